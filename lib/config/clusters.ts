@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+/** An EKS cluster whose nodes Lifeguard protects. */
+export const eksClusterSchema = z
+  .object({
+    name: z.string().min(1).regex(/^[0-9A-Za-z][A-Za-z0-9\-_]*$/, 'an EKS cluster name'),
+    region: z.string().min(1).optional(),
+    /** API server URL; looked up with eks:DescribeCluster when absent. */
+    endpoint: z.url().optional(),
+    /** Base64 PEM of the cluster CA; looked up with eks:DescribeCluster when absent. */
+    certificateAuthority: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type EksCluster = z.infer<typeof eksClusterSchema>;

@@ -1,0 +1,74 @@
+/**
+ * Every supported EventBridge event is parsed into one Notice: which instances, what kind, when.
+ * All times are epoch milliseconds.
+ */
+export type NoticeKind =
+  | 'spot-interruption'
+  | 'rebalance-recommendation'
+  | 'scheduled-change'
+  | 'state-change'
+  | 'asg-lifecycle';
+
+interface NoticeBase {
+  kind: NoticeKind;
+  /** EventBridge event id: the idempotency key recorded on the node. */
+  eventId: string;
+  source: string;
+  detailType: string;
+  account: string;
+  region: string;
+  /** `time` of the event. */
+  eventTime: number;
+  instanceIds: string[];
+  /** When the instance goes away; null when the event promises nothing. */
+  deadline: number | null;
+}
+
+export interface SpotInterruptionNotice extends NoticeBase {
+  kind: 'spot-interruption';
+  action: 'terminate' | 'stop' | 'hibernate';
+}
+
+export interface RebalanceNotice extends NoticeBase {
+  kind: 'rebalance-recommendation';
+}
+
+export interface ScheduledChangeNotice extends NoticeBase {
+  kind: 'scheduled-change';
+  eventArn: string;
+  eventTypeCode: string;
+  /** reboot/maintenance: the node comes back; retirement/stop/termination: it does not. */
+  change: 'reboot' | 'retirement';
+  startTime: number;
+  endTime: number | null;
+}
+
+export interface StateChangeNotice extends NoticeBase {
+  kind: 'state-change';
+  state: 'stopping' | 'shutting-down' | 'stopped' | 'terminated';
+}
+
+export interface LifecycleNotice extends NoticeBase {
+  kind: 'asg-lifecycle';
+  autoScalingGroupName: string;
+  lifecycleHookName: string;
+  lifecycleActionToken: string;
+}
+
+export type Notice =
+  | SpotInterruptionNotice
+  | RebalanceNotice
+  | ScheduledChangeNotice
+  | StateChangeNotice
+  | LifecycleNotice;
+
+/** Thrown for any event Lifeguard cannot act on; `field` names what is wrong. Never retried. */
+export class InvalidEventError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'InvalidEventError';
+  }
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
+    testTimeout: 30_000,
+    pool: 'forks',
+    // The JSON report is what .ci/run counts from.
+    reporters: ['default', ['json', { outputFile: '.ci/out/vitest.json' }]],
+  },
+});

@@ -1,0 +1,44 @@
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+
+/** One RFC 6902 operation; node updates are JSON patches so a `test` op can guard them. */
+export interface JsonPatchOp {
+  op: 'add' | 'remove' | 'replace' | 'test';
+  path: string;
+  value?: unknown;
+}
+
+/**
+ * A failed Kubernetes API call. `status` is the HTTP status (0 for a connection error);
+ * `retryAfterSeconds` comes from the Retry-After header when the server sent one.
+ */
+export class KubeApiError extends Error {
+  override name = 'KubeApiError';
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly reason?: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The slice of the Kubernetes API Lifeguard uses. Implemented over @kubernetes/client-node
+ * (lib/kube/client.ts) for a real cluster and for the sandbox's emulator alike.
+ * Transient failures (429 throttling, 5xx, connection resets) are retried inside, honouring
+ * Retry-After; an eviction refused by a PodDisruptionBudget (429 on pods/eviction) is NOT retried
+ * inside: it is returned as a KubeApiError with status 429 for the drain to back off and decide.
+ */
+export interface KubeApi {
+  getNode(name: string): Promise<V1Node | undefined>;
+  listNodes(): Promise<V1Node[]>;
+  /** JSON-patch a node. 409/422 on a failed `test` op surface as KubeApiError. */
+  patchNode(name: string, ops: JsonPatchOp[]): Promise<V1Node>;
+  /** Pods bound to the node (fieldSelector spec.nodeName), all namespaces. */
+  listPodsOnNode(nodeName: string): Promise<V1Pod[]>;
+  /** policy/v1 Eviction with a UID precondition. */
+  evictPod(namespace: string, name: string, uid: string, gracePeriodSeconds?: number): Promise<void>;
+  /** DELETE with a UID precondition and an explicit grace. */
+  deletePod(namespace: string, name: string, uid: string, gracePeriodSeconds: number): Promise<void>;
+}

@@ -1,0 +1,55 @@
+/**
+ * Contracts between the DR Lambdas and the failover state machine. Everything here travels
+ * through Step Functions as JSON, so it holds only JSON values (times as epoch ms numbers).
+ */
+
+export type HadoopService = 'resourceManager' | 'nameNode' | 'livy';
+
+export interface ServiceVerdict {
+  healthy: boolean;
+  /** Time to answer, or to give up. */
+  latencyMs: number;
+  /** Why it is unhealthy (timeout, connection refused, HTTP 503, haState STANDBY, ...). */
+  reason?: string;
+  /** Service-specific facts: RM state/haState, NameNode State and safe mode, Livy session count. */
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+export interface HealthVerdict {
+  /** Configured cluster name. */
+  cluster: string;
+  clusterId: string;
+  healthy: boolean;
+  checkedAt: number;
+  /** Address the probe used (NLB DNS name or master address). */
+  address: string;
+  services: Record<HadoopService, ServiceVerdict>;
+}
+
+export interface TargetGroupPlan {
+  arn: string;
+  port: number;
+}
+
+export interface FailoverPlan {
+  cluster: string;
+  sourceClusterId: string;
+  sourceAvailabilityZone: string;
+  targetAvailabilityZone: string;
+  targetSubnetId: string;
+  /** Private IP of the master being replaced (currently registered in the target groups). */
+  oldMasterIp: string;
+  targetGroups: TargetGroupPlan[];
+  /** A complete EMR RunJobFlow request (AWS API shape, PascalCase keys) for the replacement. */
+  runJobFlow: Record<string, unknown>;
+  /** How the request was obtained. */
+  source: 'template' | 'cloned';
+}
+
+export interface FailoverInput {
+  cluster: string;
+  mode: 'failover' | 'drill';
+  dryRun?: boolean;
+  /** Drill only: terminate the old cluster too (default: keep it). */
+  retireOldCluster?: boolean;
+}

@@ -1,9 +1,49 @@
-const config = {
-  service: 'lifeguard',
+import { deployConfig } from './deploy/load-config.ts';
+import { interruptionStack } from './deploy/interruption.ts';
+
+const service = 'lifeguard';
+const stage = process.env.LIFEGUARD_STAGE ?? 'dev';
+const { config } = deployConfig();
+const interruption = interruptionStack(config, service, stage);
+
+const serverlessConfiguration = {
+  service,
   frameworkVersion: '4',
   plugins: ['serverless-esbuild', 'serverless-step-functions'],
-  provider: { name: 'aws', runtime: 'nodejs22.x', region: 'us-east-1' },
-  custom: { esbuild: { bundle: true, minify: true, format: 'esm', platform: 'node', target: 'node22', outExtension: { '.js': '.mjs' }, mainFields: ['module', 'main'], banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" }, exclude: [] } },
-  functions: { hello: { handler: 'functions/hello.handler' } },
+  provider: {
+    name: 'aws',
+    runtime: 'nodejs22.x',
+    architecture: 'arm64',
+    region: config.region,
+    stage,
+    logRetentionInDays: 30,
+    environment: {
+      POWERTOOLS_SERVICE_NAME: service,
+      POWERTOOLS_METRICS_NAMESPACE: 'Lifeguard',
+      NODE_OPTIONS: '--enable-source-maps',
+    },
+  },
+  package: { individually: true },
+  custom: {
+    esbuild: {
+      bundle: true,
+      minify: true,
+      sourcemap: 'linked',
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      outExtension: { '.js': '.mjs' },
+      mainFields: ['module', 'main'],
+      // Lambda bundles are ESM; some CommonJS dependencies still call require().
+      banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+      // Bundle the AWS SDK too: pinned versions, smaller cold start than the runtime's copy.
+      exclude: [],
+      // The validated configuration is inlined at bundle time (no size limit, unlike environment variables).
+      define: { 'process.env.LIFEGUARD_CONFIG_JSON': JSON.stringify(JSON.stringify(config)) },
+    },
+  },
+  functions: { ...interruption.functions },
+  resources: { Resources: { ...interruption.resources } },
 };
-export default config;
+
+export default serverlessConfiguration;

@@ -9,6 +9,11 @@ export const eksClusterSchema = z
     endpoint: z.url().optional(),
     /** Base64 PEM of the cluster CA; looked up with eks:DescribeCluster when absent. */
     certificateAuthority: z.string().min(1).optional(),
+    /**
+     * Create an EKS access entry mapping Lifeguard's role to the `lifeguard:node-drainer` group
+     * (needs the cluster's authentication mode API or API_AND_CONFIG_MAP). Set false to map it yourself.
+     */
+    accessEntry: z.boolean().default(true),
   })
   .strict();
 

@@ -1,0 +1,40 @@
+/** Tiny helpers for CloudFormation intrinsics, so resource fragments read like the template. */
+export const ref = (logicalId: string) => ({ Ref: logicalId });
+export const getAtt = (logicalId: string, attribute: string) => ({ 'Fn::GetAtt': [logicalId, attribute] });
+export const sub = (template: string) => ({ 'Fn::Sub': template });
+
+export interface IamStatement {
+  Effect: 'Allow' | 'Deny';
+  Action: string[];
+  Resource: unknown;
+  Condition?: Record<string, unknown>;
+}
+
+/** A role Lambda can assume, holding exactly the given statements (plus its own log group). */
+export function lambdaRole(functionName: string, statements: IamStatement[]) {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      },
+      Policies: [
+        {
+          PolicyName: 'least-privilege',
+          PolicyDocument: {
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Effect: 'Allow',
+                Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+                Resource: sub(`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${functionName}:*`),
+              },
+              ...statements,
+            ],
+          },
+        },
+      ],
+    },
+  };
+}

@@ -1,23 +1,153 @@
 import { z } from 'zod';
 
 /**
- * EMR clusters under disaster-recovery protection. (Owned by the DR work: extend freely.)
+ * EMR clusters under disaster-recovery protection: where to probe them, where a replacement may
+ * go, which NLB target groups front the master, and how the alarm and drills behave.
  */
+
+const port = z.number().int().min(1).max(65535);
+
+const probeSchema = z
+  .object({
+    /** NLB DNS name (preferred: it follows a failover) or the master's private address. */
+    address: z.string().min(1, 'the NLB DNS name or master address to probe'),
+    ports: z
+      .object({
+        resourceManager: port.default(8088),
+        nameNode: port.default(9870),
+        livy: port.default(8998),
+      })
+      .strict()
+      .prefault({}),
+    /** Time allowed until the response headers arrive (connection + server think time). */
+    connectTimeoutMs: z.number().int().min(50).max(60_000).default(2_000),
+    /** Time allowed for the whole request, body included. */
+    totalTimeoutMs: z.number().int().min(50).max(120_000).default(5_000),
+    /** The state machine's confirm step: probe this many times, this far apart. */
+    confirm: z
+      .object({
+        attempts: z.number().int().min(1).max(20).default(3),
+        intervalSeconds: z.number().int().min(1).max(600).default(10),
+        /** Unhealthy verdicts (of `attempts`) needed to fail over: a single blip never does. */
+        unhealthyToFail: z.number().int().min(1).max(20).default(3),
+      })
+      .strict()
+      .prefault({})
+      .refine((c) => c.unhealthyToFail <= c.attempts, {
+        message: 'unhealthyToFail cannot exceed attempts',
+        path: ['unhealthyToFail'],
+      }),
+  })
+  .strict()
+  .refine((p) => p.connectTimeoutMs <= p.totalTimeoutMs, {
+    message: 'connectTimeoutMs cannot exceed totalTimeoutMs',
+    path: ['connectTimeoutMs'],
+  });
+
+const targetGroupSchema = z
+  .object({
+    arn: z
+      .string()
+      .regex(
+        /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]+\/[0-9a-f]+$/,
+        'an ELBv2 target group ARN (arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID)',
+      ),
+    /** Port the master is registered on; defaults to the target group's own port. */
+    port: port.optional(),
+  })
+  .strict();
+
+const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id such as subnet-0abc1234');
+
+const placementSchema = z
+  .object({
+    /** Subnets a replacement may use, in order of preference. */
+    candidateSubnetIds: z.array(subnetId).default([]),
+    /** Or: any subnet of the cluster's VPC carrying all these tags. */
+    subnetTags: z.record(z.string().min(1), z.string()).default({}),
+  })
+  .strict()
+  .refine((p) => p.candidateSubnetIds.length > 0 || Object.keys(p.subnetTags).length > 0, {
+    message: 'name candidateSubnetIds or subnetTags: a replacement needs somewhere to go',
+  });
+
+/**
+ * A stored RunJobFlow request (AWS API shape). Only the fields Lifeguard relies on are checked
+ * here; EMR validates the rest when the replacement is created.
+ */
+export const runJobFlowTemplateSchema = z
+  .object({
+    Name: z.string().min(1).max(256),
+    Instances: z.record(z.string(), z.unknown()),
+  })
+  .loose();
+
+const alarmSchema = z
+  .object({
+    periodSeconds: z.union([z.literal(10), z.literal(30), z.number().int().min(60).multipleOf(60)]).default(60),
+    evaluationPeriods: z.number().int().min(1).max(100).default(3),
+    datapointsToAlarm: z.number().int().min(1).max(100).default(3),
+  })
+  .strict()
+  .prefault({})
+  .refine((a) => a.datapointsToAlarm <= a.evaluationPeriods, {
+    message: 'datapointsToAlarm cannot exceed evaluationPeriods',
+    path: ['datapointsToAlarm'],
+  });
+
+const drillSchema = z
+  .object({
+    /** A drill keeps the old cluster unless told otherwise. */
+    retireOldCluster: z.boolean().default(false),
+    dryRun: z.boolean().default(false),
+  })
+  .strict()
+  .prefault({});
+
 export const emrClusterSchema = z
   .object({
     /** Logical name used in state machine input, metrics and alarms. */
     name: z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9\-_]*$/, 'letters, digits, - and _'),
     /** The running cluster (j-XXXXXXXX). */
     clusterId: z.string().regex(/^j-[A-Z0-9]+$/, 'an EMR cluster id such as j-2AXXXXXXGAPLF'),
+    probe: probeSchema,
+    targetGroups: z.array(targetGroupSchema).default([]),
+    placement: placementSchema,
+    runJobFlowTemplate: runJobFlowTemplateSchema.optional(),
+    alarm: alarmSchema,
+    drill: drillSchema,
   })
   .strict();
 
 export const drConfigSchema = z
   .object({
-    clusters: z.array(emrClusterSchema).default([]),
+    clusters: z
+      .array(emrClusterSchema)
+      .default([])
+      .superRefine((clusters, ctx) => {
+        const seen = new Map<string, number>();
+        clusters.forEach((c, i) => {
+          for (const key of [c.name, c.clusterId]) {
+            const first = seen.get(key);
+            if (first !== undefined && first !== i) {
+              ctx.addIssue({ code: 'custom', path: [i], message: `'${key}' is already used by clusters.${first}` });
+            }
+            seen.set(key, i);
+          }
+        });
+      }),
   })
   .strict()
   .prefault({});
 
 export type DrConfig = z.infer<typeof drConfigSchema>;
 export type EmrClusterConfig = z.infer<typeof emrClusterSchema>;
+export type RunJobFlowTemplate = z.infer<typeof runJobFlowTemplateSchema>;
+
+/** The configured cluster with this name or j-ID; throws naming the configured ones otherwise. */
+export function findEmrCluster(dr: DrConfig, nameOrId: string): EmrClusterConfig {
+  const found = dr.clusters.find((c) => c.name === nameOrId || c.clusterId === nameOrId);
+  if (found) return found;
+  const known = dr.clusters.map((c) => `${c.name} (${c.clusterId})`).join(', ') || 'none';
+  throw new Error(`EMR cluster '${nameOrId}' is not configured under dr.clusters (configured: ${known})`);
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from '../../../lib/config/load.ts';
+import { findEmrCluster, drConfigSchema } from '../../../lib/config/dr.ts';
+
+const minimalCluster = {
+  name: 'analytics',
+  clusterId: 'j-2AXXXXXXGAPLF',
+  probe: { address: 'emr-analytics-nlb-0123456789abcdef.elb.us-east-1.amazonaws.com' },
+  placement: { candidateSubnetIds: ['subnet-0b2c3d4e5f6a7b8c9'] },
+};
+
+function issuesOf(raw: unknown): string {
+  try {
+    parseConfig(raw, 'test config');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected the configuration to be rejected');
+}
+
+describe('dr config', () => {
+  it('defaults to no clusters', () => {
+    expect(parseConfig({}).dr.clusters).toEqual([]);
+  });
+
+  it('fills the defaults of a minimal cluster', () => {
+    const [cluster] = parseConfig({ dr: { clusters: [minimalCluster] } }).dr.clusters;
+    expect(cluster).toMatchObject({
+      probe: {
+        ports: { resourceManager: 8088, nameNode: 9870, livy: 8998 },
+        connectTimeoutMs: 2000,
+        totalTimeoutMs: 5000,
+        confirm: { attempts: 3, intervalSeconds: 10, unhealthyToFail: 3 },
+      },
+      targetGroups: [],
+      placement: { candidateSubnetIds: ['subnet-0b2c3d4e5f6a7b8c9'], subnetTags: {} },
+      alarm: { periodSeconds: 60, evaluationPeriods: 3, datapointsToAlarm: 3 },
+      drill: { retireOldCluster: false, dryRun: false },
+    });
+    expect(cluster?.runJobFlowTemplate).toBeUndefined();
+  });
+
+  it('accepts target groups, tag-based placement and a stored template', () => {
+    const dr = drConfigSchema.parse({
+      clusters: [
+        {
+          ...minimalCluster,
+          targetGroups: [
+            { arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/emr-livy/73e2d6bc24d8a067', port: 8998 },
+            { arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/emr-rm/0123456789abcdef' },
+          ],
+          placement: { subnetTags: { 'lifeguard:dr': 'true' } },
+          runJobFlowTemplate: { Name: 'analytics', ReleaseLabel: 'emr-7.2.0', Instances: { InstanceGroups: [] } },
+        },
+      ],
+    });
+    expect(dr.clusters[0]?.targetGroups[1]?.port).toBeUndefined();
+    expect(dr.clusters[0]?.runJobFlowTemplate?.ReleaseLabel).toBe('emr-7.2.0');
+  });
+
+  it.each([
+    [{ ...minimalCluster, clusterId: 'cluster-1' }, 'dr.clusters.0.clusterId'],
+    [{ ...minimalCluster, probe: {} }, 'dr.clusters.0.probe.address'],
+    [{ ...minimalCluster, probe: { address: 'x', ports: { livy: 70000 } } }, 'dr.clusters.0.probe.ports.livy'],
+    [{ ...minimalCluster, probe: { address: 'x', connectTimeoutMs: 9000, totalTimeoutMs: 1000 } }, 'dr.clusters.0.probe.connectTimeoutMs'],
+    [{ ...minimalCluster, probe: { address: 'x', confirm: { attempts: 2, unhealthyToFail: 3 } } }, 'dr.clusters.0.probe.confirm.unhealthyToFail'],
+    [{ ...minimalCluster, placement: {} }, 'dr.clusters.0.placement'],
+    [{ ...minimalCluster, placement: { candidateSubnetIds: ['sn-1'] } }, 'dr.clusters.0.placement.candidateSubnetIds.0'],
+    [{ ...minimalCluster, targetGroups: [{ arn: 'arn:aws:s3:::bucket' }] }, 'dr.clusters.0.targetGroups.0.arn'],
+    [{ ...minimalCluster, alarm: { evaluationPeriods: 2, datapointsToAlarm: 3 } }, 'dr.clusters.0.alarm.datapointsToAlarm'],
+    [{ ...minimalCluster, runJobFlowTemplate: { ReleaseLabel: 'emr-7.2.0' } }, 'dr.clusters.0.runJobFlowTemplate.Name'],
+    [{ ...minimalCluster, drill: { retire: true } }, 'dr.clusters.0.drill'],
+  ])('rejects %j naming %s', (cluster, field) => {
+    expect(issuesOf({ dr: { clusters: [cluster] } })).toContain(`${field}:`);
+  });
+
+  it('rejects two clusters with the same name', () => {
+    const message = issuesOf({ dr: { clusters: [minimalCluster, { ...minimalCluster, clusterId: 'j-3BBBBBBBBBBBB' }] } });
+    expect(message).toContain('dr.clusters.1:');
+    expect(message).toContain("'analytics' is already used by clusters.0");
+  });
+
+  it('finds a cluster by name or j-ID and names the configured ones otherwise', () => {
+    const dr = drConfigSchema.parse({ clusters: [minimalCluster] });
+    expect(findEmrCluster(dr, 'analytics').clusterId).toBe('j-2AXXXXXXGAPLF');
+    expect(findEmrCluster(dr, 'j-2AXXXXXXGAPLF').name).toBe('analytics');
+    expect(() => findEmrCluster(dr, 'j-NOPE')).toThrow(/'j-NOPE' is not configured .*analytics \(j-2AXXXXXXGAPLF\)/);
+  });
+});

@@ -1,0 +1,328 @@
+import {
+  ApiException,
+  CoreV1Api,
+  type ConfigurationOptions,
+  type KubeConfig,
+  Observable,
+  type ObservableMiddleware,
+  type RequestContext,
+  type ResponseContext,
+  type V1Node,
+  type V1Pod,
+} from '@kubernetes/client-node';
+import type { Clock } from '../util/clock.ts';
+import { silentLog, type Log } from '../observability/log.ts';
+import { z } from 'zod';
+import { KubeApiError, type JsonPatchOp, type KubeApi } from './port.ts';
+
+export interface KubeApiOptions {
+  clock: Clock;
+  log?: Log;
+  /** Tries per call, the first included (default 5). */
+  maxAttempts?: number;
+  /** First backoff step; doubles per attempt, then jittered (default 250 ms). */
+  baseDelayMs?: number;
+  /** Ceiling of one backoff step (default 8 s). */
+  maxDelayMs?: number;
+  /** [0, 1) source for the jitter; injectable so tests are deterministic. */
+  random?: () => number;
+  /**
+   * A Retry-After longer than this is not slept through here: the call fails at once with
+   * `retryAfterSeconds` set, so a deadline-aware caller decides (default 30 s).
+   */
+  maxRetryAfterSeconds?: number;
+  /** Real-time limit on one HTTP exchange, so a black-holed connection cannot eat a deadline (default 15 s). */
+  requestTimeoutMs?: number;
+}
+
+/** A page of nodes per LIST: big clusters are listed in chunks instead of one huge response. */
+const NODE_PAGE_SIZE = 500;
+
+/** Socket-level failures worth another try (the request may not have reached the server). */
+const TRANSIENT_SOCKET_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+]);
+
+const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+interface CallKind {
+  /** pods/eviction: a 429 carrying the DisruptionBudget cause is an answer, not throttling. */
+  eviction?: boolean;
+}
+
+/**
+ * The KubeApi port over @kubernetes/client-node. Every HTTP exchange runs inside `clock.io` (a
+ * virtual clock must not jump while a request is in flight) and every wait uses `clock.sleep`.
+ *
+ * Retried here: 429 throttling (API Priority and Fairness / max-in-flight: a plain-text body plus a
+ * Retry-After header), 500/502/503/504 and socket failures, with jittered exponential backoff, or
+ * exactly the server's Retry-After when it sent one. NOT retried: a PodDisruptionBudget refusal of
+ * an eviction (429 whose Status lists a `DisruptionBudget` cause) — it surfaces at once as
+ * KubeApiError(429, reason 'DisruptionBudget') for the drain to back off on its own schedule — and
+ * the 500 an eviction gets when a pod matches several PDBs (retrying cannot change that answer).
+ */
+export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi {
+  const clock = options.clock;
+  const log = options.log ?? silentLog;
+  const maxAttempts = Math.max(1, Math.floor(options.maxAttempts ?? 5));
+  const baseDelayMs = Math.max(0, options.baseDelayMs ?? 250);
+  const maxDelayMs = Math.max(baseDelayMs, options.maxDelayMs ?? 8_000);
+  const random = options.random ?? Math.random;
+  const maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 30;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+  const core = kc.makeApiClient(CoreV1Api);
+  const perRequest = requestOptions(requestTimeoutMs);
+
+  function backoffMs(attempt: number): number {
+    const step = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    // Equal jitter: never less than half the step, so a herd spreads out but still waits.
+    return Math.round(step / 2 + (random() * step) / 2);
+  }
+
+  async function call<T>(operation: string, work: () => Promise<T>, kind: CallKind = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      let failure: Failure;
+      try {
+        return await clock.io(work);
+      } catch (err) {
+        failure = classify(err, operation, clock.now(), kind);
+      }
+      const { error, retryable } = failure;
+      if (!retryable || attempt >= maxAttempts) {
+        if (retryable) {
+          log.warn('kubernetes call failed after retries', { operation, attempts: attempt, status: error.status, reason: error.reason });
+        }
+        throw error;
+      }
+      if (error.retryAfterSeconds !== undefined && error.retryAfterSeconds > maxRetryAfterSeconds) {
+        log.warn('kubernetes asked to wait longer than allowed; giving up', {
+          operation,
+          status: error.status,
+          retryAfterSeconds: error.retryAfterSeconds,
+        });
+        throw error;
+      }
+      const delayMs = error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : backoffMs(attempt);
+      log.warn('kubernetes call failed; retrying', {
+        operation,
+        attempt,
+        status: error.status,
+        reason: error.reason,
+        delayMs,
+      });
+      await clock.sleep(delayMs);
+    }
+  }
+
+  return {
+    async getNode(name) {
+      try {
+        return await call(`get node ${name}`, () => core.readNode({ name }, perRequest));
+      } catch (err) {
+        if (err instanceof KubeApiError && err.status === 404) return undefined;
+        throw err;
+      }
+    },
+
+    async listNodes() {
+      const nodes: V1Node[] = [];
+      let continueToken: string | undefined;
+      let restarted = false;
+      for (;;) {
+        let page;
+        try {
+          const token = continueToken;
+          page = await call('list nodes', () =>
+            core.listNode({ limit: NODE_PAGE_SIZE, ...(token ? { _continue: token } : {}) }, perRequest),
+          );
+        } catch (err) {
+          // 410 Gone: the continue token outlived the server's snapshot; start over once.
+          if (err instanceof KubeApiError && err.status === 410 && continueToken && !restarted) {
+            restarted = true;
+            continueToken = undefined;
+            nodes.length = 0;
+            continue;
+          }
+          throw err;
+        }
+        nodes.push(...page.items);
+        continueToken = page.metadata?._continue || undefined;
+        if (!continueToken) return nodes;
+      }
+    },
+
+    async patchNode(name, ops: JsonPatchOp[]) {
+      // client-node 1.4 sends application/json-patch+json for patch calls by default.
+      return call(`patch node ${name}`, () => core.patchNode({ name, body: ops }, perRequest));
+    },
+
+    async listPodsOnNode(nodeName) {
+      const list = await call(`list pods on ${nodeName}`, () =>
+        core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` }, perRequest),
+      );
+      return list.items as V1Pod[];
+    },
+
+    async evictPod(namespace, name, uid, gracePeriodSeconds) {
+      await call(
+        `evict pod ${namespace}/${name}`,
+        () =>
+          core.createNamespacedPodEviction(
+            {
+              namespace,
+              name,
+              body: {
+                apiVersion: 'policy/v1',
+                kind: 'Eviction',
+                metadata: { name, namespace },
+                deleteOptions: {
+                  preconditions: { uid },
+                  ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}),
+                },
+              },
+            },
+            perRequest,
+          ),
+        { eviction: true },
+      );
+    },
+
+    async deletePod(namespace, name, uid, gracePeriodSeconds) {
+      await call(`delete pod ${namespace}/${name}`, () =>
+        core.deleteNamespacedPod(
+          { namespace, name, body: { preconditions: { uid }, gracePeriodSeconds } },
+          perRequest,
+        ),
+      );
+    },
+  };
+}
+
+interface Failure {
+  error: KubeApiError;
+  retryable: boolean;
+}
+
+/** Turns whatever client-node threw into a KubeApiError and says whether another try can help. */
+function classify(err: unknown, operation: string, nowMs: number, kind: CallKind): Failure {
+  if (err instanceof ApiException) {
+    const status = err.code;
+    const body: KubeStatus = parseStatus(err.body);
+    const headers = (err.headers ?? {}) as Record<string, string>;
+    const retryAfterSeconds = parseRetryAfter(headerValue(headers, 'retry-after'), nowMs) ?? positive(body.retryAfterSeconds);
+    const detail = body.message ?? (status === 401 ? 'Unauthorized' : `HTTP ${status}`);
+    if (kind.eviction && status === 429 && body.disruptionBudget) {
+      return {
+        error: new KubeApiError(`${operation}: refused by a PodDisruptionBudget: ${detail}`, 429, 'DisruptionBudget', retryAfterSeconds),
+        retryable: false,
+      };
+    }
+    const error = new KubeApiError(`${operation}: ${detail}`, status, body.reason, retryAfterSeconds);
+    if (kind.eviction && status === 500 && /more than one PodDisruptionBudget/i.test(detail)) {
+      return { error, retryable: false };
+    }
+    return { error, retryable: TRANSIENT_STATUSES.has(status) };
+  }
+  const e = err as { name?: string; code?: string; type?: string; message?: string } | undefined;
+  if (e?.name === 'AbortError' || e?.type === 'aborted') {
+    return { error: new KubeApiError(`${operation}: request timed out`, 0, 'Timeout'), retryable: true };
+  }
+  const code = e?.code;
+  const message = e?.message ?? String(err);
+  const transient = (code !== undefined && TRANSIENT_SOCKET_CODES.has(code)) || /socket hang up/i.test(message);
+  return {
+    error: new KubeApiError(`${operation}: ${message}`, 0, code ?? 'ConnectionError'),
+    retryable: transient,
+  };
+}
+
+/** The parts of a Kubernetes `Status` error body that decide what to do next. */
+interface KubeStatus {
+  message?: string;
+  reason?: string;
+  retryAfterSeconds?: number;
+  /** A StatusCause of kind DisruptionBudget (policy/v1), or the message of servers that predate causes. */
+  disruptionBudget: boolean;
+}
+
+const statusBodySchema = z.object({
+  message: z.string().optional(),
+  reason: z.string().optional(),
+  details: z
+    .object({
+      retryAfterSeconds: z.number().optional(),
+      // StatusCause's Go field `Type` is serialised as `reason`.
+      causes: z.array(z.object({ reason: z.string().optional(), message: z.string().optional() })).optional(),
+    })
+    .optional(),
+});
+
+/** client-node hands the error body over as text (a Status JSON, or plain text from a throttling filter). */
+function parseStatus(body: unknown): KubeStatus {
+  let raw: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      raw = JSON.parse(body);
+    } catch {
+      const text = body.trim();
+      return { ...(text ? { message: text.slice(0, 500) } : {}), disruptionBudget: false };
+    }
+  }
+  const parsed = statusBodySchema.safeParse(raw);
+  if (!parsed.success) return { disruptionBudget: false };
+  const { message, reason, details } = parsed.data;
+  const disruptionBudget =
+    (details?.causes ?? []).some((cause) => cause.reason === 'DisruptionBudget') ||
+    /disruption budget/i.test(message ?? '');
+  return {
+    ...(message !== undefined ? { message } : {}),
+    ...(reason !== undefined ? { reason } : {}),
+    ...(details?.retryAfterSeconds !== undefined ? { retryAfterSeconds: details.retryAfterSeconds } : {}),
+    disruptionBudget,
+  };
+}
+
+/** Retry-After is delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (value === undefined) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, Math.ceil((at - nowMs) / 1000));
+}
+
+function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return value;
+  }
+  return undefined;
+}
+
+function positive(n: number | undefined): number | undefined {
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+/**
+ * Per-call options: a middleware that bounds each HTTP exchange in real time. The object-style API
+ * (ObjectCoreV1Api) runs call options through its observable pipeline, so the middleware returns
+ * client-node's Observable, as its own setHeaderOptions does.
+ */
+function requestOptions(timeoutMs: number): ConfigurationOptions {
+  const timeout: ObservableMiddleware = {
+    pre: (context: RequestContext) => {
+      context.setSignal(AbortSignal.timeout(timeoutMs));
+      return new Observable(Promise.resolve(context));
+    },
+    post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
+  };
+  return { middleware: [timeout], middlewareMergeStrategy: 'append' };
+}

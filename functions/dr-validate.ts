@@ -1,0 +1,12 @@
+import middy from '@middy/core';
+import { configFromEnvironment } from '../lib/config/load.ts';
+import { prepareExecution, type ExecutionState, type ValidateEvent } from '../lib/dr/execution.ts';
+
+/**
+ * First state of the failover state machine: validates the trigger's input against the inlined
+ * configuration and returns the initial execution state. Throws InvalidFailoverInput (the
+ * state machine's Error) with the offending field named.
+ */
+const config = configFromEnvironment();
+
+export const handler = middy<ValidateEvent, ExecutionState>().handler(async (event) => prepareExecution(event, config.dr));

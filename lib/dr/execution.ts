@@ -1,0 +1,141 @@
+import { z } from 'zod';
+import { findEmrCluster, type DrConfig } from '../config/dr.ts';
+import { formatIssues } from '../config/load.ts';
+
+/**
+ * The first step of a failover execution: validate the trigger's input against the configuration
+ * and build the execution state every later state reads (lock, confirm counters, poll budgets,
+ * empty result slots), so the state machine never follows a path that is not there.
+ */
+
+/** Longer than the state machine's own timeout (statemachines/failover.ts): a lock never outlives its holder by much. */
+export const LOCK_TTL_SECONDS = 7200;
+
+/** Poll budgets: EMR usually reaches WAITING in 7–15 min; an NLB sees a healthy target in ≤ 5 min. */
+export const POLL = {
+  clusterIntervalSeconds: 15,
+  clusterMaxAttempts: 160,
+  targetIntervalSeconds: 10,
+  targetMaxAttempts: 90,
+} as const;
+
+export class InvalidFailoverInput extends Error {
+  override name = 'InvalidFailoverInput';
+}
+
+export const failoverRequestSchema = z
+  .object({
+    cluster: z.string({ error: 'cluster: a configured EMR cluster name or j-ID is required' }).min(1),
+    mode: z.enum(['failover', 'drill']).default('failover'),
+    dryRun: z.boolean().optional(),
+    retireOldCluster: z.boolean().optional(),
+    /** When the outage was detected (the alarm's time), for the RTO's detect phase. */
+    detectedAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export interface ValidateEvent {
+  request: unknown;
+  executionId: string;
+  /** `$$.State.EnteredTime` of the validation step: the start of the execution. */
+  enteredAt: string;
+}
+
+export interface FailoverRequest {
+  cluster: string;
+  clusterId: string;
+  mode: 'failover' | 'drill';
+  dryRun: boolean;
+  retireOldCluster: boolean;
+  detectedAt: string | null;
+}
+
+export interface Mark {
+  at: string;
+}
+
+export interface ExecutionState {
+  request: FailoverRequest;
+  executionId: string;
+  lock: { key: string; expiresAt: string; now: string };
+  confirm: {
+    attempts: number;
+    unhealthyToFail: number;
+    /** Healthy probes after which `unhealthyToFail` can no longer be reached. */
+    healthyToClear: number;
+    intervalSeconds: number;
+    healthy: { n: number };
+    unhealthy: { n: number };
+    last: null;
+  };
+  poll: typeof POLL;
+  clusterPoll: { n: number };
+  times: { started: Mark } & Record<string, Mark>;
+  plan: null;
+  newCluster: null;
+  newClusterStatus: null;
+  newMasterLookup: null;
+  newMaster: null;
+  registration: { started: boolean; switched: boolean };
+  rolledBack: boolean;
+  error: null;
+  cleanupError: Record<string, unknown>;
+  report: null;
+}
+
+export function prepareExecution(event: ValidateEvent, dr: DrConfig): ExecutionState {
+  const parsed = failoverRequestSchema.safeParse(event.request ?? {});
+  if (!parsed.success) throw new InvalidFailoverInput(`failover input is invalid:\n${formatIssues(parsed.error)}`);
+  const input = parsed.data;
+  let cluster;
+  try {
+    cluster = findEmrCluster(dr, input.cluster);
+  } catch (err) {
+    throw new InvalidFailoverInput((err as Error).message);
+  }
+  const startedMs = Date.parse(event.enteredAt);
+  if (Number.isNaN(startedMs)) throw new InvalidFailoverInput(`enteredAt: not a timestamp: ${event.enteredAt}`);
+  if (!event.executionId) throw new InvalidFailoverInput('executionId: missing');
+
+  const isDrill = input.mode === 'drill';
+  const { attempts, intervalSeconds, unhealthyToFail } = cluster.probe.confirm;
+  if (unhealthyToFail > attempts) {
+    throw new InvalidFailoverInput(`dr.clusters[${cluster.name}].probe.confirm: unhealthyToFail (${unhealthyToFail}) exceeds attempts (${attempts})`);
+  }
+  const nowSeconds = Math.floor(startedMs / 1000);
+  return {
+    request: {
+      cluster: cluster.name,
+      clusterId: cluster.clusterId,
+      mode: input.mode,
+      dryRun: input.dryRun ?? (isDrill ? cluster.drill.dryRun : false),
+      // Only a drill keeps the old cluster; a real failover always retires the broken one.
+      retireOldCluster: isDrill ? (input.retireOldCluster ?? cluster.drill.retireOldCluster) : true,
+      detectedAt: input.detectedAt ?? null,
+    },
+    executionId: event.executionId,
+    lock: { key: `emr#${cluster.name}`, expiresAt: String(nowSeconds + LOCK_TTL_SECONDS), now: String(nowSeconds) },
+    confirm: {
+      attempts,
+      unhealthyToFail,
+      healthyToClear: attempts - unhealthyToFail + 1,
+      intervalSeconds,
+      healthy: { n: 0 },
+      unhealthy: { n: 0 },
+      last: null,
+    },
+    poll: POLL,
+    clusterPoll: { n: 0 },
+    times: { started: { at: new Date(startedMs).toISOString() } },
+    plan: null,
+    newCluster: null,
+    newClusterStatus: null,
+    newMasterLookup: null,
+    newMaster: null,
+    registration: { started: false, switched: false },
+    rolledBack: false,
+    error: null,
+    cleanupError: {},
+    report: null,
+  };
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { formatIssues } from '../config/load.ts';
+
+/**
+ * The RTO breakdown of a completed failover, from the phase marks the state machine stamped with
+ * `$$.State.EnteredTime`. Phases: detect (outage detected or execution start → confirmed),
+ * create (→ new cluster WAITING, planning included), register (→ new master registered),
+ * healthy (→ healthy in every target group: service restored), retire (→ old targets gone and,
+ * when retired, the old cluster terminating).
+ */
+
+const mark = z.object({ at: z.iso.datetime({ offset: true }) });
+
+export const rtoInputSchema = z.object({
+  request: z.object({
+    cluster: z.string(),
+    clusterId: z.string(),
+    mode: z.enum(['failover', 'drill']),
+    detectedAt: z.string().nullable(),
+  }),
+  executionId: z.string(),
+  times: z.object({
+    started: mark,
+    confirmed: mark,
+    clusterReady: mark,
+    registered: mark,
+    healthy: mark,
+    retired: mark.optional(),
+    finished: mark,
+  }),
+  plan: z.object({ sourceClusterId: z.string(), targetAvailabilityZone: z.string(), oldMasterIp: z.string() }),
+  newCluster: z.object({ ClusterId: z.string() }),
+  newMaster: z.object({ ip: z.string() }),
+});
+
+export type RtoInput = z.infer<typeof rtoInputSchema>;
+
+export const RTO_PHASES = ['detect', 'create', 'register', 'healthy', 'retire'] as const;
+export type RtoPhase = (typeof RTO_PHASES)[number];
+
+export interface RtoReport {
+  cluster: string;
+  mode: 'failover' | 'drill';
+  executionId: string;
+  oldClusterId: string;
+  newClusterId: string;
+  newMasterIp: string;
+  oldMasterIp: string;
+  availabilityZone: string;
+  oldClusterRetired: boolean;
+  /** Detection to service restored (new master healthy everywhere). */
+  rtoSeconds: number;
+  /** Detection to the end of the execution. */
+  totalSeconds: number;
+  phases: Record<RtoPhase, number>;
+}
+
+export function computeRto(raw: unknown): RtoReport {
+  const parsed = rtoInputSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`RTO input is invalid:\n${formatIssues(parsed.error)}`);
+  const { request, times, plan, newCluster, newMaster, executionId } = parsed.data;
+  const t = (m: { at: string }) => Date.parse(m.at);
+  const started = t(times.started);
+  // An alarm time after the execution start would be a clock skew artefact: never count negative.
+  const detected = request.detectedAt ? Math.min(Date.parse(request.detectedAt), started) : started;
+  const seconds = (from: number, to: number) => Math.max(0, Math.round((to - from) / 100) / 10);
+  const phases: Record<RtoPhase, number> = {
+    detect: seconds(detected, t(times.confirmed)),
+    create: seconds(t(times.confirmed), t(times.clusterReady)),
+    register: seconds(t(times.clusterReady), t(times.registered)),
+    healthy: seconds(t(times.registered), t(times.healthy)),
+    retire: seconds(t(times.healthy), t(times.finished)),
+  };
+  return {
+    cluster: request.cluster,
+    mode: request.mode,
+    executionId,
+    oldClusterId: plan.sourceClusterId,
+    newClusterId: newCluster.ClusterId,
+    newMasterIp: newMaster.ip,
+    oldMasterIp: plan.oldMasterIp,
+    availabilityZone: plan.targetAvailabilityZone,
+    oldClusterRetired: times.retired !== undefined,
+    rtoSeconds: seconds(detected, t(times.healthy)),
+    totalSeconds: seconds(detected, t(times.finished)),
+    phases,
+  };
+}

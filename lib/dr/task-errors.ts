@@ -1,0 +1,45 @@
+/**
+ * Error names as Step Functions reports them for the failover state machine's tasks. AWS SDK
+ * integrations raise `<Service>.<ErrorCode>` with an `Exception` suffix always added; the service
+ * part is the SDK service name in PascalCase. EMR's spelling differs between the optimized
+ * `elasticmapreduce:*` integration and `aws-sdk:emr:*`, so both are listed.
+ */
+export const THROTTLING_ERRORS = [
+  'Emr.ThrottlingException',
+  'EMR.ThrottlingException',
+  'ElasticLoadBalancingV2.ThrottlingException',
+  'ElasticLoadBalancingV2.Throttling',
+  'EventBridge.ThrottlingException',
+] as const;
+
+/** DynamoDB capacity errors on the lock table (on-demand tables rarely raise them). */
+export const DYNAMODB_RETRYABLE_ERRORS = [
+  'DynamoDB.ProvisionedThroughputExceededException',
+  'DynamoDB.ThrottlingException',
+  'DynamoDB.RequestLimitExceeded',
+  'DynamoDB.InternalServerErrorException',
+] as const;
+
+/** The lock is held by another execution. */
+export const LOCK_HELD_ERROR = 'DynamoDB.ConditionalCheckFailedException';
+
+/** Transient Lambda service errors worth retrying (not errors thrown by our own code). */
+export const LAMBDA_TRANSIENT_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+] as const;
+
+/** Deregistering a target that is not registered (already gone) is not a failure. */
+export const TARGET_NOT_REGISTERED_ERROR = 'ElasticLoadBalancingV2.InvalidTargetException';
+
+/** Errors the state machine itself raises (Fail states and Pass-built error records). */
+export const FAILOVER_ERRORS = {
+  invalidInput: 'InvalidFailoverInput',
+  lockUnavailable: 'LockUnavailable',
+  clusterCreationFailed: 'ClusterCreationFailed',
+  clusterCreationTimedOut: 'ClusterCreationTimedOut',
+  newMasterNotFound: 'NewMasterNotFound',
+  targetNeverHealthy: 'TargetNeverHealthy',
+} as const;

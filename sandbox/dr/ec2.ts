@@ -1,0 +1,80 @@
+import type { CallLog } from './service-error.ts';
+
+export interface SandboxSubnet {
+  id: string;
+  zone: string;
+  vpcId: string;
+  cidrPrefix: string;
+  tags: Record<string, string>;
+  freeAddresses: number;
+}
+
+interface Filter {
+  Name?: string;
+  Values?: string[];
+}
+
+/** EC2 subnets and Availability Zones, with zones that can be impaired. */
+export class InMemoryEc2 {
+  private readonly impairedZones = new Set<string>();
+  private nextHost = new Map<string, number>();
+
+  constructor(
+    readonly subnets: SandboxSubnet[],
+    private readonly log: CallLog,
+  ) {}
+
+  impairZone(zone: string): void {
+    this.impairedZones.add(zone);
+  }
+
+  subnet(id: string): SandboxSubnet | undefined {
+    return this.subnets.find((s) => s.id === id);
+  }
+
+  /** A fresh private IP in the subnet (for a new instance). */
+  allocateIp(subnetId: string): string {
+    const subnet = this.subnet(subnetId);
+    if (!subnet) throw new Error(`unknown subnet ${subnetId}`);
+    const host = (this.nextHost.get(subnetId) ?? 100) + 1;
+    this.nextHost.set(subnetId, host);
+    return `${subnet.cidrPrefix}.${host}`;
+  }
+
+  describeSubnets(input: { SubnetIds?: string[]; Filters?: Filter[] }) {
+    this.log.enter('ec2', 'DescribeSubnets', input);
+    const matches = (s: SandboxSubnet) =>
+      (!input.SubnetIds || input.SubnetIds.includes(s.id)) && (input.Filters ?? []).every((f) => filterMatches(s, f));
+    return {
+      Subnets: this.subnets.filter(matches).map((s) => ({
+        SubnetId: s.id,
+        AvailabilityZone: s.zone,
+        VpcId: s.vpcId,
+        State: 'available',
+        AvailableIpAddressCount: s.freeAddresses,
+        Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),
+      })),
+    };
+  }
+
+  describeAvailabilityZones(input: { ZoneNames?: string[] }) {
+    this.log.enter('ec2', 'DescribeAvailabilityZones', input);
+    const zones = [...new Set(this.subnets.map((s) => s.zone))].filter((z) => !input.ZoneNames || input.ZoneNames.includes(z));
+    return {
+      AvailabilityZones: zones.map((z) => ({ ZoneName: z, State: this.impairedZones.has(z) ? 'impaired' : 'available' })),
+    };
+  }
+}
+
+function filterMatches(subnet: SandboxSubnet, filter: Filter): boolean {
+  const values = filter.Values ?? [];
+  const name = filter.Name ?? '';
+  if (name === 'subnet-id') return values.includes(subnet.id);
+  if (name === 'vpc-id') return values.includes(subnet.vpcId);
+  if (name === 'availability-zone') return values.includes(subnet.zone);
+  if (name.startsWith('tag:')) {
+    const value = subnet.tags[name.slice(4)];
+    return value !== undefined && values.includes(value);
+  }
+  throw new Error(`the sandbox EC2 does not support the DescribeSubnets filter '${name}'`);
+}

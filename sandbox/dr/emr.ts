@@ -1,0 +1,216 @@
+import type { InMemoryEc2 } from './ec2.ts';
+import { ServiceError, type CallLog } from './service-error.ts';
+
+/** EMR clusters on the simulated clock: a cluster's state is a function of time, nothing ticks. */
+
+export type CreateFailure = 'reject' | 'terminate';
+
+export interface SandboxCluster {
+  id: string;
+  name: string;
+  subnetId: string;
+  zone: string;
+  masterIp: string;
+  masterInstanceId: string;
+  createdAtMs: number;
+  /** When bootstrapping ends and the cluster reaches WAITING. */
+  readyAtMs: number;
+  /** Creation fails (TERMINATED_WITH_ERRORS) at this time. */
+  failsAtMs?: number;
+  terminatedAtMs?: number;
+  terminationProtected: boolean;
+  tags: Record<string, string>;
+  releaseLabel: string;
+  /** Created by a RunJobFlow call in this scenario (the replacement), not given by the scenario. */
+  createdByScenario: boolean;
+  request?: Record<string, unknown>;
+}
+
+const STARTING_SECONDS = 60;
+const TERMINATING_SECONDS = 60;
+
+export interface EmrOptions {
+  provisioningSeconds: number;
+  createFailure?: CreateFailure;
+  now: () => number;
+}
+
+export class InMemoryEmr {
+  readonly clusters = new Map<string, SandboxCluster>();
+  private seq = 0;
+
+  constructor(
+    private readonly ec2: InMemoryEc2,
+    private readonly log: CallLog,
+    private readonly options: EmrOptions,
+  ) {}
+
+  addCluster(cluster: SandboxCluster): void {
+    this.clusters.set(cluster.id, cluster);
+  }
+
+  state(cluster: SandboxCluster, now = this.options.now()): string {
+    if (cluster.terminatedAtMs !== undefined) {
+      return now < cluster.terminatedAtMs + TERMINATING_SECONDS * 1000 ? 'TERMINATING' : 'TERMINATED';
+    }
+    if (cluster.failsAtMs !== undefined && now >= cluster.failsAtMs) return 'TERMINATED_WITH_ERRORS';
+    if (now < cluster.createdAtMs + STARTING_SECONDS * 1000) return 'STARTING';
+    if (now < cluster.readyAtMs) return 'BOOTSTRAPPING';
+    return 'WAITING';
+  }
+
+  /** True when the cluster's master runs its services (what an NLB health check sees for a new cluster). */
+  isUp(cluster: SandboxCluster, now = this.options.now()): boolean {
+    const state = this.state(cluster, now);
+    return state === 'WAITING' || state === 'RUNNING';
+  }
+
+  masterRunning(cluster: SandboxCluster, now = this.options.now()): boolean {
+    return ['BOOTSTRAPPING', 'WAITING', 'RUNNING'].includes(this.state(cluster, now));
+  }
+
+  byMasterIp(ip: string): SandboxCluster | undefined {
+    return [...this.clusters.values()].find((c) => c.masterIp === ip);
+  }
+
+  call(action: string, input: Record<string, unknown>): unknown {
+    this.log.enter('emr', action, input);
+    switch (action) {
+      case 'RunJobFlow':
+        return this.runJobFlow(input);
+      case 'DescribeCluster':
+        return { Cluster: this.describe(this.find(String(input.ClusterId))) };
+      case 'ListInstances':
+        return this.listInstances(input);
+      case 'ListInstanceGroups':
+        return { InstanceGroups: this.instanceGroups(this.find(String(input.ClusterId))) };
+      case 'ListBootstrapActions':
+        this.find(String(input.ClusterId));
+        return { BootstrapActions: [] };
+      case 'GetAutoTerminationPolicy':
+      case 'GetManagedScalingPolicy':
+        this.find(String(input.ClusterId));
+        return {};
+      case 'SetTerminationProtection':
+        for (const id of ids(input)) this.find(id).terminationProtected = Boolean(input.TerminationProtected);
+        return {};
+      case 'TerminateJobFlows':
+        return this.terminate(ids(input));
+      default:
+        throw new Error(`the sandbox EMR does not implement ${action}`);
+    }
+  }
+
+  private find(id: string): SandboxCluster {
+    const cluster = this.clusters.get(id);
+    if (!cluster) this.log.fail(new ServiceError('InvalidRequestException', `Cluster id '${id}' is not valid.`));
+    return cluster;
+  }
+
+  private runJobFlow(input: Record<string, unknown>) {
+    const instances = (input.Instances ?? {}) as Record<string, unknown>;
+    const subnetId = (instances.Ec2SubnetId as string | undefined) ?? (instances.Ec2SubnetIds as string[] | undefined)?.[0];
+    if (typeof input.Name !== 'string' || !input.Name) this.log.fail(new ServiceError('ValidationException', 'Name is required'));
+    if (!subnetId) this.log.fail(new ServiceError('ValidationException', 'Instances.Ec2SubnetId is required in a VPC'));
+    const subnet = this.ec2.subnet(subnetId);
+    if (!subnet) this.log.fail(new ServiceError('ValidationException', `The subnet ID '${subnetId}' does not exist`));
+    if (this.options.createFailure === 'reject') {
+      this.log.fail(new ServiceError('ValidationException', `Insufficient capacity in ${subnet.zone} for the requested instance types`));
+    }
+    const now = this.options.now();
+    const id = `j-SANDBOX${String(++this.seq).padStart(5, '0')}`;
+    const provisioningMs = this.options.provisioningSeconds * 1000;
+    const tags = Object.fromEntries(
+      ((input.Tags as Array<{ Key: string; Value: string }> | undefined) ?? []).map((t) => [t.Key, t.Value]),
+    );
+    this.clusters.set(id, {
+      id,
+      name: input.Name,
+      subnetId,
+      zone: subnet.zone,
+      masterIp: this.ec2.allocateIp(subnetId),
+      masterInstanceId: `i-0sandbox${String(this.seq).padStart(8, '0')}`,
+      createdAtMs: now,
+      readyAtMs: now + provisioningMs,
+      ...(this.options.createFailure === 'terminate' ? { failsAtMs: now + Math.round(provisioningMs / 2) } : {}),
+      terminationProtected: Boolean(instances.TerminationProtected),
+      tags,
+      releaseLabel: String(input.ReleaseLabel ?? 'emr-7.5.0'),
+      createdByScenario: true,
+      request: structuredClone(input),
+    });
+    return { JobFlowId: id, ClusterId: id, ClusterArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${id}` };
+  }
+
+  private describe(cluster: SandboxCluster) {
+    const state = this.state(cluster);
+    const failed = state === 'TERMINATED_WITH_ERRORS';
+    return {
+      Id: cluster.id,
+      Name: cluster.name,
+      Status: {
+        State: state,
+        StateChangeReason: failed
+          ? { Code: 'VALIDATION_ERROR', Message: `The requested instance type is not available in ${cluster.zone}` }
+          : {},
+        Timeline: { CreationDateTime: new Date(cluster.createdAtMs).toISOString() },
+      },
+      Ec2InstanceAttributes: {
+        Ec2SubnetId: cluster.subnetId,
+        Ec2AvailabilityZone: cluster.zone,
+        IamInstanceProfile: 'EMR_EC2_DefaultRole',
+        EmrManagedMasterSecurityGroup: 'sg-0master000000000',
+        EmrManagedSlaveSecurityGroup: 'sg-0slave0000000000',
+      },
+      InstanceCollectionType: 'INSTANCE_GROUP',
+      ReleaseLabel: cluster.releaseLabel,
+      Applications: [{ Name: 'Hadoop' }, { Name: 'Spark' }, { Name: 'Livy' }],
+      ServiceRole: 'EMR_DefaultRole',
+      TerminationProtected: cluster.terminationProtected,
+      VisibleToAllUsers: true,
+      Tags: Object.entries(cluster.tags).map(([Key, Value]) => ({ Key, Value })),
+      MasterPublicDnsName: `ip-${cluster.masterIp.replaceAll('.', '-')}.ec2.internal`,
+    };
+  }
+
+  private instanceGroups(cluster: SandboxCluster) {
+    return [
+      { Id: `ig-${cluster.id}-m`, Name: 'Primary', InstanceGroupType: 'MASTER', InstanceType: 'm5.xlarge', RequestedInstanceCount: 1, Market: 'ON_DEMAND' },
+      { Id: `ig-${cluster.id}-c`, Name: 'Core', InstanceGroupType: 'CORE', InstanceType: 'r5.2xlarge', RequestedInstanceCount: 2, Market: 'ON_DEMAND' },
+    ];
+  }
+
+  private listInstances(input: Record<string, unknown>) {
+    const cluster = this.find(String(input.ClusterId));
+    const wantsMaster =
+      (input.InstanceGroupTypes as string[] | undefined)?.includes('MASTER') || input.InstanceFleetType === 'MASTER';
+    const states = (input.InstanceStates as string[] | undefined) ?? [];
+    const running = this.masterRunning(cluster);
+    const masterState = running ? 'RUNNING' : this.state(cluster) === 'STARTING' ? 'PROVISIONING' : 'TERMINATED';
+    if (!wantsMaster || (states.length && !states.includes(masterState))) return { Instances: [] };
+    return {
+      Instances: [
+        { Id: `ci-${cluster.masterInstanceId}`, Ec2InstanceId: cluster.masterInstanceId, PrivateIpAddress: cluster.masterIp, Status: { State: masterState } },
+      ],
+    };
+  }
+
+  private terminate(clusterIds: string[]) {
+    const now = this.options.now();
+    for (const id of clusterIds) {
+      const cluster = this.find(id);
+      // Like EMR: a protected cluster silently stays up.
+      if (cluster.terminationProtected) continue;
+      if (cluster.terminatedAtMs === undefined) cluster.terminatedAtMs = now;
+    }
+    return {};
+  }
+}
+
+function ids(input: Record<string, unknown>): string[] {
+  const value = input.JobFlowIds;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw new ServiceError('ValidationException', 'JobFlowIds must be a list of cluster ids');
+  }
+  return value as string[];
+}

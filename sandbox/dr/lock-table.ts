@@ -1,0 +1,41 @@
+import { ServiceError, type CallLog } from './service-error.ts';
+
+type AttributeValue = { S?: string; N?: string };
+type Item = Record<string, AttributeValue>;
+
+/**
+ * The failover lock table. Evaluates exactly the two condition expressions the state machine uses;
+ * any other expression is a sandbox error, so a change to the definition cannot pass unnoticed.
+ */
+export const ACQUIRE_CONDITION = 'attribute_not_exists(lockKey) OR expiresAt < :now';
+export const RELEASE_CONDITION = 'holder = :me';
+
+export class InMemoryLockTable {
+  readonly items = new Map<string, Item>();
+
+  constructor(private readonly log: CallLog) {}
+
+  call(action: 'PutItem' | 'DeleteItem', input: Record<string, unknown>): unknown {
+    this.log.enter('dynamodb', action, input);
+    const values = (input.ExpressionAttributeValues ?? {}) as Item;
+    if (action === 'PutItem') {
+      const item = input.Item as Item;
+      const key = item.lockKey?.S;
+      if (!key) throw new ServiceError('ValidationException', 'Item.lockKey (S) is required');
+      if (input.ConditionExpression !== ACQUIRE_CONDITION) throw new Error(`unsupported ConditionExpression ${String(input.ConditionExpression)}`);
+      const current = this.items.get(key);
+      const expired = current && Number(current.expiresAt?.N) < Number(values[':now']?.N);
+      if (current && !expired) this.log.fail(new ServiceError('ConditionalCheckFailedException', 'The conditional request failed'));
+      this.items.set(key, structuredClone(item));
+      return {};
+    }
+    const key = (input.Key as Item).lockKey?.S ?? '';
+    if (input.ConditionExpression !== RELEASE_CONDITION) throw new Error(`unsupported ConditionExpression ${String(input.ConditionExpression)}`);
+    const current = this.items.get(key);
+    if (!current || current.holder?.S !== values[':me']?.S) {
+      this.log.fail(new ServiceError('ConditionalCheckFailedException', 'The conditional request failed'));
+    }
+    this.items.delete(key);
+    return {};
+  }
+}

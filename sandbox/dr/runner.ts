@@ -1,0 +1,341 @@
+import '../../lib/util/polyfills.ts';
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { drConfigSchema, findEmrCluster, type DrConfig } from '../../lib/config/dr.ts';
+import { prepareExecution, type ValidateEvent } from '../../lib/dr/execution.ts';
+import { planFailover } from '../../lib/dr/plan.ts';
+import { probeCluster } from '../../lib/dr/probe.ts';
+import { computeRto, type RtoPhase } from '../../lib/dr/rto.ts';
+import { stepFunctionsErrorName, taskStates, taskTarget } from '../../lib/dr/task-resources.ts';
+import type { FailoverInput } from '../../lib/dr/types.ts';
+import { failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
+import type { VirtualClock } from '../clock/virtual-clock.ts';
+import { startHadoopEmulator, type HadoopEmulator, type HadoopHealth } from '../hadoop/emulator.ts';
+import { InMemoryEc2 } from './ec2.ts';
+import { InMemoryElbv2 } from './elbv2.ts';
+import { InMemoryEmr } from './emr.ts';
+import { withVirtualWaits, type LocalHandler } from './local-definition.ts';
+import { InMemoryLockTable } from './lock-table.ts';
+import { sandboxEc2Client, sandboxElbv2Client, sandboxEmrClient } from './sdk-clients.ts';
+import { drScenarioSchema, type DrScenario, type DrScenarioSpec } from './scenario.ts';
+import { CallLog, ServiceError, type CallRecord } from './service-error.ts';
+
+/**
+ * Runs the real failover definition in aws-local-stepfunctions on the virtual clock: every Task
+ * is bound by its Resource to the code the Lambda runs (validation, probe, plan, RTO report) or to
+ * the in-memory EMR / ELBv2 / EC2 / DynamoDB / EventBridge, and the probe speaks HTTP to the
+ * Hadoop emulators. Only Wait states are swapped for virtual-clock sleeps (see local-definition.ts).
+ */
+
+export interface SandboxExecutionState {
+  t: number;
+  state: string;
+  event: 'entered' | 'failed' | 'retried' | 'caught';
+  error?: string;
+}
+
+export interface FailoverExecutionResult {
+  id: string;
+  trigger: { at: number; cluster: string; mode: 'failover' | 'drill'; dryRun?: boolean; retireOldCluster?: boolean };
+  startedAt: number;
+  endedAt: number | null;
+  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
+  /** Healthy, AlreadyInProgress, DryRun, FailoverCompleted, or the error name of a failure. */
+  outcome: string;
+  error?: { error: string; cause: string };
+  output?: unknown;
+  states: SandboxExecutionState[];
+}
+
+export interface SandboxClusterView {
+  name: string;
+  state: string;
+  zone: string;
+  subnetId: string;
+  masterIp: string;
+  terminationProtected: boolean;
+  /** The cluster this one replaced (lifeguard:replaces tag). */
+  replaces: string | null;
+}
+
+export interface FailoverResult {
+  executions: FailoverExecutionResult[];
+  /** Of the (first) completed failover: detection to the new master healthy everywhere. */
+  rtoSeconds: number | null;
+  phases: Record<RtoPhase, number> | null;
+  /** Final registrations per target group. */
+  targets: Record<string, Array<{ ip: string; port: number; state: string }>>;
+  clusters: Record<string, SandboxClusterView>;
+  events: Array<{ t: number; source: string; detailType: string; detail: unknown }>;
+  calls: CallRecord[];
+}
+
+export interface RunFailoverOptions {
+  clock: VirtualClock;
+  /** Called as each state is entered (the CLI prints progress from it). */
+  onState?: (execution: string, state: SandboxExecutionState) => void;
+}
+
+const ALL_UP: HadoopHealth = { resourceManager: 'active', nameNode: 'active', livy: 'up' };
+
+export async function runFailoverScenario(spec: DrScenarioSpec, options: RunFailoverOptions): Promise<FailoverResult> {
+  const parsed = drScenarioSchema.safeParse(spec);
+  if (!parsed.success) {
+    throw new Error(`emr scenario is invalid:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
+  }
+  const scenario = parsed.data;
+  const emulators = new Map<string, HadoopEmulator>();
+  try {
+    for (const cluster of scenario.clusters) {
+      emulators.set(cluster.id, await startHadoopEmulator({ health: healthAt(scenario, cluster.id, 0) }));
+    }
+    return await run(scenario, emulators, options);
+  } finally {
+    await Promise.all([...emulators.values()].map((e) => e.close()));
+  }
+}
+
+function healthAt(scenario: DrScenario, clusterId: string, seconds: number): HadoopHealth {
+  const cluster = scenario.clusters.find((c) => c.id === clusterId)!;
+  const point = [...cluster.health].sort((a, b) => a.at - b.at).filter((p) => p.at <= seconds).at(-1);
+  return point ? { resourceManager: point.resourceManager, nameNode: point.nameNode, livy: point.livy } : ALL_UP;
+}
+
+const serves = (h: HadoopHealth) => h.resourceManager === 'active' && h.nameNode === 'active' && h.livy === 'up';
+
+async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>, options: RunFailoverOptions): Promise<FailoverResult> {
+  const { clock } = options;
+  const t0 = clock.now();
+  const elapsed = (ms = clock.now()) => Math.round((ms - t0) / 100) / 10;
+  const log = new CallLog(() => elapsed(), scenario.faults);
+
+  const ec2 = new InMemoryEc2(scenario.subnets, log);
+  for (const zone of scenario.impairedZones) ec2.impairZone(zone);
+  const emr = new InMemoryEmr(ec2, log, { provisioningSeconds: scenario.emr.provisioningSeconds, createFailure: scenario.emr.createFailure, now: () => clock.now() });
+  for (const c of scenario.clusters) {
+    const subnet = ec2.subnet(c.subnetId)!;
+    emr.addCluster({
+      id: c.id,
+      name: c.name,
+      subnetId: c.subnetId,
+      zone: subnet.zone,
+      masterIp: c.master.ip,
+      masterInstanceId: c.master.instanceId,
+      createdAtMs: t0 - 86_400_000,
+      readyAtMs: t0 - 86_000_000,
+      terminationProtected: c.terminationProtected,
+      tags: { 'lifeguard:cluster': c.name },
+      releaseLabel: 'emr-7.5.0',
+      createdByScenario: false,
+    });
+  }
+  const serving = (ip: string, atMs: number): boolean => {
+    const cluster = emr.byMasterIp(ip);
+    if (!cluster || !emr.isUp(cluster, atMs)) return false;
+    if (cluster.createdByScenario) return !scenario.newTargetsNeverHealthy;
+    return serves(healthAt(scenario, cluster.id, (atMs - t0) / 1000));
+  };
+  const elbv2 = new InMemoryElbv2(scenario.targetGroups, log, () => clock.now(), serving);
+  for (const c of scenario.clusters) for (const arn of c.targetGroups) elbv2.seed(arn, c.master.ip, t0 - 3_600_000);
+  const locks = new InMemoryLockTable(log);
+  const events: FailoverResult['events'] = [];
+
+  const dr = sandboxDrConfig(scenario, emulators);
+  const sdk = {
+    emr: sandboxEmrClient((action, input) => emr.call(action, input)),
+    ec2: sandboxEc2Client((action, input) => ec2Call(ec2, action, input)),
+    elbv2: sandboxElbv2Client((action, input) => elbv2.call(action, input)),
+  };
+
+  // Hadoop health changes happen at their scenario times, through the emulators' real listeners.
+  for (const c of scenario.clusters) {
+    for (const point of c.health.filter((p) => p.at > 0)) {
+      clock.schedule(point.at * 1000, () => void clock.io(() => emulators.get(c.id)!.setHealth(healthAt(scenario, c.id, point.at))));
+    }
+  }
+
+  const lambdas: Record<string, LocalHandler> = {
+    [String(LOCAL_FAILOVER_REFS.validateFunction)]: async (event) => prepareExecution(event as ValidateEvent, dr),
+    [String(LOCAL_FAILOVER_REFS.confirmFunction)]: async (event) => {
+      const cluster = findEmrCluster(dr, String((event as { cluster: string }).cluster));
+      return clock.io(() => probeCluster(cluster, { now: () => clock.now() }));
+    },
+    [String(LOCAL_FAILOVER_REFS.planFunction)]: async (event) => planFailover(event as FailoverInput, { config: dr, ...sdk, now: () => clock.now() }),
+    [String(LOCAL_FAILOVER_REFS.reportFunction)]: async (event) => computeRto(event),
+  };
+  const services: Record<string, (action: string, input: Record<string, unknown>) => unknown> = {
+    emr: (action, input) => emr.call(action, input),
+    elbv2: (action, input) => elbv2.call(action, input),
+    dynamodb: (action, input) => locks.call(action as 'PutItem' | 'DeleteItem', input),
+    events: (_action, input) => {
+      const entries = (input.Entries as Array<{ Source: string; DetailType: string; Detail: unknown }>) ?? [];
+      log.enter('events', 'PutEvents', input);
+      for (const e of entries) events.push({ t: elapsed(), source: e.Source, detailType: e.DetailType, detail: parseDetail(e.Detail) });
+      return { FailedEntryCount: 0, Entries: entries.map((_, i) => ({ EventId: `sandbox-event-${events.length - entries.length + i + 1}` })) };
+    },
+  };
+
+  const base = failoverDefinition(LOCAL_FAILOVER_REFS);
+  const { definition, waitHandlers } = withVirtualWaits(base, clock);
+  const handlers: Record<string, LocalHandler> = { ...waitHandlers };
+  const retryOverrides: Record<string, number> = {};
+  for (const { name, resource } of taskStates(base)) {
+    retryOverrides[name] = 0;
+    const target = taskTarget(resource);
+    if (target.kind === 'lambda') {
+      const fn = lambdas[target.functionArn];
+      if (!fn) throw new Error(`${name}: no local handler for ${target.functionArn}`);
+      handlers[name] = async (input) => json(await fn(json(input)));
+    } else {
+      const call = services[target.service]!;
+      handlers[name] = async (input) => {
+        try {
+          return json(await call(target.action, json(input) as Record<string, unknown>));
+        } catch (err) {
+          if (err instanceof ServiceError) throw Object.assign(new Error(err.message), { name: stepFunctionsErrorName(target, err.name) });
+          throw err;
+        }
+      };
+    }
+  }
+  const machine = new StateMachine(definition as never);
+
+  const executions: FailoverExecutionResult[] = [];
+  const running = new Set<Promise<void>>();
+  const aborts: Array<() => void> = [];
+  let pendingTriggers = scenario.triggers.length;
+  // $$.State.EnteredTime, read when a state's payload template is evaluated, i.e. as it is entered.
+  const stateContext = Object.defineProperty({}, 'EnteredTime', { enumerable: true, get: () => new Date(clock.now()).toISOString() });
+
+  scenario.triggers.forEach((trigger, index) => {
+    clock.schedule(trigger.at * 1000, () => {
+      pendingTriggers--;
+      const cluster = trigger.cluster ?? scenario.clusters[0]!.name;
+      const name = `sandbox-${index + 1}-${trigger.mode}`;
+      const record: FailoverExecutionResult = {
+        id: `arn:aws:states:us-east-1:123456789012:execution:lifeguard-failover:${name}`,
+        trigger: { ...trigger, cluster },
+        startedAt: elapsed(),
+        endedAt: null,
+        status: 'TIMED_OUT',
+        outcome: 'TimedOut',
+        states: [],
+      };
+      executions.push(record);
+      const input: Record<string, unknown> = { cluster, mode: trigger.mode };
+      if (trigger.dryRun !== undefined) input.dryRun = trigger.dryRun;
+      if (trigger.retireOldCluster !== undefined) input.retireOldCluster = trigger.retireOldCluster;
+      const execution = machine.run(input as never, {
+        overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
+        context: { Execution: { Id: record.id, Name: name }, State: stateContext },
+        noThrowOnAbort: true,
+      });
+      aborts.push(execution.abort);
+      const follow = (async () => {
+        for await (const event of execution.eventLogs) {
+          const kind = ({ StateEntered: 'entered', StateFailed: 'failed', StateRetried: 'retried', StateCaught: 'caught' } as const)[
+            event.type as 'StateEntered'
+          ];
+          if (!kind || !('state' in event)) continue;
+          const entry: SandboxExecutionState = { t: elapsed(), state: event.state.name, event: kind };
+          if ('Error' in event) entry.error = String(event.Error);
+          record.states.push(entry);
+          options.onState?.(record.id, entry);
+        }
+      })();
+      const done = execution.result.then(
+        (output) => {
+          if (record.endedAt !== null || output === null) return;
+          record.endedAt = elapsed();
+          record.status = 'SUCCEEDED';
+          record.output = output;
+          record.outcome = String((output as { outcome?: unknown } | null)?.outcome ?? 'Succeeded');
+        },
+        (err: unknown) => {
+          record.endedAt = elapsed();
+          record.status = 'FAILED';
+          const cause = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : (err as Error);
+          record.outcome = cause.name;
+          record.error = { error: cause.name, cause: cause.message };
+        },
+      );
+      const tracked = Promise.all([done, follow]).then(() => {
+        running.delete(tracked);
+      });
+      running.add(tracked);
+    });
+  });
+
+  await clock.runUntil(t0 + scenario.until * 1000, () => pendingTriggers === 0 && running.size === 0);
+  for (const abort of aborts) abort();
+  await Promise.all([...running]);
+
+  const completed = executions.find((e) => e.outcome === 'FailoverCompleted');
+  const report = (completed?.output as { report?: { rtoSeconds?: number; phases?: Record<RtoPhase, number> } } | undefined)?.report;
+  return {
+    executions,
+    rtoSeconds: report?.rtoSeconds ?? null,
+    phases: report?.phases ?? null,
+    targets: Object.fromEntries(scenario.targetGroups.map((g) => [g.arn, elbv2.targets(g.arn)])),
+    clusters: Object.fromEntries(
+      [...emr.clusters.values()].map((c) => [
+        c.id,
+        {
+          name: c.name,
+          state: emr.state(c),
+          zone: c.zone,
+          subnetId: c.subnetId,
+          masterIp: c.masterIp,
+          terminationProtected: c.terminationProtected,
+          replaces: c.tags['lifeguard:replaces'] ?? null,
+        },
+      ]),
+    ),
+    events,
+    calls: log.calls,
+  };
+}
+
+/** The `dr` configuration the scenario implies, probing the emulators. */
+function sandboxDrConfig(scenario: DrScenario, emulators: Map<string, HadoopEmulator>): DrConfig {
+  return drConfigSchema.parse({
+    clusters: scenario.clusters.map((c) => {
+      const emulator = emulators.get(c.id)!;
+      return {
+        name: c.name,
+        clusterId: c.id,
+        probe: {
+          address: emulator.address,
+          ports: emulator.ports,
+          // Real timers bound real sockets: keep a hung emulator from stalling the run.
+          connectTimeoutMs: 300,
+          totalTimeoutMs: 600,
+          confirm: c.confirm,
+        },
+        targetGroups: c.targetGroups.map((arn) => ({ arn })),
+        placement: { candidateSubnetIds: c.candidateSubnetIds ?? scenario.subnets.filter((s) => s.id !== c.subnetId).map((s) => s.id) },
+        ...(c.runJobFlowTemplate ? { runJobFlowTemplate: c.runJobFlowTemplate } : {}),
+        drill: { retireOldCluster: c.drill.retireOldCluster },
+      };
+    }),
+  });
+}
+
+function ec2Call(ec2: InMemoryEc2, action: string, input: Record<string, unknown>): unknown {
+  if (action === 'DescribeSubnets') return ec2.describeSubnets(input);
+  if (action === 'DescribeAvailabilityZones') return ec2.describeAvailabilityZones(input);
+  throw new Error(`the sandbox EC2 does not implement ${action}`);
+}
+
+/** Step Functions moves JSON: no undefined, no shared references. */
+function json(value: unknown): unknown {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+}
+
+function parseDetail(detail: unknown): unknown {
+  if (typeof detail !== 'string') return detail;
+  try {
+    return JSON.parse(detail);
+  } catch {
+    return detail;
+  }
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+/**
+ * The `emr` section of a scenario file: EMR clusters (masters, zones, Hadoop health over time),
+ * subnets, NLB target groups with their health-check timing, EMR provisioning time, injected
+ * faults, and the failover triggers (several may fire at once).
+ */
+
+const seconds = z.number().min(0);
+const ipv4 = z.string().regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'an IPv4 address');
+const targetGroupArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]+\/[0-9a-f]+$/, 'an ELBv2 target group ARN');
+
+const healthPointSchema = z
+  .object({
+    at: seconds,
+    resourceManager: z.enum(['active', 'standby', 'stopped', 'down', 'hang']).default('active'),
+    nameNode: z.enum(['active', 'standby', 'safemode', 'down', 'hang']).default('active'),
+    livy: z.enum(['up', 'down', 'error', 'hang']).default('up'),
+  })
+  .strict();
+
+const clusterSchema = z
+  .object({
+    name: z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9\-_]*$/, 'letters, digits, - and _'),
+    id: z.string().regex(/^j-[A-Z0-9]+$/, 'an EMR cluster id such as j-2AXXXXXXGAPLF'),
+    subnetId: z.string().min(1),
+    master: z.object({ ip: ipv4, instanceId: z.string().regex(/^i-[0-9a-z]+$/, 'an EC2 instance id') }).strict(),
+    terminationProtected: z.boolean().default(true),
+    /** Target groups that front this cluster's master (its IP is registered and healthy at start). */
+    targetGroups: z.array(targetGroupArn).min(1, 'a protected cluster is fronted by at least one target group'),
+    /** Hadoop health over time; before the first point, everything is up. */
+    health: z.array(healthPointSchema).default([]),
+    confirm: z
+      .object({
+        attempts: z.number().int().min(1).default(3),
+        intervalSeconds: z.number().int().min(1).default(10),
+        unhealthyToFail: z.number().int().min(1).default(3),
+      })
+      .strict()
+      .prefault({}),
+    /** Where a replacement may go; default: every other subnet of the scenario. */
+    candidateSubnetIds: z.array(z.string()).optional(),
+    /** A stored RunJobFlow request; without one the planner clones the running cluster. */
+    runJobFlowTemplate: z.record(z.string(), z.unknown()).optional(),
+    drill: z.object({ retireOldCluster: z.boolean().default(false) }).strict().prefault({}),
+  })
+  .strict();
+
+const subnetSchema = z
+  .object({
+    id: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id such as subnet-0abc1234'),
+    zone: z.string().min(1),
+    vpcId: z.string().default('vpc-0sandbox0000000'),
+    /** First three octets of the addresses handed out in this subnet. */
+    cidrPrefix: z.string().regex(/^\d{1,3}\.\d{1,3}\.\d{1,3}$/, 'three octets such as 10.0.2'),
+    tags: z.record(z.string(), z.string()).default({}),
+    freeAddresses: z.number().int().min(0).default(250),
+  })
+  .strict();
+
+const targetGroupSchema = z
+  .object({
+    arn: targetGroupArn,
+    port: z.number().int().min(1).max(65535),
+    healthCheck: z
+      .object({
+        intervalSeconds: z.number().int().min(5).max(300).default(10),
+        healthyThreshold: z.number().int().min(2).max(10).default(3),
+        unhealthyThreshold: z.number().int().min(2).max(10).default(3),
+      })
+      .strict()
+      .prefault({}),
+    deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(30),
+  })
+  .strict();
+
+const faultSchema = z
+  .object({
+    service: z.enum(['emr', 'elbv2', 'ec2', 'dynamodb', 'events']),
+    /** API action, PascalCase: DescribeCluster, RegisterTargets, ... */
+    action: z.string().regex(/^[A-Z][A-Za-z]+$/, 'an API action such as DescribeCluster'),
+    times: z.number().int().min(1).default(1),
+    /** API error code; default ThrottlingException. */
+    error: z.string().optional(),
+  })
+  .strict();
+
+const triggerSchema = z
+  .object({
+    at: seconds,
+    /** Configured cluster name or j-ID; default: the first cluster. */
+    cluster: z.string().optional(),
+    mode: z.enum(['failover', 'drill']).default('failover'),
+    dryRun: z.boolean().optional(),
+    retireOldCluster: z.boolean().optional(),
+  })
+  .strict();
+
+export const drScenarioSchema = z
+  .object({
+    clusters: z.array(clusterSchema).min(1, 'at least one EMR cluster'),
+    subnets: z.array(subnetSchema).min(2, 'at least two subnets (a replacement needs another zone)'),
+    /** Zones EC2 reports as impaired (the outage). */
+    impairedZones: z.array(z.string()).default([]),
+    targetGroups: z.array(targetGroupSchema).min(1),
+    emr: z
+      .object({
+        provisioningSeconds: z.number().min(60).default(600),
+        /** reject: RunJobFlow fails; terminate: the new cluster ends TERMINATED_WITH_ERRORS mid-way. */
+        createFailure: z.enum(['reject', 'terminate']).optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** The new master never passes the NLB health check. */
+    newTargetsNeverHealthy: z.boolean().default(false),
+    faults: z.array(faultSchema).default([]),
+    triggers: z.array(triggerSchema).min(1, 'at least one trigger'),
+    /** Simulated seconds after which unfinished executions are stopped. */
+    until: z.number().min(1).default(3600),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    const subnets = new Set(spec.subnets.map((s) => s.id));
+    const groups = new Set(spec.targetGroups.map((g) => g.arn));
+    spec.clusters.forEach((c, i) => {
+      if (!subnets.has(c.subnetId)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'subnetId'], message: `'${c.subnetId}' is not one of the subnets` });
+      c.targetGroups.forEach((arn, j) => {
+        if (!groups.has(arn)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'targetGroups', j], message: `'${arn}' is not one of the targetGroups` });
+      });
+    });
+    const names = new Set(spec.clusters.flatMap((c) => [c.name, c.id]));
+    spec.triggers.forEach((t, i) => {
+      if (t.cluster && !names.has(t.cluster)) ctx.addIssue({ code: 'custom', path: ['triggers', i, 'cluster'], message: `'${t.cluster}' is not one of the clusters` });
+    });
+  });
+
+export type DrScenarioSpec = z.input<typeof drScenarioSchema>;
+export type DrScenario = z.output<typeof drScenarioSchema>;

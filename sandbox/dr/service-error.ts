@@ -1,0 +1,63 @@
+/**
+ * An AWS API error as the in-memory services raise it: `name` is the API error code
+ * (ThrottlingException, InvalidTarget, ...). The SDK clients see it as-is; the state machine runner
+ * renames it the way Step Functions reports SDK integration errors (`Emr.ThrottlingException`).
+ */
+export class ServiceError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export type ServiceName = 'emr' | 'elbv2' | 'ec2' | 'dynamodb' | 'events';
+
+/** One call as the world saw it: the order of calls is what the tests assert. */
+export interface CallRecord {
+  /** Simulated seconds since the scenario started. */
+  t: number;
+  service: ServiceName;
+  action: string;
+  input: unknown;
+  error?: string;
+}
+
+/** Injected failures: the first `times` calls of `action` fail with `error` (default throttling). */
+export interface FaultRule {
+  service: ServiceName;
+  action: string;
+  times: number;
+  error?: string;
+}
+
+export class CallLog {
+  readonly calls: CallRecord[] = [];
+  private readonly remaining: Array<FaultRule & { left: number }>;
+
+  constructor(
+    private readonly elapsedSeconds: () => number,
+    faults: FaultRule[] = [],
+  ) {
+    this.remaining = faults.map((f) => ({ ...f, left: f.times }));
+  }
+
+  /** Records the call, then throws an injected fault if one is due. */
+  enter(service: ServiceName, action: string, input: unknown): void {
+    const record: CallRecord = { t: this.elapsedSeconds(), service, action, input: structuredClone(input) };
+    this.calls.push(record);
+    const fault = this.remaining.find((f) => f.service === service && f.action === action && f.left > 0);
+    if (fault) {
+      fault.left--;
+      record.error = fault.error ?? 'ThrottlingException';
+      throw new ServiceError(record.error, `injected fault: ${service}:${action} (${fault.times - fault.left} of ${fault.times})`);
+    }
+  }
+
+  fail(error: ServiceError): never {
+    const last = this.calls.at(-1);
+    if (last) last.error = error.name;
+    throw error;
+  }
+}

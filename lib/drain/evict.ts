@@ -1,0 +1,179 @@
+import type { LimitFunction } from 'p-limit';
+import type { InterruptionConfig } from '../config/interruption.ts';
+import { KubeApiError, type KubeApi } from '../kube/port.ts';
+import type { Clock } from '../util/clock.ts';
+import type { Log } from '../observability/log.ts';
+
+export type DrainOptions = InterruptionConfig['drain'];
+
+export interface EvictTarget {
+  namespace: string;
+  name: string;
+  uid: string;
+  /** The pod's own terminationGracePeriodSeconds. */
+  graceSeconds: number;
+}
+
+export interface EvictPolicy {
+  /** When the instance goes away (epoch ms); null when the event promises nothing. */
+  deadline: number | null;
+  /** Stop retrying refused evictions at this time (epoch ms). */
+  giveUpAt: number;
+  /** May the pod be deleted past its PodDisruptionBudget when the deadline leaves no other way? */
+  forceDelete: boolean;
+}
+
+export interface EvictDeps {
+  kube: KubeApi;
+  clock: Clock;
+  log: Log;
+  options: DrainOptions;
+  random: () => number;
+  /** Bounds the eviction/deletion calls in flight (shared by every pod of a drain). */
+  limit: LimitFunction;
+}
+
+/** Room for the last eviction attempt and the deletion round trip before the force point. */
+const FORCE_SLACK_MS = 1000;
+
+export type EvictOutcome = 'evicted' | 'deleted' | 'failed' | 'pending';
+
+export interface EvictResult {
+  outcome: EvictOutcome;
+  reason?: string;
+  /** Eviction and deletion calls made. */
+  attempts: number;
+  /** Deleted past a disruption budget to beat the deadline. */
+  forced: boolean;
+  /** The grace the accepted eviction/deletion gave the pod. */
+  gracePeriodSeconds?: number;
+  /** When the eviction or deletion was accepted (epoch ms). */
+  acceptedAt?: number;
+  /** Set when the API said the pod was already gone (404, or 409: the UID we meant no longer exists). */
+  goneAt?: number;
+  /** How many times a PodDisruptionBudget refused the eviction. */
+  pdbRefusals: number;
+}
+
+/**
+ * Grace in whole seconds that still fits before `deadline − margin`, or undefined when the pod's
+ * own grace fits (then the API applies the pod's own).
+ */
+export function graceThatFits(podGraceSeconds: number, leftMs: number): number | undefined {
+  if (podGraceSeconds * 1000 <= leftMs) return undefined;
+  return Math.max(0, Math.min(podGraceSeconds, Math.floor(leftMs / 1000)));
+}
+
+/** Equal jitter: half the step fixed, half random, so retries spread out but never hammer. */
+export function jitteredBackoff(stepMs: number, random: () => number): number {
+  return Math.round(stepMs / 2 + random() * (stepMs / 2));
+}
+
+/**
+ * Evicts one pod through the policy/v1 Eviction API with a UID precondition.
+ *
+ * - 429 (a PodDisruptionBudget refuses): jittered exponential backoff, honouring Retry-After, until
+ *   `giveUpAt` → 'pending'.
+ * - 404 (gone) / 409 (the UID changed: the pod we meant is gone) → done.
+ * - 500 (the pod matches several budgets; the API cannot decide) → 'failed', not retried.
+ * - Forced deletion, only when the policy allows it and there is a deadline: once waiting any
+ *   longer for the budget would leave the pod less than its own grace (+1 s for the calls) before
+ *   `deadline − margin`
+ *   (it would be killed by the instance going away anyway), DELETE it with
+ *   `gracePeriodSeconds = max(0, min(grace, floor(left / 1000)))`. Never at or after the deadline.
+ * - Anything else is an API failure the client already retried: thrown.
+ */
+export async function evictPod(target: EvictTarget, policy: EvictPolicy, deps: EvictDeps): Promise<EvictResult> {
+  const { kube, clock, log, options, random, limit } = deps;
+  const marginMs = options.marginSeconds * 1000;
+  const ref = `${target.namespace}/${target.name}`;
+  const { deadline } = policy;
+  const leftAt = (t: number) => (deadline === null ? Number.POSITIVE_INFINITY : deadline - t - marginMs);
+  // The last moment at which a deletion still gives the pod its whole grace (in whole seconds,
+  // after one more eviction attempt and the deletion call itself).
+  const forcePoint =
+    deadline === null ? Number.POSITIVE_INFINITY : deadline - marginMs - target.graceSeconds * 1000 - FORCE_SLACK_MS;
+  const mayForce = (t: number) => policy.forceDelete && deadline !== null && t < deadline;
+
+  let attempts = 0;
+  let pdbRefusals = 0;
+  let step = options.backoffInitialMs;
+
+  const gone = (reason: string): EvictResult => ({ outcome: 'evicted', reason, attempts, forced: false, goneAt: clock.now(), pdbRefusals });
+
+  const forceDelete = async (refusal: string): Promise<EvictResult> => {
+    const now = clock.now();
+    const grace = Math.max(0, Math.min(target.graceSeconds, Math.floor(leftAt(now) / 1000)));
+    attempts++;
+    try {
+      await limit(() => kube.deletePod(target.namespace, target.name, target.uid, grace));
+    } catch (err) {
+      if (err instanceof KubeApiError && (err.status === 404 || err.status === 409)) return gone('went away before the forced deletion');
+      throw err;
+    }
+    log.warn('pod deleted past its disruption budget to beat the deadline', { pod: ref, gracePeriodSeconds: grace, refusal });
+    return {
+      outcome: 'deleted',
+      reason: `eviction refused (${refusal}); deleted with a ${grace}s grace so it stops before the deadline`,
+      attempts,
+      forced: true,
+      gracePeriodSeconds: grace,
+      acceptedAt: clock.now(),
+      pdbRefusals,
+    };
+  };
+
+  for (;;) {
+    const now = clock.now();
+    const clamped = graceThatFits(target.graceSeconds, leftAt(now));
+    attempts++;
+    let refusal: KubeApiError;
+    try {
+      await limit(() => kube.evictPod(target.namespace, target.name, target.uid, clamped));
+      log.info('pod evicted', { pod: ref, gracePeriodSeconds: clamped ?? target.graceSeconds, attempts });
+      return {
+        outcome: 'evicted',
+        attempts,
+        forced: false,
+        gracePeriodSeconds: clamped ?? target.graceSeconds,
+        acceptedAt: clock.now(),
+        pdbRefusals,
+        ...(clamped !== undefined ? { reason: `grace clamped from ${target.graceSeconds}s to fit the deadline` } : {}),
+      };
+    } catch (err) {
+      if (!(err instanceof KubeApiError)) throw err;
+      if (err.status === 404) return gone('already gone');
+      if (err.status === 409) return gone('replaced: the pod with this UID is gone');
+      if (err.status !== 429 && err.status !== 500) throw err;
+      refusal = err;
+    }
+
+    const after = clock.now();
+    const why = refusal.status === 429 ? `disruption budget: ${refusal.message}` : `eviction error 500: ${refusal.message}`;
+    if (refusal.status === 429) pdbRefusals++;
+    if (mayForce(after) && after >= forcePoint) return forceDelete(why);
+
+    if (refusal.status === 500) {
+      // Typically the pod matches several PodDisruptionBudgets: retrying cannot fix that.
+      if (mayForce(after)) {
+        log.warn('eviction cannot succeed; deleting when the deadline leaves no other way', { pod: ref, error: refusal.message });
+        await clock.sleep(forcePoint - after);
+        return mayForce(clock.now()) ? forceDelete(why) : { outcome: 'failed', reason: why, attempts, forced: false, pdbRefusals };
+      }
+      log.error('eviction failed; not retrying', { pod: ref, status: refusal.status, error: refusal.message });
+      return { outcome: 'failed', reason: why, attempts, forced: false, pdbRefusals };
+    }
+
+    if (after >= policy.giveUpAt) {
+      log.warn('disruption budget still refuses eviction; giving up on this pod', { pod: ref, attempts });
+      return { outcome: 'pending', reason: `${why}; still refused when time ran out`, attempts, forced: false, pdbRefusals };
+    }
+    const retryAfterMs = (refusal.retryAfterSeconds ?? 0) * 1000;
+    let wakeAt = after + Math.max(jitteredBackoff(step, random), retryAfterMs);
+    wakeAt = Math.min(wakeAt, policy.giveUpAt);
+    if (mayForce(after)) wakeAt = Math.min(wakeAt, forcePoint);
+    step = Math.min(step * 2, options.backoffMaxMs);
+    log.debug('eviction refused; backing off', { pod: ref, waitMs: wakeAt - after, reason: refusal.message });
+    await clock.sleep(wakeAt - after);
+  }
+}

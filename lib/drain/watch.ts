@@ -1,0 +1,46 @@
+import type { V1Pod } from '@kubernetes/client-node';
+import type { KubeApi } from '../kube/port.ts';
+import type { Clock } from '../util/clock.ts';
+
+/**
+ * Re-lists a node's pods at most once per poll interval, however many waiters ask, and hands
+ * every fresh list to `onList`. Waiting is polling on the injected clock: no timer outlives a wait.
+ */
+export class NodePodWatch {
+  private lastListedAt = Number.NEGATIVE_INFINITY;
+  private inFlight: Promise<void> | undefined;
+
+  constructor(
+    private readonly kube: KubeApi,
+    private readonly clock: Clock,
+    private readonly nodeName: string,
+    private readonly pollMs: number,
+    private readonly onList: (pods: V1Pod[], at: number) => void,
+  ) {}
+
+  refresh(): Promise<void> {
+    if (this.inFlight) return this.inFlight;
+    if (this.clock.now() - this.lastListedAt < this.pollMs) return Promise.resolve();
+    this.inFlight = (async () => {
+      try {
+        const pods = await this.kube.listPodsOnNode(this.nodeName);
+        this.lastListedAt = this.clock.now();
+        this.onList(pods, this.lastListedAt);
+      } finally {
+        this.inFlight = undefined;
+      }
+    })();
+    return this.inFlight;
+  }
+
+  /** Resolves true once `condition` holds (checked after each re-list), false at `until`. */
+  async waitFor(condition: () => boolean, until: number): Promise<boolean> {
+    for (;;) {
+      if (condition()) return true;
+      const now = this.clock.now();
+      if (now >= until) return false;
+      await this.clock.sleep(Math.min(this.pollMs, until - now));
+      await this.refresh();
+    }
+  }
+}

@@ -1,0 +1,290 @@
+import { describe, expect, it } from 'vitest';
+import { interruptionConfigSchema } from '../../../lib/config/interruption.ts';
+import { ANNOTATIONS } from '../../../lib/drain/cordon.ts';
+import { DrainIncompleteError, drainNode, type DrainReport } from '../../../lib/drain/drain.ts';
+import { KubeApiError } from '../../../lib/kube/port.ts';
+import { RecordingLog } from '../../../lib/observability/log.ts';
+import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
+import { FakeKube, runToEnd, sparkLabels } from '../../support/fake-kube.ts';
+
+const NODE = 'ip-10-0-1-10.ec2.internal';
+const EVENT = 'evt-1';
+const defaults = interruptionConfigSchema.parse({}).drain;
+
+function setup(options: Partial<typeof defaults> = {}) {
+  const clock = new VirtualClock();
+  const kube = new FakeKube(clock);
+  kube.addNode(NODE, 'i-0aaa', { annotations: { [ANNOTATIONS.eventId]: EVENT } });
+  const log = new RecordingLog();
+  const t0 = clock.now();
+  const drain = (deadline: number | null, forceDelete: boolean) =>
+    runToEnd(
+      clock,
+      drainNode(
+        { nodeName: NODE, deadline, policy: { forceDelete }, eventId: EVENT },
+        { kube, clock, log, options: { ...defaults, ...options }, random: () => 0.5 },
+      ),
+    );
+  return { clock, kube, log, t0, drain };
+}
+
+const pod = (r: DrainReport, name: string) => {
+  const found = r.pods.find((p) => p.name === name);
+  if (!found) throw new Error(`no report for ${name}`);
+  return found;
+};
+const firstCall = (kube: FakeKube, target: string) => kube.calls.find((c) => (c.op === 'evictPod' || c.op === 'deletePod') && c.target === target);
+
+function sparkNode(kube: FakeKube, opts: { execShutdown?: number; execGrace?: number; driverGrace?: number } = {}) {
+  for (const i of [1, 2, 3]) {
+    kube.addPod({
+      name: `etl-exec-${i}`,
+      namespace: 'spark',
+      node: NODE,
+      labels: sparkLabels('executor', 'spark-0001', String(i)),
+      owner: { kind: 'Pod', name: 'etl-driver' },
+      grace: opts.execGrace ?? 60,
+      preStop: ['/opt/decom.sh'],
+      shutdownSeconds: opts.execShutdown ?? 20,
+    });
+  }
+  kube.addPod({ name: 'etl-driver', namespace: 'spark', node: NODE, labels: sparkLabels('driver', 'spark-0001'), grace: opts.driverGrace ?? 30, shutdownSeconds: 2 });
+  kube.addPod({ name: 'web-1', node: NODE, labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web-abc' }, grace: 30, shutdownSeconds: 5 });
+  kube.addPod({ name: 'coredns-1', namespace: 'kube-system', node: NODE, priorityClassName: 'system-cluster-critical', grace: 30, shutdownSeconds: 1 });
+}
+
+describe('drainNode: Spark-first tiers', () => {
+  it('evicts executors first, waits for them to be gone, evicts the driver last-but-critical, and meets the deadline', async () => {
+    const { kube, t0, drain } = setup();
+    sparkNode(kube);
+    const deadline = t0 + 120_000;
+    const report = await drain(deadline, true);
+
+    const execGone = Math.max(...[1, 2, 3].map((i) => kube.exits.get(`spark/etl-exec-${i}`)!.at));
+    const execEvicted = Math.max(...[1, 2, 3].map((i) => firstCall(kube, `spark/etl-exec-${i}`)!.at));
+    const web = firstCall(kube, 'default/web-1')!.at;
+    const driver = firstCall(kube, 'spark/etl-driver')!.at;
+    const critical = firstCall(kube, 'kube-system/coredns-1')!.at;
+
+    expect(execEvicted).toBeLessThan(web);
+    expect(execGone).toBeLessThanOrEqual(driver); // the driver outlives every executor
+    expect(web).toBeLessThan(driver);
+    expect(driver).toBeLessThan(critical);
+    // Executors exited on their own (decommissioned), none killed at its grace.
+    for (const i of [1, 2, 3]) expect(kube.exits.get(`spark/etl-exec-${i}`)!.killed).toBe(false);
+
+    expect(report.allGone).toBe(true);
+    expect(report.deadlineMet).toBe(true);
+    expect(report.pods.every((p) => p.outcome === 'evicted' && !p.forced)).toBe(true);
+    expect(report.applications).toEqual([{ appId: 'spark-0001', executors: 3, executorsGone: 3, driverOnNode: true, driver: 'spark/etl-driver' }]);
+    expect(report.warnings.map((w) => w.code)).toEqual(['spark-driver-on-node']);
+    expect(report.tiers.map((t) => t.tier)).toEqual(['spark-executor', 'workload', 'spark-driver', 'system-critical']);
+    expect(report.drainedAt).not.toBeNull();
+    expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBe(new Date(report.drainedAt!).toISOString());
+  });
+
+  it('keeps the driver while executors decommission, until time forces it (budgetEnd − driver grace)', async () => {
+    const { kube, t0, drain } = setup();
+    sparkNode(kube, { execShutdown: 100, execGrace: 110, driverGrace: 30 });
+    const deadline = t0 + 120_000;
+    const report = await drain(deadline, true);
+
+    const driverAt = firstCall(kube, 'spark/etl-driver')!.at - t0;
+    // Latest start = deadline − margin(5 s) − grace(30 s) = 85 s; the executors exit at ~100 s.
+    expect(driverAt).toBeGreaterThanOrEqual(85_000);
+    expect(driverAt).toBeLessThan(86_100);
+    expect(kube.exits.get('spark/etl-driver')!.at).toBeLessThan(deadline);
+    expect(pod(report, 'etl-driver').outcome).toBe('evicted');
+    expect(report.deadlineMet).toBe(true);
+  });
+
+  it('does not let a pod stuck behind a budget starve later tiers past its fair share', async () => {
+    const { kube, t0, drain } = setup();
+    kube.addPod({ name: 'db-0', node: NODE, labels: { app: 'db' }, grace: 30 });
+    kube.addPdb({ namespace: 'default', name: 'db', matchLabels: { app: 'db' }, minAvailable: 1 });
+    kube.addPod({ name: 'etl-driver', namespace: 'spark', node: NODE, labels: sparkLabels('driver', 'a1'), grace: 10 });
+    kube.addPod({ name: 'coredns-1', namespace: 'kube-system', node: NODE, priorityClassName: 'system-node-critical', grace: 10 });
+    const deadline = t0 + 300_000;
+    const report = await drain(deadline, false);
+
+    // Three tiers over a 295 s budget: the stuck workload tier yields after ~98 s.
+    const driverAt = firstCall(kube, 'spark/etl-driver')!.at - t0;
+    expect(driverAt).toBeGreaterThan(90_000);
+    expect(driverAt).toBeLessThan(100_000);
+    expect(pod(report, 'coredns-1').outcome).toBe('evicted');
+    expect(pod(report, 'db-0').outcome).toBe('pending');
+    expect(pod(report, 'db-0').attempts).toBeGreaterThan(5); // kept retrying in the background
+    expect(kube.callsFor('deletePod')).toHaveLength(0);
+    expect(report.allGone).toBe(false);
+    expect(report.deadlineMet).toBe(false);
+    expect(report.warnings.map((w) => w.code)).toContain('pods-remaining');
+  });
+});
+
+describe('drainNode: disruption budgets and the deadline', () => {
+  it('backs off on a PDB refusal and succeeds once the budget frees, without forcing', async () => {
+    const { kube, clock, t0, drain } = setup();
+    kube.addPod({ name: 'web-1', node: NODE, labels: { app: 'web' }, grace: 30 });
+    kube.addPod({ name: 'web-2', node: 'other-node', labels: { app: 'web' }, grace: 30 });
+    kube.addPdb({ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, minAvailable: 2 });
+    clock.schedule(10_000, () => kube.addPod({ name: 'web-3', node: 'other-node', labels: { app: 'web' } }));
+    const report = await drain(null, false);
+
+    const attempts = kube.callsFor('evictPod', 'default/web-1');
+    expect(attempts.length).toBeGreaterThan(2);
+    expect(attempts.slice(0, -1).every((c) => c.status === 429)).toBe(true);
+    expect(attempts.at(-1)!.status).toBe(200);
+    expect(attempts.at(-1)!.at - t0).toBeGreaterThanOrEqual(10_000);
+    // Exponential: each wait at least as long as the one before (random fixed at 0.5).
+    const gaps = attempts.slice(1).map((c, i) => c.at - attempts[i]!.at);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]!).toBeGreaterThanOrEqual(gaps[i - 1]!);
+    expect(gaps[0]).toBeGreaterThanOrEqual(defaults.backoffInitialMs / 2);
+    const web = pod(report, 'web-1');
+    expect(web).toMatchObject({ outcome: 'evicted', forced: false });
+    expect(web.attempts).toBe(attempts.length);
+    expect(kube.callsFor('deletePod')).toHaveLength(0);
+    expect(report.allGone).toBe(true);
+  });
+
+  it('under Spot force-deletes a PDB-blocked pod at the last moment that still fits its grace, before the deadline', async () => {
+    const { kube, t0, drain } = setup();
+    kube.addPod({ name: 'web-1', node: NODE, labels: { app: 'web' }, grace: 30, shutdownSeconds: 10 });
+    kube.addPdb({ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, minAvailable: 1 });
+    const deadline = t0 + 120_000;
+    const report = await drain(deadline, true);
+
+    const deletes = kube.callsFor('deletePod');
+    expect(deletes).toHaveLength(1);
+    // Force point = deadline − margin − grace − 1 s for the calls = 84 s.
+    expect(deletes[0]!.at - t0).toBeGreaterThanOrEqual(84_000);
+    expect(deletes[0]!.at).toBeLessThan(deadline - 5_000);
+    expect(deletes[0]!.gracePeriodSeconds).toBe(30);
+    expect(deletes[0]!.at + deletes[0]!.gracePeriodSeconds! * 1000).toBeLessThanOrEqual(deadline);
+    expect(pod(report, 'web-1')).toMatchObject({ outcome: 'deleted', forced: true, gracePeriodSeconds: 30 });
+    expect(kube.exits.get('default/web-1')!.at).toBeLessThan(deadline);
+    expect(kube.writeAttempts.every((c) => c.at < deadline)).toBe(true);
+    expect(report.deadlineMet).toBe(true);
+  });
+
+  it('clamps the grace of a forced deletion when the pod grace cannot fit at all', async () => {
+    const { kube, t0, drain } = setup();
+    kube.addPod({ name: 'slow-1', node: NODE, labels: { app: 'slow' }, grace: 600, shutdownSeconds: 500 });
+    kube.addPdb({ namespace: 'default', name: 'slow', matchLabels: { app: 'slow' }, minAvailable: 1 });
+    const deadline = t0 + 120_000;
+    const report = await drain(deadline, true);
+
+    const [evict] = kube.callsFor('evictPod', 'default/slow-1');
+    const [del] = kube.callsFor('deletePod', 'default/slow-1');
+    expect(evict!.gracePeriodSeconds).toBe(114); // eviction asked for what fits, not 600
+    expect(del!.gracePeriodSeconds).toBeLessThan(600);
+    expect(del!.at + del!.gracePeriodSeconds! * 1000).toBeLessThanOrEqual(deadline - 5_000);
+    expect(pod(report, 'slow-1')).toMatchObject({ outcome: 'deleted', forced: true });
+    expect(kube.exits.get('default/slow-1')!.at).toBeLessThanOrEqual(deadline - 5_000);
+  });
+
+  it('never force-deletes after the deadline, and never when the policy forbids it', async () => {
+    const { kube, t0, drain } = setup();
+    kube.addPod({ name: 'web-1', node: NODE, labels: { app: 'web' }, grace: 30 });
+    kube.addPdb({ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, minAvailable: 1 });
+    const report = await drain(t0 + 60_000, false);
+    expect(kube.callsFor('deletePod')).toHaveLength(0);
+    expect(kube.writeAttempts.every((c) => c.at < t0 + 60_000)).toBe(true);
+    expect(pod(report, 'web-1').outcome).toBe('pending');
+
+    const late = setup();
+    late.kube.addPod({ name: 'web-1', node: NODE, labels: { app: 'web' }, grace: 30 });
+    late.kube.addPdb({ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, minAvailable: 1 });
+    const lateReport = await late.drain(late.t0 - 1_000, true); // deadline already passed
+    expect(late.kube.callsFor('deletePod')).toHaveLength(0);
+    expect(pod(lateReport, 'web-1').outcome).toBe('pending');
+  });
+
+  it('passes a clamped grace to an executor whose grace would overrun the deadline, and warns', async () => {
+    const { kube, t0, drain } = setup();
+    kube.addPod({ name: 'exec-1', namespace: 'spark', node: NODE, labels: sparkLabels('executor', 'a1', '1'), grace: 300, preStop: ['/usr/bin/decom.sh'], shutdownSeconds: 60 });
+    kube.addPod({ name: 'exec-2', namespace: 'spark', node: NODE, labels: sparkLabels('executor', 'a1', '2'), grace: 30, shutdownSeconds: 5 });
+    const report = await drain(t0 + 120_000, true);
+
+    expect(kube.callsFor('evictPod', 'spark/exec-1')[0]!.gracePeriodSeconds).toBe(114);
+    expect(kube.callsFor('evictPod', 'spark/exec-2')[0]!.gracePeriodSeconds).toBeUndefined();
+    expect(pod(report, 'exec-1').gracePeriodSeconds).toBe(114);
+    const codes = report.warnings.map((w) => `${w.code}:${w.pod}`);
+    expect(codes).toContain('executor-grace-exceeds-deadline:spark/exec-1');
+    expect(codes).toContain('executor-without-decommission-hook:spark/exec-2');
+    expect(codes).not.toContain('executor-without-decommission-hook:spark/exec-1');
+  });
+});
+
+describe('drainNode: what is skipped, what is waited for, API answers', () => {
+  it('skips DaemonSet, mirror and finished pods, and waits for already-terminating pods without evicting them', async () => {
+    const { kube, drain } = setup();
+    kube.addPod({ name: 'fluent-bit-x', namespace: 'logging', node: NODE, owner: { kind: 'DaemonSet', name: 'fluent-bit' } });
+    kube.addPod({ name: 'kube-proxy-node', namespace: 'kube-system', node: NODE, annotations: { 'kubernetes.io/config.mirror': 'abc' } });
+    kube.addPod({ name: 'job-done', node: NODE, phase: 'Succeeded' });
+    kube.addPod({ name: 'job-failed', node: NODE, phase: 'Failed' });
+    kube.addPod({ name: 'leaving', node: NODE, terminating: true, grace: 30, shutdownSeconds: 12 });
+    const report = await drain(null, false);
+
+    expect(kube.callsFor('evictPod')).toHaveLength(0);
+    expect(kube.callsFor('deletePod')).toHaveLength(0);
+    expect(pod(report, 'fluent-bit-x')).toMatchObject({ outcome: 'skipped', reason: 'DaemonSet pod' });
+    expect(pod(report, 'kube-proxy-node').reason).toMatch(/mirror/);
+    expect(pod(report, 'job-done').reason).toMatch(/Succeeded/);
+    expect(pod(report, 'job-failed').reason).toMatch(/Failed/);
+    const leaving = pod(report, 'leaving');
+    expect(leaving).toMatchObject({ outcome: 'skipped', reason: 'already terminating' });
+    expect(leaving.goneAt).toBeDefined();
+    expect(report.allGone).toBe(true);
+  });
+
+  it('treats 404 and 409 as gone, reports 500 (several budgets) as failed without retrying forever', async () => {
+    const { kube, drain } = setup();
+    kube.addPod({ name: 'gone-1', node: NODE });
+    kube.addPod({ name: 'replaced-1', node: NODE });
+    kube.addPod({ name: 'multi-1', node: NODE, labels: { app: 'multi', tier: 'x' } });
+    kube.addPdb({ namespace: 'default', name: 'a', matchLabels: { app: 'multi' }, minAvailable: 0 });
+    kube.addPdb({ namespace: 'default', name: 'b', matchLabels: { tier: 'x' }, minAvailable: 0 });
+    kube.faults.push(({ op, target }) =>
+      op === 'evictPod' && target === 'default/gone-1' ? new KubeApiError('not found', 404) : undefined,
+    );
+    kube.faults.push(({ op, target }) =>
+      op === 'evictPod' && target === 'default/replaced-1' ? new KubeApiError('precondition failed', 409) : undefined,
+    );
+    const report = await drain(null, true);
+
+    expect(pod(report, 'gone-1')).toMatchObject({ outcome: 'evicted', reason: 'already gone', attempts: 1 });
+    expect(pod(report, 'replaced-1')).toMatchObject({ outcome: 'evicted', attempts: 1 });
+    expect(pod(report, 'replaced-1').reason).toMatch(/UID/);
+    const multi = pod(report, 'multi-1');
+    expect(multi).toMatchObject({ outcome: 'failed', attempts: 1, forced: false });
+    expect(multi.reason).toMatch(/more than one PodDisruptionBudget/);
+    expect(kube.callsFor('evictPod', 'default/multi-1')).toHaveLength(1);
+    expect(report.warnings.map((w) => w.code)).toContain('eviction-failed');
+    expect(report.drainedAt).not.toBeNull();
+  });
+
+  it('bounds the evictions in flight by the configured concurrency', async () => {
+    const { kube, drain } = setup({ concurrency: 4 });
+    for (let i = 0; i < 40; i++) kube.addPod({ name: `w-${i}`, node: NODE, labels: { app: 'w' } });
+    const report = await drain(null, false);
+    expect(kube.callsFor('evictPod')).toHaveLength(40);
+    expect(kube.maxInFlightEvictions).toBe(4);
+    expect(report.allGone).toBe(true);
+  });
+
+  it('throws a DrainIncompleteError on an API failure and leaves the node unmarked for a resume', async () => {
+    const { kube, drain } = setup();
+    kube.addPod({ name: 'w-1', node: NODE });
+    kube.addPod({ name: 'w-2', node: NODE });
+    kube.faults.push(({ op, target }) => (op === 'evictPod' && target === 'default/w-1' ? new KubeApiError('forbidden', 403) : undefined));
+    const err = await drain(null, false).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DrainIncompleteError);
+    const report = (err as DrainIncompleteError).report;
+    expect(pod(report, 'w-2').outcome).toBe('evicted'); // the other pods were not abandoned
+    expect(pod(report, 'w-1').outcome).toBe('failed');
+    expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeUndefined();
+  });
+});

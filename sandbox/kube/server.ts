@@ -1,0 +1,168 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { KubeApiHandlers } from './api.ts';
+import type { FaultInjector, KubeOperation } from './faults.ts';
+import { matchRoute } from './routes.ts';
+import { ApiStatusError, badRequest, injectedFault, methodNotAllowed, pathNotFound, requestTooLarge, unsupportedMediaType, type StatusBody } from './status.ts';
+import type { ClusterStore } from './store.ts';
+import type { Timers } from './timers.ts';
+
+/** One request as the emulator answered it. */
+export interface RequestRecord {
+  method: string;
+  /** URL path, without the query string. */
+  path: string;
+  query: string;
+  operation?: KubeOperation;
+  /** HTTP status sent; 0 when the connection was reset on purpose. */
+  status: number;
+  /** Clock ms when the request arrived, and when it was answered. */
+  at: number;
+  answeredAt: number;
+  /** Set when the answer was an injected fault. */
+  fault?: 'status' | 'reset';
+}
+
+export interface HttpServerOptions {
+  store: ClusterStore;
+  handlers: KubeApiHandlers;
+  timers: Timers;
+  latencyMs: number;
+  faults?: FaultInjector;
+  requests: RequestRecord[];
+}
+
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
+const JSON_TYPES = ['application/json'];
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) reject(new BodyTooLarge());
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function mediaType(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  return header.split(';')[0]!.trim().toLowerCase();
+}
+
+function parseJsonBody(raw: Buffer, method: string, contentType: string | undefined): unknown {
+  const text = raw.toString('utf8');
+  if (text.trim() === '') return undefined;
+  if (method !== 'PATCH' && contentType !== undefined && !JSON_TYPES.includes(contentType)) throw unsupportedMediaType(contentType, JSON_TYPES);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw badRequest(`malformed JSON body: ${(error as Error).message}`);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), ...headers });
+  res.end(payload);
+}
+
+function internalError(error: unknown): StatusBody {
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: `Internal error occurred: ${(error as Error)?.message ?? String(error)}`,
+    reason: 'InternalError',
+    code: 500,
+  };
+}
+
+/** The HTTP face of the emulator: body, latency, faults, routing, Status errors. */
+export async function startHttpServer(options: HttpServerOptions): Promise<{ url: string; server: Server }> {
+  const { store, handlers, timers, latencyMs, faults, requests } = options;
+
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    const at = store.now();
+    const method = (req.method ?? 'GET').toUpperCase();
+    const url = new URL(req.url ?? '/', 'http://emulator.invalid');
+    const path = url.pathname;
+    const match = matchRoute(method, path);
+    const operation = match.kind === 'route' ? match.route.operation : undefined;
+    const record: RequestRecord = { method, path, query: url.search, status: 0, at, answeredAt: at };
+    if (operation) record.operation = operation;
+    const answer = (status: number, body: unknown, headers?: Record<string, string>) => {
+      record.status = status;
+      record.answeredAt = store.now();
+      requests.push(record);
+      send(res, status, body, headers);
+    };
+
+    let raw: Buffer;
+    try {
+      raw = await readBody(req);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) {
+        const tooLarge = requestTooLarge(MAX_BODY_BYTES);
+        answer(tooLarge.code, tooLarge.body);
+      } else {
+        res.destroy();
+      }
+      return;
+    }
+
+    const fault = faults?.decide(method, path, operation);
+    await timers.delay(latencyMs);
+
+    if (fault?.kind === 'reset') {
+      record.fault = 'reset';
+      record.answeredAt = store.now();
+      requests.push(record);
+      store.emit({ actor: 'api', action: 'fault', detail: `connection reset: ${method} ${path}` });
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'status') {
+      const error = injectedFault(fault.status, fault.retryAfterSeconds);
+      record.fault = 'status';
+      store.emit({ actor: 'api', action: 'fault', detail: `${fault.status}: ${method} ${path}` });
+      answer(error.code, error.body, error.headers);
+      return;
+    }
+
+    try {
+      if (match.kind === 'not-found') throw pathNotFound(path);
+      if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, path);
+      const contentType = mediaType(req.headers['content-type']);
+      const body = parseJsonBody(raw, method, contentType);
+      const response = handlers.handle({ route: match.route, query: url.searchParams, contentType, body });
+      answer(response.status, response.body);
+    } catch (error) {
+      if (error instanceof ApiStatusError) answer(error.code, error.body, error.headers);
+      else answer(500, internalError(error));
+    }
+  };
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      if (!res.headersSent) send(res, 500, internalError(error));
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, server };
+}

@@ -1,0 +1,153 @@
+import type { Clock } from '../../lib/util/clock.ts';
+import type { NodeObject, PdbObject, PodObject } from './objects.ts';
+import { nameSuffix, uuidFrom } from './random.ts';
+import type { ParsedPodSpec } from './specs.ts';
+
+export type KubeEventActor = 'api' | 'kubelet' | 'controller' | 'node';
+
+/** One state change, for the scenario timeline. */
+export interface KubeEvent {
+  /** Clock time, ms since the epoch. */
+  at: number;
+  actor: KubeEventActor;
+  action: string;
+  node?: string;
+  /** namespace/name */
+  pod?: string;
+  detail?: string;
+}
+
+export type TerminationCause = 'eviction' | 'delete' | 'node-termination';
+
+/** The life of one pod (one uid), for the scenario result. */
+export interface PodHistoryEntry {
+  uid: string;
+  namespace: string;
+  name: string;
+  /** The node it ran on (undefined while a replacement is unschedulable). */
+  node?: string;
+  owner?: { kind: string; name: string };
+  createdAt: number;
+  terminatingAt?: number;
+  goneAt?: number;
+  /** How its termination began. */
+  cause?: TerminationCause;
+  gracePeriodSeconds?: number;
+  shutdownSeconds: number;
+  /** `exited`: it finished its shutdown within the grace; `killed`: SIGKILL at the end of the grace or with its node. */
+  ending?: 'exited' | 'killed';
+  /** uid of the pod this one was created to replace. */
+  replacementOf?: string;
+}
+
+/** A pod in the store: the API object plus what only the simulation knows. */
+export interface PodRecord {
+  object: PodObject;
+  spec: ParsedPodSpec;
+  history: PodHistoryEntry;
+  /** Cancels the pending exit / kill of a terminating pod. */
+  cancelTermination?: () => void;
+  /** Clock ms at which the pod will be gone if nothing shortens it. */
+  terminationDeadline?: number;
+  /** Cancels a pending "becomes Ready". */
+  cancelReady?: () => void;
+}
+
+/** A ReplicaSet or StatefulSet the emulator keeps at its size; its scale feeds PDB status. */
+export interface WorkloadController {
+  uid: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  replicas: number;
+}
+
+export const podKey = (namespace: string, name: string): string => `${namespace}/${name}`;
+
+/**
+ * The cluster's state. Single-threaded: every API request and every timer callback changes it
+ * in one synchronous step, which gives the same atomicity the API server gets from etcd
+ * transactions (an eviction's PDB check and the pod's deletion cannot interleave with another's).
+ */
+export class ClusterStore {
+  readonly nodes = new Map<string, NodeObject>();
+  readonly terminatedNodes = new Set<string>();
+  readonly pods = new Map<string, PodRecord>();
+  readonly pdbs = new Map<string, PdbObject>();
+  readonly controllers = new Map<string, WorkloadController>();
+  readonly history: PodHistoryEntry[] = [];
+  private revision = 1000;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly random: () => number,
+    private readonly onEvent: (event: KubeEvent) => void,
+  ) {}
+
+  now(): number {
+    return this.clock.now();
+  }
+
+  /** A fresh resourceVersion, like etcd's revision: one counter for every object. */
+  nextResourceVersion(): string {
+    this.revision += 1;
+    return String(this.revision);
+  }
+
+  get currentResourceVersion(): string {
+    return String(this.revision);
+  }
+
+  newUid(): string {
+    return uuidFrom(this.random);
+  }
+
+  newNameSuffix(): string {
+    return nameSuffix(this.random);
+  }
+
+  emit(event: Omit<KubeEvent, 'at'>): void {
+    this.onEvent({ at: this.clock.now(), ...event });
+  }
+
+  /** The workload controller for (namespace, kind, name), created on first use. */
+  controllerFor(namespace: string, kind: string, name: string): WorkloadController {
+    const key = `${namespace}/${kind}/${name}`;
+    let controller = this.controllers.get(key);
+    if (!controller) {
+      controller = { uid: this.newUid(), kind, name, namespace, replicas: 0 };
+      this.controllers.set(key, controller);
+    }
+    return controller;
+  }
+
+  controllerByUid(uid: string): WorkloadController | undefined {
+    for (const controller of this.controllers.values()) if (controller.uid === uid) return controller;
+    return undefined;
+  }
+
+  podRecord(namespace: string, name: string): PodRecord | undefined {
+    return this.pods.get(podKey(namespace, name));
+  }
+
+  insertPod(record: PodRecord): void {
+    this.pods.set(podKey(record.object.metadata.namespace, record.object.metadata.name), record);
+    this.history.push(record.history);
+  }
+
+  removePod(record: PodRecord): void {
+    const key = podKey(record.object.metadata.namespace, record.object.metadata.name);
+    if (this.pods.get(key) === record) this.pods.delete(key);
+    record.cancelReady?.();
+    record.cancelTermination?.();
+  }
+
+  podsOnNode(nodeName: string): PodRecord[] {
+    return [...this.pods.values()].filter((r) => r.object.spec.nodeName === nodeName);
+  }
+
+  /** Stamps a changed pod with a new resourceVersion. */
+  touchPod(record: PodRecord): void {
+    record.object.metadata.resourceVersion = this.nextResourceVersion();
+  }
+}

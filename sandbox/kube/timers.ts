@@ -1,0 +1,51 @@
+import type { Clock } from '../../lib/util/clock.ts';
+import { VirtualClock } from '../clock/virtual-clock.ts';
+
+/**
+ * Everything the emulator does later (a pod exiting, a replacement becoming Ready, a slow answer)
+ * goes through here, on the injected clock. On a VirtualClock the work is a clock timer, and a
+ * request held back by injected latency is `parked` so virtual time can advance to release it.
+ * On any other clock it is `clock.sleep`; cancelling then just turns the callback into a no-op.
+ */
+export class Timers {
+  private readonly pending = new Set<() => void>();
+  private closed = false;
+
+  constructor(private readonly clock: Clock) {}
+
+  /** Runs `fire` after `ms` of clock time; returns a cancel function. */
+  after(ms: number, fire: () => void): () => void {
+    if (this.closed) return () => {};
+    let cancelClockTimer: (() => void) | undefined;
+    let live = true;
+    const cancel = () => {
+      live = false;
+      cancelClockTimer?.();
+      this.pending.delete(cancel);
+    };
+    const run = () => {
+      if (!live) return;
+      this.pending.delete(cancel);
+      live = false;
+      fire();
+    };
+    this.pending.add(cancel);
+    if (this.clock instanceof VirtualClock) cancelClockTimer = this.clock.schedule(ms, run);
+    else void this.clock.sleep(ms).then(run);
+    return cancel;
+  }
+
+  /** Holds a request for `ms` of clock time (injected server-side latency). */
+  async delay(ms: number): Promise<void> {
+    if (ms <= 0) return;
+    const clock = this.clock;
+    if (clock instanceof VirtualClock) await clock.parked(() => clock.sleep(ms));
+    else await clock.sleep(ms);
+  }
+
+  /** Drops every pending callback (the emulator is closing). */
+  cancelAll(): void {
+    this.closed = true;
+    for (const cancel of [...this.pending]) cancel();
+  }
+}

@@ -1,0 +1,131 @@
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { EMRClient, RunJobFlowCommandInput } from '@aws-sdk/client-emr';
+import { findEmrCluster, type DrConfig, type EmrClusterConfig } from '../config/dr.ts';
+import { CloneError, compact, replacementTags, runJobFlowFromSnapshot } from './clone-cluster.ts';
+import { describeSourceCluster, findOldMaster, snapshotCluster, SourceClusterError } from './emr-source.ts';
+import { chooseSubnet, PlacementError } from './placement.ts';
+import { TargetGroupError, verifyTargetGroups } from './target-groups.ts';
+import type { FailoverInput, FailoverPlan } from './types.ts';
+
+export interface PlanDeps {
+  config: DrConfig;
+  emr: EMRClient;
+  ec2: EC2Client;
+  elbv2: ElasticLoadBalancingV2Client;
+  /** Epoch ms, for the replacement's name. */
+  now?: () => number;
+}
+
+/** The plan, with the request typed as EMR's RunJobFlow input. */
+export type TypedFailoverPlan = FailoverPlan & { runJobFlow: RunJobFlowCommandInput };
+
+/** Why no plan could be made; the message names what is missing. */
+export class PlanError extends Error {
+  override name = 'PlanError';
+}
+
+/**
+ * Everything the failover needs, decided before anything is created: the replacement's RunJobFlow
+ * request (the stored template, or a clone of the running cluster) placed in a subnet of another,
+ * available Availability Zone; the old master's IP; the verified target groups. Read-only.
+ */
+export async function planFailover(input: FailoverInput, deps: PlanDeps): Promise<TypedFailoverPlan> {
+  try {
+    return await plan(input, deps);
+  } catch (err) {
+    if (err instanceof CloneError || err instanceof SourceClusterError || err instanceof PlacementError || err instanceof TargetGroupError) {
+      throw new PlanError(`cannot plan a failover of '${input.cluster}': ${err.message}`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailoverPlan> {
+  let configured: EmrClusterConfig;
+  try {
+    configured = findEmrCluster(deps.config, input.cluster);
+  } catch (err) {
+    throw new PlanError((err as Error).message);
+  }
+  const source = await describeSourceCluster(deps.emr, configured.clusterId);
+  const sourceClusterId = source.Id ?? configured.clusterId;
+  const sourceSubnetId = source.Ec2InstanceAttributes?.Ec2SubnetId;
+  const failedZone = source.Ec2InstanceAttributes?.Ec2AvailabilityZone;
+  if (!sourceSubnetId || !failedZone) {
+    throw new PlanError(`EMR cluster ${sourceClusterId} reports no subnet or Availability Zone (Ec2InstanceAttributes)`);
+  }
+
+  const tags = replacementTags(undefined, sourceClusterId, configured.name);
+  const [request, oldMaster, targetGroups] = await Promise.all([
+    configured.runJobFlowTemplate
+      ? Promise.resolve(fromTemplate(configured.runJobFlowTemplate, tags))
+      : snapshotCluster(deps.emr, source).then((snapshot) =>
+          runJobFlowFromSnapshot(snapshot, {
+            name: replacementName(source.Name ?? configured.name, (deps.now ?? Date.now)()),
+            tags: replacementTags(source.Tags, sourceClusterId, configured.name),
+          }),
+        ),
+    findOldMaster(deps.emr, source),
+    verifyTargetGroups(deps.elbv2, configured.targetGroups),
+  ]);
+
+  const placement = await chooseSubnet(deps.ec2, {
+    sourceSubnetId,
+    failedZone,
+    candidateSubnetIds: configured.placement.candidateSubnetIds,
+    subnetTags: configured.placement.subnetTags,
+    minFreeAddresses: requestedInstances(request),
+  });
+
+  return {
+    cluster: configured.name,
+    sourceClusterId,
+    sourceAvailabilityZone: failedZone,
+    targetAvailabilityZone: placement.availabilityZone,
+    targetSubnetId: placement.subnetId,
+    oldMasterIp: oldMaster.ip,
+    targetGroups,
+    runJobFlow: { ...withSubnet(request, placement.subnetId) },
+    source: configured.runJobFlowTemplate ? 'template' : 'cloned',
+  };
+}
+
+/** `analytics-dr-20260301T120000Z`; an earlier `-dr-` stamp is replaced, not stacked. */
+export function replacementName(sourceName: string, nowMs: number): string {
+  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const base = sourceName.replace(/-dr-\d{8}T\d{6}Z$/, '');
+  return `${base.slice(0, 256 - stamp.length - 4)}-dr-${stamp}`;
+}
+
+/** A stored template keeps its name; it only gains the Lifeguard tags (and its placement). */
+function fromTemplate(template: Record<string, unknown>, lifeguardTags: ReturnType<typeof replacementTags>): RunJobFlowCommandInput {
+  const request = structuredClone(template) as unknown as RunJobFlowCommandInput;
+  const own = new Set(lifeguardTags.map((t) => t.Key));
+  return { ...request, Tags: [...(request.Tags ?? []).filter((t) => !own.has(t.Key)), ...lifeguardTags] };
+}
+
+/** Only placement changes: groups take Ec2SubnetId, fleets Ec2SubnetIds; an explicit AZ is dropped. */
+function withSubnet(request: RunJobFlowCommandInput, subnetId: string): RunJobFlowCommandInput {
+  const instances = { ...request.Instances };
+  delete instances.Placement;
+  delete instances.Ec2SubnetId;
+  delete instances.Ec2SubnetIds;
+  if (instances.InstanceFleets?.length) instances.Ec2SubnetIds = [subnetId];
+  else instances.Ec2SubnetId = subnetId;
+  return compact({ ...request, Instances: instances });
+}
+
+/** Free addresses the subnet must have: one per requested instance (fleets: their target capacity, a lower bound). */
+function requestedInstances(request: RunJobFlowCommandInput): number {
+  const instances = request.Instances ?? {};
+  if (instances.InstanceGroups?.length) return instances.InstanceGroups.reduce((n, g) => n + (g.InstanceCount ?? 0), 0);
+  if (instances.InstanceFleets?.length) {
+    return instances.InstanceFleets.reduce((n, f) => n + Math.max(1, Math.ceil(((f.TargetOnDemandCapacity ?? 0) + (f.TargetSpotCapacity ?? 0)) / maxWeight(f))), 0);
+  }
+  return instances.InstanceCount ?? 1;
+}
+
+function maxWeight(fleet: { InstanceTypeConfigs?: Array<{ WeightedCapacity?: number | undefined }> | undefined }): number {
+  return Math.max(1, ...(fleet.InstanceTypeConfigs ?? []).map((c) => c.WeightedCapacity ?? 1));
+}

@@ -12,6 +12,7 @@ export { InvalidPatternError } from './pattern/errors.ts';
 export type { EventPattern, JsonPrimitive, PatternOperator, PatternValue } from './pattern/types.ts';
 
 // Compiled once per pattern object: routing calls matchesPattern with the same rules many times.
+// Patterns are treated as immutable once seen; build a new object rather than editing one in place.
 const compiled = new WeakMap<object, CompiledPattern>();
 
 /**

@@ -19,8 +19,11 @@ export const faultOptionsSchema = z
   .object({
     /** Probability (0..1) that an eligible request fails. */
     rate: z.number().min(0).max(1),
-    /** What a failed request answers: 429 (with Retry-After), 500, 503, 504, or `reset` (the socket is destroyed). */
-    statuses: z.array(z.union([z.literal(429), z.literal(500), z.literal(503), z.literal(504), z.literal('reset')])).min(1),
+    /**
+     * What a failed request answers: an HTTP error status, answered with a Status body (429 and 503
+     * carry Retry-After), or `reset` (the socket is destroyed before any answer).
+     */
+    statuses: z.array(z.union([z.number().int().min(400).max(599), z.literal('reset')])).min(1),
     /** Retry-After sent with 429 and 503, in seconds (default 1). */
     retryAfterSeconds: z.number().int().min(0).max(3600).default(1),
     /** Only these operations can fail (default: all). */

@@ -285,6 +285,16 @@ describe('evictions and graceful termination', () => {
     expect(events.some((e) => e.actor === 'controller' && e.action === 'recreated')).toBe(true);
   });
 
+  it('grants concurrent evictions no more than the budget allows', async () => {
+    const results = await call(() =>
+      Promise.allSettled(['web-7d9f-a', 'web-7d9f-b', 'web-7d9f-c'].map((name) => evict(name))),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused.map((r) => (r.reason as ApiException<string>).code)).toEqual([429, 429]);
+    expect(emulator.pods().filter((p) => p.metadata.labels?.app === 'web' && p.metadata.deletionTimestamp)).toHaveLength(1);
+  });
+
   it('accepts evicting an already terminating pod without spending the budget', async () => {
     await call(() => evict('web-7d9f-a'));
     await call(() => evict('web-7d9f-a'));

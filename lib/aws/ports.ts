@@ -1,0 +1,40 @@
+/**
+ * Small ports for the AWS services the interruption path touches. Production adapters live beside
+ * this file (AWS SDK v3); in-memory ones for the sandbox and tests in sandbox/aws/.
+ */
+
+/** EC2 instance facts Lifeguard needs when the node index cannot answer. */
+export interface InstanceDirectory {
+  /** The instance's private DNS name (e.g. ip-10-0-1-10.ec2.internal); undefined when unknown or gone. */
+  privateDnsName(instanceId: string): Promise<string | undefined>;
+}
+
+/** Identifies one pending Auto Scaling lifecycle action (from the lifecycle event's detail). */
+export interface LifecycleHookRef {
+  autoScalingGroupName: string;
+  lifecycleHookName: string;
+  lifecycleActionToken: string;
+  instanceId: string;
+}
+
+export type LifecycleResult = 'CONTINUE' | 'ABANDON';
+
+/** Auto Scaling lifecycle hooks: hold the termination while draining, then let it go. */
+export interface LifecycleActions {
+  complete(hook: LifecycleHookRef, result: LifecycleResult): Promise<void>;
+  /** Extends the hook's timeout by its heartbeat interval. */
+  heartbeat(hook: LifecycleHookRef): Promise<void>;
+}
+
+/** Lifeguard's own events (source from config) on the default bus, for users to route. */
+export interface EventPublisher {
+  publish(detailType: string, detail: Record<string, unknown>, resources?: string[]): Promise<void>;
+}
+
+/**
+ * The lifecycle action is no longer pending: already completed (a duplicate delivery), or timed
+ * out and resolved by its default result. Callers treat it as done; retrying cannot help.
+ */
+export class LifecycleActionGoneError extends Error {
+  override name = 'LifecycleActionGoneError';
+}

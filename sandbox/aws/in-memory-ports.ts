@@ -1,0 +1,122 @@
+import {
+  LifecycleActionGoneError,
+  type EventPublisher,
+  type InstanceDirectory,
+  type LifecycleActions,
+  type LifecycleHookRef,
+  type LifecycleResult,
+} from '../../lib/aws/ports.ts';
+import type { Clock } from '../../lib/util/clock.ts';
+
+/** EC2 as a table: instance id → private DNS name. */
+export class InMemoryInstanceDirectory implements InstanceDirectory {
+  private readonly names = new Map<string, string>();
+  /** Every id asked about, in order (tests assert the fallback was or was not used). */
+  readonly lookups: string[] = [];
+
+  constructor(entries: Record<string, string> = {}) {
+    for (const [id, name] of Object.entries(entries)) this.names.set(id, name);
+  }
+
+  set(instanceId: string, privateDnsName: string): void {
+    this.names.set(instanceId, privateDnsName);
+  }
+
+  remove(instanceId: string): void {
+    this.names.delete(instanceId);
+  }
+
+  async privateDnsName(instanceId: string): Promise<string | undefined> {
+    this.lookups.push(instanceId);
+    return this.names.get(instanceId);
+  }
+}
+
+export interface LifecycleRecord {
+  at: number;
+  hook: LifecycleHookRef;
+  action: 'complete' | 'heartbeat';
+  result?: LifecycleResult;
+}
+
+/**
+ * Auto Scaling lifecycle actions, behaving as the service does for the cases that matter: once an
+ * action is completed (or `expire`d), further calls for its token fail as "no active action".
+ */
+export class InMemoryLifecycleActions implements LifecycleActions {
+  readonly records: LifecycleRecord[] = [];
+  private readonly finished = new Set<string>();
+
+  constructor(private readonly clock?: Clock) {}
+
+  async complete(hook: LifecycleHookRef, result: LifecycleResult): Promise<void> {
+    this.ensurePending(hook, 'CompleteLifecycleAction');
+    this.finished.add(hook.lifecycleActionToken);
+    this.records.push({ at: this.now(), hook: { ...hook }, action: 'complete', result });
+  }
+
+  async heartbeat(hook: LifecycleHookRef): Promise<void> {
+    this.ensurePending(hook, 'RecordLifecycleActionHeartbeat');
+    this.records.push({ at: this.now(), hook: { ...hook }, action: 'heartbeat' });
+  }
+
+  /** The hook timed out: Auto Scaling applied its default result on its own. */
+  expire(lifecycleActionToken: string): void {
+    this.finished.add(lifecycleActionToken);
+  }
+
+  get completions(): LifecycleRecord[] {
+    return this.records.filter((r) => r.action === 'complete');
+  }
+
+  get heartbeats(): LifecycleRecord[] {
+    return this.records.filter((r) => r.action === 'heartbeat');
+  }
+
+  private ensurePending(hook: LifecycleHookRef, operation: string): void {
+    if (this.finished.has(hook.lifecycleActionToken)) {
+      throw new LifecycleActionGoneError(
+        `${operation}: no pending lifecycle action ${hook.lifecycleHookName} for ${hook.instanceId} in ${hook.autoScalingGroupName} (completed or timed out)`,
+      );
+    }
+  }
+
+  private now(): number {
+    return this.clock?.now() ?? Date.now();
+  }
+}
+
+export interface PublishedEvent {
+  at: number;
+  source: string;
+  detailType: string;
+  detail: Record<string, unknown>;
+  resources: string[];
+}
+
+/** Keeps every event Lifeguard publishes; `onPublish` lets the sandbox put them on its timeline. */
+export class InMemoryEventPublisher implements EventPublisher {
+  readonly events: PublishedEvent[] = [];
+
+  constructor(
+    private readonly options: { source: string; clock?: Clock; onPublish?: (event: PublishedEvent) => void },
+  ) {}
+
+  async publish(detailType: string, detail: Record<string, unknown>, resources: string[] = []): Promise<void> {
+    if (!detailType.trim()) throw new Error('publish: detailType is empty');
+    // Round-trip through JSON as EventBridge does, so a non-serialisable detail fails here too.
+    const event: PublishedEvent = {
+      at: this.options.clock?.now() ?? Date.now(),
+      source: this.options.source,
+      detailType,
+      detail: JSON.parse(JSON.stringify(detail)) as Record<string, unknown>,
+      resources: [...resources],
+    };
+    this.events.push(event);
+    this.options.onPublish?.(event);
+  }
+
+  ofType(detailType: string): PublishedEvent[] {
+    return this.events.filter((e) => e.detailType === detailType);
+  }
+}

@@ -1,0 +1,122 @@
+import type { V1Node } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { instanceIdFromProviderId, NodeIndex } from '../../../lib/kube/node-index.ts';
+import { KubeApiError, type KubeApi } from '../../../lib/kube/port.ts';
+import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
+import { InMemoryInstanceDirectory } from '../../../sandbox/aws/in-memory-ports.ts';
+
+function node(name: string, instanceId?: string, hostname?: string): V1Node {
+  return {
+    metadata: { name, labels: hostname ? { 'kubernetes.io/hostname': hostname } : {} },
+    spec: instanceId ? { providerID: `aws:///us-east-1a/${instanceId}` } : {},
+  };
+}
+
+/** A KubeApi whose only live method is listNodes; it counts calls and can be re-stocked. */
+function fakeKube(initial: V1Node[]): KubeApi & { nodes: V1Node[]; lists: number; failNext?: boolean } {
+  const unused = () => Promise.reject(new Error('not used by NodeIndex'));
+  const kube = {
+    nodes: initial,
+    lists: 0,
+    failNext: false,
+    async listNodes() {
+      kube.lists++;
+      if (kube.failNext) {
+        kube.failNext = false;
+        throw new KubeApiError('list nodes: down', 503, 'ServiceUnavailable');
+      }
+      return kube.nodes;
+    },
+    getNode: unused,
+    patchNode: unused,
+    listPodsOnNode: unused,
+    evictPod: unused,
+    deletePod: unused,
+  };
+  return kube;
+}
+
+describe('instanceIdFromProviderId', () => {
+  it('takes the instance id from an AWS provider id and nothing else', () => {
+    expect(instanceIdFromProviderId('aws:///us-east-1a/i-0123456789abcdef0')).toBe('i-0123456789abcdef0');
+    expect(instanceIdFromProviderId('aws:///eu-west-1b/i-0aaa1111')).toBe('i-0aaa1111');
+    expect(instanceIdFromProviderId('gce://project/zone/name')).toBeUndefined();
+    expect(instanceIdFromProviderId('aws:///us-east-1a/fargate-ip-10-0-0-1')).toBeUndefined();
+    expect(instanceIdFromProviderId(undefined)).toBeUndefined();
+  });
+});
+
+describe('NodeIndex', () => {
+  it('answers from the index after the first list', async () => {
+    const clock = new VirtualClock();
+    const kube = fakeKube([node('ip-10-0-1-10.ec2.internal', 'i-0aaa1111'), node('ip-10-0-1-11.ec2.internal', 'i-0bbb2222')]);
+    const index = new NodeIndex(kube, { clock });
+    expect(await index.resolve('i-0aaa1111')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'index' });
+    expect(await index.resolve('i-0bbb2222')).toEqual({ nodeName: 'ip-10-0-1-11.ec2.internal', via: 'index' });
+    expect(kube.lists).toBe(1);
+    expect(index.size).toBe(2);
+  });
+
+  it('re-lists on a miss and finds a node that joined since', async () => {
+    const clock = new VirtualClock();
+    const kube = fakeKube([node('a', 'i-0aaa1111')]);
+    const index = new NodeIndex(kube, { clock, minRelistIntervalMs: 30_000 });
+    await index.resolve('i-0aaa1111');
+    kube.nodes = [...kube.nodes, node('b', 'i-0bbb2222')];
+    await clock.runUntil(clock.now() + 30_000);
+    expect(await index.resolve('i-0bbb2222')).toEqual({ nodeName: 'b', via: 'relist' });
+    expect(kube.lists).toBe(2);
+  });
+
+  it('falls back to EC2 private DNS, matching the node name or the hostname label', async () => {
+    const clock = new VirtualClock();
+    // Nodes whose providerID is missing (e.g. registered by a custom bootstrap).
+    const kube = fakeKube([node('ip-10-0-1-10.ec2.internal'), node('worker-7', undefined, 'ip-10-0-1-12.ec2.internal')]);
+    const ec2 = new InMemoryInstanceDirectory({ 'i-0ccc3333': 'ip-10-0-1-10.ec2.internal', 'i-0ddd4444': 'IP-10-0-1-12.ec2.internal' });
+    const index = new NodeIndex(kube, { clock, instances: ec2 });
+    expect(await index.resolve('i-0ccc3333')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'ec2' });
+    expect(await index.resolve('i-0ddd4444')).toEqual({ nodeName: 'worker-7', via: 'ec2' });
+    // Remembered: the next lookup is answered by the index without EC2.
+    expect(await index.resolve('i-0ccc3333')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'index' });
+    expect(ec2.lookups).toEqual(['i-0ccc3333', 'i-0ddd4444']);
+  });
+
+  it('returns undefined for an instance that is no node of the cluster', async () => {
+    const clock = new VirtualClock();
+    const kube = fakeKube([node('a', 'i-0aaa1111')]);
+    const ec2 = new InMemoryInstanceDirectory({ 'i-0fff9999': 'ip-10-9-9-9.ec2.internal' });
+    const index = new NodeIndex(kube, { clock, instances: ec2 });
+    expect(await index.resolve('i-0fff9999')).toBeUndefined();
+    expect(await index.resolve('i-0eee0000')).toBeUndefined();
+  });
+
+  it('re-lists at most once per interval however many misses arrive', async () => {
+    const clock = new VirtualClock();
+    const kube = fakeKube([node('a', 'i-0aaa1111')]);
+    const index = new NodeIndex(kube, { clock, minRelistIntervalMs: 30_000 });
+    await index.resolve('i-0aaa1111');
+    expect(kube.lists).toBe(1);
+
+    await clock.runUntil(clock.now() + 10_000);
+    for (let i = 0; i < 5; i++) expect(await index.resolve(`i-0f0f000${i}`)).toBeUndefined();
+    expect(kube.lists).toBe(1); // still inside the interval: no re-list at all
+
+    await clock.runUntil(clock.now() + 20_000);
+    const burst = await Promise.all([index.resolve('i-0f0f1000'), index.resolve('i-0f0f1001'), index.resolve('i-0f0f1002')]);
+    expect(burst).toEqual([undefined, undefined, undefined]);
+    expect(kube.lists).toBe(2); // one shared re-list for the whole burst
+  });
+
+  it('surfaces a failed list, and keeps failing (not "unknown") until a re-list is allowed', async () => {
+    const clock = new VirtualClock();
+    const kube = fakeKube([node('a', 'i-0aaa1111')]);
+    kube.failNext = true;
+    const index = new NodeIndex(kube, { clock, minRelistIntervalMs: 30_000 });
+    await expect(index.resolve('i-0aaa1111')).rejects.toBeInstanceOf(KubeApiError);
+    // Within the interval the index cannot vouch that the instance is foreign: it fails again.
+    await expect(index.resolve('i-0aaa1111')).rejects.toBeInstanceOf(KubeApiError);
+    expect(kube.lists).toBe(1);
+    await clock.runUntil(clock.now() + 30_000);
+    expect(await index.resolve('i-0aaa1111')).toEqual({ nodeName: 'a', via: 'relist' });
+  });
+});

@@ -1,0 +1,319 @@
+import type { LifeguardConfig } from '../lib/config/schema.ts';
+import { CLUSTER_DIMENSION, CLUSTER_HEALTHY_METRIC, HEALTH_NAMESPACE } from '../lib/dr/health-report.ts';
+import { failoverDefinition } from '../statemachines/failover.ts';
+import { getAtt, lambdaRole, ref, sub, type IamStatement } from './cfn.ts';
+
+/**
+ * The disaster-recovery part of the stack: the scheduled probe and its per-cluster alarms, the
+ * EventBridge rule that turns an alarm into a failover execution (retry policy + DLQ), the
+ * failover state machine with its own hand-written role, its Lambdas and the lock table.
+ */
+
+export interface DrStackOptions {
+  service?: string;
+  stage?: string;
+}
+
+/** The dimension set the probe's Powertools Metrics emits: its service name plus the cluster. */
+const PROBE_METRICS_SERVICE = 'lifeguard-dr-probe';
+
+const LAMBDAS = {
+  drValidate: { logicalId: 'DrValidateLambdaFunction', handler: 'functions/dr-validate.handler', description: 'Failover: validates the input and sets up the execution' },
+  drConfirm: { logicalId: 'DrConfirmLambdaFunction', handler: 'functions/dr-probe.confirmHandler', description: 'Failover: one health probe of an EMR cluster' },
+  drPlan: { logicalId: 'DrPlanLambdaFunction', handler: 'functions/dr-plan.handler', description: 'Failover: plans the replacement cluster (read-only)' },
+  drReport: { logicalId: 'DrReportLambdaFunction', handler: 'functions/dr-report.handler', description: 'Failover: RTO breakdown per phase' },
+} as const;
+
+export const FAILOVER_STATE_MACHINE_ID = 'FailoverStateMachine';
+export const FAILOVER_ROLE_ID = 'FailoverStateMachineRole';
+export const LOCK_TABLE_ID = 'FailoverLockTable';
+
+export function alarmName(service: string, stage: string, cluster: string): string {
+  return `${service}-${stage}-emr-${cluster}-unhealthy`;
+}
+
+export function failoverStateMachineDefinition(config: LifeguardConfig) {
+  return failoverDefinition({
+    validateFunction: getAtt(LAMBDAS.drValidate.logicalId, 'Arn'),
+    confirmFunction: getAtt(LAMBDAS.drConfirm.logicalId, 'Arn'),
+    planFunction: getAtt(LAMBDAS.drPlan.logicalId, 'Arn'),
+    reportFunction: getAtt(LAMBDAS.drReport.logicalId, 'Arn'),
+    lockTable: ref(LOCK_TABLE_ID),
+    eventSource: config.eventSource,
+  });
+}
+
+/** What the failover state machine's role may do: exactly the calls its Task states make. */
+export function failoverStateMachineStatements(config: LifeguardConfig): IamStatement[] {
+  const clusters = config.dr.clusters;
+  const names = clusters.map((c) => c.name);
+  const clusterArn = (id: string) => sub(`arn:\${AWS::Partition}:elasticmapreduce:\${AWS::Region}:\${AWS::AccountId}:cluster/${id}`);
+  const lifecycle = ['elasticmapreduce:DescribeCluster', 'elasticmapreduce:ListInstances', 'elasticmapreduce:SetTerminationProtection', 'elasticmapreduce:TerminateJobFlows'];
+  const targetGroups = [...new Set(clusters.flatMap((c) => c.targetGroups.map((g) => g.arn)))];
+  const statements: IamStatement[] = [
+    {
+      Effect: 'Allow',
+      Action: ['lambda:InvokeFunction'],
+      Resource: Object.values(LAMBDAS).flatMap((l) => [getAtt(l.logicalId, 'Arn'), { 'Fn::Join': [':', [getAtt(l.logicalId, 'Arn'), '*']] }]),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      Resource: getAtt(LOCK_TABLE_ID, 'Arn'),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['events:PutEvents'],
+      Resource: sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default'),
+    },
+  ];
+  if (!clusters.length) return statements;
+  statements.push(
+    // Only replacements of configured clusters: the plan tags every request lifeguard:cluster=<name>.
+    {
+      Effect: 'Allow',
+      Action: ['elasticmapreduce:RunJobFlow'],
+      Resource: '*',
+      Condition: { StringEquals: { 'elasticmapreduce:RequestTag/lifeguard:cluster': names } },
+    },
+    // The configured clusters by ARN (they may predate Lifeguard's tags) ...
+    { Effect: 'Allow', Action: lifecycle, Resource: clusters.map((c) => clusterArn(c.clusterId)) },
+    // ... and the replacements Lifeguard creates, by their tag.
+    {
+      Effect: 'Allow',
+      Action: lifecycle,
+      Resource: clusterArn('*'),
+      Condition: { StringEquals: { 'elasticmapreduce:ResourceTag/lifeguard:cluster': names } },
+    },
+    // RunJobFlow passes the EMR service role and the instance profile's role.
+    {
+      Effect: 'Allow',
+      Action: ['iam:PassRole'],
+      Resource: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'),
+      Condition: { StringEquals: { 'iam:PassedToService': ['elasticmapreduce.amazonaws.com', 'ec2.amazonaws.com'] } },
+    },
+  );
+  if (targetGroups.length) {
+    statements.push({ Effect: 'Allow', Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'], Resource: targetGroups });
+  }
+  // DescribeTargetHealth has no resource-level permissions.
+  statements.push({ Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetHealth'], Resource: '*' });
+  return statements;
+}
+
+export function drResources(config: LifeguardConfig, options: DrStackOptions = {}) {
+  const service = options.service ?? 'lifeguard';
+  const stage = options.stage ?? 'dev';
+  const clusters = config.dr.clusters;
+  const fn = (key: string) => `${service}-${stage}-${key}`;
+  const resources: Record<string, unknown> = {};
+
+  resources.DrProbeRole = lambdaRole(fn('drProbe'), []);
+  resources.DrConfirmRole = lambdaRole(fn('drConfirm'), []);
+  resources.DrValidateRole = lambdaRole(fn('drValidate'), []);
+  resources.DrReportRole = lambdaRole(fn('drReport'), []);
+  resources.DrPlanRole = lambdaRole(fn('drPlan'), planStatements(config));
+
+  const functions: Record<string, unknown> = {
+    drProbe: {
+      handler: 'functions/dr-probe.handler',
+      description: 'Probes every protected EMR cluster and publishes Lifeguard/ClusterHealthy',
+      role: 'DrProbeRole',
+      timeout: 50,
+      memorySize: 256,
+      // A missed minute is covered by the next run; retries would only pile up.
+      maximumRetryAttempts: 0,
+      events: clusters.length ? [{ schedule: { rate: ['rate(1 minute)'], enabled: true } }] : [],
+    },
+    ...Object.fromEntries(
+      Object.entries(LAMBDAS).map(([key, l]) => [
+        key,
+        {
+          handler: l.handler,
+          description: l.description,
+          role: `${key.charAt(0).toUpperCase()}${key.slice(1)}Role`,
+          timeout: key === 'drPlan' ? 60 : 30,
+          memorySize: 256,
+        },
+      ]),
+    ),
+  };
+
+  for (const cluster of clusters) {
+    const id = logicalName(cluster.name);
+    const name = alarmName(service, stage, cluster.name);
+    resources[`ClusterHealth${id}Alarm`] = {
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmName: name,
+        AlarmDescription: `EMR cluster ${cluster.name}: ResourceManager, NameNode or Livy failing (starts the failover state machine)`,
+        Namespace: HEALTH_NAMESPACE,
+        MetricName: CLUSTER_HEALTHY_METRIC,
+        Dimensions: [
+          { Name: 'service', Value: PROBE_METRICS_SERVICE },
+          { Name: CLUSTER_DIMENSION, Value: cluster.name },
+        ],
+        // Any healthy probe in a period keeps it from breaching.
+        Statistic: 'Maximum',
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        Period: cluster.alarm.periodSeconds,
+        EvaluationPeriods: cluster.alarm.evaluationPeriods,
+        DatapointsToAlarm: cluster.alarm.datapointsToAlarm,
+        // A probe that stops reporting (the cluster's network is gone) must not look healthy.
+        TreatMissingData: 'breaching',
+      },
+    };
+    resources[`FailoverTrigger${id}Rule`] = {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        Description: `Starts the failover of EMR cluster ${cluster.name} when its health alarm fires`,
+        State: 'ENABLED',
+        EventPattern: {
+          source: ['aws.cloudwatch'],
+          'detail-type': ['CloudWatch Alarm State Change'],
+          detail: { alarmName: [name], state: { value: ['ALARM'] } },
+        },
+        Targets: [
+          {
+            Id: 'failover',
+            Arn: ref(FAILOVER_STATE_MACHINE_ID),
+            RoleArn: getAtt('FailoverTriggerRole', 'Arn'),
+            InputTransformer: {
+              InputPathsMap: { time: '$.time' },
+              InputTemplate: `{"cluster": ${JSON.stringify(cluster.name)}, "mode": "failover", "dryRun": false, "detectedAt": "<time>"}`,
+            },
+            RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
+            DeadLetterConfig: { Arn: getAtt('FailoverTriggerDeadLetterQueue', 'Arn') },
+          },
+        ],
+      },
+    };
+  }
+
+  if (clusters.length) {
+    resources.FailoverTriggerRole = {
+      Type: 'AWS::IAM::Role',
+      Properties: {
+        AssumeRolePolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+        },
+        Policies: [
+          {
+            PolicyName: 'start-failover',
+            PolicyDocument: {
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: ['states:StartExecution'], Resource: ref(FAILOVER_STATE_MACHINE_ID) }],
+            },
+          },
+        ],
+      },
+    };
+    resources.FailoverTriggerDeadLetterQueue = {
+      Type: 'AWS::SQS::Queue',
+      Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true },
+    };
+    resources.FailoverTriggerDeadLetterQueuePolicy = {
+      Type: 'AWS::SQS::QueuePolicy',
+      Properties: {
+        Queues: [ref('FailoverTriggerDeadLetterQueue')],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'EventBridgeRuleDeadLetters',
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: getAtt('FailoverTriggerDeadLetterQueue', 'Arn'),
+              Condition: { ArnEquals: { 'aws:SourceArn': clusters.map((c) => getAtt(`FailoverTrigger${logicalName(c.name)}Rule`, 'Arn')) } },
+            },
+          ],
+        },
+      },
+    };
+  }
+
+  resources[LOCK_TABLE_ID] = {
+    Type: 'AWS::DynamoDB::Table',
+    Properties: {
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'lockKey', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'lockKey', KeyType: 'HASH' }],
+      // TTL deletion lags; the state machine's condition also treats an expired lock as free.
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      SSESpecification: { SSEEnabled: true },
+    },
+  };
+  resources[FAILOVER_ROLE_ID] = {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { Service: 'states.amazonaws.com' },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          },
+        ],
+      },
+      Policies: [
+        {
+          PolicyName: 'failover',
+          PolicyDocument: { Version: '2012-10-17', Statement: failoverStateMachineStatements(config) },
+        },
+      ],
+    },
+  };
+
+  const stepFunctions = {
+    stateMachines: {
+      failover: {
+        id: FAILOVER_STATE_MACHINE_ID,
+        name: `${service}-${stage}-failover`,
+        type: 'STANDARD',
+        role: getAtt(FAILOVER_ROLE_ID, 'Arn'),
+        definition: failoverStateMachineDefinition(config),
+      },
+    },
+  };
+
+  const outputs = {
+    FailoverStateMachineArn: {
+      Description: 'Set LIFEGUARD_STATE_MACHINE_ARN to this for `lifeguard drill`',
+      Value: ref(FAILOVER_STATE_MACHINE_ID),
+    },
+  };
+
+  return { functions, stepFunctions, resources, outputs };
+}
+
+/** The planner reads the source cluster, subnets/zones and target groups; it changes nothing. */
+function planStatements(config: LifeguardConfig): IamStatement[] {
+  const clusters = config.dr.clusters;
+  const names = clusters.map((c) => c.name);
+  if (!clusters.length) return [];
+  const clusterArn = (id: string) => sub(`arn:\${AWS::Partition}:elasticmapreduce:\${AWS::Region}:\${AWS::AccountId}:cluster/${id}`);
+  const reads = [
+    'elasticmapreduce:DescribeCluster',
+    'elasticmapreduce:ListInstances',
+    'elasticmapreduce:ListInstanceGroups',
+    'elasticmapreduce:ListInstanceFleets',
+    'elasticmapreduce:ListBootstrapActions',
+    'elasticmapreduce:GetAutoTerminationPolicy',
+    'elasticmapreduce:GetManagedScalingPolicy',
+  ];
+  return [
+    { Effect: 'Allow', Action: reads, Resource: clusters.map((c) => clusterArn(c.clusterId)) },
+    { Effect: 'Allow', Action: reads, Resource: clusterArn('*'), Condition: { StringEquals: { 'elasticmapreduce:ResourceTag/lifeguard:cluster': names } } },
+    // These Describe calls support no resource-level permissions.
+    { Effect: 'Allow', Action: ['ec2:DescribeSubnets', 'ec2:DescribeAvailabilityZones', 'elasticloadbalancing:DescribeTargetGroups'], Resource: '*' },
+  ];
+}
+
+function logicalName(name: string): string {
+  return name.replace(/[^A-Za-z0-9]/g, '');
+}

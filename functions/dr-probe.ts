@@ -1,0 +1,66 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { z } from 'zod';
+import { findEmrCluster, type DrConfig } from '../lib/config/dr.ts';
+import { configFromEnvironment } from '../lib/config/load.ts';
+import { HEALTH_NAMESPACE, logVerdict, probeAndReport, type HealthMetricsSink } from '../lib/dr/health-report.ts';
+import { probeCluster } from '../lib/dr/probe.ts';
+import type { HealthVerdict } from '../lib/dr/types.ts';
+import type { Log } from '../lib/observability/log.ts';
+
+/**
+ * The DR health probe. `handler` runs on a schedule: it probes every configured EMR cluster and
+ * publishes `Lifeguard/ClusterHealthy` per cluster (the failover alarm's metric). `confirmHandler`
+ * is the state machine's confirm step: one probe of one cluster, returned as a HealthVerdict.
+ */
+
+export interface ProbeHandlerDeps {
+  config: DrConfig;
+  log: Log;
+  metrics: HealthMetricsSink;
+  probe?: typeof probeCluster;
+  now?: () => number;
+}
+
+const confirmInputSchema = z.object({ cluster: z.string().min(1, 'cluster: a configured name or j-ID') }).loose();
+
+export function makeProbeHandlers(deps: ProbeHandlerDeps) {
+  const probe = deps.probe ?? probeCluster;
+  const now = deps.now ?? Date.now;
+  return {
+    scheduled: async (): Promise<{ verdicts: HealthVerdict[] }> => ({
+      verdicts: await probeAndReport(deps.config.clusters, { probe: (c) => probe(c, { now }), log: deps.log, metrics: deps.metrics, now }),
+    }),
+    confirm: async (event: unknown): Promise<HealthVerdict> => {
+      const parsed = confirmInputSchema.safeParse(event);
+      if (!parsed.success) throw new Error(`confirm input is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      const verdict = await probe(findEmrCluster(deps.config, parsed.data.cluster), { now });
+      logVerdict(deps.log, verdict);
+      return verdict;
+    },
+  };
+}
+
+const logger = new Logger({ serviceName: 'lifeguard-dr-probe' });
+const metrics = new Metrics({ namespace: HEALTH_NAMESPACE, serviceName: 'lifeguard-dr-probe' });
+/** Powertools' Logger takes its structured extras as LogAttributes; the engine's Log port passes plain records. */
+const log: Log = {
+  debug: (message, extra) => logger.debug(message, (extra ?? {}) as LogAttributes),
+  info: (message, extra) => logger.info(message, (extra ?? {}) as LogAttributes),
+  warn: (message, extra) => logger.warn(message, (extra ?? {}) as LogAttributes),
+  error: (message, extra) => logger.error(message, (extra ?? {}) as LogAttributes),
+};
+const handlers = makeProbeHandlers({ config: configFromEnvironment().dr, log, metrics });
+
+export const handler = middy()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .handler(handlers.scheduled);
+
+export const confirmHandler = middy<unknown, HealthVerdict>()
+  .use(injectLambdaContext(logger))
+  .handler(handlers.confirm);

@@ -1,0 +1,97 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { drConfigSchema, type DrConfig } from '../../../lib/config/dr.ts';
+import type { HealthMetricsSink } from '../../../lib/dr/health-report.ts';
+import { RecordingLog } from '../../../lib/observability/log.ts';
+import { makeProbeHandlers } from '../../../functions/dr-probe.ts';
+import { makePlanHandler } from '../../../functions/dr-plan.ts';
+import { startHadoopEmulator, type HadoopEmulator } from '../../../sandbox/hadoop/emulator.ts';
+
+/** Collects what would become one EMF document per publishStoredMetrics call. */
+class RecordingMetrics implements HealthMetricsSink {
+  readonly documents: Array<{ dimensions: Record<string, string>; metrics: Record<string, { unit: string; value: number }> }> = [];
+  private dimensions: Record<string, string> = {};
+  private metrics: Record<string, { unit: string; value: number }> = {};
+  addDimension(name: string, value: string) { this.dimensions[name] = value; }
+  addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number) { this.metrics[name] = { unit, value }; }
+  publishStoredMetrics() {
+    this.documents.push({ dimensions: this.dimensions, metrics: this.metrics });
+    this.dimensions = {};
+    this.metrics = {};
+  }
+}
+
+let healthy: HadoopEmulator;
+let broken: HadoopEmulator;
+let config: DrConfig;
+
+beforeEach(async () => {
+  healthy = await startHadoopEmulator();
+  broken = await startHadoopEmulator({ health: { livy: 'down' } });
+  const cluster = (name: string, clusterId: string, emulator: HadoopEmulator) => ({
+    name,
+    clusterId,
+    probe: { address: emulator.address, ports: emulator.ports },
+    placement: { candidateSubnetIds: ['subnet-0c1c1c1c1c1c1c1c1'] },
+  });
+  config = drConfigSchema.parse({ clusters: [cluster('analytics', 'j-2AXXXXXXGAPLF', healthy), cluster('streaming', 'j-3FLEETXXXXXXX', broken)] });
+});
+
+afterEach(async () => {
+  await Promise.all([healthy.close(), broken.close()]);
+});
+
+describe('dr-probe handlers', () => {
+  it('probes every cluster, publishes ClusterHealthy and latencies per cluster, logs each verdict', async () => {
+    const log = new RecordingLog();
+    const metrics = new RecordingMetrics();
+    const { scheduled } = makeProbeHandlers({ config, log, metrics, now: () => 1_000 });
+    const { verdicts } = await scheduled();
+
+    expect(verdicts.map((v) => [v.cluster, v.healthy])).toEqual([['analytics', true], ['streaming', false]]);
+    expect(metrics.documents).toHaveLength(2);
+    const byCluster = Object.fromEntries(metrics.documents.map((d) => [d.dimensions.Cluster, d.metrics]));
+    expect(byCluster.analytics?.ClusterHealthy).toEqual({ unit: 'Count', value: 1 });
+    expect(byCluster.streaming?.ClusterHealthy).toEqual({ unit: 'Count', value: 0 });
+    expect(Object.keys(byCluster.streaming ?? {}).sort()).toEqual(['ClusterHealthy', 'LivyLatency', 'NameNodeLatency', 'ResourceManagerLatency']);
+    expect(log.records.map((r) => [r.level, r.message])).toEqual(
+      expect.arrayContaining([
+        ['info', 'EMR cluster healthy'],
+        ['warn', 'EMR cluster unhealthy: livy: connection refused (ECONNREFUSED)'],
+      ]),
+    );
+  });
+
+  it('publishes unhealthy when a probe throws, instead of publishing nothing', async () => {
+    const metrics = new RecordingMetrics();
+    const { scheduled } = makeProbeHandlers({
+      config,
+      log: new RecordingLog(),
+      metrics,
+      now: () => 1_000,
+      probe: async () => {
+        throw new Error('boom');
+      },
+    });
+    const { verdicts } = await scheduled();
+    expect(verdicts.every((v) => !v.healthy && v.services.livy.reason === 'probe failed: boom')).toBe(true);
+    expect(metrics.documents.map((d) => d.metrics.ClusterHealthy?.value)).toEqual([0, 0]);
+  });
+
+  it('confirm probes one cluster by name or j-ID', async () => {
+    const { confirm } = makeProbeHandlers({ config, log: new RecordingLog(), metrics: new RecordingMetrics() });
+    expect((await confirm({ cluster: 'analytics' })).healthy).toBe(true);
+    const verdict = await confirm({ cluster: 'j-3FLEETXXXXXXX' });
+    expect(verdict).toMatchObject({ cluster: 'streaming', healthy: false });
+    await expect(confirm({ cluster: 'nope' })).rejects.toThrow(/'nope' is not configured/);
+    await expect(confirm({})).rejects.toThrow(/confirm input is invalid: cluster: /);
+  });
+});
+
+describe('dr-plan handler', () => {
+  it('rejects bad input naming the field, before any AWS call', async () => {
+    const unused = new Proxy({}, { get: () => { throw new Error('no AWS call expected'); } }) as never;
+    const plan = makePlanHandler({ config, emr: unused, ec2: unused, elbv2: unused });
+    await expect(plan({ cluster: 'analytics', mode: 'panic' })).rejects.toThrow(/failover input is invalid: mode: /);
+    await expect(plan({ mode: 'drill' })).rejects.toThrow(/failover input is invalid: cluster: /);
+  });
+});

@@ -1,0 +1,32 @@
+import type { SimulationResult, TimelineEntry } from './result.ts';
+
+const ACTOR_WIDTH = 11;
+
+/** A readable timeline and summary for a terminal. */
+export function formatTimelineEntry(entry: TimelineEntry): string {
+  const t = `${entry.t.toFixed(3).padStart(9)}s`;
+  const subject = entry.pod ?? entry.node ?? '';
+  const parts = [t, entry.actor.padEnd(ACTOR_WIDTH), entry.action.padEnd(20), subject, entry.detail ? `— ${entry.detail}` : ''];
+  return parts.filter(Boolean).join('  ').trimEnd();
+}
+
+export function formatSummary(result: SimulationResult): string {
+  const s = result.summary;
+  const outcomes = new Map<string, number>();
+  for (const pod of Object.values(result.pods)) outcomes.set(pod.outcome, (outcomes.get(pod.outcome) ?? 0) + 1);
+  const lines = [
+    '',
+    `Scenario ${result.scenario}`,
+    `  cordon latency          ${s.cordonLatencySeconds === null ? 'no cordon' : `${s.cordonLatencySeconds.toFixed(3)} s after delivery`}`,
+    `  deadline met            ${s.deadlineMet ? 'yes' : 'NO'}`,
+    `  pods killed at deadline ${s.podsKilledAtDeadline}`,
+    `  executors decommissioned ${s.executorsDecommissioned}, killed ${s.executorsKilled}`,
+    `  forced deletions        ${s.forcedDeletions}`,
+    `  PDB violations          ${s.pdbViolations}`,
+    `  pod outcomes            ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}`,
+  ];
+  const warnings = result.invocations.flatMap((i) => (i.report?.instances ?? []).flatMap((n) => n.drain?.warnings ?? []));
+  for (const w of warnings) lines.push(`  warning                 ${w.message}`);
+  for (const e of s.errors) lines.push(`  error                   ${e}`);
+  return lines.join('\n');
+}

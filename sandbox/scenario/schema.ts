@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { nodeSpecSchema, pdbSpecSchema, podSpecSchema } from '../kube/index.ts';
+
+const faultsSchema = z
+  .object({
+    /** Probability (0..1) that a request fails. */
+    rate: z.number().min(0).max(1),
+    /** What a failed request answers: an HTTP status (429 carries Retry-After) or `reset` (the connection drops). */
+    statuses: z.array(z.union([z.number().int().min(400).max(599), z.literal('reset')])).min(1),
+    retryAfterSeconds: z.number().int().min(0).max(60).optional(),
+  })
+  .strict();
+
+const clusterSchema = z
+  .object({
+    name: z.string().min(1),
+    nodes: z.array(nodeSpecSchema).min(1),
+    pods: z.array(podSpecSchema).default([]),
+    pdbs: z.array(pdbSpecSchema).default([]),
+    api: z
+      .object({
+        /** Added to every API request, in simulated milliseconds. */
+        latencyMs: z.number().min(0).max(10_000).default(0),
+        faults: faultsSchema.optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** A controller-owned pod comes back on another node this long after it is gone. */
+    recreateDelaySeconds: z.number().min(0).optional(),
+    /** ...and is Ready this long after that. */
+    readyDelaySeconds: z.number().min(0).optional(),
+  })
+  .strict();
+
+const stepSchema = z.union([
+  z
+    .object({
+      /** Simulated seconds from the scenario start. */
+      at: z.number().min(0),
+      /**
+       * An EventBridge event as AWS sends it. `version`, `id`, `account`, `region`, `time` and
+       * `resources` may be left out: the runner fills them in (time = the moment of delivery).
+       */
+      event: z.record(z.string(), z.unknown()),
+    })
+    .strict(),
+  z
+    .object({
+      at: z.number().min(0),
+      /** The world acting on its own: this instance goes away now (its pods are killed). */
+      terminateInstance: z.string().regex(/^i-[0-9a-f]{8}([0-9a-f]{9})?$/, 'an EC2 instance id'),
+    })
+    .strict(),
+]);
+
+export const scenarioSchema = z
+  .object({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    /** Wall-clock time the simulation starts at (ISO 8601). */
+    start: z.iso.datetime({ offset: true }).default('2026-01-01T00:00:00Z'),
+    /** Seeds every random choice (fault injection, backoff jitter): same seed, same timeline. */
+    seed: z.number().int().default(1),
+    /** Lifeguard's configuration for this run (the same format as lifeguard.config.yaml). */
+    config: z.record(z.string(), z.unknown()).default({}),
+    cluster: clusterSchema,
+    events: z.array(stepSchema).default([]),
+    /** Simulated seconds to run for. */
+    until: z.number().positive().max(86_400),
+  })
+  .strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioStep = Scenario['events'][number];

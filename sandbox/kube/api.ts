@@ -103,8 +103,34 @@ export class KubeApiHandlers {
     }
   }
 
-  private list(kind: string, apiVersion: string, items: unknown[]): ApiResponse {
-    return { status: 200, body: { kind, apiVersion, metadata: { resourceVersion: this.store.currentResourceVersion }, items } };
+  /**
+   * A list response, ordered by namespace/name like the API server's storage, in pages when the
+   * client sends `limit` (the `continue` token is opaque to clients: here, the next offset).
+   */
+  private list(kind: string, apiVersion: string, items: Array<{ metadata: { name: string; namespace?: string } }>, query: URLSearchParams): ApiResponse {
+    const key = (o: { metadata: { name: string; namespace?: string } }) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+    const sorted = [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+    const metadata: Record<string, unknown> = { resourceVersion: this.store.currentResourceVersion };
+    const limitRaw = query.get('limit');
+    const token = query.get('continue');
+    let offset = 0;
+    if (token) {
+      const decoded = /^[A-Za-z0-9_-]+$/.test(token) ? Buffer.from(token, 'base64url').toString('utf8') : '';
+      const match = decoded.match(/^offset:(\d+)$/);
+      if (!match) throw badRequest(`continue key is not valid: "${token}"`);
+      offset = Number(match[1]);
+    }
+    let page = sorted.slice(offset);
+    if (limitRaw !== null && limitRaw !== '') {
+      if (!/^\d+$/.test(limitRaw)) throw badRequest(`invalid limit "${limitRaw}": must be a non-negative integer`);
+      const limit = Number(limitRaw);
+      if (limit > 0 && page.length > limit) {
+        page = page.slice(0, limit);
+        metadata.continue = Buffer.from(`offset:${offset + limit}`, 'utf8').toString('base64url');
+        metadata.remainingItemCount = sorted.length - offset - limit;
+      }
+    }
+    return { status: 200, body: { kind, apiVersion, metadata, items: page } };
   }
 
   private requireNode(name: string): NodeObject {
@@ -126,7 +152,7 @@ export class KubeApiHandlers {
       .filter((n) => matchesLabels(labels, n.metadata.labels))
       .filter((n) => matchesFields(fields, { 'metadata.name': n.metadata.name, 'spec.unschedulable': String(n.spec.unschedulable === true) }))
       .map(copy);
-    return this.list('NodeList', 'v1', items);
+    return this.list('NodeList', 'v1', items, query);
   }
 
   private listPods(namespace: string | undefined, query: URLSearchParams): ApiResponse {
@@ -137,7 +163,7 @@ export class KubeApiHandlers {
       .filter((p) => namespace === undefined || p.metadata.namespace === namespace)
       .filter((p) => matchesLabels(labels, p.metadata.labels) && matchesFields(fields, podFields(p)))
       .map(copy);
-    return this.list('PodList', 'v1', items);
+    return this.list('PodList', 'v1', items, query);
   }
 
   private listPdbs(namespace: string | undefined, query: URLSearchParams): ApiResponse {
@@ -148,7 +174,7 @@ export class KubeApiHandlers {
       .filter((p) => matchesLabels(labels, p.metadata.labels))
       .filter((p) => matchesFields(fields, { 'metadata.name': p.metadata.name, 'metadata.namespace': p.metadata.namespace }))
       .map((p) => pdbWithStatus(this.store, p));
-    return this.list('PodDisruptionBudgetList', 'policy/v1', items);
+    return this.list('PodDisruptionBudgetList', 'policy/v1', items, query);
   }
 
   // ------------------------------------------------------------------ nodes

@@ -131,6 +131,23 @@ describe('reading', () => {
     expect(node.metadata?.creationTimestamp).toBeInstanceOf(Date);
   });
 
+  it('pages lists with limit and continue', async () => {
+    const first = await call(() => core.listPodForAllNamespaces({ limit: 4 }));
+    expect(first.items.map((p) => `${p.metadata!.namespace}/${p.metadata!.name}`)).toEqual([
+      'default/db-0',
+      'default/web-7d9f-a',
+      'default/web-7d9f-b',
+      'default/web-7d9f-c',
+    ]);
+    expect(first.metadata?.remainingItemCount).toBe(4);
+    const second = await call(() => core.listPodForAllNamespaces({ limit: 3, _continue: first.metadata!._continue! }));
+    const third = await call(() => core.listPodForAllNamespaces({ limit: 3, _continue: second.metadata!._continue! }));
+    expect(second.metadata?.remainingItemCount).toBe(1);
+    expect(third.metadata?._continue).toBeUndefined();
+    expect(names([...first.items, ...second.items, ...third.items])).toEqual(names((await call(() => core.listPodForAllNamespaces())).items));
+    expect((await apiError(() => core.listNode({ _continue: 'not a token' }))).code).toBe(400);
+  });
+
   it('answers unknown paths and missing objects with a 404 Status, malformed JSON with a 400 Status', async () => {
     const missing = await apiError(() => core.readNamespacedPod({ name: 'nope', namespace: 'default' }));
     expect(missing.code).toBe(404);

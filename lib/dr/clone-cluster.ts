@@ -67,6 +67,7 @@ export function runJobFlowFromSnapshot(
     ReleaseLabel: cluster.ReleaseLabel,
     AmiVersion: cluster.ReleaseLabel ? undefined : cluster.RequestedAmiVersion,
     OSReleaseLabel: cluster.OSReleaseLabel,
+    // The release label pins application versions; the request takes names (and args) only.
     Applications: cluster.Applications?.map((app) => ({ Name: app.Name, Args: app.Args?.length ? app.Args : undefined })),
     Configurations: cluster.Configurations,
     BootstrapActions: snapshot.bootstrapActions.map((action) => ({

@@ -3,17 +3,20 @@ import {
   GetAutoTerminationPolicyCommand,
   GetManagedScalingPolicyCommand,
   ListBootstrapActionsCommand,
+  ListClustersCommand,
   ListInstanceFleetsCommand,
   ListInstanceGroupsCommand,
   ListInstancesCommand,
   type Cluster,
+  type ClusterSummary,
   type Command,
   type EMRClient,
   type Instance,
   type InstanceFleet,
   type InstanceGroup,
 } from '@aws-sdk/client-emr';
-import type { ClusterSnapshot } from './clone-cluster.ts';
+import pLimit from 'p-limit';
+import { CLUSTER_TAG, type ClusterSnapshot } from './clone-cluster.ts';
 
 /** Reads what the plan needs from EMR (paged calls followed to the end). */
 
@@ -33,6 +36,34 @@ export async function describeSourceCluster(emr: EMRClient, clusterId: string): 
     }
     throw err;
   }
+}
+
+const GONE = new Set(['TERMINATING', 'TERMINATED', 'TERMINATED_WITH_ERRORS']);
+const ACTIVE_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'] as const;
+
+/**
+ * The cluster that serves this configured name now. The configured j-ID goes stale after a
+ * failover (the replacement has a new id); a replacement carries `lifeguard:cluster=<name>`, so
+ * when the configured cluster is gone, the newest active cluster with that tag is the one to fail
+ * over. If none exists, the configured (terminated) cluster is still the source to clone.
+ */
+export async function resolveSourceCluster(emr: EMRClient, configured: { name: string; clusterId: string }): Promise<Cluster> {
+  const cluster = await describeSourceCluster(emr, configured.clusterId);
+  if (!GONE.has(cluster.Status?.State ?? '')) return cluster;
+  const active = (
+    await listAll<ClusterSummary>((Marker) => emr.send(new ListClustersCommand({ ClusterStates: [...ACTIVE_STATES], Marker })), 'Clusters')
+  ).sort((a, b) => createdAt(b.Status?.Timeline?.CreationDateTime) - createdAt(a.Status?.Timeline?.CreationDateTime));
+  // ListClusters carries no tags: describe the active ones, a few at a time, newest first.
+  const limit = pLimit(5);
+  const described = await Promise.all(
+    active.filter((c) => c.Id && c.Id !== cluster.Id).map((c) => limit(() => describeSourceCluster(emr, c.Id!).catch(() => undefined))),
+  );
+  const successor = described.find((c) => c?.Tags?.some((t) => t.Key === CLUSTER_TAG && t.Value === configured.name));
+  return successor ?? cluster;
+}
+
+function createdAt(at: Date | string | undefined): number {
+  return at ? new Date(at).getTime() : 0;
 }
 
 export async function snapshotCluster(emr: EMRClient, cluster: Cluster): Promise<ClusterSnapshot> {
@@ -89,8 +120,7 @@ export async function findOldMaster(emr: EMRClient, cluster: Cluster): Promise<O
 }
 
 function created(instance: Instance): number {
-  const at = instance.Status?.Timeline?.CreationDateTime;
-  return at ? new Date(at).getTime() : 0;
+  return createdAt(instance.Status?.Timeline?.CreationDateTime);
 }
 
 async function listAll<T>(page: (marker: string | undefined) => Promise<{ Marker?: string | undefined } & object>, key: string): Promise<T[]> {

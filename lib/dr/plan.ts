@@ -3,7 +3,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { EMRClient, RunJobFlowCommandInput } from '@aws-sdk/client-emr';
 import { findEmrCluster, type DrConfig, type EmrClusterConfig } from '../config/dr.ts';
 import { CloneError, compact, replacementTags, runJobFlowFromSnapshot } from './clone-cluster.ts';
-import { describeSourceCluster, findOldMaster, snapshotCluster, SourceClusterError } from './emr-source.ts';
+import { findOldMaster, resolveSourceCluster, snapshotCluster, SourceClusterError } from './emr-source.ts';
 import { chooseSubnet, PlacementError } from './placement.ts';
 import { TargetGroupError, verifyTargetGroups } from './target-groups.ts';
 import type { FailoverInput, FailoverPlan } from './types.ts';
@@ -48,7 +48,7 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
   } catch (err) {
     throw new PlanError((err as Error).message);
   }
-  const source = await describeSourceCluster(deps.emr, configured.clusterId);
+  const source = await resolveSourceCluster(deps.emr, configured);
   const sourceClusterId = source.Id ?? configured.clusterId;
   const sourceSubnetId = source.Ec2InstanceAttributes?.Ec2SubnetId;
   const failedZone = source.Ec2InstanceAttributes?.Ec2AvailabilityZone;

@@ -23,6 +23,7 @@ import {
   GetManagedScalingPolicyCommand,
   InvalidRequestException,
   ListBootstrapActionsCommand,
+  ListClustersCommand,
   ListInstanceFleetsCommand,
   ListInstanceGroupsCommand,
   ListInstancesCommand,
@@ -560,6 +561,52 @@ describe('planFailover: what is missing', () => {
     kerberized.Cluster!.KerberosAttributes = { Realm: 'EC2.INTERNAL', KdcAdminPassword: undefined };
     clusters['j-2AXXXXXXGAPLF'] = kerberized;
     await expect(planFor('analytics')).rejects.toThrow(/uses Kerberos.*store a runJobFlowTemplate/);
+  });
+});
+
+describe('planFailover: after an earlier failover', () => {
+  it('follows the lifeguard:cluster tag from the terminated configured cluster to its active replacement', async () => {
+    const old = fixture<DescribeClusterCommandOutput>('describe-cluster-groups');
+    old.Cluster!.Status = { State: 'TERMINATED', StateChangeReason: { Code: 'USER_REQUEST' } };
+    const successor = fixture<DescribeClusterCommandOutput>('describe-cluster-groups');
+    Object.assign(successor.Cluster!, {
+      Id: 'j-1REPLACEMENT01',
+      Name: 'analytics-dr-20260215T101500Z',
+      Tags: [...successor.Cluster!.Tags!, { Key: 'lifeguard:replaces', Value: 'j-2AXXXXXXGAPLF' }, { Key: 'lifeguard:cluster', Value: 'analytics' }],
+    });
+    successor.Cluster!.Ec2InstanceAttributes = { ...successor.Cluster!.Ec2InstanceAttributes, Ec2SubnetId: SUBNET_C, Ec2AvailabilityZone: 'us-east-1c' };
+    const unrelated = fixture<DescribeClusterCommandOutput>('describe-cluster-fleets');
+    clusters = { 'j-2AXXXXXXGAPLF': old, 'j-1REPLACEMENT01': successor, 'j-3FLEETXXXXXXX': unrelated };
+    masters['j-1REPLACEMENT01'] = {
+      Instances: [{ PrivateIpAddress: '10.0.32.7', Status: { State: 'RUNNING' } }],
+      $metadata: {},
+    };
+    emr.on(ListInstanceGroupsCommand, { ClusterId: 'j-1REPLACEMENT01' }).resolves(fixture('list-instance-groups'));
+    emr.on(ListBootstrapActionsCommand, { ClusterId: 'j-1REPLACEMENT01' }).resolves(fixture('list-bootstrap-actions'));
+    emr.on(GetAutoTerminationPolicyCommand, { ClusterId: 'j-1REPLACEMENT01' }).resolves({});
+    emr.on(GetManagedScalingPolicyCommand, { ClusterId: 'j-1REPLACEMENT01' }).resolves({});
+    emr.on(ListClustersCommand).resolves({
+      Clusters: [
+        { Id: 'j-3FLEETXXXXXXX', Status: { State: 'RUNNING', Timeline: { CreationDateTime: new Date('2026-01-10T03:15:02Z') } } },
+        { Id: 'j-1REPLACEMENT01', Status: { State: 'WAITING', Timeline: { CreationDateTime: new Date('2026-02-15T10:15:00Z') } } },
+      ],
+    });
+
+    const plan = await planFor('analytics');
+    expect(plan).toMatchObject({ sourceClusterId: 'j-1REPLACEMENT01', sourceAvailabilityZone: 'us-east-1c', oldMasterIp: '10.0.32.7', targetSubnetId: SUBNET_B });
+    expect(plan.runJobFlow.Name).toBe('analytics-dr-20260301T120000Z');
+    expect(plan.runJobFlow.Tags?.filter((t) => t.Key?.startsWith('lifeguard:'))).toEqual([
+      { Key: 'lifeguard:replaces', Value: 'j-1REPLACEMENT01' },
+      { Key: 'lifeguard:cluster', Value: 'analytics' },
+    ]);
+    expect(emr.commandCalls(ListClustersCommand)[0]?.args[0].input).toMatchObject({ ClusterStates: ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'] });
+  });
+
+  it('clones the terminated configured cluster when no replacement is active', async () => {
+    clusters['j-2AXXXXXXGAPLF']!.Cluster!.Status = { State: 'TERMINATED_WITH_ERRORS' };
+    emr.on(ListClustersCommand).resolves({ Clusters: [{ Id: 'j-3FLEETXXXXXXX', Status: { State: 'RUNNING' } }] });
+    const plan = await planFor('analytics');
+    expect(plan.sourceClusterId).toBe('j-2AXXXXXXGAPLF');
   });
 });
 

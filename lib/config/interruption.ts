@@ -4,15 +4,18 @@ import { z } from 'zod';
 export const nodeActionSchema = z.enum(['ignore', 'taint', 'cordon', 'drain']);
 export type NodeAction = z.infer<typeof nodeActionSchema>;
 
+const policyFields = (action: NodeAction, forceDelete: boolean) => ({
+  /**
+   * ignore: nothing; taint: lifeguard.io/interruption taint only; cordon: taint + unschedulable;
+   * drain: taint + unschedulable + evict the node's pods (Spark executors first).
+   */
+  action: nodeActionSchema.default(action),
+  /** When the deadline leaves no room for a PDB-respecting eviction, delete with a clamped grace. */
+  forceDelete: z.boolean().default(forceDelete),
+});
+
 const policySchema = (action: NodeAction, forceDelete: boolean) =>
-  z
-    .object({
-      action: nodeActionSchema.default(action),
-      /** When the deadline leaves no room for a PDB-respecting eviction, delete with a clamped grace. */
-      forceDelete: z.boolean().default(forceDelete),
-    })
-    .strict()
-    .prefault({});
+  z.object(policyFields(action, forceDelete)).strict().prefault({});
 
 export const interruptionConfigSchema = z
   .object({
@@ -31,14 +34,35 @@ export const interruptionConfigSchema = z
         maxWaitSeconds: z.number().min(1).default(600),
       })
       .strict()
+      .refine((d) => d.backoffMaxMs >= d.backoffInitialMs, {
+        message: 'backoffMaxMs must be at least backoffInitialMs',
+        path: ['backoffMaxMs'],
+      })
       .prefault({}),
     policies: z
       .object({
         'spot-interruption': policySchema('drain', true),
         'rebalance-recommendation': policySchema('cordon', false),
-        'scheduled-change': policySchema('cordon', false),
+        'scheduled-change': z
+          .object({
+            ...policyFields('drain', false),
+            /**
+             * Act this many minutes before the change's start time. Health announces changes up to
+             * two weeks ahead: earlier than this, nothing is done to the node.
+             */
+            leadMinutes: z.number().min(1).max(7 * 24 * 60).default(30),
+          })
+          .strict()
+          .prefault({}),
         'state-change': policySchema('drain', true),
-        'asg-lifecycle': policySchema('drain', false),
+        'asg-lifecycle': z
+          .object({
+            ...policyFields('drain', false),
+            /** RecordLifecycleActionHeartbeat this often while the drain holds the instance. */
+            heartbeatIntervalSeconds: z.number().min(10).max(3600).default(60),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),
@@ -47,3 +71,4 @@ export const interruptionConfigSchema = z
   .prefault({});
 
 export type InterruptionConfig = z.infer<typeof interruptionConfigSchema>;
+export type InterruptionPolicies = InterruptionConfig['policies'];

@@ -1,0 +1,303 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { EventPublisher, LifecycleActions, LifecycleHookRef, LifecycleResult } from '../../../lib/aws/ports.ts';
+import { parseConfig } from '../../../lib/config/load.ts';
+import { ANNOTATIONS, EXCLUDE_FROM_LB_LABEL, INTERRUPTION_TAINT_KEY } from '../../../lib/drain/cordon.ts';
+import { handleInterruption, type InterruptionReport } from '../../../lib/interruption/handle.ts';
+import { KubeApiError } from '../../../lib/kube/port.ts';
+import { RecordingLog } from '../../../lib/observability/log.ts';
+import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
+import { FakeKube, runToEnd, sparkLabels } from '../../support/fake-kube.ts';
+
+const fixtureDir = fileURLToPath(new URL('../../fixtures/events/', import.meta.url));
+const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`${fixtureDir}${name}`, 'utf8')) as Record<string, unknown>;
+
+const INSTANCE = 'i-0aaa1111bbbb22220';
+const NODE = 'ip-10-0-1-10.ec2.internal';
+
+class RecordingLifecycle implements LifecycleActions {
+  readonly completed: Array<{ hook: LifecycleHookRef; result: LifecycleResult; at: number }> = [];
+  readonly heartbeats: number[] = [];
+  constructor(private readonly clock: VirtualClock) {}
+  async complete(hook: LifecycleHookRef, result: LifecycleResult) {
+    this.completed.push({ hook, result, at: this.clock.now() });
+  }
+  async heartbeat() {
+    this.heartbeats.push(this.clock.now());
+  }
+}
+
+class RecordingPublisher implements EventPublisher {
+  readonly published: Array<{ detailType: string; detail: Record<string, unknown>; resources?: string[] }> = [];
+  fail = false;
+  async publish(detailType: string, detail: Record<string, unknown>, resources?: string[]) {
+    if (this.fail) throw new Error('PutEvents: throttled');
+    this.published.push({ detailType, detail, ...(resources ? { resources } : {}) });
+  }
+}
+
+/** A cluster with one Spark node; the clock starts `ageMs` after the event's time. */
+function world(event: Record<string, unknown>, ageMs = 2_000, rawConfig: unknown = {}) {
+  const clock = new VirtualClock(Date.parse(event.time as string) + ageMs);
+  const kube = new FakeKube(clock);
+  kube.addNode(NODE, INSTANCE);
+  const nodesByInstance = new Map([[INSTANCE, NODE]]);
+  const log = new RecordingLog();
+  const lifecycle = new RecordingLifecycle(clock);
+  const events = new RecordingPublisher();
+  const config = parseConfig(rawConfig);
+  const deps = {
+    config,
+    clock,
+    log,
+    kube,
+    nodes: { resolve: async (id: string) => (nodesByInstance.has(id) ? { nodeName: nodesByInstance.get(id)!, via: 'index' } : undefined) },
+    lifecycle,
+    events,
+    random: () => 0.5,
+  };
+  const run = (e: unknown = event, extra: { dryRun?: boolean } = {}) => runToEnd(clock, handleInterruption(e, { ...deps, ...extra }));
+  return { clock, kube, log, lifecycle, events, run, nodesByInstance, t0: clock.now() };
+}
+
+function sparkPods(kube: FakeKube, node = NODE) {
+  for (const i of [1, 2]) {
+    kube.addPod({ name: `exec-${i}`, namespace: 'spark', node, labels: sparkLabels('executor', 'spark-0001', String(i)), grace: 60, preStop: ['/opt/decom.sh'], shutdownSeconds: 25 });
+  }
+  kube.addPod({ name: 'driver', namespace: 'spark', node, labels: sparkLabels('driver', 'spark-0001'), grace: 30, shutdownSeconds: 2 });
+  kube.addPod({ name: 'web-1', node, labels: { app: 'web' }, grace: 30, shutdownSeconds: 3 });
+  kube.addPod({ name: 'aws-node-x', namespace: 'kube-system', node, owner: { kind: 'DaemonSet', name: 'aws-node' } });
+}
+
+const only = (r: InterruptionReport) => {
+  expect(r.instances).toHaveLength(1);
+  return r.instances[0]!;
+};
+const evictedAt = (kube: FakeKube, target: string) => kube.callsFor('evictPod', target).find((c) => c.status === 200)?.at;
+
+describe('handleInterruption: Spot interruption', () => {
+  it('taints and cordons in one patch, evicts executors (gone) before the driver, publishes its events', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, events, run } = world(event);
+    sparkPods(kube);
+    const report = await run();
+
+    const instance = only(report);
+    expect(instance).toMatchObject({ status: 'drained', nodeName: NODE });
+    const patches = kube.callsFor('patchNode').filter((c) => c.status === 200);
+    expect(patches).toHaveLength(2); // the cordon, then the completion marker
+    const node = kube.node(NODE)!;
+    expect(node.spec!.unschedulable).toBe(true);
+    expect(node.spec!.taints).toEqual([{ key: INTERRUPTION_TAINT_KEY, value: 'spot-interruption', effect: 'NoSchedule' }]);
+    expect(node.metadata!.labels![EXCLUDE_FROM_LB_LABEL]).toBe('true');
+    expect(node.metadata!.annotations![ANNOTATIONS.eventId]).toBe(event.id);
+    expect(node.metadata!.annotations![ANNOTATIONS.deadline]).toBe(new Date(Date.parse(event.time as string) + 120_000).toISOString());
+    expect(node.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeDefined();
+
+    const execGone = Math.max(kube.exits.get('spark/exec-1')!.at, kube.exits.get('spark/exec-2')!.at);
+    expect(execGone).toBeLessThanOrEqual(evictedAt(kube, 'spark/driver')!);
+    expect(evictedAt(kube, 'spark/exec-1')!).toBeLessThan(evictedAt(kube, 'default/web-1')!);
+    expect(kube.callsFor('evictPod', 'kube-system/aws-node-x')).toHaveLength(0);
+    expect(instance.drain!.deadlineMet).toBe(true);
+
+    expect(events.published.map((e) => e.detailType)).toEqual(['Node Drain Started', 'Spark Driver At Risk', 'Node Drain Completed']);
+    expect(events.published[1]!.detail).toMatchObject({ appId: 'spark-0001', driver: 'spark/driver', nodeName: NODE });
+    expect(events.published[0]!.resources).toEqual([`arn:aws:ec2:us-east-1:123456789012:instance/${INSTANCE}`]);
+  });
+
+  it('a duplicate delivery writes nothing the second time', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, run } = world(event);
+    sparkPods(kube);
+    await run();
+    const writesBefore = kube.writeAttempts.length;
+    const again = await run();
+    expect(only(again).status).toBe('duplicate');
+    expect(kube.writeAttempts).toHaveLength(writesBefore);
+  });
+
+  it('a retry after a partial attempt resumes: no second cordon, no second eviction of what went', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, run } = world(event);
+    sparkPods(kube);
+    let broken = true;
+    kube.faults.push(({ op, target }) => (broken && op === 'evictPod' && target === 'default/web-1' ? new KubeApiError('etcdserver: request timed out', 504) : undefined));
+    await expect(run()).rejects.toThrow(/API error/);
+    expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeUndefined();
+    const cordonsBefore = kube.callsFor('patchNode').length;
+    const execEvictions = kube.callsFor('evictPod', 'spark/exec-1').length;
+
+    broken = false;
+    const retry = only(await run());
+    expect(retry.status).toBe('drained');
+    expect(retry.cordon).toMatchObject({ status: 'resumed', patched: false });
+    expect(kube.callsFor('patchNode').length).toBe(cordonsBefore + 1); // only the completion marker
+    expect(kube.callsFor('evictPod', 'spark/exec-1').length).toBe(execEvictions);
+    expect(kube.pod('default', 'web-1')).toBeUndefined();
+    expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeDefined();
+  });
+
+  it('a failing publisher never fails the drain', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, events, log, run } = world(event);
+    sparkPods(kube);
+    events.fail = true;
+    const report = await run();
+    expect(only(report).status).toBe('drained');
+    expect(log.records.some((r) => r.level === 'warn' && r.message.includes('could not publish'))).toBe(true);
+  });
+
+  it('throws when the Kubernetes API keeps failing, so the event is retried', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, run } = world(event);
+    kube.faults.push(({ op }) => (op === 'getNode' ? new KubeApiError('service unavailable', 503) : undefined));
+    await expect(run()).rejects.toThrow(/service unavailable/);
+    expect(kube.writeAttempts).toHaveLength(0);
+  });
+});
+
+describe('handleInterruption: policies', () => {
+  it('rebalance: PreferNoSchedule taint + cordon, marked complete in the same patch, never evicts or deletes', async () => {
+    const event = fixture('rebalance-recommendation.json');
+    const { kube, run } = world(event);
+    sparkPods(kube);
+    const report = await run();
+    expect(only(report).status).toBe('cordoned');
+    expect(kube.writeAttempts.map((c) => c.op)).toEqual(['patchNode']);
+    const node = kube.node(NODE)!;
+    expect(node.spec!.taints).toEqual([{ key: INTERRUPTION_TAINT_KEY, value: 'rebalance-recommendation', effect: 'PreferNoSchedule' }]);
+    expect(node.spec!.unschedulable).toBe(true);
+    expect(node.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeDefined();
+    expect(kube.pods.size).toBe(5);
+  });
+
+  it('unknown instance: ignored, no writes', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, run, nodesByInstance } = world(event);
+    nodesByInstance.clear();
+    sparkPods(kube);
+    const report = await run();
+    expect(only(report)).toMatchObject({ status: 'ignored', instanceId: INSTANCE });
+    expect(kube.writeAttempts).toHaveLength(0);
+  });
+
+  it('malformed and unsupported events: ignored with a clear reason, nothing called', async () => {
+    const bad = fixture('invalid/spot-missing-instance-id.json');
+    const { kube, log, run } = world(fixture('spot-interruption-terminate.json'));
+    const report = await run(bad);
+    expect(report).toMatchObject({ ignored: true, instances: [], eventId: bad.id });
+    expect(report.reason).toMatch(/instance-id/);
+    expect(report.field).toMatch(/instance-id/);
+    expect(kube.calls).toHaveLength(0);
+    expect(log.records.some((r) => r.level === 'warn' && r.message.includes('malformed'))).toBe(true);
+
+    const running = fixture('state-change-stopping.json');
+    (running.detail as Record<string, unknown>).state = 'running';
+    const unsupported = await run(running);
+    expect(unsupported.ignored).toBe(true);
+    expect(unsupported.reason).toMatch(/running/);
+    expect(await run('not an event')).toMatchObject({ ignored: true });
+    expect(kube.calls).toHaveLength(0);
+  });
+
+  it('Health scheduled change two weeks early: no writes, a log line saying when it will act', async () => {
+    const event = fixture('health-retirement-rfc1123.json'); // start 16 Mar 08:00, sent 2 Mar
+    const { kube, log, run } = world(event);
+    sparkPods(kube);
+    const instance = only(await run());
+    expect(instance.status).toBe('no-action');
+    expect(instance.reason).toMatch(/2026-03-16T07:30:00.000Z/);
+    expect(kube.writeAttempts).toHaveLength(0);
+    expect(log.records.some((r) => r.message.startsWith('no action') && r.extra.actAt === '2026-03-16T07:30:00.000Z')).toBe(true);
+  });
+
+  it('Health scheduled change inside the lead time: cordon + drain, never forced', async () => {
+    const event = fixture('health-retirement-rfc1123.json');
+    const start = Date.parse('2026-03-16T08:00:00Z');
+    const { kube, run, clock } = world(event, start - 20 * 60_000 - Date.parse(event.time as string));
+    expect(new Date(clock.now()).toISOString()).toBe('2026-03-16T07:40:00.000Z');
+    sparkPods(kube);
+    kube.addPdb({ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, minAvailable: 1 });
+    const instance = only(await run());
+    expect(instance.status).toBe('drained');
+    expect(kube.callsFor('deletePod')).toHaveLength(0);
+    expect(instance.drain!.pods.find((p) => p.name === 'web-1')!.outcome).toBe('pending');
+    expect(kube.pod('spark', 'exec-1')).toBeUndefined();
+  });
+
+  it('dry run: reports the cordon patch and the ordered eviction plan, writes nothing, publishes nothing', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, events, lifecycle, run } = world(event);
+    sparkPods(kube);
+    const instance = only(await run(event, { dryRun: true }));
+    expect(instance.status).toBe('planned');
+    expect(kube.writeAttempts).toHaveLength(0);
+    expect(events.published).toHaveLength(0);
+    expect(lifecycle.completed).toHaveLength(0);
+    expect(instance.dryRun!.cordonPatch!.map((op) => op.path)).toContain('/spec/unschedulable');
+    expect(instance.dryRun!.plan!.tiers.map((t) => [t.tier, t.pods.map((p) => p.name)])).toEqual([
+      ['spark-executor', ['exec-1', 'exec-2']],
+      ['workload', ['web-1']],
+      ['spark-driver', ['driver']],
+    ]);
+    expect(instance.dryRun!.plan!.skipped.map((p) => p.name)).toEqual(['aws-node-x']);
+  });
+
+  it('handles the instances of one event in parallel', async () => {
+    const event = fixture('health-system-reboot-several-instances.json');
+    const detail = event.detail as Record<string, unknown>;
+    const startTime = Date.parse(event.time as string) + 10 * 60_000; // inside the lead time
+    detail.startTime = new Date(startTime).toUTCString();
+    const { kube, run, nodesByInstance } = world(event);
+    for (const [i, id] of ['i-0aaa1111bbbb22221', 'i-0aaa1111bbbb22222'].entries()) {
+      kube.addNode(`node-${i}`, id);
+      nodesByInstance.set(id, `node-${i}`);
+    }
+    for (const node of [NODE, 'node-0', 'node-1']) kube.addPod({ name: `web-${node}`, node, shutdownSeconds: 20 });
+    const report = await run();
+    expect(report.instances.map((i) => i.status)).toEqual(['drained', 'drained', 'drained']);
+    const times = kube.callsFor('evictPod').map((c) => c.at);
+    expect(Math.max(...times) - Math.min(...times)).toBeLessThan(1_000); // not one node after the other (20 s each)
+  });
+});
+
+describe('handleInterruption: Auto Scaling lifecycle', () => {
+  it('completes with CONTINUE only once the pods are gone', async () => {
+    const event = fixture('asg-terminate-lifecycle.json');
+    const { kube, lifecycle, run } = world(event);
+    sparkPods(kube);
+    const instance = only(await run());
+    expect(instance).toMatchObject({ status: 'drained', lifecycle: 'completed' });
+    expect(lifecycle.completed).toHaveLength(1);
+    expect(lifecycle.completed[0]!.result).toBe('CONTINUE');
+    expect(lifecycle.completed[0]!.hook).toMatchObject({ lifecycleHookName: 'lifeguard-drain', instanceId: INSTANCE });
+    const lastGone = Math.max(...[...kube.exits.values()].map((e) => e.at));
+    expect(lifecycle.completed[0]!.at).toBeGreaterThanOrEqual(lastGone);
+  });
+
+  it('does not complete while a pod is still there, heartbeats while it waits, never forces', async () => {
+    const event = fixture('asg-terminate-lifecycle.json');
+    const { kube, lifecycle, run, t0, clock } = world(event);
+    sparkPods(kube);
+    kube.addPdb({ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, minAvailable: 1 });
+    const instance = only(await run());
+    expect(instance.lifecycle).toBe('left-pending');
+    expect(lifecycle.completed).toHaveLength(0);
+    expect(kube.callsFor('deletePod')).toHaveLength(0);
+    // maxWaitSeconds 600 with a heartbeat every 60 s.
+    expect(lifecycle.heartbeats.length).toBeGreaterThanOrEqual(9);
+    expect(lifecycle.heartbeats[0]! - t0).toBeGreaterThanOrEqual(60_000);
+
+    // The budget frees; EventBridge redelivers: no Kubernetes writes, and now the hook completes.
+    kube.pdbs.length = 0;
+    const stuck = kube.pod('default', 'web-1')!;
+    await runToEnd(clock, kube.evictPod('default', 'web-1', stuck.metadata!.uid!));
+    await clock.runUntil(clock.now() + 10_000);
+    expect(kube.pod('default', 'web-1')).toBeUndefined();
+    const writes = kube.writeAttempts.length;
+    const redelivered = only(await run());
+    expect(redelivered).toMatchObject({ status: 'duplicate', lifecycle: 'completed' });
+    expect(kube.writeAttempts).toHaveLength(writes);
+  });
+});

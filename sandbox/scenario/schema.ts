@@ -1,15 +1,5 @@
 import { z } from 'zod';
-import { nodeSpecSchema, pdbSpecSchema, podSpecSchema } from '../kube/index.ts';
-
-const faultsSchema = z
-  .object({
-    /** Probability (0..1) that a request fails. */
-    rate: z.number().min(0).max(1),
-    /** What a failed request answers: an HTTP status (429 carries Retry-After) or `reset` (the connection drops). */
-    statuses: z.array(z.union([z.number().int().min(400).max(599), z.literal('reset')])).min(1),
-    retryAfterSeconds: z.number().int().min(0).max(60).optional(),
-  })
-  .strict();
+import { faultOptionsSchema, nodeSpecSchema, pdbSpecSchema, podSpecSchema } from '../kube/index.ts';
 
 const clusterSchema = z
   .object({
@@ -21,7 +11,8 @@ const clusterSchema = z
       .object({
         /** Added to every API request, in simulated milliseconds. */
         latencyMs: z.number().min(0).max(10_000).default(0),
-        faults: faultsSchema.optional(),
+        /** Injected API failures: rate, statuses (HTTP codes or `reset`), retryAfterSeconds, only (operations). */
+        faults: faultOptionsSchema.optional(),
       })
       .strict()
       .prefault({}),

@@ -1,0 +1,63 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import { Ec2InstanceDirectory } from '../lib/aws/ec2-directory.ts';
+import { EventBridgePublisher } from '../lib/aws/event-publisher.ts';
+import { AutoScalingLifecycleActions } from '../lib/aws/lifecycle-actions.ts';
+import { configFromEnvironment } from '../lib/config/load.ts';
+import { handleForClusters, type ClusterTarget } from '../lib/interruption/route.ts';
+import type { InterruptionReport } from '../lib/interruption/handle.ts';
+import { createKubeApi } from '../lib/kube/client.ts';
+import { kubeConfigFor } from '../lib/kube/connect.ts';
+import { NodeIndex } from '../lib/kube/node-index.ts';
+import { recordInterruptionMetrics } from '../lib/observability/interruption-metrics.ts';
+import { logFromPowertools } from '../lib/observability/powertools.ts';
+import { systemClock } from '../lib/util/clock.ts';
+
+/**
+ * EventBridge → interruption handling. Thin on purpose: build the adapters once per container
+ * (warm invocations reuse node indexes and EKS tokens), then hand the event to the engine.
+ */
+const config = configFromEnvironment();
+const logger = new Logger({ serviceName: 'lifeguard-interruption' });
+const metrics = new Metrics({ namespace: 'Lifeguard', serviceName: 'lifeguard-interruption' });
+const log = logFromPowertools(logger);
+const clock = systemClock;
+const instances = new Ec2InstanceDirectory(new EC2Client({ region: config.region }));
+const base = {
+  config,
+  clock,
+  log,
+  lifecycle: new AutoScalingLifecycleActions(new AutoScalingClient({ region: config.region })),
+  events: new EventBridgePublisher(new EventBridgeClient({ region: config.region }), { source: config.eventSource, clock }),
+};
+
+let clusters: Promise<ClusterTarget[]> | undefined;
+function connectClusters(): Promise<ClusterTarget[]> {
+  clusters ??= Promise.all(
+    config.eks.map(async (cluster) => {
+      const kube = createKubeApi(await kubeConfigFor(cluster, { region: config.region, clock }), { clock, log });
+      return { name: cluster.name, kube, nodes: new NodeIndex(kube, { clock, instances, log }) };
+    }),
+  ).catch((err: unknown) => {
+    clusters = undefined; // try again on the next invocation instead of caching the failure
+    throw err;
+  });
+  return clusters;
+}
+
+async function handle(event: unknown): Promise<InterruptionReport[]> {
+  const reports = await handleForClusters(event, await connectClusters(), base);
+  for (const report of reports) recordInterruptionMetrics(report, metrics);
+  return reports;
+}
+
+export const handler = middy<unknown, InterruptionReport[]>()
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics, { captureColdStartMetric: true }))
+  .handler(handle);

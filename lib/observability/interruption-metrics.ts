@@ -1,0 +1,36 @@
+import type { InterruptionReport } from '../interruption/handle.ts';
+
+/** Where the numbers go: Powertools Metrics (EMF) in Lambda, an array in tests. */
+export interface MetricsSink {
+  addMetric(name: string, unit: 'Count' | 'Milliseconds', value: number): void;
+}
+
+/**
+ * The interruption path's CloudWatch metrics, from one invocation's report: how stale the event
+ * was, how fast the node was cordoned and drained, what happened to each pod, and deadline misses.
+ */
+export function recordInterruptionMetrics(report: InterruptionReport, sink: MetricsSink): void {
+  if (report.ignored) {
+    sink.addMetric('EventsIgnored', 'Count', 1);
+    return;
+  }
+  if (report.eventAgeMs !== undefined) sink.addMetric('EventAgeAtReceipt', 'Milliseconds', Math.max(0, report.eventAgeMs));
+  for (const instance of report.instances) {
+    if (instance.status === 'ignored') sink.addMetric('UnknownInstances', 'Count', 1);
+    if (instance.status === 'duplicate') sink.addMetric('DuplicateDeliveries', 'Count', 1);
+    const cordonedAt = instance.cordon?.cordonedAt;
+    if (cordonedAt !== undefined && instance.cordon?.patched) sink.addMetric('TimeToCordon', 'Milliseconds', cordonedAt - report.receivedAt);
+    const drain = instance.drain;
+    if (!drain) continue;
+    if (drain.drainedAt !== null) sink.addMetric('TimeToDrained', 'Milliseconds', drain.drainedAt - report.receivedAt);
+    if (!drain.deadlineMet) sink.addMetric('DeadlineMisses', 'Count', 1);
+    const pods = drain.pods;
+    const count = (predicate: (p: (typeof pods)[number]) => boolean) => pods.filter(predicate).length;
+    sink.addMetric('PodsEvicted', 'Count', count((p) => p.outcome === 'evicted'));
+    sink.addMetric('PodsForceDeleted', 'Count', count((p) => p.forced));
+    sink.addMetric('PodsFailed', 'Count', count((p) => p.outcome === 'failed' || p.outcome === 'pending'));
+    sink.addMetric('SparkExecutorsDrained', 'Count', count((p) => p.sparkRole === 'executor' && p.goneAt !== undefined));
+    sink.addMetric('SparkExecutorsNotDrained', 'Count', count((p) => p.sparkRole === 'executor' && p.goneAt === undefined && p.outcome !== 'skipped'));
+    sink.addMetric('SparkDriversAtRisk', 'Count', drain.applications.filter((a) => a.driverOnNode).length);
+  }
+}

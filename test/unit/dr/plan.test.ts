@@ -164,7 +164,7 @@ async function serializeRunJobFlow(request: RunJobFlowCommandInput): Promise<{ t
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
     requestHandler: {
       handle: async (httpRequest: { headers: Record<string, string>; body: string | Uint8Array }) => {
-        const text = typeof httpRequest.body === 'string' ? httpRequest.body : Buffer.from(httpRequest.body).toString('utf8');
+        const text = typeof httpRequest.body === 'string' ? httpRequest.body : new TextDecoder().decode(httpRequest.body);
         captured = { target: httpRequest.headers['x-amz-target'] ?? '', body: JSON.parse(text) };
         return {
           response: {

@@ -8,6 +8,8 @@ import { ServiceError, type CallLog } from './service-error.ts';
 
 export interface HealthCheckTiming {
   intervalSeconds: number;
+  /** Checks run on the target group's own schedule: at scenario start + phase + k × interval. */
+  phaseSeconds: number;
   healthyThreshold: number;
   unhealthyThreshold: number;
 }
@@ -39,6 +41,8 @@ export class InMemoryElbv2 {
     private readonly log: CallLog,
     private readonly now: () => number,
     private readonly serving: ServingProbe,
+    /** Scenario start (epoch ms): the origin of every group's check schedule. */
+    private readonly originMs: number,
   ) {
     for (const group of targetGroups) this.registrations.set(group.arn, []);
   }
@@ -86,15 +90,18 @@ export class InMemoryElbv2 {
 
   private health(group: SandboxTargetGroup, reg: Registration, now: number): string {
     if (reg.deregisteredAtMs !== undefined) return 'draining';
-    const { intervalSeconds, healthyThreshold, unhealthyThreshold } = group.healthCheck;
+    const { intervalSeconds, healthyThreshold, unhealthyThreshold, phaseSeconds } = group.healthCheck;
     const interval = intervalSeconds * 1000;
-    // Checks happen every interval after registration; look at the most recent ones.
-    const checksDone = Math.floor((now - reg.registeredAtMs) / interval);
+    const origin = this.originMs + phaseSeconds * 1000;
+    // The first check of the group's schedule strictly after registration.
+    const firstCheck = origin + (Math.floor((reg.registeredAtMs - origin) / interval) + 1) * interval;
+    const checksDone = now < firstCheck ? 0 : Math.floor((now - firstCheck) / interval) + 1;
+    const checkAt = (i: number) => firstCheck + i * interval;
     if (!reg.initial && checksDone < healthyThreshold) {
-      const allPassing = Array.from({ length: checksDone }, (_, i) => this.serving(reg.ip, reg.registeredAtMs + (i + 1) * interval)).every(Boolean);
+      const allPassing = Array.from({ length: checksDone }, (_, i) => this.serving(reg.ip, checkAt(i))).every(Boolean);
       return allPassing ? 'initial' : 'unhealthy';
     }
-    const lastCheck = reg.registeredAtMs + checksDone * interval;
+    const lastCheck = checkAt(checksDone - 1);
     const recent = (n: number) => Array.from({ length: n }, (_, i) => this.serving(reg.ip, lastCheck - i * interval));
     if (recent(healthyThreshold).every(Boolean)) return 'healthy';
     if (recent(unhealthyThreshold).every((ok) => !ok)) return 'unhealthy';

@@ -134,7 +134,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     if (cluster.createdByScenario) return !scenario.newTargetsNeverHealthy;
     return serves(healthAt(scenario, cluster.id, (atMs - t0) / 1000));
   };
-  const elbv2 = new InMemoryElbv2(scenario.targetGroups, log, () => clock.now(), serving);
+  const elbv2 = new InMemoryElbv2(scenario.targetGroups, log, () => clock.now(), serving, t0);
   for (const c of scenario.clusters) for (const arn of c.targetGroups) elbv2.seed(arn, c.master.ip, t0 - 3_600_000);
   const locks = new InMemoryLockTable(log);
   const events: FailoverResult['events'] = [];

@@ -69,6 +69,8 @@ const targetGroupSchema = z
         intervalSeconds: z.number().int().min(5).max(300).default(10),
         healthyThreshold: z.number().int().min(2).max(10).default(3),
         unhealthyThreshold: z.number().int().min(2).max(10).default(3),
+        /** Offset of the group's check schedule from the scenario start (checks do not wait for a registration). */
+        phaseSeconds: z.number().min(0).default(0),
       })
       .strict()
       .prefault({}),

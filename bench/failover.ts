@@ -1,0 +1,72 @@
+import { pathToFileURL } from 'node:url';
+import '../lib/util/polyfills.ts';
+import { VirtualClock } from '../sandbox/clock/virtual-clock.ts';
+import { demoDrScenario } from '../sandbox/dr/demo-scenario.ts';
+import { runFailoverScenario } from '../sandbox/dr/runner.ts';
+
+/**
+ * Orchestration overhead of a simulated failover: the RTO minus what no orchestrator can avoid
+ * (EMR provisioning, the NLB's interval × healthy-threshold). Lifeguard polls DescribeCluster every
+ * 15 s; the baseline is `createCluster.sync`, whose status checks come 60 s after the request and
+ * every 300 s after that, so it notices WAITING up to 5 minutes late. Both share everything after
+ * the cluster is ready (the baseline is Lifeguard's own run with the create phase re-timed).
+ */
+
+// Deliberately not multiples of the poll intervals: real clusters do not finish on a poll tick.
+const PROVISIONING_SECONDS = [427, 512, 603, 688, 781, 904];
+/** Health checks run on the group's own schedule, not from the registration. */
+const HEALTH_CHECK_PHASE_SECONDS = [0, 3, 7];
+/** demoDrScenario's target groups: every 10 s, 3 healthy checks. */
+const HEALTH_CHECK_SECONDS = 10 * 3;
+
+/** When createCluster.sync would see a cluster that became ready `ready` seconds after the request. */
+export function syncNoticesAt(ready: number): number {
+  if (ready <= 60) return 60;
+  return 60 + Math.ceil((ready - 60) / 300) * 300;
+}
+
+export async function benchFailover(): Promise<Record<string, number | string>> {
+  const ours: number[] = [];
+  const baseline: number[] = [];
+  const wallMs: number[] = [];
+  for (const [i, provisioningSeconds] of PROVISIONING_SECONDS.entries()) {
+    const demo = demoDrScenario('bench');
+    const phaseSeconds = HEALTH_CHECK_PHASE_SECONDS[i % HEALTH_CHECK_PHASE_SECONDS.length]!;
+    const spec = {
+      ...demo,
+      emr: { provisioningSeconds },
+      targetGroups: demo.targetGroups.map((g) => ({ ...g, healthCheck: { ...g.healthCheck, phaseSeconds } })),
+    };
+    const started = performance.now();
+    const result = await runFailoverScenario(spec, { clock: new VirtualClock() });
+    wallMs.push(performance.now() - started);
+    const execution = result.executions[0];
+    if (execution?.outcome !== 'FailoverCompleted' || !result.phases || result.rtoSeconds === null) {
+      throw new Error(`bench failover with ${provisioningSeconds}s provisioning did not complete: ${execution?.outcome ?? 'no execution'}`);
+    }
+    const unavoidable = provisioningSeconds + HEALTH_CHECK_SECONDS;
+    ours.push(result.rtoSeconds - unavoidable);
+    const baselineRto = result.rtoSeconds - result.phases.create + syncNoticesAt(provisioningSeconds);
+    baseline.push(baselineRto - unavoidable);
+  }
+  const mean = (xs: number[]) => Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10;
+  const oursMean = mean(ours);
+  const baselineMean = mean(baseline);
+  return {
+    scenarios: PROVISIONING_SECONDS.length,
+    provisioningSeconds: PROVISIONING_SECONDS.join(','),
+    healthCheckSeconds: HEALTH_CHECK_SECONDS,
+    overheadSecondsMean: oursMean,
+    overheadSecondsMax: Math.max(...ours),
+    syncBaselineOverheadSecondsMean: baselineMean,
+    syncBaselineOverheadSecondsMax: Math.max(...baseline),
+    baselineToLifeguardRatio: oursMean > 0 ? Math.round((baselineMean / oursMean) * 10) / 10 : 'inf',
+    wallMsPerSimulatedFailover: Math.round(mean(wallMs)),
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const figures = await benchFailover();
+  console.log('failover orchestration overhead (RTO − EMR provisioning − NLB health checks), simulated:');
+  for (const [key, value] of Object.entries(figures)) console.log(`  ${key.padEnd(34)} ${value}`);
+}

@@ -31,9 +31,11 @@ export class SwitchableServer {
   async setMode(mode: ListenerMode): Promise<void> {
     if (mode === this.mode) return;
     const wasDown = this.mode === 'down';
+    const wasHanging = this.mode === 'hang';
     this.mode = mode;
-    // Requests parked by an earlier hang are cut, as a restarting daemon would.
-    this.destroySockets();
+    // A daemon that dies (down) or restarts after hanging drops its connections; one that starts
+    // hanging keeps them open and simply stops answering.
+    if (mode === 'down' || wasHanging) this.destroySockets();
     if (mode === 'down') await this.stopListening();
     else if (wasDown) await this.listen(this.boundPort);
   }

@@ -264,7 +264,14 @@ export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<Dra
     if (next) {
       const fairShareEnd = tierStart + Math.max(0, budgetEnd - tierStart) / (plan.tiers.length - index);
       const nextLatestStart = budgetEnd - Math.max(...next.pods.map((p) => p.graceSeconds)) * 1000;
-      settled = await watch.waitFor(() => members.every(isSettled), Math.min(fairShareEnd, nextLatestStart));
+      try {
+        settled = await watch.waitFor(() => members.every(isSettled), Math.min(fairShareEnd, nextLatestStart));
+      } catch (err) {
+        // The node's pods cannot be listed: start nothing more, let what runs finish, then report.
+        errors.push(err);
+        tierReports.push({ tier: tier.tier, pods: members.length, startedAt: tierStart, endedAt: clock.now(), settled: false });
+        break;
+      }
       if (!settled) log.warn('tier not finished at its cut-off; moving on', { ...ctx, tier: tier.tier, next: next.tier });
     }
     tierReports.push({ tier: tier.tier, pods: members.length, startedAt: tierStart, endedAt: clock.now(), settled });
@@ -272,10 +279,12 @@ export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<Dra
   await Promise.all(tasks);
 
   const shouldGo = (t: Tracked) => t.report.outcome === 'evicted' || t.report.outcome === 'deleted' || t.plan.waitForExit;
-  try {
-    await watch.waitFor(() => [...tracked.values()].every((t) => t.gone || !shouldGo(t)), waitEnd);
-  } catch (err) {
-    errors.push(err);
+  if (errors.length === 0) {
+    try {
+      await watch.waitFor(() => [...tracked.values()].every((t) => t.gone || !shouldGo(t)), waitEnd);
+    } catch (err) {
+      errors.push(err);
+    }
   }
 
   const podReports = [...[...tracked.values()].map((t) => t.report), ...skippedReports];

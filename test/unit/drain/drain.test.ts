@@ -288,3 +288,21 @@ describe('drainNode: what is skipped, what is waited for, API answers', () => {
     expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeUndefined();
   });
 });
+
+describe('drainNode: the pod list fails mid-drain', () => {
+  it('starts no further tier, lets in-flight evictions finish, and throws with the partial report', async () => {
+    const { kube, t0, drain } = setup();
+    sparkNode(kube, { execShutdown: 60, execGrace: 90 });
+    let lists = 0;
+    kube.faults.push(({ op }) => (op === 'listPodsOnNode' && ++lists > 3 ? new KubeApiError('connection reset', 0) : undefined));
+    const err = await drain(t0 + 120_000, true).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DrainIncompleteError);
+    const report = (err as DrainIncompleteError).report;
+    expect(report.pods.filter((p) => p.sparkRole === 'executor').every((p) => p.outcome === 'evicted')).toBe(true);
+    expect(kube.callsFor('evictPod', 'spark/etl-driver')).toHaveLength(0);
+    expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeUndefined();
+  });
+});

@@ -1,4 +1,5 @@
 import middy from '@middy/core';
+import type { DrConfig } from '../lib/config/dr.ts';
 import { configFromEnvironment } from '../lib/config/load.ts';
 import { prepareExecution, type ExecutionState, type ValidateEvent } from '../lib/dr/execution.ts';
 
@@ -7,6 +8,8 @@ import { prepareExecution, type ExecutionState, type ValidateEvent } from '../li
  * configuration and returns the initial execution state. Throws InvalidFailoverInput (the
  * state machine's Error) with the offending field named.
  */
-const config = configFromEnvironment();
+export function makeValidateHandler(dr: DrConfig) {
+  return async (event: ValidateEvent): Promise<ExecutionState> => prepareExecution(event, dr);
+}
 
-export const handler = middy<ValidateEvent, ExecutionState>().handler(async (event) => prepareExecution(event, config.dr));
+export const handler = middy<ValidateEvent, ExecutionState>().handler(makeValidateHandler(configFromEnvironment().dr));

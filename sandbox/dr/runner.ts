@@ -1,12 +1,16 @@
 import '../../lib/util/polyfills.ts';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
-import { drConfigSchema, findEmrCluster, type DrConfig } from '../../lib/config/dr.ts';
-import { prepareExecution, type ValidateEvent } from '../../lib/dr/execution.ts';
+import { drConfigSchema, type DrConfig } from '../../lib/config/dr.ts';
+import type { ValidateEvent } from '../../lib/dr/execution.ts';
 import { planFailover } from '../../lib/dr/plan.ts';
 import { probeCluster } from '../../lib/dr/probe.ts';
-import { computeRto, type RtoPhase } from '../../lib/dr/rto.ts';
+import type { RtoPhase } from '../../lib/dr/rto.ts';
 import { stepFunctionsErrorName, taskStates, taskTarget } from '../../lib/dr/task-resources.ts';
 import type { FailoverInput } from '../../lib/dr/types.ts';
+import { silentLog } from '../../lib/observability/log.ts';
+import { makeProbeHandlers } from '../../functions/dr-probe.ts';
+import { reportHandler } from '../../functions/dr-report.ts';
+import { makeValidateHandler } from '../../functions/dr-validate.ts';
 import { failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
 import { startHadoopEmulator, type HadoopEmulator, type HadoopHealth } from '../hadoop/emulator.ts';
@@ -153,14 +157,21 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     }
   }
 
+  // The handlers' own code (minus the middy wiring). The planner is called directly: its handler
+  // module logs to stdout, which would interleave with `--json` output.
+  const probeHandlers = makeProbeHandlers({
+    config: dr,
+    log: silentLog,
+    metrics: { addDimension: () => undefined, addMetric: () => undefined, publishStoredMetrics: () => undefined },
+    probe: (cluster, probeOptions) => clock.io(() => probeCluster(cluster, probeOptions)),
+    now: () => clock.now(),
+  });
+  const validate = makeValidateHandler(dr);
   const lambdas: Record<string, LocalHandler> = {
-    [String(LOCAL_FAILOVER_REFS.validateFunction)]: async (event) => prepareExecution(event as ValidateEvent, dr),
-    [String(LOCAL_FAILOVER_REFS.confirmFunction)]: async (event) => {
-      const cluster = findEmrCluster(dr, String((event as { cluster: string }).cluster));
-      return clock.io(() => probeCluster(cluster, { now: () => clock.now() }));
-    },
+    [String(LOCAL_FAILOVER_REFS.validateFunction)]: async (event) => validate(event as ValidateEvent),
+    [String(LOCAL_FAILOVER_REFS.confirmFunction)]: async (event) => probeHandlers.confirm(event),
     [String(LOCAL_FAILOVER_REFS.planFunction)]: async (event) => planFailover(event as FailoverInput, { config: dr, ...sdk, now: () => clock.now() }),
-    [String(LOCAL_FAILOVER_REFS.reportFunction)]: async (event) => computeRto(event),
+    [String(LOCAL_FAILOVER_REFS.reportFunction)]: async (event) => reportHandler(event),
   };
   const services: Record<string, (action: string, input: Record<string, unknown>) => unknown> = {
     emr: (action, input) => emr.call(action, input),

@@ -257,7 +257,8 @@ export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<Dra
     const tierStart = clock.now();
     const members = tier.pods.map((p) => tracked.get(p.uid)).filter((t): t is Tracked => t !== undefined);
     log.info('evicting tier', { ...ctx, tier: tier.tier, pods: members.length });
-    for (const t of members) tasks.push(tier.tier === 'spark-driver' ? evictDriver(t) : evictTracked(t));
+    const tierTasks = members.map((t) => (tier.tier === 'spark-driver' ? evictDriver(t) : evictTracked(t)));
+    tasks.push(...tierTasks);
 
     const next = plan.tiers[index + 1];
     let settled = members.every(isSettled);
@@ -265,7 +266,7 @@ export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<Dra
       const fairShareEnd = tierStart + Math.max(0, budgetEnd - tierStart) / (plan.tiers.length - index);
       const nextLatestStart = budgetEnd - Math.max(...next.pods.map((p) => p.graceSeconds)) * 1000;
       try {
-        settled = await watch.waitFor(() => members.every(isSettled), Math.min(fairShareEnd, nextLatestStart));
+        settled = await watch.waitFor(() => members.every(isSettled), Math.min(fairShareEnd, nextLatestStart), Promise.all(tierTasks));
       } catch (err) {
         // The node's pods cannot be listed: start nothing more, let what runs finish, then report.
         errors.push(err);
@@ -281,7 +282,7 @@ export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<Dra
   const shouldGo = (t: Tracked) => t.report.outcome === 'evicted' || t.report.outcome === 'deleted' || t.plan.waitForExit;
   if (errors.length === 0) {
     try {
-      await watch.waitFor(() => [...tracked.values()].every((t) => t.gone || !shouldGo(t)), waitEnd);
+      await watch.waitFor(() => [...tracked.values()].every((t) => t.gone || !shouldGo(t)), waitEnd, Promise.all(tasks));
     } catch (err) {
       errors.push(err);
     }

@@ -18,9 +18,10 @@ export class NodePodWatch {
     private readonly onList: (pods: V1Pod[], at: number) => void,
   ) {}
 
-  refresh(): Promise<void> {
+  /** `force`: list even if the last list is younger than the poll interval (once per wait). */
+  refresh(force = false): Promise<void> {
     if (this.inFlight) return this.inFlight;
-    if (this.clock.now() - this.lastListedAt < this.pollMs) return Promise.resolve();
+    if (!force && this.clock.now() - this.lastListedAt < this.pollMs) return Promise.resolve();
     this.inFlight = (async () => {
       try {
         const pods = await this.kube.listPodsOnNode(this.nodeName);
@@ -33,8 +34,17 @@ export class NodePodWatch {
     return this.inFlight;
   }
 
-  /** Resolves true once `condition` holds (checked after each re-list), false at `until`. */
-  async waitFor(condition: () => boolean, until: number): Promise<boolean> {
+  /**
+   * Resolves true once `condition` holds (checked after each re-list), false at `until`. With
+   * `firstLookAfter` (the evictions being waited on), the first re-list comes as soon as it
+   * settles: pods that exit fast are seen gone one round trip later, not a poll interval later.
+   */
+  async waitFor(condition: () => boolean, until: number, firstLookAfter?: Promise<unknown>): Promise<boolean> {
+    if (condition()) return true;
+    if (firstLookAfter) {
+      await Promise.race([firstLookAfter, this.clock.sleep(Math.max(0, until - this.clock.now()))]);
+      await this.refresh(true);
+    }
     for (;;) {
       if (condition()) return true;
       const now = this.clock.now();

@@ -1,10 +1,12 @@
 import { deployConfig } from './deploy/load-config.ts';
 import { interruptionStack } from './deploy/interruption.ts';
+import { drResources } from './deploy/dr.ts';
 
 const service = 'lifeguard';
 const stage = process.env.LIFEGUARD_STAGE ?? 'dev';
 const { config } = deployConfig();
 const interruption = interruptionStack(config, service, stage);
+const dr = drResources(config, { service, stage });
 
 const serverlessConfiguration = {
   service,
@@ -42,8 +44,9 @@ const serverlessConfiguration = {
       define: { 'process.env.LIFEGUARD_CONFIG_JSON': JSON.stringify(JSON.stringify(config)) },
     },
   },
-  functions: { ...interruption.functions },
-  resources: { Resources: { ...interruption.resources } },
+  functions: { ...interruption.functions, ...dr.functions },
+  stepFunctions: dr.stepFunctions,
+  resources: { Resources: { ...interruption.resources, ...dr.resources }, Outputs: dr.outputs },
 };
 
 export default serverlessConfiguration;

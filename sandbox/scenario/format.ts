@@ -11,12 +11,32 @@ export function formatTimelineEntry(entry: TimelineEntry): string {
 }
 
 export function formatSummary(result: SimulationResult): string {
+  return [result.invocations.length || Object.keys(result.pods).length ? interruptionSummary(result) : '', result.failover ? failoverSummary(result.failover) : '']
+    .filter(Boolean)
+    .join('\n');
+}
+
+function failoverSummary(failover: NonNullable<SimulationResult['failover']>): string {
+  const lines = ['', 'Disaster recovery'];
+  for (const e of failover.executions) {
+    lines.push(`  ${shortId(e.id)}: ${e.trigger.mode}${e.trigger.dryRun ? ' (dry run)' : ''} of ${e.trigger.cluster} at ${e.trigger.at}s → ${e.outcome}${e.error ? `: ${e.error.cause}` : ''}`);
+  }
+  lines.push(`  RTO                     ${failover.rtoSeconds === null ? 'no completed failover' : `${failover.rtoSeconds} s`}`);
+  if (failover.phases) lines.push(`  phases                  ${Object.entries(failover.phases).map(([k, v]) => `${k} ${v} s`).join(', ')}`);
+  for (const [arn, targets] of Object.entries(failover.targets)) {
+    lines.push(`  ${arn.split(':').pop()} → ${targets.map((t) => `${t.ip}:${t.port} ${t.state}`).join(', ') || 'EMPTY'}`);
+  }
+  for (const c of Object.values(failover.clusters)) lines.push(`  ${c.name}: ${c.state} in ${c.zone}${c.replaces ? ` (replaces ${c.replaces})` : ''}`);
+  return lines.join('\n');
+}
+
+function interruptionSummary(result: SimulationResult): string {
   const s = result.summary;
   const outcomes = new Map<string, number>();
   for (const pod of Object.values(result.pods)) outcomes.set(pod.outcome, (outcomes.get(pod.outcome) ?? 0) + 1);
   const lines = [
     '',
-    `Scenario ${result.scenario}`,
+    `Interruptions (${result.scenario})`,
     `  cordon latency          ${s.cordonLatencySeconds === null ? 'no cordon' : `${s.cordonLatencySeconds.toFixed(3)} s after delivery`}`,
     `  deadline met            ${s.deadlineMet ? 'yes' : 'NO'}`,
     `  pods killed at deadline ${s.podsKilledAtDeadline}`,
@@ -30,3 +50,6 @@ export function formatSummary(result: SimulationResult): string {
   for (const e of s.errors) lines.push(`  error                   ${e}`);
   return lines.join('\n');
 }
+
+/** `arn:aws:states:...:execution:MACHINE:NAME` → NAME */
+const shortId = (executionArn: string) => executionArn.split(':').pop() ?? executionArn;

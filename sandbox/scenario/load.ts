@@ -11,8 +11,8 @@ export function parseScenario(raw: unknown, origin = 'scenario'): Scenario {
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) throw new ScenarioError(`${origin} is invalid:\n${formatIssues(result.error)}`);
   const scenario = result.data;
-  const nodes = new Set(scenario.cluster.nodes.map((n) => n.name));
-  scenario.cluster.pods.forEach((pod, i) => {
+  const nodes = new Set(scenario.cluster?.nodes.map((n) => n.name));
+  scenario.cluster?.pods.forEach((pod, i) => {
     if (!nodes.has(pod.node)) {
       throw new ScenarioError(`${origin} is invalid:\n  - cluster.pods.${i}.node: no node named '${pod.node}' in cluster.nodes`);
     }

@@ -2,12 +2,13 @@ import type { V1Taint } from '@kubernetes/client-node';
 import type { DrainReport, PodReport } from '../../lib/drain/drain.ts';
 import type { KubeEmulator, PodHistoryEntry } from '../kube/index.ts';
 import type { Invocation } from './runner.ts';
+import type { FailoverResult } from '../dr/runner.ts';
 import type { Scenario } from './schema.ts';
 
 export interface TimelineEntry {
   /** Simulated seconds from the scenario start. */
   t: number;
-  actor: 'eventbridge' | 'lifeguard' | 'ec2' | 'api' | 'kubelet' | 'controller' | 'node';
+  actor: 'eventbridge' | 'lifeguard' | 'ec2' | 'api' | 'kubelet' | 'controller' | 'node' | 'stepfunctions';
   action: string;
   node?: string;
   /** namespace/name */
@@ -53,6 +54,9 @@ export interface Summary {
   errors: string[];
 }
 
+/** The disaster-recovery part of a run (present when the scenario has an `emr` section). */
+export type FailoverSection = Pick<FailoverResult, 'executions' | 'rtoSeconds' | 'phases' | 'targets' | 'clusters'>;
+
 export interface SimulationResult {
   scenario: string;
   timeline: TimelineEntry[];
@@ -61,11 +65,21 @@ export interface SimulationResult {
   summary: Summary;
   /** What each delivered event made Lifeguard do (its own report). */
   invocations: Invocation[];
+  failover?: FailoverSection;
+}
+
+/** A scenario with no Kubernetes cluster: nothing to report, nothing missed. */
+export function emptyInterruptionResult(): Pick<SimulationResult, 'nodes' | 'pods' | 'summary' | 'invocations'> {
+  return {
+    nodes: {},
+    pods: {},
+    summary: { cordonLatencySeconds: null, deadlineMet: true, podsKilledAtDeadline: 0, pdbViolations: 0, forcedDeletions: 0, executorsDecommissioned: 0, executorsKilled: 0, errors: [] },
+    invocations: [],
+  };
 }
 
 export interface ResultInput {
-  scenario: Scenario;
-  start: number;
+  cluster: NonNullable<Scenario['cluster']>;
   emulator: KubeEmulator;
   timeline: TimelineEntry[];
   invocations: Invocation[];
@@ -74,8 +88,8 @@ export interface ResultInput {
   seconds: (ms: number) => number;
 }
 
-export function buildResult(input: ResultInput): SimulationResult {
-  const { scenario, emulator, timeline, invocations, terminatedAt, seconds } = input;
+export function buildResult(input: ResultInput): Pick<SimulationResult, 'nodes' | 'pods' | 'summary' | 'invocations'> {
+  const { cluster, emulator, timeline, invocations, terminatedAt, seconds } = input;
   const drains = invocations.flatMap((i) => drainReportsOf(i));
   const reported = new Map<string, PodReport>();
   for (const drain of drains) for (const pod of drain.pods) reported.set(pod.uid, pod);
@@ -93,7 +107,7 @@ export function buildResult(input: ResultInput): SimulationResult {
     pods[key] = {
       outcome: outcomeOf(h, report, terminatedAt),
       node: h.node ?? null,
-      sparkRole: sparkRoleOf(scenario, h),
+      sparkRole: sparkRoleOf(h),
       ending: h.ending ?? null,
       terminatingAt: h.terminatingAt !== undefined ? seconds(h.terminatingAt) : null,
       goneAt: h.goneAt !== undefined ? seconds(h.goneAt) : null,
@@ -104,7 +118,7 @@ export function buildResult(input: ResultInput): SimulationResult {
   }
 
   const nodes: SimulationResult['nodes'] = {};
-  for (const spec of scenario.cluster.nodes) {
+  for (const spec of cluster.nodes) {
     const node = emulator.node(spec.name);
     const died = terminatedAt.get(spec.name);
     nodes[spec.name] = {
@@ -115,15 +129,13 @@ export function buildResult(input: ResultInput): SimulationResult {
   }
 
   const results = Object.values(pods);
-  const executors = history.filter((h) => sparkRoleOf(scenario, h) === 'executor');
+  const executors = history.filter((h) => sparkRoleOf(h) === 'executor');
   const firstDelivery = timeline.find((e) => e.actor === 'eventbridge' && e.action === 'deliver');
   const firstPatch = firstDelivery && timeline.find((e) => e.actor === 'api' && e.action === 'patch' && e.t >= firstDelivery.t);
   const killedAtDeadline = results.filter((p) => p.outcome === 'killed-at-deadline').length;
   const errors = invocations.filter((i) => i.error).map((i) => `event ${i.step}: ${i.error}`);
 
   return {
-    scenario: scenario.name,
-    timeline,
     nodes,
     pods,
     summary: {
@@ -139,8 +151,8 @@ export function buildResult(input: ResultInput): SimulationResult {
     invocations,
   };
 
-  function sparkRoleOf(s: Scenario, h: PodHistoryEntry): 'executor' | 'driver' | null {
-    const pod = byUid.has(h.uid) ? s.cluster.pods.find((p) => p.name === h.name && (p.namespace ?? 'default') === h.namespace) : undefined;
+  function sparkRoleOf(h: PodHistoryEntry): 'executor' | 'driver' | null {
+    const pod = byUid.has(h.uid) ? cluster.pods.find((p) => p.name === h.name && (p.namespace ?? 'default') === h.namespace) : undefined;
     const role = pod?.labels?.['spark-role'];
     return role === 'executor' || role === 'driver' ? role : null;
   }

@@ -13,7 +13,9 @@ import { startKubeEmulator, type KubeEmulator } from '../kube/index.ts';
 import { mulberry32 } from '../kube/random.ts';
 import { completeEvent } from './events.ts';
 import { ScenarioError } from './load.ts';
-import { buildResult, type SimulationResult, type TimelineEntry } from './result.ts';
+import { buildResult, emptyInterruptionResult, type FailoverSection, type SimulationResult, type TimelineEntry } from './result.ts';
+import { runFailoverScenario } from '../dr/runner.ts';
+import type { DrScenarioSpec } from '../dr/scenario.ts';
 import type { Scenario } from './schema.ts';
 
 /** Lambda's hard limit: an invocation still running this long after delivery is cut off. */
@@ -29,24 +31,61 @@ export interface Invocation {
 }
 
 /**
- * Runs a scenario end to end on a virtual clock: the Kubernetes API emulator, EventBridge routing by
- * the deployed rule patterns, the real interruption handler talking to the emulator through
- * @kubernetes/client-node, and EC2 reclaiming Spot instances at their deadline.
+ * Runs a scenario end to end on virtual clocks: the interruption part (the Kubernetes API
+ * emulator, EventBridge routing by the deployed rule patterns, the real interruption handler
+ * talking to the emulator through @kubernetes/client-node, EC2 reclaiming Spot instances at their
+ * deadline) and the disaster-recovery part (the real failover state machine in the DR sandbox).
+ * The two parts are independent worlds sharing one timeline.
  */
 export async function runScenario(scenario: Scenario, options: { onTimeline?: (entry: TimelineEntry) => void } = {}): Promise<SimulationResult> {
-  const clock = new VirtualClock(Date.parse(scenario.start));
-  const start = clock.now();
+  const start = Date.parse(scenario.start);
+  const timeline: TimelineEntry[] = [];
+  // Entries are printed as they come; each part is in time order, the parts run one after the other.
+  const record = (entry: TimelineEntry) => {
+    timeline.push(entry);
+    options.onTimeline?.(entry);
+  };
+  const interruptions = scenario.cluster ? await runInterruptions(scenario, scenario.cluster, start, record) : undefined;
+  const failover = scenario.emr ? await runFailover(scenario.emr, start, record) : undefined;
+  timeline.sort((a, b) => a.t - b.t);
+  return { scenario: scenario.name, timeline, ...(interruptions ?? emptyInterruptionResult()), ...(failover ? { failover } : {}) };
+}
+
+/** The DR part: the state machine's states on the timeline, and the result's `failover` section. */
+async function runFailover(spec: DrScenarioSpec, start: number, record: (entry: TimelineEntry) => void): Promise<FailoverSection> {
+  const clock = new VirtualClock(start);
+  const result = await runFailoverScenario(spec, {
+    clock,
+    onState: (execution, state) =>
+      record({
+        t: state.t,
+        actor: 'stepfunctions',
+        action: state.event === 'entered' ? 'state' : state.event,
+        detail: `${execution.split(':').pop()}: ${state.state}${state.error ? ` (${state.error})` : ''}`,
+      }),
+  });
+  for (const event of result.events) record({ t: event.t, actor: 'lifeguard', action: 'event', detail: event.detailType });
+  return { executions: result.executions, rtoSeconds: result.rtoSeconds, phases: result.phases, targets: result.targets, clusters: result.clusters };
+}
+
+async function runInterruptions(
+  scenario: Scenario,
+  cluster: NonNullable<Scenario['cluster']>,
+  start: number,
+  emit: (entry: TimelineEntry) => void,
+): Promise<Omit<SimulationResult, 'scenario' | 'timeline' | 'failover'>> {
+  const clock = new VirtualClock(start);
   const seconds = (ms: number) => Math.round(ms - start) / 1000;
   const timeline: TimelineEntry[] = [];
   const record = (entry: Omit<TimelineEntry, 't'> & { at?: number }) => {
     const { at, ...rest } = entry;
     const full = { t: seconds(at ?? clock.now()), ...rest };
     timeline.push(full);
-    options.onTimeline?.(full);
+    emit(full);
   };
 
   const config = parseConfig(
-    { ...scenario.config, eks: [{ name: scenario.cluster.name, endpoint: 'http://127.0.0.1', accessEntry: false }] },
+    { ...scenario.config, eks: [{ name: cluster.name, endpoint: 'http://127.0.0.1', accessEntry: false }] },
     'scenario config',
   );
   const deliveries = prepareEvents(scenario, start, config.region);
@@ -55,11 +94,11 @@ export async function runScenario(scenario: Scenario, options: { onTimeline?: (e
   let emulator: KubeEmulator | undefined = undefined;
   emulator = await startKubeEmulator({
     clock,
-    latencyMs: scenario.cluster.api.latencyMs,
-    ...(scenario.cluster.api.faults ? { faults: scenario.cluster.api.faults } : {}),
+    latencyMs: cluster.api.latencyMs,
+    ...(cluster.api.faults ? { faults: cluster.api.faults } : {}),
     seed: scenario.seed,
-    ...(scenario.cluster.recreateDelaySeconds !== undefined ? { recreateDelaySeconds: scenario.cluster.recreateDelaySeconds } : {}),
-    ...(scenario.cluster.readyDelaySeconds !== undefined ? { readyDelaySeconds: scenario.cluster.readyDelaySeconds } : {}),
+    ...(cluster.recreateDelaySeconds !== undefined ? { recreateDelaySeconds: cluster.recreateDelaySeconds } : {}),
+    ...(cluster.readyDelaySeconds !== undefined ? { readyDelaySeconds: cluster.readyDelaySeconds } : {}),
     onEvent: (event) => {
       record({ at: event.at, actor: event.actor, action: event.action, ...pick(event) });
       // An independent check of the budgets: an eviction that leaves a budget below its desired
@@ -69,9 +108,9 @@ export async function runScenario(scenario: Scenario, options: { onTimeline?: (e
   });
 
   try {
-    for (const node of scenario.cluster.nodes) emulator.addNode(node);
-    for (const pdb of scenario.cluster.pdbs) emulator.addPdb(pdb);
-    for (const pod of scenario.cluster.pods) emulator.addPod(pod);
+    for (const node of cluster.nodes) emulator.addNode(node);
+    for (const pdb of cluster.pdbs) emulator.addPdb(pdb);
+    for (const pod of cluster.pods) emulator.addPod(pod);
 
     const random = mulberry32(scenario.seed);
     const log = new RecordingLog((r) => {
@@ -96,7 +135,7 @@ export async function runScenario(scenario: Scenario, options: { onTimeline?: (e
 
     const invocations: Invocation[] = [];
     const running = new Set<Promise<void>>();
-    const nodeByInstance = new Map(scenario.cluster.nodes.map((n) => [n.instanceId, n.name]));
+    const nodeByInstance = new Map(cluster.nodes.map((n) => [n.instanceId, n.name]));
     const terminatedAt = new Map<string, number>();
     const terminateInstance = (instanceId: string, why: string) => {
       const node = nodeByInstance.get(instanceId);
@@ -146,7 +185,7 @@ export async function runScenario(scenario: Scenario, options: { onTimeline?: (e
       if (!invocation.report && !invocation.error) invocation.error = 'still running when the Lambda timeout was reached';
     }
 
-    return buildResult({ scenario, start, emulator, timeline, invocations, terminatedAt, pdbViolations, seconds });
+    return buildResult({ cluster, emulator, timeline, invocations, terminatedAt, pdbViolations, seconds });
   } finally {
     await emulator.close();
   }

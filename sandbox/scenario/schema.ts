@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { drScenarioSchema } from '../dr/scenario.ts';
 import { faultOptionsSchema, nodeSpecSchema, pdbSpecSchema, podSpecSchema } from '../kube/index.ts';
 
 const clusterSchema = z
@@ -54,12 +55,17 @@ export const scenarioSchema = z
     seed: z.number().int().default(1),
     /** Lifeguard's configuration for this run (the same format as lifeguard.config.yaml). */
     config: z.record(z.string(), z.unknown()).default({}),
-    cluster: clusterSchema,
+    /** The Kubernetes cluster and its interruption events. */
+    cluster: clusterSchema.optional(),
     events: z.array(stepSchema).default([]),
-    /** Simulated seconds to run for. */
-    until: z.number().positive().max(86_400),
+    /** Simulated seconds the Kubernetes part runs for. */
+    until: z.number().positive().max(86_400).default(180),
+    /** EMR disaster recovery: clusters, subnets, target groups, triggers (see docs/scenarios.md). */
+    emr: drScenarioSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.cluster || s.emr, { message: 'a scenario needs a `cluster` (interruptions), an `emr` section (disaster recovery), or both' })
+  .refine((s) => s.cluster || s.events.length === 0, { message: '`events` need a `cluster` to happen to', path: ['events'] });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioStep = Scenario['events'][number];

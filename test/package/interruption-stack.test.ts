@@ -6,7 +6,8 @@ import { interruptionRules } from '../../lib/events/rules.ts';
 import { packagedTemplate, resourcesOfType } from '../support/template.ts';
 
 const template = packagedTemplate();
-const allRules = resourcesOfType(template, 'AWS::Events::Rule');
+// Every rule that matches events (schedules have no pattern).
+const allRules = resourcesOfType(template, 'AWS::Events::Rule').filter(([, r]) => r.Properties?.EventPattern);
 const rules = allRules.filter(([id]) => interruptionRules.some((r) => `${r.name}Rule` === id));
 const fixtures = readdirSync('test/fixtures/events')
   .filter((f) => f.endsWith('.json'))
@@ -31,8 +32,8 @@ describe('the packaged interruption stack', () => {
   });
 
   it('lets EventBridge write to the DLQ only for its own rules', () => {
-    const [[, policy]] = resourcesOfType(template, 'AWS::SQS::QueuePolicy').filter(([id]) => id === 'InterruptionDeadLetterQueuePolicy') as [[string, { Properties: { PolicyDocument: { Statement: Array<Record<string, unknown>> } } }]];
-    const [statement] = policy.Properties.PolicyDocument.Statement;
+    const policy = template.Resources.InterruptionDeadLetterQueuePolicy!.Properties as { PolicyDocument: { Statement: Array<Record<string, unknown>> } };
+    const [statement] = policy.PolicyDocument.Statement;
     expect(statement).toMatchObject({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage' });
     const sources = (statement!.Condition as { ArnEquals: { 'aws:SourceArn': unknown[] } }).ArnEquals['aws:SourceArn'];
     expect(sources).toHaveLength(5);

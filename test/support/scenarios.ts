@@ -1,3 +1,4 @@
+import type { NodeSpec, PodSpec } from '../../sandbox/kube/index.ts';
 import { parseScenario } from '../../sandbox/scenario/load.ts';
 import { runScenario } from '../../sandbox/scenario/runner.ts';
 import type { SimulationResult, TimelineEntry } from '../../sandbox/scenario/result.ts';
@@ -7,13 +8,13 @@ export const OTHER_NODE = 'ip-10-0-1-11.ec2.internal';
 export const ON_DEMAND_NODE = 'ip-10-0-2-20.ec2.internal';
 export const SPOT_INSTANCE = 'i-0aaa1111bbbb22220';
 
-export const nodes = [
+export const nodes: NodeSpec[] = [
   { name: SPOT_NODE, instanceId: SPOT_INSTANCE, zone: 'us-east-1a', capacityType: 'SPOT' },
   { name: OTHER_NODE, instanceId: 'i-0aaa1111bbbb22221', zone: 'us-east-1b', capacityType: 'SPOT' },
   { name: ON_DEMAND_NODE, instanceId: 'i-0aaa1111bbbb22222', zone: 'us-east-1a', capacityType: 'ON_DEMAND' },
 ];
 
-export function executor(name: string, node = SPOT_NODE, extra: Record<string, unknown> = {}) {
+export function executor(name: string, node = SPOT_NODE, extra: Partial<PodSpec> = {}): PodSpec {
   return {
     name,
     namespace: 'spark',
@@ -27,11 +28,11 @@ export function executor(name: string, node = SPOT_NODE, extra: Record<string, u
   };
 }
 
-export function driver(node = ON_DEMAND_NODE) {
+export function driver(node = ON_DEMAND_NODE): PodSpec {
   return { name: 'etl-driver', namespace: 'spark', node, labels: { 'spark-role': 'driver', 'spark-app-selector': 'spark-0001' }, owner: 'none', shutdownSeconds: 5 };
 }
 
-export function web(name: string, node: string, extra: Record<string, unknown> = {}) {
+export function web(name: string, node: string, extra: Partial<PodSpec> = {}): PodSpec {
   return { name, namespace: 'default', node, labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web-rs' }, terminationGracePeriodSeconds: 30, shutdownSeconds: 5, ...extra };
 }
 

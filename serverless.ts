@@ -1,12 +1,16 @@
 import { deployConfig } from './deploy/load-config.ts';
 import { interruptionStack } from './deploy/interruption.ts';
 import { drResources } from './deploy/dr.ts';
+import { applyNetwork } from './deploy/network.ts';
 
 const service = 'lifeguard';
 const stage = process.env.LIFEGUARD_STAGE ?? 'dev';
 const { config } = deployConfig();
 const interruption = interruptionStack(config, service, stage);
 const dr = drResources(config, { service, stage });
+const functions = { ...interruption.functions, ...dr.functions };
+const resources = { ...interruption.resources, ...dr.resources };
+applyNetwork(config, functions, resources);
 
 const serverlessConfiguration = {
   service,
@@ -44,9 +48,9 @@ const serverlessConfiguration = {
       define: { 'process.env.LIFEGUARD_CONFIG_JSON': JSON.stringify(JSON.stringify(config)) },
     },
   },
-  functions: { ...interruption.functions, ...dr.functions },
+  functions,
   stepFunctions: dr.stepFunctions,
-  resources: { Resources: { ...interruption.resources, ...dr.resources }, Outputs: dr.outputs },
+  resources: { Resources: resources, Outputs: dr.outputs },
 };
 
 export default serverlessConfiguration;

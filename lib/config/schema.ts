@@ -11,6 +11,18 @@ export const lifeguardConfigSchema = z
     eks: z.array(eksClusterSchema).default([]),
     interruption: interruptionConfigSchema,
     dr: drConfigSchema,
+    /**
+     * VPC access for the functions that must reach inside it: the interruption function (a private
+     * EKS API endpoint) and the EMR probes (the NLB or master address). The subnets need a route to
+     * the AWS APIs Lifeguard calls (NAT or VPC endpoints).
+     */
+    network: z
+      .object({
+        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id such as subnet-0abc1234')).min(1),
+        securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'a security group id such as sg-0abc1234')).min(1),
+      })
+      .strict()
+      .optional(),
     /** Source of Lifeguard's own events on the default event bus. */
     eventSource: z.string().min(1).default('lifeguard'),
   })

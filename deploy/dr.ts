@@ -1,5 +1,5 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
-import { CLUSTER_DIMENSION, CLUSTER_HEALTHY_METRIC, HEALTH_NAMESPACE } from '../lib/dr/health-report.ts';
+import { CLUSTER_DIMENSION, CLUSTER_HEALTHY_METRIC, HEALTH_NAMESPACE, PROBE_SERVICE_NAME } from '../lib/dr/health-report.ts';
 import { failoverDefinition } from '../statemachines/failover.ts';
 import { getAtt, lambdaRole, ref, sub, type IamStatement } from './cfn.ts';
 
@@ -15,7 +15,6 @@ export interface DrStackOptions {
 }
 
 /** The dimension set the probe's Powertools Metrics emits: its service name plus the cluster. */
-const PROBE_METRICS_SERVICE = 'lifeguard-dr-probe';
 
 const LAMBDAS = {
   drValidate: { logicalId: 'DrValidateLambdaFunction', handler: 'functions/dr-validate.handler', description: 'Failover: validates the input and sets up the execution' },
@@ -150,7 +149,7 @@ export function drResources(config: LifeguardConfig, options: DrStackOptions = {
         Namespace: HEALTH_NAMESPACE,
         MetricName: CLUSTER_HEALTHY_METRIC,
         Dimensions: [
-          { Name: 'service', Value: PROBE_METRICS_SERVICE },
+          { Name: 'service', Value: PROBE_SERVICE_NAME },
           { Name: CLUSTER_DIMENSION, Value: cluster.name },
         ],
         // Any healthy probe in a period keeps it from breaching.
@@ -167,12 +166,12 @@ export function drResources(config: LifeguardConfig, options: DrStackOptions = {
     resources[`FailoverTrigger${id}Rule`] = {
       Type: 'AWS::Events::Rule',
       Properties: {
-        Description: `Starts the failover of EMR cluster ${cluster.name} when its health alarm fires`,
+        Description: `Starts the failover of EMR cluster ${cluster.name} when its health alarm (or another alarm the config names) fires`,
         State: 'ENABLED',
         EventPattern: {
           source: ['aws.cloudwatch'],
           'detail-type': ['CloudWatch Alarm State Change'],
-          detail: { alarmName: [name], state: { value: ['ALARM'] } },
+          detail: { alarmName: [name, ...cluster.alarm.triggerAlarmNames], state: { value: ['ALARM'] } },
         },
         Targets: [
           {

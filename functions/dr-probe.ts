@@ -1,13 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import { z } from 'zod';
 import { findEmrCluster, type DrConfig } from '../lib/config/dr.ts';
 import { configFromEnvironment } from '../lib/config/load.ts';
-import { HEALTH_NAMESPACE, logVerdict, probeAndReport, type HealthMetricsSink } from '../lib/dr/health-report.ts';
+import { HEALTH_NAMESPACE, logVerdict, PROBE_SERVICE_NAME, probeAndReport, type HealthMetricsSink } from '../lib/dr/health-report.ts';
+import { logFromPowertools } from '../lib/observability/powertools.ts';
 import { probeCluster } from '../lib/dr/probe.ts';
 import type { HealthVerdict } from '../lib/dr/types.ts';
 import type { Log } from '../lib/observability/log.ts';
@@ -45,15 +45,9 @@ export function makeProbeHandlers(deps: ProbeHandlerDeps) {
   };
 }
 
-const logger = new Logger({ serviceName: 'lifeguard-dr-probe' });
-const metrics = new Metrics({ namespace: HEALTH_NAMESPACE, serviceName: 'lifeguard-dr-probe' });
-/** Powertools' Logger takes its structured extras as LogAttributes; the engine's Log port passes plain records. */
-const log: Log = {
-  debug: (message, extra) => logger.debug(message, (extra ?? {}) as LogAttributes),
-  info: (message, extra) => logger.info(message, (extra ?? {}) as LogAttributes),
-  warn: (message, extra) => logger.warn(message, (extra ?? {}) as LogAttributes),
-  error: (message, extra) => logger.error(message, (extra ?? {}) as LogAttributes),
-};
+const logger = new Logger({ serviceName: PROBE_SERVICE_NAME });
+const metrics = new Metrics({ namespace: HEALTH_NAMESPACE, serviceName: PROBE_SERVICE_NAME });
+const log = logFromPowertools(logger);
 const handlers = makeProbeHandlers({ config: configFromEnvironment().dr, log, metrics });
 
 export const handler = middy()

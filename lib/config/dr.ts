@@ -87,6 +87,8 @@ const alarmSchema = z
     periodSeconds: z.union([z.literal(10), z.literal(30), z.number().int().min(60).multipleOf(60)]).default(60),
     evaluationPeriods: z.number().int().min(1).max(100).default(3),
     datapointsToAlarm: z.number().int().min(1).max(100).default(3),
+    /** Other CloudWatch alarms (by name) whose ALARM state also starts this cluster's failover. */
+    triggerAlarmNames: z.array(z.string().min(1).max(255)).default([]),
   })
   .strict()
   .prefault({})

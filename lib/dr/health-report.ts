@@ -13,6 +13,8 @@ export interface HealthMetricsSink {
 export const HEALTH_NAMESPACE = 'Lifeguard';
 export const CLUSTER_HEALTHY_METRIC = 'ClusterHealthy';
 export const CLUSTER_DIMENSION = 'Cluster';
+/** Powertools adds it to every metric as the `service` dimension: the alarm must name it too. */
+export const PROBE_SERVICE_NAME = 'lifeguard-dr-probe';
 
 const LATENCY_METRIC: Record<HadoopService, string> = {
   resourceManager: 'ResourceManagerLatency',

@@ -11,7 +11,7 @@ function stack(network?: unknown) {
   const config = parseConfig({ ...example, ...(network ? { network } : {}) });
   const interruption = interruptionStack(config, 'lifeguard', 'dev');
   const dr = drResources(config, { service: 'lifeguard', stage: 'dev' });
-  const functions = { ...interruption.functions, ...dr.functions } as Record<string, { vpc?: unknown; role?: string }>;
+  const functions = { ...interruption.functions, ...dr.functions } as Record<string, { vpc?: { subnetIds: string[]; securityGroupIds: string[] }; role?: string }>;
   const resources = { ...interruption.resources, ...dr.resources } as Record<string, { Properties: { Policies: Array<{ PolicyDocument: { Statement: Array<{ Action: string[] }> } }> } }>;
   applyNetwork(config, functions, resources);
   const actions = (role: string) => resources[role]!.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement.flatMap((s) => s.Action));

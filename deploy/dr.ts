@@ -91,6 +91,13 @@ export function failoverStateMachineStatements(config: LifeguardConfig): IamStat
       Resource: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'),
       Condition: { StringEquals: { 'iam:PassedToService': ['elasticmapreduce.amazonaws.com', 'ec2.amazonaws.com'] } },
     },
+    // createCluster needs EMR's cleanup service-linked role, created on first use.
+    {
+      Effect: 'Allow',
+      Action: ['iam:CreateServiceLinkedRole'],
+      Resource: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/aws-service-role/elasticmapreduce.amazonaws.com*/AWSServiceRoleForEMRCleanup*'),
+      Condition: { StringLike: { 'iam:AWSServiceName': 'elasticmapreduce.amazonaws.com*' } },
+    },
   );
   if (targetGroups.length) {
     statements.push({ Effect: 'Allow', Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'], Resource: targetGroups });

@@ -86,7 +86,7 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
     targetSubnetId: placement.subnetId,
     oldMasterIp: oldMaster.ip,
     targetGroups,
-    runJobFlow: { ...withSubnet(request, placement.subnetId) },
+    runJobFlow: { ...forCreateCluster(withSubnet(request, placement.subnetId)) },
     source: configured.runJobFlowTemplate ? 'template' : 'cloned',
   };
 }
@@ -103,6 +103,15 @@ function fromTemplate(template: Record<string, unknown>, lifeguardTags: ReturnTy
   const request = structuredClone(template) as unknown as RunJobFlowCommandInput;
   const own = new Set(lifeguardTags.map((t) => t.Key));
   return { ...request, Tags: [...(request.Tags ?? []).filter((t) => !own.has(t.Key)), ...lifeguardTags] };
+}
+
+/**
+ * Step Functions' createCluster takes the RunJobFlow syntax with two rules: the cluster must stay
+ * alive with no steps, and no Steps may be given (a stored template might break either).
+ */
+function forCreateCluster(request: RunJobFlowCommandInput): RunJobFlowCommandInput {
+  const { Steps: _steps, ...rest } = request;
+  return { ...rest, Instances: { ...rest.Instances, KeepJobFlowAliveWhenNoSteps: true } };
 }
 
 /** Only placement changes: groups take Ec2SubnetId, fleets Ec2SubnetIds; an explicit AZ is dropped. */

@@ -520,6 +520,18 @@ describe('planFailover: stored template', () => {
     expect(emr.commandCalls(ListBootstrapActionsCommand)).toHaveLength(0);
     expect(template.Instances.Ec2SubnetId).toBe(SUBNET_A); // the stored template itself is untouched
   });
+  it('makes a template fit createCluster: alive with no steps, and no Steps', async () => {
+    const template = {
+      Name: 'analytics',
+      ReleaseLabel: 'emr-7.2.0',
+      Steps: [{ Name: 'warm-up', HadoopJarStep: { Jar: 'command-runner.jar', Args: ['true'] } }],
+      Instances: { KeepJobFlowAliveWhenNoSteps: false, InstanceGroups: [{ InstanceRole: 'MASTER', InstanceType: 'm5.xlarge', InstanceCount: 1 }] },
+    };
+    config = baseConfig({ runJobFlowTemplate: template });
+    const plan = await planFor('analytics');
+    expect(plan.runJobFlow.Steps).toBeUndefined();
+    expect(plan.runJobFlow.Instances?.KeepJobFlowAliveWhenNoSteps).toBe(true);
+  });
 });
 
 describe('planFailover: what is missing', () => {

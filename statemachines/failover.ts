@@ -435,7 +435,15 @@ export function failoverDefinition(refs: FailoverResourceRefs) {
       Catch: toCleanup,
       Next: 'MarkHealthy',
     },
-    MarkHealthy: mark('healthy', 'DeregisterOldTargets'),
+    MarkHealthy: mark('healthy', 'MarkSwitched'),
+    MarkSwitched: {
+      Type: 'Pass',
+      Comment:
+        'The new master is healthy in every target group: traffic can go to the new cluster. From here a failure never undoes the switch: a rollback after some old targets are gone could empty a group',
+      Result: { started: true, switched: true },
+      ResultPath: '$.registration',
+      Next: 'DeregisterOldTargets',
+    },
     DeregisterOldTargets: {
       Type: 'Map',
       ItemsPath: '$.plan.targetGroups',
@@ -458,13 +466,6 @@ export function failoverDefinition(refs: FailoverResourceRefs) {
       },
       ResultPath: null,
       Catch: toCleanup,
-      Next: 'MarkSwitched',
-    },
-    MarkSwitched: {
-      Type: 'Pass',
-      Comment: 'Traffic now goes to the new cluster: from here a failure never undoes the switch',
-      Result: { started: true, switched: true },
-      ResultPath: '$.registration',
       Next: 'ShouldRetireOldCluster',
     },
     ShouldRetireOldCluster: {

@@ -141,6 +141,26 @@ describe('failover state machine (real ASL in aws-local-stepfunctions, DR sandbo
     expect(result.events[0]).toMatchObject({ detailType: 'Failover Failed', detail: { rolledBack: true, error: { Error: 'TargetNeverHealthy' } } });
   });
 
+  it('never undoes a switch: when removing an old target fails, every group keeps its healthy new target', async () => {
+    const result = await run(
+      scenario({ faults: [{ service: 'elbv2', action: 'DeregisterTargets', times: 1, error: 'InvalidConfigurationRequest' }] }, { health: [{ at: 5, ...outage }] }),
+    );
+    const [execution] = result.executions;
+    expect(execution?.status).toBe('FAILED');
+    const newId = Object.keys(result.clusters).find((id) => id !== OLD_ID)!;
+    const newIp = result.clusters[newId]!.masterIp;
+    for (const arn of [LIVY_TG, RM_TG]) {
+      expect(targetIps(result, arn)).toContain(newIp);
+      expect(result.targets[arn]!.find((t) => t.ip === newIp)?.state).toBe('healthy');
+    }
+    // No rollback of the new registration, and the new cluster keeps running.
+    const deregistered = result.calls.filter((c) => c.action === 'DeregisterTargets').flatMap((c) => (c.input as { Targets: Array<{ Id: string }> }).Targets.map((t) => t.Id));
+    expect(deregistered).not.toContain(newIp);
+    expect(result.calls.some((c) => c.action === 'TerminateJobFlows' && (c.input as { JobFlowIds: string[] }).JobFlowIds.includes(newId))).toBe(false);
+    expect(result.clusters[newId]?.state).toBe('WAITING');
+    expect(result.events[0]).toMatchObject({ detailType: 'Failover Failed' });
+  });
+
   it('runs one failover for two concurrent triggers', async () => {
     const result = await run(
       scenario({ triggers: [{ at: 10, mode: 'failover' }, { at: 10, mode: 'failover' }, { at: 40, mode: 'failover' }] }, { health: [{ at: 5, ...outage }] }),

@@ -57,11 +57,14 @@ export interface EvictResult {
 
 /**
  * Grace in whole seconds that still fits before `deadline − margin`, or undefined when the pod's
- * own grace fits (then the API applies the pod's own).
+ * own grace applies: when it fits, and when not one whole second is left (a deadline of "now": a
+ * stopping instance, a hibernating Spot instance). A zero grace would only kill the pod outright —
+ * an executor could not even start decommissioning — while its own grace lets it do what it can.
  */
 export function graceThatFits(podGraceSeconds: number, leftMs: number): number | undefined {
   if (podGraceSeconds * 1000 <= leftMs) return undefined;
-  return Math.max(0, Math.min(podGraceSeconds, Math.floor(leftMs / 1000)));
+  const fits = Math.floor(leftMs / 1000);
+  return fits >= 1 ? Math.min(podGraceSeconds, fits) : undefined;
 }
 
 /** Equal jitter: half the step fixed, half random, so retries spread out but never hammer. */

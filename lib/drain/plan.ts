@@ -99,7 +99,10 @@ export function planDrain(pods: readonly V1Pod[], ctx: PlanContext): DrainPlan {
           code: 'executor-grace-exceeds-deadline',
           pod: ref,
           ...app,
-          message: `executor ${ref} asks for ${pod.graceSeconds}s to decommission but only ${Math.max(0, Math.floor(leftMs / 1000))}s are left: its grace is clamped and migration may not finish`,
+          message:
+            leftMs >= 1000
+              ? `executor ${ref} asks for ${pod.graceSeconds}s to decommission but only ${Math.floor(leftMs / 1000)}s are left: its grace is clamped and migration may not finish`
+              : `executor ${ref} asks for ${pod.graceSeconds}s to decommission and the instance is going away now: it keeps its own grace, migration may not finish`,
         });
       }
     }

@@ -132,6 +132,17 @@ describe('Spot interruption, end to end', () => {
     expect(result.pods['spark/exec-1']!.outcome).toBe('untouched');
   });
 
+  it('on a stopping instance (deadline: now) evicts with the pods\' own grace instead of killing them outright', async () => {
+    const result = await simulate({
+      cluster: { name: 'spark', nodes, pods: [executor('exec-1', SPOT_NODE, { terminationGracePeriodSeconds: 60, shutdownSeconds: 20 }), web('web-a', SPOT_NODE)] },
+      events: [{ at: 5, event: { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: { 'instance-id': 'i-0aaa1111bbbb22220', state: 'stopping' } } }],
+      until: 90,
+    });
+
+    expect(result.pods['spark/exec-1']).toMatchObject({ outcome: 'evicted', ending: 'exited', gracePeriodSeconds: 60 });
+    expect(result.summary).toMatchObject({ forcedDeletions: 0, executorsDecommissioned: 1, executorsKilled: 0 });
+  });
+
   it('does nothing the second time one event is delivered', async () => {
     const event = spotWarning(undefined, { id: '7e2b8a50-3c4d-4e5f-9a0b-1c2d3e4f5a6b', time: '2026-01-01T00:00:10Z' });
     const result = await simulate({

@@ -23,7 +23,12 @@ describe('graceThatFits / jitteredBackoff', () => {
   it('clamps only when the pod grace overruns the time left', () => {
     expect(graceThatFits(30, 115_000)).toBeUndefined();
     expect(graceThatFits(300, 115_999)).toBe(115);
-    expect(graceThatFits(30, -5_000)).toBe(0);
+    expect(graceThatFits(30, 1_000)).toBe(1);
+  });
+  it("never clamps to zero: with no second left, the pod's own grace gives it a chance", () => {
+    expect(graceThatFits(30, 999)).toBeUndefined();
+    expect(graceThatFits(30, 0)).toBeUndefined();
+    expect(graceThatFits(30, -5_000)).toBeUndefined();
   });
   it('keeps half the step fixed and jitters the other half', () => {
     expect(jitteredBackoff(1000, () => 0)).toBe(500);

@@ -5,6 +5,10 @@ const commands: Record<string, { summary: string; load: () => Promise<{ run(argv
     summary: 'simulate SCENARIO [--json]       run a scenario file in the embedded sandbox',
     load: () => import('./commands/simulate.ts'),
   },
+  handle: {
+    summary: 'handle EVENT_FILE [--dry-run] [--kubeconfig PATH]   run one event against your cluster',
+    load: () => import('./commands/handle.ts'),
+  },
   drill: {
     summary: 'drill --cluster NAME [--dry-run] [--json]   start a DR drill and follow it',
     load: () => import('./commands/drill.ts'),

@@ -38,3 +38,35 @@ export function lambdaRole(functionName: string, statements: IamStatement[]) {
     },
   };
 }
+
+/**
+ * An SQS dead-letter queue for EventBridge rule targets, with the queue policy EventBridge needs:
+ * it may write only on behalf of the given rules. Kept 14 days, encrypted.
+ */
+export function eventBridgeDeadLetterQueue(queueId: string, ruleIds: string[]): Record<string, unknown> {
+  return {
+    [queueId]: {
+      Type: 'AWS::SQS::Queue',
+      Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true },
+    },
+    [`${queueId}Policy`]: {
+      Type: 'AWS::SQS::QueuePolicy',
+      Properties: {
+        Queues: [ref(queueId)],
+        PolicyDocument: {
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: 'EventBridgeRuleDeadLetters',
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: getAtt(queueId, 'Arn'),
+              Condition: { ArnEquals: { 'aws:SourceArn': ruleIds.map((id) => getAtt(id, 'Arn')) } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}

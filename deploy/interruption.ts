@@ -1,6 +1,6 @@
 import { interruptionRules } from '../lib/events/rules.ts';
 import type { LifeguardConfig } from '../lib/config/schema.ts';
-import { getAtt, lambdaRole, ref, sub } from './cfn.ts';
+import { eventBridgeDeadLetterQueue, getAtt, lambdaRole, sub } from './cfn.ts';
 
 /** The Kubernetes group Lifeguard's role is mapped to; deploy/kubernetes-rbac.yaml binds it. */
 export const KUBERNETES_GROUP = 'lifeguard:node-drainer';
@@ -49,30 +49,7 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
     };
   }
 
-  resources.InterruptionDeadLetterQueue = {
-    Type: 'AWS::SQS::Queue',
-    Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true },
-  };
-  // EventBridge may only write to the DLQ on behalf of Lifeguard's own rules.
-  resources.InterruptionDeadLetterQueuePolicy = {
-    Type: 'AWS::SQS::QueuePolicy',
-    Properties: {
-      Queues: [ref('InterruptionDeadLetterQueue')],
-      PolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Sid: 'EventBridgeRuleDeadLetters',
-            Effect: 'Allow',
-            Principal: { Service: 'events.amazonaws.com' },
-            Action: 'sqs:SendMessage',
-            Resource: getAtt('InterruptionDeadLetterQueue', 'Arn'),
-            Condition: { ArnEquals: { 'aws:SourceArn': interruptionRules.map((r) => getAtt(`${r.name}Rule`, 'Arn')) } },
-          },
-        ],
-      },
-    },
-  };
+  Object.assign(resources, eventBridgeDeadLetterQueue('InterruptionDeadLetterQueue', interruptionRules.map((r) => `${r.name}Rule`)));
   // Invocations that still fail after Lambda's own retries land here, with the event, for redrive.
   resources.InterruptionFailureQueue = {
     Type: 'AWS::SQS::Queue',

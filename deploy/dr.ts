@@ -14,8 +14,6 @@ export interface DrStackOptions {
   stage?: string;
 }
 
-/** The dimension set the probe's Powertools Metrics emits: its service name plus the cluster. */
-
 const LAMBDAS = {
   drValidate: { logicalId: 'DrValidateLambdaFunction', handler: 'functions/dr-validate.handler', description: 'Failover: validates the input and sets up the execution' },
   drConfirm: { logicalId: 'DrConfirmLambdaFunction', handler: 'functions/dr-probe.confirmHandler', description: 'Failover: one health probe of an EMR cluster' },
@@ -315,8 +313,13 @@ function planStatements(config: LifeguardConfig): IamStatement[] {
   return [
     { Effect: 'Allow', Action: reads, Resource: clusters.map((c) => clusterArn(c.clusterId)) },
     { Effect: 'Allow', Action: reads, Resource: clusterArn('*'), Condition: { StringEquals: { 'elasticmapreduce:ResourceTag/lifeguard:cluster': names } } },
-    // These Describe calls support no resource-level permissions.
-    { Effect: 'Allow', Action: ['ec2:DescribeSubnets', 'ec2:DescribeAvailabilityZones', 'elasticloadbalancing:DescribeTargetGroups'], Resource: '*' },
+    // These calls support no resource-level permissions. ListClusters finds the active replacement
+    // when the configured cluster is gone (lib/dr/emr-source.ts).
+    {
+      Effect: 'Allow',
+      Action: ['elasticmapreduce:ListClusters', 'ec2:DescribeSubnets', 'ec2:DescribeAvailabilityZones', 'elasticloadbalancing:DescribeTargetGroups'],
+      Resource: '*',
+    },
   ];
 }
 

@@ -128,7 +128,8 @@ export function failoverDefinition(refs: FailoverResourceRefs) {
 
     AcquireLock: {
       Type: 'Task',
-      Comment: 'Single flight per cluster; an expired lock (TTL deletion lags) may be taken over',
+      Comment:
+        'Single flight per cluster; an expired lock (TTL deletion lags) may be taken over, and our own may be taken again (a retried put whose first attempt landed)',
       Resource: 'arn:aws:states:::dynamodb:putItem',
       Parameters: {
         TableName: refs.lockTable,
@@ -138,8 +139,8 @@ export function failoverDefinition(refs: FailoverResourceRefs) {
           clusterName: { 'S.$': '$.request.cluster' },
           expiresAt: { 'N.$': '$.lock.expiresAt' },
         },
-        ConditionExpression: 'attribute_not_exists(lockKey) OR expiresAt < :now',
-        ExpressionAttributeValues: { ':now': { 'N.$': '$.lock.now' } },
+        ConditionExpression: 'attribute_not_exists(lockKey) OR expiresAt < :now OR holder = :me',
+        ExpressionAttributeValues: { ':now': { 'N.$': '$.lock.now' }, ':me': { 'S.$': '$.executionId' } },
       },
       ResultPath: null,
       Retry: [dynamoRetry],

@@ -7,7 +7,7 @@ type Item = Record<string, AttributeValue>;
  * The failover lock table. Evaluates exactly the two condition expressions the state machine uses;
  * any other expression is a sandbox error, so a change to the definition cannot pass unnoticed.
  */
-export const ACQUIRE_CONDITION = 'attribute_not_exists(lockKey) OR expiresAt < :now';
+export const ACQUIRE_CONDITION = 'attribute_not_exists(lockKey) OR expiresAt < :now OR holder = :me';
 export const RELEASE_CONDITION = 'holder = :me';
 
 export class InMemoryLockTable {
@@ -25,7 +25,8 @@ export class InMemoryLockTable {
       if (input.ConditionExpression !== ACQUIRE_CONDITION) throw new Error(`unsupported ConditionExpression ${String(input.ConditionExpression)}`);
       const current = this.items.get(key);
       const expired = current && Number(current.expiresAt?.N) < Number(values[':now']?.N);
-      if (current && !expired) this.log.fail(new ServiceError('ConditionalCheckFailedException', 'The conditional request failed'));
+      const ours = current && current.holder?.S === values[':me']?.S;
+      if (current && !expired && !ours) this.log.fail(new ServiceError('ConditionalCheckFailedException', 'The conditional request failed'));
       this.items.set(key, structuredClone(item));
       return {};
     }

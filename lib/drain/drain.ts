@@ -238,8 +238,12 @@ export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<Dra
     try {
       ready = await watch.waitFor(() => executorsSettled(t.plan.appId), latestStart);
     } catch (err) {
-      ready = false;
+      // Blind to whether its executors are still migrating: leave the driver to the retry, which
+      // resumes the drain, rather than kill the application's block registry under them.
       errors.push(err);
+      t.report.reason = "not evicted: the node's pods could not be listed to see its executors gone";
+      t.finished = true;
+      return;
     }
     if (!ready) {
       log.warn('evicting Spark driver while its executors are still on the node: time forces it', {

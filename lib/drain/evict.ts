@@ -1,6 +1,6 @@
 import type { LimitFunction } from 'p-limit';
 import type { InterruptionConfig } from '../config/interruption.ts';
-import { KubeApiError, type KubeApi } from '../kube/port.ts';
+import { KubeApiError, isSeveralBudgetsRefusal, type KubeApi } from '../kube/port.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Log } from '../observability/log.ts';
 
@@ -78,12 +78,13 @@ export function jitteredBackoff(stepMs: number, random: () => number): number {
  * - 429 (a PodDisruptionBudget refuses): jittered exponential backoff, honouring Retry-After, until
  *   `giveUpAt` → 'pending'.
  * - 404 (gone) / 409 (the UID changed: the pod we meant is gone) → done.
- * - 500 (the pod matches several budgets; the API cannot decide) → 'failed', not retried.
+ * - 500 because the pod matches several budgets (the API cannot decide) → 'failed', not retried;
+ *   any other 500 is thrown like every other API failure.
  * - Forced deletion, only when the policy allows it and there is a deadline: once waiting any
  *   longer for the budget would leave the pod less than its own grace (+1 s for the calls) before
  *   `deadline − margin`
  *   (it would be killed by the instance going away anyway), DELETE it with
- *   `gracePeriodSeconds = max(0, min(grace, floor(left / 1000)))`. Never at or after the deadline.
+ *   `gracePeriodSeconds = max(1, min(grace, floor(left / 1000)))`. Never at or after the deadline.
  * - Anything else is an API failure the client already retried: thrown.
  */
 export async function evictPod(target: EvictTarget, policy: EvictPolicy, deps: EvictDeps): Promise<EvictResult> {
@@ -106,7 +107,9 @@ export async function evictPod(target: EvictTarget, policy: EvictPolicy, deps: E
 
   const forceDelete = async (refusal: string): Promise<EvictResult> => {
     const now = clock.now();
-    const grace = Math.max(0, Math.min(target.graceSeconds, Math.floor(leftAt(now) / 1000)));
+    // Never 0: a zero grace removes the pod from the API at once while its containers may still
+    // run (a StatefulSet could start a second copy); 1 s is the shortest graceful deletion.
+    const grace = Math.max(1, Math.min(target.graceSeconds, Math.floor(leftAt(now) / 1000)));
     attempts++;
     try {
       await limit(() => kube.deletePod(target.namespace, target.name, target.uid, grace));
@@ -147,7 +150,9 @@ export async function evictPod(target: EvictTarget, policy: EvictPolicy, deps: E
       if (!(err instanceof KubeApiError)) throw err;
       if (err.status === 404) return gone('already gone');
       if (err.status === 409) return gone('replaced: the pod with this UID is gone');
-      if (err.status !== 429 && err.status !== 500) throw err;
+      // Any other 500 is a server failure the client already retried: thrown, so the drain reports
+      // it and the invocation is retried, rather than deleting the pod past its budget.
+      if (err.status !== 429 && !isSeveralBudgetsRefusal(err)) throw err;
       refusal = err;
     }
 

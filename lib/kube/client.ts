@@ -13,7 +13,7 @@ import {
 import type { Clock } from '../util/clock.ts';
 import { silentLog, type Log } from '../observability/log.ts';
 import { z } from 'zod';
-import { KubeApiError, type JsonPatchOp, type KubeApi } from './port.ts';
+import { KubeApiError, isSeveralBudgetsRefusal, type JsonPatchOp, type KubeApi } from './port.ts';
 
 export interface KubeApiOptions {
   clock: Clock;
@@ -226,7 +226,7 @@ function classify(err: unknown, operation: string, nowMs: number, kind: CallKind
       };
     }
     const error = new KubeApiError(`${operation}: ${detail}`, status, body.reason, retryAfterSeconds);
-    if (kind.eviction && status === 500 && /more than one PodDisruptionBudget/i.test(detail)) {
+    if (kind.eviction && isSeveralBudgetsRefusal(error)) {
       return { error, retryable: false };
     }
     return { error, retryable: TRANSIENT_STATUSES.has(status) };

@@ -24,6 +24,13 @@ export class KubeApiError extends Error {
 }
 
 /**
+ * The 500 an eviction gets when the pod matches several PodDisruptionBudgets: the API server cannot
+ * decide, so retrying cannot change the answer. Any other 500 is a server failure.
+ */
+export const isSeveralBudgetsRefusal = (err: unknown): boolean =>
+  err instanceof KubeApiError && err.status === 500 && /more than one PodDisruptionBudget/i.test(err.message);
+
+/**
  * The slice of the Kubernetes API Lifeguard uses. Implemented over @kubernetes/client-node
  * (lib/kube/client.ts) for a real cluster and for the sandbox's emulator alike.
  * Transient failures (429 throttling, 5xx, connection resets) are retried inside, honouring

@@ -305,4 +305,25 @@ describe('drainNode: the pod list fails mid-drain', () => {
     expect(kube.callsFor('evictPod', 'spark/etl-driver')).toHaveLength(0);
     expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeUndefined();
   });
+
+  it('never evicts a driver it cannot see its executors leave: a failing list while it waits leaves the driver for the retry', async () => {
+    const { kube, clock, t0, drain } = setup();
+    // Executors take 70 s to migrate; the executor tier is cut off at its fair share (57.5 s), so
+    // the driver waits for them (until its latest start, 85 s) when the pod list starts failing.
+    for (const i of [1, 2]) {
+      kube.addPod({ name: `exec-${i}`, namespace: 'spark', node: NODE, labels: sparkLabels('executor', 'app-1', String(i)), grace: 90, preStop: ['/opt/decom.sh'], shutdownSeconds: 70 });
+    }
+    kube.addPod({ name: 'driver', namespace: 'spark', node: NODE, labels: sparkLabels('driver', 'app-1'), grace: 30, shutdownSeconds: 2 });
+    kube.faults.push(({ op }) => (op === 'listPodsOnNode' && clock.now() - t0 > 60_000 ? new KubeApiError('connection reset', 0) : undefined));
+    const err = await drain(t0 + 120_000, true).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DrainIncompleteError);
+    expect(kube.callsFor('evictPod', 'spark/driver')).toHaveLength(0);
+    expect(kube.callsFor('deletePod', 'spark/driver')).toHaveLength(0);
+    const driverReport = pod((err as DrainIncompleteError).report, 'driver');
+    expect(driverReport.outcome).toBe('pending');
+    expect(driverReport.reason).toMatch(/could not be listed/);
+  });
 });

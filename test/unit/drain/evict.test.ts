@@ -90,6 +90,25 @@ describe('evictPod', () => {
     expect(kube.callsFor('deletePod').filter((c) => c.status === 200)).toHaveLength(0);
   });
 
+  it('never force-deletes with a zero grace (an immediate removal from the API): at least 1 s', async () => {
+    const { kube, t0, evict } = setup();
+    kube.addPdb({ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, minAvailable: 1 });
+    const deadline = t0 + 5_500; // 0.5 s left before deadline − margin
+    const result = await evict({ deadline, giveUpAt: deadline - 5_000, forceDelete: true });
+    const [del] = kube.callsFor('deletePod');
+    expect(del!.at).toBeLessThan(deadline);
+    expect(del!.gracePeriodSeconds).toBe(1);
+    expect(result).toMatchObject({ outcome: 'deleted', forced: true, gracePeriodSeconds: 1 });
+  });
+
+  it('rethrows a 500 that is not the several-budgets answer (the client already retried it), never forcing on it', async () => {
+    const { kube, t0, evict } = setup();
+    kube.faults.push(({ op }) => (op === 'evictPod' ? new KubeApiError('etcdserver: request timed out', 500, 'InternalError') : undefined));
+    const deadline = t0 + 120_000;
+    await expect(evict({ deadline, giveUpAt: deadline - 5_000, forceDelete: true })).rejects.toThrow('etcdserver');
+    expect(kube.callsFor('deletePod')).toHaveLength(0);
+  });
+
   it('rethrows API failures it cannot interpret', async () => {
     const { kube, t0, evict } = setup();
     kube.faults.push(() => new KubeApiError('forbidden', 403));

@@ -7,6 +7,9 @@ import { z } from 'zod';
 
 const port = z.number().int().min(1).max(65535);
 
+/** The confirm Lambda runs for 30 s (deploy/dr.ts): a probe must answer well inside it. */
+export const PROBE_MAX_TOTAL_TIMEOUT_MS = 25_000;
+
 const probeSchema = z
   .object({
     /** NLB DNS name (preferred: it follows a failover) or the master's private address. */
@@ -20,16 +23,16 @@ const probeSchema = z
       .strict()
       .prefault({}),
     /** Time allowed until the response headers arrive (connection + server think time). */
-    connectTimeoutMs: z.number().int().min(50).max(60_000).default(2_000),
-    /** Time allowed for the whole request, body included. */
-    totalTimeoutMs: z.number().int().min(50).max(120_000).default(5_000),
+    connectTimeoutMs: z.number().int().min(50).max(PROBE_MAX_TOTAL_TIMEOUT_MS).default(2_000),
+    /** Time allowed for the whole request, body included; must fit in the probe Lambdas' own timeouts. */
+    totalTimeoutMs: z.number().int().min(50).max(PROBE_MAX_TOTAL_TIMEOUT_MS).default(5_000),
     /** The state machine's confirm step: probe this many times, this far apart. */
     confirm: z
       .object({
-        attempts: z.number().int().min(1).max(20).default(3),
+        attempts: z.number().int().min(2).max(20).default(3),
         intervalSeconds: z.number().int().min(1).max(600).default(10),
         /** Unhealthy verdicts (of `attempts`) needed to fail over: a single blip never does. */
-        unhealthyToFail: z.number().int().min(1).max(20).default(3),
+        unhealthyToFail: z.number().int().min(2, 'at least 2: a single failed probe must never fail a cluster over').max(20).default(3),
       })
       .strict()
       .prefault({})

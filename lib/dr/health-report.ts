@@ -1,4 +1,3 @@
-import pLimit from 'p-limit';
 import type { EmrClusterConfig } from '../config/dr.ts';
 import type { Log } from '../observability/log.ts';
 import type { HadoopService, HealthVerdict } from './types.ts';
@@ -46,17 +45,17 @@ export function logVerdict(log: Log, verdict: HealthVerdict): void {
 }
 
 /**
- * Probes every configured cluster (a few at a time), logging and publishing each verdict. A probe
- * that throws (it should not) is logged and publishes ClusterHealthy 0: silence must not look healthy.
+ * Probes every configured cluster at once (each probe is bounded by its own total timeout; probes
+ * queued behind hanging ones could outlast the Lambda, and a healthy cluster's missing data point
+ * counts as breaching), logging and publishing each verdict. A probe that throws (it should not) is
+ * logged and publishes ClusterHealthy 0: silence must not look healthy.
  */
 export async function probeAndReport(
   clusters: EmrClusterConfig[],
-  deps: { probe: (cluster: EmrClusterConfig) => Promise<HealthVerdict>; log: Log; metrics: HealthMetricsSink; now: () => number; concurrency?: number },
+  deps: { probe: (cluster: EmrClusterConfig) => Promise<HealthVerdict>; log: Log; metrics: HealthMetricsSink; now: () => number },
 ): Promise<HealthVerdict[]> {
-  const limit = pLimit(deps.concurrency ?? 8);
   return Promise.all(
-    clusters.map((cluster) =>
-      limit(async () => {
+    clusters.map(async (cluster) => {
         let verdict: HealthVerdict;
         try {
           verdict = await deps.probe(cluster);
@@ -77,6 +76,5 @@ export async function probeAndReport(
         publishVerdict(deps.metrics, verdict);
         return verdict;
       }),
-    ),
   );
 }

@@ -34,9 +34,9 @@ const clusterSchema = z
     health: z.array(healthPointSchema).default([]),
     confirm: z
       .object({
-        attempts: z.number().int().min(1).default(3),
+        attempts: z.number().int().min(2).default(3),
         intervalSeconds: z.number().int().min(1).default(10),
-        unhealthyToFail: z.number().int().min(1).default(3),
+        unhealthyToFail: z.number().int().min(2).default(3),
       })
       .strict()
       .prefault({}),

@@ -65,6 +65,10 @@ describe('dr config', () => {
     [{ ...minimalCluster, probe: { address: 'x', ports: { livy: 70000 } } }, 'dr.clusters.0.probe.ports.livy'],
     [{ ...minimalCluster, probe: { address: 'x', connectTimeoutMs: 9000, totalTimeoutMs: 1000 } }, 'dr.clusters.0.probe.connectTimeoutMs'],
     [{ ...minimalCluster, probe: { address: 'x', confirm: { attempts: 2, unhealthyToFail: 3 } } }, 'dr.clusters.0.probe.confirm.unhealthyToFail'],
+    // One failed probe must never fail a cluster over.
+    [{ ...minimalCluster, probe: { address: 'x', confirm: { attempts: 3, unhealthyToFail: 1 } } }, 'dr.clusters.0.probe.confirm.unhealthyToFail'],
+    // The confirm Lambda runs for 30 s: a longer probe would time the task out instead of answering.
+    [{ ...minimalCluster, probe: { address: 'x', totalTimeoutMs: 60_000 } }, 'dr.clusters.0.probe.totalTimeoutMs'],
     [{ ...minimalCluster, placement: {} }, 'dr.clusters.0.placement'],
     [{ ...minimalCluster, placement: { candidateSubnetIds: ['sn-1'] } }, 'dr.clusters.0.placement.candidateSubnetIds.0'],
     [{ ...minimalCluster, targetGroups: [{ arn: 'arn:aws:s3:::bucket' }] }, 'dr.clusters.0.targetGroups.0.arn'],

@@ -61,6 +61,36 @@ describe('dr-probe handlers', () => {
     );
   });
 
+  it('probes every cluster at once: a healthy cluster never waits behind hanging ones and misses its minute', async () => {
+    const many = drConfigSchema.parse({
+      clusters: Array.from({ length: 20 }, (_, i) => ({
+        name: `c${i}`,
+        clusterId: `j-C${i}`,
+        probe: { address: `c${i}.internal` },
+        placement: { candidateSubnetIds: ['subnet-0c1c1c1c1c1c1c1c1'] },
+      })),
+    });
+    const started: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const { scheduled } = makeProbeHandlers({
+      config: many,
+      log: new RecordingLog(),
+      metrics: new RecordingMetrics(),
+      now: () => 1_000,
+      probe: async (cluster) => {
+        started.push(cluster.name);
+        await gate;
+        throw new Error('hung');
+      },
+    });
+    const done = scheduled();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(started).toHaveLength(20);
+    release();
+    expect((await done).verdicts.every((v) => !v.healthy)).toBe(true);
+  });
+
   it('publishes unhealthy when a probe throws, instead of publishing nothing', async () => {
     const metrics = new RecordingMetrics();
     const { scheduled } = makeProbeHandlers({

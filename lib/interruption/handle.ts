@@ -40,7 +40,7 @@ export type InstanceStatus =
   /** Dry run: see `dryRun`. */
   | 'planned';
 
-export type LifecycleStatus = 'completed' | 'already-resolved' | 'left-pending' | 'failed' | 'no-client';
+export type LifecycleStatus = 'completed' | 'already-resolved' | 'left-pending' | 'no-client';
 
 export interface InstanceReport {
   instanceId: string;
@@ -181,7 +181,7 @@ async function handleInstance(notice: Notice, instanceId: string, deps: Interrup
   const cordonReport = { status: cordon.status, patched: cordon.patched, ...(cordon.cordonedAt !== undefined ? { cordonedAt: cordon.cordonedAt } : {}) };
   if (cordon.status === 'node-gone') return { ...base, status: 'node-gone', reason: 'the node no longer exists', decision, cordon: cordonReport };
   if (cordon.status === 'duplicate') {
-    const lifecycle = notice.kind === 'asg-lifecycle' ? await lifecycleOnDuplicate(notice, instanceId, nodeName, deps) : undefined;
+    const lifecycle = notice.kind === 'asg-lifecycle' ? await lifecycleOnDuplicate(notice, instanceId, nodeName, decision, deps) : undefined;
     return { ...base, status: 'duplicate', reason: 'event already handled on this node', decision, cordon: cordonReport, ...(lifecycle ? { lifecycle } : {}) };
   }
   if (!decision.evict) {
@@ -283,8 +283,8 @@ const hookOf = (notice: LifecycleNotice, instanceId: string): LifecycleHookRef =
 /**
  * CONTINUE only: Lifeguard never ABANDONs. When the pods are not all gone it does not complete
  * at all and lets the hook's own timeout (its DefaultResult) decide. A failure to complete is
- * reported, not thrown: the node is already marked, and a redelivery completes it (see
- * lifecycleOnDuplicate).
+ * thrown so the invocation is retried: the node is already marked, so the retry writes nothing to
+ * Kubernetes and only completes the action (see lifecycleOnDuplicate).
  */
 async function completeLifecycle(notice: LifecycleNotice, instanceId: string, deps: InterruptionDeps): Promise<LifecycleStatus> {
   const { log } = deps;
@@ -302,8 +302,8 @@ async function completeLifecycle(notice: LifecycleNotice, instanceId: string, de
       log.info('lifecycle action already resolved', ctx);
       return 'already-resolved';
     }
-    log.error('could not complete the lifecycle action; it will resolve at its timeout', { ...ctx, error: err instanceof Error ? err.message : String(err) });
-    return 'failed';
+    log.error('could not complete the lifecycle action; the event will be retried', { ...ctx, error: err instanceof Error ? err.message : String(err) });
+    throw err;
   }
 }
 
@@ -315,10 +315,17 @@ function leavePending(report: DrainReport, ctx: Record<string, unknown>, log: Lo
 
 /**
  * A redelivered lifecycle event finds the node marked complete. If the first attempt could not
- * complete the action (the pods were not gone yet, or the call failed), do it now when nothing
- * that had to go is left on the node. No Kubernetes writes.
+ * complete the action (the pods were not gone yet, or the call failed), do it now — under a drain
+ * policy only when nothing that had to go is left on the node. No Kubernetes writes.
  */
-async function lifecycleOnDuplicate(notice: LifecycleNotice, instanceId: string, nodeName: string, deps: InterruptionDeps): Promise<LifecycleStatus> {
+async function lifecycleOnDuplicate(
+  notice: LifecycleNotice,
+  instanceId: string,
+  nodeName: string,
+  decision: NodeDecision,
+  deps: InterruptionDeps,
+): Promise<LifecycleStatus> {
+  if (decision.completeLifecycle === 'now') return completeLifecycle(notice, instanceId, deps);
   const plan = planDrain(await deps.kube.listPodsOnNode(nodeName), {
     nodeName,
     now: deps.clock.now(),

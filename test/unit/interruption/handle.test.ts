@@ -19,8 +19,11 @@ const NODE = 'ip-10-0-1-10.ec2.internal';
 class RecordingLifecycle implements LifecycleActions {
   readonly completed: Array<{ hook: LifecycleHookRef; result: LifecycleResult; at: number }> = [];
   readonly heartbeats: number[] = [];
+  /** Calls to complete() that fail before one succeeds. */
+  failCompletions = 0;
   constructor(private readonly clock: VirtualClock) {}
   async complete(hook: LifecycleHookRef, result: LifecycleResult) {
+    if (this.failCompletions-- > 0) throw new Error('CompleteLifecycleAction: Rate exceeded');
     this.completed.push({ hook, result, at: this.clock.now() });
   }
   async heartbeat() {
@@ -274,6 +277,32 @@ describe('handleInterruption: Auto Scaling lifecycle', () => {
     expect(lifecycle.completed[0]!.hook).toMatchObject({ lifecycleHookName: 'lifeguard-drain', instanceId: INSTANCE });
     const lastGone = Math.max(...[...kube.exits.values()].map((e) => e.at));
     expect(lifecycle.completed[0]!.at).toBeGreaterThanOrEqual(lastGone);
+  });
+
+  it('a failed CompleteLifecycleAction fails the invocation, and the retry completes it without Kubernetes writes', async () => {
+    const event = fixture('asg-terminate-lifecycle.json');
+    const { kube, lifecycle, run } = world(event);
+    sparkPods(kube);
+    lifecycle.failCompletions = 1;
+    await expect(run()).rejects.toThrow('Rate exceeded');
+    expect(lifecycle.completed).toHaveLength(0);
+
+    const writes = kube.writeAttempts.length;
+    const retried = only(await run());
+    expect(retried).toMatchObject({ status: 'duplicate', lifecycle: 'completed' });
+    expect(lifecycle.completed).toHaveLength(1);
+    expect(kube.writeAttempts).toHaveLength(writes);
+  });
+
+  it('under a cordon-only policy, the retry of a failed completion completes it although the pods stay', async () => {
+    const event = fixture('asg-terminate-lifecycle.json');
+    const { kube, lifecycle, run } = world(event, 2_000, { interruption: { policies: { 'asg-lifecycle': { action: 'cordon' } } } });
+    sparkPods(kube);
+    lifecycle.failCompletions = 1;
+    await expect(run()).rejects.toThrow('Rate exceeded');
+    const retried = only(await run());
+    expect(retried).toMatchObject({ status: 'duplicate', lifecycle: 'completed' });
+    expect(kube.callsFor('evictPod')).toHaveLength(0);
   });
 
   it('does not complete while a pod is still there, heartbeats while it waits, never forces', async () => {

@@ -23,8 +23,6 @@ export function tierOf(pod: V1Pod): Tier {
   }
 }
 
-export const tierRank = (tier: Tier): number => TIERS.indexOf(tier);
-
 /** Groups pods by tier, in eviction order; every tier is present (possibly empty). */
 export function groupByTier<T>(items: readonly T[], tier: (item: T) => Tier): Array<{ tier: Tier; items: T[] }> {
   return TIERS.map((t) => ({ tier: t, items: items.filter((item) => tier(item) === t) }));

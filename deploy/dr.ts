@@ -313,11 +313,17 @@ function planStatements(config: LifeguardConfig): IamStatement[] {
   return [
     { Effect: 'Allow', Action: reads, Resource: clusters.map((c) => clusterArn(c.clusterId)) },
     { Effect: 'Allow', Action: reads, Resource: clusterArn('*'), Condition: { StringEquals: { 'elasticmapreduce:ResourceTag/lifeguard:cluster': names } } },
-    // These calls support no resource-level permissions. ListClusters finds the active replacement
-    // when the configured cluster is gone (lib/dr/emr-source.ts).
+    // These calls support no resource-level permissions. ListClusters and DescribeTargetHealth find
+    // the cluster that serves now (a replacement, after a failover or a drill: lib/dr/emr-source.ts).
     {
       Effect: 'Allow',
-      Action: ['elasticmapreduce:ListClusters', 'ec2:DescribeSubnets', 'ec2:DescribeAvailabilityZones', 'elasticloadbalancing:DescribeTargetGroups'],
+      Action: [
+        'elasticmapreduce:ListClusters',
+        'ec2:DescribeSubnets',
+        'ec2:DescribeAvailabilityZones',
+        'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeTargetHealth',
+      ],
       Resource: '*',
     },
   ];

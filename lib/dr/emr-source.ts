@@ -42,24 +42,53 @@ const GONE = new Set(['TERMINATING', 'TERMINATED', 'TERMINATED_WITH_ERRORS']);
 const ACTIVE_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'] as const;
 
 /**
- * The cluster that serves this configured name now. The configured j-ID goes stale after a
- * failover (the replacement has a new id); a replacement carries `lifeguard:cluster=<name>`, so
- * when the configured cluster is gone, the newest active cluster with that tag is the one to fail
- * over. If none exists, the configured (terminated) cluster is still the source to clone.
+ * The cluster that serves this configured name now, with its master. The configured j-ID goes
+ * stale: after a failover the replacement (tagged `lifeguard:cluster=<name>`) serves, and after a
+ * drill that kept the old cluster BOTH run — failing the kept one over would terminate a healthy,
+ * idle cluster and leave the broken one registered. So the source is the candidate whose master the
+ * target groups route to (`registeredIps`); without such evidence (no target groups, nothing
+ * registered), the configured cluster while it is active, else the newest active replacement.
  */
-export async function resolveSourceCluster(emr: EMRClient, configured: { name: string; clusterId: string }): Promise<Cluster> {
+export async function resolveSourceCluster(
+  emr: EMRClient,
+  configured: { name: string; clusterId: string },
+  registeredIps: ReadonlySet<string>,
+): Promise<{ cluster: Cluster; master?: OldMaster }> {
   const cluster = await describeSourceCluster(emr, configured.clusterId);
-  if (!GONE.has(cluster.Status?.State ?? '')) return cluster;
+  const serving = async (candidate: Cluster) => {
+    const master = await findOldMaster(emr, candidate).catch((err: unknown) => {
+      if (err instanceof SourceClusterError) return undefined; // no master with an IP: not the one serving
+      throw err;
+    });
+    return master && master.ips.some((ip) => registeredIps.has(ip)) ? { cluster: candidate, master } : undefined;
+  };
+
+  const configuredActive = !GONE.has(cluster.Status?.State ?? '');
+  if (registeredIps.size) {
+    const configuredServes = await serving(cluster);
+    if (configuredServes) return configuredServes;
+  } else if (configuredActive) {
+    return { cluster };
+  }
+  const successors = await activeReplacements(emr, configured.name, cluster.Id);
+  for (const successor of registeredIps.size ? successors : []) {
+    const found = await serving(successor);
+    if (found) return found;
+  }
+  return { cluster: configuredActive ? cluster : (successors[0] ?? cluster) };
+}
+
+/** Active clusters tagged as replacements of this configured name, newest first. */
+async function activeReplacements(emr: EMRClient, name: string, excludeId: string | undefined): Promise<Cluster[]> {
   const active = (
     await listAll<ClusterSummary>((Marker) => emr.send(new ListClustersCommand({ ClusterStates: [...ACTIVE_STATES], Marker })), 'Clusters')
   ).sort((a, b) => createdAt(b.Status?.Timeline?.CreationDateTime) - createdAt(a.Status?.Timeline?.CreationDateTime));
-  // ListClusters carries no tags: describe the active ones, a few at a time, newest first.
+  // ListClusters carries no tags: describe the active ones, a few at a time.
   const limit = pLimit(5);
   const described = await Promise.all(
-    active.filter((c) => c.Id && c.Id !== cluster.Id).map((c) => limit(() => describeSourceCluster(emr, c.Id!).catch(() => undefined))),
+    active.filter((c) => c.Id && c.Id !== excludeId).map((c) => limit(() => describeSourceCluster(emr, c.Id!).catch(() => undefined))),
   );
-  const successor = described.find((c) => c?.Tags?.some((t) => t.Key === CLUSTER_TAG && t.Value === configured.name));
-  return successor ?? cluster;
+  return described.filter((c): c is Cluster => !!c?.Tags?.some((t) => t.Key === CLUSTER_TAG && t.Value === name));
 }
 
 function createdAt(at: Date | string | undefined): number {

@@ -5,7 +5,7 @@ import { findEmrCluster, type DrConfig, type EmrClusterConfig } from '../config/
 import { CloneError, compact, replacementTags, runJobFlowFromSnapshot } from './clone-cluster.ts';
 import { findOldMaster, resolveSourceCluster, snapshotCluster, SourceClusterError } from './emr-source.ts';
 import { chooseSubnet, PlacementError } from './placement.ts';
-import { TargetGroupError, verifyTargetGroups } from './target-groups.ts';
+import { registeredTargetIps, TargetGroupError, verifyTargetGroups } from './target-groups.ts';
 import type { FailoverInput, FailoverPlan } from './types.ts';
 
 export interface PlanDeps {
@@ -48,7 +48,8 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
   } catch (err) {
     throw new PlanError((err as Error).message);
   }
-  const source = await resolveSourceCluster(deps.emr, configured);
+  const registered = await registeredTargetIps(deps.elbv2, configured.targetGroups.map((g) => g.arn));
+  const { cluster: source, master } = await resolveSourceCluster(deps.emr, configured, registered);
   const sourceClusterId = source.Id ?? configured.clusterId;
   const sourceSubnetId = source.Ec2InstanceAttributes?.Ec2SubnetId;
   const failedZone = source.Ec2InstanceAttributes?.Ec2AvailabilityZone;
@@ -66,7 +67,7 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
             tags: replacementTags(source.Tags, sourceClusterId, configured.name),
           }),
         ),
-    findOldMaster(deps.emr, source),
+    master ?? findOldMaster(deps.emr, source),
     verifyTargetGroups(deps.elbv2, configured.targetGroups),
   ]);
 

@@ -1,4 +1,4 @@
-import { DescribeTargetGroupsCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TargetGroupPlan } from './types.ts';
 
 export class TargetGroupError extends Error {
@@ -36,4 +36,15 @@ export async function verifyTargetGroups(
   const problems = results.filter((r): r is string => typeof r === 'string');
   if (problems.length) throw new TargetGroupError(`target groups are not usable: ${problems.join('; ')}`);
   return results as TargetGroupPlan[];
+}
+
+/**
+ * The IPs the target groups route to now (any state but draining): the master being replaced is
+ * one of them, whether it still passes its health checks or not.
+ */
+export async function registeredTargetIps(elbv2: ElasticLoadBalancingV2Client, arns: string[]): Promise<Set<string>> {
+  const answers = await Promise.all(arns.map((arn) => elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))));
+  return new Set(
+    answers.flatMap((a) => (a?.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State !== 'draining').map((d) => d.Target?.Id ?? '')).filter(Boolean),
+  );
 }

@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import {
   DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   TargetGroupNotFoundException,
   type DescribeTargetGroupsCommandOutput,
@@ -577,9 +578,10 @@ describe('planFailover: what is missing', () => {
 });
 
 describe('planFailover: after an earlier failover', () => {
-  it('follows the lifeguard:cluster tag from the terminated configured cluster to its active replacement', async () => {
+  /** The configured cluster (in `oldState`) and an active replacement j-1REPLACEMENT01 (master 10.0.32.7) in us-east-1c. */
+  function withReplacement(oldState: string) {
     const old = fixture<DescribeClusterCommandOutput>('describe-cluster-groups');
-    old.Cluster!.Status = { State: 'TERMINATED', StateChangeReason: { Code: 'USER_REQUEST' } };
+    old.Cluster!.Status = { State: oldState as 'TERMINATED', StateChangeReason: { Code: 'USER_REQUEST' } };
     const successor = fixture<DescribeClusterCommandOutput>('describe-cluster-groups');
     Object.assign(successor.Cluster!, {
       Id: 'j-1REPLACEMENT01',
@@ -603,7 +605,10 @@ describe('planFailover: after an earlier failover', () => {
         { Id: 'j-1REPLACEMENT01', Status: { State: 'WAITING', Timeline: { CreationDateTime: new Date('2026-02-15T10:15:00Z') } } },
       ],
     });
+  }
 
+  it('follows the lifeguard:cluster tag from the terminated configured cluster to its active replacement', async () => {
+    withReplacement('TERMINATED');
     const plan = await planFor('analytics');
     expect(plan).toMatchObject({ sourceClusterId: 'j-1REPLACEMENT01', sourceAvailabilityZone: 'us-east-1c', oldMasterIp: '10.0.32.7', targetSubnetId: SUBNET_B });
     expect(plan.runJobFlow.Name).toBe('analytics-dr-20260301T120000Z');
@@ -619,6 +624,29 @@ describe('planFailover: after an earlier failover', () => {
     emr.on(ListClustersCommand).resolves({ Clusters: [{ Id: 'j-3FLEETXXXXXXX', Status: { State: 'RUNNING' } }] });
     const plan = await planFor('analytics');
     expect(plan.sourceClusterId).toBe('j-2AXXXXXXGAPLF');
+  });
+  it('after a drill that kept the old cluster, fails over the cluster the target groups route to, not the idle configured one', async () => {
+    withReplacement('WAITING');
+    // The drill moved the targets: the replacement's master is registered (and failing), the kept cluster's is not.
+    elbv2.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [{ Target: { Id: '10.0.32.7', Port: 8998 }, TargetHealth: { State: 'unhealthy' } }],
+    });
+    const plan = await planFor('analytics');
+    expect(plan).toMatchObject({ sourceClusterId: 'j-1REPLACEMENT01', oldMasterIp: '10.0.32.7' });
+    expect(plan.runJobFlow.Tags).toContainEqual({ Key: 'lifeguard:replaces', Value: 'j-1REPLACEMENT01' });
+  });
+
+  it('keeps the configured cluster as the source while its master is the one registered', async () => {
+    withReplacement('WAITING');
+    elbv2.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: '10.0.1.25', Port: 8998 }, TargetHealth: { State: 'unhealthy' } },
+        { Target: { Id: '10.0.32.7', Port: 8998 }, TargetHealth: { State: 'draining' } },
+      ],
+    });
+    const plan = await planFor('analytics');
+    expect(plan).toMatchObject({ sourceClusterId: 'j-2AXXXXXXGAPLF', oldMasterIp: '10.0.1.25' });
+    expect(emr.commandCalls(ListClustersCommand)).toHaveLength(0);
   });
 });
 

@@ -31,7 +31,8 @@ export const interruptionConfigSchema = z
         backoffInitialMs: z.number().int().min(10).default(500),
         backoffMaxMs: z.number().int().min(10).default(8000),
         /** Without a deadline (rebalance, lifecycle), give up waiting after this long. */
-        maxWaitSeconds: z.number().min(1).default(600),
+        // Below the function's 900 s timeout, so the drain reports instead of being cut off.
+        maxWaitSeconds: z.number().min(1).max(840, 'at most 840: the interruption function times out at 900 s').default(600),
       })
       .strict()
       .refine((d) => d.backoffMaxMs >= d.backoffInitialMs, {

@@ -1,7 +1,7 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 import { CLUSTER_DIMENSION, CLUSTER_HEALTHY_METRIC, HEALTH_NAMESPACE, PROBE_SERVICE_NAME } from '../lib/dr/health-report.ts';
 import { failoverDefinition } from '../statemachines/failover.ts';
-import { getAtt, lambdaRole, ref, sub, type IamStatement } from './cfn.ts';
+import { eventBridgeDeadLetterQueue, getAtt, lambdaRole, ref, sub, type IamStatement } from './cfn.ts';
 
 /**
  * The disaster-recovery part of the stack: the scheduled probe and its per-cluster alarms, the
@@ -214,29 +214,10 @@ export function drResources(config: LifeguardConfig, options: DrStackOptions = {
         ],
       },
     };
-    resources.FailoverTriggerDeadLetterQueue = {
-      Type: 'AWS::SQS::Queue',
-      Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true },
-    };
-    resources.FailoverTriggerDeadLetterQueuePolicy = {
-      Type: 'AWS::SQS::QueuePolicy',
-      Properties: {
-        Queues: [ref('FailoverTriggerDeadLetterQueue')],
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'EventBridgeRuleDeadLetters',
-              Effect: 'Allow',
-              Principal: { Service: 'events.amazonaws.com' },
-              Action: 'sqs:SendMessage',
-              Resource: getAtt('FailoverTriggerDeadLetterQueue', 'Arn'),
-              Condition: { ArnEquals: { 'aws:SourceArn': clusters.map((c) => getAtt(`FailoverTrigger${logicalName(c.name)}Rule`, 'Arn')) } },
-            },
-          ],
-        },
-      },
-    };
+    Object.assign(
+      resources,
+      eventBridgeDeadLetterQueue('FailoverTriggerDeadLetterQueue', clusters.map((c) => `FailoverTrigger${logicalName(c.name)}Rule`)),
+    );
   }
 
   resources[LOCK_TABLE_ID] = {

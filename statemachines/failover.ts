@@ -62,6 +62,37 @@ function mark(name: string, next: string): State {
   return { Type: 'Pass', Parameters: { 'at.$': '$$.State.EnteredTime' }, ResultPath: `$.times.${name}`, Next: next };
 }
 
+/**
+ * A Map over the plan's target groups that deregisters `ipPath` from each; a target that is
+ * already gone counts as done.
+ */
+function deregisterFromEveryGroup(ipPath: string, task: string, alreadyGone: string, catchers: unknown[], next: string): State {
+  return {
+    Type: 'Map',
+    ItemsPath: '$.plan.targetGroups',
+    ItemSelector: { 'arn.$': '$$.Map.Item.Value.arn', 'port.$': '$$.Map.Item.Value.port', 'ip.$': ipPath },
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: task,
+      States: {
+        [task]: {
+          Type: 'Task',
+          Resource: elbv2('deregisterTargets'),
+          Parameters: { 'TargetGroupArn.$': '$.arn', Targets: [{ 'Id.$': '$.ip', 'Port.$': '$.port' }] },
+          ResultPath: null,
+          Retry: [throttlingRetry],
+          Catch: [{ ErrorEquals: [TARGET_NOT_REGISTERED_ERROR], ResultPath: null, Next: alreadyGone }],
+          End: true,
+        },
+        [alreadyGone]: { Type: 'Succeed' },
+      },
+    },
+    ResultPath: null,
+    Catch: catchers,
+    Next: next,
+  };
+}
+
 function lambdaTask(fn: ResourceRef, parameters: Record<string, unknown>, resultPath: string, next: string): State {
   return { Type: 'Task', Resource: fn, Parameters: parameters, ResultPath: resultPath, Retry: [lambdaRetry], Catch: toCleanup, Next: next };
 }
@@ -445,30 +476,7 @@ export function failoverDefinition(refs: FailoverResourceRefs) {
       ResultPath: '$.registration',
       Next: 'DeregisterOldTargets',
     },
-    DeregisterOldTargets: {
-      Type: 'Map',
-      ItemsPath: '$.plan.targetGroups',
-      ItemSelector: { 'arn.$': '$$.Map.Item.Value.arn', 'port.$': '$$.Map.Item.Value.port', 'ip.$': '$.plan.oldMasterIp' },
-      ItemProcessor: {
-        ProcessorConfig: { Mode: 'INLINE' },
-        StartAt: 'DeregisterOldTarget',
-        States: {
-          DeregisterOldTarget: {
-            Type: 'Task',
-            Resource: elbv2('deregisterTargets'),
-            Parameters: { 'TargetGroupArn.$': '$.arn', Targets: [{ 'Id.$': '$.ip', 'Port.$': '$.port' }] },
-            ResultPath: null,
-            Retry: [throttlingRetry],
-            Catch: [{ ErrorEquals: [TARGET_NOT_REGISTERED_ERROR], ResultPath: null, Next: 'OldTargetAlreadyGone' }],
-            End: true,
-          },
-          OldTargetAlreadyGone: { Type: 'Succeed' },
-        },
-      },
-      ResultPath: null,
-      Catch: toCleanup,
-      Next: 'ShouldRetireOldCluster',
-    },
+    DeregisterOldTargets: deregisterFromEveryGroup('$.plan.oldMasterIp', 'DeregisterOldTarget', 'OldTargetAlreadyGone', toCleanup, 'ShouldRetireOldCluster'),
     ShouldRetireOldCluster: {
       Type: 'Choice',
       Choices: [
@@ -545,30 +553,13 @@ export function failoverDefinition(refs: FailoverResourceRefs) {
       ],
       Default: 'EmitFailed',
     },
-    RollbackNewTargets: {
-      Type: 'Map',
-      ItemsPath: '$.plan.targetGroups',
-      ItemSelector: { 'arn.$': '$$.Map.Item.Value.arn', 'port.$': '$$.Map.Item.Value.port', 'ip.$': '$.newMaster.ip' },
-      ItemProcessor: {
-        ProcessorConfig: { Mode: 'INLINE' },
-        StartAt: 'DeregisterNewTarget',
-        States: {
-          DeregisterNewTarget: {
-            Type: 'Task',
-            Resource: elbv2('deregisterTargets'),
-            Parameters: { 'TargetGroupArn.$': '$.arn', Targets: [{ 'Id.$': '$.ip', 'Port.$': '$.port' }] },
-            ResultPath: null,
-            Retry: [throttlingRetry],
-            Catch: [{ ErrorEquals: [TARGET_NOT_REGISTERED_ERROR], ResultPath: null, Next: 'NewTargetAlreadyGone' }],
-            End: true,
-          },
-          NewTargetAlreadyGone: { Type: 'Succeed' },
-        },
-      },
-      ResultPath: null,
-      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.cleanupError.targets', Next: 'UnprotectNewCluster' }],
-      Next: 'UnprotectNewCluster',
-    },
+    RollbackNewTargets: deregisterFromEveryGroup(
+      '$.newMaster.ip',
+      'DeregisterNewTarget',
+      'NewTargetAlreadyGone',
+      [{ ErrorEquals: ['States.ALL'], ResultPath: '$.cleanupError.targets', Next: 'UnprotectNewCluster' }],
+      'UnprotectNewCluster',
+    ),
     UnprotectNewCluster: {
       Type: 'Task',
       Comment: 'A cloned request may carry termination protection',

@@ -4,23 +4,16 @@ import type { InterruptionConfig } from '../config/interruption.ts';
 import type { KubeApi } from '../kube/port.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Log } from '../observability/log.ts';
-import type { SparkRole } from '../spark/pods.ts';
 import { ANNOTATIONS, markDrained } from './cordon.ts';
 import { evictPod, type EvictResult } from './evict.ts';
 import type { PodFilter } from './filters.ts';
-import { planDrain, type DrainPlan, type DrainWarning, type PlannedPod } from './plan.ts';
+import { planDrain, type DrainPlan, type DrainPodIdentity, type DrainWarning, type PlannedPod } from './plan.ts';
 import type { Tier } from './tiers.ts';
 import { NodePodWatch } from './watch.ts';
 
 export type PodOutcome = 'evicted' | 'deleted' | 'skipped' | 'failed' | 'pending';
 
-export interface PodReport {
-  namespace: string;
-  name: string;
-  uid: string;
-  tier: Tier;
-  sparkRole?: SparkRole;
-  appId?: string;
+export interface PodReport extends DrainPodIdentity {
   /**
    * evicted: the Eviction API accepted it (or it was already gone); deleted: force-deleted past its
    * budget to beat the deadline; skipped: left alone (see reason); failed: the API refused for good;

@@ -3,13 +3,17 @@ import { graceSeconds, hasDecommissionHook, sparkInfo, type SparkRole } from '..
 import { defaultFilters, filterPod, type PodFilter } from './filters.ts';
 import { TIERS, tierOf, type Tier } from './tiers.ts';
 
-export interface PlannedPod {
+/** Which pod, and where it stands in the drain: shared by the plan and the report. */
+export interface DrainPodIdentity {
   namespace: string;
   name: string;
   uid: string;
   tier: Tier;
   sparkRole?: SparkRole;
   appId?: string;
+}
+
+export interface PlannedPod extends DrainPodIdentity {
   graceSeconds: number;
   verdict: 'evict' | 'skip';
   reason: string;

@@ -101,6 +101,7 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
       maximumRetryAttempts: 2,
       maximumEventAge: 3600,
       destinations: { onFailure: { type: 'sqs', arn: getAtt('InterruptionFailureQueue', 'Arn') } },
+      ...(config.interruption.reservedConcurrency ? { reservedConcurrency: config.interruption.reservedConcurrency } : {}),
     },
   };
 

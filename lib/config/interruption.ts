@@ -19,6 +19,13 @@ const policySchema = (action: NodeAction, forceDelete: boolean) =>
 
 export const interruptionConfigSchema = z
   .object({
+    /**
+     * Cap on concurrent interruption invocations (Lambda reserved concurrency), so a mass
+     * interruption cannot flood the API servers with drains (each drain has up to `concurrency`
+     * evictions in flight). Events over the cap wait in Lambda's queue and arrive late: leave it
+     * unset unless the API servers need the protection more than late nodes need the warning.
+     */
+    reservedConcurrency: z.number().int().min(1).max(1000).optional(),
     drain: z
       .object({
         /** Evictions in flight at once, per node. */

@@ -58,7 +58,8 @@ export const interruptionConfigSchema = z
              * Act this many minutes before the change's start time. Health announces changes up to
              * two weeks ahead: earlier than this, nothing is done to the node.
              */
-            leadMinutes: z.number().min(1).max(7 * 24 * 60).default(30),
+            // The drain must fit in one invocation (900 s) until drains can be scheduled ahead.
+            leadMinutes: z.number().min(1).max(14, 'at most 14: the drain must fit in the interruption function\'s 900 s').default(10),
           })
           .strict()
           .prefault({}),

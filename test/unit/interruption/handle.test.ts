@@ -210,16 +210,16 @@ describe('handleInterruption: policies', () => {
     sparkPods(kube);
     const instance = only(await run());
     expect(instance.status).toBe('no-action');
-    expect(instance.reason).toMatch(/2026-03-16T07:30:00.000Z/);
+    expect(instance.reason).toMatch(/2026-03-16T07:50:00.000Z/);
     expect(kube.writeAttempts).toHaveLength(0);
-    expect(log.records.some((r) => r.message.startsWith('no action') && r.extra.actAt === '2026-03-16T07:30:00.000Z')).toBe(true);
+    expect(log.records.some((r) => r.message.startsWith('no action') && r.extra.actAt === '2026-03-16T07:50:00.000Z')).toBe(true);
   });
 
   it('Health scheduled change inside the lead time: cordon + drain, never forced', async () => {
     const event = fixture('health-retirement-rfc1123.json');
     const start = Date.parse('2026-03-16T08:00:00Z');
-    const { kube, run, clock } = world(event, start - 20 * 60_000 - Date.parse(event.time as string));
-    expect(new Date(clock.now()).toISOString()).toBe('2026-03-16T07:40:00.000Z');
+    const { kube, run, clock } = world(event, start - 8 * 60_000 - Date.parse(event.time as string));
+    expect(new Date(clock.now()).toISOString()).toBe('2026-03-16T07:52:00.000Z');
     sparkPods(kube);
     kube.addPdb({ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, minAvailable: 1 });
     const instance = only(await run());

@@ -45,12 +45,18 @@ describe('decide', () => {
   it('Health: nothing before startTime − leadMinutes, then drain without force', () => {
     const start = now + 14 * 24 * 3600_000;
     const early = decide(health(start), defaults, now);
-    expect(early).toMatchObject({ action: 'none', actAt: start - 30 * 60_000 });
-    expect(decide(health(start), defaults, start - 31 * 60_000).action).toBe('none');
-    expect(decide(health(start), defaults, start - 30 * 60_000)).toMatchObject({ action: 'drain', forceDelete: false, deadline: start });
-    const lead90 = interruptionConfigSchema.parse({ policies: { 'scheduled-change': { leadMinutes: 90 } } }).policies;
-    expect(decide(health(start), lead90, start - 60 * 60_000).action).toBe('drain');
-    expect(decide(health(start), lead90, start - 100 * 60_000).action).toBe('none');
+    expect(early).toMatchObject({ action: 'none', actAt: start - 10 * 60_000 });
+    expect(decide(health(start), defaults, start - 11 * 60_000).action).toBe('none');
+    expect(decide(health(start), defaults, start - 10 * 60_000)).toMatchObject({ action: 'drain', forceDelete: false, deadline: start });
+    const lead14 = interruptionConfigSchema.parse({ policies: { 'scheduled-change': { leadMinutes: 14 } } }).policies;
+    expect(decide(health(start), lead14, start - 12 * 60_000).action).toBe('drain');
+    expect(decide(health(start), lead14, start - 15 * 60_000).action).toBe('none');
+  });
+
+  it('Health: the lead time is capped so the drain fits in one invocation', () => {
+    const tooLong = interruptionConfigSchema.safeParse({ policies: { 'scheduled-change': { leadMinutes: 30 } } });
+    expect(tooLong.success).toBe(false);
+    expect(tooLong.error!.issues[0]).toMatchObject({ path: ['policies', 'scheduled-change', 'leadMinutes'], message: expect.stringContaining('900 s') });
   });
 
   it('ignore means no action for any kind', () => {

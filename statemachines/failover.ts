@@ -370,7 +370,6 @@ export function failoverDefinition(refs: FailoverResourceRefs) {
       Type: 'Pass',
       Parameters: {
         'ip.$': '$.newMasterLookup.instances[0].PrivateIpAddress',
-        'instanceId.$': '$.newMasterLookup.instances[0].Ec2InstanceId',
       },
       ResultPath: '$.newMaster',
       Next: 'MarkRegistering',

@@ -39,6 +39,12 @@ const probeSchema = z
       .refine((c) => c.unhealthyToFail <= c.attempts, {
         message: 'unhealthyToFail cannot exceed attempts',
         path: ['unhealthyToFail'],
+      })
+      // The execution has 90 min; creation may poll 40 and the health checks 15 of them. A timed-out
+      // execution cleans nothing up, so confirmation must leave that room.
+      .refine((c) => c.attempts * c.intervalSeconds <= 1200, {
+        message: 'attempts × intervalSeconds must be at most 1200 s, so a failover fits in the state machine\'s 90 min',
+        path: ['intervalSeconds'],
       }),
   })
   .strict()

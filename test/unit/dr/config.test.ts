@@ -69,6 +69,8 @@ describe('dr config', () => {
     [{ ...minimalCluster, probe: { address: 'x', confirm: { attempts: 3, unhealthyToFail: 1 } } }, 'dr.clusters.0.probe.confirm.unhealthyToFail'],
     // The confirm Lambda runs for 30 s: a longer probe would time the task out instead of answering.
     [{ ...minimalCluster, probe: { address: 'x', totalTimeoutMs: 60_000 } }, 'dr.clusters.0.probe.totalTimeoutMs'],
+    // A timed-out execution cleans nothing up: confirmation must leave room for the failover.
+    [{ ...minimalCluster, probe: { address: 'x', confirm: { attempts: 5, intervalSeconds: 300 } } }, 'dr.clusters.0.probe.confirm.intervalSeconds'],
     [{ ...minimalCluster, placement: {} }, 'dr.clusters.0.placement'],
     [{ ...minimalCluster, placement: { candidateSubnetIds: ['sn-1'] } }, 'dr.clusters.0.placement.candidateSubnetIds.0'],
     [{ ...minimalCluster, targetGroups: [{ arn: 'arn:aws:s3:::bucket' }] }, 'dr.clusters.0.targetGroups.0.arn'],

@@ -1,23 +1,11 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { drResources, failoverStateMachineDefinition, failoverStateMachineStatements } from '../../deploy/dr.ts';
-import { parseConfig } from '../../lib/config/load.ts';
+import { drTestConfig, LIVY_TARGET_GROUP } from '../support/dr-config.ts';
 import { taskStates, taskTarget } from '../../lib/dr/task-resources.ts';
 
-const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/livy/0123456789abcdef';
-const config = parseConfig({
-  dr: {
-    clusters: [
-      {
-        name: 'analytics',
-        clusterId: 'j-2AXXXXXXGAPLF',
-        probe: { address: 'livy-nlb.internal' },
-        targetGroups: [{ arn: TG, port: 8998 }],
-        placement: { candidateSubnetIds: ['subnet-0bbb2222'] },
-      },
-    ],
-  },
-});
+const TG = LIVY_TARGET_GROUP;
+const config = drTestConfig;
 
 describe('failover state machine IAM and deployment fragment', () => {
   it('grants every service action its Task states call', () => {

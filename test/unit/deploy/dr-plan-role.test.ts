@@ -1,21 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { drResources } from '../../../deploy/dr.ts';
-import { parseConfig } from '../../../lib/config/load.ts';
+import { drTestConfig } from '../../support/dr-config.ts';
 
-const config = parseConfig({
-  dr: {
-    clusters: [
-      {
-        name: 'analytics',
-        clusterId: 'j-2AXXXXXXGAPLF',
-        probe: { address: 'livy-nlb.internal' },
-        targetGroups: [{ arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/livy/0123456789abcdef', port: 8998 }],
-        placement: { candidateSubnetIds: ['subnet-0bbb2222'] },
-      },
-    ],
-  },
-});
+const config = drTestConfig;
 
 /** The planner's modules and the IAM service prefix of the client each one calls. */
 const PLANNER_SOURCES = {

@@ -78,6 +78,8 @@ export async function run(argv: string[], deps: HandleDeps = {}): Promise<number
       log,
       kube,
       nodes: new NodeIndex(kube, { clock: systemClock, log }),
+      // Continuations name the cluster; from the command line there is no scheduler to name it to.
+      clusterName: values.context ?? 'kubeconfig',
       dryRun: values['dry-run'],
     });
   } catch (e) {

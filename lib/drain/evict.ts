@@ -1,6 +1,6 @@
 import type { LimitFunction } from 'p-limit';
 import type { InterruptionConfig } from '../config/interruption.ts';
-import { KubeApiError, isSeveralBudgetsRefusal, type KubeApi } from '../kube/port.ts';
+import { KubeApiError, isSeveralBudgetsRefusal, isTransient, type KubeApi } from '../kube/port.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Log } from '../observability/log.ts';
 
@@ -21,6 +21,8 @@ export interface EvictPolicy {
   giveUpAt: number;
   /** May the pod be deleted past its PodDisruptionBudget when the deadline leaves no other way? */
   forceDelete: boolean;
+  /** Stops retrying at once (the invocation lost its lease on the node): → 'pending'. */
+  signal?: AbortSignal;
 }
 
 export interface EvictDeps {
@@ -78,14 +80,15 @@ export function jitteredBackoff(stepMs: number, random: () => number): number {
  * - 429 (a PodDisruptionBudget refuses): jittered exponential backoff, honouring Retry-After, until
  *   `giveUpAt` → 'pending'.
  * - 404 (gone) / 409 (the UID changed: the pod we meant is gone) → done.
- * - 500 because the pod matches several budgets (the API cannot decide) → 'failed', not retried;
- *   any other 500 is thrown like every other API failure.
+ * - 500 because the pod matches several budgets (the API cannot decide) → 'failed', not retried.
+ * - A transient API failure (throttling, another 5xx, a reset) that outlived the client's own
+ *   retries: backed off and tried again like a refusal, until `giveUpAt`. It never ends the drain.
  * - Forced deletion, only when the policy allows it and there is a deadline: once waiting any
  *   longer for the budget would leave the pod less than its own grace (+1 s for the calls) before
  *   `deadline − margin`
  *   (it would be killed by the instance going away anyway), DELETE it with
  *   `gracePeriodSeconds = max(1, min(grace, floor(left / 1000)))`. Never at or after the deadline.
- * - Anything else is an API failure the client already retried: thrown.
+ * - Anything else (403, 400...) is permanent: thrown, with the pod named.
  */
 export async function evictPod(target: EvictTarget, policy: EvictPolicy, deps: EvictDeps): Promise<EvictResult> {
   const { kube, clock, log, options, random, limit } = deps;
@@ -106,16 +109,21 @@ export async function evictPod(target: EvictTarget, policy: EvictPolicy, deps: E
   const gone = (reason: string): EvictResult => ({ outcome: 'evicted', reason, attempts, forced: false, goneAt: clock.now(), pdbRefusals });
 
   const forceDelete = async (refusal: string): Promise<EvictResult> => {
-    const now = clock.now();
-    // Never 0: a zero grace removes the pod from the API at once while its containers may still
-    // run (a StatefulSet could start a second copy); 1 s is the shortest graceful deletion.
-    const grace = Math.max(1, Math.min(target.graceSeconds, Math.floor(leftAt(now) / 1000)));
-    attempts++;
-    try {
-      await limit(() => kube.deletePod(target.namespace, target.name, target.uid, grace));
-    } catch (err) {
-      if (err instanceof KubeApiError && (err.status === 404 || err.status === 409)) return gone('went away before the forced deletion');
-      throw err;
+    let grace: number;
+    for (let step = options.backoffInitialMs; ; step = Math.min(step * 2, options.backoffMaxMs)) {
+      // Never 0: a zero grace removes the pod from the API at once while its containers may still
+      // run (a StatefulSet could start a second copy); 1 s is the shortest graceful deletion.
+      grace = Math.max(1, Math.min(target.graceSeconds, Math.floor(leftAt(clock.now()) / 1000)));
+      attempts++;
+      try {
+        await limit(() => kube.deletePod(target.namespace, target.name, target.uid, grace));
+        break;
+      } catch (err) {
+        if (err instanceof KubeApiError && (err.status === 404 || err.status === 409)) return gone('went away before the forced deletion');
+        // A failing API at the force point: keep trying while a deletion can still beat the deadline.
+        if (!isTransient(err) || !mayForce(clock.now() + step) || policy.signal?.aborted) throw err;
+        await clock.sleep(jitteredBackoff(step, random), policy.signal);
+      }
     }
     log.warn('pod deleted past its disruption budget to beat the deadline', { pod: ref, gracePeriodSeconds: grace, refusal });
     return {
@@ -150,18 +158,20 @@ export async function evictPod(target: EvictTarget, policy: EvictPolicy, deps: E
       if (!(err instanceof KubeApiError)) throw err;
       if (err.status === 404) return gone('already gone');
       if (err.status === 409) return gone('replaced: the pod with this UID is gone');
-      // Any other 500 is a server failure the client already retried: thrown, so the drain reports
-      // it and the invocation is retried, rather than deleting the pod past its budget.
-      if (err.status !== 429 && !isSeveralBudgetsRefusal(err)) throw err;
+      if (!isTransient(err) && err.status !== 429 && !isSeveralBudgetsRefusal(err)) {
+        throw new KubeApiError(`evict pod ${ref}: ${err.message}`, err.status, err.reason, err.retryAfterSeconds);
+      }
       refusal = err;
     }
 
     const after = clock.now();
-    const why = refusal.status === 429 ? `disruption budget: ${refusal.message}` : `eviction error 500: ${refusal.message}`;
-    if (refusal.status === 429) pdbRefusals++;
+    const budgetRefusal = refusal.status === 429 && !isTransient(refusal);
+    const severalBudgets = isSeveralBudgetsRefusal(refusal);
+    const why = budgetRefusal ? `disruption budget: ${refusal.message}` : severalBudgets ? `eviction error 500: ${refusal.message}` : `API error ${refusal.status}: ${refusal.message}`;
+    if (budgetRefusal) pdbRefusals++;
     if (mayForce(after) && after >= forcePoint) return forceDelete(why);
 
-    if (refusal.status === 500) {
+    if (severalBudgets) {
       // Typically the pod matches several PodDisruptionBudgets: retrying cannot fix that.
       if (mayForce(after)) {
         log.warn('eviction cannot succeed; deleting when the deadline leaves no other way', { pod: ref, error: refusal.message });
@@ -172,8 +182,8 @@ export async function evictPod(target: EvictTarget, policy: EvictPolicy, deps: E
       return { outcome: 'failed', reason: why, attempts, forced: false, pdbRefusals };
     }
 
-    if (after >= policy.giveUpAt) {
-      log.warn('disruption budget still refuses eviction; giving up on this pod', { pod: ref, attempts });
+    if (after >= policy.giveUpAt || policy.signal?.aborted) {
+      log.warn(budgetRefusal ? 'disruption budget still refuses eviction; giving up on this pod' : 'eviction still failing; giving up on this pod for now', { pod: ref, attempts });
       return { outcome: 'pending', reason: `${why}; still refused when time ran out`, attempts, forced: false, pdbRefusals };
     }
     const retryAfterMs = (refusal.retryAfterSeconds ?? 0) * 1000;
@@ -182,6 +192,6 @@ export async function evictPod(target: EvictTarget, policy: EvictPolicy, deps: E
     if (mayForce(after)) wakeAt = Math.min(wakeAt, forcePoint);
     step = Math.min(step * 2, options.backoffMaxMs);
     log.debug('eviction refused; backing off', { pod: ref, waitMs: wakeAt - after, reason: refusal.message });
-    await clock.sleep(wakeAt - after);
+    await clock.sleep(wakeAt - after, policy.signal);
   }
 }

@@ -31,6 +31,19 @@ export const isSeveralBudgetsRefusal = (err: unknown): boolean =>
   err instanceof KubeApiError && err.status === 500 && /more than one PodDisruptionBudget/i.test(err.message);
 
 /**
+ * A failure that another try may not meet: throttling (429 that is not a disruption budget's
+ * answer), a server error other than the several-budgets refusal, or a connection failure
+ * (status 0). A drain keeps retrying these until its deadline; anything else (401, 403, 404 on the
+ * node, 400/422) is permanent.
+ */
+export function isTransient(err: unknown): boolean {
+  if (!(err instanceof KubeApiError)) return false;
+  if (err.status === 0) return true;
+  if (err.status === 429) return err.reason !== 'DisruptionBudget';
+  return err.status >= 500 && !isSeveralBudgetsRefusal(err);
+}
+
+/**
  * The slice of the Kubernetes API Lifeguard uses. Implemented over @kubernetes/client-node
  * (lib/kube/client.ts) for a real cluster and for the sandbox's emulator alike.
  * Transient failures (429 throttling, 5xx, connection resets) are retried inside, honouring

@@ -46,6 +46,8 @@ export interface KubeEmulator {
   addPdb(spec: PdbSpec): PdbObject;
   /** The instance behind the node is gone: its pods are killed at once; the node stays, NotReady. Returns the pods killed. */
   terminateNode(name: string): number;
+  /** The instance is running again (started after a stop, back from a reboot): the node turns Ready. */
+  restartNode(name: string): void;
   node(name: string): NodeObject | undefined;
   pod(namespace: string, name: string): PodObject | undefined;
   pods(): PodObject[];
@@ -169,6 +171,11 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
       const node = store.nodes.get(name);
       if (!node) throw new Error(`terminateNode: no node named "${name}"`);
       return kubelet.terminateNode(node);
+    },
+    restartNode(name) {
+      const node = store.nodes.get(name);
+      if (!node) throw new Error(`restartNode: no node named "${name}"`);
+      kubelet.restartNode(node);
     },
     node: (name) => {
       const node = store.nodes.get(name);

@@ -6,7 +6,11 @@ import { InvalidEventError } from '../../lib/events/notice.ts';
 import { parseEvent, UnsupportedEventError } from '../../lib/events/parse.ts';
 import { createKubeApi } from '../../lib/kube/client.ts';
 import { NodeIndex } from '../../lib/kube/node-index.ts';
-import { handleInterruption, type InterruptionReport } from '../../lib/interruption/handle.ts';
+import { handleInterruption } from '../../lib/interruption/handle.ts';
+import { CONTINUATION_KEY } from '../../lib/lifecycle/continuation.ts';
+import { InMemoryScheduler } from '../aws/in-memory-scheduler.ts';
+import { SimulatedLambda } from './lambda.ts';
+import { World, type WorldStep } from './world.ts';
 import { InMemoryEventPublisher, InMemoryInstanceDirectory, InMemoryLifecycleActions } from '../aws/in-memory-ports.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import { startKubeEmulator, type KubeEmulator } from '../kube/index.ts';
@@ -18,17 +22,7 @@ import { runFailoverScenario } from '../dr/runner.ts';
 import type { DrScenarioSpec } from '../dr/scenario.ts';
 import type { Scenario } from './schema.ts';
 
-/** Lambda's hard limit: an invocation still running this long after delivery is cut off. */
-const LAMBDA_TIMEOUT_MS = 900_000;
-
-export interface Invocation {
-  /** Index of the step in `events`. */
-  step: number;
-  deliveredAt: number;
-  rule: string;
-  report?: InterruptionReport;
-  error?: string;
-}
+export type { Invocation } from './lambda.ts';
 
 /**
  * Runs a scenario end to end on virtual clocks: the interruption part (the Kubernetes API
@@ -117,14 +111,23 @@ async function runInterruptions(
       if (r.level !== 'debug') record({ actor: 'lifeguard', action: r.level === 'info' ? 'log' : r.level, detail: describeLog(r.message, r.extra) });
     });
     const kube = createKubeApi(emulator.kubeConfig(), { clock, log, random });
-    const instances = new InMemoryInstanceDirectory();
+    const lifecycle = new InMemoryLifecycleActions(clock);
+    const world = new World(emulator, clock, cluster.nodes, (entry) => record(entry));
+    let lambda: SimulatedLambda | undefined = undefined;
+    const scheduler = new InMemoryScheduler(clock, (payload, schedule) => {
+      const type = String((payload[CONTINUATION_KEY] as { type?: unknown } | undefined)?.type ?? 'continuation');
+      record({ actor: 'scheduler', action: 'fire', detail: `${type} (${schedule.name})` });
+      lambda!.invoke(payload, { trigger: type === 'resume-drain' ? 'continuation' : 'schedule', schedule: schedule.name });
+    });
     const deps = {
       config,
       clock,
       log,
       kube,
-      nodes: new NodeIndex(kube, { clock, instances, log }),
-      lifecycle: new InMemoryLifecycleActions(clock),
+      nodes: new NodeIndex(kube, { clock, instances: new InMemoryInstanceDirectory(), log }),
+      clusterName: cluster.name,
+      scheduler,
+      lifecycle,
       events: new InMemoryEventPublisher({
         source: config.eventSource,
         clock,
@@ -132,93 +135,84 @@ async function runInterruptions(
       }),
       random,
     };
+    lambda = new SimulatedLambda({
+      clock,
+      timeoutMs: scenario.lambda.timeoutSeconds * 1000,
+      maxRetries: scenario.lambda.maxRetries,
+      handler: (payload, invocation) => handleInterruption(payload, { ...deps, invocation }),
+      onStart: (i) => {
+        if (i.trigger === 'retry') record({ actor: 'lambda', action: 'retry', detail: `${i.id}: attempt ${i.attempt}${i.step !== undefined ? ` of event ${i.step}` : ''}` });
+      },
+      onEnd: (i) => {
+        if (i.error) record({ actor: 'lifeguard', action: 'error', detail: `${i.id}: ${i.error}` });
+      },
+    });
 
-    const invocations: Invocation[] = [];
-    const running = new Set<Promise<void>>();
-    const nodeByInstance = new Map(cluster.nodes.map((n) => [n.instanceId, n.name]));
-    const terminatedAt = new Map<string, number>();
-    const terminateInstance = (instanceId: string, why: string) => {
-      const node = nodeByInstance.get(instanceId);
-      if (!node || terminatedAt.has(node)) return;
-      terminatedAt.set(node, clock.now());
-      record({ actor: 'ec2', action: 'instance-terminated', node, detail: `${instanceId}: ${why}` });
-      emulator!.terminateNode(node);
-    };
-
-    deliveries.forEach((delivery, step) => {
+    for (const delivery of deliveries) {
       clock.schedule(delivery.at - start, () => {
-        if (delivery.kind === 'terminate') return terminateInstance(delivery.instanceId, 'terminated by the scenario');
+        if (delivery.kind === 'world') return world.act(delivery.step);
         const { event, rule } = delivery;
         const detailType = String(event['detail-type']);
         if (!rule) {
           record({ actor: 'eventbridge', action: 'not-delivered', detail: `${detailType}: no Lifeguard rule matches` });
           return;
         }
-        record({ actor: 'eventbridge', action: 'deliver', detail: `${detailType} → rule ${rule}` });
+        record({ actor: 'eventbridge', action: 'deliver', detail: `${detailType} → rule ${rule}${delivery.copy > 0 ? ` (copy ${delivery.copy + 1})` : ''}` });
         // EC2 keeps its word: a Spot instance goes away at the end of its warning.
         if (delivery.spotDeadline !== undefined) {
-          for (const id of delivery.instanceIds) {
-            clock.schedule(delivery.spotDeadline - clock.now(), () => terminateInstance(id, 'Spot capacity reclaimed'));
-          }
+          for (const id of delivery.instanceIds) clock.schedule(delivery.spotDeadline - clock.now(), () => world.terminate(id, 'Spot capacity reclaimed'));
         }
-        const invocation: Invocation = { step, deliveredAt: clock.now(), rule };
-        invocations.push(invocation);
-        const run = handleInterruption(event, deps).then(
-          (report) => {
-            invocation.report = report;
-          },
-          (err: unknown) => {
-            invocation.error = err instanceof Error ? err.message : String(err);
-            record({ actor: 'lifeguard', action: 'error', detail: invocation.error });
-          },
-        );
-        const tracked = run.finally(() => running.delete(tracked));
-        running.add(tracked);
+        lambda!.invoke(event, { trigger: 'event', step: delivery.step, rule });
       });
-    });
+    }
 
     const until = start + scenario.until * 1000;
     await clock.runUntil(until);
     // Invocations still running at `until` may finish (the world stops changing only by itself).
-    if (running.size > 0) await clock.runUntil(until + LAMBDA_TIMEOUT_MS, () => running.size === 0);
-    for (const invocation of invocations) {
-      if (!invocation.report && !invocation.error) invocation.error = 'still running when the Lambda timeout was reached';
-    }
+    if (lambda.busy) await clock.runUntil(until + scenario.lambda.timeoutSeconds * 1000, () => !lambda!.busy);
 
-    return buildResult({ cluster, emulator, timeline, invocations, terminatedAt, pdbViolations, seconds });
+    return buildResult({ cluster, emulator, timeline, invocations: lambda.invocations, terminatedAt: world.terminatedAt, pdbViolations, seconds, schedules: scheduler.records, lifecycleActions: lifecycle.records });
   } finally {
     await emulator.close();
   }
 }
 
 type Delivery =
-  | { kind: 'terminate'; at: number; instanceId: string }
-  | { kind: 'event'; at: number; event: Record<string, unknown>; rule?: string; instanceIds: string[]; spotDeadline?: number };
+  | { kind: 'world'; at: number; step: WorldStep }
+  | { kind: 'event'; at: number; step: number; copy: number; event: Record<string, unknown>; rule?: string; instanceIds: string[]; spotDeadline?: number };
 
 /**
  * Completes and checks every event before anything runs: an event Lifeguard's parser rejects makes the
  * scenario invalid (naming the step and field); an event no rule matches is kept, to show it is not
- * delivered.
+ * delivered. An event with `copies` is delivered that many times, same id.
  */
 function prepareEvents(scenario: Scenario, start: number, region: string): Delivery[] {
   const rules = interruptionRules.map((r) => ({ name: r.name, pattern: validatePattern(r.pattern) }));
-  return scenario.events.map((step, index): Delivery => {
+  return scenario.events.flatMap((step, index): Delivery[] => {
     const at = start + step.at * 1000;
-    if ('terminateInstance' in step) return { kind: 'terminate', at, instanceId: step.terminateInstance };
+    if (!('event' in step)) return [{ kind: 'world', at, step }];
     const event = completeEvent(step.event, { index, seed: scenario.seed, deliveredAt: at, region });
     const rule = rules.find((r) => matchesPattern(r.pattern, event))?.name;
+    let facts: { instanceIds: string[]; spotDeadline?: number };
     try {
       const notice = parseEvent(event);
-      const spotDeadline = notice.kind === 'spot-interruption' ? (notice.deadline ?? at) : undefined;
-      return { kind: 'event', at, event, ...(rule ? { rule } : {}), instanceIds: notice.instanceIds, ...(spotDeadline !== undefined ? { spotDeadline } : {}) };
+      facts = { instanceIds: notice.instanceIds, ...(notice.kind === 'spot-interruption' ? { spotDeadline: notice.deadline ?? at } : {}) };
     } catch (err) {
-      if (err instanceof UnsupportedEventError) return { kind: 'event', at, event, ...(rule ? { rule } : {}), instanceIds: [] };
-      if (err instanceof InvalidEventError) {
+      if (err instanceof UnsupportedEventError) facts = { instanceIds: [] };
+      else if (err instanceof InvalidEventError) {
         const field = err.field ? `.${err.field}` : '';
         throw new ScenarioError(`scenario is invalid:\n  - events.${index}.event${field}: ${err.message}`);
-      }
-      throw err;
+      } else throw err;
     }
+    return Array.from({ length: step.copies }, (_, copy) => ({
+      kind: 'event' as const,
+      at: at + Math.round(copy * step.copySpacingSeconds * 1000),
+      step: index,
+      copy,
+      event,
+      ...(rule ? { rule } : {}),
+      ...facts,
+    }));
   });
 }
 

@@ -1,0 +1,26 @@
+import type { Notice } from '../events/notice.ts';
+import type { InterruptionDeps } from './deps.ts';
+
+const instanceArn = (n: Notice, id: string) => `arn:aws:ec2:${n.region}:${n.account}:instance/${id}`;
+
+/**
+ * Publishes Lifeguard's own events for one node. A failure to publish is logged and never stops
+ * the work; `settled()` waits for every publish so none is lost when the invocation ends.
+ */
+export function publisherFor(notice: Notice, instanceId: string, nodeName: string, deps: InterruptionDeps) {
+  const published: Promise<void>[] = [];
+  const base = { eventId: notice.eventId, kind: notice.kind, instanceId, nodeName, deadline: notice.deadline === null ? null : new Date(notice.deadline).toISOString() };
+  return {
+    publish(detailType: string, detail: Record<string, unknown> = {}): void {
+      if (!deps.events || deps.dryRun) return;
+      published.push(
+        deps.events.publish(detailType, { ...base, ...detail }, [instanceArn(notice, instanceId)]).catch((err: unknown) => {
+          deps.log.warn('could not publish a Lifeguard event; the work goes on', { node: nodeName, detailType, error: err instanceof Error ? err.message : String(err) });
+        }),
+      );
+    },
+    settled: () => Promise.all(published).then(() => undefined),
+  };
+}
+
+export type Publisher = ReturnType<typeof publisherFor>;

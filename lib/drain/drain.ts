@@ -82,18 +82,23 @@ export interface DrainDeps {
 interface Window {
   /** Evictions must be accepted by then: deadline − margin, or cordon + maxDrainMinutes. */
   budgetEnd: number;
-  /** Pods may still be shutting down until then. */
+  /**
+   * Pods may still be shutting down until then: the deadline. When the deadline had already
+   * passed at the start (a stopping instance: "now"), the pods' own longest grace from the start.
+   */
   waitEnd: number;
-  /** This invocation stops by then (≤ waitEnd). */
+  /** This invocation stops by then and hands over (its own time runs out). */
   stopAt: number;
 }
 
-function windowOf(input: DrainInput, startedAt: number, options: DrainDeps['options']): Window {
-  const budgetEnd =
-    input.deadline !== null ? input.deadline - options.marginSeconds * 1000 : (input.cordonedAt ?? startedAt) + options.maxDrainMinutes * 60_000;
-  const waitEnd = input.deadline ?? budgetEnd;
-  return { budgetEnd, waitEnd, stopAt: Math.min(waitEnd, input.stopAt ?? Number.POSITIVE_INFINITY) };
+function windowOf(input: DrainInput, startedAt: number, options: DrainDeps['options'], longestGraceSeconds = 0): Window {
+  const marginMs = options.marginSeconds * 1000;
+  const budgetEnd = input.deadline !== null ? input.deadline - marginMs : (input.cordonedAt ?? startedAt) + options.maxDrainMinutes * 60_000;
+  const waitEnd = input.deadline === null ? budgetEnd : input.deadline > startedAt ? input.deadline : startedAt + longestGraceSeconds * 1000 + marginMs;
+  return { budgetEnd, waitEnd, stopAt: input.stopAt ?? Number.POSITIVE_INFINITY };
 }
+
+const longestGrace = (plan: DrainPlan) => Math.max(0, ...plan.tiers.flatMap((t) => t.pods.map((p) => p.graceSeconds)));
 
 /**
  * Drains a node that is already tainted and cordoned: Spark executors first, then other workloads,
@@ -113,10 +118,9 @@ function windowOf(input: DrainInput, startedAt: number, options: DrainDeps['opti
 export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<DrainReport> {
   const { clock, log } = deps;
   const startedAt = clock.now();
-  const window = windowOf(input, startedAt, deps.options);
   const ctx = { node: input.nodeName, eventId: input.eventId };
-
-  const plan = await initialPlan(input, window, deps);
+  const plan = await initialPlan(input, windowOf(input, startedAt, deps.options), deps);
+  const window = windowOf(input, startedAt, deps.options, longestGrace(plan));
   deps.onPlan?.(plan);
   for (const warning of plan.warnings) log.warn(warning.message, { ...ctx, code: warning.code, pod: warning.pod, appId: warning.appId });
 
@@ -130,7 +134,7 @@ export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<Dra
   const { tiers, tasks } = await evictTiers(plan, run);
   await Promise.all(tasks);
   const stillLeaving = () => tracker.stillLeaving().length === 0;
-  if (!input.signal?.aborted) await watch.waitFor(stillLeaving, window.stopAt, { firstLookAfter: Promise.resolve(), ...(input.signal ? { signal: input.signal } : {}) });
+  if (!input.signal?.aborted) await watch.waitFor(stillLeaving, Math.min(window.waitEnd, window.stopAt), { firstLookAfter: Promise.resolve(), ...(input.signal ? { signal: input.signal } : {}) });
 
   return finish(plan, tiers, startedAt, run);
 }
@@ -160,7 +164,7 @@ async function initialPlan(input: DrainInput, window: Window, deps: DrainDeps): 
         ...(deps.filters ? { filters: deps.filters } : {}),
       });
     } catch (err) {
-      if (!isTransient(err) || clock.now() + step >= window.stopAt || input.signal?.aborted) throw err;
+      if (!isTransient(err) || clock.now() + step >= Math.min(window.waitEnd, window.stopAt) || input.signal?.aborted) throw err;
       deps.log.warn("listing the node's pods failed; retrying", { node: input.nodeName, error: err instanceof Error ? err.message : String(err) });
       await clock.sleep(Math.round(step / 2 + random() * (step / 2)), input.signal);
     }

@@ -119,6 +119,7 @@ async function drainUnderLease(input: ActInput, base: InstanceReport, deps: Inte
         log: deps.log,
         options: deps.config.interruption.drain,
         ...(deps.random ? { random: deps.random } : {}),
+        ...(deps.filters ? { filters: deps.filters } : {}),
         onPlan: (plan) => {
           if (!input.resume) announce(plan, decision, events);
         },

@@ -1,5 +1,6 @@
 import type { EventPublisher, LifecycleActions, Scheduler } from '../aws/ports.ts';
 import type { LifeguardConfig } from '../config/schema.ts';
+import type { PodFilter } from '../drain/filters.ts';
 import type { KubeApi } from '../kube/port.ts';
 import type { Log } from '../observability/log.ts';
 import type { Clock } from '../util/clock.ts';
@@ -25,4 +26,6 @@ export interface InterruptionDeps {
   invocation?: { id: string; remainingMs(): number };
   /** Compute and report what would be done; write nothing, publish nothing. */
   dryRun?: boolean;
+  /** Which pods a drain may touch (default: lib/drain/filters.ts); the real-cluster test scopes it to its namespace. */
+  filters?: readonly PodFilter[];
 }

@@ -197,7 +197,7 @@ export class FakeKube implements KubeApi {
         }
         const budget = budgets[0];
         if (budget && !pod.metadata?.deletionTimestamp && this.healthy(budget) - 1 < budget.minAvailable) {
-          throw new KubeApiError(`Cannot evict pod as it would violate the pod's disruption budget "${budget.name}".`, 429, 'TooManyRequests');
+          throw new KubeApiError(`Cannot evict pod as it would violate the pod's disruption budget "${budget.name}".`, 429, 'DisruptionBudget');
         }
         this.terminate(`${namespace}/${name}`, gracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
       });

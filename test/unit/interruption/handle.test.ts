@@ -194,6 +194,19 @@ describe('handleInterruption: policies', () => {
     expect(kube.writeAttempts).toHaveLength(0);
   });
 
+  it('a malformed continuation (a schedule\'s payload) is ignored with the field named, nothing called', async () => {
+    const spot = fixture('spot-interruption-terminate.json');
+    const { kube, run } = world(spot);
+    const payload = (over: Record<string, unknown>) => ({ 'lifeguard-continuation': { type: 'resume-drain', cluster: 'spark-prod', nodeName: NODE, instanceId: INSTANCE, eventId: spot.id, event: spot, ...over } });
+    expect(await run(payload({ type: 'explode' }))).toMatchObject({ ignored: true, field: 'lifeguard-continuation.type' });
+    expect(await run(payload({ instanceId: 'i-0aaa1111bbbb22229' }))).toMatchObject({ ignored: true, field: 'lifeguard-continuation.instanceId' });
+    expect(await run(payload({ event: { ...spot, detail: {} } }))).toMatchObject({ ignored: true, field: 'detail.instance-id' });
+    expect(kube.calls).toHaveLength(0);
+    // A well-formed one for a drain that is not running is stale: read, nothing written.
+    expect(only(await run(payload({})))).toMatchObject({ status: 'stale' });
+    expect(kube.writeAttempts).toHaveLength(0);
+  });
+
   it('malformed and unsupported events: ignored with a clear reason, nothing called', async () => {
     const bad = fixture('invalid/spot-missing-instance-id.json');
     const { kube, log, run } = world(fixture('spot-interruption-terminate.json'));

@@ -18,12 +18,15 @@ export function recordInterruptionMetrics(report: InterruptionReport, sink: Metr
   for (const instance of report.instances) {
     if (instance.status === 'ignored') sink.addMetric('UnknownInstances', 'Count', 1);
     if (instance.status === 'duplicate') sink.addMetric('DuplicateDeliveries', 'Count', 1);
+    if (instance.status === 'scheduled') sink.addMetric('WorkScheduled', 'Count', 1);
+    if (instance.status === 'handed-over') sink.addMetric('DrainsHandedOver', 'Count', 1);
+    if (instance.status === 'reverted' || instance.status === 'cancelled') sink.addMetric('NodesReverted', 'Count', 1);
     const cordonedAt = instance.cordon?.cordonedAt;
     if (cordonedAt !== undefined && instance.cordon?.patched) sink.addMetric('TimeToCordon', 'Milliseconds', cordonedAt - report.receivedAt);
     const drain = instance.drain;
     if (!drain) continue;
     if (drain.drainedAt !== null) sink.addMetric('TimeToDrained', 'Milliseconds', drain.drainedAt - report.receivedAt);
-    if (!drain.deadlineMet) sink.addMetric('DeadlineMisses', 'Count', 1);
+    if (drain.deadlineMet === false) sink.addMetric('DeadlineMisses', 'Count', 1);
     const pods = drain.pods;
     const count = (predicate: (p: (typeof pods)[number]) => boolean) => pods.filter(predicate).length;
     sink.addMetric('PodsEvicted', 'Count', count((p) => p.outcome === 'evicted'));

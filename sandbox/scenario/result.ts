@@ -110,75 +110,13 @@ export interface ResultInput {
 const OUTCOME_RANK: Record<PodReport['outcome'], number> = { skipped: 0, pending: 1, failed: 2, evicted: 3, deleted: 3 };
 
 export function buildResult(input: ResultInput): InterruptionSections {
-  const { cluster, emulator, timeline, invocations, terminatedAt, seconds } = input;
+  const { invocations, seconds } = input;
   const drains = invocations.flatMap((i) => drainReportsOf(i));
-  // A later invocation sees a pod an earlier one evicted as "already terminating": keep what
-  // really happened to it.
-  const reported = new Map<string, PodReport>();
-  for (const drain of drains) {
-    for (const pod of drain.pods) {
-      const known = reported.get(pod.uid);
-      if (!known || OUTCOME_RANK[pod.outcome] >= OUTCOME_RANK[known.outcome]) reported.set(pod.uid, pod);
-    }
-  }
-
-  const history = emulator.podHistory();
-  const byUid = new Map(history.map((h) => [h.uid, h]));
-  const replacement = new Map<string, string>();
-  for (const h of history) if (h.replacementOf) replacement.set(h.replacementOf, `${h.namespace}/${h.name}`);
-
-  const pods: Record<string, PodResult> = {};
-  for (const h of history) {
-    const key = `${h.namespace}/${h.name}`;
-    if (pods[key]) continue; // a StatefulSet replacement keeps its name: the first life is the one reported
-    const report = reported.get(h.uid);
-    pods[key] = {
-      outcome: outcomeOf(h, report, terminatedAt),
-      node: h.node ?? null,
-      sparkRole: sparkRoleOf(h),
-      ending: h.ending ?? null,
-      terminatingAt: h.terminatingAt !== undefined ? seconds(h.terminatingAt) : null,
-      goneAt: h.goneAt !== undefined ? seconds(h.goneAt) : null,
-      gracePeriodSeconds: h.gracePeriodSeconds ?? null,
-      lifeguard: report ? { tier: report.tier, outcome: report.outcome, attempts: report.attempts, forced: report.forced, ...(report.reason ? { reason: report.reason } : {}) } : null,
-      replacedBy: replacement.get(h.uid) ?? null,
-    };
-  }
-
-  const nodes: SimulationResult['nodes'] = {};
-  for (const spec of cluster.nodes) {
-    const node = emulator.node(spec.name);
-    const died = terminatedAt.get(spec.name);
-    nodes[spec.name] = {
-      unschedulable: node?.spec.unschedulable === true,
-      taints: (node?.spec.taints ?? []) as V1Taint[],
-      terminatedAt: died !== undefined ? seconds(died) : null,
-    };
-  }
-
-  const results = Object.values(pods);
-  const executors = history.filter((h) => sparkRoleOf(h) === 'executor');
-  const withHook = (h: PodHistoryEntry) => cluster.pods.some((p) => p.name === h.name && (p.namespace ?? 'default') === h.namespace && p.preStop !== undefined);
-  const firstDelivery = timeline.find((e) => e.actor === 'eventbridge' && e.action === 'deliver');
-  const firstPatch = firstDelivery && timeline.find((e) => e.actor === 'api' && e.action === 'patch' && e.t >= firstDelivery.t);
-  const killedAtDeadline = results.filter((p) => p.outcome === 'killed-at-deadline').length;
-  const errors = invocations.filter((i) => i.error).map((i) => `${i.id} (${i.trigger}${i.step !== undefined ? ` of event ${i.step}` : ''}): ${i.error}`);
-  const measured = drains.filter((d) => d.deadlineMet !== null);
-  const nothingToDrain = measured.length === 0 && killedAtDeadline === 0 && failedForGood(invocations) === 0;
-
+  const pods = podResults(input, bestReports(drains));
   return {
-    nodes,
+    nodes: nodeResults(input),
     pods,
-    summary: {
-      cordonLatencySeconds: firstDelivery && firstPatch ? round3(firstPatch.t - firstDelivery.t) : null,
-      deadlineMet: nothingToDrain ? null : killedAtDeadline === 0 && measured.every((d) => d.deadlineMet === true) && failedForGood(invocations) === 0,
-      podsKilledAtDeadline: killedAtDeadline,
-      pdbViolations: input.pdbViolations,
-      forcedDeletions: history.filter((h) => h.cause === 'delete').length,
-      executorsDecommissioned: executors.filter((h) => (h.cause === 'eviction' || h.cause === 'delete') && h.ending === 'exited' && withHook(h)).length,
-      executorsKilled: executors.filter((h) => h.ending === 'killed').length,
-      errors,
-    },
+    summary: summaryOf(input, pods, drains),
     invocations,
     schedules: input.schedules.map((r) => ({
       name: r.name,
@@ -191,12 +129,88 @@ export function buildResult(input: ResultInput): InterruptionSections {
     })),
     lifecycleActions: input.lifecycleActions.map((r) => ({ t: seconds(r.at), instanceId: r.hook.instanceId, action: r.action, ...(r.result ? { result: r.result } : {}) })),
   };
+}
 
-  function sparkRoleOf(h: PodHistoryEntry): 'executor' | 'driver' | null {
-    const pod = byUid.has(h.uid) ? cluster.pods.find((p) => p.name === h.name && (p.namespace ?? 'default') === h.namespace) : undefined;
-    const role = pod?.labels?.['spark-role'];
-    return role === 'executor' || role === 'driver' ? role : null;
+/**
+ * Per pod, the report that says most. A later invocation sees a pod an earlier one evicted as
+ * "already terminating": keep what really happened to it.
+ */
+function bestReports(drains: readonly DrainReport[]): Map<string, PodReport> {
+  const reported = new Map<string, PodReport>();
+  for (const drain of drains) {
+    for (const pod of drain.pods) {
+      const known = reported.get(pod.uid);
+      if (!known || OUTCOME_RANK[pod.outcome] >= OUTCOME_RANK[known.outcome]) reported.set(pod.uid, pod);
+    }
   }
+  return reported;
+}
+
+const specOf = (cluster: ResultInput['cluster'], h: PodHistoryEntry) => cluster.pods.find((p) => p.name === h.name && (p.namespace ?? 'default') === h.namespace);
+
+function sparkRoleOf(cluster: ResultInput['cluster'], h: PodHistoryEntry): 'executor' | 'driver' | null {
+  const role = specOf(cluster, h)?.labels?.['spark-role'];
+  return role === 'executor' || role === 'driver' ? role : null;
+}
+
+function podResults(input: ResultInput, reported: Map<string, PodReport>): Record<string, PodResult> {
+  const { cluster, emulator, terminatedAt, seconds } = input;
+  const history = emulator.podHistory();
+  const replacement = new Map<string, string>();
+  for (const h of history) if (h.replacementOf) replacement.set(h.replacementOf, `${h.namespace}/${h.name}`);
+  const pods: Record<string, PodResult> = {};
+  for (const h of history) {
+    const key = `${h.namespace}/${h.name}`;
+    if (pods[key]) continue; // a StatefulSet replacement keeps its name: the first life is the one reported
+    const report = reported.get(h.uid);
+    pods[key] = {
+      outcome: outcomeOf(h, report, terminatedAt),
+      node: h.node ?? null,
+      sparkRole: sparkRoleOf(cluster, h),
+      ending: h.ending ?? null,
+      terminatingAt: h.terminatingAt !== undefined ? seconds(h.terminatingAt) : null,
+      goneAt: h.goneAt !== undefined ? seconds(h.goneAt) : null,
+      gracePeriodSeconds: h.gracePeriodSeconds ?? null,
+      lifeguard: report ? { tier: report.tier, outcome: report.outcome, attempts: report.attempts, forced: report.forced, ...(report.reason ? { reason: report.reason } : {}) } : null,
+      replacedBy: replacement.get(h.uid) ?? null,
+    };
+  }
+  return pods;
+}
+
+function nodeResults(input: ResultInput): SimulationResult['nodes'] {
+  const nodes: SimulationResult['nodes'] = {};
+  for (const spec of input.cluster.nodes) {
+    const node = input.emulator.node(spec.name);
+    const died = input.terminatedAt.get(spec.name);
+    nodes[spec.name] = {
+      unschedulable: node?.spec.unschedulable === true,
+      taints: (node?.spec.taints ?? []) as V1Taint[],
+      terminatedAt: died !== undefined ? input.seconds(died) : null,
+    };
+  }
+  return nodes;
+}
+
+function summaryOf(input: ResultInput, pods: Record<string, PodResult>, drains: readonly DrainReport[]): Summary {
+  const { cluster, emulator, timeline, invocations } = input;
+  const history = emulator.podHistory();
+  const executors = history.filter((h) => sparkRoleOf(cluster, h) === 'executor');
+  const firstDelivery = timeline.find((e) => e.actor === 'eventbridge' && e.action === 'deliver');
+  const firstPatch = firstDelivery && timeline.find((e) => e.actor === 'api' && e.action === 'patch' && e.t >= firstDelivery.t);
+  const killedAtDeadline = Object.values(pods).filter((p) => p.outcome === 'killed-at-deadline').length;
+  const measured = drains.filter((d) => d.deadlineMet !== null);
+  const failed = failedForGood(invocations);
+  return {
+    cordonLatencySeconds: firstDelivery && firstPatch ? round3(firstPatch.t - firstDelivery.t) : null,
+    deadlineMet: measured.length === 0 && killedAtDeadline === 0 && failed === 0 ? null : killedAtDeadline === 0 && measured.every((d) => d.deadlineMet === true) && failed === 0,
+    podsKilledAtDeadline: killedAtDeadline,
+    pdbViolations: input.pdbViolations,
+    forcedDeletions: history.filter((h) => h.cause === 'delete').length,
+    executorsDecommissioned: executors.filter((h) => (h.cause === 'eviction' || h.cause === 'delete') && h.ending === 'exited' && specOf(cluster, h)?.preStop !== undefined).length,
+    executorsKilled: executors.filter((h) => h.ending === 'killed').length,
+    errors: invocations.filter((i) => i.error).map((i) => `${i.id} (${i.trigger}${i.step !== undefined ? ` of event ${i.step}` : ''}): ${i.error}`),
+  };
 }
 
 /**

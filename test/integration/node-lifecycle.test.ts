@@ -251,6 +251,10 @@ describe('drains that outlive an invocation', () => {
     const beats = [10, ...r.lifecycleActions.filter((a) => a.action === 'heartbeat').map((a) => a.t), completions[0]!.t];
     for (let i = 1; i < beats.length; i++) expect(beats[i]! - beats[i - 1]!).toBeLessThan(3600);
     expect(evictions(r, 'default/batch-1')).toHaveLength(1);
+    // The continuation saw the pods already terminating; the result keeps what happened to them.
+    expect(r.pods['default/batch-1']).toMatchObject({ outcome: 'evicted', lifeguard: { outcome: 'evicted' } });
+    const secondLook = r.invocations.find((i) => i.trigger === 'continuation')!.report!.instances[0]!.drain!;
+    expect(secondLook.pods.find((p) => p.name === 'batch-1')).toMatchObject({ outcome: 'skipped', reason: 'already terminating' });
   });
 
   it('a 30 % API fault rate: the drain completes and meets the deadline', async () => {
@@ -278,5 +282,44 @@ describe('drains that outlive an invocation', () => {
     expect(r.invocations[1]!.startedAt - r.invocations[0]!.endedAt!).toBe(60_000);
     expect(r.invocations[2]!.startedAt - r.invocations[1]!.endedAt!).toBe(120_000);
     expect(r.summary.deadlineMet).toBe(false);
+  });
+});
+
+describe('the result tells the truth', () => {
+  it('counts as decommissioned only executors with the hook, never a DaemonSet pod as killed at the deadline', async () => {
+    const r = await simulate({
+      cluster: {
+        name: 'spark',
+        nodes,
+        pods: [
+          executor('exec-1'),
+          executor('exec-2', SPOT_NODE, { preStop: undefined, shutdownSeconds: 5 }),
+          { name: 'log-agent', namespace: 'kube-system', node: SPOT_NODE, owner: { kind: 'DaemonSet', name: 'log-agent' } },
+        ],
+      },
+      events: [{ at: 10, event: spotWarning() }],
+      until: 300,
+    });
+    expect(r.summary).toMatchObject({ executorsDecommissioned: 1, podsKilledAtDeadline: 0, deadlineMet: true });
+    expect(r.pods['spark/exec-2']!.outcome).toBe('evicted');
+    expect(r.pods['kube-system/log-agent']).toMatchObject({ outcome: 'skipped', ending: 'killed' });
+  });
+
+  it('a stopping instance ("now") whose pods all left within their grace is no deadline miss', async () => {
+    const r = await simulate({
+      cluster: { name: 'spark', nodes, pods: [executor('exec-1', SPOT_NODE, { terminationGracePeriodSeconds: 60, shutdownSeconds: 20 })] },
+      events: [{ at: 5, event: { source: 'aws.ec2', 'detail-type': 'EC2 Instance State-change Notification', detail: { 'instance-id': SPOT_INSTANCE, state: 'stopping' } } }],
+      until: 120,
+    });
+    expect(r.summary.deadlineMet).toBe(true);
+    expect(r.pods['spark/exec-1']).toMatchObject({ outcome: 'evicted', ending: 'exited' });
+  });
+
+  it('nothing to drain reads n/a, not "met"', async () => {
+    const r = await simulate({ cluster: { name: 'spark', nodes, pods: [web('web-a', OTHER_NODE)] }, events: [{ at: 10, event: spotWarning() }], until: 200 });
+    expect(r.summary.deadlineMet).toBeNull();
+    const typo = await simulate({ cluster: { name: 'spark', nodes, pods: sparkPods() }, events: [{ at: 10, event: { ...spotWarning(), 'detail-type': 'EC2 Spot Instance Interruption Warnin' } }], until: 200 });
+    expect(typo.summary.deadlineMet).toBeNull();
+    expect(typo.invocations).toHaveLength(0);
   });
 });

@@ -76,6 +76,8 @@ export interface DrainDeps {
   limit?: LimitFunction;
   /** Called once the plan is known, before the first eviction (events, dry-run displays). */
   onPlan?: (plan: DrainPlan) => void;
+  /** Told what happens to each pod it acts on (Kubernetes Events). */
+  onPodEvent?: (pod: PlannedPod, reason: 'Evicted' | 'EvictionBlocked' | 'ForceDeleted', note: string) => void;
 }
 
 /** The times a drain works to, epoch ms. */
@@ -216,7 +218,15 @@ async function evictOne(pod: PlannedPod, run: Run): Promise<void> {
         forceDelete: input.policy.forceDelete,
         ...(input.signal ? { signal: input.signal } : {}),
       },
-      { kube: deps.kube, clock: deps.clock, log: deps.log, options: deps.options, random: deps.random ?? Math.random, limit: run.limit },
+      {
+        kube: deps.kube,
+        clock: deps.clock,
+        log: deps.log,
+        options: deps.options,
+        random: deps.random ?? Math.random,
+        limit: run.limit,
+        ...(deps.onPodEvent ? { observe: (reason, note) => deps.onPodEvent!(pod, reason, note) } : {}),
+      },
     );
     tracker.finish(pod.uid, result);
   } catch (err) {

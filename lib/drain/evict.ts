@@ -33,6 +33,8 @@ export interface EvictDeps {
   random: () => number;
   /** Bounds the eviction/deletion calls in flight (shared by every pod of a drain). */
   limit: LimitFunction;
+  /** Told what happens to the pod, for Kubernetes Events (aggregated by the recorder). */
+  observe?: (reason: 'Evicted' | 'EvictionBlocked' | 'ForceDeleted', note: string) => void;
 }
 
 /** Room for the last eviction attempt and the deletion round trip before the force point. */
@@ -163,6 +165,7 @@ class PodEviction {
       return err;
     }
     log.info('pod evicted', { pod: this.ref, gracePeriodSeconds: clamped ?? target.graceSeconds, attempts: this.attempts });
+    this.deps.observe?.('Evicted', `evicted with a ${clamped ?? target.graceSeconds}s grace`);
     return this.result('evicted', {
       gracePeriodSeconds: clamped ?? target.graceSeconds,
       acceptedAt: clock.now(),
@@ -177,7 +180,10 @@ class PodEviction {
     const budgetRefusal = refusal.status === 429 && !isTransient(refusal);
     const severalBudgets = isSeveralBudgetsRefusal(refusal);
     const why = budgetRefusal ? `disruption budget: ${refusal.message}` : severalBudgets ? `eviction error 500: ${refusal.message}` : `API error ${refusal.status}: ${refusal.message}`;
-    if (budgetRefusal) this.pdbRefusals++;
+    if (budgetRefusal) {
+      this.pdbRefusals++;
+      this.deps.observe?.('EvictionBlocked', `eviction refused: ${refusal.message}`);
+    }
     if (this.mayForce(after) && after >= this.forcePoint) return this.forceDelete(why);
 
     if (severalBudgets) {
@@ -224,6 +230,7 @@ class PodEviction {
       }
     }
     log.warn('pod deleted past its disruption budget to beat the deadline', { pod: this.ref, gracePeriodSeconds: grace, refusal });
+    this.deps.observe?.('ForceDeleted', `deleted with a ${grace}s grace to beat the deadline (${refusal})`);
     return this.result('deleted', {
       reason: `eviction refused (${refusal}); deleted with a ${grace}s grace so it stops before the deadline`,
       forced: true,

@@ -1,9 +1,11 @@
 import type { V1Node } from '@kubernetes/client-node';
+import type { Regarding } from '../kube/event-recorder.ts';
 import { ANNOTATIONS, cordonApplied, cordonedAtOf, cordonPatch, type CordonInput } from '../drain/cordon.ts';
 import { drainNode, type DrainReport } from '../drain/drain.ts';
 import type { DrainPlan } from '../drain/plan.ts';
 import type { Notice } from '../events/notice.ts';
 import { annotationPath } from '../kube/json-pointer.ts';
+import { KubeEventRecorder } from '../kube/event-recorder.ts';
 import { KubeApiError, type JsonPatchOp } from '../kube/port.ts';
 import { holdsLeaseOp, LEASE_ANNOTATION, LEASE_DEFAULTS, LeaseKeeper, leaseValue, readLease } from '../lifecycle/lease.ts';
 import { lifecycleAnnotation, lifecycleOp, transition, withSeen, type NodeLifecycle, type PendingAction } from '../lifecycle/state.ts';
@@ -70,6 +72,8 @@ export async function act(input: ActInput, deps: InterruptionDeps): Promise<Inst
   await dropSchedules(dropped, deps);
   const cordonedAt = cordonedAtOf(written);
   deps.log.info(decision.unschedulable ? 'node tainted and cordoned' : 'node tainted', { node: ref.nodeName, eventId: notice.eventId, kind: notice.kind, resumed: input.resume });
+  const k8sEvents = new KubeEventRecorder(deps, { awsEventId: notice.eventId, instance: input.holder });
+  if (!input.resume) k8sEvents.record(nodeRef(written), 'Cordoned', `${decision.unschedulable ? 'tainted and cordoned' : 'tainted'}: ${decision.reason}`);
   const base: InstanceReport = {
     instanceId: ref.instanceId,
     nodeName: ref.nodeName,
@@ -80,17 +84,23 @@ export async function act(input: ActInput, deps: InterruptionDeps): Promise<Inst
     ...(added.length ? { scheduled: added.map((p) => ({ type: p.type, name: p.schedule, at: p.at })) } : {}),
   };
 
-  if (!decision.evict) {
-    const lifecycle = notice.kind === 'asg-lifecycle' && decision.completeLifecycle === 'now' ? await completeLifecycle(notice, ref.instanceId, deps) : undefined;
-    return { ...base, ...(lifecycle ? { lifecycle } : {}) };
+  try {
+    if (!decision.evict) {
+      const lifecycle = notice.kind === 'asg-lifecycle' && decision.completeLifecycle === 'now' ? await completeLifecycle(notice, ref.instanceId, deps) : undefined;
+      return { ...base, ...(lifecycle ? { lifecycle } : {}) };
+    }
+    return await drainUnderLease({ ...input, node: written, state: next }, base, k8sEvents, deps);
+  } finally {
+    await k8sEvents.flush();
   }
-  return drainUnderLease({ ...input, node: written, state: next }, base, deps);
 }
+
+export const nodeRef = (node: V1Node): Regarding => ({ kind: 'Node', name: node.metadata?.name ?? '', ...(node.metadata?.uid ? { uid: node.metadata.uid } : {}) });
 
 const isThisScheduledDrain = (p: PendingAction, notice: Notice, state: NodeLifecycle) =>
   p.type === 'scheduled-drain' && notice.kind === 'scheduled-change' && (p.eventId === notice.eventId || state.health[notice.eventArn] === p.eventId);
 
-async function drainUnderLease(input: ActInput, base: InstanceReport, deps: InterruptionDeps): Promise<InstanceReport> {
+async function drainUnderLease(input: ActInput, base: InstanceReport, k8sEvents: KubeEventRecorder, deps: InterruptionDeps): Promise<InstanceReport> {
   const { notice, ref, decision } = input;
   const lease = readLease(input.node);
   if (!lease) throw new Error(`lease annotation missing on ${ref.nodeName} right after it was written`);
@@ -121,8 +131,10 @@ async function drainUnderLease(input: ActInput, base: InstanceReport, deps: Inte
         ...(deps.random ? { random: deps.random } : {}),
         ...(deps.filters ? { filters: deps.filters } : {}),
         onPlan: (plan) => {
-          if (!input.resume) announce(plan, decision, events);
+          if (!input.resume) announce(plan, decision, events, k8sEvents, nodeRef(input.node));
         },
+        onPodEvent: (pod, reason, note) =>
+          k8sEvents.record({ kind: 'Pod', name: pod.name, namespace: pod.namespace, uid: pod.uid }, reason, note, reason === 'Evicted' ? 'Normal' : 'Warning'),
       },
     );
   } finally {
@@ -130,13 +142,17 @@ async function drainUnderLease(input: ActInput, base: InstanceReport, deps: Inte
     await heartbeat?.stop();
   }
   try {
-    return await settle(input, { ...base, status: 'drained', drain: report }, keeper, events, deps);
+    const settled = await settle(input, { ...base, status: 'drained', drain: report }, keeper, events, deps);
+    if (settled.status === 'drained') k8sEvents.record(nodeRef(input.node), 'Drained', drainNote(report));
+    if (settled.status === 'handed-over') k8sEvents.record(nodeRef(input.node), 'DrainHandedOver', `${report.pods.filter((p) => p.goneAt === undefined && p.outcome !== 'skipped').length} pod(s) left: the next invocation resumes the drain`);
+    return settled;
   } finally {
     await events.settled();
   }
 }
 
-function announce(plan: DrainPlan, decision: NodeDecision, events: Publisher): void {
+function announce(plan: DrainPlan, decision: NodeDecision, events: Publisher, k8sEvents: KubeEventRecorder, node: Regarding): void {
+  k8sEvents.record(node, 'DrainStarted', `${decision.action}: ${plan.tiers.map((t) => `${t.pods.length} ${t.tier}`).join(', ') || 'nothing to evict'}; ${plan.skipped.length} pod(s) left alone`);
   events.publish('Node Drain Started', {
     action: decision.action,
     tiers: plan.tiers.map((t) => ({ tier: t.tier, pods: t.pods.length })),
@@ -145,6 +161,7 @@ function announce(plan: DrainPlan, decision: NodeDecision, events: Publisher): v
   });
   for (const tier of plan.tiers) {
     for (const pod of tier.pods.filter((p) => p.sparkRole === 'driver')) {
+      k8sEvents.record({ kind: 'Pod', name: pod.name, namespace: pod.namespace, uid: pod.uid }, 'SparkDriverAtRisk', 'the Spark driver runs on an interrupted node: the application will fail; run drivers on On-Demand capacity', 'Warning');
       events.publish('Spark Driver At Risk', {
         appId: pod.appId ?? null,
         driver: `${pod.namespace}/${pod.name}`,
@@ -197,6 +214,12 @@ async function release(nodeName: string, keeper: LeaseKeeper, ops: JsonPatchOp[]
     if (err instanceof KubeApiError && (err.status === 409 || err.status === 422)) return false;
     throw err;
   }
+}
+
+function drainNote(report: DrainReport): string {
+  const count = (outcome: string) => report.pods.filter((p) => p.outcome === outcome).length;
+  const met = report.deadlineMet === null ? 'nothing to drain' : report.deadlineMet ? 'deadline met' : 'deadline MISSED';
+  return `drained: ${count('evicted')} evicted, ${count('deleted')} force-deleted, ${count('pending') + count('failed')} not evicted; ${met}`;
 }
 
 function drainSummary(report: DrainReport): Record<string, unknown> {

@@ -3,6 +3,8 @@ import { revertPatch } from '../drain/cordon.ts';
 import type { Notice } from '../events/notice.ts';
 import { annotationOps } from '../kube/json-pointer.ts';
 import { IDLE, lifecycleAnnotation, transition, withSeen, type ContinuationType, type NodeLifecycle, type PendingAction } from '../lifecycle/state.ts';
+import { KubeEventRecorder } from '../kube/event-recorder.ts';
+import { nodeRef } from './act.ts';
 import type { InterruptionDeps } from './deps.ts';
 import { CONFLICT, writeGuarded } from './node-write.ts';
 import { publisherFor } from './publish.ts';
@@ -91,7 +93,9 @@ export async function revert(input: LaterInput, reason: string, options: { cance
   if (options.undo) {
     const events = publisherFor(notice, input.ref.instanceId, input.ref.nodeName, deps);
     events.publish('Node Reverted', { reason });
-    await events.settled();
+    const k8sEvents = new KubeEventRecorder(deps, { awsEventId: notice.eventId, instance: 'lifeguard' });
+    k8sEvents.record(nodeRef(input.node), 'Reverted', `Lifeguard's taint${state.applied.cordon ? ' and cordon' : ''} removed: ${reason}`);
+    await Promise.all([events.settled(), k8sEvents.flush()]);
   }
   return { ...reportBase(input, next.phase), status: options.cancel ? 'cancelled' : 'reverted', reason };
 }

@@ -1,4 +1,4 @@
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { EventsV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
 
 /** One RFC 6902 operation; node updates are JSON patches so a `test` op can guard them. */
 export interface JsonPatchOp {
@@ -61,4 +61,8 @@ export interface KubeApi {
   evictPod(namespace: string, name: string, uid: string, gracePeriodSeconds?: number): Promise<void>;
   /** DELETE with a UID precondition and an explicit grace. */
   deletePod(namespace: string, name: string, uid: string, gracePeriodSeconds: number): Promise<void>;
+  /** events.k8s.io/v1: create an Event (what `kubectl describe` and `kubectl get events` show). */
+  createEvent(namespace: string, event: EventsV1Event): Promise<void>;
+  /** JSON-patch an Event (its series count as occurrences repeat). */
+  patchEvent(namespace: string, name: string, ops: JsonPatchOp[]): Promise<void>;
 }

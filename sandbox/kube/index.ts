@@ -9,6 +9,7 @@ import { pdbWithStatus } from './pdb.ts';
 import { mulberry32 } from './random.ts';
 import { startHttpServer, type RequestRecord } from './server.ts';
 import { nodeSpecSchema, parseSpec, pdbSpecSchema, podSpecSchema, type NodeSpec, type PdbSpec, type PodSpec } from './specs.ts';
+import type { EventObject } from './events.ts';
 import { ClusterStore, podKey, type KubeEvent, type PodHistoryEntry, type PodRecord } from './store.ts';
 import { Kubelet } from './termination.ts';
 import { Timers } from './timers.ts';
@@ -20,6 +21,7 @@ export type { FaultOptions, KubeOperation } from './faults.ts';
 export type { KubeEvent, KubeEventActor, PodHistoryEntry, TerminationCause } from './store.ts';
 export type { NodeObject, PodObject, PdbObject } from './objects.ts';
 export type { RequestRecord } from './server.ts';
+export type { EventObject } from './events.ts';
 
 export interface KubeEmulatorOptions {
   clock: Clock;
@@ -57,6 +59,8 @@ export interface KubeEmulator {
   podHistory(): PodHistoryEntry[];
   /** Every request answered (or reset), in order. */
   readonly requests: readonly RequestRecord[];
+  /** events.k8s.io/v1 Events recorded through the API, in creation order. */
+  events(): EventObject[];
 }
 
 const optionsSchema = z
@@ -188,5 +192,6 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     pods: () => [...store.pods.values()].map((r) => structuredClone(r.object)),
     pdbs: () => [...store.pdbs.values()].map((p) => pdbWithStatus(store, p)),
     podHistory: () => store.history.map((h) => ({ ...h, ...(h.owner ? { owner: { ...h.owner } } : {}) })),
+    events: () => [...store.events.values()].map((e) => structuredClone(e)),
   };
 }

@@ -1,3 +1,4 @@
+import type { EventObject } from './events.ts';
 import type { Clock } from '../../lib/util/clock.ts';
 import type { NodeObject, PdbObject, PodObject } from './objects.ts';
 import { nameSuffix, uuidFrom } from './random.ts';
@@ -76,6 +77,8 @@ export class ClusterStore {
   readonly pdbs = new Map<string, PdbObject>();
   readonly controllers = new Map<string, WorkloadController>();
   readonly history: PodHistoryEntry[] = [];
+  /** events.k8s.io/v1 Events, namespace/name → event (sandbox/kube/events.ts). */
+  readonly events = new Map<string, EventObject>();
   private revision = 1000;
 
   constructor(

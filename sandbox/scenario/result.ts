@@ -75,13 +75,18 @@ export interface SimulationResult {
   invocations: Invocation[];
   /** One-time schedules Lifeguard made, in simulated seconds. */
   schedules: Array<{ name: string; description: string; createdAt: number; at: number; updates: number; firedAt: number | null; deletedAt: number | null }>;
+  /**
+   * The Kubernetes Events Lifeguard recorded (events.k8s.io/v1), as `kubectl get events` lists
+   * them: first and last time (simulated seconds), how many times, about what, why.
+   */
+  kubeEvents: Array<{ t: number; lastT: number; count: number; regarding: string; reason: string; type: string; note: string }>;
   /** Auto Scaling lifecycle calls (heartbeats and completions), in simulated seconds. */
   lifecycleActions: Array<{ t: number; instanceId: string; action: 'complete' | 'heartbeat'; result?: string }>;
   failover?: FailoverSection;
 }
 
 /** A scenario with no Kubernetes cluster: nothing to report, nothing missed. */
-export type InterruptionSections = Pick<SimulationResult, 'nodes' | 'pods' | 'summary' | 'invocations' | 'schedules' | 'lifecycleActions'>;
+export type InterruptionSections = Pick<SimulationResult, 'nodes' | 'pods' | 'summary' | 'invocations' | 'schedules' | 'kubeEvents' | 'lifecycleActions'>;
 
 export function emptyInterruptionResult(): InterruptionSections {
   return {
@@ -90,6 +95,7 @@ export function emptyInterruptionResult(): InterruptionSections {
     summary: { cordonLatencySeconds: null, deadlineMet: null, podsKilledAtDeadline: 0, pdbViolations: 0, forcedDeletions: 0, executorsDecommissioned: 0, executorsKilled: 0, errors: [] },
     invocations: [],
     schedules: [],
+    kubeEvents: [],
     lifecycleActions: [],
   };
 }
@@ -126,6 +132,15 @@ export function buildResult(input: ResultInput): InterruptionSections {
       updates: r.updates,
       firedAt: r.firedAt !== undefined ? seconds(r.firedAt) : null,
       deletedAt: r.deletedAt !== undefined ? seconds(r.deletedAt) : null,
+    })),
+    kubeEvents: input.emulator.events().map((e) => ({
+      t: seconds(Date.parse(e.eventTime)),
+      lastT: seconds(Date.parse(e.series?.lastObservedTime ?? e.eventTime)),
+      count: e.series?.count ?? 1,
+      regarding: `${e.regarding.kind ?? '?'}/${e.regarding.namespace ? `${e.regarding.namespace}/` : ''}${e.regarding.name ?? '?'}`,
+      reason: e.reason,
+      type: e.type,
+      note: e.note ?? '',
     })),
     lifecycleActions: input.lifecycleActions.map((r) => ({ t: seconds(r.at), instanceId: r.hook.instanceId, action: r.action, ...(r.result ? { result: r.result } : {}) })),
   };

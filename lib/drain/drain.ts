@@ -182,7 +182,7 @@ async function evictTiers(plan: DrainPlan, run: Run): Promise<{ tiers: TierRepor
     if (input.signal?.aborted || deps.clock.now() >= window.stopAt) break;
     const tierStart = deps.clock.now();
     const uids = tier.pods.map((p) => p.uid);
-    deps.log.info('evicting tier', { node: input.nodeName, tier: tier.tier, pods: tier.pods.map((p) => `${p.namespace}/${p.name}`) });
+    deps.log.info(`evicting tier ${tier.tier}: ${tier.pods.length} pod(s)`, { node: input.nodeName, tier: tier.tier, pods: tier.pods.map((p) => `${p.namespace}/${p.name}`) });
     const tierTasks = tier.pods.map((p) => (tier.tier === 'spark-driver' ? evictDriver(p, run) : evictOne(p, run)));
     tasks.push(...tierTasks);
 
@@ -199,7 +199,7 @@ async function evictTiers(plan: DrainPlan, run: Run): Promise<{ tiers: TierRepor
         firstLookAfter: Promise.all(tierTasks),
         ...(input.signal ? { signal: input.signal } : {}),
       });
-      if (!settled) deps.log.warn('tier not finished at its cut-off; moving on', { node: input.nodeName, tier: tier.tier, next: next.tier, left: uids.filter((u) => !tracker.isSettled(u)).length });
+      if (!settled) deps.log.warn(`tier ${tier.tier} not finished at its cut-off (${uids.filter((u) => !tracker.isSettled(u)).length} pod(s) left); moving on to ${next.tier}`, { node: input.nodeName, tier: tier.tier, next: next.tier, left: uids.filter((u) => !tracker.isSettled(u)).length });
     }
     tiers.push({ tier: tier.tier, pods: uids.length, startedAt: tierStart, endedAt: deps.clock.now(), settled });
   }

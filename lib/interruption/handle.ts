@@ -42,7 +42,9 @@ export async function handleInterruption(event: unknown, deps: InterruptionDeps)
 
   const { notice, continuation } = work;
   const eventAgeMs = receivedAt - notice.eventTime;
-  log.info(continuation ? `continuation ${continuation.type}` : 'interruption notice', {
+  const deadline = notice.deadline === null ? 'no deadline' : `deadline ${iso(notice.deadline)}`;
+  const late = eventAgeMs > 10_000 ? `, delivered ${Math.round(eventAgeMs / 1000)} s after the event` : '';
+  log.info(`${continuation ? `continuation ${continuation.type}: ` : ''}${notice.kind} for ${work.instanceIds.join(', ')} (${deadline}${late})`, {
     eventId: notice.eventId,
     kind: notice.kind,
     instances: work.instanceIds,

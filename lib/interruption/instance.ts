@@ -36,8 +36,9 @@ export async function handleInstance(work: InstanceWork, deps: InterruptionDeps)
   const { log } = deps;
   const resolved = await deps.nodes.resolve(instanceId);
   if (!resolved) {
-    log.info('instance is no node of this cluster; ignored', { eventId: notice.eventId, kind: notice.kind, instanceId });
-    return { instanceId, status: 'ignored', reason: `instance ${instanceId} is no node of cluster ${deps.clusterName}` };
+    const reason = `instance ${instanceId} is no node of cluster ${deps.clusterName}`;
+    log.info(`${reason}; ignored`, { eventId: notice.eventId, kind: notice.kind, instanceId });
+    return { instanceId, status: 'ignored', reason };
   }
   const ref = { instanceId, nodeName: resolved.nodeName };
   // Unique per invocation: two concurrent deliveries must never look like one holder.

@@ -1,4 +1,6 @@
+import { distance } from 'fastest-levenshtein';
 import { parseConfig } from '../../lib/config/load.ts';
+import { interruptionRules } from '../../lib/events/rules.ts';
 import type { LifeguardConfig } from '../../lib/config/schema.ts';
 import { handleInterruption } from '../../lib/interruption/handle.ts';
 import { createKubeApi } from '../../lib/kube/client.ts';
@@ -108,13 +110,23 @@ function deliver(delivery: Delivery, ctx: { clock: VirtualClock; world: World; l
   if (delivery.kind === 'world') return world.act(delivery.step);
   const { event, rule } = delivery;
   const detailType = String(event['detail-type']);
-  if (!rule) return record({ actor: 'eventbridge', action: 'not-delivered', detail: `${detailType}: no Lifeguard rule matches` });
-  record({ actor: 'eventbridge', action: 'deliver', detail: `${detailType} → rule ${rule}${delivery.copy > 0 ? ` (copy ${delivery.copy + 1})` : ''}` });
+  if (!rule) return record({ actor: 'eventbridge', action: 'not-delivered', detail: `${detailType}: event matched no rule${didYouMean(detailType)}` });
+  const ageSeconds = Math.round((clock.now() - Date.parse(String(event.time))) / 1000);
+  const late = ageSeconds > 10 ? ` — LATE: the event is ${ageSeconds} s old` : '';
+  record({ actor: 'eventbridge', action: 'deliver', detail: `${detailType} → rule ${rule}${delivery.copy > 0 ? ` (copy ${delivery.copy + 1})` : ''}${late}` });
   // EC2 keeps its word: a Spot instance goes away at the end of its warning.
   if (delivery.spotDeadline !== undefined) {
     for (const id of delivery.instanceIds) clock.schedule(delivery.spotDeadline - clock.now(), () => world.terminate(id, 'Spot capacity reclaimed'));
   }
   lambda.invoke(event, { trigger: 'event', step: delivery.step, rule });
+}
+
+/** The detail-type a rule expects that is closest to a mistyped one. */
+function didYouMean(detailType: string): string {
+  const known = interruptionRules.flatMap((r) => (r.pattern['detail-type'] as string[] | undefined) ?? []);
+  const scored = known.map((k) => ({ k, d: distance(detailType.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d);
+  const best = scored[0];
+  return best && best.d <= Math.max(3, Math.floor(best.k.length / 4)) ? ` — did you mean "${best.k}"?` : '';
 }
 
 function describeLog(message: string, extra: Record<string, unknown>): string {

@@ -67,6 +67,8 @@ export type FailoverSection = Pick<FailoverResult, 'executions' | 'rtoSeconds' |
 
 export interface SimulationResult {
   scenario: string;
+  /** The scenario's start (ISO 8601): `t` counts from it. */
+  start: string;
   timeline: TimelineEntry[];
   nodes: Record<string, { unschedulable: boolean; taints: V1Taint[]; terminatedAt: number | null }>;
   pods: Record<string, PodResult>;

@@ -25,7 +25,7 @@ export async function runScenario(scenario: Scenario, options: { onTimeline?: (e
   const interruptions = scenario.cluster ? await runInterruptions(scenario, scenario.cluster, start, record) : undefined;
   const failover = scenario.emr ? await runFailover(scenario.emr, start, record) : undefined;
   timeline.sort((a, b) => a.t - b.t);
-  return { scenario: scenario.name, timeline, ...(interruptions ?? emptyInterruptionResult()), ...(failover ? { failover } : {}) };
+  return { scenario: scenario.name, start: new Date(start).toISOString(), timeline, ...(interruptions ?? emptyInterruptionResult()), ...(failover ? { failover } : {}) };
 }
 
 /** The DR part: the state machine's states on the timeline, and the result's `failover` section. */

@@ -8,7 +8,7 @@ export const USAGE_EXIT = 2;
  * `--help`, exit code 2. For rules commander cannot express (a value read from the environment).
  */
 export function usageError(command: Command, message: string): never {
-  command.error(message, { exitCode: USAGE_EXIT, code: 'lifeguard.usage' });
+  command.error(`error: ${message}`, { exitCode: USAGE_EXIT, code: 'lifeguard.usage' });
 }
 
 /** Commander reports help and --version as errors under exitOverride: those are successes. */

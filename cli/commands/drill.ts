@@ -71,8 +71,25 @@ Examples:
       if (options.sandbox) usageError(command, '--sandbox cannot be used with a state machine ARN ($LIFEGUARD_STATE_MACHINE_ARN is set)');
       if (!STATE_MACHINE_ARN.test(arn)) usageError(command, `$LIFEGUARD_STATE_MACHINE_ARN: ${notAnArn(arn)}`);
     }
+    if (options.sandbox && !arn) checkSandboxCluster(command, options.sandbox, options.cluster);
     ctx.exit(await drill(options, arn, ctx));
   });
+}
+
+/** A --cluster the scenario file does not have is a usage error, named by the flag the user wrote. */
+function checkSandboxCluster(command: Command, file: string, cluster: string): void {
+  let clusters: unknown;
+  try {
+    clusters = (loadScenario(file) as { clusters?: unknown }).clusters;
+  } catch {
+    return; // an unreadable or invalid file is reported by the run, with its own message
+  }
+  if (!Array.isArray(clusters)) return;
+  const known = clusters.flatMap((c: { name?: unknown; id?: unknown }) => [c.name, c.id]).filter((v): v is string => typeof v === 'string');
+  if (!known.includes(cluster)) {
+    const names = clusters.map((c: { name?: unknown; id?: unknown }) => `${String(c.name)} (${String(c.id)})`).join(', ');
+    usageError(command, `--cluster: '${cluster}' is not a cluster of ${file} (it has: ${names})`);
+  }
 }
 
 /** `lifeguard drill ARGS…` as a function (tests). */

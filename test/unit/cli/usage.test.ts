@@ -21,6 +21,7 @@ const usageErrors: Array<{ argv: string[]; env?: NodeJS.ProcessEnv; message: Reg
   { argv: ['drill', '--cluster', 'a', '--state-machine-arn', ARN, '--sandbox', 's.yaml'], message: /cannot be used with option '--sandbox/ },
   { argv: ['drill', '--cluster', 'a', '--sandbox', 's.yaml'], env: { LIFEGUARD_STATE_MACHINE_ARN: ARN }, message: /--sandbox cannot be used with a state machine ARN/ },
   { argv: ['drill', '--cluster', 'a'], env: { LIFEGUARD_STATE_MACHINE_ARN: 'nope' }, message: /\$LIFEGUARD_STATE_MACHINE_ARN: 'nope' is not a state machine ARN/ },
+  { argv: ['drill', '--cluster', 'nosuch', '--sandbox', 'sandbox/dr/examples/az-outage.yaml'], message: /error: --cluster: 'nosuch' is not a cluster of sandbox\/dr\/examples\/az-outage.yaml \(it has: analytics \(j-2AXXXXXXGAPLF\)\)/ },
   { argv: ['config'], message: /Usage: lifeguard config/ },
   { argv: ['config', 'valdate'], message: /unknown command 'valdate'\n\(Did you mean validate\?\)/ },
   { argv: ['config', 'validate', 'a.yaml', 'b.yaml'], message: /too many arguments for 'validate'/ },

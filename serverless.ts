@@ -2,6 +2,7 @@ import { deployConfig } from './deploy/load-config.ts';
 import { interruptionStack } from './deploy/interruption.ts';
 import { drResources } from './deploy/dr.ts';
 import { applyNetwork } from './deploy/network.ts';
+import { operatorResources } from './deploy/operator.ts';
 
 const service = 'lifeguard';
 const stage = process.env.LIFEGUARD_STAGE ?? 'dev';
@@ -9,7 +10,7 @@ const { config } = deployConfig();
 const interruption = interruptionStack(config, service, stage);
 const dr = drResources(config, { service, stage });
 const functions = { ...interruption.functions, ...dr.functions };
-const resources = { ...interruption.resources, ...dr.resources };
+const resources = { ...interruption.resources, ...dr.resources, ...operatorResources(config, service, stage) };
 applyNetwork(config, functions, resources);
 
 const serverlessConfiguration = {

@@ -55,5 +55,10 @@ function describe(config: LifeguardConfig): string {
     `  EKS clusters protected from interruptions: ${list(config.eks.map((c) => c.name))}`,
     `  EMR clusters under disaster recovery: ${list(config.dr.clusters.map((c) => `${c.name} (${c.clusterId})`))}`,
   ];
+  const n = config.notifications;
+  const routes = n
+    ? [n.sns && `SNS (${n.sns.topicArn ?? `a new topic, ${n.sns.emails.length} email subscription(s)`})`, n.webhook && `a ${n.webhook.format} webhook`].filter(Boolean).join(' and ')
+    : '';
+  lines.push(`  notifications: ${n ? `${n.events.join(', ')} → ${routes}` : 'none'}`);
   return lines.join('\n');
 }

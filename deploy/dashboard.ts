@@ -51,7 +51,7 @@ export function lifeguardDashboard(config: LifeguardConfig, service: string, sta
       properties: {
         markdown:
           `## Lifeguard (${stage})\nInterruptions: time in ms from the event's arrival. A deadline miss means pods died with their instance. ` +
-          'Metric reference: docs/metrics.md in the Lifeguard repository.',
+          'Every metric is explained in the Metrics section of the Lifeguard README.',
       },
     },
     graph('Time to cordon (ms after receipt)', [

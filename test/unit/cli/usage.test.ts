@@ -52,6 +52,13 @@ describe('lifeguard help and version', () => {
     expect(cliVersion).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it('lists every command with --help, exit 0', async () => {
+    const io = captureIo();
+    expect(await runCli(['--help'], io.io)).toBe(0);
+    for (const command of ['simulate', 'handle', 'drill', 'config']) expect(io.stdout()).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expect(io.stdout()).toContain('Exit codes: 0 done, 1 failed, 2 bad usage or input');
+  });
+
   it.each(['simulate', 'handle', 'drill', 'config validate'])('has help with examples for %s', async (command) => {
     const io = captureIo();
     expect(await runCli([...command.split(' '), '--help'], io.io)).toBe(0);

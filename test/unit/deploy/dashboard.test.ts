@@ -31,6 +31,14 @@ describe('the Lifeguard dashboard', () => {
     }
   });
 
+  it('is backed by a README that lists every metric emitted', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const metricsSection = readme.slice(readme.indexOf('## Metrics, dashboard and alarm'), readme.indexOf('## Notifications'));
+    const probe = [...readFileSync('lib/dr/health-report.ts', 'utf8').matchAll(/(\w+Latency)'/g)].map((m) => m[1]!);
+    for (const name of [...INTERRUPTION_METRICS, 'ClusterHealthy', ...probe, 'ColdStart']) expect(metricsSection).toContain(`\`${name}\``);
+    expect(probe).toHaveLength(3);
+  });
+
   it('shows EMR health and failover executions only when clusters are protected', () => {
     const titles = (b: { widgets: Widget[] }) => b.widgets.map((w) => w.properties.title);
     expect(titles(interruptionOnly)).not.toContain('Failover executions');

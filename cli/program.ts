@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import type { Clock } from '../lib/util/clock.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDrill } from './commands/drill.ts';
 import { registerHandle } from './commands/handle.ts';
@@ -49,9 +50,10 @@ Examples:
   $ lifeguard simulate sandbox/scenarios/demo.yaml
   $ lifeguard config validate lifeguard.config.yaml
   $ lifeguard handle dead-letter.json --validate-only
+  $ lifeguard audit --kubeconfig ~/.kube/config
   $ lifeguard drill --cluster analytics --dry-run`,
     );
-  for (const register of [registerSimulate, registerHandle, registerDrill, registerConfig]) {
+  for (const register of [registerSimulate, registerHandle, registerDrill, registerAudit, registerConfig]) {
     const command = register(program, ctx);
     command.showHelpAfterError(`run 'lifeguard ${command.name()} --help' for usage and examples`);
   }

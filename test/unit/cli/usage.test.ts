@@ -22,6 +22,8 @@ const usageErrors: Array<{ argv: string[]; env?: NodeJS.ProcessEnv; message: Reg
   { argv: ['drill', '--cluster', 'a', '--sandbox', 's.yaml'], env: { LIFEGUARD_STATE_MACHINE_ARN: ARN }, message: /--sandbox cannot be used with a state machine ARN/ },
   { argv: ['drill', '--cluster', 'a'], env: { LIFEGUARD_STATE_MACHINE_ARN: 'nope' }, message: /\$LIFEGUARD_STATE_MACHINE_ARN: 'nope' is not a state machine ARN/ },
   { argv: ['drill', '--cluster', 'nosuch', '--sandbox', 'sandbox/dr/examples/az-outage.yaml'], message: /error: --cluster: 'nosuch' is not a cluster of sandbox\/dr\/examples\/az-outage.yaml \(it has: analytics \(j-2AXXXXXXGAPLF\)\)/ },
+  { argv: ['audit', '--jsn'], message: /unknown option '--jsn'\n\(Did you mean --json\?\)/ },
+  { argv: ['audit', 'extra'], message: /too many arguments for 'audit'/ },
   { argv: ['config'], message: /Usage: lifeguard config/ },
   { argv: ['config', 'valdate'], message: /unknown command 'valdate'\n\(Did you mean validate\?\)/ },
   { argv: ['config', 'validate', 'a.yaml', 'b.yaml'], message: /too many arguments for 'validate'/ },
@@ -55,11 +57,11 @@ describe('lifeguard help and version', () => {
   it('lists every command with --help, exit 0', async () => {
     const io = captureIo();
     expect(await runCli(['--help'], io.io)).toBe(0);
-    for (const command of ['simulate', 'handle', 'drill', 'config']) expect(io.stdout()).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['simulate', 'handle', 'drill', 'audit', 'config']) expect(io.stdout()).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(io.stdout()).toContain('Exit codes: 0 done, 1 failed, 2 bad usage or input');
   });
 
-  it.each(['simulate', 'handle', 'drill', 'config validate'])('has help with examples for %s', async (command) => {
+  it.each(['simulate', 'handle', 'drill', 'audit', 'config validate'])('has help with examples for %s', async (command) => {
     const io = captureIo();
     expect(await runCli([...command.split(' '), '--help'], io.io)).toBe(0);
     expect(io.stdout()).toContain(`Usage: lifeguard ${command}`);

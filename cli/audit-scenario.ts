@@ -2,7 +2,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { AuditInput } from '../lib/audit/types.ts';
 import { systemClock } from '../lib/util/clock.ts';
 import { startKubeEmulator } from '../sandbox/kube/index.ts';
-import { loadScenarioFile } from '../sandbox/scenario/load.ts';
+import { parseScenario } from '../sandbox/scenario/load.ts';
+import { readDocument } from './read-document.ts';
 
 /**
  * A scenario's cluster, audited exactly as a real one: the scenario loader validates the file, the
@@ -13,7 +14,7 @@ export async function auditScenario(
   file: string,
   read: (kc: KubeConfig) => Promise<AuditInput>,
 ): Promise<{ input: AuditInput; clusterName: string; config?: Record<string, unknown> }> {
-  const scenario = loadScenarioFile(file);
+  const scenario = parseScenario(readDocument(file), file);
   if (!scenario.cluster) throw new Error(`${file}: cluster: missing (got nothing): the audit needs the scenario's Kubernetes cluster`);
   const emulator = await startKubeEmulator({ clock: systemClock, seed: scenario.seed });
   try {

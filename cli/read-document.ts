@@ -26,7 +26,8 @@ export function readDocument(path: string): unknown {
     }
   }
   try {
-    return parseYaml(text, { prettyErrors: true }) as unknown;
+    // Merge keys (<<) let scenario files share node and pod definitions.
+    return parseYaml(text, { prettyErrors: true, merge: true }) as unknown;
   } catch (err) {
     throw new InputError(`${path} is not valid YAML: ${(err as Error).message}`);
   }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
+import { readDocument } from '../read-document.ts';
 
 /** `lifeguard simulate SCENARIO [--json]`: exit 0 when the scenario ran (whatever Lifeguard decided), 2 when it is invalid, 1 when the sandbox failed. */
 export function registerSimulate(program: Command, ctx: CliContext): Command {
@@ -24,12 +25,13 @@ Examples:
 
 async function simulate(file: string, json: boolean, ctx: CliContext): Promise<number> {
   // Loaded on use: `lifeguard --help` should not start the sandbox's imports.
-  const { loadScenarioFile, ScenarioError } = await import('../../sandbox/scenario/load.ts');
+  const { parseScenario, ScenarioError } = await import('../../sandbox/scenario/load.ts');
   const { formatSummary, formatTimelineEntry } = await import('../../sandbox/scenario/format.ts');
   const { runScenario } = await import('../../sandbox/scenario/runner.ts');
   let scenario;
   try {
-    scenario = loadScenarioFile(file);
+    // Read here, not by the loader: a broken .json file is then reported in JSON's terms.
+    scenario = parseScenario(readDocument(file), file);
   } catch (err) {
     ctx.err(`lifeguard simulate: ${(err as Error).message}`);
     return 2;

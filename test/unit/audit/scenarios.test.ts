@@ -101,7 +101,7 @@ describe('lifeguard audit --scenario', () => {
     for (const [argv, message] of [
       [['--scenario', HEALTHY, '--kubeconfig', 'k'], /option '--scenario <file>' cannot be used with option '--kubeconfig <path>'/],
       [['--fail-on', 'info'], /argument 'info' is invalid. Allowed choices are severe, warning/],
-      [['--scenario', join(dir, 'absent.yaml')], /cannot read scenario/],
+      [['--scenario', join(dir, 'absent.yaml')], /cannot read .*absent\.yaml: no such file/],
       [['--scenario', drOnly], /cluster: missing \(got nothing\)/],
     ] as const) {
       const io = captureIo();

@@ -56,10 +56,16 @@ describe('lifeguard simulate', () => {
     expect(out).toEqual([]);
   });
 
+  it('reports a broken JSON scenario in JSON terms', async () => {
+    const { err, io } = captureIo();
+    expect(await run([file('broken.json', '{"name": "x", "cluster": ')], io)).toBe(2);
+    expect(err.join('\n')).toMatch(/broken\.json is not valid JSON: /);
+  });
+
   it('explains its usage when the file is missing or unreadable', async () => {
     const { err, io } = captureIo();
     expect(await run([], io)).toBe(2);
     expect(await run([join(dir, 'absent.yaml')], io)).toBe(2);
-    expect(err.join('\n')).toMatch(/missing required argument 'scenario'[\s\S]*cannot read scenario/);
+    expect(err.join('\n')).toMatch(/missing required argument 'scenario'[\s\S]*cannot read .*absent\.yaml: no such file/);
   });
 });

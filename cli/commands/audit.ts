@@ -1,8 +1,5 @@
 import { Option, type Command } from 'commander';
-import { DEFAULT_AUDIT_OPTIONS, audit } from '../../lib/audit/audit.ts';
-import { formatAudit } from '../../lib/audit/format.ts';
 import type { AuditInput, AuditOptions, AuditReport, Severity } from '../../lib/audit/types.ts';
-import { loadConfigFile, parseConfig } from '../../lib/config/load.ts';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
 
 interface AuditCliOptions {
@@ -54,6 +51,11 @@ async function runAudit(options: AuditCliOptions, ctx: CliContext): Promise<numb
     ctx.err(`lifeguard audit: ${message}`);
     return code;
   };
+  // Loaded on use, like every command's engine.
+  const { DEFAULT_AUDIT_OPTIONS, audit } = await import('../../lib/audit/audit.ts');
+  const { formatAudit } = await import('../../lib/audit/format.ts');
+  const { loadConfigFile, parseConfig } = await import('../../lib/config/load.ts');
+  const optionsFrom = (marginSeconds: number): AuditOptions => ({ ...DEFAULT_AUDIT_OPTIONS, marginSeconds });
   let input: AuditInput;
   let source: string;
   let auditOptions: AuditOptions = DEFAULT_AUDIT_OPTIONS;
@@ -96,8 +98,6 @@ async function runAudit(options: AuditCliOptions, ctx: CliContext): Promise<numb
   else for (const line of formatAudit(report)) ctx.out(line);
   return failing(report, options.failOn) ? 1 : 0;
 }
-
-const optionsFrom = (marginSeconds: number): AuditOptions => ({ ...DEFAULT_AUDIT_OPTIONS, marginSeconds });
 
 function failing(report: AuditReport, level: Severity): boolean {
   return report.summary.severe > 0 || (level === 'warning' && report.summary.warning > 0);

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { ConfigError, loadConfigFile } from '../../lib/config/load.ts';
 import type { LifeguardConfig } from '../../lib/config/schema.ts';
-import { configFilePath, NO_CONFIG_MESSAGE } from '../../deploy/load-config.ts';
 import type { CliContext } from '../program.ts';
 
 /** `lifeguard config validate [FILE]`: 0 valid, 1 invalid, 2 no file to validate. */
@@ -28,7 +26,10 @@ Examples:
   $ lifeguard config validate lifeguard.config.example.yaml
   $ LIFEGUARD_CONFIG=prod.yaml lifeguard config validate --quiet && npm run deploy`,
     )
-    .action((file: string | undefined, options: { quiet?: boolean }) => {
+    .action(async (file: string | undefined, options: { quiet?: boolean }) => {
+      // Loaded on use: the schemas are the slow part of starting the command.
+      const { ConfigError, loadConfigFile } = await import('../../lib/config/load.ts');
+      const { configFilePath, NO_CONFIG_MESSAGE } = await import('../../deploy/load-config.ts');
       const path = file ?? configFilePath(ctx.env);
       if (!path) {
         ctx.err(`lifeguard config validate: ${NO_CONFIG_MESSAGE}`);

@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { followExecution, type FollowedState } from '../../lib/dr/follow-execution.ts';
+import type { FollowedState } from '../../lib/dr/follow-execution.ts';
 import type { RtoPhase } from '../../lib/dr/rto.ts';
-import { systemClock } from '../../lib/util/clock.ts';
-import { VirtualClock } from '../../sandbox/clock/virtual-clock.ts';
-import { demoDrScenario } from '../../sandbox/dr/demo-scenario.ts';
-import { runFailoverScenario } from '../../sandbox/dr/runner.ts';
 import type { DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
 import { usageError } from '../usage.ts';
@@ -110,7 +105,11 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
 
   let outcome: DrillOutcome;
   try {
+    // Loaded on use: the SDK and the DR sandbox take a second to import, `--help` should not wait.
+    const { systemClock } = await import('../../lib/util/clock.ts');
     if (arn) {
+      const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+      const { followExecution } = await import('../../lib/dr/follow-execution.ts');
       const sfn = ctx.sfn ?? new SFNClient({ region: arn.split(':')[3] });
       const name = `drill-${values.cluster}-${new Date((ctx.clock ?? systemClock).now()).toISOString().replace(/[-:.]/g, '')}`.slice(0, 80);
       const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify(input) }));
@@ -119,6 +118,9 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
       const followed = await followExecution(sfn, started.executionArn, { clock: ctx.clock ?? systemClock, onState: progress });
       outcome = { where: 'aws', ...followed, outcome: outcomeOf(followed.status, followed.output, followed.error) };
     } else {
+      const { VirtualClock } = await import('../../sandbox/clock/virtual-clock.ts');
+      const { demoDrScenario } = await import('../../sandbox/dr/demo-scenario.ts');
+      const { runFailoverScenario } = await import('../../sandbox/dr/runner.ts');
       const spec = values.sandbox ? loadScenario(values.sandbox) : demoDrScenario(values.cluster);
       if (!values.json) out(`drill of ${values.cluster} in the DR sandbox (${values.sandbox ?? 'built-in scenario'}; no AWS account used)`);
       const trigger = { at: 0, cluster: values.cluster, mode: 'drill' as const, dryRun: values.dryRun === true, ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: Boolean(input.retireOldCluster) }) };

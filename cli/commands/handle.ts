@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { loadConfigFile, parseConfig } from '../../lib/config/load.ts';
 import type { LifeguardConfig } from '../../lib/config/schema.ts';
-import { parseEvent } from '../../lib/events/parse.ts';
 import { InvalidEventError, type Notice } from '../../lib/events/notice.ts';
 import type { InterruptionReport } from '../../lib/interruption/handle.ts';
 import { systemClock, type Clock } from '../../lib/util/clock.ts';
@@ -59,6 +57,7 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
   };
 
   // The event first: a dead letter can be checked with no cluster and no credentials.
+  const { parseEvent } = await import('../../lib/events/parse.ts');
   let event: unknown;
   let notice: Notice;
   try {
@@ -80,6 +79,7 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
     return 0;
   }
 
+  const { loadConfigFile, parseConfig } = await import('../../lib/config/load.ts');
   let config: LifeguardConfig;
   try {
     const configFile = options.config ?? ctx.env.LIFEGUARD_CONFIG;

@@ -29,7 +29,7 @@ export const NOTIFICATION_MESSAGES: Record<LifeguardEventType, NotificationMessa
       failed: '$.detail.pods.failed',
     },
     text:
-      'Lifeguard: node <node> (instance <instance>, <kind>) drained in <durationMs> ms. Deadline <deadline> met: <deadlineMet>; every pod gone: <allGone>. ' +
+      'Lifeguard: drain of node <node> (instance <instance>, <kind>) ended after <durationMs> ms. Deadline <deadline> met: <deadlineMet>; every pod gone: <allGone>. ' +
       'Pods evicted <evicted>, force-deleted <deleted>, still pending <pending>, failed <failed> (event <eventId>).',
   },
   'Spark Driver At Risk': {

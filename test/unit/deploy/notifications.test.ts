@@ -95,7 +95,7 @@ describe('notification messages', () => {
       }
     }
     const completed = transform(NOTIFICATION_MESSAGES['Node Drain Completed'].paths, NOTIFICATION_MESSAGES['Node Drain Completed'].text, { detail: events['Node Drain Completed'] });
-    expect(completed).toMatch(/^Lifeguard: node ip-10-0-1-10\.ec2\.internal \(instance i-0aaa1111bbbb22220, spot-interruption\) drained in \d+ ms\. Deadline 2026-03-14T09:28:53\.000Z met: true/);
+    expect(completed).toMatch(/^Lifeguard: drain of node ip-10-0-1-10\.ec2\.internal \(instance i-0aaa1111bbbb22220, spot-interruption\) ended after \d+ ms\. Deadline 2026-03-14T09:28:53\.000Z met: true/);
     const failover = transform(NOTIFICATION_MESSAGES['Failover Completed'].paths, NOTIFICATION_MESSAGES['Failover Completed'].text, { detail: events['Failover Completed'] });
     expect(failover).toContain('from j-OLD to j-NEW in us-east-1b, master 10.0.2.20. RTO 640 s: detect 1 s, create 599 s');
   });

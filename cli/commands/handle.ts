@@ -3,6 +3,7 @@ import type { LifeguardConfig } from '../../lib/config/schema.ts';
 import { InvalidEventError, type Notice } from '../../lib/events/notice.ts';
 import type { InterruptionReport } from '../../lib/interruption/handle.ts';
 import { systemClock, type Clock } from '../../lib/util/clock.ts';
+import { didYouMean } from '../../lib/util/suggest.ts';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
 import { InputError, readDocument } from '../read-document.ts';
 import { terminalLog } from '../terminal-log.ts';
@@ -57,7 +58,7 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
   };
 
   // The event first: a dead letter can be checked with no cluster and no credentials.
-  const { parseEvent } = await import('../../lib/events/parse.ts');
+  const { parseEvent, supportedEvents } = await import('../../lib/events/parse.ts');
   let event: unknown;
   let notice: Notice;
   try {
@@ -66,8 +67,11 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
   } catch (err) {
     if (err instanceof InputError) return fail(err.message, 2);
     if (err instanceof InvalidEventError) {
-      const what = err.name === 'UnsupportedEventError' ? 'not an event Lifeguard acts on' : 'not a valid event';
-      return fail(`${file}: ${what}: ${err.message}`, 2);
+      const unsupported = err.name === 'UnsupportedEventError';
+      const typed = (event as { 'detail-type'?: unknown } | undefined)?.['detail-type'];
+      const suggestion =
+        unsupported && err.field === 'detail-type' && typeof typed === 'string' ? didYouMean(typed, supportedEvents.map((e) => e.detailType)) : undefined;
+      return fail(`${file}: ${unsupported ? 'not an event Lifeguard acts on' : 'not a valid event'}: ${err.message}${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ''}`, 2);
     }
     throw err;
   }

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { didYouMean } from '../util/suggest.ts';
 
 type Segment = PropertyKey;
 
@@ -48,16 +49,46 @@ function whatIsWrong(issue: z.core.$ZodIssue): string {
   }
 }
 
+/** The slice of zod's schema definitions needed to walk a schema down a path. */
+interface SchemaDef {
+  type: string;
+  innerType?: { _zod: { def: SchemaDef } };
+  in?: { _zod: { def: SchemaDef } };
+  element?: { _zod: { def: SchemaDef } };
+  valueType?: { _zod: { def: SchemaDef } };
+  shape?: Record<string, { _zod: { def: SchemaDef } }>;
+}
+
+/** The field names the schema allows at `path`, to suggest one for a misspelt field. */
+export function knownFields(schema: z.ZodType, path: readonly Segment[]): string[] {
+  let def: SchemaDef | undefined = (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+  const unwrap = () => {
+    // Optional, default, prefault, nullable and readonly wrap a schema; a pipe reads its input side.
+    while (def && (def.innerType || (def.type === 'pipe' && def.in))) def = (def.innerType ?? def.in)!._zod.def;
+  };
+  for (const segment of path) {
+    unwrap();
+    const next: { _zod: { def: SchemaDef } } | undefined =
+      def?.type === 'object' ? def.shape?.[String(segment)] : def?.type === 'array' ? def.element : def?.type === 'record' ? def.valueType : undefined;
+    def = next?._zod.def;
+  }
+  unwrap();
+  return def?.type === 'object' && def.shape ? Object.keys(def.shape) : [];
+}
+
 /**
  * One line per problem, each `path: what is wrong (got …)`. `raw` is the document that was
- * validated, so each line can say what it held.
+ * validated, so each line can say what it held; `schema` lets an unknown field get a suggestion.
  */
-export function formatIssues(error: z.ZodError, raw?: unknown): string {
+export function formatIssues(error: z.ZodError, raw?: unknown, schema?: z.ZodType): string {
   const lines: string[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       // The path is the mapping that holds the unknown key, so a parent-level check still finds it.
-      for (const key of issue.keys) lines.push(`  - ${issuePath(issue.path)}: unknown field ${JSON.stringify(key)} (check its spelling and place)`);
+      for (const key of issue.keys) {
+        const suggestion = schema ? didYouMean(key, knownFields(schema, issue.path)) : undefined;
+        lines.push(`  - ${issuePath(issue.path)}: unknown field ${JSON.stringify(key)} (${suggestion ? `did you mean ${JSON.stringify(suggestion)}?` : 'check its spelling and place'})`);
+      }
       continue;
     }
     // A refinement over a whole object judges several fields: "got a mapping" would say nothing.

@@ -11,7 +11,7 @@ export class ConfigError extends Error {
 export function parseConfig(raw: unknown, origin = 'configuration'): LifeguardConfig {
   const result = lifeguardConfigSchema.safeParse(raw ?? {});
   if (!result.success) {
-    throw new ConfigError(`${origin} is invalid:\n${formatIssues(result.error, raw ?? {})}`);
+    throw new ConfigError(`${origin} is invalid:\n${formatIssues(result.error, raw ?? {}, lifeguardConfigSchema)}`);
   }
   return result.data;
 }

@@ -27,6 +27,7 @@ interruption:
     concurrency: "sixteen"
     marginSeconds: -1
   colour: blue
+  polices: {}
 `;
 
 describe('lifeguard config validate', () => {
@@ -48,6 +49,7 @@ describe('lifeguard config validate', () => {
         '  - interruption.drain.concurrency: expected a number (got "sixteen")',
         '  - interruption.drain.marginSeconds: expected at least 0 (got -1)',
         '  - interruption: unknown field "colour" (check its spelling and place)',
+        '  - interruption: unknown field "polices" (did you mean "policies"?)',
       ]),
     );
     // No stutter: each line names its path once, and zod's own "received …" tail is gone.
@@ -55,6 +57,18 @@ describe('lifeguard config validate', () => {
       expect(line).toMatch(/^ {2}- [\w.-]+: /);
       expect(line).not.toMatch(/received|Invalid input/);
     }
+  });
+
+  it('suggests the field meant at any depth, through lists and defaults', async () => {
+    const path = file(
+      'typos.yaml',
+      'eks: [{ name: spark, acessEntry: false }]\ndr:\n  clusters:\n    - name: a\n      clusterId: j-2AXXXXXXGAPLF\n      probe: { adress: x }\n      placement: { candidateSubnetIds: [subnet-0bbb2222] }\nregoin: us-east-1\n',
+    );
+    const { code, err } = await validate([path]);
+    expect(code).toBe(1);
+    expect(err).toContain('  - eks.0: unknown field "acessEntry" (did you mean "accessEntry"?)');
+    expect(err).toContain('  - dr.clusters.0.probe: unknown field "adress" (did you mean "address"?)');
+    expect(err).toContain('  - (root): unknown field "regoin" (did you mean "region"?)');
   });
 
   it('reports broken JSON in JSON terms and broken YAML in YAML terms', async () => {

@@ -103,7 +103,7 @@ describe('lifeguard handle, offline', () => {
   it('names an unsupported event for what it is, exit 2', async () => {
     const io = captureIo();
     expect(await run([eventFile({ ...spotEvent, 'detail-type': 'EC2 Spot Instance Interuption Warning' }), '--validate-only'], { ...io.io, env: {} })).toBe(2);
-    expect(io.stderr()).toMatch(/not an event Lifeguard acts on: detail-type: /);
+    expect(io.stderr()).toMatch(/not an event Lifeguard acts on: detail-type: .*\(did you mean "EC2 Spot Instance Interruption Warning"\?\)/);
   });
 
   it('says what is wrong with the kubeconfig', async () => {

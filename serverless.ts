@@ -1,4 +1,4 @@
-import { deployConfig } from './deploy/load-config.ts';
+import { deployConfigOrExit } from './deploy/load-config.ts';
 import { interruptionStack } from './deploy/interruption.ts';
 import { drResources } from './deploy/dr.ts';
 import { applyNetwork } from './deploy/network.ts';
@@ -6,7 +6,7 @@ import { operatorResources } from './deploy/operator.ts';
 
 const service = 'lifeguard';
 const stage = process.env.LIFEGUARD_STAGE ?? 'dev';
-const { config } = deployConfig();
+const { config } = deployConfigOrExit();
 const interruption = interruptionStack(config, service, stage);
 const dr = drResources(config, { service, stage });
 const functions = { ...interruption.functions, ...dr.functions };

@@ -23,3 +23,17 @@ export function deployConfig(env: NodeJS.ProcessEnv = process.env, exists: (path
   if (!path) throw new ConfigError(NO_CONFIG_MESSAGE);
   return { path, config: loadConfigFile(path) };
 }
+
+/**
+ * For serverless.ts: a configuration problem ends the command with its own message (exit 2), not
+ * wrapped in the framework's "Cannot parse serverless.ts" and a stack trace.
+ */
+export function deployConfigOrExit(env: NodeJS.ProcessEnv = process.env): { path: string; config: LifeguardConfig } {
+  try {
+    return deployConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`lifeguard: ${err.message}`);
+    process.exit(2);
+  }
+}

@@ -62,13 +62,18 @@ export function sparkFindings(input: AuditInput, options: AuditOptions): Finding
       });
     }
 
-    const tooLong = app.executors.filter((p) => graceSeconds(p) > usable);
+    // On-Demand executors meet only longer windows (Health events, Auto Scaling hooks).
+    const onSpot = (p: V1Pod) => {
+      const node = nodes.get(p.spec?.nodeName ?? '');
+      return node !== undefined && isSpot(node);
+    };
+    const tooLong = app.executors.filter((p) => onSpot(p) && graceSeconds(p) > usable);
     if (tooLong.length) {
       const longest = Math.max(...tooLong.map(graceSeconds));
       add({
         check: 'executor-grace-exceeds-spot-window',
         severity: 'warning',
-        message: `${tooLong.length} executor(s) ask for up to ${longest} s to shut down (terminationGracePeriodSeconds), but a Spot interruption leaves at most ${usable} s (${options.spotWindowSeconds} s less Lifeguard's ${options.marginSeconds}-s margin): ${listed(tooLong.map(podRef))}`,
+        message: `${tooLong.length} executor(s) on Spot nodes ask for up to ${longest} s to shut down (terminationGracePeriodSeconds), but a Spot interruption leaves at most ${usable} s (${options.spotWindowSeconds} s less Lifeguard's ${options.marginSeconds}-s margin): ${listed(tooLong.map(podRef))}`,
         why: 'Lifeguard clamps the grace period to the time left, so a decommission planned for longer is cut short and the blocks not yet migrated are lost.',
         fix: `Set terminationGracePeriodSeconds to ${usable} or less in the executor pod template (spark.kubernetes.executor.podTemplateFile), and give the last blocks somewhere fast to go with ${FALLBACK_PATH}.`,
         objects: tooLong.map(podRef),

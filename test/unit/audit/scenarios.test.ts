@@ -77,6 +77,11 @@ describe('lifeguard audit --scenario', () => {
     expect((await auditJson(['--scenario', path, '--fail-on', 'warning'])).code).toBe(1);
   });
 
+  it('holds On-Demand executors to no Spot window', async () => {
+    const path = scenarioFile((s) => Object.assign(pod(s, 'etl-exec-1'), { node: 'od-1', terminationGracePeriodSeconds: 600 }));
+    expect((await auditJson(['--scenario', path])).report.findings).toEqual([]);
+  });
+
   it('uses the scenario\'s drain margin for the Spot window', async () => {
     const path = scenarioFile((s) => {
       (s as unknown as { config: unknown }).config = { interruption: { drain: { marginSeconds: 30 } } };

@@ -44,7 +44,8 @@ function buildProgram(ctx: CliContext): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 done, 1 failed, 2 bad usage or input, 3 (drill) another failover holds the cluster.
+Exit codes: 0 done, 1 failed (audit: a severe finding), 2 bad usage or input,
+3 drill: another failover holds the cluster; audit: the cluster could not be read.
 
 Examples:
   $ lifeguard simulate sandbox/scenarios/demo.yaml

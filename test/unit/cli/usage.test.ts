@@ -58,7 +58,7 @@ describe('lifeguard help and version', () => {
     const io = captureIo();
     expect(await runCli(['--help'], io.io)).toBe(0);
     for (const command of ['simulate', 'handle', 'drill', 'audit', 'config']) expect(io.stdout()).toMatch(new RegExp(`^  ${command} `, 'm'));
-    expect(io.stdout()).toContain('Exit codes: 0 done, 1 failed, 2 bad usage or input');
+    expect(io.stdout()).toContain('Exit codes: 0 done, 1 failed (audit: a severe finding), 2 bad usage or input');
   });
 
   it.each(['simulate', 'handle', 'drill', 'audit', 'config validate'])('has help with examples for %s', async (command) => {

@@ -77,6 +77,21 @@ describe('lifeguard audit --scenario', () => {
     expect((await auditJson(['--scenario', path, '--fail-on', 'warning'])).code).toBe(1);
   });
 
+  it('knows EMR on EKS pods by their labels and hook', async () => {
+    const path = scenarioFile((s) => {
+      const emr = (role: string) => ({ 'emr-containers.amazonaws.com/component': role, 'emr-containers.amazonaws.com/job.id': '000000033example' });
+      Object.assign(pod(s, 'etl-driver'), { labels: emr('driver'), node: 'spot-1' });
+      Object.assign(pod(s, 'etl-exec-1'), { labels: emr('executor'), preStop: '/usr/bin/decom.sh' });
+      Object.assign(pod(s, 'etl-exec-2'), { labels: emr('executor') });
+      delete pod(s, 'etl-exec-2').preStop;
+    });
+    const { report } = await auditJson(['--scenario', path]);
+    expect(report.findings.map((f) => [f.scope.name, f.check, f.objects[0]])).toEqual([
+      ['000000033example', 'driver-on-spot', 'spark/etl-driver'],
+      ['000000033example', 'executor-without-decommission-hook', 'spark/etl-exec-2'],
+    ]);
+  });
+
   it('holds On-Demand executors to no Spot window', async () => {
     const path = scenarioFile((s) => Object.assign(pod(s, 'etl-exec-1'), { node: 'od-1', terminationGracePeriodSeconds: 600 }));
     expect((await auditJson(['--scenario', path])).report.findings).toEqual([]);

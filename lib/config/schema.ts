@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { eksClusterSchema } from './clusters.ts';
 import { interruptionConfigSchema } from './interruption.ts';
 import { drConfigSchema } from './dr.ts';
+import { notificationsConfigSchema } from './notifications.ts';
 
 export const lifeguardConfigSchema = z
   .object({
@@ -25,6 +26,8 @@ export const lifeguardConfigSchema = z
       .optional(),
     /** Source of Lifeguard's own events on the default event bus. */
     eventSource: z.string().min(1).default('lifeguard'),
+    /** Optional notifications of Lifeguard's own events to an SNS topic and/or a webhook. */
+    notifications: notificationsConfigSchema,
   })
   .strict();
 

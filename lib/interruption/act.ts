@@ -13,7 +13,7 @@ import type { InterruptionDeps } from './deps.ts';
 import { completeLifecycle, leavePending, startHeartbeat } from './lifecycle-hook.ts';
 import { CONFLICT, writeGuarded } from './node-write.ts';
 import type { NodeDecision } from './policy.ts';
-import { publisherFor, type Publisher } from './publish.ts';
+import { NODE_EVENTS, publisherFor, type Publisher } from './publish.ts';
 import type { InstanceReport } from './report.ts';
 import { dropSchedules, ensureSchedule, withPending, type NodeRef } from './schedules.ts';
 
@@ -153,7 +153,7 @@ async function drainUnderLease(input: ActInput, base: InstanceReport, k8sEvents:
 
 function announce(plan: DrainPlan, decision: NodeDecision, events: Publisher, k8sEvents: KubeEventRecorder, node: Regarding): void {
   k8sEvents.record(node, 'DrainStarted', `${decision.action}: ${plan.tiers.map((t) => `${t.pods.length} ${t.tier}`).join(', ') || 'nothing to evict'}; ${plan.skipped.length} pod(s) left alone`);
-  events.publish('Node Drain Started', {
+  events.publish(NODE_EVENTS.drainStarted, {
     action: decision.action,
     tiers: plan.tiers.map((t) => ({ tier: t.tier, pods: t.pods.length })),
     skipped: plan.skipped.length,
@@ -162,7 +162,7 @@ function announce(plan: DrainPlan, decision: NodeDecision, events: Publisher, k8
   for (const tier of plan.tiers) {
     for (const pod of tier.pods.filter((p) => p.sparkRole === 'driver')) {
       k8sEvents.record({ kind: 'Pod', name: pod.name, namespace: pod.namespace, uid: pod.uid }, 'SparkDriverAtRisk', 'the Spark driver runs on an interrupted node: the application will fail; run drivers on On-Demand capacity', 'Warning');
-      events.publish('Spark Driver At Risk', {
+      events.publish(NODE_EVENTS.driverAtRisk, {
         appId: pod.appId ?? null,
         driver: `${pod.namespace}/${pod.name}`,
         message: 'the Spark driver runs on an interrupted node: the application will fail; run drivers on On-Demand capacity',
@@ -195,7 +195,7 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
     return { ...report, status: 'superseded' };
   }
   const done: InstanceReport = { ...report, phase: 'drained', drain: { ...drain, drainedAt: now }, ...(uncordon.length ? { scheduled: uncordon.map((p) => ({ type: p.type, name: p.schedule, at: p.at })) } : {}) };
-  events.publish('Node Drain Completed', drainSummary(done.drain!));
+  events.publish(NODE_EVENTS.drainCompleted, drainSummary(done.drain!));
   if (notice.kind === 'asg-lifecycle' && decision.completeLifecycle === 'when-drained') {
     return { ...done, lifecycle: drain.allGone ? await completeLifecycle(notice, ref.instanceId, deps) : leavePending(drain, deps) };
   }

@@ -7,7 +7,7 @@ import { KubeEventRecorder } from '../kube/event-recorder.ts';
 import { nodeRef } from './act.ts';
 import type { InterruptionDeps } from './deps.ts';
 import { CONFLICT, writeGuarded } from './node-write.ts';
-import { publisherFor } from './publish.ts';
+import { NODE_EVENTS, publisherFor } from './publish.ts';
 import type { InstanceReport } from './report.ts';
 import { dropSchedules, ensureSchedule, withPending, type NodeRef } from './schedules.ts';
 
@@ -52,7 +52,7 @@ export async function scheduleLater(input: LaterInput, type: ContinuationType, a
   deps.log.info(`${type} scheduled for ${pending.at}`, { node: input.ref.nodeName, eventId: notice.eventId, reason });
   if (type === 'scheduled-drain') {
     const events = publisherFor(notice, input.ref.instanceId, input.ref.nodeName, deps);
-    events.publish('Node Drain Scheduled', { at: pending.at, reason });
+    events.publish(NODE_EVENTS.drainScheduled, { at: pending.at, reason });
     await events.settled();
   }
   return { ...reportBase(input, next.phase), status: 'scheduled', reason, scheduled: [scheduledOf(pending)] };
@@ -92,7 +92,7 @@ export async function revert(input: LaterInput, reason: string, options: { cance
   deps.log.info(options.undo ? "Lifeguard's taint and cordon reverted" : 'scheduled work cancelled', { node: input.ref.nodeName, eventId: notice.eventId, reason, keptCordon: options.undo && !state.applied.cordon && input.node.spec?.unschedulable === true });
   if (options.undo) {
     const events = publisherFor(notice, input.ref.instanceId, input.ref.nodeName, deps);
-    events.publish('Node Reverted', { reason });
+    events.publish(NODE_EVENTS.reverted, { reason });
     const k8sEvents = new KubeEventRecorder(deps, { awsEventId: notice.eventId, instance: 'lifeguard' });
     k8sEvents.record(nodeRef(input.node), 'Reverted', `Lifeguard's taint${state.applied.cordon ? ' and cordon' : ''} removed: ${reason}`);
     await Promise.all([events.settled(), k8sEvents.flush()]);

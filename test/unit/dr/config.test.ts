@@ -7,6 +7,7 @@ const minimalCluster = {
   clusterId: 'j-2AXXXXXXGAPLF',
   probe: { address: 'emr-analytics-nlb-0123456789abcdef.elb.us-east-1.amazonaws.com' },
   placement: { candidateSubnetIds: ['subnet-0b2c3d4e5f6a7b8c9'] },
+  roles: { service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2', instance: 'arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole' },
 };
 
 function issuesOf(raw: unknown): string {

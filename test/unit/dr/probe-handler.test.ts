@@ -32,6 +32,7 @@ beforeEach(async () => {
     clusterId,
     probe: { address: emulator.address, ports: emulator.ports },
     placement: { candidateSubnetIds: ['subnet-0c1c1c1c1c1c1c1c1'] },
+    roles: { service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2', instance: 'arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole' },
   });
   config = drConfigSchema.parse({ clusters: [cluster('analytics', 'j-2AXXXXXXGAPLF', healthy), cluster('streaming', 'j-3FLEETXXXXXXX', broken)] });
 });
@@ -68,6 +69,7 @@ describe('dr-probe handlers', () => {
         clusterId: `j-C${i}`,
         probe: { address: `c${i}.internal` },
         placement: { candidateSubnetIds: ['subnet-0c1c1c1c1c1c1c1c1'] },
+        roles: { service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2', instance: 'arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole' },
       })),
     });
     const started: string[] = [];

@@ -11,6 +11,7 @@ const { dr } = parseConfig({
         clusterId: 'j-2AXXXXXXGAPLF',
         probe: { address: 'nlb.internal', confirm: { attempts: 5, intervalSeconds: 20, unhealthyToFail: 3 } },
         placement: { candidateSubnetIds: ['subnet-0bbb2222'] },
+        roles: { service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2', instance: 'arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole' },
         drill: { dryRun: true },
       },
     ],
@@ -22,7 +23,7 @@ const prepare = (request: unknown) => prepareExecution({ request, executionId: '
 describe('prepareExecution (ValidateInput)', () => {
   it('resolves the cluster by j-ID and sets up lock, confirm budget and empty slots', () => {
     const state = prepare({ cluster: 'j-2AXXXXXXGAPLF' });
-    expect(state.request).toEqual({ cluster: 'analytics', clusterId: 'j-2AXXXXXXGAPLF', mode: 'failover', dryRun: false, retireOldCluster: true, detectedAt: null });
+    expect(state.request).toEqual({ cluster: 'analytics', clusterId: 'j-2AXXXXXXGAPLF', mode: 'failover', dryRun: false, retireOldCluster: true, detectedAt: null, alarmWindowSeconds: 0 });
     expect(state.lock).toEqual({ key: 'emr#analytics', now: String(Date.parse(at) / 1000), expiresAt: String(Date.parse(at) / 1000 + LOCK_TTL_SECONDS) });
     // 5 attempts, 3 to fail: after 3 healthy probes 3 failures are out of reach.
     expect(state.confirm).toMatchObject({ attempts: 5, unhealthyToFail: 3, healthyToClear: 3, intervalSeconds: 20, healthy: { n: 0 }, unhealthy: { n: 0 } });

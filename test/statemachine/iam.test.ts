@@ -42,12 +42,14 @@ describe('failover state machine IAM and deployment fragment', () => {
     });
     const [target] = rule.Properties.Targets;
     expect(target).toMatchObject({ RetryPolicy: expect.any(Object), DeadLetterConfig: expect.any(Object) });
-    const template = (target!.InputTransformer as { InputTemplate: string }).InputTemplate;
-    expect(JSON.parse(template.replace('<time>', '2026-01-01T00:00:00Z'))).toEqual({
+    // The RTO counts from the alarm's own state change, not from the event's delivery.
+    const transformer = target!.InputTransformer as { InputPathsMap: Record<string, string>; InputTemplate: string };
+    expect(transformer.InputPathsMap).toEqual({ alarmAt: '$.detail.state.timestamp' });
+    expect(JSON.parse(transformer.InputTemplate.replace('<alarmAt>', '2026-01-01T00:00:00.000+0000'))).toEqual({
       cluster: 'analytics',
       mode: 'failover',
       dryRun: false,
-      detectedAt: '2026-01-01T00:00:00Z',
+      detectedAt: '2026-01-01T00:00:00.000+0000',
     });
     expect(resources.FailoverTriggerDeadLetterQueuePolicy).toBeDefined();
     expect(resources.FailoverLockTable).toMatchObject({ Properties: { TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true } } });

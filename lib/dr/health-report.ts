@@ -68,7 +68,7 @@ export async function probeAndReport(
             clusterId: cluster.clusterId,
             healthy: false,
             checkedAt: deps.now(),
-            address: cluster.probe.address,
+            address: cluster.probe.address ?? '(the master the target groups serve)',
             services: { resourceManager: failed, nameNode: failed, livy: failed },
           };
         }

@@ -15,13 +15,15 @@ import { failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/fai
 import type { VirtualClock } from '../clock/virtual-clock.ts';
 import { startHadoopEmulator, type HadoopEmulator, type HadoopHealth } from '../hadoop/emulator.ts';
 import { InMemoryEc2 } from './ec2.ts';
-import { InMemoryElbv2 } from './elbv2.ts';
-import { InMemoryEmr } from './emr.ts';
+import { InMemoryElbv2, type TargetState } from './elbv2.ts';
+import { InMemoryEmr, type SandboxCluster } from './emr.ts';
 import { withVirtualWaits, type LocalHandler } from './local-definition.ts';
 import { InMemoryLockTable } from './lock-table.ts';
 import { sandboxEc2Client, sandboxElbv2Client, sandboxEmrClient } from './sdk-clients.ts';
 import { drScenarioSchema, type DrScenario, type DrScenarioSpec } from './scenario.ts';
-import { CallLog, ServiceError, type CallRecord } from './service-error.ts';
+import { CallLog, ServiceError, type CallRecord, type Caller } from './service-error.ts';
+import { withVirtualRetryDelays } from './task-retries.ts';
+import { probeAddressResolver } from '../../lib/dr/serving-master.ts';
 
 /**
  * Runs the real failover definition in aws-local-stepfunctions on the virtual clock: every Task
@@ -39,7 +41,7 @@ export interface SandboxExecutionState {
 
 export interface FailoverExecutionResult {
   id: string;
-  trigger: { at: number; cluster: string; mode: 'failover' | 'drill'; dryRun?: boolean; retireOldCluster?: boolean };
+  trigger: { at: number; cluster: string; mode: 'failover' | 'drill'; dryRun?: boolean; retireOldCluster?: boolean; alarmDelaySeconds?: number };
   startedAt: number;
   endedAt: number | null;
   status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
@@ -67,7 +69,9 @@ export interface FailoverResult {
   rtoSeconds: number | null;
   phases: Record<RtoPhase, number> | null;
   /** Final registrations per target group. */
-  targets: Record<string, Array<{ ip: string; port: number; state: string }>>;
+  targets: Record<string, TargetState[]>;
+  /** Each target group's targets over the whole run, one entry per change (simulated seconds). */
+  targetHealth: Record<string, Array<{ t: number; targets: TargetState[] }>>;
   clusters: Record<string, SandboxClusterView>;
   events: Array<{ t: number; source: string; detailType: string; detail: unknown }>;
   calls: CallRecord[];
@@ -89,9 +93,6 @@ export async function runFailoverScenario(spec: DrScenarioSpec, options: RunFail
   const scenario = parsed.data;
   const emulators = new Map<string, HadoopEmulator>();
   try {
-    for (const cluster of scenario.clusters) {
-      emulators.set(cluster.id, await startHadoopEmulator({ health: healthAt(scenario, cluster.id, 0) }));
-    }
     return await run(scenario, emulators, options);
   } finally {
     await Promise.all([...emulators.values()].map((e) => e.close()));
@@ -100,11 +101,28 @@ export async function runFailoverScenario(spec: DrScenarioSpec, options: RunFail
 
 function healthAt(scenario: DrScenario, clusterId: string, seconds: number): HadoopHealth {
   const cluster = scenario.clusters.find((c) => c.id === clusterId)!;
-  const point = [...cluster.health].sort((a, b) => a.at - b.at).filter((p) => p.at <= seconds).at(-1);
+  return pointAt(cluster.health, seconds);
+}
+
+function pointAt(timeline: DrScenario['clusters'][number]['health'], seconds: number): HadoopHealth {
+  const point = [...timeline].sort((a, b) => a.at - b.at).filter((p) => p.at <= seconds).at(-1);
   return point ? { resourceManager: point.resourceManager, nameNode: point.nameNode, livy: point.livy } : ALL_UP;
 }
 
-const serves = (h: HadoopHealth) => h.resourceManager === 'active' && h.nameNode === 'active' && h.livy === 'up';
+const ALL_DOWN: HadoopHealth = { resourceManager: 'down', nameNode: 'down', livy: 'down' };
+
+/** The ports the probe and the target groups use for each service (dr.clusters[].probe.ports defaults). */
+const SERVICE_PORTS = { resourceManager: 8088, nameNode: 9870, livy: 8998 } as const;
+type Service = keyof typeof SERVICE_PORTS;
+const serviceOnPort = (port: number) => (Object.keys(SERVICE_PORTS) as Service[]).find((s) => SERVICE_PORTS[s] === port);
+
+/** What a health check (NLB, or the probe) of one service sees. */
+const passes = (h: HadoopHealth, service: Service | undefined): boolean => {
+  if (service === 'resourceManager') return h.resourceManager === 'active';
+  if (service === 'nameNode') return h.nameNode === 'active';
+  if (service === 'livy') return h.livy === 'up';
+  return h.resourceManager === 'active' && h.nameNode === 'active' && h.livy === 'up';
+};
 
 async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>, options: RunFailoverOptions): Promise<FailoverResult> {
   const { clock } = options;
@@ -113,6 +131,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   const log = new CallLog(() => elapsed(), scenario.faults);
 
   const ec2 = new InMemoryEc2(scenario.subnets, log);
+  const sleep = (ms: number) => clock.sleep(ms);
   for (const zone of scenario.impairedZones) ec2.impairZone(zone);
   const emr = new InMemoryEmr(ec2, log, { provisioningSeconds: scenario.emr.provisioningSeconds, createFailure: scenario.emr.createFailure, now: () => clock.now() });
   for (const c of scenario.clusters) {
@@ -132,30 +151,68 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
       createdByScenario: false,
     });
   }
-  const serving = (ip: string, atMs: number): boolean => {
-    const cluster = emr.byMasterIp(ip);
-    if (!cluster || !emr.isUp(cluster, atMs)) return false;
-    if (cluster.createdByScenario) return !scenario.newTargetsNeverHealthy;
-    return serves(healthAt(scenario, cluster.id, (atMs - t0) / 1000));
+  // A cluster's Hadoop health at a time: the scenario's timeline (for a replacement, its entry in
+  // emr.replacements, in creation order), and nothing at all while its master is not up.
+  const healthOf = (cluster: SandboxCluster, atMs: number): HadoopHealth => {
+    if (!emr.isUp(cluster, atMs)) return ALL_DOWN;
+    const seconds = (atMs - t0) / 1000;
+    if (!cluster.createdByScenario) return healthAt(scenario, cluster.id, seconds);
+    const index = [...emr.clusters.values()].filter((c) => c.createdByScenario).indexOf(cluster);
+    return pointAt(scenario.emr.replacements[index]?.health ?? [], seconds);
   };
-  const elbv2 = new InMemoryElbv2(scenario.targetGroups, log, () => clock.now(), serving, t0);
+  const serving = (ip: string, port: number, atMs: number): boolean => {
+    const cluster = emr.byMasterIp(ip);
+    if (!cluster) return false;
+    if (cluster.createdByScenario && scenario.newTargetsNeverHealthy) return false;
+    return passes(healthOf(cluster, atMs), serviceOnPort(port));
+  };
+  const loadBalancer = {
+    arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/lifeguard-sandbox/0123456789abcdef',
+    zones: scenario.loadBalancer.zones ?? [...new Set(scenario.subnets.map((s) => s.zone))],
+    zoneOf: (ip: string) => ec2.zoneOfIp(ip),
+  };
+  const elbv2 = new InMemoryElbv2(scenario.targetGroups, log, () => clock.now(), serving, t0, loadBalancer);
   for (const c of scenario.clusters) for (const arn of c.targetGroups) elbv2.seed(arn, c.master.ip, t0 - 3_600_000);
   const locks = new InMemoryLockTable(log);
   const events: FailoverResult['events'] = [];
 
-  const dr = sandboxDrConfig(scenario, emulators);
-  const sdk = {
-    emr: sandboxEmrClient((action, input) => emr.call(action, input)),
-    ec2: sandboxEc2Client((action, input) => ec2Call(ec2, action, input)),
-    elbv2: sandboxElbv2Client((action, input) => elbv2.call(action, input)),
-  };
+  const dr = sandboxDrConfig(scenario);
+  // The Lambdas' SDK clients, one set per caller so faults can be aimed at one of them.
+  const clientsFor = (caller: Caller) => ({
+    emr: sandboxEmrClient((action, input) => emr.call(action, input, caller), { sleep }),
+    ec2: sandboxEc2Client((action, input) => ec2Call(ec2, action, input, caller), { sleep }),
+    elbv2: sandboxElbv2Client((action, input) => elbv2.call(action, input, caller), { sleep }),
+  });
+  const sdk = clientsFor('planner');
 
-  // Hadoop health changes happen at their scenario times, through the emulators' real listeners.
-  for (const c of scenario.clusters) {
-    for (const point of c.health.filter((p) => p.at > 0)) {
-      clock.schedule(point.at * 1000, () => void clock.io(() => emulators.get(c.id)!.setHealth(healthAt(scenario, c.id, point.at))));
+  // The probe reaches a master by its IP (the one the target groups serve): each master's three
+  // services are a Hadoop emulator, started when first reached, whose health follows the timeline.
+  const emulatorFor = async (cluster: SandboxCluster): Promise<HadoopEmulator> => {
+    let emulator = emulators.get(cluster.id);
+    if (!emulator) {
+      emulator = await startHadoopEmulator({ health: healthOf(cluster, clock.now()) });
+      // A concurrent first request may have started one too: keep one, close the other.
+      const raced = emulators.get(cluster.id);
+      if (raced) {
+        await emulator.close();
+        return raced;
+      }
+      emulators.set(cluster.id, emulator);
     }
-  }
+    return emulator;
+  };
+  const routedFetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const target = new URL(url instanceof Request ? url.url : String(url));
+    const cluster = emr.byMasterIp(target.hostname);
+    const service = serviceOnPort(Number(target.port));
+    if (!cluster || !service) {
+      throw new TypeError('fetch failed', { cause: Object.assign(new Error(`connect ECONNREFUSED ${target.host}`), { code: 'ECONNREFUSED' }) });
+    }
+    const emulator = await emulatorFor(cluster);
+    const health = healthOf(cluster, clock.now());
+    if (JSON.stringify(emulator.health()) !== JSON.stringify(health)) await emulator.setHealth(health);
+    return fetch(`http://${emulator.address}:${emulator.ports[service]}${target.pathname}${target.search}`, init);
+  };
 
   // The handlers' own code (minus the middy wiring). The planner is called directly: its handler
   // module logs to stdout, which would interleave with `--json` output.
@@ -163,7 +220,8 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     config: dr,
     log: silentLog,
     metrics: { addDimension: () => undefined, addMetric: () => undefined, publishStoredMetrics: () => undefined },
-    probe: (cluster, probeOptions) => clock.io(() => probeCluster(cluster, probeOptions)),
+    probe: (cluster, probeOptions) => clock.io(() => probeCluster(cluster, { ...probeOptions, fetch: routedFetch as typeof fetch })),
+    resolveAddress: probeAddressResolver(clientsFor('probe').elbv2),
     now: () => clock.now(),
   });
   const validate = makeValidateHandler(dr);
@@ -174,8 +232,8 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     [String(LOCAL_FAILOVER_REFS.reportFunction)]: async (event) => reportHandler(event),
   };
   const services: Record<string, (action: string, input: Record<string, unknown>) => unknown> = {
-    emr: (action, input) => emr.call(action, input),
-    elbv2: (action, input) => elbv2.call(action, input),
+    emr: (action, input) => emr.call(action, input, 'stateMachine'),
+    elbv2: (action, input) => elbv2.call(action, input, 'stateMachine'),
     dynamodb: (action, input) => locks.call(action as 'PutItem' | 'DeleteItem', input),
     events: (_action, input) => {
       const entries = (input.Entries as Array<{ Source: string; DetailType: string; Detail: unknown }>) ?? [];
@@ -189,16 +247,19 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   const { definition, waitHandlers } = withVirtualWaits(base, clock);
   const handlers: Record<string, LocalHandler> = { ...waitHandlers };
   const retryOverrides: Record<string, number> = {};
+  const retriersOf = taskRetriers(base);
   for (const { name, resource } of taskStates(base)) {
+    // The local runner would wait out retry intervals on wall-clock timers: the wrapper sleeps them virtually.
     retryOverrides[name] = 0;
     const target = taskTarget(resource);
+    let handler: LocalHandler;
     if (target.kind === 'lambda') {
       const fn = lambdas[target.functionArn];
       if (!fn) throw new Error(`${name}: no local handler for ${target.functionArn}`);
-      handlers[name] = async (input) => json(await fn(json(input)));
+      handler = async (input) => json(await fn(json(input)));
     } else {
       const call = services[target.service]!;
-      handlers[name] = async (input) => {
+      handler = async (input) => {
         try {
           return json(await call(target.action, json(input) as Record<string, unknown>));
         } catch (err) {
@@ -207,6 +268,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
         }
       };
     }
+    handlers[name] = withVirtualRetryDelays(handler, retriersOf.get(name) ?? [], sleep);
   }
   const machine = new StateMachine(definition as never);
 
@@ -233,6 +295,8 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
       };
       executions.push(record);
       const input: Record<string, unknown> = { cluster, mode: trigger.mode };
+      // As the deployed rule does: a failover trigger is the alarm's event and carries its state-change time.
+      if (trigger.mode === 'failover') input.detectedAt = new Date(clock.now() - trigger.alarmDelaySeconds * 1000).toISOString();
       if (trigger.dryRun !== undefined) input.dryRun = trigger.dryRun;
       if (trigger.retireOldCluster !== undefined) input.retireOldCluster = trigger.retireOldCluster;
       const execution = machine.run(input as never, {
@@ -276,9 +340,13 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     });
   });
 
-  await clock.runUntil(t0 + scenario.until * 1000, () => pendingTriggers === 0 && running.size === 0);
+  const untilMs = t0 + scenario.until * 1000;
+  await clock.runUntil(untilMs, () => pendingTriggers === 0 && running.size === 0);
   for (const abort of aborts) abort();
   await Promise.all([...running]);
+  // The world goes on after the last execution: old targets finish draining, old clusters finish terminating.
+  const settledAt = Math.max(clock.now(), elbv2.drainedBy() ?? 0, ...[...emr.clusters.values()].map((c) => emr.settledBy(c)));
+  await clock.runUntil(Math.min(untilMs, settledAt));
 
   const completed = executions.find((e) => e.outcome === 'FailoverCompleted');
   const report = (completed?.output as { report?: { rtoSeconds?: number; phases?: Record<RtoPhase, number> } } | undefined)?.report;
@@ -287,6 +355,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     rtoSeconds: report?.rtoSeconds ?? null,
     phases: report?.phases ?? null,
     targets: Object.fromEntries(scenario.targetGroups.map((g) => [g.arn, elbv2.targets(g.arn)])),
+    targetHealth: Object.fromEntries(scenario.targetGroups.map((g) => [g.arn, elbv2.history(g.arn, t0, clock.now(), elapsed)])),
     clusters: Object.fromEntries(
       [...emr.clusters.values()].map((c) => [
         c.id,
@@ -306,17 +375,18 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   };
 }
 
-/** The `dr` configuration the scenario implies, probing the emulators. */
-function sandboxDrConfig(scenario: DrScenario, emulators: Map<string, HadoopEmulator>): DrConfig {
+/**
+ * The `dr` configuration the scenario implies. No probe address: the probe asks the target groups
+ * which master serves, and reaches it (its emulator) by IP.
+ */
+function sandboxDrConfig(scenario: DrScenario): DrConfig {
   return drConfigSchema.parse({
     clusters: scenario.clusters.map((c) => {
-      const emulator = emulators.get(c.id)!;
       return {
         name: c.name,
         clusterId: c.id,
         probe: {
-          address: emulator.address,
-          ports: emulator.ports,
+          ports: SERVICE_PORTS,
           // Real timers bound real sockets: keep a hung emulator from stalling the run.
           connectTimeoutMs: 300,
           totalTimeoutMs: 600,
@@ -325,16 +395,32 @@ function sandboxDrConfig(scenario: DrScenario, emulators: Map<string, HadoopEmul
         targetGroups: c.targetGroups.map((arn) => ({ arn })),
         placement: { candidateSubnetIds: c.candidateSubnetIds ?? scenario.subnets.filter((s) => s.id !== c.subnetId).map((s) => s.id) },
         ...(c.runJobFlowTemplate ? { runJobFlowTemplate: c.runJobFlowTemplate } : {}),
+        roles: c.roles,
         drill: { retireOldCluster: c.drill.retireOldCluster },
+        ...(c.alarm ? { alarm: c.alarm } : {}),
       };
     }),
   });
 }
 
-function ec2Call(ec2: InMemoryEc2, action: string, input: Record<string, unknown>): unknown {
-  if (action === 'DescribeSubnets') return ec2.describeSubnets(input);
-  if (action === 'DescribeAvailabilityZones') return ec2.describeAvailabilityZones(input);
+function ec2Call(ec2: InMemoryEc2, action: string, input: Record<string, unknown>, caller: Caller): unknown {
+  if (action === 'DescribeSubnets') return ec2.describeSubnets(input, caller);
+  if (action === 'DescribeAvailabilityZones') return ec2.describeAvailabilityZones(input, caller);
   throw new Error(`the sandbox EC2 does not implement ${action}`);
+}
+
+/** Every Task state's Retry list, nested states included (Map item processors). */
+function taskRetriers(definition: { States: Record<string, unknown> }): Map<string, Array<{ ErrorEquals: string[] }>> {
+  const found = new Map<string, Array<{ ErrorEquals: string[] }>>();
+  const visit = (states: Record<string, unknown>) => {
+    for (const [name, raw] of Object.entries(states)) {
+      const state = raw as { Type?: string; Retry?: Array<{ ErrorEquals: string[] }>; ItemProcessor?: { States: Record<string, unknown> } };
+      if (state.Type === 'Task') found.set(name, state.Retry ?? []);
+      if (state.ItemProcessor) visit(state.ItemProcessor.States);
+    }
+  };
+  visit(definition.States);
+  return found;
 }
 
 /** Step Functions moves JSON: no undefined, no shared references. */

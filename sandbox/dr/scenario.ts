@@ -45,6 +45,21 @@ const clusterSchema = z
     /** A stored RunJobFlow request; without one the planner clones the running cluster. */
     runJobFlowTemplate: z.record(z.string(), z.unknown()).optional(),
     drill: z.object({ retireOldCluster: z.boolean().default(false) }).strict().prefault({}),
+    /** The health alarm (dr.clusters[].alarm): its evaluation window counts in the RTO. */
+    alarm: z
+      .object({ periodSeconds: z.number().int().min(10).optional(), evaluationPeriods: z.number().int().min(1).optional(), datapointsToAlarm: z.number().int().min(1).optional() })
+      .strict()
+      .optional(),
+    /** The roles the configuration names (dr.clusters[].roles); the defaults are the ones the sandbox's clusters use. */
+    roles: z
+      .object({
+        service: z.string().default('arn:aws:iam::123456789012:role/EMR_DefaultRole'),
+        instance: z.string().default('arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole'),
+        instanceProfile: z.string().optional(),
+        autoScaling: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -86,8 +101,15 @@ const faultSchema = z
     times: z.number().int().min(1).default(1),
     /** API error code; default ThrottlingException. */
     error: z.string().optional(),
+    /** Only calls by this caller: the state machine's Task states, the plan Lambda, or the probes. */
+    caller: z.enum(['stateMachine', 'planner', 'probe']).optional(),
+    /** Only calls made at or after this simulated second ... */
+    from: seconds.optional(),
+    /** ... and before this one. */
+    until: seconds.optional(),
   })
-  .strict();
+  .strict()
+  .refine((f) => f.from === undefined || f.until === undefined || f.from < f.until, { message: 'from must be before until', path: ['until'] });
 
 const triggerSchema = z
   .object({
@@ -97,8 +119,14 @@ const triggerSchema = z
     mode: z.enum(['failover', 'drill']).default('failover'),
     dryRun: z.boolean().optional(),
     retireOldCluster: z.boolean().optional(),
+    /**
+     * failover only: the alarm changed state this long before its event started the execution
+     * (EventBridge delivery, retries). The trigger carries the alarm's time, as the deployed rule does.
+     */
+    alarmDelaySeconds: seconds.default(0),
   })
-  .strict();
+  .strict()
+  .refine((t) => t.mode === 'failover' || t.alarmDelaySeconds === 0, { message: 'only a failover trigger comes from the alarm', path: ['alarmDelaySeconds'] });
 
 export const drScenarioSchema = z
   .object({
@@ -107,11 +135,25 @@ export const drScenarioSchema = z
     /** Zones EC2 reports as impaired (the outage). */
     impairedZones: z.array(z.string()).default([]),
     targetGroups: z.array(targetGroupSchema).min(1),
+    /** The NLB in front of every target group. */
+    loadBalancer: z
+      .object({
+        /** The zones it has enabled (default: every subnet's zone). A target elsewhere stays `unused`. */
+        zones: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     emr: z
       .object({
         provisioningSeconds: z.number().min(60).default(600),
         /** reject: RunJobFlow fails; terminate: the new cluster ends TERMINATED_WITH_ERRORS mid-way. */
         createFailure: z.enum(['reject', 'terminate']).optional(),
+        /**
+         * Hadoop health over time of the clusters the run creates, in creation order (the first
+         * replacement gets the first entry); `at` is scenario time. Before its first point, or
+         * without an entry, a replacement is healthy once it is WAITING.
+         */
+        replacements: z.array(z.object({ health: z.array(healthPointSchema).default([]) }).strict()).default([]),
       })
       .strict()
       .prefault({}),

@@ -13,7 +13,8 @@ import type { DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
 /**
  * `lifeguard drill --cluster NAME [--dry-run] [--keep|--retire] [--json] [--state-machine-arn ARN]
  * [--sandbox SCENARIO]`: starts a DR drill of the failover state machine and follows it state by
- * state. With no state machine ARN (flag or LIFEGUARD_STATE_MACHINE_ARN) it runs in the DR sandbox.
+ * state. Without a state machine ARN (flag or LIFEGUARD_STATE_MACHINE_ARN) it needs --sandbox, and
+ * then runs in the DR sandbox; with neither it exits 2.
  */
 
 export interface DrillDeps {
@@ -25,7 +26,9 @@ export interface DrillDeps {
 }
 
 const USAGE =
-  'usage: lifeguard drill --cluster NAME [--dry-run] [--keep|--retire] [--json] [--state-machine-arn ARN | --sandbox SCENARIO]';
+  'usage: lifeguard drill --cluster NAME [--dry-run] [--keep|--retire] [--json] [--state-machine-arn ARN | --sandbox SCENARIO|builtin]';
+/** `--sandbox builtin`: the built-in demo scenario. */
+const BUILT_IN = 'builtin';
 
 /** Exit codes: 0 ran to a successful end, 1 failed, 2 bad usage, 3 another failover holds the cluster. */
 export async function run(argv: string[], deps: DrillDeps = {}): Promise<number> {
@@ -69,6 +72,11 @@ export async function run(argv: string[], deps: DrillDeps = {}): Promise<number>
     err(`lifeguard drill: --sandbox and a state machine ARN are exclusive\n${USAGE}`);
     return 2;
   }
+  // A drill that silently ran in the sandbox would give a CI job with a missing ARN a green fake drill.
+  if (!arn && values.sandbox === undefined) {
+    err(`lifeguard drill: no state machine to drill: pass --state-machine-arn ARN (or set LIFEGUARD_STATE_MACHINE_ARN; the stack output FailoverStateMachineArn), or --sandbox SCENARIO to rehearse without AWS\n${USAGE}`);
+    return 2;
+  }
   if (arn && !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/.test(arn)) {
     err(`lifeguard drill: '${arn}' is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)`);
     return 2;
@@ -95,7 +103,7 @@ export async function run(argv: string[], deps: DrillDeps = {}): Promise<number>
       const followed = await followExecution(sfn, started.executionArn, { clock: deps.clock ?? systemClock, onState: progress });
       outcome = { where: 'aws', ...followed, outcome: outcomeOf(followed.status, followed.output, followed.error) };
     } else {
-      const spec = values.sandbox ? loadScenario(values.sandbox) : demoDrScenario(values.cluster);
+      const spec = values.sandbox && values.sandbox !== BUILT_IN ? loadScenario(values.sandbox) : demoDrScenario(values.cluster);
       if (!values.json) out(`drill of ${values.cluster} in the DR sandbox (${values.sandbox ?? 'built-in scenario'}; no AWS account used)`);
       const trigger = { at: 0, cluster: values.cluster, mode: 'drill' as const, dryRun: values['dry-run'], ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: Boolean(input.retireOldCluster) }) };
       const result = await runFailoverScenario({ ...spec, triggers: [trigger] }, { clock: new VirtualClock(), onState: (_id, s) => progress(s) });

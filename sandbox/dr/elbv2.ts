@@ -141,11 +141,12 @@ export class InMemoryElbv2 {
     const group = this.group(arn);
     return this.registrations
       .get(arn)!
-      .filter((r) => r.deregisteredAtMs === undefined || now < r.deregisteredAtMs + group.deregistrationDelaySeconds * 1000);
+      .filter((r) => r.registeredAtMs <= now && (r.deregisteredAtMs === undefined || now < r.deregisteredAtMs + group.deregistrationDelaySeconds * 1000));
   }
 
   private health(group: SandboxTargetGroup, reg: Registration, now: number): string {
-    if (reg.deregisteredAtMs !== undefined) return 'draining';
+    // Time-aware throughout: history() asks about earlier instants.
+    if (reg.deregisteredAtMs !== undefined && now >= reg.deregisteredAtMs) return 'draining';
     if (!this.servesZoneOf(reg.ip)) return 'unused';
     const { intervalSeconds, healthyThreshold, unhealthyThreshold, phaseSeconds } = group.healthCheck;
     const interval = intervalSeconds * 1000;

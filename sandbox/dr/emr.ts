@@ -50,7 +50,7 @@ export class InMemoryEmr {
   }
 
   state(cluster: SandboxCluster, now = this.options.now()): string {
-    if (cluster.terminatedAtMs !== undefined) {
+    if (cluster.terminatedAtMs !== undefined && now >= cluster.terminatedAtMs) {
       return now < cluster.terminatedAtMs + TERMINATING_SECONDS * 1000 ? 'TERMINATING' : 'TERMINATED';
     }
     if (cluster.failsAtMs !== undefined && now >= cluster.failsAtMs) return 'TERMINATED_WITH_ERRORS';

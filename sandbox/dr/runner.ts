@@ -132,6 +132,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
 
   const ec2 = new InMemoryEc2(scenario.subnets, log);
   const sleep = (ms: number) => clock.sleep(ms);
+  const park = (sleeping: Promise<void>) => clock.parked(() => sleeping);
   for (const zone of scenario.impairedZones) ec2.impairZone(zone);
   const emr = new InMemoryEmr(ec2, log, { provisioningSeconds: scenario.emr.provisioningSeconds, createFailure: scenario.emr.createFailure, now: () => clock.now() });
   for (const c of scenario.clusters) {
@@ -145,6 +146,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
       masterInstanceId: c.master.instanceId,
       createdAtMs: t0 - 86_400_000,
       readyAtMs: t0 - 86_000_000,
+      ...(c.failsAt !== undefined ? { failsAtMs: t0 + c.failsAt * 1000 } : {}),
       terminationProtected: c.terminationProtected,
       tags: { 'lifeguard:cluster': c.name },
       releaseLabel: 'emr-7.5.0',
@@ -179,9 +181,9 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   const dr = sandboxDrConfig(scenario);
   // The Lambdas' SDK clients, one set per caller so faults can be aimed at one of them.
   const clientsFor = (caller: Caller) => ({
-    emr: sandboxEmrClient((action, input) => emr.call(action, input, caller), { sleep }),
-    ec2: sandboxEc2Client((action, input) => ec2Call(ec2, action, input, caller), { sleep }),
-    elbv2: sandboxElbv2Client((action, input) => elbv2.call(action, input, caller), { sleep }),
+    emr: sandboxEmrClient((action, input) => emr.call(action, input, caller), { sleep, park }),
+    ec2: sandboxEc2Client((action, input) => ec2Call(ec2, action, input, caller), { sleep, park }),
+    elbv2: sandboxElbv2Client((action, input) => elbv2.call(action, input, caller), { sleep, park }),
   });
   const sdk = clientsFor('planner');
 
@@ -227,8 +229,10 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   const validate = makeValidateHandler(dr);
   const lambdas: Record<string, LocalHandler> = {
     [String(LOCAL_FAILOVER_REFS.validateFunction)]: async (event) => validate(event as ValidateEvent),
-    [String(LOCAL_FAILOVER_REFS.confirmFunction)]: async (event) => probeHandlers.confirm(event),
-    [String(LOCAL_FAILOVER_REFS.planFunction)]: async (event) => planFailover(event as FailoverInput, { config: dr, ...sdk, now: () => clock.now() }),
+    // A Lambda's work is tracked on the clock: time waits for it (its SDK back-offs park it).
+    [String(LOCAL_FAILOVER_REFS.confirmFunction)]: async (event) => clock.io(() => probeHandlers.confirm(event)),
+    [String(LOCAL_FAILOVER_REFS.planFunction)]: async (event) =>
+      clock.io(() => planFailover(event as FailoverInput, { config: dr, ...sdk, now: () => clock.now() })),
     [String(LOCAL_FAILOVER_REFS.reportFunction)]: async (event) => reportHandler(event),
   };
   const services: Record<string, (action: string, input: Record<string, unknown>) => unknown> = {
@@ -393,7 +397,7 @@ function sandboxDrConfig(scenario: DrScenario): DrConfig {
           confirm: c.confirm,
         },
         targetGroups: c.targetGroups.map((arn) => ({ arn })),
-        placement: { candidateSubnetIds: c.candidateSubnetIds ?? scenario.subnets.filter((s) => s.id !== c.subnetId).map((s) => s.id) },
+        placement: { candidateSubnetIds: c.candidateSubnetIds ?? scenario.subnets.map((s) => s.id) },
         ...(c.runJobFlowTemplate ? { runJobFlowTemplate: c.runJobFlowTemplate } : {}),
         roles: c.roles,
         drill: { retireOldCluster: c.drill.retireOldCluster },

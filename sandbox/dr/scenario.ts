@@ -28,6 +28,8 @@ const clusterSchema = z
     subnetId: z.string().min(1),
     master: z.object({ ip: ipv4, instanceId: z.string().regex(/^i-[0-9a-z]+$/, 'an EC2 instance id') }).strict(),
     terminationProtected: z.boolean().default(true),
+    /** The world ends the cluster on its own at this time (its zone went away): TERMINATED_WITH_ERRORS. */
+    failsAt: seconds.optional(),
     /** Target groups that front this cluster's master (its IP is registered and healthy at start). */
     targetGroups: z.array(targetGroupArn).min(1, 'a protected cluster is fronted by at least one target group'),
     /** Hadoop health over time; before the first point, everything is up. */

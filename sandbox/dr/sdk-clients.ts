@@ -12,19 +12,53 @@ import { DR_SDK_MAX_ATTEMPTS } from '../../lib/dr/sdk-retry.ts';
 type Answer = (action: string, input: Record<string, unknown>) => unknown;
 
 export interface SandboxClientOptions {
-  /** Sleeps simulated time (the scenario's virtual clock). */
+  /** Sleeps simulated time (the scenario's virtual clock); the timer is set at the call. */
   sleep: (ms: number) => Promise<void>;
+  /**
+   * Awaits a sleep while letting the clock advance. The caller (a Lambda's code) runs as tracked
+   * work on the clock, so the clock waits for it, except while it is parked on one of its timers.
+   */
+  park: (sleeping: Promise<void>) => Promise<void>;
 }
 
 interface RetryToken {
   getRetryCount(): number;
-  getRetryDelay(): number;
 }
 
 interface RetryStrategy {
   acquireInitialRetryToken(scope: string): Promise<RetryToken>;
   refreshRetryTokenForRetry(token: RetryToken, errorInfo: unknown): Promise<RetryToken>;
   recordSuccess(token: RetryToken): void;
+}
+
+interface BackoffStrategy {
+  setDelayBase(delay: number): void;
+  computeNextBackoffDelay(retryCount: number): number;
+}
+
+/** The SDK's cap on one back-off (its standard strategy's maximum retry delay). */
+const MAX_BACKOFF_MS = 20_000;
+
+/**
+ * Exponential back-off (base × 2^i, capped) at the mean of the SDK's full jitter, slept on the
+ * virtual clock. The sleep starts as the delay is computed, so the clock has a timer to advance to
+ * while the strategy waits out its own (0 ms) timer; otherwise it would see an idle world and run on.
+ */
+function virtualBackoff(sleep: (ms: number) => Promise<void>): BackoffStrategy & { takeDelay(): Promise<void> } {
+  let base = 100;
+  // Concurrent retries of one client: each computes, then (after the strategy's 0 ms timer, in
+  // the same order) takes its wait.
+  const pending: Array<Promise<void>> = [];
+  return {
+    setDelayBase: (delay) => {
+      base = delay;
+    },
+    computeNextBackoffDelay: (retryCount) => {
+      pending.push(sleep(Math.min(base * 2 ** retryCount, MAX_BACKOFF_MS) / 2));
+      return 0;
+    },
+    takeDelay: () => pending.shift() ?? Promise.resolve(),
+  };
 }
 
 interface SandboxableClient {
@@ -53,17 +87,22 @@ function answeredBy<C>(client: C, answer: Answer, options: SandboxClientOptions)
     },
     { step: 'deserialize', name: 'lifeguardSandboxAnswer', priority: 'high' },
   );
-  // The client's own strategy decides whether and how long to back off; the wait itself is virtual.
+  // The client's own strategy decides whether to retry and computes the back-off from its own
+  // delay base (throttling has a longer one); the wait itself is virtual. The strategy sleeps that
+  // back-off on a wall-clock timer, so its back-off computer is swapped for one that returns 0 to it
+  // and hands the delay, at its jitter's mean (deterministic runs), to the virtual clock instead.
   const own = sandboxable.config.retryStrategy;
   sandboxable.config.retryStrategy = async () => {
-    const strategy = await own();
+    const strategy = (await own()) as RetryStrategy & { retryBackoffStrategy?: BackoffStrategy };
+    if (!strategy.retryBackoffStrategy) throw new Error('sandbox: the AWS SDK retry strategy has no retryBackoffStrategy to make virtual');
+    const backoff = virtualBackoff(options.sleep);
+    strategy.retryBackoffStrategy = backoff;
     return {
       acquireInitialRetryToken: (scope) => strategy.acquireInitialRetryToken(scope),
       refreshRetryTokenForRetry: async (token, errorInfo) => {
         const next = await strategy.refreshRetryTokenForRetry(token, errorInfo);
-        await options.sleep(next.getRetryDelay());
-        // Keeps the token's other members (its retry cost) for recordSuccess.
-        return Object.assign(Object.create(next) as RetryToken, { getRetryDelay: () => 0 });
+        await options.park(backoff.takeDelay());
+        return next;
       },
       recordSuccess: (token) => strategy.recordSuccess(token),
     };

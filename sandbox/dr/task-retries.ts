@@ -29,15 +29,15 @@ export function retryDelayMs(retrier: Retrier, attempt: number): number {
 
 /**
  * Wraps a Task state's local handler: after a failure its Retry will catch, the next call of the
- * same state with the same input (the retry) first sleeps the back-off on the virtual clock.
+ * same state with the same input (the retry) first waits out the back-off on the virtual clock.
  */
 export function withVirtualRetryDelays(handler: LocalHandler, retriers: Retrier[], sleep: (ms: number) => Promise<void>): LocalHandler {
   // Per input: a Map state runs one handler for several items at once.
-  const pending = new Map<string, { delayMs: number; attempts: number[] }>();
+  const pending = new Map<string, { wait: Promise<void>; attempts: number[] }>();
   return async (input) => {
     const key = JSON.stringify(input);
     const retry = pending.get(key);
-    if (retry && retry.delayMs > 0) await sleep(retry.delayMs);
+    if (retry) await retry.wait;
     try {
       const output = await handler(input);
       pending.delete(key);
@@ -49,7 +49,8 @@ export function withVirtualRetryDelays(handler: LocalHandler, retriers: Retrier[
       const retrier = retriers[index];
       if (retrier && attempts[index]! < (retrier.MaxAttempts ?? 3)) {
         attempts[index]!++;
-        pending.set(key, { delayMs: retryDelayMs(retrier, attempts[index]!), attempts });
+        // Started now, not when the retry comes: the clock must not see an idle world in between.
+        pending.set(key, { wait: sleep(retryDelayMs(retrier, attempts[index]!)), attempts });
       } else {
         // Caught or fatal: a later entry of this state is a new attempt, not a retry.
         pending.delete(key);

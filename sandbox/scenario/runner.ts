@@ -65,7 +65,8 @@ async function runFailover(spec: DrScenarioSpec, start: number, record: (entry: 
       }),
   });
   for (const event of result.events) record({ t: event.t, actor: 'lifeguard', action: 'event', detail: event.detailType });
-  return { executions: result.executions, rtoSeconds: result.rtoSeconds, phases: result.phases, targets: result.targets, clusters: result.clusters };
+  const { executions, rtoSeconds, phases, targets, targetHealth, clusters } = result;
+  return { executions, rtoSeconds, phases, targets, targetHealth, clusters };
 }
 
 async function runInterruptions(

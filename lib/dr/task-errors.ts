@@ -5,7 +5,11 @@
  * is always added, even to codes that have none (ELBv2's `Throttling` is
  * `ElasticLoadBalancingV2.ThrottlingException`).
  */
-export const THROTTLING_ERRORS = ['Emr.ThrottlingException', 'ElasticLoadBalancingV2.ThrottlingException', 'EventBridge.ThrottlingException'] as const;
+export const THROTTLING_ERROR = {
+  emr: 'Emr.ThrottlingException',
+  elbv2: 'ElasticLoadBalancingV2.ThrottlingException',
+  events: 'EventBridge.ThrottlingException',
+} as const;
 
 /**
  * Throttling as a Lambda of ours reports it: the error's own name (the SDK client gave up after
@@ -13,11 +17,11 @@ export const THROTTLING_ERRORS = ['Emr.ThrottlingException', 'ElasticLoadBalanci
  */
 export const LAMBDA_THROTTLING_ERRORS = ['ThrottlingException', 'Throttling', 'RequestLimitExceeded', 'TooManyRequestsException'] as const;
 
-/** DynamoDB capacity errors on the lock table (on-demand tables rarely raise them). */
+/** DynamoDB capacity errors on the lock table (on-demand tables rarely raise them), Exception suffix always added. */
 export const DYNAMODB_RETRYABLE_ERRORS = [
   'DynamoDB.ProvisionedThroughputExceededException',
   'DynamoDB.ThrottlingException',
-  'DynamoDB.RequestLimitExceeded',
+  'DynamoDB.RequestLimitExceededException',
   'DynamoDB.InternalServerErrorException',
 ] as const;
 

@@ -3,7 +3,7 @@ import {
   LAMBDA_THROTTLING_ERRORS,
   LAMBDA_TRANSIENT_ERRORS,
   TARGET_NOT_REGISTERED_ERROR,
-  THROTTLING_ERRORS,
+  THROTTLING_ERROR,
 } from '../../lib/dr/task-errors.ts';
 
 /**
@@ -35,14 +35,17 @@ export const LIFEGUARD_EVENTS = {
 /** Where every failure after the lock goes (statemachines/failover/cleanup.ts). */
 export const CLEANUP = 'CleanupFailure';
 
-export const throttlingRetry = {
-  ErrorEquals: [...THROTTLING_ERRORS],
-  IntervalSeconds: 1,
-  MaxAttempts: 8,
-  BackoffRate: 2,
-  MaxDelaySeconds: 20,
-  JitterStrategy: 'FULL',
-};
+/** Throttling of one AWS SDK integration, under the name that integration reports it by. */
+export function throttlingRetry(service: keyof typeof THROTTLING_ERROR) {
+  return {
+    ErrorEquals: [THROTTLING_ERROR[service]],
+    IntervalSeconds: 1,
+    MaxAttempts: 8,
+    BackoffRate: 2,
+    MaxDelaySeconds: 20,
+    JitterStrategy: 'FULL',
+  };
+}
 export const lambdaRetry = {
   ErrorEquals: [...LAMBDA_TRANSIENT_ERRORS],
   IntervalSeconds: 2,
@@ -92,7 +95,7 @@ export function deregisterFromEveryGroup(ipPath: string, task: string, alreadyGo
           Resource: elbv2('deregisterTargets'),
           Parameters: { 'TargetGroupArn.$': '$.arn', Targets: [{ 'Id.$': '$.ip', 'Port.$': '$.port' }] },
           ResultPath: null,
-          Retry: [throttlingRetry],
+          Retry: [throttlingRetry('elbv2')],
           Catch: [{ ErrorEquals: [TARGET_NOT_REGISTERED_ERROR], ResultPath: null, Next: alreadyGone }],
           End: true,
         },
@@ -132,7 +135,7 @@ export function putEvent(refs: FailoverResourceRefs, detailType: string, detail:
     Resource: 'arn:aws:states:::events:putEvents',
     Parameters: { Entries: [entry] },
     ResultPath: null,
-    Retry: [throttlingRetry, { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
+    Retry: [throttlingRetry('events'), { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
     // An undeliverable event must not keep the lock: record why and go on.
     Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: errorPath, Next: next }],
     Next: next,

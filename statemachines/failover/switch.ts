@@ -31,7 +31,7 @@ export function switchStates(exits: { switched: string }): States {
             Resource: elbv2('registerTargets'),
             Parameters: { 'TargetGroupArn.$': '$.arn', Targets: [{ 'Id.$': '$.ip', 'Port.$': '$.port' }] },
             ResultPath: null,
-            Retry: [throttlingRetry],
+            Retry: [throttlingRetry('elbv2')],
             End: true,
           },
         },
@@ -64,7 +64,7 @@ export function switchStates(exits: { switched: string }): States {
             Parameters: { 'TargetGroupArn.$': '$.arn', Targets: [{ 'Id.$': '$.ip', 'Port.$': '$.port' }] },
             ResultSelector: { 'descriptions.$': '$.TargetHealthDescriptions' },
             ResultPath: '$.health',
-            Retry: [throttlingRetry],
+            Retry: [throttlingRetry('elbv2')],
             Next: 'CountTargetPoll',
           },
           CountTargetPoll: {

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { drResources, failoverStateMachineDefinition, failoverStateMachineStatements } from '../../deploy/dr.ts';
-import { drTestConfig, LIVY_TARGET_GROUP } from '../support/dr-config.ts';
+import { drResources, failoverStateMachineDefinition, failoverStateMachineStatements, passRoleStatements } from '../../deploy/dr.ts';
+import { DR_TEST_ROLES, drTestConfig, LIVY_TARGET_GROUP } from '../support/dr-config.ts';
 import { taskStates, taskTarget } from '../../lib/dr/task-resources.ts';
 
 const TG = LIVY_TARGET_GROUP;
@@ -62,5 +62,71 @@ describe('failover state machine IAM and deployment fragment', () => {
     };
     const { stepFunctions } = drResources(config);
     expect(schema.validate(stepFunctions.stateMachines.failover).error).toBeUndefined();
+  });
+});
+
+describe('failover IAM and task resources for a real account', () => {
+  const statements = failoverStateMachineStatements(config);
+  const definition = failoverStateMachineDefinition(config);
+
+  it('passes only the configured role ARNs, each to its own service principal, with StringLike', () => {
+    const passRole = statements.filter((s) => s.Action.includes('iam:PassRole'));
+    expect(passRole).toEqual([
+      { Effect: 'Allow', Action: ['iam:PassRole'], Resource: [DR_TEST_ROLES.service], Condition: { StringLike: { 'iam:PassedToService': 'elasticmapreduce.amazonaws.com*' } } },
+      { Effect: 'Allow', Action: ['iam:PassRole'], Resource: [DR_TEST_ROLES.instance], Condition: { StringLike: { 'iam:PassedToService': 'ec2.amazonaws.com*' } } },
+      {
+        Effect: 'Allow',
+        Action: ['iam:PassRole'],
+        Resource: [DR_TEST_ROLES.autoScaling],
+        Condition: { StringLike: { 'iam:PassedToService': 'application-autoscaling.amazonaws.com*' } },
+      },
+    ]);
+    expect(JSON.stringify(passRole)).not.toContain('role/*');
+  });
+
+  it('grants no AutoScaling principal when no cluster names an AutoScalingRole', () => {
+    const cluster = { ...config.dr.clusters[0]!, roles: { service: DR_TEST_ROLES.service, instance: DR_TEST_ROLES.instance } };
+    const principals = passRoleStatements([cluster]).map((s) => (s.Condition as { StringLike: Record<string, string> }).StringLike['iam:PassedToService']);
+    expect(principals).toEqual(['elasticmapreduce.amazonaws.com*', 'ec2.amazonaws.com*']);
+  });
+
+  it('creates the replacement through the AWS SDK integration, not the optimized createCluster', () => {
+    const create = definition.States.CreateCluster as { Resource: string; InputPath: string; ResultSelector: Record<string, string> };
+    expect(create.Resource).toBe('arn:aws:states:::aws-sdk:emr:runJobFlow');
+    expect(create.InputPath).toBe('$.plan.runJobFlow');
+    expect(create.ResultSelector['ClusterId.$']).toBe('$.JobFlowId');
+    expect(JSON.stringify(definition)).not.toContain('elasticmapreduce:createCluster');
+  });
+
+  it('names every retried or caught error the way its integration reports it', () => {
+    const states = new Map<string, Record<string, unknown>>();
+    const visit = (all: Record<string, Record<string, unknown>>) => {
+      for (const [name, state] of Object.entries(all)) {
+        states.set(name, state);
+        const nested = (state.ItemProcessor as { States: Record<string, Record<string, unknown>> } | undefined)?.States;
+        if (nested) visit(nested);
+      }
+    };
+    visit(definition.States as Record<string, Record<string, unknown>>);
+    const checked: string[] = [];
+    for (const { name, resource } of taskStates(definition)) {
+      const target = taskTarget(resource);
+      const state = states.get(name)!;
+      const names = [...((state.Retry ?? []) as Array<{ ErrorEquals: string[] }>), ...((state.Catch ?? []) as Array<{ ErrorEquals: string[] }>)]
+        .flatMap((r) => r.ErrorEquals)
+        .filter((e) => !e.startsWith('States.'));
+      for (const error of names) {
+        checked.push(error);
+        if (target.kind === 'service') {
+          // `<Service>.<Code>`, the service as the integration spells it, always with the Exception suffix.
+          expect(error, name).toMatch(new RegExp(`^${target.errorPrefix}\\.[A-Z][A-Za-z]+Exception$`));
+        } else {
+          // Lambda service errors, or the name our own function's error carries.
+          expect(error, name).toMatch(/^(Lambda\.[A-Za-z]+|[A-Z][A-Za-z]+)$/);
+        }
+      }
+    }
+    expect(checked).toEqual(expect.arrayContaining(['Emr.ThrottlingException', 'ElasticLoadBalancingV2.ThrottlingException', 'ElasticLoadBalancingV2.InvalidTargetException']));
+    expect(checked.filter((e) => e.startsWith('EMR.'))).toEqual([]);
   });
 });

@@ -37,6 +37,13 @@ describe('prepareExecution (ValidateInput)', () => {
     expect(prepare({ cluster: 'analytics', retireOldCluster: false }).request.retireOldCluster).toBe(true);
   });
 
+  it("takes the alarm's state-change time as CloudWatch writes it, and its evaluation window", () => {
+    const state = prepare({ cluster: 'analytics', detectedAt: '2026-03-01T11:57:00.000+0000' });
+    expect(state.request).toMatchObject({ detectedAt: '2026-03-01T11:57:00.000Z', alarmWindowSeconds: 180 });
+    expect(() => prepare({ cluster: 'analytics', detectedAt: 'yesterday' })).toThrow(/detectedAt/);
+    expect(state).toMatchObject({ oldCluster: null, retireWarning: null });
+  });
+
   it('rejects bad input naming the field', () => {
     expect(() => prepare({ cluster: 'nope' })).toThrow(InvalidFailoverInput);
     expect(() => prepare({ cluster: 'nope' })).toThrow(/analytics/);
@@ -71,6 +78,28 @@ describe('computeRto (ReportRto)', () => {
   it('counts detection from the alarm time when the trigger carries it', () => {
     const withAlarm = { ...input, request: { ...input.request, detectedAt: new Date(Date.parse(at) - 180_000).toISOString() } };
     expect(computeRto(withAlarm)).toMatchObject({ rtoSeconds: 860, phases: { detect: 205 } });
+  });
+
+  it("adds the alarm's evaluation window before its state change", () => {
+    const withAlarm = {
+      ...input,
+      request: { ...input.request, detectedAt: new Date(Date.parse(at) - 30_000).toISOString(), alarmWindowSeconds: 180 },
+    };
+    // 180 s evaluating + 30 s until the execution + 680 s to healthy.
+    expect(computeRto(withAlarm)).toMatchObject({ rtoSeconds: 890, totalSeconds: 892, phases: { alarm: 180, detect: 55 } });
+  });
+
+  it('reports the old cluster state and a retire failure as a warning', () => {
+    const { retired: _retired, ...times } = input.times;
+    const report = computeRto({
+      ...input,
+      times,
+      oldCluster: { state: 'RUNNING' },
+      retireWarning: { Error: 'Emr.InternalServerErrorException', Cause: 'try again' },
+    });
+    expect(report).toMatchObject({ oldClusterRetired: false, oldClusterState: 'RUNNING' });
+    expect(report.warnings).toEqual(['old cluster j-OLD not retired: Emr.InternalServerErrorException: try again']);
+    expect(computeRto(input).warnings).toEqual([]);
   });
 
   it('names a missing phase mark', () => {

@@ -84,6 +84,16 @@ describe('failover IAM and task resources for a real account', () => {
     expect(JSON.stringify(passRole)).not.toContain('role/*');
   });
 
+  it('lets the probes read target health only when a cluster has no probe address to follow', () => {
+    const probeStatements = (c: typeof config) =>
+      (drResources(c).resources.DrConfirmRole as { Properties: { Policies: Array<{ PolicyDocument: { Statement: Array<{ Action: string[] }> } }> } }).Properties.Policies.flatMap(
+        (p) => p.PolicyDocument.Statement.flatMap((st) => st.Action),
+      );
+    expect(probeStatements(config)).not.toContain('elasticloadbalancing:DescribeTargetHealth');
+    const following = { ...config, dr: { clusters: [{ ...config.dr.clusters[0]!, probe: { ...config.dr.clusters[0]!.probe, address: undefined } }] } };
+    expect(probeStatements(following)).toContain('elasticloadbalancing:DescribeTargetHealth');
+  });
+
   it('grants no AutoScaling principal when no cluster names an AutoScalingRole', () => {
     const cluster = { ...config.dr.clusters[0]!, roles: { service: DR_TEST_ROLES.service, instance: DR_TEST_ROLES.instance } };
     const principals = passRoleStatements([cluster]).map((s) => (s.Condition as { StringLike: Record<string, string> }).StringLike['iam:PassedToService']);

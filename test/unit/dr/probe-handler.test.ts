@@ -109,6 +109,41 @@ describe('dr-probe handlers', () => {
     expect(metrics.documents.map((d) => d.metrics.ClusterHealthy?.value)).toEqual([0, 0]);
   });
 
+  it('probes the address resolved for each cluster (the master the target groups serve), scheduled and confirm alike', async () => {
+    const probed: Array<[string, string | undefined]> = [];
+    const { scheduled, confirm } = makeProbeHandlers({
+      config,
+      log: new RecordingLog(),
+      metrics: new RecordingMetrics(),
+      now: () => 1_000,
+      resolveAddress: async (cluster) => (cluster.name === 'analytics' ? '10.0.2.20' : '10.0.3.30'),
+      probe: async (cluster, options) => {
+        probed.push([cluster.name, options?.address]);
+        return { cluster: cluster.name, clusterId: cluster.clusterId, healthy: true, checkedAt: 1_000, address: options?.address ?? '', services: {} as never };
+      },
+    });
+    await scheduled();
+    await confirm({ cluster: 'streaming' });
+    expect(probed).toEqual([
+      ['analytics', '10.0.2.20'],
+      ['streaming', '10.0.3.30'],
+      ['streaming', '10.0.3.30'],
+    ]);
+  });
+
+  it('confirm fails (for the state machine to retry) when the serving master cannot be found', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+    const { confirm } = makeProbeHandlers({
+      config,
+      log: new RecordingLog(),
+      metrics: new RecordingMetrics(),
+      resolveAddress: async () => {
+        throw throttled;
+      },
+    });
+    await expect(confirm({ cluster: 'analytics' })).rejects.toBe(throttled);
+  });
+
   it('confirm probes one cluster by name or j-ID', async () => {
     const { confirm } = makeProbeHandlers({ config, log: new RecordingLog(), metrics: new RecordingMetrics() });
     expect((await confirm({ cluster: 'analytics' })).healthy).toBe(true);

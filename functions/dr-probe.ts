@@ -7,11 +7,11 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { findEmrCluster, type DrConfig, type EmrClusterConfig } from '../lib/config/dr.ts';
 import { configFromEnvironment } from '../lib/config/load.ts';
-import { HEALTH_NAMESPACE, logVerdict, PROBE_SERVICE_NAME, probeAndReport, type HealthMetricsSink } from '../lib/dr/health-report.ts';
+import { HEALTH_NAMESPACE, logVerdict, unhealthyVerdict, PROBE_SERVICE_NAME, probeAndReport, type HealthMetricsSink } from '../lib/dr/health-report.ts';
 import { logFromPowertools } from '../lib/observability/powertools.ts';
 import { probeCluster } from '../lib/dr/probe.ts';
 import { DR_SDK_MAX_ATTEMPTS } from '../lib/dr/sdk-retry.ts';
-import { probeAddressResolver } from '../lib/dr/serving-master.ts';
+import { NoServingMasterError, probeAddressResolver } from '../lib/dr/serving-master.ts';
 import type { HealthVerdict } from '../lib/dr/types.ts';
 import type { Log } from '../lib/observability/log.ts';
 
@@ -37,7 +37,17 @@ export function makeProbeHandlers(deps: ProbeHandlerDeps) {
   const probe = deps.probe ?? probeCluster;
   const now = deps.now ?? Date.now;
   const resolve = deps.resolveAddress ?? probeAddressResolver(undefined);
-  const probeAt = async (cluster: EmrClusterConfig) => probe(cluster, { now, address: await resolve(cluster) });
+  const probeAt = async (cluster: EmrClusterConfig): Promise<HealthVerdict> => {
+    let address: string;
+    try {
+      address = await resolve(cluster);
+    } catch (err) {
+      // Nothing registered anywhere: no master serves, which is an outage, not a lookup failure.
+      if (err instanceof NoServingMasterError) return unhealthyVerdict(cluster, err.message, now(), '(no target registered)');
+      throw err;
+    }
+    return probe(cluster, { now, address });
+  };
   return {
     scheduled: async (): Promise<{ verdicts: HealthVerdict[] }> => ({
       verdicts: await probeAndReport(deps.config.clusters, { probe: probeAt, log: deps.log, metrics: deps.metrics, now }),

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { drConfigSchema, type DrConfig } from '../../../lib/config/dr.ts';
 import type { HealthMetricsSink } from '../../../lib/dr/health-report.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
+import { NoServingMasterError } from '../../../lib/dr/serving-master.ts';
 import { makeProbeHandlers } from '../../../functions/dr-probe.ts';
 import { makePlanHandler } from '../../../functions/dr-plan.ts';
 import { startHadoopEmulator, type HadoopEmulator } from '../../../sandbox/hadoop/emulator.ts';
@@ -142,6 +143,20 @@ describe('dr-probe handlers', () => {
       },
     });
     await expect(confirm({ cluster: 'analytics' })).rejects.toBe(throttled);
+  });
+
+  it('judges a cluster with no registered target unhealthy (no master serves) rather than failing', async () => {
+    const { confirm } = makeProbeHandlers({
+      config,
+      log: new RecordingLog(),
+      metrics: new RecordingMetrics(),
+      now: () => 1_000,
+      resolveAddress: async () => {
+        throw new NoServingMasterError('no target is registered in the target groups of analytics');
+      },
+    });
+    const verdict = await confirm({ cluster: 'analytics' });
+    expect(verdict).toMatchObject({ healthy: false, services: { livy: { healthy: false, reason: 'no target is registered in the target groups of analytics' } } });
   });
 
   it('confirm probes one cluster by name or j-ID', async () => {

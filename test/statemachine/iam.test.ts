@@ -17,7 +17,7 @@ describe('failover state machine IAM and deployment fragment', () => {
     expect(granted).toContain('iam:PassRole');
   });
 
-  it('grants nothing the Task states do not call (besides passing roles and the EMR cleanup role createCluster needs)', () => {
+  it('grants nothing the Task states do not call (besides passing roles and the EMR cleanup role RunJobFlow needs)', () => {
     const needed = new Set(taskStates(failoverStateMachineDefinition(config)).map((t) => taskTarget(t.resource).iamAction));
     const extra = failoverStateMachineStatements(config)
       .flatMap((s) => s.Action)

@@ -135,7 +135,8 @@ export function drResources(config: LifeguardConfig, options: DrStackOptions = {
           handler: l.handler,
           description: l.description,
           role: `${key.charAt(0).toUpperCase()}${key.slice(1)}Role`,
-          timeout: key === 'drPlan' ? 60 : 30,
+          // The planner's reads back off when throttled (6 attempts, up to ~30 s each in the worst case).
+          timeout: key === 'drPlan' ? 120 : 30,
           memorySize: 256,
         },
       ]),

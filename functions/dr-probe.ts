@@ -10,7 +10,7 @@ import { configFromEnvironment } from '../lib/config/load.ts';
 import { HEALTH_NAMESPACE, logVerdict, unhealthyVerdict, PROBE_SERVICE_NAME, probeAndReport, type HealthMetricsSink } from '../lib/dr/health-report.ts';
 import { logFromPowertools } from '../lib/observability/powertools.ts';
 import { probeCluster } from '../lib/dr/probe.ts';
-import { DR_SDK_MAX_ATTEMPTS } from '../lib/dr/sdk-retry.ts';
+import { PROBE_SDK_MAX_ATTEMPTS } from '../lib/dr/sdk-retry.ts';
 import { NoServingMasterError, probeAddressResolver } from '../lib/dr/serving-master.ts';
 import type { HealthVerdict } from '../lib/dr/types.ts';
 import type { Log } from '../lib/observability/log.ts';
@@ -66,7 +66,7 @@ const logger = new Logger({ serviceName: PROBE_SERVICE_NAME });
 const metrics = new Metrics({ namespace: HEALTH_NAMESPACE, serviceName: PROBE_SERVICE_NAME });
 const log = logFromPowertools(logger);
 const config = configFromEnvironment();
-const elbv2 = new ElasticLoadBalancingV2Client({ region: process.env.AWS_REGION ?? config.region, maxAttempts: DR_SDK_MAX_ATTEMPTS });
+const elbv2 = new ElasticLoadBalancingV2Client({ region: process.env.AWS_REGION ?? config.region, maxAttempts: PROBE_SDK_MAX_ATTEMPTS });
 // Warm across invocations: the last serving master is the fallback when the ELB API fails.
 const handlers = makeProbeHandlers({ config: config.dr, log, metrics, resolveAddress: probeAddressResolver(elbv2) });
 

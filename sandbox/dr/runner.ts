@@ -24,6 +24,7 @@ import { drScenarioSchema, type DrScenario, type DrScenarioSpec } from './scenar
 import { CallLog, ServiceError, type CallRecord, type Caller } from './service-error.ts';
 import { withVirtualRetryDelays } from './task-retries.ts';
 import { probeAddressResolver } from '../../lib/dr/serving-master.ts';
+import { DR_SDK_MAX_ATTEMPTS, PROBE_SDK_MAX_ATTEMPTS } from '../../lib/dr/sdk-retry.ts';
 
 /**
  * Runs the real failover definition in aws-local-stepfunctions on the virtual clock: every Task
@@ -180,11 +181,14 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
 
   const dr = sandboxDrConfig(scenario);
   // The Lambdas' SDK clients, one set per caller so faults can be aimed at one of them.
-  const clientsFor = (caller: Caller) => ({
-    emr: sandboxEmrClient((action, input) => emr.call(action, input, caller), { sleep, park }),
-    ec2: sandboxEc2Client((action, input) => ec2Call(ec2, action, input, caller), { sleep, park }),
-    elbv2: sandboxElbv2Client((action, input) => elbv2.call(action, input, caller), { sleep, park }),
-  });
+  const clientsFor = (caller: Caller) => {
+    const options = { sleep, park, maxAttempts: caller === 'probe' ? PROBE_SDK_MAX_ATTEMPTS : DR_SDK_MAX_ATTEMPTS };
+    return {
+      emr: sandboxEmrClient((action, input) => emr.call(action, input, caller), options),
+      ec2: sandboxEc2Client((action, input) => ec2Call(ec2, action, input, caller), options),
+      elbv2: sandboxElbv2Client((action, input) => elbv2.call(action, input, caller), options),
+    };
+  };
   const sdk = clientsFor('planner');
 
   // The probe reaches a master by its IP (the one the target groups serve): each master's three

@@ -19,6 +19,8 @@ export interface SandboxClientOptions {
    * work on the clock, so the clock waits for it, except while it is parked on one of its timers.
    */
   park: (sleeping: Promise<void>) => Promise<void>;
+  /** Attempts per call (default: the plan Lambda's, DR_SDK_MAX_ATTEMPTS). */
+  maxAttempts?: number;
 }
 
 interface RetryToken {
@@ -74,7 +76,6 @@ interface SandboxableClient {
 const clientConfig = {
   region: 'us-east-1',
   credentials: { accessKeyId: 'SANDBOX', secretAccessKey: 'SANDBOX' },
-  maxAttempts: DR_SDK_MAX_ATTEMPTS,
 };
 
 function answeredBy<C>(client: C, answer: Answer, options: SandboxClientOptions): C {
@@ -110,14 +111,16 @@ function answeredBy<C>(client: C, answer: Answer, options: SandboxClientOptions)
   return client;
 }
 
+const configFor = (options: SandboxClientOptions) => ({ ...clientConfig, maxAttempts: options.maxAttempts ?? DR_SDK_MAX_ATTEMPTS });
+
 export function sandboxEmrClient(answer: Answer, options: SandboxClientOptions): EMRClient {
-  return answeredBy(new EMRClient(clientConfig), answer, options);
+  return answeredBy(new EMRClient(configFor(options)), answer, options);
 }
 
 export function sandboxElbv2Client(answer: Answer, options: SandboxClientOptions): ElasticLoadBalancingV2Client {
-  return answeredBy(new ElasticLoadBalancingV2Client(clientConfig), answer, options);
+  return answeredBy(new ElasticLoadBalancingV2Client(configFor(options)), answer, options);
 }
 
 export function sandboxEc2Client(answer: Answer, options: SandboxClientOptions): EC2Client {
-  return answeredBy(new EC2Client(clientConfig), answer, options);
+  return answeredBy(new EC2Client(configFor(options)), answer, options);
 }

@@ -36,6 +36,16 @@ describe('failover on a real account, rehearsed', () => {
     expect(result.targets[LIVY_TG]?.find((t) => t.ip === replacement?.masterIp)?.state).toBe('healthy');
   });
 
+  it('refuses, before creating anything, a replacement that would pass a role the configuration does not name', async () => {
+    const roles = { service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2' };
+    const result = await run(scenario({ impairedZones: ['us-east-1a'] }, { health: [{ at: 5, ...outage }], roles }));
+    const [execution] = result.executions;
+    expect(execution?.outcome).toBe('PlanError');
+    expect(execution?.error?.cause).toContain("ServiceRole 'EMR_DefaultRole' is not dr.clusters[analytics].roles.service");
+    expect(created(result)).toEqual([]);
+    expect(result.events.map((e) => e.detailType)).toEqual(['Failover Failed']);
+  });
+
   it('completes when every planner read and every state machine call is throttled first', async () => {
     const plannerReads = [
       ['emr', 'DescribeCluster'],

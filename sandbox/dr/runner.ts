@@ -13,10 +13,12 @@ import { reportHandler } from '../../functions/dr-report.ts';
 import { makeValidateHandler } from '../../functions/dr-validate.ts';
 import { failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
-import { startHadoopEmulator, type HadoopEmulator, type HadoopHealth } from '../hadoop/emulator.ts';
+import type { HadoopEmulator } from '../hadoop/emulator.ts';
 import { InMemoryEc2 } from './ec2.ts';
 import { InMemoryElbv2, type TargetState } from './elbv2.ts';
-import { InMemoryEmr, type SandboxCluster } from './emr.ts';
+import { InMemoryEmr } from './emr.ts';
+import { clusterHealth, passes, SERVICE_PORTS, serviceOnPort } from './master-health.ts';
+import { masterNetwork } from './master-network.ts';
 import { withVirtualWaits, type LocalHandler } from './local-definition.ts';
 import { InMemoryLockTable } from './lock-table.ts';
 import { sandboxEc2Client, sandboxElbv2Client, sandboxEmrClient } from './sdk-clients.ts';
@@ -84,8 +86,6 @@ export interface RunFailoverOptions {
   onState?: (execution: string, state: SandboxExecutionState) => void;
 }
 
-const ALL_UP: HadoopHealth = { resourceManager: 'active', nameNode: 'active', livy: 'up' };
-
 export async function runFailoverScenario(spec: DrScenarioSpec, options: RunFailoverOptions): Promise<FailoverResult> {
   const parsed = drScenarioSchema.safeParse(spec);
   if (!parsed.success) {
@@ -99,31 +99,6 @@ export async function runFailoverScenario(spec: DrScenarioSpec, options: RunFail
     await Promise.all([...emulators.values()].map((e) => e.close()));
   }
 }
-
-function healthAt(scenario: DrScenario, clusterId: string, seconds: number): HadoopHealth {
-  const cluster = scenario.clusters.find((c) => c.id === clusterId)!;
-  return pointAt(cluster.health, seconds);
-}
-
-function pointAt(timeline: DrScenario['clusters'][number]['health'], seconds: number): HadoopHealth {
-  const point = [...timeline].sort((a, b) => a.at - b.at).filter((p) => p.at <= seconds).at(-1);
-  return point ? { resourceManager: point.resourceManager, nameNode: point.nameNode, livy: point.livy } : ALL_UP;
-}
-
-const ALL_DOWN: HadoopHealth = { resourceManager: 'down', nameNode: 'down', livy: 'down' };
-
-/** The ports the probe and the target groups use for each service (dr.clusters[].probe.ports defaults). */
-const SERVICE_PORTS = { resourceManager: 8088, nameNode: 9870, livy: 8998 } as const;
-type Service = keyof typeof SERVICE_PORTS;
-const serviceOnPort = (port: number) => (Object.keys(SERVICE_PORTS) as Service[]).find((s) => SERVICE_PORTS[s] === port);
-
-/** What a health check (NLB, or the probe) of one service sees. */
-const passes = (h: HadoopHealth, service: Service | undefined): boolean => {
-  if (service === 'resourceManager') return h.resourceManager === 'active';
-  if (service === 'nameNode') return h.nameNode === 'active';
-  if (service === 'livy') return h.livy === 'up';
-  return h.resourceManager === 'active' && h.nameNode === 'active' && h.livy === 'up';
-};
 
 async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>, options: RunFailoverOptions): Promise<FailoverResult> {
   const { clock } = options;
@@ -154,15 +129,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
       createdByScenario: false,
     });
   }
-  // A cluster's Hadoop health at a time: the scenario's timeline (for a replacement, its entry in
-  // emr.replacements, in creation order), and nothing at all while its master is not up.
-  const healthOf = (cluster: SandboxCluster, atMs: number): HadoopHealth => {
-    if (!emr.isUp(cluster, atMs)) return ALL_DOWN;
-    const seconds = (atMs - t0) / 1000;
-    if (!cluster.createdByScenario) return healthAt(scenario, cluster.id, seconds);
-    const index = [...emr.clusters.values()].filter((c) => c.createdByScenario).indexOf(cluster);
-    return pointAt(scenario.emr.replacements[index]?.health ?? [], seconds);
-  };
+  const healthOf = clusterHealth(scenario, emr, t0);
   const serving = (ip: string, port: number, atMs: number): boolean => {
     const cluster = emr.byMasterIp(ip);
     if (!cluster) return false;
@@ -191,34 +158,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   };
   const sdk = clientsFor('planner');
 
-  // The probe reaches a master by its IP (the one the target groups serve): each master's three
-  // services are a Hadoop emulator, started when first reached, whose health follows the timeline.
-  const emulatorFor = async (cluster: SandboxCluster): Promise<HadoopEmulator> => {
-    let emulator = emulators.get(cluster.id);
-    if (!emulator) {
-      emulator = await startHadoopEmulator({ health: healthOf(cluster, clock.now()) });
-      // A concurrent first request may have started one too: keep one, close the other.
-      const raced = emulators.get(cluster.id);
-      if (raced) {
-        await emulator.close();
-        return raced;
-      }
-      emulators.set(cluster.id, emulator);
-    }
-    return emulator;
-  };
-  const routedFetch = async (url: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    const target = new URL(url instanceof Request ? url.url : String(url));
-    const cluster = emr.byMasterIp(target.hostname);
-    const service = serviceOnPort(Number(target.port));
-    if (!cluster || !service) {
-      throw new TypeError('fetch failed', { cause: Object.assign(new Error(`connect ECONNREFUSED ${target.host}`), { code: 'ECONNREFUSED' }) });
-    }
-    const emulator = await emulatorFor(cluster);
-    const health = healthOf(cluster, clock.now());
-    if (JSON.stringify(emulator.health()) !== JSON.stringify(health)) await emulator.setHealth(health);
-    return fetch(`http://${emulator.address}:${emulator.ports[service]}${target.pathname}${target.search}`, init);
-  };
+  const routedFetch = masterNetwork({ emr, healthOf, now: () => clock.now(), emulators });
 
   // The handlers' own code (minus the middy wiring). The planner is called directly: its handler
   // module logs to stdout, which would interleave with `--json` output.
@@ -226,7 +166,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     config: dr,
     log: silentLog,
     metrics: { addDimension: () => undefined, addMetric: () => undefined, publishStoredMetrics: () => undefined },
-    probe: (cluster, probeOptions) => clock.io(() => probeCluster(cluster, { ...probeOptions, fetch: routedFetch as typeof fetch })),
+    probe: (cluster, probeOptions) => clock.io(() => probeCluster(cluster, { ...probeOptions, fetch: routedFetch })),
     resolveAddress: probeAddressResolver(clientsFor('probe').elbv2),
     now: () => clock.now(),
   });

@@ -1,6 +1,7 @@
 import '../../lib/util/polyfills.ts';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { drConfigSchema, type DrConfig } from '../../lib/config/dr.ts';
+import { formatIssues } from '../../lib/config/load.ts';
 import type { ValidateEvent } from '../../lib/dr/execution.ts';
 import { planFailover } from '../../lib/dr/plan.ts';
 import { probeCluster } from '../../lib/dr/probe.ts';
@@ -328,7 +329,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
  * which master serves, and reaches it (its emulator) by IP.
  */
 function sandboxDrConfig(scenario: DrScenario): DrConfig {
-  return drConfigSchema.parse({
+  const parsed = drConfigSchema.safeParse({
     clusters: scenario.clusters.map((c) => {
       return {
         name: c.name,
@@ -349,6 +350,9 @@ function sandboxDrConfig(scenario: DrScenario): DrConfig {
       };
     }),
   });
+  // Scenario clusters become dr.clusters[] (same index): name the configuration field that is wrong.
+  if (!parsed.success) throw new Error(`emr scenario is invalid (as the dr configuration it implies):\n${formatIssues(parsed.error)}`);
+  return parsed.data;
 }
 
 function ec2Call(ec2: InMemoryEc2, action: string, input: Record<string, unknown>, caller: Caller): unknown {

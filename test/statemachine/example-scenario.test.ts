@@ -45,6 +45,11 @@ describe('the documented AZ-outage example', () => {
     }
   });
 
+  it('names the configuration field a scenario cluster gets wrong', async () => {
+    const bad = { ...example, clusters: [{ ...example.clusters[0]!, roles: { service: 'EMR_DefaultRole' } }] };
+    await expect(runFailoverScenario(bad, { clock: new VirtualClock() })).rejects.toThrow(/clusters\.0\.roles\.service: an IAM role ARN/);
+  });
+
   it('names the field of an invalid scenario', async () => {
     const bad = { ...example, clusters: [{ ...example.clusters[0]!, subnetId: 'subnet-0fff9999' }] };
     await expect(runFailoverScenario(bad, { clock: new VirtualClock() })).rejects.toThrow(/clusters\.0\.subnetId/);

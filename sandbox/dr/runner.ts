@@ -20,6 +20,7 @@ import { InMemoryElbv2, type TargetState } from './elbv2.ts';
 import { InMemoryEmr } from './emr.ts';
 import { clusterHealth, passes, SERVICE_PORTS, serviceOnPort } from './master-health.ts';
 import { masterNetwork } from './master-network.ts';
+import { PROBE_INTERVAL_SECONDS, SandboxAlarm, type AlarmState } from './alarm.ts';
 import { withVirtualWaits, type LocalHandler } from './local-definition.ts';
 import { InMemoryLockTable } from './lock-table.ts';
 import { sandboxEc2Client, sandboxElbv2Client, sandboxEmrClient } from './sdk-clients.ts';
@@ -45,7 +46,16 @@ export interface SandboxExecutionState {
 
 export interface FailoverExecutionResult {
   id: string;
-  trigger: { at: number; cluster: string; mode: 'failover' | 'drill'; dryRun?: boolean; retireOldCluster?: boolean; alarmDelaySeconds?: number };
+  trigger: {
+    at: number;
+    cluster: string;
+    mode: 'failover' | 'drill';
+    dryRun?: boolean;
+    retireOldCluster?: boolean;
+    alarmDelaySeconds?: number;
+    /** `alarm` when the modelled alarm started it (scenario `alarms`), else the scenario's trigger. */
+    source?: 'scenario' | 'alarm';
+  };
   startedAt: number;
   endedAt: number | null;
   status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
@@ -78,6 +88,8 @@ export interface FailoverResult {
   targetHealth: Record<string, Array<{ t: number; targets: TargetState[] }>>;
   clusters: Record<string, SandboxClusterView>;
   events: Array<{ t: number; source: string; detailType: string; detail: unknown }>;
+  /** The modelled alarms' state changes (scenario `alarms`), in time order. */
+  alarms: Array<{ t: number; cluster: string; state: AlarmState }>;
   calls: CallRecord[];
 }
 
@@ -228,69 +240,102 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   // $$.State.EnteredTime, read when a state's payload template is evaluated, i.e. as it is entered.
   const stateContext = Object.defineProperty({}, 'EnteredTime', { enumerable: true, get: () => new Date(clock.now()).toISOString() });
 
-  scenario.triggers.forEach((trigger, index) => {
+  type Trigger = DrScenario['triggers'][number] & { source?: 'scenario' | 'alarm' };
+  /** Starts one execution, as StartExecution from the trigger rule (or by hand) would. */
+  const start = (trigger: Trigger) => {
+    const cluster = trigger.cluster ?? scenario.clusters[0]!.name;
+    const name = `sandbox-${executions.length + 1}-${trigger.mode}`;
+    const record: FailoverExecutionResult = {
+      id: `arn:aws:states:us-east-1:123456789012:execution:lifeguard-failover:${name}`,
+      trigger: { ...trigger, cluster },
+      startedAt: elapsed(),
+      endedAt: null,
+      status: 'TIMED_OUT',
+      outcome: 'TimedOut',
+      states: [],
+    };
+    executions.push(record);
+    const input: Record<string, unknown> = { cluster, mode: trigger.mode };
+    // As the deployed rule does: a failover trigger is the alarm's event and carries its state-change time.
+    if (trigger.mode === 'failover') input.detectedAt = new Date(clock.now() - trigger.alarmDelaySeconds * 1000).toISOString();
+    if (trigger.dryRun !== undefined) input.dryRun = trigger.dryRun;
+    if (trigger.retireOldCluster !== undefined) input.retireOldCluster = trigger.retireOldCluster;
+    const execution = machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
+      context: { Execution: { Id: record.id, Name: name }, State: stateContext },
+      noThrowOnAbort: true,
+    });
+    aborts.push(execution.abort);
+    const follow = (async () => {
+      for await (const event of execution.eventLogs) {
+        const kind = ({ StateEntered: 'entered', StateFailed: 'failed', StateRetried: 'retried', StateCaught: 'caught' } as const)[
+          event.type as 'StateEntered'
+        ];
+        if (!kind || !('state' in event)) continue;
+        const entry: SandboxExecutionState = { t: elapsed(), state: event.state.name, event: kind };
+        if ('Error' in event) entry.error = String(event.Error);
+        record.states.push(entry);
+        options.onState?.(record.id, entry);
+      }
+    })();
+    const done = execution.result.then(
+      (output) => {
+        if (record.endedAt !== null || output === null) return;
+        record.endedAt = elapsed();
+        record.status = 'SUCCEEDED';
+        record.output = output;
+        record.outcome = String((output as { outcome?: unknown } | null)?.outcome ?? 'Succeeded');
+      },
+      (err: unknown) => {
+        record.endedAt = elapsed();
+        record.status = 'FAILED';
+        const cause = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : (err as Error);
+        record.outcome = cause.name;
+        record.error = { error: cause.name, cause: cause.message };
+      },
+    );
+    const tracked = Promise.all([done, follow]).then(() => {
+      running.delete(tracked);
+    });
+    running.add(tracked);
+  };
+  // The deployed trigger path: the scheduled probe every minute feeds each cluster's alarm; a
+  // change to ALARM is an EventBridge event that starts a failover after its delivery delay.
+  function modelAlarms(deliveryDelaySeconds: number): FailoverResult['alarms'] {
+    const changes: FailoverResult['alarms'] = [];
+    const byCluster = new Map(dr.clusters.map((c) => [c.name, new SandboxAlarm(c.alarm)]));
+    const tick = () => {
+      void clock.io(async () => {
+        const { verdicts } = await probeHandlers.scheduled();
+        for (const verdict of verdicts) {
+          const changed = byCluster.get(verdict.cluster)?.record(verdict.healthy);
+          if (!changed) continue;
+          const at = elapsed();
+          changes.push({ t: at, cluster: verdict.cluster, state: changed });
+          if (changed === 'ALARM') {
+            clock.schedule(deliveryDelaySeconds * 1000, () =>
+              start({ at: at + deliveryDelaySeconds, cluster: verdict.cluster, mode: 'failover', alarmDelaySeconds: deliveryDelaySeconds, source: 'alarm' }),
+            );
+          }
+        }
+      });
+      if (clock.now() + PROBE_INTERVAL_SECONDS * 1000 <= untilMs) clock.schedule(PROBE_INTERVAL_SECONDS * 1000, tick);
+    };
+    clock.schedule(PROBE_INTERVAL_SECONDS * 1000, tick);
+    return changes;
+  }
+
+  for (const trigger of scenario.triggers) {
     clock.schedule(trigger.at * 1000, () => {
       pendingTriggers--;
-      const cluster = trigger.cluster ?? scenario.clusters[0]!.name;
-      const name = `sandbox-${index + 1}-${trigger.mode}`;
-      const record: FailoverExecutionResult = {
-        id: `arn:aws:states:us-east-1:123456789012:execution:lifeguard-failover:${name}`,
-        trigger: { ...trigger, cluster },
-        startedAt: elapsed(),
-        endedAt: null,
-        status: 'TIMED_OUT',
-        outcome: 'TimedOut',
-        states: [],
-      };
-      executions.push(record);
-      const input: Record<string, unknown> = { cluster, mode: trigger.mode };
-      // As the deployed rule does: a failover trigger is the alarm's event and carries its state-change time.
-      if (trigger.mode === 'failover') input.detectedAt = new Date(clock.now() - trigger.alarmDelaySeconds * 1000).toISOString();
-      if (trigger.dryRun !== undefined) input.dryRun = trigger.dryRun;
-      if (trigger.retireOldCluster !== undefined) input.retireOldCluster = trigger.retireOldCluster;
-      const execution = machine.run(input as never, {
-        overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
-        context: { Execution: { Id: record.id, Name: name }, State: stateContext },
-        noThrowOnAbort: true,
-      });
-      aborts.push(execution.abort);
-      const follow = (async () => {
-        for await (const event of execution.eventLogs) {
-          const kind = ({ StateEntered: 'entered', StateFailed: 'failed', StateRetried: 'retried', StateCaught: 'caught' } as const)[
-            event.type as 'StateEntered'
-          ];
-          if (!kind || !('state' in event)) continue;
-          const entry: SandboxExecutionState = { t: elapsed(), state: event.state.name, event: kind };
-          if ('Error' in event) entry.error = String(event.Error);
-          record.states.push(entry);
-          options.onState?.(record.id, entry);
-        }
-      })();
-      const done = execution.result.then(
-        (output) => {
-          if (record.endedAt !== null || output === null) return;
-          record.endedAt = elapsed();
-          record.status = 'SUCCEEDED';
-          record.output = output;
-          record.outcome = String((output as { outcome?: unknown } | null)?.outcome ?? 'Succeeded');
-        },
-        (err: unknown) => {
-          record.endedAt = elapsed();
-          record.status = 'FAILED';
-          const cause = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : (err as Error);
-          record.outcome = cause.name;
-          record.error = { error: cause.name, cause: cause.message };
-        },
-      );
-      const tracked = Promise.all([done, follow]).then(() => {
-        running.delete(tracked);
-      });
-      running.add(tracked);
+      start(trigger);
     });
-  });
+  }
 
   const untilMs = t0 + scenario.until * 1000;
-  await clock.runUntil(untilMs, () => pendingTriggers === 0 && running.size === 0);
+  const alarms = scenario.alarms ? modelAlarms(scenario.alarms.deliveryDelaySeconds) : [];
+  // With modelled alarms the world keeps probing until `until`; otherwise the run ends with its executions.
+  await clock.runUntil(untilMs, () => !scenario.alarms && pendingTriggers === 0 && running.size === 0);
   for (const abort of aborts) abort();
   await Promise.all([...running]);
   // The world goes on after the last execution: old targets finish draining, old clusters finish terminating.
@@ -320,6 +365,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
       ]),
     ),
     events,
+    alarms,
     calls: log.calls,
   };
 }

@@ -162,12 +162,21 @@ export const drScenarioSchema = z
     /** The new master never passes the NLB health check. */
     newTargetsNeverHealthy: z.boolean().default(false),
     faults: z.array(faultSchema).default([]),
-    triggers: z.array(triggerSchema).min(1, 'at least one trigger'),
+    triggers: z.array(triggerSchema).default([]),
+    /**
+     * Run the deployed trigger path: the scheduled probe every minute, each cluster's alarm as
+     * CloudWatch evaluates it, and a failover execution for each change to ALARM, delivered
+     * `deliveryDelaySeconds` after the alarm's state change. The run then lasts until `until`.
+     */
+    alarms: z.object({ deliveryDelaySeconds: seconds.default(0) }).strict().optional(),
     /** Simulated seconds after which unfinished executions are stopped. */
     until: z.number().min(1).default(3600),
   })
   .strict()
   .superRefine((spec, ctx) => {
+    if (!spec.triggers.length && !spec.alarms) {
+      ctx.addIssue({ code: 'custom', path: ['triggers'], message: 'at least one trigger, or `alarms` to let the clusters\' alarms start failovers' });
+    }
     const subnets = new Set(spec.subnets.map((s) => s.id));
     const groups = new Set(spec.targetGroups.map((g) => g.arn));
     spec.clusters.forEach((c, i) => {

@@ -65,8 +65,8 @@ async function runFailover(spec: DrScenarioSpec, start: number, record: (entry: 
       }),
   });
   for (const event of result.events) record({ t: event.t, actor: 'lifeguard', action: 'event', detail: event.detailType });
-  const { executions, rtoSeconds, phases, targets, targetHealth, clusters } = result;
-  return { executions, rtoSeconds, phases, targets, targetHealth, clusters };
+  const { executions, rtoSeconds, phases, targets, targetHealth, alarms, clusters } = result;
+  return { executions, rtoSeconds, phases, targets, targetHealth, alarms, clusters };
 }
 
 async function runInterruptions(

@@ -127,6 +127,37 @@ describe('failover on a real account, rehearsed', () => {
     expect(probes.length).toBeGreaterThan(0);
   });
 
+  it('through the modelled alarm: fails over once, stays quiet while the replacement serves, fails over again when it fails', async () => {
+    const result = await run(
+      scenario(
+        {
+          ...threeZones,
+          alarms: { deliveryDelaySeconds: 4 },
+          triggers: [],
+          emr: { provisioningSeconds: 600, replacements: [{ health: [{ at: 2400, ...outage }] }] },
+          until: 4800,
+        },
+        { health: [{ at: 5, ...outage }] },
+      ),
+    );
+    // Probes at 60, 120, 180 s breach → ALARM at 180 s; the replacement serves from about 830 s → OK;
+    // its own outage at 2400 s breaches the probes at 2400, 2460, 2520 s → ALARM again at 2520 s.
+    expect(result.alarms.map((a) => [a.t, a.state])).toEqual([
+      [180, 'ALARM'],
+      [expect.any(Number), 'OK'],
+      [2520, 'ALARM'],
+      [expect.any(Number), 'OK'],
+    ]);
+    expect(result.executions.map((e) => [e.trigger.source, e.trigger.at, e.outcome])).toEqual([
+      ['alarm', 184, 'FailoverCompleted'],
+      ['alarm', 2524, 'FailoverCompleted'],
+    ]);
+    expect(created(result)).toHaveLength(2);
+    expect(replacements(result).map((r) => r.zone).sort()).toEqual(['us-east-1b', 'us-east-1c']);
+    // The RTO counts from the alarm's state change, plus its 3-minute evaluation window.
+    expect(result.phases).toMatchObject({ alarm: 180, detect: 24 });
+  });
+
   it('fails over again when the replacement itself fails later, to a third zone', async () => {
     const result = await run(
       scenario(

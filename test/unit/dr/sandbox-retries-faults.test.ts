@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { DR_SDK_MAX_ATTEMPTS } from '../../../lib/dr/sdk-retry.ts';
+import { SandboxAlarm } from '../../../sandbox/dr/alarm.ts';
 import { sandboxElbv2Client } from '../../../sandbox/dr/sdk-clients.ts';
 import { CallLog, ServiceError } from '../../../sandbox/dr/service-error.ts';
 import { retryDelayMs, withVirtualRetryDelays } from '../../../sandbox/dr/task-retries.ts';
@@ -90,5 +91,20 @@ describe('DR sandbox SDK clients', () => {
     );
     await expect(client.send(new DescribeTargetHealthCommand({ TargetGroupArn: TG }))).rejects.toThrow('no such group');
     expect(calls).toBe(1);
+  });
+});
+
+describe('DR sandbox alarm', () => {
+  it('goes to ALARM when datapointsToAlarm of the last evaluationPeriods breach, and back to OK', () => {
+    const alarm = new SandboxAlarm({ periodSeconds: 60, evaluationPeriods: 5, datapointsToAlarm: 3 });
+    const changes = [false, true, false, false, true, true, true, true, true].map((healthy) => alarm.record(healthy) ?? null);
+    // Points 1, 3 and 4 breach → ALARM at the fourth; at the sixth only 2 of the last five do → OK.
+    expect(changes).toEqual([null, null, null, 'ALARM', null, 'OK', null, null, null]);
+  });
+
+  it('takes the Maximum over a longer period: one healthy probe keeps the period from breaching', () => {
+    const alarm = new SandboxAlarm({ periodSeconds: 120, evaluationPeriods: 2, datapointsToAlarm: 2 });
+    const changes = [false, true, false, false, false, false].map((healthy) => alarm.record(healthy) ?? null);
+    expect(changes).toEqual([null, null, null, null, null, 'ALARM']);
   });
 });

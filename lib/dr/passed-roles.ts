@@ -27,7 +27,8 @@ export function assertPassedRoles(request: RunJobFlowCommandInput, roles: EmrRol
       problems.push(`${field} '${value}' is set but ${where}.roles.${configKey} is not configured`);
       return;
     }
-    const matches = value.includes(':') ? value === allowedArn || roleName(value) === allowedName : value === allowedName;
+    // An ARN must be the configured one exactly (another account's role of the same name is not).
+    const matches = value.includes(':') ? value === allowedArn : value === allowedName;
     if (!matches) problems.push(`${field} '${value}' is not ${where}.roles.${configKey} (${allowedArn ?? allowedName})`);
   };
   check('ServiceRole', request.ServiceRole, roles.service, roleName(roles.service), 'service');

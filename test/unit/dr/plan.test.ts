@@ -587,6 +587,9 @@ describe('planFailover: roles the state machine may pass', () => {
     expect(error.message).toContain("ServiceRole 'AdminRole' is not dr.clusters[analytics].roles.service");
     expect(error.message).toContain("AutoScalingRole 'arn:aws:iam::123456789012:role/Other' is not dr.clusters[analytics].roles.autoScaling");
     expect(error.message).not.toContain('JobFlowRole');
+    // The same role name in another account is another role.
+    config = baseConfig({ runJobFlowTemplate: template({ ServiceRole: 'arn:aws:iam::999999999999:role/EMR_DefaultRole_V2', JobFlowRole: 'EMR_EC2_DefaultRole' }) });
+    await expect(planFor('analytics')).rejects.toThrow(/ServiceRole 'arn:aws:iam::999999999999:role\/EMR_DefaultRole_V2' is not/);
   });
 
   it('refuses an AutoScalingRole when the configuration names none, and a missing service role', async () => {

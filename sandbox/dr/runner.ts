@@ -299,13 +299,15 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     });
     running.add(tracked);
   };
+  let alarmFailure: Error | undefined;
   // The deployed trigger path: the scheduled probe every minute feeds each cluster's alarm; a
   // change to ALARM is an EventBridge event that starts a failover after its delivery delay.
   function modelAlarms(deliveryDelaySeconds: number): FailoverResult['alarms'] {
     const changes: FailoverResult['alarms'] = [];
     const byCluster = new Map(dr.clusters.map((c) => [c.name, new SandboxAlarm(c.alarm)]));
     const tick = () => {
-      void clock.io(async () => {
+      // A failing probe run must end the scenario with its error, not vanish as an unhandled rejection.
+      clock.io(async () => {
         const { verdicts } = await probeHandlers.scheduled();
         for (const verdict of verdicts) {
           const changed = byCluster.get(verdict.cluster)?.record(verdict.healthy);
@@ -318,6 +320,8 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
             );
           }
         }
+      }).catch((err: unknown) => {
+        alarmFailure ??= err instanceof Error ? err : new Error(String(err));
       });
       if (clock.now() + PROBE_INTERVAL_SECONDS * 1000 <= untilMs) clock.schedule(PROBE_INTERVAL_SECONDS * 1000, tick);
     };
@@ -338,6 +342,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   await clock.runUntil(untilMs, () => !scenario.alarms && pendingTriggers === 0 && running.size === 0);
   for (const abort of aborts) abort();
   await Promise.all([...running]);
+  if (alarmFailure) throw new Error(`the scheduled probe failed in the sandbox: ${alarmFailure.message}`, { cause: alarmFailure });
   // The world goes on after the last execution: old targets finish draining, old clusters finish terminating.
   const settledAt = Math.max(clock.now(), elbv2.drainedBy() ?? 0, ...[...emr.clusters.values()].map((c) => emr.settledBy(c)));
   await clock.runUntil(Math.min(untilMs, settledAt));

@@ -10,9 +10,12 @@ import { usageError } from '../usage.ts';
 /**
  * `lifeguard drill --cluster NAME [--dry-run] [--keep|--retire] [--json] [--state-machine-arn ARN]
  * [--sandbox SCENARIO]`: starts a DR drill of the failover state machine and follows it state by
- * state. With no state machine ARN (flag or LIFEGUARD_STATE_MACHINE_ARN) it runs in the DR sandbox.
+ * state. Without a state machine ARN (flag or LIFEGUARD_STATE_MACHINE_ARN) it needs --sandbox, and
+ * then runs in the DR sandbox; with neither it exits 2.
  */
 
+/** `--sandbox builtin`: the built-in demo scenario. */
+const BUILT_IN = 'builtin';
 const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/;
 const notAnArn = (arn: string) => `'${arn}' is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)`;
 
@@ -32,8 +35,8 @@ export function registerDrill(program: Command, ctx: CliContext): Command {
     .summary('start a DR drill of the failover state machine and follow it')
     .description(
       'Starts a drill execution of the failover state machine for one protected EMR cluster and follows ' +
-        'it state by state, then prints the RTO per phase. Without a state machine ARN (--state-machine-arn ' +
-        'or $LIFEGUARD_STATE_MACHINE_ARN) it runs in the DR sandbox: no AWS account is used.',
+        'it state by state, then prints the RTO per phase. It needs a state machine ARN (--state-machine-arn ' +
+        'or $LIFEGUARD_STATE_MACHINE_ARN), or --sandbox to rehearse in the DR sandbox with no AWS account.',
     )
     .requiredOption('--cluster <name>', 'configured cluster name or EMR cluster id (j-…)')
     .option('--dry-run', 'plan the replacement and stop: nothing is created')
@@ -48,14 +51,14 @@ export function registerDrill(program: Command, ctx: CliContext): Command {
         })
         .conflicts('sandbox'),
     )
-    .option('--sandbox <scenario>', 'run in the DR sandbox with this scenario file (its emr section)')
+    .option('--sandbox <scenario>', `run in the DR sandbox with this scenario file (its emr section), or '${BUILT_IN}' for the built-in one`)
     .addHelpText(
       'after',
       `
 Exit codes: 0 the drill succeeded, 1 it failed, 2 bad usage, 3 another failover holds the cluster.
 
 Examples:
-  $ lifeguard drill --cluster analytics --dry-run
+  $ lifeguard drill --cluster analytics --sandbox builtin --dry-run
   $ lifeguard drill --cluster analytics --sandbox sandbox/dr/examples/az-outage.yaml
   $ LIFEGUARD_STATE_MACHINE_ARN=arn:aws:states:us-east-1:123456789012:stateMachine:lifeguard-prod-failover \\
       lifeguard drill --cluster analytics --retire --json`,
@@ -66,7 +69,11 @@ Examples:
       if (options.sandbox) usageError(command, '--sandbox cannot be used with a state machine ARN ($LIFEGUARD_STATE_MACHINE_ARN is set)');
       if (!STATE_MACHINE_ARN.test(arn)) usageError(command, `$LIFEGUARD_STATE_MACHINE_ARN: ${notAnArn(arn)}`);
     }
-    if (options.sandbox && !arn) checkSandboxCluster(command, options.sandbox, options.cluster);
+    // A drill that silently ran in the sandbox would give a CI job with a missing ARN a green fake drill.
+    if (!arn && options.sandbox === undefined) {
+      usageError(command, 'no state machine to drill: pass --state-machine-arn ARN (or set LIFEGUARD_STATE_MACHINE_ARN; the stack output FailoverStateMachineArn), or --sandbox SCENARIO to rehearse without AWS');
+    }
+    if (options.sandbox && options.sandbox !== BUILT_IN && !arn) checkSandboxCluster(command, options.sandbox, options.cluster);
     ctx.exit(await drill(options, arn, ctx));
   });
 }
@@ -121,7 +128,7 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
       const { VirtualClock } = await import('../../sandbox/clock/virtual-clock.ts');
       const { demoDrScenario } = await import('../../sandbox/dr/demo-scenario.ts');
       const { runFailoverScenario } = await import('../../sandbox/dr/runner.ts');
-      const spec = values.sandbox ? loadScenario(values.sandbox) : demoDrScenario(values.cluster);
+      const spec = values.sandbox && values.sandbox !== BUILT_IN ? loadScenario(values.sandbox) : demoDrScenario(values.cluster);
       if (!values.json) out(`drill of ${values.cluster} in the DR sandbox (${values.sandbox ?? 'built-in scenario'}; no AWS account used)`);
       const trigger = { at: 0, cluster: values.cluster, mode: 'drill' as const, dryRun: values.dryRun === true, ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: Boolean(input.retireOldCluster) }) };
       const result = await runFailoverScenario({ ...spec, triggers: [trigger] }, { clock: new VirtualClock(), onState: (_id, s) => progress(s) });

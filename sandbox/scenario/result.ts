@@ -63,7 +63,7 @@ export interface Summary {
 }
 
 /** The disaster-recovery part of a run (present when the scenario has an `emr` section). */
-export type FailoverSection = Pick<FailoverResult, 'executions' | 'rtoSeconds' | 'phases' | 'targets' | 'clusters'>;
+export type FailoverSection = Pick<FailoverResult, 'executions' | 'rtoSeconds' | 'phases' | 'targets' | 'targetHealth' | 'alarms' | 'clusters'>;
 
 export interface SimulationResult {
   scenario: string;

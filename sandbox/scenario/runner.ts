@@ -42,5 +42,6 @@ async function runFailover(spec: DrScenarioSpec, start: number, record: (entry: 
       }),
   });
   for (const event of result.events) record({ t: event.t, actor: 'lifeguard', action: 'event', detail: event.detailType });
-  return { executions: result.executions, rtoSeconds: result.rtoSeconds, phases: result.phases, targets: result.targets, clusters: result.clusters };
+  const { executions, rtoSeconds, phases, targets, targetHealth, alarms, clusters } = result;
+  return { executions, rtoSeconds, phases, targets, targetHealth, alarms, clusters };
 }

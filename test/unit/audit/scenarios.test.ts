@@ -117,7 +117,7 @@ describe('lifeguard audit --scenario', () => {
 
   it('rejects bad usage and bad input with exit 2', async () => {
     const drOnly = join(dir, 'dr-only.yaml');
-    writeFileSync(drOnly, `name: dr-only\n${readFileSync('sandbox/dr/examples/az-outage.yaml', 'utf8')}`);
+    writeFileSync(drOnly, readFileSync('sandbox/dr/examples/az-outage.yaml', 'utf8'));
     for (const [argv, message] of [
       [['--scenario', HEALTHY, '--kubeconfig', 'k'], /option '--scenario <file>' cannot be used with option '--kubeconfig <path>'/],
       [['--fail-on', 'info'], /argument 'info' is invalid. Allowed choices are severe, warning/],

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
 import { readDocument } from '../read-document.ts';
@@ -14,18 +15,20 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     .argument('<scenario>', 'scenario file (YAML or JSON)')
     .option('--json', 'print one JSON document (the documented result) instead of the timeline')
     .option('-v, --verbose', 'print every line of the timeline (API requests, poll loops, lease renewals)')
+    .option('--html <file>', 'also write a self-contained HTML picture of the run to this file')
     .addHelpText(
       'after',
       `
 Examples:
   $ lifeguard simulate sandbox/scenarios/demo.yaml
   $ lifeguard simulate my-cluster.yaml --verbose
+  $ lifeguard simulate my-cluster.yaml --html run.html
   $ lifeguard simulate my-cluster.yaml --json > result.json`,
     )
-    .action(async (file: string, options: { json?: boolean; verbose?: boolean }) => ctx.exit(await simulate(file, options, ctx)));
+    .action(async (file: string, options: { json?: boolean; verbose?: boolean; html?: string }) => ctx.exit(await simulate(file, options, ctx)));
 }
 
-async function simulate(file: string, options: { json?: boolean; verbose?: boolean }, ctx: CliContext): Promise<number> {
+async function simulate(file: string, options: { json?: boolean; verbose?: boolean; html?: string }, ctx: CliContext): Promise<number> {
   // Loaded on use: `lifeguard --help` should not start the sandbox's imports.
   const { parseScenario, ScenarioError } = await import('../../sandbox/scenario/load.ts');
   const { formatSummary } = await import('../../sandbox/scenario/format.ts');
@@ -41,6 +44,11 @@ async function simulate(file: string, options: { json?: boolean; verbose?: boole
   }
   try {
     const result = await runScenario(scenario);
+    if (options.html) {
+      const { renderHtml } = await import('../../sandbox/scenario/html.ts');
+      writeFileSync(options.html, renderHtml(result));
+      ctx.err(`wrote ${options.html}`);
+    }
     ctx.out(options.json ? JSON.stringify(result, null, 2) : [...narrate(result, { verbose: options.verbose === true }), formatSummary(result)].join('\n'));
     return 0;
   } catch (err) {

@@ -29,6 +29,7 @@ export const INTERRUPTION_METRICS = [
   'WorkScheduled',
   'DrainsHandedOver',
   'NodesReverted',
+  'InvocationsFailed',
 ] as const;
 
 /** [namespace, metric, dimension, value, …] for one interruption metric, as dashboards write it. */

@@ -18,7 +18,7 @@ import type { InterruptionReport } from '../lib/interruption/handle.ts';
 import { createKubeApi } from '../lib/kube/client.ts';
 import { kubeConfigFor } from '../lib/kube/connect.ts';
 import { NodeIndex } from '../lib/kube/node-index.ts';
-import { recordInterruptionMetrics } from '../lib/observability/interruption-metrics.ts';
+import { recordFailureMetrics, recordInterruptionMetrics } from '../lib/observability/interruption-metrics.ts';
 import { logFromPowertools } from '../lib/observability/powertools.ts';
 import { systemClock } from '../lib/util/clock.ts';
 
@@ -58,9 +58,15 @@ function connectClusters(): Promise<ClusterTarget[]> {
 async function handle(event: unknown, context: Context): Promise<InterruptionReport[]> {
   // The request id holds the node's lease; the remaining time tells a drain when to hand over.
   const invocation = { id: context.awsRequestId, remainingMs: () => context.getRemainingTimeInMillis() };
-  const reports = await handleForClusters(event, await connectClusters(), { ...base, invocation });
-  for (const report of reports) recordInterruptionMetrics(report, metrics);
-  return reports;
+  const receivedAt = clock.now();
+  try {
+    const reports = await handleForClusters(event, await connectClusters(), { ...base, invocation });
+    for (const report of reports) recordInterruptionMetrics(report, metrics);
+    return reports;
+  } catch (err) {
+    recordFailureMetrics(err, receivedAt, metrics);
+    throw err;
+  }
 }
 
 export const handler = middy<unknown, InterruptionReport[]>()

@@ -6,6 +6,7 @@ import type { DrainPlan } from '../drain/plan.ts';
 import type { Notice } from '../events/notice.ts';
 import { annotationPath } from '../kube/json-pointer.ts';
 import { KubeEventRecorder } from '../kube/event-recorder.ts';
+import { DrainFailedError } from '../observability/interruption-metrics.ts';
 import { KubeApiError, type JsonPatchOp } from '../kube/port.ts';
 import { holdsLeaseOp, LEASE_ANNOTATION, LEASE_DEFAULTS, LeaseKeeper, leaseValue, readLease } from '../lifecycle/lease.ts';
 import { lifecycleAnnotation, lifecycleOp, transition, withSeen, type NodeLifecycle, type PendingAction } from '../lifecycle/state.ts';
@@ -178,7 +179,7 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
   if (drain.incomplete === 'lease-lost' || keeper.lost) return { ...report, status: 'superseded', reason: 'a more urgent event took the node over' };
   if (drain.errors.length > 0) {
     await release(ref.nodeName, keeper, [], deps).catch(() => undefined);
-    throw new Error(`drain of ${ref.nodeName} hit permanent Kubernetes API errors: ${drain.errors.join('; ')}`);
+    throw new DrainFailedError(`drain of ${ref.nodeName} hit permanent Kubernetes API errors: ${drain.errors.join('; ')}`, drain);
   }
   const now = deps.clock.now();
   if (drain.incomplete === 'hand-over') {

@@ -1,7 +1,7 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 import { CLUSTER_DIMENSION, CLUSTER_HEALTHY_METRIC, HEALTH_NAMESPACE, PROBE_SERVICE_NAME } from '../lib/dr/health-report.ts';
 import { failoverDefinition } from '../statemachines/failover.ts';
-import { eventBridgeDeadLetterQueue, getAtt, lambdaRole, ref, sub, type IamStatement } from './cfn.ts';
+import { eventBridgeDeadLetterQueue, getAtt, lambdaRole, ref, serviceRole, sub, type IamStatement } from './cfn.ts';
 
 /**
  * The disaster-recovery part of the stack: the scheduled probe and its per-cluster alarms, the
@@ -197,24 +197,7 @@ export function drResources(config: LifeguardConfig, options: DrStackOptions = {
   }
 
   if (clusters.length) {
-    resources.FailoverTriggerRole = {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        },
-        Policies: [
-          {
-            PolicyName: 'start-failover',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Action: ['states:StartExecution'], Resource: ref(FAILOVER_STATE_MACHINE_ID) }],
-            },
-          },
-        ],
-      },
-    };
+    resources.FailoverTriggerRole = serviceRole('events.amazonaws.com', 'start-failover', [{ Effect: 'Allow', Action: ['states:StartExecution'], Resource: ref(FAILOVER_STATE_MACHINE_ID) }]);
     Object.assign(
       resources,
       eventBridgeDeadLetterQueue('FailoverTriggerDeadLetterQueue', clusters.map((c) => `FailoverTrigger${logicalName(c.name)}Rule`)),
@@ -232,28 +215,9 @@ export function drResources(config: LifeguardConfig, options: DrStackOptions = {
       SSESpecification: { SSEEnabled: true },
     },
   };
-  resources[FAILOVER_ROLE_ID] = {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'states.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-          },
-        ],
-      },
-      Policies: [
-        {
-          PolicyName: 'failover',
-          PolicyDocument: { Version: '2012-10-17', Statement: failoverStateMachineStatements(config) },
-        },
-      ],
-    },
-  };
+  resources[FAILOVER_ROLE_ID] = serviceRole('states.amazonaws.com', 'failover', failoverStateMachineStatements(config), {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+  });
 
   const stepFunctions = {
     stateMachines: {

@@ -1,6 +1,6 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 import type { LifeguardEventType, SecretRef } from '../lib/config/notifications.ts';
-import { eventBridgeDeadLetterQueue, getAtt, ref } from './cfn.ts';
+import { eventBridgeDeadLetterQueue, getAtt, ref, serviceRole } from './cfn.ts';
 import { NOTIFICATION_MESSAGES, snsTemplate, webhookTemplate } from './notification-messages.ts';
 
 export const NOTIFICATION_DLQ_ID = 'NotificationDeadLetterQueue';
@@ -93,24 +93,9 @@ export function notificationResources(config: LifeguardConfig, service: string, 
         InvocationRateLimitPerSecond: webhook.rateLimitPerSecond,
       },
     };
-    resources.NotificationApiDestinationRole = {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        },
-        Policies: [
-          {
-            PolicyName: 'invoke-webhook',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Action: ['events:InvokeApiDestination'], Resource: getAtt('NotificationApiDestination', 'Arn') }],
-            },
-          },
-        ],
-      },
-    };
+    resources.NotificationApiDestinationRole = serviceRole('events.amazonaws.com', 'invoke-webhook', [
+      { Effect: 'Allow', Action: ['events:InvokeApiDestination'], Resource: getAtt('NotificationApiDestination', 'Arn') },
+    ]);
   }
 
   for (const type of n.events) {

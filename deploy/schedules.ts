@@ -1,5 +1,5 @@
 import { SCHEDULER_ENV } from '../lib/aws/scheduler.ts';
-import { getAtt, ref, sub, type IamStatement } from './cfn.ts';
+import { getAtt, ref, serviceRole, sub, type IamStatement } from './cfn.ts';
 
 /**
  * Durable work for the interruption function: a schedule group of its own, the role EventBridge
@@ -13,38 +13,19 @@ export function scheduleResources(functionName: string) {
     InterruptionScheduleGroup: { Type: 'AWS::Scheduler::ScheduleGroup', Properties: { Name: `${functionName}-work` } },
     // Continuations that still fail after the schedule's retries, with their payload, for redrive.
     InterruptionScheduleDeadLetterQueue: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true } },
-    InterruptionSchedulerRole: {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Principal: { Service: 'scheduler.amazonaws.com' },
-              Action: 'sts:AssumeRole',
-              // Only schedules of this account's Lifeguard group may use the role (confused deputy).
-              Condition: {
-                StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
-                ArnLike: { 'aws:SourceArn': sub(`arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/${functionName}-work/*`) },
-              },
-            },
-          ],
-        },
-        Policies: [
-          {
-            PolicyName: 'invoke-interruption-function',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [
-                { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [functionArn, sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${functionName}:*`)] },
-                { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('InterruptionScheduleDeadLetterQueue', 'Arn') },
-              ],
-            },
-          },
-        ],
+    InterruptionSchedulerRole: serviceRole(
+      'scheduler.amazonaws.com',
+      'invoke-interruption-function',
+      [
+        { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [functionArn, sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${functionName}:*`)] },
+        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('InterruptionScheduleDeadLetterQueue', 'Arn') },
+      ],
+      // Only schedules of this account's Lifeguard group may use the role (confused deputy).
+      {
+        StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+        ArnLike: { 'aws:SourceArn': sub(`arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/${functionName}-work/*`) },
       },
-    },
+    ),
   };
   const statements: IamStatement[] = [
     {

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { errorMessage } from '../lib/util/errors.ts';
 /** The `lifeguard` command: cli/program.ts defines it, one module per subcommand under cli/commands/. */
 import { runCli } from './program.ts';
 
@@ -7,7 +8,7 @@ runCli(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    console.error(`lifeguard: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`lifeguard: ${errorMessage(err)}`);
     process.exitCode = 1;
   },
 );

@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { LifeguardError } from '../lib/util/errors.ts';
 
 /** A file the user named could not be read or parsed: bad input, exit 2. */
-export class InputError extends Error {
-  override name = 'InputError';
-}
+export class InputError extends LifeguardError {}
 
 /**
  * Reads a JSON or YAML document. A `.json` file (or one that starts like JSON) is parsed as JSON so

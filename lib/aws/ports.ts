@@ -1,3 +1,4 @@
+import { LifeguardError } from '../util/errors.ts';
 /**
  * Small ports for the AWS services the interruption path touches. Production adapters live beside
  * this file (AWS SDK v3); in-memory ones for the sandbox and tests in sandbox/aws/.
@@ -35,9 +36,7 @@ export interface EventPublisher {
  * The lifecycle action is no longer pending: already completed (a duplicate delivery), or timed
  * out and resolved by its default result. Callers treat it as done; retrying cannot help.
  */
-export class LifecycleActionGoneError extends Error {
-  override name = 'LifecycleActionGoneError';
-}
+export class LifecycleActionGoneError extends LifeguardError {}
 
 /** A one-time schedule that invokes the interruption function with `payload` at `at`. */
 export interface OneTimeSchedule {

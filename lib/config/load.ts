@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { formatIssues } from './issues.ts';
 import { lifeguardConfigSchema, type LifeguardConfig } from './schema.ts';
+import { LifeguardError } from '../util/errors.ts';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export class ConfigError extends LifeguardError {}
 
 /** Validates a parsed config object; the error lists every bad field by its path. */
 export function parseConfig(raw: unknown, origin = 'configuration'): LifeguardConfig {

@@ -16,6 +16,7 @@ import type {
   RunJobFlowCommandInput,
   Tag,
 } from '@aws-sdk/client-emr';
+import { PlanningError } from './planning-error.ts';
 
 /**
  * Turns what EMR reports about a running cluster (DescribeCluster, ListInstanceGroups or
@@ -39,9 +40,7 @@ export const REPLACES_TAG = 'lifeguard:replaces';
 export const CLUSTER_TAG = 'lifeguard:cluster';
 
 /** Thrown when a running cluster cannot be faithfully recreated from what EMR reports. */
-export class CloneError extends Error {
-  override name = 'CloneError';
-}
+export class CloneError extends PlanningError {}
 
 export function runJobFlowFromSnapshot(
   snapshot: ClusterSnapshot,

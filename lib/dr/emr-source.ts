@@ -17,12 +17,11 @@ import {
 } from '@aws-sdk/client-emr';
 import pLimit from 'p-limit';
 import { CLUSTER_TAG, type ClusterSnapshot } from './clone-cluster.ts';
+import { PlanningError } from './planning-error.ts';
 
 /** Reads what the plan needs from EMR (paged calls followed to the end). */
 
-export class SourceClusterError extends Error {
-  override name = 'SourceClusterError';
-}
+export class SourceClusterError extends PlanningError {}
 
 export async function describeSourceCluster(emr: EMRClient, clusterId: string): Promise<Cluster> {
   try {

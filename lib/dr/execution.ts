@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { findEmrCluster, type DrConfig } from '../config/dr.ts';
 import { formatIssues } from '../config/load.ts';
+import { LifeguardError } from '../util/errors.ts';
 
 /**
  * The first step of a failover execution: validate the trigger's input against the configuration
@@ -19,9 +20,7 @@ export const POLL = {
   targetMaxAttempts: 90,
 } as const;
 
-export class InvalidFailoverInput extends Error {
-  override name = 'InvalidFailoverInput';
-}
+export class InvalidFailoverInput extends LifeguardError {}
 
 export const failoverRequestSchema = z
   .object({

@@ -1,6 +1,7 @@
 import type { EmrClusterConfig } from '../config/dr.ts';
 import type { Log } from '../observability/log.ts';
 import type { HadoopService, HealthVerdict } from './types.ts';
+import { errorMessage } from '../util/errors.ts';
 
 /** The slice of Powertools Metrics the probe uses (EMF in Lambda, a recorder in tests). */
 export interface HealthMetricsSink {
@@ -60,7 +61,7 @@ export async function probeAndReport(
         try {
           verdict = await deps.probe(cluster);
         } catch (err) {
-          const reason = `probe failed: ${err instanceof Error ? err.message : String(err)}`;
+          const reason = `probe failed: ${errorMessage(err)}`;
           deps.log.error(reason, { cluster: cluster.name });
           verdict = unhealthyVerdict(cluster, reason, deps.now(), cluster.probe.address ?? '(the master the target groups serve)');
         }

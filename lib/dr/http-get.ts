@@ -1,3 +1,4 @@
+import { errorMessage } from '../util/errors.ts';
 /**
  * One bounded HTTP GET for health probing. It never throws: a refusal, a timeout or a reset comes
  * back as a failure with a reason an operator can act on.
@@ -85,7 +86,7 @@ const KNOWN_CODES: Record<string, string> = {
 export function describeError(err: unknown): string {
   const code = errorCode(err);
   if (code) return `${KNOWN_CODES[code] ?? 'request failed'} (${code})`;
-  return err instanceof Error ? err.message : String(err);
+  return errorMessage(err);
 }
 
 function errorCode(err: unknown, depth = 0): string | undefined {

@@ -1,14 +1,13 @@
 import type { RunJobFlowCommandInput } from '@aws-sdk/client-emr';
 import type { EmrRoles } from '../config/dr.ts';
+import { PlanningError } from './planning-error.ts';
 
 /**
  * The state machine may pass only the roles the configuration names (deploy/dr.ts), so a request
  * naming any other role would fail at RunJobFlow, during the outage. The plan checks it first.
  */
 
-export class PassedRoleError extends Error {
-  override name = 'PassedRoleError';
-}
+export class PassedRoleError extends PlanningError {}
 
 /** `arn:aws:iam::1:role/path/NAME` → `NAME`; a bare name stays itself. */
 export function roleName(nameOrArn: string): string {

@@ -5,6 +5,7 @@ import {
   type Filter,
   type Subnet,
 } from '@aws-sdk/client-ec2';
+import { PlanningError } from './planning-error.ts';
 
 /** Where the replacement cluster goes. */
 export interface Placement {
@@ -28,9 +29,7 @@ export interface PlacementRequest {
   servedZones?: ReadonlySet<string> | undefined;
 }
 
-export class PlacementError extends Error {
-  override name = 'PlacementError';
-}
+export class PlacementError extends PlanningError {}
 
 /**
  * Picks a subnet in the source cluster's VPC, in an Availability Zone that is not the failed one,

@@ -2,12 +2,14 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { EMRClient, RunJobFlowCommandInput } from '@aws-sdk/client-emr';
 import { findEmrCluster, type DrConfig, type EmrClusterConfig } from '../config/dr.ts';
-import { CloneError, compact, replacementTags, runJobFlowFromSnapshot } from './clone-cluster.ts';
-import { findOldMaster, resolveSourceCluster, snapshotCluster, SourceClusterError } from './emr-source.ts';
-import { assertPassedRoles, PassedRoleError } from './passed-roles.ts';
-import { chooseSubnet, PlacementError } from './placement.ts';
-import { registeredTargetIps, servedZones, TargetGroupError, verifyTargetGroups } from './target-groups.ts';
+import { compact, replacementTags, runJobFlowFromSnapshot } from './clone-cluster.ts';
+import { findOldMaster, resolveSourceCluster, snapshotCluster } from './emr-source.ts';
+import { assertPassedRoles } from './passed-roles.ts';
+import { chooseSubnet } from './placement.ts';
+import { PlanningError } from './planning-error.ts';
+import { registeredTargetIps, servedZones, verifyTargetGroups } from './target-groups.ts';
 import type { FailoverInput, FailoverPlan } from './types.ts';
+import { errorMessage, LifeguardError } from '../util/errors.ts';
 
 export interface PlanDeps {
   config: DrConfig;
@@ -22,9 +24,7 @@ export interface PlanDeps {
 export type TypedFailoverPlan = FailoverPlan & { runJobFlow: RunJobFlowCommandInput };
 
 /** Why no plan could be made; the message names what is missing. */
-export class PlanError extends Error {
-  override name = 'PlanError';
-}
+export class PlanError extends LifeguardError {}
 
 /**
  * Everything the failover needs, decided before anything is created: the replacement's RunJobFlow
@@ -35,13 +35,7 @@ export async function planFailover(input: FailoverInput, deps: PlanDeps): Promis
   try {
     return await plan(input, deps);
   } catch (err) {
-    if (
-      err instanceof CloneError ||
-      err instanceof SourceClusterError ||
-      err instanceof PlacementError ||
-      err instanceof TargetGroupError ||
-      err instanceof PassedRoleError
-    ) {
+    if (err instanceof PlanningError) {
       throw new PlanError(`cannot plan a failover of '${input.cluster}': ${err.message}`, { cause: err });
     }
     throw err;
@@ -53,7 +47,7 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
   try {
     configured = findEmrCluster(deps.config, input.cluster);
   } catch (err) {
-    throw new PlanError((err as Error).message);
+    throw new PlanError(errorMessage(err), { cause: err });
   }
   const registered = await registeredTargetIps(deps.elbv2, configured.targetGroups.map((g) => g.arn));
   const { cluster: source, master } = await resolveSourceCluster(deps.emr, configured, registered);

@@ -1,5 +1,6 @@
 import { DescribeTargetHealthCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { EmrClusterConfig } from '../config/dr.ts';
+import { LifeguardError } from '../util/errors.ts';
 
 /**
  * Where to probe a cluster: the configured address (an NLB DNS name follows a failover by itself),
@@ -28,9 +29,7 @@ export async function servingMasterIp(elbv2: ElasticLoadBalancingV2Client, targe
   return [...score.entries()].sort(([a, x], [b, y]) => y.healthy - x.healthy || y.registered - x.registered || a.localeCompare(b))[0]?.[0];
 }
 
-export class NoServingMasterError extends Error {
-  override name = 'NoServingMasterError';
-}
+export class NoServingMasterError extends LifeguardError {}
 
 /**
  * Resolves probe addresses, remembering the last one per cluster: when the ELB API fails (it

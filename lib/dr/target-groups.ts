@@ -5,10 +5,9 @@ import {
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TargetGroupPlan } from './types.ts';
+import { PlanningError } from './planning-error.ts';
 
-export class TargetGroupError extends Error {
-  override name = 'TargetGroupError';
-}
+export class TargetGroupError extends PlanningError {}
 
 /** A verified target group and the load balancers that route to it. */
 export type VerifiedTargetGroup = TargetGroupPlan & { loadBalancerArns: string[] };

@@ -10,6 +10,7 @@ import { PodTracker, type PodReport, type SparkAppReport } from './pod-tracker.t
 import { tierCutoff } from './tier-cutoff.ts';
 import type { Tier } from './tiers.ts';
 import { NodePodWatch } from './watch.ts';
+import { errorMessage } from '../util/errors.ts';
 
 export type { PodOutcome, PodReport, SparkAppReport } from './pod-tracker.ts';
 
@@ -167,7 +168,7 @@ async function initialPlan(input: DrainInput, window: Window, deps: DrainDeps): 
       });
     } catch (err) {
       if (!isTransient(err) || clock.now() + step >= Math.min(window.waitEnd, window.stopAt) || input.signal?.aborted) throw err;
-      deps.log.warn("listing the node's pods failed; retrying", { node: input.nodeName, error: err instanceof Error ? err.message : String(err) });
+      deps.log.warn("listing the node's pods failed; retrying", { node: input.nodeName, error: errorMessage(err) });
       await clock.sleep(Math.round(step / 2 + random() * (step / 2)), input.signal);
     }
   }
@@ -230,7 +231,7 @@ async function evictOne(pod: PlannedPod, run: Run): Promise<void> {
     );
     tracker.finish(pod.uid, result);
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorMessage(err);
     run.errors.push(message);
     tracker.finish(pod.uid, { failed: `Kubernetes API error: ${message}` });
     deps.log.error('eviction failed with an API error', { node: input.nodeName, pod: `${pod.namespace}/${pod.name}`, error: message });

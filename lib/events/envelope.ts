@@ -38,12 +38,7 @@ export type Envelope = z.infer<typeof envelopeSchema>;
  * another service, an instance coming up. Callers log it and move on; retrying cannot help.
  * (Re-exported from parse.ts, where callers look for it.)
  */
-export class UnsupportedEventError extends InvalidEventError {
-  constructor(message: string, field?: string) {
-    super(message, field);
-    this.name = 'UnsupportedEventError';
-  }
-}
+export class UnsupportedEventError extends InvalidEventError {}
 
 /** One parser per source + detail-type: validates `detail` and answers which instances, what kind, when. */
 export interface EventParser {

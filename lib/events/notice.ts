@@ -1,3 +1,4 @@
+import { LifeguardError } from '../util/errors.ts';
 /**
  * Every supported EventBridge event is parsed into one Notice: which instances, what kind, when.
  * All times are epoch milliseconds.
@@ -65,12 +66,11 @@ export type Notice =
   | LifecycleNotice;
 
 /** Thrown for any event Lifeguard cannot act on; `field` names what is wrong. Never retried. */
-export class InvalidEventError extends Error {
+export class InvalidEventError extends LifeguardError {
   constructor(
     message: string,
     readonly field?: string,
   ) {
     super(message);
-    this.name = 'InvalidEventError';
   }
 }

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { parseEvent } from '../events/parse.ts';
+import { parseEvent, UnsupportedEventError } from '../events/parse.ts';
 import { InvalidEventError, type Notice } from '../events/notice.ts';
 import { CONTINUATION_KEY, continuationSchema, isContinuationPayload, type Continuation } from '../lifecycle/continuation.ts';
 import type { InterruptionDeps } from './deps.ts';
@@ -34,7 +34,7 @@ export async function handleInterruption(event: unknown, deps: InterruptionDeps)
     work = workOf(event);
   } catch (err) {
     if (!(err instanceof InvalidEventError)) throw err;
-    const unsupported = err.name === 'UnsupportedEventError';
+    const unsupported = err instanceof UnsupportedEventError;
     const eventId = eventIdOf(event);
     log.warn(unsupported ? 'event ignored: not one Lifeguard acts on' : 'event rejected: malformed', { reason: err.message, field: err.field, eventId });
     return { ignored: true, reason: err.message, ...(err.field ? { field: err.field } : {}), ...(eventId ? { eventId } : {}), dryRun, receivedAt, instances: [] };

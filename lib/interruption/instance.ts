@@ -10,14 +10,13 @@ import { lifecycleOnDuplicate } from './lifecycle-hook.ts';
 import { nextStep, type Step, type Trigger } from './next-step.ts';
 import { CONFLICT } from './node-write.ts';
 import type { InstanceReport } from './report.ts';
+import { LifeguardError } from '../util/errors.ts';
 
 /** Conflicting writers (kubelet status, autoscalers, a concurrent duplicate) are common on a node. */
 const MAX_DECISIONS = 6;
 
 /** Another invocation holds the node for work as urgent as this: fail so the event is retried later. */
-export class NodeBusyError extends Error {
-  override name = 'NodeBusyError';
-}
+export class NodeBusyError extends LifeguardError {}
 
 export interface InstanceWork {
   notice: Notice;

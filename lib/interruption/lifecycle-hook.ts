@@ -5,6 +5,7 @@ import type { LifecycleNotice } from '../events/notice.ts';
 import { every, type Periodic } from '../util/periodic.ts';
 import type { InterruptionDeps } from './deps.ts';
 import type { LifecycleStatus } from './report.ts';
+import { errorMessage } from '../util/errors.ts';
 
 const hookOf = (notice: LifecycleNotice, instanceId: string): LifecycleHookRef => ({
   autoScalingGroupName: notice.autoScalingGroupName,
@@ -35,7 +36,7 @@ export async function completeLifecycle(notice: LifecycleNotice, instanceId: str
       log.info('lifecycle action already resolved', ctx);
       return 'already-resolved';
     }
-    log.error('could not complete the lifecycle action; failing the invocation so it is tried again', { ...ctx, error: err instanceof Error ? err.message : String(err) });
+    log.error('could not complete the lifecycle action; failing the invocation so it is tried again', { ...ctx, error: errorMessage(err) });
     throw err;
   }
 }
@@ -80,6 +81,6 @@ export function startHeartbeat(notice: LifecycleNotice, instanceId: string, deps
       log.debug('lifecycle heartbeat recorded', ctx);
       return true;
     },
-    (err) => log.warn('lifecycle heartbeat failed', { ...ctx, error: err instanceof Error ? err.message : String(err) }),
+    (err) => log.warn('lifecycle heartbeat failed', { ...ctx, error: errorMessage(err) }),
   );
 }

@@ -1,5 +1,6 @@
 import type { Notice } from '../events/notice.ts';
 import type { InterruptionDeps } from './deps.ts';
+import { errorMessage } from '../util/errors.ts';
 
 /** Lifeguard's own events about nodes (detail-type on the default bus, `source` from config). */
 export const NODE_EVENTS = {
@@ -25,7 +26,7 @@ export function publisherFor(notice: Notice, instanceId: string, nodeName: strin
       if (!deps.events || deps.dryRun) return;
       published.push(
         deps.events.publish(detailType, { ...base, ...detail }, [instanceArn(notice, instanceId)]).catch((err: unknown) => {
-          deps.log.warn('could not publish a Lifeguard event; the work goes on', { node: nodeName, detailType, error: err instanceof Error ? err.message : String(err) });
+          deps.log.warn('could not publish a Lifeguard event; the work goes on', { node: nodeName, detailType, error: errorMessage(err) });
         }),
       );
     },

@@ -2,6 +2,7 @@ import type { Notice } from '../events/notice.ts';
 import { continuationPayload, scheduleName, trimEvent, type Continuation } from '../lifecycle/continuation.ts';
 import type { ContinuationType, NodeLifecycle, PendingAction } from '../lifecycle/state.ts';
 import type { InterruptionDeps } from './deps.ts';
+import { errorMessage } from '../util/errors.ts';
 
 export interface NodeRef {
   instanceId: string;
@@ -63,7 +64,7 @@ export async function dropSchedules(pending: readonly PendingAction[], deps: Int
   await Promise.all(
     pending.map((p) =>
       deps.scheduler!.delete(p.schedule).catch((err: unknown) => {
-        deps.log.warn('could not delete a schedule; it will find nothing to do when it fires', { schedule: p.schedule, error: err instanceof Error ? err.message : String(err) });
+        deps.log.warn('could not delete a schedule; it will find nothing to do when it fires', { schedule: p.schedule, error: errorMessage(err) });
       }),
     ),
   );

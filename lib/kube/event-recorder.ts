@@ -3,6 +3,7 @@ import { V1MicroTime, type EventsV1Event } from '@kubernetes/client-node';
 import type { Log } from '../observability/log.ts';
 import type { Clock } from '../util/clock.ts';
 import { KubeApiError, type KubeApi } from './port.ts';
+import { errorMessage } from '../util/errors.ts';
 
 /** What Lifeguard tells `kubectl describe` / `kubectl get events` about a node and its pods. */
 export type EventReason =
@@ -117,6 +118,6 @@ export class KubeEventRecorder {
   }
 
   private warn(err: unknown, what: string): void {
-    this.deps.log.warn('could not record a Kubernetes event; the work goes on', { event: what, error: err instanceof Error ? err.message : String(err) });
+    this.deps.log.warn('could not record a Kubernetes event; the work goes on', { event: what, error: errorMessage(err) });
   }
 }

@@ -1,4 +1,5 @@
 import type { EventsV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
+import { LifeguardError } from '../util/errors.ts';
 
 /** One RFC 6902 operation; node updates are JSON patches so a `test` op can guard them. */
 export interface JsonPatchOp {
@@ -11,8 +12,7 @@ export interface JsonPatchOp {
  * A failed Kubernetes API call. `status` is the HTTP status (0 for a connection error);
  * `retryAfterSeconds` comes from the Retry-After header when the server sent one.
  */
-export class KubeApiError extends Error {
-  override name = 'KubeApiError';
+export class KubeApiError extends LifeguardError {
   constructor(
     message: string,
     readonly status: number,

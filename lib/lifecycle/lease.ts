@@ -5,6 +5,7 @@ import { KubeApiError, type JsonPatchOp, type KubeApi } from '../kube/port.ts';
 import type { Log } from '../observability/log.ts';
 import type { Clock } from '../util/clock.ts';
 import { every, type Periodic } from '../util/periodic.ts';
+import { errorMessage } from '../util/errors.ts';
 
 /**
  * One owner at a time per node. The lease is an annotation (holder + expiry) written in the same
@@ -48,10 +49,6 @@ export function leaseValue(holder: string, until: number): string {
 /** Ops that guard a write on still holding `lease` (the node may have changed otherwise). */
 export const holdsLeaseOp = (lease: Lease): JsonPatchOp => ({ op: 'test', path: annotationPath(LEASE_ANNOTATION), value: lease.raw });
 
-export class LeaseLostError extends Error {
-  override name = 'LeaseLostError';
-}
-
 const isPreconditionFailure = (err: unknown) => err instanceof KubeApiError && (err.status === 409 || err.status === 422);
 
 /**
@@ -73,7 +70,7 @@ export class LeaseKeeper {
   start(): void {
     this.renewal = every(this.deps.clock, this.timing.renewEveryMs, () => this.renew(), (err) => {
       // A transient failure: the lease still runs for a while; the next tick tries again.
-      this.deps.log.warn('lease renewal failed; retrying', { node: this.nodeName, error: err instanceof Error ? err.message : String(err) });
+      this.deps.log.warn('lease renewal failed; retrying', { node: this.nodeName, error: errorMessage(err) });
     });
   }
 

@@ -2,6 +2,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { annotationPath } from '../kube/json-pointer.ts';
 import type { JsonPatchOp } from '../kube/port.ts';
+import { LifeguardError } from '../util/errors.ts';
 
 /**
  * A node's lifecycle as Lifeguard sees it, kept on the Node object itself (no database): one JSON
@@ -38,9 +39,7 @@ export const TRANSITIONS: Readonly<Record<Phase, Partial<Record<Trigger, Phase>>
   drained: { cordon: 'drained', 'start-drain': 'draining', revert: 'idle' },
 };
 
-export class IllegalTransitionError extends Error {
-  override name = 'IllegalTransitionError';
-}
+export class IllegalTransitionError extends LifeguardError {}
 
 export function transition(from: Phase, trigger: Trigger): Phase {
   const to = TRANSITIONS[from][trigger];
@@ -101,9 +100,7 @@ export const IDLE: NodeLifecycle = Object.freeze({
   health: {},
 }) as NodeLifecycle;
 
-export class CorruptLifecycleError extends Error {
-  override name = 'CorruptLifecycleError';
-}
+export class CorruptLifecycleError extends LifeguardError {}
 
 /**
  * The node's lifecycle; IDLE when Lifeguard never wrote one. A record that does not validate is

@@ -1,5 +1,6 @@
 import type { DrainReport } from '../drain/drain.ts';
 import type { InterruptionReport } from '../interruption/handle.ts';
+import { LifeguardError } from '../util/errors.ts';
 
 /** Where the numbers go: Powertools Metrics (EMF) in Lambda, an array in tests. */
 export interface MetricsSink {
@@ -52,8 +53,7 @@ export function recordFailureMetrics(error: unknown, receivedAt: number, sink: M
 }
 
 /** A drain that ended in permanent Kubernetes API errors: the invocation fails, the report travels with it. */
-export class DrainFailedError extends Error {
-  override name = 'DrainFailedError';
+export class DrainFailedError extends LifeguardError {
   constructor(
     message: string,
     readonly drain: DrainReport,

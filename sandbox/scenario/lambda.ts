@@ -1,5 +1,6 @@
 import type { InterruptionReport } from '../../lib/interruption/report.ts';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
+import { errorMessage } from '../../lib/util/errors.ts';
 
 /**
  * event: an EventBridge delivery; schedule: a one-time schedule firing (a scheduled drain, a
@@ -86,7 +87,7 @@ export class SimulatedLambda {
         if (invocation.endedAt === undefined) invocation.report = report;
         ended();
       },
-      (err: unknown) => ended(err instanceof Error ? err.message : String(err)),
+      (err: unknown) => ended(errorMessage(err)),
     );
     const tracked = run.finally(() => {
       cancelTimeout();

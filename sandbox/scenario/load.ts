@@ -2,10 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { formatIssues } from '../../lib/config/load.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
+import { LifeguardError } from '../../lib/util/errors.ts';
 
-export class ScenarioError extends Error {
-  override name = 'ScenarioError';
-}
+export class ScenarioError extends LifeguardError {}
 
 export function parseScenario(raw: unknown, origin = 'scenario'): Scenario {
   const result = scenarioSchema.safeParse(raw);

@@ -1,5 +1,6 @@
+import { LifeguardError } from '../../util/errors.ts';
 /** A pattern EventBridge would refuse (PutRule's InvalidEventPatternException, in spirit). */
-export class InvalidPatternError extends Error {
+export class InvalidPatternError extends LifeguardError {
   override readonly name = 'InvalidPatternError';
 
   /** Where in the pattern, e.g. `detail.state[0].numeric`; `$` for the pattern itself. */

@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     pool: 'forks',
     // The JSON report is what .ci/run counts from.
-    reporters: ['default', ['json', { outputFile: '.ci/out/vitest.json' }]],
+    // docs/reliability.md is written from the run (test/reporters/reliability.ts).
+    reporters: ['default', ['json', { outputFile: '.ci/out/vitest.json' }], './test/reporters/reliability.ts'],
   },
 });

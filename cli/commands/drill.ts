@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
@@ -25,6 +26,7 @@ interface DrillOptions {
   keep?: boolean;
   retire?: boolean;
   json?: boolean;
+  html?: string;
   stateMachineArn?: string;
   sandbox?: string;
 }
@@ -43,6 +45,7 @@ export function registerDrill(program: Command, ctx: CliContext): Command {
     .addOption(new Option('--keep', 'keep the old cluster after the switch (the drill default)').conflicts('retire'))
     .addOption(new Option('--retire', 'terminate the old cluster after the switch').conflicts('keep'))
     .option('--json', 'print one JSON document: outcome, states, RTO')
+    .option('--html <file>', 'also write a picture of the failover phases and the RTO (one self-contained HTML page)')
     .addOption(
       new Option('--state-machine-arn <arn>', 'the stack output FailoverStateMachineArn (default: $LIFEGUARD_STATE_MACHINE_ARN)')
         .argParser((arn: string) => {
@@ -153,6 +156,11 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
     out(JSON.stringify({ ...outcome, rto: report ? { rtoSeconds: report.rtoSeconds, totalSeconds: report.totalSeconds, phases: report.phases } : null }));
   } else {
     out(summary(outcome, report));
+  }
+  if (values.html) {
+    const { renderDrillHtml } = await import('../html-report.ts');
+    writeFileSync(values.html, renderDrillHtml(values.cluster, outcome.outcome, report ? { rtoSeconds: report.rtoSeconds, phases: report.phases } : undefined));
+    err(`wrote ${values.html}`);
   }
   if (outcome.status !== 'SUCCEEDED') return 1;
   return outcome.outcome === 'AlreadyInProgress' ? 3 : 0;

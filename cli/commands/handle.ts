@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { LifeguardConfig } from '../../lib/config/schema.ts';
 import { InvalidEventError, type Notice } from '../../lib/events/notice.ts';
@@ -15,6 +16,7 @@ interface HandleOptions {
   context?: string;
   config?: string;
   json?: boolean;
+  html?: string;
 }
 
 /** `lifeguard handle`: exit 0 when handled (or nothing to do), 1 on failure, 2 on bad usage or a bad event. */
@@ -36,6 +38,7 @@ export function registerHandle(program: Command, ctx: CliContext): Command {
     .option('--context <name>', 'kubeconfig context (default: its current context)')
     .option('--config <file>', 'Lifeguard configuration for the policies (default: $LIFEGUARD_CONFIG, else the defaults)')
     .option('--json', 'print the handler report as JSON')
+    .option('--html <file>', 'also write a picture of the drain (one self-contained HTML page)')
     .addHelpText(
       'after',
       `
@@ -113,6 +116,11 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
   }
   if (options.json) ctx.out(JSON.stringify(report, null, 2));
   else for (const line of summarize(report)) ctx.out(line);
+  if (options.html) {
+    const { renderHandleHtml } = await import('../html-report.ts');
+    writeFileSync(options.html, renderHandleHtml(report));
+    ctx.err(`wrote ${options.html}`);
+  }
   return 0;
 }
 

@@ -45,7 +45,7 @@ async function simulate(file: string, options: { json?: boolean; verbose?: boole
   try {
     const result = await runScenario(scenario);
     if (options.html) {
-      const { renderHtml } = await import('../../sandbox/scenario/html.ts');
+      const { renderHtml } = await import('../html-report.ts');
       writeFileSync(options.html, renderHtml(result));
       ctx.err(`wrote ${options.html}`);
     }

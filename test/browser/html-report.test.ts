@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import puppeteer, { type Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderHtml } from '../../sandbox/scenario/html.ts';
+import { renderDrillHtml, renderHandleHtml, renderHtml } from '../../cli/html-report.ts';
 import { loadScenarioFile } from '../../sandbox/scenario/load.ts';
 import { runScenario } from '../../sandbox/scenario/runner.ts';
 
@@ -23,14 +23,18 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => browser?.close());
 
-async function open(scenario: string) {
-  const result = await runScenario(loadScenarioFile(scenario));
-  const file = join(dir, `${result.scenario}.html`);
-  writeFileSync(file, renderHtml(result));
+async function show(name: string, html: string) {
+  const file = join(dir, `${name}.html`);
+  writeFileSync(file, html);
   const page = await browser.newPage();
   await page.setViewport({ width: 1300, height: 700 });
   await page.goto(pathToFileURL(file).href);
-  return { page, result };
+  return page;
+}
+
+async function open(scenario: string) {
+  const result = await runScenario(loadScenarioFile(scenario));
+  return { page: await show(result.scenario, renderHtml(result)), result };
 }
 
 describe('the HTML report, in a browser', () => {
@@ -77,5 +81,20 @@ describe('the HTML report, in a browser', () => {
     expect(phases.map((p) => p.phase)).toEqual(Object.keys(result.failover!.phases!));
     // Widths in proportion to the seconds: create (600 s) is the widest.
     expect(phases.reduce((a, b) => (b.width > a.width ? b : a)).phase).toBe('create');
+  }, 60_000);
+
+  it('handle --html pictures the drain from the handler report alone; drill --html the phases', async () => {
+    const { result } = await open('sandbox/scenarios/demo.yaml');
+    const page = await show('handle', renderHandleHtml(result.invocations[0]!.report!));
+    const pods = await page.$$eval('[data-pod]', (gs) => gs.map((g) => g.getAttribute('data-pod')));
+    // The executors (grouped first), then the web pod; the DaemonSet pod was never acted on.
+    expect([...pods.slice(0, 3)].sort()).toEqual(['spark/etl-exec-1', 'spark/etl-exec-2', 'spark/etl-exec-3']);
+    expect(pods.slice(3)).toEqual(['default/web-7d9f-a']);
+    expect(await page.$eval('[data-deadline]', (l) => l.getAttribute('data-deadline'))).toBe('ip-10-0-1-10.ec2.internal');
+
+    const drill = await show('drill', renderDrillHtml('analytics', 'FailoverCompleted', { rtoSeconds: 650, phases: { detect: 20, create: 600, healthy: 30 } }));
+    expect(await drill.$eval('[data-rto]', (h) => h.textContent)).toBe('Failover: RTO 650 s');
+    expect(await drill.$$eval('[data-phase]', (gs) => gs.map((g) => g.getAttribute('data-phase')))).toEqual(['detect', 'create', 'healthy']);
+    expect(await drill.$eval('[data-empty]', (p) => p.textContent)).toMatch(/No pod/);
   }, 60_000);
 });

@@ -1,4 +1,15 @@
-import type { SimulationResult } from './result.ts';
+import type { DrainReport } from '../lib/drain/drain.ts';
+import type { InterruptionReport } from '../lib/interruption/report.ts';
+import type { SimulationResult } from '../sandbox/scenario/result.ts';
+
+/** What one page pictures; times in seconds from `origin`. */
+export interface PageModel {
+  title: string;
+  summary: string;
+  pods: PodRow[];
+  deadlines: Array<{ node: string; t: number }>;
+  failover?: { rtoSeconds: number; phases: Record<string, number> };
+}
 
 /**
  * One self-contained HTML page (inline CSS and SVG, nothing fetched) that pictures a run: a bar per
@@ -7,21 +18,66 @@ import type { SimulationResult } from './result.ts';
  * the failover's phases with the RTO. Elements carry data-* attributes so a browser test can check
  * what the page shows.
  */
-export function renderHtml(result: SimulationResult): string {
-  const pods = podRows(result);
-  const deadlines = deadlineLines(result);
-  const end = Math.max(10, ...pods.map((p) => p.to), ...deadlines.map((d) => d.t)) * 1.05;
+export function renderPage(page: PageModel): string {
+  const end = Math.max(10, ...page.pods.map((p) => p.to), ...page.deadlines.map((d) => d.t)) * 1.05;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Lifeguard — ${esc(result.scenario)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>Lifeguard — ${esc(page.title)}</title>
 <style>${CSS}</style></head>
 <body>
-<h1>${esc(result.scenario)}</h1>
-<p class="summary">${summaryLine(result)}</p>
-${pods.length ? podChart(pods, deadlines, end) : '<p class="empty" data-empty="pods">No pod was drained or terminated in this run.</p>'}
-${legend()}
-${failoverChart(result)}
+<h1>${esc(page.title)}</h1>
+<p class="summary">${esc(page.summary)}</p>
+${page.pods.length ? podChart(page.pods, page.deadlines, end) : '<p class="empty" data-empty="pods">No pod was drained or terminated.</p>'}
+${page.pods.length ? legend() : ''}
+${page.failover ? failoverChart(page.failover) : ''}
 </body></html>
 `;
+}
+
+/** A scenario run (`lifeguard simulate --html`). */
+export function renderHtml(result: SimulationResult): string {
+  const phases = result.failover?.phases;
+  const rto = result.failover?.rtoSeconds;
+  return renderPage({
+    title: result.scenario,
+    summary: summaryLine(result),
+    pods: podRows(result),
+    deadlines: deadlineLines(result),
+    ...(phases && rto !== null && rto !== undefined ? { failover: { rtoSeconds: rto, phases: phases as Record<string, number> } } : {}),
+  });
+}
+
+/** One event handled against a real cluster (`lifeguard handle --html`): its drains, from the handler's report. */
+export function renderHandleHtml(report: InterruptionReport): string {
+  const drains = report.instances.flatMap((i) => (i.drain ? [i.drain] : []));
+  const origin = Math.min(report.receivedAt, ...drains.map((d) => d.startedAt));
+  const seconds = (ms: number) => Math.round(ms - origin) / 1000;
+  return renderPage({
+    title: `${report.kind ?? 'event'} ${report.eventId ?? ''}`.trim(),
+    summary: report.instances.map((i) => `${i.instanceId} → ${i.nodeName ?? 'no node'}: ${i.status}${i.reason ? ` (${i.reason})` : ''}`).join(' · ') || (report.reason ?? ''),
+    pods: drains.flatMap((d) => drainRows(d, seconds)),
+    deadlines: drains.flatMap((d) => (d.deadline === null ? [] : [{ node: d.nodeName, t: seconds(d.deadline) }])),
+  });
+}
+
+/** A drill (`lifeguard drill --html`): the failover's phases and RTO. */
+export function renderDrillHtml(cluster: string, outcome: string, rto: { rtoSeconds: number; phases: Record<string, number> } | undefined): string {
+  return renderPage({ title: `drill of ${cluster}`, summary: `outcome: ${outcome}`, pods: [], deadlines: [], ...(rto ? { failover: rto } : {}) });
+}
+
+/** The pods a drain acted on, from its own report (what a real cluster run knows). */
+function drainRows(drain: DrainReport, seconds: (ms: number) => number): PodRow[] {
+  return drain.pods
+    .filter((p) => p.actedAt !== undefined)
+    .map((p) => ({
+      pod: `${p.namespace}/${p.name}`,
+      group: p.sparkRole === 'executor' ? `Spark ${p.appId ?? 'application'}: executors` : p.sparkRole === 'driver' ? 'Spark drivers' : 'Other pods',
+      outcome: p.outcome === 'evicted' || p.outcome === 'deleted' ? p.outcome : p.goneAt === undefined ? 'killed-at-deadline' : 'exited-before-deadline',
+      from: seconds(p.actedAt!),
+      to: seconds(p.goneAt ?? drain.deadline ?? p.actedAt!),
+      forced: p.forced,
+      refusals: [],
+    }))
+    .sort((a, b) => rankOf(a.group) - rankOf(b.group) || a.from - b.from);
 }
 
 const OUTCOME_COLOURS: Record<string, string> = {
@@ -45,7 +101,7 @@ svg text { font: 12px system-ui, sans-serif; fill: #212121; }
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-interface PodRow {
+export interface PodRow {
   pod: string;
   group: string;
   outcome: string;
@@ -71,9 +127,10 @@ function podRows(result: SimulationResult): PodRow[] {
     const group = p.sparkRole === 'executor' ? `Spark ${appOf.get(pod) ?? 'application'}: executors` : p.sparkRole === 'driver' ? 'Spark drivers' : 'Other pods';
     rows.push({ pod, group, outcome: p.outcome, from: p.terminatingAt, to: p.goneAt ?? p.terminatingAt, forced: p.lifeguard?.forced === true, refusals: refusals.get(pod) ?? [] });
   }
-  const rank = (g: string) => (g.endsWith('executors') ? 0 : g === 'Other pods' ? 1 : 2);
-  return rows.sort((a, b) => rank(a.group) - rank(b.group) || a.group.localeCompare(b.group) || a.from - b.from || a.pod.localeCompare(b.pod));
+  return rows.sort((a, b) => rankOf(a.group) - rankOf(b.group) || a.group.localeCompare(b.group) || a.from - b.from || a.pod.localeCompare(b.pod));
 }
+
+const rankOf = (group: string) => (group.endsWith('executors') ? 0 : group === 'Other pods' ? 1 : 2);
 
 function deadlineLines(result: SimulationResult): Array<{ node: string; t: number }> {
   const start = Date.parse(result.start);
@@ -132,15 +189,13 @@ function legend(): string {
 function summaryLine(result: SimulationResult): string {
   const s = result.summary;
   const met = s.deadlineMet === null ? 'n/a (nothing to drain)' : s.deadlineMet ? 'yes' : 'NO';
-  return esc(`deadline met: ${met} · pods killed at deadline: ${s.podsKilledAtDeadline} · executors decommissioned: ${s.executorsDecommissioned}, killed: ${s.executorsKilled} · forced deletions: ${s.forcedDeletions} · PDB violations: ${s.pdbViolations}`);
+  return `deadline met: ${met} · pods killed at deadline: ${s.podsKilledAtDeadline} · executors decommissioned: ${s.executorsDecommissioned}, killed: ${s.executorsKilled} · forced deletions: ${s.forcedDeletions} · PDB violations: ${s.pdbViolations}`;
 }
 
 const PHASE_COLOURS = ['#8e24aa', '#5e35b1', '#1e88e5', '#00897b', '#7cb342', '#fdd835', '#fb8c00'];
 
-function failoverChart(result: SimulationResult): string {
-  const phases = result.failover?.phases;
-  if (!phases || result.failover?.rtoSeconds === null || result.failover?.rtoSeconds === undefined) return '';
-  const entries = Object.entries(phases) as Array<[string, number]>;
+function failoverChart(failover: NonNullable<PageModel['failover']>): string {
+  const entries = Object.entries(failover.phases);
   const total = Math.max(1, entries.reduce((sum, [, v]) => sum + v, 0));
   let x = LEFT;
   const bars = entries.map(([phase, seconds], i) => {
@@ -149,5 +204,5 @@ function failoverChart(result: SimulationResult): string {
     x += width;
     return bar;
   });
-  return `<h2 data-rto="${result.failover.rtoSeconds}">Failover: RTO ${result.failover.rtoSeconds} s</h2><svg data-chart="failover" width="${LEFT + WIDTH + 40}" height="60"><text x="4" y="28">phases</text>${bars.join('')}</svg><p>${entries.map(([p, s]) => `${esc(p)} ${s} s`).join(' · ')}</p>`;
+  return `<h2 data-rto="${failover.rtoSeconds}">Failover: RTO ${failover.rtoSeconds} s</h2><svg data-chart="failover" width="${LEFT + WIDTH + 40}" height="60"><text x="4" y="28">phases</text>${bars.join('')}</svg><p>${entries.map(([p, s]) => `${esc(p)} ${s} s`).join(' · ')}</p>`;
 }

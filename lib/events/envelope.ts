@@ -44,6 +44,11 @@ export class UnsupportedEventError extends InvalidEventError {}
 export interface EventParser {
   readonly source: string;
   readonly detailType: string;
+  /**
+   * The EventBridge rule that delivers this kind of event: its name (part of the stack's logical
+   * ids), what it is for, and any `detail` filter narrower than source + detail-type.
+   */
+  readonly rule: { name: string; description: string; detail?: Record<string, unknown> };
   parse(envelope: Envelope): Notice;
 }
 

@@ -9,7 +9,8 @@ import { stateChangeParser } from './parsers/state-change.ts';
 
 export { UnsupportedEventError };
 
-const parsers: readonly EventParser[] = [
+/** Every kind of event Lifeguard acts on; the deployed rules are derived from this list (rules.ts). */
+export const parsers: readonly EventParser[] = [
   spotInterruptionParser,
   rebalanceParser,
   scheduledChangeParser,

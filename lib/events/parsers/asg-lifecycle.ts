@@ -20,6 +20,10 @@ export const asgLifecycleDetailSchema = z.object({
 export const asgLifecycleParser = {
   source: 'aws.autoscaling',
   detailType: 'EC2 Instance-terminate Lifecycle Action',
+  rule: {
+    name: 'AsgTerminateLifecycle',
+    description: 'Auto Scaling terminate lifecycle action: an instance waits in Terminating:Wait for Lifeguard',
+  },
   parse(envelope: Envelope): LifecycleNotice {
     const detail = validate(asgLifecycleDetailSchema, envelope.detail, ['detail']);
     return {

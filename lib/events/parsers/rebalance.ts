@@ -10,6 +10,10 @@ export const rebalanceDetailSchema = z.object({
 export const rebalanceParser = {
   source: 'aws.ec2',
   detailType: 'EC2 Instance Rebalance Recommendation',
+  rule: {
+    name: 'RebalanceRecommendation',
+    description: 'EC2 Instance Rebalance Recommendation: a Spot Instance is at elevated risk of interruption',
+  },
   parse(envelope: Envelope): RebalanceNotice {
     const detail = validate(rebalanceDetailSchema, envelope.detail, ['detail']);
     return {

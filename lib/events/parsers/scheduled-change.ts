@@ -101,6 +101,11 @@ function instanceIdCandidate(value: string): string | undefined {
 export const scheduledChangeParser = {
   source: 'aws.health',
   detailType: 'AWS Health Event',
+  rule: {
+    name: 'HealthScheduledChange',
+    description: 'AWS Health scheduled changes for EC2: reboots, maintenance and retirements, up to weeks ahead',
+    detail: { service: ['EC2'], eventTypeCategory: ['scheduledChange'] },
+  },
   parse(envelope: Envelope): ScheduledChangeNotice {
     const scope = validate(scopeSchema, envelope.detail, ['detail']);
     if (scope.service !== 'EC2') {

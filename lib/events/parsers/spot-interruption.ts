@@ -14,6 +14,10 @@ export const spotInterruptionDetailSchema = z.object({
 export const spotInterruptionParser = {
   source: 'aws.ec2',
   detailType: 'EC2 Spot Instance Interruption Warning',
+  rule: {
+    name: 'SpotInterruption',
+    description: 'EC2 Spot Instance Interruption Warning: two minutes before a Spot Instance is reclaimed',
+  },
   parse(envelope: Envelope): SpotInterruptionNotice {
     const detail = validate(spotInterruptionDetailSchema, envelope.detail, ['detail']);
     const base = noticeBase(envelope);

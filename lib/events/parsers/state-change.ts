@@ -19,6 +19,11 @@ function isLeaving(state: string): state is LeavingState {
 export const stateChangeParser = {
   source: 'aws.ec2',
   detailType: 'EC2 Instance State-change Notification',
+  rule: {
+    name: 'StateChange',
+    description: 'EC2 Instance State-change Notification: an instance is stopping or shutting down',
+    detail: { state: ['stopping', 'shutting-down'] },
+  },
   parse(envelope: Envelope): StateChangeNotice {
     const detail = validate(stateChangeDetailSchema, envelope.detail, ['detail']);
     if (!isLeaving(detail.state)) {

@@ -103,8 +103,9 @@ export const run = (argv: string[], deps: CliDeps = {}) => runCli(['drill', ...a
 /** Exit codes: 0 ran to a successful end, 1 failed, 3 another failover holds the cluster. */
 async function drill(values: DrillOptions, arn: string | undefined, ctx: CliContext): Promise<number> {
   const { out, err } = ctx;
-  const input: Record<string, unknown> = { cluster: values.cluster, mode: 'drill', dryRun: values.dryRun === true };
-  if (values.keep || values.retire) input.retireOldCluster = values.retire === true;
+  // The state machine's own input schema: what it would refuse is refused here first.
+  const { parseFailoverInput } = await import('../../lib/dr/failover-input.ts');
+  const input = parseFailoverInput({ cluster: values.cluster, mode: 'drill', dryRun: values.dryRun === true, ...(values.keep || values.retire ? { retireOldCluster: values.retire === true } : {}) });
   // Poll loops re-enter the same states every few seconds: show each state once, and every failure.
   const shown = new Set<string>();
   const progress = (s: FollowedState) => {
@@ -133,7 +134,7 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
       const { runFailoverScenario } = await import('../../sandbox/dr/runner.ts');
       const spec = values.sandbox && values.sandbox !== BUILT_IN ? loadScenario(values.sandbox) : demoDrScenario(values.cluster);
       if (!values.json) out(`drill of ${values.cluster} in the DR sandbox (${values.sandbox ?? 'built-in scenario'}; no AWS account used)`);
-      const trigger = { at: 0, cluster: values.cluster, mode: 'drill' as const, dryRun: values.dryRun === true, ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: Boolean(input.retireOldCluster) }) };
+      const trigger = { at: 0, cluster: values.cluster, mode: 'drill' as const, dryRun: values.dryRun === true, ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: input.retireOldCluster }) };
       const result = await runFailoverScenario({ ...spec, triggers: [trigger] }, { clock: new VirtualClock(), onState: (_id, s) => progress(s) });
       const execution = result.executions[0]!;
       outcome = {

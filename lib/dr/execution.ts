@@ -1,7 +1,5 @@
-import { z } from 'zod';
 import { findEmrCluster, type DrConfig } from '../config/dr.ts';
-import { formatIssues } from '../config/load.ts';
-import { LifeguardError } from '../util/errors.ts';
+import { InvalidFailoverInput, parseFailoverInput } from './failover-input.ts';
 
 /**
  * The first step of a failover execution: validate the trigger's input against the configuration
@@ -20,24 +18,7 @@ export const POLL = {
   targetMaxAttempts: 90,
 } as const;
 
-export class InvalidFailoverInput extends LifeguardError {}
-
-export const failoverRequestSchema = z
-  .object({
-    cluster: z.string({ error: 'cluster: a configured EMR cluster name or j-ID is required' }).min(1),
-    mode: z.enum(['failover', 'drill']).default('failover'),
-    dryRun: z.boolean().optional(),
-    retireOldCluster: z.boolean().optional(),
-    /**
-     * When the alarm went into ALARM (the event's `detail.state.timestamp`, which CloudWatch writes
-     * as `2026-03-01T12:00:00.000+0000`), for the RTO's alarm and detect phases.
-     */
-    detectedAt: z
-      .string()
-      .refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)), 'detectedAt: an ISO 8601 timestamp such as 2026-03-01T12:00:00.000+0000')
-      .optional(),
-  })
-  .strict();
+export { InvalidFailoverInput };
 
 export interface ValidateEvent {
   request: unknown;
@@ -99,9 +80,7 @@ export interface ExecutionState {
 }
 
 export function prepareExecution(event: ValidateEvent, dr: DrConfig): ExecutionState {
-  const parsed = failoverRequestSchema.safeParse(event.request ?? {});
-  if (!parsed.success) throw new InvalidFailoverInput(`failover input is invalid:\n${formatIssues(parsed.error)}`);
-  const input = parsed.data;
+  const input = parseFailoverInput(event.request);
   let cluster;
   try {
     cluster = findEmrCluster(dr, input.cluster);

@@ -46,10 +46,4 @@ export interface FailoverPlan {
   source: 'template' | 'cloned';
 }
 
-export interface FailoverInput {
-  cluster: string;
-  mode: 'failover' | 'drill';
-  dryRun?: boolean;
-  /** Drill only: terminate the old cluster too (default: keep it). */
-  retireOldCluster?: boolean;
-}
+export type { FailoverInput } from './failover-input.ts';

@@ -3,11 +3,10 @@ import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { drConfigSchema, type DrConfig } from '../../lib/config/dr.ts';
 import { formatIssues } from '../../lib/config/load.ts';
 import type { ValidateEvent } from '../../lib/dr/execution.ts';
-import { planFailover } from '../../lib/dr/plan.ts';
 import { probeCluster } from '../../lib/dr/probe.ts';
 import type { RtoPhase } from '../../lib/dr/rto.ts';
 import { stepFunctionsErrorName, taskStates, taskTarget } from '../../lib/dr/task-resources.ts';
-import type { FailoverInput } from '../../lib/dr/types.ts';
+import { makePlanHandler } from '../../lib/dr/plan-handler.ts';
 import { silentLog } from '../../lib/observability/log.ts';
 import { makeProbeHandlers } from '../../functions/dr-probe.ts';
 import { reportHandler } from '../../functions/dr-report.ts';
@@ -184,12 +183,13 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     now: () => clock.now(),
   });
   const validate = makeValidateHandler(dr);
+  const plan = makePlanHandler({ log: silentLog, deps: () => ({ config: dr, ...sdk, now: () => clock.now() }) });
   const lambdas: Record<string, LocalHandler> = {
     [String(LOCAL_FAILOVER_REFS.validateFunction)]: async (event) => validate(event as ValidateEvent),
     // A Lambda's work is tracked on the clock: time waits for it (its SDK back-offs park it).
     [String(LOCAL_FAILOVER_REFS.confirmFunction)]: async (event) => clock.io(() => probeHandlers.confirm(event)),
-    [String(LOCAL_FAILOVER_REFS.planFunction)]: async (event) =>
-      clock.io(() => planFailover(event as FailoverInput, { config: dr, ...sdk, now: () => clock.now() })),
+    // The real plan handler: its input validation runs in every sandbox execution too.
+    [String(LOCAL_FAILOVER_REFS.planFunction)]: async (event) => clock.io(() => plan(event)),
     [String(LOCAL_FAILOVER_REFS.reportFunction)]: async (event) => reportHandler(event),
   };
   const services: Record<string, (action: string, input: Record<string, unknown>) => unknown> = {

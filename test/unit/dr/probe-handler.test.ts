@@ -4,7 +4,8 @@ import type { HealthMetricsSink } from '../../../lib/dr/health-report.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
 import { NoServingMasterError } from '../../../lib/dr/serving-master.ts';
 import { makeProbeHandlers } from '../../../functions/dr-probe.ts';
-import { makePlanHandler } from '../../../functions/dr-plan.ts';
+import { makePlanHandler } from '../../../lib/dr/plan-handler.ts';
+import { silentLog } from '../../../lib/observability/log.ts';
 import { startHadoopEmulator, type HadoopEmulator } from '../../../sandbox/hadoop/emulator.ts';
 
 /** Collects what would become one EMF document per publishStoredMetrics call. */
@@ -171,9 +172,12 @@ describe('dr-probe handlers', () => {
 
 describe('dr-plan handler', () => {
   it('rejects bad input naming the field, before any AWS call', async () => {
-    const unused = new Proxy({}, { get: () => { throw new Error('no AWS call expected'); } }) as never;
-    const plan = makePlanHandler({ config, emr: unused, ec2: unused, elbv2: unused });
+    const made: string[] = [];
+    const plan = makePlanHandler({ log: silentLog, deps: () => (made.push('clients'), { config, emr: undefined as never, ec2: undefined as never, elbv2: undefined as never }) });
     await expect(plan({ cluster: 'analytics', mode: 'panic' })).rejects.toThrow(/failover input is invalid: mode: /);
     await expect(plan({ mode: 'drill' })).rejects.toThrow(/failover input is invalid: cluster: /);
+    await expect(plan({ cluster: 'analytics', mode: 'drill', extra: 1 })).rejects.toThrow(/unknown field "extra"/);
+    // Refused before any client was made.
+    expect(made).toEqual([]);
   });
 });

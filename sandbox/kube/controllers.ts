@@ -95,7 +95,7 @@ export class WorkloadControllers implements PodLifecycleListener {
     const store = this.store;
     const now = store.now();
     const pod = record.object;
-    pod.spec.nodeName = node.metadata.name;
+    store.bindPod(record, node.metadata.name);
     pod.status.phase = 'Running';
     pod.status.startTime = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
     pod.status.conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: pod.status.startTime });

@@ -43,6 +43,13 @@ export class Timers {
     else await clock.sleep(ms);
   }
 
+  /** Waits for `work` (a request queued behind others) without counting as busy I/O on a VirtualClock. */
+  async park<T>(work: Promise<T>): Promise<T> {
+    const clock = this.clock;
+    if (clock instanceof VirtualClock) return clock.parked(() => work);
+    return work;
+  }
+
   /** Drops every pending callback (the emulator is closing). */
   cancelAll(): void {
     this.closed = true;

@@ -42,7 +42,13 @@ export class NodePodWatch {
   async waitFor(condition: () => boolean, until: number, firstLookAfter?: Promise<unknown>): Promise<boolean> {
     if (condition()) return true;
     if (firstLookAfter) {
-      await Promise.race([firstLookAfter, this.clock.sleep(Math.max(0, until - this.clock.now()))]);
+      // Race in poll-sized steps, not one sleep to the deadline: no timer outlives the wait by more than pollMs.
+      let settled = false;
+      const done = firstLookAfter.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      while (!settled && this.clock.now() < until) await Promise.race([done, this.clock.sleep(Math.min(this.pollMs, until - this.clock.now()))]);
       await this.refresh(true);
     }
     for (;;) {

@@ -88,7 +88,8 @@ export async function runMassInterruption(options: MassOptions): Promise<Record<
     let settled = 0;
     const allDone = () => settled === n;
     const track = () => Promise.all(running.map((p) => p.finally(() => settled++)));
-    await clock.runUntil(start + spreadMs + 1, () => false);
+    // Past the last deadline, so every reclaim happens, then until every invocation has ended.
+    await clock.runUntil(start + spreadMs + 120_001, () => false);
     const tracked = track();
     await clock.runUntil(start + spreadMs + 15 * 60_000, allDone);
     await tracked;

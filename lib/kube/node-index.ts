@@ -3,7 +3,7 @@ import type { InstanceDirectory } from '../aws/ports.ts';
 import type { Log } from '../observability/log.ts';
 import { silentLog } from '../observability/log.ts';
 import type { Clock } from '../util/clock.ts';
-import type { KubeApi } from './port.ts';
+import { KubeApiError, type KubeApi } from './port.ts';
 
 export interface NodeIndexOptions {
   clock: Clock;
@@ -143,6 +143,8 @@ export class NodeIndex {
     try {
       node = await this.kube.getNode(dns);
     } catch (err) {
+      // A throttled or failing API server would fare worse with a LIST of every node: fail, so the event is retried.
+      if (err instanceof KubeApiError && (err.status === 429 || err.status >= 500 || err.status === 0)) throw err;
       this.log.warn('could not get the node named by EC2; falling back to listing nodes', { instanceId, node: dns, error: err instanceof Error ? err.message : String(err) });
       return undefined;
     }

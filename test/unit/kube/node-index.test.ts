@@ -155,11 +155,21 @@ describe('NodeIndex', () => {
     expect(await index.resolve('i-0aaa1111')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'index' });
     expect(kube.lists).toBe(1);
 
-    const broken = fakeKube([node('ip-10-0-1-10.ec2.internal', 'i-0aaa1111')]);
-    broken.getNode = () => Promise.reject(new KubeApiError('get node: down', 503, 'ServiceUnavailable'));
+    const forbidden = fakeKube([node('ip-10-0-1-10.ec2.internal', 'i-0aaa1111')]);
+    forbidden.getNode = () => Promise.reject(new KubeApiError('get node: forbidden', 403, 'Forbidden'));
     const ec2 = new InMemoryInstanceDirectory({ 'i-0aaa1111': 'ip-10-0-1-10.ec2.internal' });
-    const second = new NodeIndex(broken, { clock, instances: ec2 });
+    const second = new NodeIndex(forbidden, { clock, instances: ec2 });
     expect(await second.resolve('i-0aaa1111')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'index' });
-    expect(broken.lists).toBe(1);
+    expect(forbidden.lists).toBe(1);
+  });
+
+  it('does not answer a throttled or failing GET with a LIST of every node: the lookup fails, to be retried', async () => {
+    const clock = new VirtualClock();
+    const kube = fakeKube([node('ip-10-0-1-10.ec2.internal', 'i-0aaa1111')]);
+    kube.getNode = () => Promise.reject(new KubeApiError('get node: too many requests', 429, 'TooManyRequests', 1));
+    const ec2 = new InMemoryInstanceDirectory({ 'i-0aaa1111': 'ip-10-0-1-10.ec2.internal' });
+    const index = new NodeIndex(kube, { clock, instances: ec2 });
+    await expect(index.resolve('i-0aaa1111')).rejects.toMatchObject({ status: 429 });
+    expect(kube.lists).toBe(0);
   });
 });

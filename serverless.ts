@@ -1,15 +1,16 @@
-import { deployConfig } from './deploy/load-config.ts';
+import { deployConfigOrExit } from './deploy/load-config.ts';
 import { interruptionStack } from './deploy/interruption.ts';
 import { drResources } from './deploy/dr.ts';
 import { applyNetwork } from './deploy/network.ts';
+import { operatorResources } from './deploy/operator.ts';
 
 const service = 'lifeguard';
 const stage = process.env.LIFEGUARD_STAGE ?? 'dev';
-const { config } = deployConfig();
+const { config } = deployConfigOrExit();
 const interruption = interruptionStack(config, service, stage);
 const dr = drResources(config, { service, stage });
 const functions = { ...interruption.functions, ...dr.functions };
-const resources = { ...interruption.resources, ...dr.resources };
+const resources = { ...interruption.resources, ...dr.resources, ...operatorResources(config, service, stage) };
 applyNetwork(config, functions, resources);
 
 const serverlessConfiguration = {

@@ -84,7 +84,7 @@ async function runOnce(clock: Clock, config: ReturnType<typeof parseConfig>, lat
       resources: [],
       detail: { 'instance-id': INSTANCE, 'instance-action': 'terminate' },
     };
-    const run = handleInterruption(event, { config, clock, log: silentLog, kube, nodes: new NodeIndex(kube, { clock }) });
+    const run = handleInterruption(event, { config, clock, log: silentLog, kube, nodes: new NodeIndex(kube, { clock }), clusterName: 'bench' });
     if (clock instanceof VirtualClock) await clock.runUntil(start + 120_000, () => false);
     const report = await run;
     const instance = report.instances[0];

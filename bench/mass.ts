@@ -76,7 +76,7 @@ export async function runMassInterruption(options: MassOptions): Promise<Record<
         clock.schedule(120_000, () => emulator.terminateNode(name(i)));
         // One execution environment per event: its own client and cold node index, one shared identity.
         const kube = createKubeApi(emulator.kubeConfig('lifeguard-role'), { clock, random: seeded(i) });
-        const deps = { config, clock, log: silentLog, kube, nodes: new NodeIndex(kube, { clock, instances }), random: seeded(n + i) };
+        const deps = { config, clock, log: silentLog, kube, nodes: new NodeIndex(kube, { clock, instances }), clusterName: 'bench', random: seeded(n + i) };
         running.push(
           handleInterruption(spotWarning(instance(i), deliveredAt, i), deps).then(
             (report) => void (entry.report = report),

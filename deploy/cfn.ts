@@ -10,6 +10,23 @@ export interface IamStatement {
   Condition?: Record<string, unknown>;
 }
 
+/**
+ * A role one AWS service can assume (optionally only under `condition`, e.g. for this account),
+ * holding exactly the given statements as one inline policy.
+ */
+export function serviceRole(service: string, policyName: string, statements: IamStatement[], condition?: Record<string, unknown>) {
+  return {
+    Type: 'AWS::IAM::Role',
+    Properties: {
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { Service: service }, Action: 'sts:AssumeRole', ...(condition ? { Condition: condition } : {}) }],
+      },
+      Policies: [{ PolicyName: policyName, PolicyDocument: { Version: '2012-10-17', Statement: statements } }],
+    },
+  };
+}
+
 /** A role Lambda can assume, holding exactly the given statements (plus its own log group). */
 export function lambdaRole(functionName: string, statements: IamStatement[]) {
   return {

@@ -1,7 +1,7 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 import { CLUSTER_DIMENSION, CLUSTER_HEALTHY_METRIC, HEALTH_NAMESPACE, PROBE_SERVICE_NAME } from '../lib/dr/health-report.ts';
 import { failoverDefinition } from '../statemachines/failover.ts';
-import { eventBridgeDeadLetterQueue, getAtt, lambdaRole, ref, sub, type IamStatement } from './cfn.ts';
+import { eventBridgeDeadLetterQueue, getAtt, lambdaRole, ref, serviceRole, sub, type IamStatement } from './cfn.ts';
 
 /**
  * The disaster-recovery part of the stack: the scheduled probe and its per-cluster alarms, the
@@ -82,14 +82,9 @@ export function failoverStateMachineStatements(config: LifeguardConfig): IamStat
       Resource: clusterArn('*'),
       Condition: { StringEquals: { 'elasticmapreduce:ResourceTag/lifeguard:cluster': names } },
     },
-    // RunJobFlow passes the EMR service role and the instance profile's role.
-    {
-      Effect: 'Allow',
-      Action: ['iam:PassRole'],
-      Resource: sub('arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*'),
-      Condition: { StringEquals: { 'iam:PassedToService': ['elasticmapreduce.amazonaws.com', 'ec2.amazonaws.com'] } },
-    },
-    // createCluster needs EMR's cleanup service-linked role, created on first use.
+    // RunJobFlow passes the configured roles, each only to the service that uses it.
+    ...passRoleStatements(clusters),
+    // RunJobFlow needs EMR's cleanup service-linked role, created on first use.
     {
       Effect: 'Allow',
       Action: ['iam:CreateServiceLinkedRole'],
@@ -112,8 +107,12 @@ export function drResources(config: LifeguardConfig, options: DrStackOptions = {
   const fn = (key: string) => `${service}-${stage}-${key}`;
   const resources: Record<string, unknown> = {};
 
-  resources.DrProbeRole = lambdaRole(fn('drProbe'), []);
-  resources.DrConfirmRole = lambdaRole(fn('drConfirm'), []);
+  // Without a probe address the probes ask the target groups which master serves (lib/dr/serving-master.ts).
+  const findsMaster: IamStatement[] = clusters.some((c) => !c.probe.address)
+    ? [{ Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetHealth'], Resource: '*' }]
+    : [];
+  resources.DrProbeRole = lambdaRole(fn('drProbe'), findsMaster);
+  resources.DrConfirmRole = lambdaRole(fn('drConfirm'), findsMaster);
   resources.DrValidateRole = lambdaRole(fn('drValidate'), []);
   resources.DrReportRole = lambdaRole(fn('drReport'), []);
   resources.DrPlanRole = lambdaRole(fn('drPlan'), planStatements(config));
@@ -136,7 +135,8 @@ export function drResources(config: LifeguardConfig, options: DrStackOptions = {
           handler: l.handler,
           description: l.description,
           role: `${key.charAt(0).toUpperCase()}${key.slice(1)}Role`,
-          timeout: key === 'drPlan' ? 60 : 30,
+          // The planner's reads back off when throttled (6 attempts, up to ~30 s each in the worst case).
+          timeout: key === 'drPlan' ? 120 : 30,
           memorySize: 256,
         },
       ]),
@@ -184,8 +184,9 @@ export function drResources(config: LifeguardConfig, options: DrStackOptions = {
             Arn: ref(FAILOVER_STATE_MACHINE_ID),
             RoleArn: getAtt('FailoverTriggerRole', 'Arn'),
             InputTransformer: {
-              InputPathsMap: { time: '$.time' },
-              InputTemplate: `{"cluster": ${JSON.stringify(cluster.name)}, "mode": "failover", "dryRun": false, "detectedAt": "<time>"}`,
+              // The alarm's own state-change time, not the event's: the RTO counts from it.
+              InputPathsMap: { alarmAt: '$.detail.state.timestamp' },
+              InputTemplate: `{"cluster": ${JSON.stringify(cluster.name)}, "mode": "failover", "dryRun": false, "detectedAt": "<alarmAt>"}`,
             },
             RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
             DeadLetterConfig: { Arn: getAtt('FailoverTriggerDeadLetterQueue', 'Arn') },
@@ -196,24 +197,7 @@ export function drResources(config: LifeguardConfig, options: DrStackOptions = {
   }
 
   if (clusters.length) {
-    resources.FailoverTriggerRole = {
-      Type: 'AWS::IAM::Role',
-      Properties: {
-        AssumeRolePolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [{ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-        },
-        Policies: [
-          {
-            PolicyName: 'start-failover',
-            PolicyDocument: {
-              Version: '2012-10-17',
-              Statement: [{ Effect: 'Allow', Action: ['states:StartExecution'], Resource: ref(FAILOVER_STATE_MACHINE_ID) }],
-            },
-          },
-        ],
-      },
-    };
+    resources.FailoverTriggerRole = serviceRole('events.amazonaws.com', 'start-failover', [{ Effect: 'Allow', Action: ['states:StartExecution'], Resource: ref(FAILOVER_STATE_MACHINE_ID) }]);
     Object.assign(
       resources,
       eventBridgeDeadLetterQueue('FailoverTriggerDeadLetterQueue', clusters.map((c) => `FailoverTrigger${logicalName(c.name)}Rule`)),
@@ -231,28 +215,9 @@ export function drResources(config: LifeguardConfig, options: DrStackOptions = {
       SSESpecification: { SSEEnabled: true },
     },
   };
-  resources[FAILOVER_ROLE_ID] = {
-    Type: 'AWS::IAM::Role',
-    Properties: {
-      AssumeRolePolicyDocument: {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'states.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
-          },
-        ],
-      },
-      Policies: [
-        {
-          PolicyName: 'failover',
-          PolicyDocument: { Version: '2012-10-17', Statement: failoverStateMachineStatements(config) },
-        },
-      ],
-    },
-  };
+  resources[FAILOVER_ROLE_ID] = serviceRole('states.amazonaws.com', 'failover', failoverStateMachineStatements(config), {
+    StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+  });
 
   const stepFunctions = {
     stateMachines: {
@@ -276,6 +241,27 @@ export function drResources(config: LifeguardConfig, options: DrStackOptions = {
   return { functions, stepFunctions, resources, outputs };
 }
 
+/**
+ * `iam:PassRole` for exactly the role ARNs the configuration names, each to its own service
+ * principal (StringLike: the `.com.cn` principals of the China partition match too). The plan
+ * refuses a request naming any other role (lib/dr/passed-roles.ts).
+ */
+export function passRoleStatements(clusters: LifeguardConfig['dr']['clusters']): IamStatement[] {
+  const byPrincipal: Array<[string, string[]]> = [
+    ['elasticmapreduce.amazonaws.com*', clusters.map((c) => c.roles.service)],
+    ['ec2.amazonaws.com*', clusters.map((c) => c.roles.instance)],
+    ['application-autoscaling.amazonaws.com*', clusters.flatMap((c) => (c.roles.autoScaling ? [c.roles.autoScaling] : []))],
+  ];
+  return byPrincipal
+    .filter(([, arns]) => arns.length)
+    .map(([principal, arns]) => ({
+      Effect: 'Allow' as const,
+      Action: ['iam:PassRole'],
+      Resource: [...new Set(arns)],
+      Condition: { StringLike: { 'iam:PassedToService': principal } },
+    }));
+}
+
 /** The planner reads the source cluster, subnets/zones and target groups; it changes nothing. */
 function planStatements(config: LifeguardConfig): IamStatement[] {
   const clusters = config.dr.clusters;
@@ -295,7 +281,8 @@ function planStatements(config: LifeguardConfig): IamStatement[] {
     { Effect: 'Allow', Action: reads, Resource: clusters.map((c) => clusterArn(c.clusterId)) },
     { Effect: 'Allow', Action: reads, Resource: clusterArn('*'), Condition: { StringEquals: { 'elasticmapreduce:ResourceTag/lifeguard:cluster': names } } },
     // These calls support no resource-level permissions. ListClusters and DescribeTargetHealth find
-    // the cluster that serves now (a replacement, after a failover or a drill: lib/dr/emr-source.ts).
+    // the cluster that serves now (a replacement, after a failover or a drill: lib/dr/emr-source.ts);
+    // DescribeLoadBalancers gives the zones the load balancer serves (lib/dr/target-groups.ts).
     {
       Effect: 'Allow',
       Action: [
@@ -304,6 +291,7 @@ function planStatements(config: LifeguardConfig): IamStatement[] {
         'ec2:DescribeAvailabilityZones',
         'elasticloadbalancing:DescribeTargetGroups',
         'elasticloadbalancing:DescribeTargetHealth',
+        'elasticloadbalancing:DescribeLoadBalancers',
       ],
       Resource: '*',
     },

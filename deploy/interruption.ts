@@ -1,6 +1,7 @@
 import { interruptionRules } from '../lib/events/rules.ts';
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 import { eventBridgeDeadLetterQueue, getAtt, lambdaRole, sub } from './cfn.ts';
+import { scheduleResources } from './schedules.ts';
 
 /** The Kubernetes group Lifeguard's role is mapped to; deploy/kubernetes-rbac.yaml binds it. */
 export const KUBERNETES_GROUP = 'lifeguard:node-drainer';
@@ -56,6 +57,9 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
     Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true },
   };
 
+  const schedules = scheduleResources(functionName);
+  Object.assign(resources, schedules.resources);
+
   const clusterArns = config.eks.map((c) =>
     sub(`arn:\${AWS::Partition}:eks:${c.region ?? config.region}:\${AWS::AccountId}:cluster/${c.name}`),
   );
@@ -76,6 +80,7 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
       Resource: sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default'),
     },
     { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('InterruptionFailureQueue', 'Arn') },
+    ...schedules.statements,
   ]);
 
   for (const cluster of config.eks.filter((c) => c.accessEntry)) {
@@ -95,8 +100,9 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
       handler: 'functions/interruption.handler',
       description: 'Taints, cordons and drains EKS nodes on Spot, rebalance, Health, state-change and ASG signals',
       role: 'InterruptionRole',
-      // A drain waits for pods to go; the ASG lifecycle path can wait up to drain.maxWaitSeconds.
+      // A drain that needs longer hands over to a scheduled continuation before this runs out.
       timeout: 900,
+      environment: schedules.environment,
       memorySize: 1024,
       maximumRetryAttempts: 2,
       maximumEventAge: 3600,

@@ -1,12 +1,39 @@
 import { existsSync } from 'node:fs';
-import { loadConfigFile } from '../lib/config/load.ts';
+import { ConfigError, loadConfigFile } from '../lib/config/load.ts';
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 
+export const DEFAULT_CONFIG_FILE = 'lifeguard.config.yaml';
+
 /**
- * The configuration a package or deploy is built from: $LIFEGUARD_CONFIG, else
- * lifeguard.config.yaml, else the committed example (so `npm test` packages with no setup).
+ * Which configuration file a package or deploy uses: $LIFEGUARD_CONFIG, else lifeguard.config.yaml.
+ * Never the committed example by accident: with neither, undefined.
  */
-export function deployConfig(env: NodeJS.ProcessEnv = process.env): { path: string; config: LifeguardConfig } {
-  const path = env.LIFEGUARD_CONFIG ?? (existsSync('lifeguard.config.yaml') ? 'lifeguard.config.yaml' : 'lifeguard.config.example.yaml');
+export function configFilePath(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): string | undefined {
+  if (env.LIFEGUARD_CONFIG) return env.LIFEGUARD_CONFIG;
+  return exists(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
+}
+
+export const NO_CONFIG_MESSAGE =
+  `no configuration: create ${DEFAULT_CONFIG_FILE} (cp lifeguard.config.example.yaml ${DEFAULT_CONFIG_FILE}, then edit it) ` +
+  'or set LIFEGUARD_CONFIG to its path. The example configuration is never deployed by default.';
+
+/** The configuration a package or deploy is built from; refuses to guess one. */
+export function deployConfig(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): { path: string; config: LifeguardConfig } {
+  const path = configFilePath(env, exists);
+  if (!path) throw new ConfigError(NO_CONFIG_MESSAGE);
   return { path, config: loadConfigFile(path) };
+}
+
+/**
+ * For serverless.ts: a configuration problem ends the command with its own message (exit 2), not
+ * wrapped in the framework's "Cannot parse serverless.ts" and a stack trace.
+ */
+export function deployConfigOrExit(env: NodeJS.ProcessEnv = process.env): { path: string; config: LifeguardConfig } {
+  try {
+    return deployConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`lifeguard: ${err.message}`);
+    process.exit(2);
+  }
 }

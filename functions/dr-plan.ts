@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import { z } from 'zod';
 import { configFromEnvironment } from '../lib/config/load.ts';
 import { planFailover, type PlanDeps } from '../lib/dr/plan.ts';
+import { DR_SDK_MAX_ATTEMPTS } from '../lib/dr/sdk-retry.ts';
 import type { FailoverInput, FailoverPlan } from '../lib/dr/types.ts';
 
 /**
@@ -50,8 +51,8 @@ export const handler = middy<unknown, FailoverPlan>()
   .handler(
     makePlanHandler({
       config: config.dr,
-      emr: new EMRClient({ region }),
-      ec2: new EC2Client({ region }),
-      elbv2: new ElasticLoadBalancingV2Client({ region }),
+      emr: new EMRClient({ region, maxAttempts: DR_SDK_MAX_ATTEMPTS }),
+      ec2: new EC2Client({ region, maxAttempts: DR_SDK_MAX_ATTEMPTS }),
+      elbv2: new ElasticLoadBalancingV2Client({ region, maxAttempts: DR_SDK_MAX_ATTEMPTS }),
     }),
   );

@@ -2,13 +2,16 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import middy from '@middy/core';
 import { z } from 'zod';
-import { findEmrCluster, type DrConfig } from '../lib/config/dr.ts';
+import { findEmrCluster, type DrConfig, type EmrClusterConfig } from '../lib/config/dr.ts';
 import { configFromEnvironment } from '../lib/config/load.ts';
-import { HEALTH_NAMESPACE, logVerdict, PROBE_SERVICE_NAME, probeAndReport, type HealthMetricsSink } from '../lib/dr/health-report.ts';
+import { HEALTH_NAMESPACE, logVerdict, unhealthyVerdict, PROBE_SERVICE_NAME, probeAndReport, type HealthMetricsSink } from '../lib/dr/health-report.ts';
 import { logFromPowertools } from '../lib/observability/powertools.ts';
 import { probeCluster } from '../lib/dr/probe.ts';
+import { PROBE_SDK_MAX_ATTEMPTS } from '../lib/dr/sdk-retry.ts';
+import { NoServingMasterError, probeAddressResolver } from '../lib/dr/serving-master.ts';
 import type { HealthVerdict } from '../lib/dr/types.ts';
 import type { Log } from '../lib/observability/log.ts';
 
@@ -23,6 +26,8 @@ export interface ProbeHandlerDeps {
   log: Log;
   metrics: HealthMetricsSink;
   probe?: typeof probeCluster;
+  /** Where to probe a cluster now (default: its configured address). */
+  resolveAddress?: (cluster: EmrClusterConfig) => Promise<string>;
   now?: () => number;
 }
 
@@ -31,14 +36,26 @@ const confirmInputSchema = z.object({ cluster: z.string().min(1, 'cluster: a con
 export function makeProbeHandlers(deps: ProbeHandlerDeps) {
   const probe = deps.probe ?? probeCluster;
   const now = deps.now ?? Date.now;
+  const resolve = deps.resolveAddress ?? probeAddressResolver(undefined);
+  const probeAt = async (cluster: EmrClusterConfig): Promise<HealthVerdict> => {
+    let address: string;
+    try {
+      address = await resolve(cluster);
+    } catch (err) {
+      // Nothing registered anywhere: no master serves, which is an outage, not a lookup failure.
+      if (err instanceof NoServingMasterError) return unhealthyVerdict(cluster, err.message, now(), '(no target registered)');
+      throw err;
+    }
+    return probe(cluster, { now, address });
+  };
   return {
     scheduled: async (): Promise<{ verdicts: HealthVerdict[] }> => ({
-      verdicts: await probeAndReport(deps.config.clusters, { probe: (c) => probe(c, { now }), log: deps.log, metrics: deps.metrics, now }),
+      verdicts: await probeAndReport(deps.config.clusters, { probe: probeAt, log: deps.log, metrics: deps.metrics, now }),
     }),
     confirm: async (event: unknown): Promise<HealthVerdict> => {
       const parsed = confirmInputSchema.safeParse(event);
       if (!parsed.success) throw new Error(`confirm input is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-      const verdict = await probe(findEmrCluster(deps.config, parsed.data.cluster), { now });
+      const verdict = await probeAt(findEmrCluster(deps.config, parsed.data.cluster));
       logVerdict(deps.log, verdict);
       return verdict;
     },
@@ -48,7 +65,10 @@ export function makeProbeHandlers(deps: ProbeHandlerDeps) {
 const logger = new Logger({ serviceName: PROBE_SERVICE_NAME });
 const metrics = new Metrics({ namespace: HEALTH_NAMESPACE, serviceName: PROBE_SERVICE_NAME });
 const log = logFromPowertools(logger);
-const handlers = makeProbeHandlers({ config: configFromEnvironment().dr, log, metrics });
+const config = configFromEnvironment();
+const elbv2 = new ElasticLoadBalancingV2Client({ region: process.env.AWS_REGION ?? config.region, maxAttempts: PROBE_SDK_MAX_ATTEMPTS });
+// Warm across invocations: the last serving master is the fallback when the ELB API fails.
+const handlers = makeProbeHandlers({ config: config.dr, log, metrics, resolveAddress: probeAddressResolver(elbv2) });
 
 export const handler = middy()
   .use(injectLambdaContext(logger))

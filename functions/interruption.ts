@@ -1,6 +1,8 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { Context } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -9,13 +11,14 @@ import middy from '@middy/core';
 import { Ec2InstanceDirectory } from '../lib/aws/ec2-directory.ts';
 import { EventBridgePublisher } from '../lib/aws/event-publisher.ts';
 import { AutoScalingLifecycleActions } from '../lib/aws/lifecycle-actions.ts';
+import { EventBridgeScheduler, schedulerTargetFromEnvironment } from '../lib/aws/scheduler.ts';
 import { configFromEnvironment } from '../lib/config/load.ts';
 import { handleForClusters, type ClusterTarget } from '../lib/interruption/route.ts';
 import type { InterruptionReport } from '../lib/interruption/handle.ts';
 import { createKubeApi } from '../lib/kube/client.ts';
 import { kubeConfigFor } from '../lib/kube/connect.ts';
 import { NodeIndex } from '../lib/kube/node-index.ts';
-import { recordInterruptionMetrics } from '../lib/observability/interruption-metrics.ts';
+import { recordFailureMetrics, recordInterruptionMetrics } from '../lib/observability/interruption-metrics.ts';
 import { logFromPowertools } from '../lib/observability/powertools.ts';
 import { systemClock } from '../lib/util/clock.ts';
 
@@ -35,6 +38,7 @@ const base = {
   log,
   lifecycle: new AutoScalingLifecycleActions(new AutoScalingClient({ region: config.region })),
   events: new EventBridgePublisher(new EventBridgeClient({ region: config.region }), { source: config.eventSource, clock }),
+  scheduler: new EventBridgeScheduler(new SchedulerClient({ region: config.region }), schedulerTargetFromEnvironment()),
 };
 
 let clusters: Promise<ClusterTarget[]> | undefined;
@@ -51,10 +55,18 @@ function connectClusters(): Promise<ClusterTarget[]> {
   return clusters;
 }
 
-async function handle(event: unknown): Promise<InterruptionReport[]> {
-  const reports = await handleForClusters(event, await connectClusters(), base);
-  for (const report of reports) recordInterruptionMetrics(report, metrics);
-  return reports;
+async function handle(event: unknown, context: Context): Promise<InterruptionReport[]> {
+  // The request id holds the node's lease; the remaining time tells a drain when to hand over.
+  const invocation = { id: context.awsRequestId, remainingMs: () => context.getRemainingTimeInMillis() };
+  const receivedAt = clock.now();
+  try {
+    const reports = await handleForClusters(event, await connectClusters(), { ...base, invocation });
+    for (const report of reports) recordInterruptionMetrics(report, metrics);
+    return reports;
+  } catch (err) {
+    recordFailureMetrics(err, receivedAt, metrics);
+    throw err;
+  }
 }
 
 export const handler = middy<unknown, InterruptionReport[]>()

@@ -1,81 +1,107 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { followExecution, type FollowedState } from '../../lib/dr/follow-execution.ts';
+import type { FollowedState } from '../../lib/dr/follow-execution.ts';
 import type { RtoPhase } from '../../lib/dr/rto.ts';
-import { systemClock, type Clock } from '../../lib/util/clock.ts';
-import { VirtualClock } from '../../sandbox/clock/virtual-clock.ts';
-import { demoDrScenario } from '../../sandbox/dr/demo-scenario.ts';
-import { runFailoverScenario } from '../../sandbox/dr/runner.ts';
 import type { DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
+import { runCli, type CliContext, type CliDeps } from '../program.ts';
+import { usageError } from '../usage.ts';
 
 /**
  * `lifeguard drill --cluster NAME [--dry-run] [--keep|--retire] [--json] [--state-machine-arn ARN]
  * [--sandbox SCENARIO]`: starts a DR drill of the failover state machine and follows it state by
- * state. With no state machine ARN (flag or LIFEGUARD_STATE_MACHINE_ARN) it runs in the DR sandbox.
+ * state. Without a state machine ARN (flag or LIFEGUARD_STATE_MACHINE_ARN) it needs --sandbox, and
+ * then runs in the DR sandbox; with neither it exits 2.
  */
 
-export interface DrillDeps {
-  sfn?: SFNClient;
-  clock?: Clock;
-  env?: NodeJS.ProcessEnv;
-  out?: (line: string) => void;
-  err?: (line: string) => void;
+/** `--sandbox builtin`: the built-in demo scenario. */
+const BUILT_IN = 'builtin';
+const STATE_MACHINE_ARN = /^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/;
+const notAnArn = (arn: string) => `'${arn}' is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)`;
+
+interface DrillOptions {
+  cluster: string;
+  dryRun?: boolean;
+  keep?: boolean;
+  retire?: boolean;
+  json?: boolean;
+  stateMachineArn?: string;
+  sandbox?: string;
 }
 
-const USAGE =
-  'usage: lifeguard drill --cluster NAME [--dry-run] [--keep|--retire] [--json] [--state-machine-arn ARN | --sandbox SCENARIO]';
+export function registerDrill(program: Command, ctx: CliContext): Command {
+  const command = program
+    .command('drill')
+    .summary('start a DR drill of the failover state machine and follow it')
+    .description(
+      'Starts a drill execution of the failover state machine for one protected EMR cluster and follows ' +
+        'it state by state, then prints the RTO per phase. It needs a state machine ARN (--state-machine-arn ' +
+        'or $LIFEGUARD_STATE_MACHINE_ARN), or --sandbox to rehearse in the DR sandbox with no AWS account.',
+    )
+    .requiredOption('--cluster <name>', 'configured cluster name or EMR cluster id (j-…)')
+    .option('--dry-run', 'plan the replacement and stop: nothing is created')
+    .addOption(new Option('--keep', 'keep the old cluster after the switch (the drill default)').conflicts('retire'))
+    .addOption(new Option('--retire', 'terminate the old cluster after the switch').conflicts('keep'))
+    .option('--json', 'print one JSON document: outcome, states, RTO')
+    .addOption(
+      new Option('--state-machine-arn <arn>', 'the stack output FailoverStateMachineArn (default: $LIFEGUARD_STATE_MACHINE_ARN)')
+        .argParser((arn: string) => {
+          if (!STATE_MACHINE_ARN.test(arn)) throw new InvalidArgumentError(notAnArn(arn));
+          return arn;
+        })
+        .conflicts('sandbox'),
+    )
+    .option('--sandbox <scenario>', `run in the DR sandbox with this scenario file (its emr section), or '${BUILT_IN}' for the built-in one`)
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 the drill succeeded, 1 it failed, 2 bad usage, 3 another failover holds the cluster.
 
-/** Exit codes: 0 ran to a successful end, 1 failed, 2 bad usage, 3 another failover holds the cluster. */
-export async function run(argv: string[], deps: DrillDeps = {}): Promise<number> {
-  const out = deps.out ?? ((line) => console.log(line));
-  const err = deps.err ?? ((line) => console.error(line));
-  const env = deps.env ?? process.env;
-  let values;
+Examples:
+  $ lifeguard drill --cluster analytics --sandbox builtin --dry-run
+  $ lifeguard drill --cluster analytics --sandbox sandbox/dr/examples/az-outage.yaml
+  $ LIFEGUARD_STATE_MACHINE_ARN=arn:aws:states:us-east-1:123456789012:stateMachine:lifeguard-prod-failover \\
+      lifeguard drill --cluster analytics --retire --json`,
+    );
+  return command.action(async (options: DrillOptions) => {
+    const arn = options.stateMachineArn ?? ctx.env.LIFEGUARD_STATE_MACHINE_ARN;
+    if (!options.stateMachineArn && arn) {
+      if (options.sandbox) usageError(command, '--sandbox cannot be used with a state machine ARN ($LIFEGUARD_STATE_MACHINE_ARN is set)');
+      if (!STATE_MACHINE_ARN.test(arn)) usageError(command, `$LIFEGUARD_STATE_MACHINE_ARN: ${notAnArn(arn)}`);
+    }
+    // A drill that silently ran in the sandbox would give a CI job with a missing ARN a green fake drill.
+    if (!arn && options.sandbox === undefined) {
+      usageError(command, 'no state machine to drill: pass --state-machine-arn ARN (or set LIFEGUARD_STATE_MACHINE_ARN; the stack output FailoverStateMachineArn), or --sandbox SCENARIO to rehearse without AWS');
+    }
+    if (options.sandbox && options.sandbox !== BUILT_IN && !arn) checkSandboxCluster(command, options.sandbox, options.cluster);
+    ctx.exit(await drill(options, arn, ctx));
+  });
+}
+
+/** A --cluster the scenario file does not have is a usage error, named by the flag the user wrote. */
+function checkSandboxCluster(command: Command, file: string, cluster: string): void {
+  let clusters: unknown;
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        cluster: { type: 'string' },
-        'dry-run': { type: 'boolean', default: false },
-        keep: { type: 'boolean', default: false },
-        retire: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        'state-machine-arn': { type: 'string' },
-        sandbox: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    err(`lifeguard drill: ${(e as Error).message}\n${USAGE}`);
-    return 2;
+    clusters = (loadScenario(file) as { clusters?: unknown }).clusters;
+  } catch {
+    return; // an unreadable or invalid file is reported by the run, with its own message
   }
-  if (values.help) {
-    out(USAGE);
-    return 0;
+  if (!Array.isArray(clusters)) return;
+  const known = clusters.flatMap((c: { name?: unknown; id?: unknown }) => [c.name, c.id]).filter((v): v is string => typeof v === 'string');
+  if (!known.includes(cluster)) {
+    const names = clusters.map((c: { name?: unknown; id?: unknown }) => `${String(c.name)} (${String(c.id)})`).join(', ');
+    usageError(command, `--cluster: '${cluster}' is not a cluster of ${file} (it has: ${names})`);
   }
-  if (!values.cluster) {
-    err(`lifeguard drill: --cluster is required\n${USAGE}`);
-    return 2;
-  }
-  if (values.keep && values.retire) {
-    err(`lifeguard drill: --keep and --retire are exclusive\n${USAGE}`);
-    return 2;
-  }
-  const arn = values['state-machine-arn'] ?? env.LIFEGUARD_STATE_MACHINE_ARN;
-  if (arn && values.sandbox) {
-    err(`lifeguard drill: --sandbox and a state machine ARN are exclusive\n${USAGE}`);
-    return 2;
-  }
-  if (arn && !/^arn:aws[a-z-]*:states:[a-z0-9-]+:\d{12}:stateMachine:[A-Za-z0-9_-]+$/.test(arn)) {
-    err(`lifeguard drill: '${arn}' is not a state machine ARN (arn:aws:states:REGION:ACCOUNT:stateMachine:NAME)`);
-    return 2;
-  }
+}
 
-  const input: Record<string, unknown> = { cluster: values.cluster, mode: 'drill', dryRun: values['dry-run'] };
-  if (values.keep || values.retire) input.retireOldCluster = values.retire;
+/** `lifeguard drill ARGS…` as a function (tests). */
+export const run = (argv: string[], deps: CliDeps = {}) => runCli(['drill', ...argv], deps);
+
+/** Exit codes: 0 ran to a successful end, 1 failed, 3 another failover holds the cluster. */
+async function drill(values: DrillOptions, arn: string | undefined, ctx: CliContext): Promise<number> {
+  const { out, err } = ctx;
+  const input: Record<string, unknown> = { cluster: values.cluster, mode: 'drill', dryRun: values.dryRun === true };
+  if (values.keep || values.retire) input.retireOldCluster = values.retire === true;
   // Poll loops re-enter the same states every few seconds: show each state once, and every failure.
   const shown = new Set<string>();
   const progress = (s: FollowedState) => {
@@ -86,18 +112,25 @@ export async function run(argv: string[], deps: DrillDeps = {}): Promise<number>
 
   let outcome: DrillOutcome;
   try {
+    // Loaded on use: the SDK and the DR sandbox take a second to import, `--help` should not wait.
+    const { systemClock } = await import('../../lib/util/clock.ts');
     if (arn) {
-      const sfn = deps.sfn ?? new SFNClient({ region: arn.split(':')[3] });
-      const name = `drill-${values.cluster}-${new Date((deps.clock ?? systemClock).now()).toISOString().replace(/[-:.]/g, '')}`.slice(0, 80);
+      const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+      const { followExecution } = await import('../../lib/dr/follow-execution.ts');
+      const sfn = ctx.sfn ?? new SFNClient({ region: arn.split(':')[3] });
+      const name = `drill-${values.cluster}-${new Date((ctx.clock ?? systemClock).now()).toISOString().replace(/[-:.]/g, '')}`.slice(0, 80);
       const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify(input) }));
       if (!started.executionArn) throw new Error('StartExecution returned no executionArn');
       if (!values.json) out(`drill of ${values.cluster}: ${started.executionArn}`);
-      const followed = await followExecution(sfn, started.executionArn, { clock: deps.clock ?? systemClock, onState: progress });
+      const followed = await followExecution(sfn, started.executionArn, { clock: ctx.clock ?? systemClock, onState: progress });
       outcome = { where: 'aws', ...followed, outcome: outcomeOf(followed.status, followed.output, followed.error) };
     } else {
-      const spec = values.sandbox ? loadScenario(values.sandbox) : demoDrScenario(values.cluster);
+      const { VirtualClock } = await import('../../sandbox/clock/virtual-clock.ts');
+      const { demoDrScenario } = await import('../../sandbox/dr/demo-scenario.ts');
+      const { runFailoverScenario } = await import('../../sandbox/dr/runner.ts');
+      const spec = values.sandbox && values.sandbox !== BUILT_IN ? loadScenario(values.sandbox) : demoDrScenario(values.cluster);
       if (!values.json) out(`drill of ${values.cluster} in the DR sandbox (${values.sandbox ?? 'built-in scenario'}; no AWS account used)`);
-      const trigger = { at: 0, cluster: values.cluster, mode: 'drill' as const, dryRun: values['dry-run'], ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: Boolean(input.retireOldCluster) }) };
+      const trigger = { at: 0, cluster: values.cluster, mode: 'drill' as const, dryRun: values.dryRun === true, ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: Boolean(input.retireOldCluster) }) };
       const result = await runFailoverScenario({ ...spec, triggers: [trigger] }, { clock: new VirtualClock(), onState: (_id, s) => progress(s) });
       const execution = result.executions[0]!;
       outcome = {

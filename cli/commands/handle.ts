@@ -1,104 +1,143 @@
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { parse as parseYaml } from 'yaml';
-import { loadConfigFile, parseConfig } from '../../lib/config/load.ts';
-import { handleInterruption, type InterruptionReport } from '../../lib/interruption/handle.ts';
-import { createKubeApi } from '../../lib/kube/client.ts';
-import { kubeConfigFromFile } from '../../lib/kube/connect.ts';
-import { NodeIndex } from '../../lib/kube/node-index.ts';
-import type { Log } from '../../lib/observability/log.ts';
-import { systemClock } from '../../lib/util/clock.ts';
+import type { Command } from 'commander';
+import type { LifeguardConfig } from '../../lib/config/schema.ts';
+import { InvalidEventError, type Notice } from '../../lib/events/notice.ts';
+import type { InterruptionReport } from '../../lib/interruption/handle.ts';
+import { systemClock, type Clock } from '../../lib/util/clock.ts';
+import { didYouMean } from '../../lib/util/suggest.ts';
+import { runCli, type CliContext, type CliDeps } from '../program.ts';
+import { InputError, readDocument } from '../read-document.ts';
+import { terminalLog } from '../terminal-log.ts';
 
-const USAGE = `usage: lifeguard handle EVENT_FILE [--dry-run] [--kubeconfig PATH] [--context NAME] [--config FILE] [--json]
-  Feeds one EventBridge event (JSON or YAML, e.g. a message from a dead-letter queue) to the
-  interruption handler against the cluster in your kubeconfig. --dry-run reads the node and its
-  pods and prints the cordon patch and the ordered eviction plan, changing nothing.
-  No Auto Scaling lifecycle action is completed and no Lifeguard event is published from here.`;
-
-export interface HandleDeps {
-  out?: (line: string) => void;
-  err?: (line: string) => void;
+interface HandleOptions {
+  dryRun?: boolean;
+  validateOnly?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  config?: string;
+  json?: boolean;
 }
 
-/** `lifeguard handle`: exit 0 when handled (or ignored, with the reason), 1 on failure, 2 on bad usage or input. */
-export async function run(argv: string[], deps: HandleDeps = {}): Promise<number> {
-  const out = deps.out ?? ((line) => console.log(line));
-  const err = deps.err ?? ((line) => console.error(line));
-  let values;
-  let positionals: string[];
+/** `lifeguard handle`: exit 0 when handled (or nothing to do), 1 on failure, 2 on bad usage or a bad event. */
+export function registerHandle(program: Command, ctx: CliContext): Command {
+  return program
+    .command('handle')
+    .summary('run one EventBridge event against the cluster in your kubeconfig')
+    .description(
+      'Feeds one EventBridge event (JSON or YAML, e.g. a message from a dead-letter queue) to the ' +
+        'interruption handler. The event is checked first, before any cluster is contacted. ' +
+        '--validate-only stops there; --dry-run reads the node and its pods and prints the cordon patch ' +
+        'and the ordered eviction plan, changing nothing. No Auto Scaling lifecycle action is completed ' +
+        'and no Lifeguard event is published from here.',
+    )
+    .argument('<event-file>', 'the event, exactly as EventBridge delivers it')
+    .option('--validate-only', 'check the event and show what it means; contact no cluster')
+    .option('--dry-run', 'show the cordon patch and the eviction plan; change nothing')
+    .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
+    .option('--context <name>', 'kubeconfig context (default: its current context)')
+    .option('--config <file>', 'Lifeguard configuration for the policies (default: $LIFEGUARD_CONFIG, else the defaults)')
+    .option('--json', 'print the handler report as JSON')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ lifeguard handle dead-letter.json --validate-only
+  $ lifeguard handle dead-letter.json --dry-run --kubeconfig ~/.kube/config --context prod
+  $ lifeguard handle dead-letter.json --config lifeguard.config.yaml --json`,
+    )
+    .action(async (file: string, options: HandleOptions) => ctx.exit(await handle(file, options, ctx)));
+}
+
+/** `lifeguard handle ARGS…` as a function (tests). */
+export const run = (argv: string[], deps: CliDeps = {}) => runCli(['handle', ...argv], deps);
+
+async function handle(file: string, options: HandleOptions, ctx: CliContext): Promise<number> {
+  const clock = ctx.clock ?? systemClock;
+  const fail = (message: string, code: number) => {
+    ctx.err(`lifeguard handle: ${message}`);
+    return code;
+  };
+
+  // The event first: a dead letter can be checked with no cluster and no credentials.
+  const { parseEvent, supportedEvents } = await import('../../lib/events/parse.ts');
+  let event: unknown;
+  let notice: Notice;
   try {
-    ({ values, positionals } = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        'dry-run': { type: 'boolean', default: false },
-        kubeconfig: { type: 'string' },
-        context: { type: 'string' },
-        config: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    err(`lifeguard handle: ${(e as Error).message}\n${USAGE}`);
-    return 2;
+    event = readDocument(file);
+    notice = parseEvent(event);
+  } catch (err) {
+    if (err instanceof InputError) return fail(err.message, 2);
+    if (err instanceof InvalidEventError) {
+      const unsupported = err.name === 'UnsupportedEventError';
+      const typed = (event as { 'detail-type'?: unknown } | undefined)?.['detail-type'];
+      const suggestion =
+        unsupported && err.field === 'detail-type' && typeof typed === 'string' ? didYouMean(typed, supportedEvents.map((e) => e.detailType)) : undefined;
+      return fail(`${file}: ${unsupported ? 'not an event Lifeguard acts on' : 'not a valid event'}: ${err.message}${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ''}`, 2);
+    }
+    throw err;
   }
-  if (values.help) {
-    out(USAGE);
+  const facts = describeNotice(notice, clock);
+  if (!options.json) for (const line of facts.lines) ctx.out(line);
+  if (facts.deadlinePassed) ctx.err(`warning: ${facts.deadlinePassed}`);
+  if (options.validateOnly) {
+    if (options.json) ctx.out(JSON.stringify({ valid: true, notice, deadlinePassed: Boolean(facts.deadlinePassed) }, null, 2));
     return 0;
   }
-  if (positionals.length !== 1) {
-    err(`lifeguard handle: expected exactly one event file\n${USAGE}`);
-    return 2;
-  }
 
-  let event: unknown;
-  let kube;
-  let config;
+  const { loadConfigFile, parseConfig } = await import('../../lib/config/load.ts');
+  let config: LifeguardConfig;
   try {
-    event = parseYaml(readFileSync(positionals[0]!, 'utf8'));
-    config = values.config ? loadConfigFile(values.config) : parseConfig({});
-    kube = createKubeApi(kubeConfigFromFile(values.kubeconfig, values.context), { clock: systemClock });
-  } catch (e) {
-    err(`lifeguard handle: ${(e as Error).message}`);
-    return 2;
+    const configFile = options.config ?? ctx.env.LIFEGUARD_CONFIG;
+    config = configFile ? loadConfigFile(configFile) : parseConfig({});
+  } catch (err) {
+    return fail((err as Error).message, 2);
+  }
+  // Loaded on use: --validate-only must not need the Kubernetes client.
+  const { createKubeApi } = await import('../../lib/kube/client.ts');
+  const { kubeConfigFromFile } = await import('../../lib/kube/connect.ts');
+  const { NodeIndex } = await import('../../lib/kube/node-index.ts');
+  const { handleInterruption } = await import('../../lib/interruption/handle.ts');
+  let kube;
+  try {
+    kube = createKubeApi(kubeConfigFromFile(options.kubeconfig, options.context), { clock });
+  } catch (err) {
+    return fail((err as Error).message, 2);
   }
 
-  const log: Log = {
-    debug: () => {},
-    info: (message, extra) => !values.json && err(`${message}${describe(extra)}`),
-    warn: (message, extra) => err(`warning: ${message}${describe(extra)}`),
-    error: (message, extra) => err(`error: ${message}${describe(extra)}`),
-  };
+  const log = terminalLog(ctx.err, options.json === true);
   let report: InterruptionReport;
   try {
-    report = await handleInterruption(event, {
-      config,
-      clock: systemClock,
-      log,
-      kube,
-      nodes: new NodeIndex(kube, { clock: systemClock, log }),
-      dryRun: values['dry-run'],
-    });
-  } catch (e) {
-    err(`lifeguard handle: ${(e as Error).message}`);
-    return 1;
+    // Continuations name the cluster; from the command line there is no scheduler to hand them to.
+    report = await handleInterruption(event, { config, clock, log, kube, nodes: new NodeIndex(kube, { clock, log }), clusterName: options.context ?? 'kubeconfig', dryRun: options.dryRun === true });
+  } catch (err) {
+    return fail(`${(err as Error).message} (nothing is retried from the command line: fix the cause and run it again; a rerun resumes)`, 1);
   }
-  if (values.json) {
-    out(JSON.stringify(report, null, 2));
-  } else {
-    for (const line of summarize(report)) out(line);
-  }
-  return report.ignored && report.field ? 2 : 0;
+  if (options.json) ctx.out(JSON.stringify(report, null, 2));
+  else for (const line of summarize(report)) ctx.out(line);
+  return 0;
 }
 
-function describe(extra: Record<string, unknown> | undefined): string {
-  const facts = Object.entries(extra ?? {}).filter(([, v]) => typeof v === 'string' || typeof v === 'number');
-  return facts.length ? ` (${facts.map(([k, v]) => `${k}=${String(v)}`).join(', ')})` : '';
+const iso = (ms: number) => new Date(ms).toISOString();
+const ago = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : ms < 172_800_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 86_400_000)} days`);
+
+/** What the event says, in one line per fact, and whether its deadline is already behind us. */
+function describeNotice(notice: Notice, clock: Clock): { lines: string[]; deadlinePassed?: string } {
+  const now = clock.now();
+  const lines = [
+    `${notice.kind} event ${notice.eventId} (${notice.detailType}), sent ${iso(notice.eventTime)}, ${ago(Math.max(0, now - notice.eventTime))} ago`,
+    `  instances: ${notice.instanceIds.join(', ')}`,
+    `  deadline: ${notice.deadline === null ? 'none (the event promises no time)' : iso(notice.deadline)}`,
+  ];
+  if (notice.deadline !== null && notice.deadline < now) {
+    return {
+      lines,
+      deadlinePassed: `the deadline ${iso(notice.deadline)} passed ${ago(now - notice.deadline)} ago: the instance is probably gone already; only what is still there is acted on`,
+    };
+  }
+  return { lines };
 }
 
 function summarize(report: InterruptionReport): string[] {
-  if (report.ignored) return [`ignored: ${report.reason}`];
+  if (report.ignored) return [`nothing done: ${report.reason}`];
   const lines = [`${report.kind} ${report.eventId}${report.dryRun ? ' (dry run: nothing changed)' : ''}`];
   for (const instance of report.instances) {
     lines.push(`  ${instance.instanceId} → ${instance.nodeName ?? 'no node'}: ${instance.status}${instance.reason ? ` (${instance.reason})` : ''}`);

@@ -1,44 +1,62 @@
-import { parseArgs } from 'node:util';
-import { loadScenarioFile, ScenarioError } from '../../sandbox/scenario/load.ts';
-import { formatSummary, formatTimelineEntry } from '../../sandbox/scenario/format.ts';
-import { runScenario } from '../../sandbox/scenario/runner.ts';
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { runCli, type CliContext, type CliDeps } from '../program.ts';
+import { readDocument } from '../read-document.ts';
 
-const usage = 'usage: lifeguard simulate SCENARIO [--json]\n  SCENARIO  a scenario file (YAML or JSON); see docs/scenarios.md';
+/** `lifeguard simulate SCENARIO [--json]`: exit 0 when the scenario ran (whatever Lifeguard decided), 2 when it is invalid, 1 when the sandbox failed. */
+export function registerSimulate(program: Command, ctx: CliContext): Command {
+  return program
+    .command('simulate')
+    .summary('run a scenario file in the embedded sandbox (no AWS account)')
+    .description(
+      'Runs a scenario (a cluster and a sequence of events, YAML or JSON; see docs/scenarios.md) on a ' +
+        'simulated clock through the real handlers, and prints the timeline and a summary.',
+    )
+    .argument('<scenario>', 'scenario file (YAML or JSON)')
+    .option('--json', 'print one JSON document (the documented result) instead of the timeline')
+    .option('-v, --verbose', 'print every line of the timeline (API requests, poll loops, lease renewals)')
+    .option('--html <file>', 'also write a self-contained HTML picture of the run to this file')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ lifeguard simulate sandbox/scenarios/demo.yaml
+  $ lifeguard simulate my-cluster.yaml --verbose
+  $ lifeguard simulate my-cluster.yaml --html run.html
+  $ lifeguard simulate my-cluster.yaml --json > result.json`,
+    )
+    .action(async (file: string, options: { json?: boolean; verbose?: boolean; html?: string }) => ctx.exit(await simulate(file, options, ctx)));
+}
 
-/** `lifeguard simulate`: exit 0 when the scenario ran (whatever Lifeguard decided), 2 when it is invalid, 1 when the sandbox failed. */
-export async function run(argv: string[]): Promise<number> {
-  let values: { json?: boolean; help?: boolean };
-  let positionals: string[];
-  try {
-    ({ values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } }));
-  } catch (err) {
-    console.error(`lifeguard simulate: ${(err as Error).message}\n${usage}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(usage);
-    return 0;
-  }
-  const [file, ...extra] = positionals;
-  if (!file || extra.length) {
-    console.error(`lifeguard simulate: expected exactly one scenario file\n${usage}`);
-    return 2;
-  }
+async function simulate(file: string, options: { json?: boolean; verbose?: boolean; html?: string }, ctx: CliContext): Promise<number> {
+  // Loaded on use: `lifeguard --help` should not start the sandbox's imports.
+  const { parseScenario, ScenarioError } = await import('../../sandbox/scenario/load.ts');
+  const { formatSummary } = await import('../../sandbox/scenario/format.ts');
+  const { narrate } = await import('../../sandbox/scenario/narrate.ts');
+  const { runScenario } = await import('../../sandbox/scenario/runner.ts');
   let scenario;
   try {
-    scenario = loadScenarioFile(file);
+    // Read here, not by the loader: a broken .json file is then reported in JSON's terms.
+    scenario = parseScenario(readDocument(file), file);
   } catch (err) {
-    console.error(`lifeguard simulate: ${(err as Error).message}`);
+    ctx.err(`lifeguard simulate: ${(err as Error).message}`);
     return 2;
   }
   try {
-    const result = await runScenario(scenario, values.json ? {} : { onTimeline: (e) => console.log(formatTimelineEntry(e)) });
-    if (values.json) console.log(JSON.stringify(result, null, 2));
-    else console.log(formatSummary(result));
+    const result = await runScenario(scenario);
+    if (options.html) {
+      const { renderHtml } = await import('../../sandbox/scenario/html.ts');
+      writeFileSync(options.html, renderHtml(result));
+      ctx.err(`wrote ${options.html}`);
+    }
+    ctx.out(options.json ? JSON.stringify(result, null, 2) : [...narrate(result, { verbose: options.verbose === true }), formatSummary(result)].join('\n'));
     return 0;
   } catch (err) {
     // Events are checked before the run starts, so an invalid one lands here too.
-    console.error(`lifeguard simulate: ${(err as Error).message}`);
+    ctx.err(`lifeguard simulate: ${(err as Error).message}`);
     return err instanceof ScenarioError ? 2 : 1;
   }
 }
+
+/** `lifeguard simulate ARGS…` as a function (tests). */
+export const run = (argv: string[], deps: CliDeps = {}) => runCli(['simulate', ...argv], deps);

@@ -38,3 +38,24 @@ export interface EventPublisher {
 export class LifecycleActionGoneError extends Error {
   override name = 'LifecycleActionGoneError';
 }
+
+/** A one-time schedule that invokes the interruption function with `payload` at `at`. */
+export interface OneTimeSchedule {
+  /** Unique in Lifeguard's schedule group; derived from node + event so a redelivery cannot double it. */
+  name: string;
+  /** Epoch ms. */
+  at: number;
+  payload: Record<string, unknown>;
+  description: string;
+}
+
+/**
+ * EventBridge Scheduler, one-time schedules in Lifeguard's own group, deleted after they fire.
+ * In-memory on the virtual clock in the sandbox.
+ */
+export interface Scheduler {
+  /** Creates the schedule, or moves an existing one of that name to the new time and payload. */
+  upsert(schedule: OneTimeSchedule): Promise<void>;
+  /** Deletes it; a schedule that is already gone (fired, or never made) is no error. */
+  delete(name: string): Promise<void>;
+}

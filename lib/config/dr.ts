@@ -12,8 +12,12 @@ export const PROBE_MAX_TOTAL_TIMEOUT_MS = 25_000;
 
 const probeSchema = z
   .object({
-    /** NLB DNS name (preferred: it follows a failover) or the master's private address. */
-    address: z.string().min(1, 'the NLB DNS name or master address to probe'),
+    /**
+     * The NLB's DNS name (it follows a failover). Without it the probe asks the target groups which
+     * master they route to now. A fixed master IP is refused: after a failover it would keep
+     * probing the dead master and fail the healthy replacement over.
+     */
+    address: z.string().min(1, 'the NLB DNS name to probe').optional(),
     ports: z
       .object({
         resourceManager: port.default(8088),
@@ -106,6 +110,27 @@ const alarmSchema = z
     path: ['datapointsToAlarm'],
   });
 
+const roleArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)');
+
+/**
+ * The roles a replacement's RunJobFlow passes. The state machine may pass exactly these (each to
+ * its own service principal) and the plan refuses a request naming any other.
+ */
+const rolesSchema = z
+  .object({
+    /** RunJobFlow `ServiceRole`, passed to EMR. */
+    service: roleArn,
+    /** The role inside the instance profile (`JobFlowRole`), passed to EC2. */
+    instance: roleArn,
+    /** The instance profile's name, when it differs from the instance role's name. */
+    instanceProfile: z.string().min(1).max(128).optional(),
+    /** RunJobFlow `AutoScalingRole` (automatic scaling policies), passed to Application Auto Scaling. */
+    autoScaling: roleArn.optional(),
+  })
+  .strict();
+
 const drillSchema = z
   .object({
     /** A drill keeps the old cluster unless told otherwise. */
@@ -125,10 +150,25 @@ export const emrClusterSchema = z
     targetGroups: z.array(targetGroupSchema).default([]),
     placement: placementSchema,
     runJobFlowTemplate: runJobFlowTemplateSchema.optional(),
+    roles: rolesSchema,
     alarm: alarmSchema,
     drill: drillSchema,
   })
-  .strict();
+  .strict()
+  .superRefine((cluster, ctx) => {
+    const address = cluster.probe.address;
+    if (address === undefined && cluster.targetGroups.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['probe', 'address'], message: 'give the NLB DNS name, or targetGroups so the probe can find the master they route to' });
+    }
+    // Loopback is a local test server, never a master.
+    if (address !== undefined && /^\d{1,3}(\.\d{1,3}){3}$/.test(address) && !address.startsWith('127.')) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['probe', 'address'],
+        message: `'${address}' is a fixed master address, which a failover leaves behind: give the NLB DNS name, or leave it out to probe the master the target groups route to`,
+      });
+    }
+  });
 
 export const drConfigSchema = z
   .object({
@@ -153,6 +193,7 @@ export const drConfigSchema = z
 
 export type DrConfig = z.infer<typeof drConfigSchema>;
 export type EmrClusterConfig = z.infer<typeof emrClusterSchema>;
+export type EmrRoles = z.infer<typeof rolesSchema>;
 export type RunJobFlowTemplate = z.infer<typeof runJobFlowTemplateSchema>;
 
 /** The configured cluster with this name or j-ID; throws naming the configured ones otherwise. */

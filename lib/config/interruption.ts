@@ -17,6 +17,27 @@ const policyFields = (action: NodeAction, forceDelete: boolean) => ({
 const policySchema = (action: NodeAction, forceDelete: boolean) =>
   z.object(policyFields(action, forceDelete)).strict().prefault({});
 
+export const NOTICE_KINDS = ['spot-interruption', 'rebalance-recommendation', 'scheduled-change', 'state-change', 'asg-lifecycle'] as const;
+
+/** A label key or value as Kubernetes allows them (so a selector can never be malformed). */
+const labelKey = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, 'a Kubernetes label key');
+const labelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, 'a Kubernetes label value');
+
+/**
+ * Nodes chosen by labels get their own action per kind of notice (e.g. drain on a rebalance
+ * recommendation for the Spark executor pool, ignore it for the system pool). The first group
+ * whose selector matches wins; kinds it does not name keep the defaults.
+ */
+const nodeGroupSchema = z
+  .object({
+    name: z.string().min(1),
+    /** Every label must match (like a Kubernetes matchLabels selector); at least one. */
+    matchLabels: z.record(labelKey, labelValue).refine((m) => Object.keys(m).length > 0, 'at least one label'),
+    policies: z.partialRecord(z.enum(NOTICE_KINDS), z.object({ action: nodeActionSchema.optional(), forceDelete: z.boolean().optional() }).strict()),
+  })
+  .strict();
+export type NodeGroup = z.infer<typeof nodeGroupSchema>;
+
 export const interruptionConfigSchema = z
   .object({
     /**
@@ -26,6 +47,7 @@ export const interruptionConfigSchema = z
      * unset unless the API servers need the protection more than late nodes need the warning.
      */
     reservedConcurrency: z.number().int().min(1).max(1000).optional(),
+    nodeGroups: z.array(nodeGroupSchema).default([]),
     drain: z
       .object({
         /** Evictions in flight at once, per node. */
@@ -37,9 +59,20 @@ export const interruptionConfigSchema = z
         /** Backoff after a PDB refusal (429): jittered exponential from initial to max. */
         backoffInitialMs: z.number().int().min(10).default(500),
         backoffMaxMs: z.number().int().min(10).default(8000),
-        /** Without a deadline (rebalance, lifecycle), give up waiting after this long. */
-        // Below the function's 900 s timeout, so the drain reports instead of being cut off.
-        maxWaitSeconds: z.number().min(1).max(840, 'at most 840: the interruption function times out at 900 s').default(600),
+        /**
+         * Without a deadline (an Auto Scaling lifecycle hook, a rebalance under a drain policy),
+         * keep draining for at most this long from the cordon, across as many invocations as it
+         * takes. Lifecycle hooks are heartbeaten meanwhile.
+         */
+        maxDrainMinutes: z.number().min(1).max(2880).default(60),
+        /**
+         * An invocation stops this long before the function's own timeout, records where the drain
+         * stands on the node and hands it over to the next invocation.
+         */
+        handOverSeconds: z.number().min(10).max(300).default(60),
+        maxWaitSeconds: z
+          .never({ error: 'replaced by maxDrainMinutes: drains now continue across invocations, so the 840 s cap is gone' })
+          .optional(),
       })
       .strict()
       .refine((d) => d.backoffMaxMs >= d.backoffInitialMs, {
@@ -50,16 +83,34 @@ export const interruptionConfigSchema = z
     policies: z
       .object({
         'spot-interruption': policySchema('drain', true),
-        'rebalance-recommendation': policySchema('cordon', false),
+        'rebalance-recommendation': z
+          .object({
+            ...policyFields('cordon', false),
+            /**
+             * When no interruption follows within this long, Lifeguard reverts its own taint and
+             * cordon (a node an admin had cordoned stays cordoned). 0: never revert.
+             */
+            revertAfterMinutes: z.number().min(0).max(10_080).default(30),
+          })
+          .strict()
+          .prefault({}),
         'scheduled-change': z
           .object({
             ...policyFields('drain', false),
             /**
              * Act this many minutes before the change's start time. Health announces changes up to
-             * two weeks ahead: earlier than this, nothing is done to the node.
+             * two weeks ahead: the drain is scheduled (EventBridge Scheduler) for startTime − lead.
              */
-            // The drain must fit in one invocation (900 s) until drains can be scheduled ahead.
-            leadMinutes: z.number().min(1).max(14, 'at most 14: the drain must fit in the interruption function\'s 900 s').default(10),
+            leadMinutes: z.number().min(1).max(20_160).default(30),
+            /**
+             * Reboot and maintenance changes: after the window (its endTime, or startTime + this
+             * when Health gives none), uncordon once the node is back and Ready.
+             */
+            windowMinutes: z.number().min(1).max(1440).default(120),
+            /** How often to look again while the node is not back yet... */
+            returnCheckMinutes: z.number().min(1).max(60).default(5),
+            /** ...and for how long, before leaving it cordoned with a warning. */
+            returnTimeoutHours: z.number().min(1).max(168).default(24),
           })
           .strict()
           .prefault({}),

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import { formatIssues } from './issues.ts';
 import { lifeguardConfigSchema, type LifeguardConfig } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -11,7 +11,7 @@ export class ConfigError extends Error {
 export function parseConfig(raw: unknown, origin = 'configuration'): LifeguardConfig {
   const result = lifeguardConfigSchema.safeParse(raw ?? {});
   if (!result.success) {
-    throw new ConfigError(`${origin} is invalid:\n${formatIssues(result.error)}`);
+    throw new ConfigError(`${origin} is invalid:\n${formatIssues(result.error, raw ?? {}, lifeguardConfigSchema)}`);
   }
   return result.data;
 }
@@ -21,13 +21,16 @@ export function loadConfigFile(path: string): LifeguardConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new ConfigError(`cannot read ${path}: ${missing ? 'no such file' : (err as Error).message}`);
   }
+  // A JSON file is reported in JSON's terms: YAML's messages about it would only confuse.
+  const json = path.toLowerCase().endsWith('.json');
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = json ? JSON.parse(text) : parseYaml(text, { prettyErrors: true });
   } catch (err) {
-    throw new ConfigError(`${path} is not valid YAML or JSON: ${(err as Error).message}`);
+    throw new ConfigError(`${path} is not valid ${json ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
   }
   return parseConfig(raw, path);
 }
@@ -39,8 +42,5 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env): Lif
   return parseConfig(JSON.parse(json), 'LIFEGUARD_CONFIG_JSON');
 }
 
-export function formatIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `  - ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('\n');
-}
+// Re-exported: other validators (scenarios, state machine inputs) format their issues the same way.
+export { formatIssues };

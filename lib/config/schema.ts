@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { eksClusterSchema } from './clusters.ts';
 import { interruptionConfigSchema } from './interruption.ts';
 import { drConfigSchema } from './dr.ts';
+import { notificationsConfigSchema } from './notifications.ts';
 
 export const lifeguardConfigSchema = z
   .object({
@@ -25,7 +26,26 @@ export const lifeguardConfigSchema = z
       .optional(),
     /** Source of Lifeguard's own events on the default event bus. */
     eventSource: z.string().min(1).default('lifeguard'),
+    /** Optional notifications of Lifeguard's own events to an SNS topic and/or a webhook. */
+    notifications: notificationsConfigSchema,
   })
-  .strict();
+  .strict()
+  // EventBridge rules, EKS access entries and the failover's target groups are regional: the stack
+  // only sees and reaches resources in its own region.
+  .superRefine((config, ctx) => {
+    config.eks.forEach((cluster, i) => {
+      if (cluster.region && cluster.region !== config.region) {
+        ctx.addIssue({ code: 'custom', path: ['eks', i, 'region'], message: `'${cluster.region}' differs from the stack's region '${config.region}': deploy one stack per region` });
+      }
+    });
+    config.dr.clusters.forEach((cluster, i) => {
+      cluster.targetGroups.forEach((group, j) => {
+        const region = group.arn.split(':')[3];
+        if (region !== config.region) {
+          ctx.addIssue({ code: 'custom', path: ['dr', 'clusters', i, 'targetGroups', j, 'arn'], message: `target group in '${region}', not the stack's region '${config.region}': deploy one stack per region` });
+        }
+      });
+    });
+  });
 
 export type LifeguardConfig = z.infer<typeof lifeguardConfigSchema>;

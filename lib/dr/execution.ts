@@ -29,8 +29,14 @@ export const failoverRequestSchema = z
     mode: z.enum(['failover', 'drill']).default('failover'),
     dryRun: z.boolean().optional(),
     retireOldCluster: z.boolean().optional(),
-    /** When the outage was detected (the alarm's time), for the RTO's detect phase. */
-    detectedAt: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * When the alarm went into ALARM (the event's `detail.state.timestamp`, which CloudWatch writes
+     * as `2026-03-01T12:00:00.000+0000`), for the RTO's alarm and detect phases.
+     */
+    detectedAt: z
+      .string()
+      .refine((s) => /^\d{4}-\d{2}-\d{2}T/.test(s) && !Number.isNaN(Date.parse(s)), 'detectedAt: an ISO 8601 timestamp such as 2026-03-01T12:00:00.000+0000')
+      .optional(),
   })
   .strict();
 
@@ -47,7 +53,13 @@ export interface FailoverRequest {
   mode: 'failover' | 'drill';
   dryRun: boolean;
   retireOldCluster: boolean;
+  /** The alarm's state-change time (ISO, UTC), when an alarm started the execution. */
   detectedAt: string | null;
+  /**
+   * The alarm's own detection time: the outage lasted at least `datapointsToAlarm × period`
+   * before the alarm could change state. 0 without an alarm.
+   */
+  alarmWindowSeconds: number;
 }
 
 export interface Mark {
@@ -78,6 +90,10 @@ export interface ExecutionState {
   newMaster: null;
   registration: { started: boolean; switched: boolean };
   rolledBack: boolean;
+  /** The old cluster's state, read before retiring it. */
+  oldCluster: null;
+  /** Why retiring the old cluster failed (after the switch: a warning, not a failure). */
+  retireWarning: null;
   error: null;
   cleanupError: Record<string, unknown>;
   report: null;
@@ -111,7 +127,8 @@ export function prepareExecution(event: ValidateEvent, dr: DrConfig): ExecutionS
       dryRun: input.dryRun ?? (isDrill ? cluster.drill.dryRun : false),
       // Only a drill keeps the old cluster; a real failover always retires the broken one.
       retireOldCluster: isDrill ? (input.retireOldCluster ?? cluster.drill.retireOldCluster) : true,
-      detectedAt: input.detectedAt ?? null,
+      detectedAt: input.detectedAt ? new Date(Date.parse(input.detectedAt)).toISOString() : null,
+      alarmWindowSeconds: input.detectedAt ? cluster.alarm.datapointsToAlarm * cluster.alarm.periodSeconds : 0,
     },
     executionId: event.executionId,
     lock: { key: `emr#${cluster.name}`, expiresAt: String(nowSeconds + LOCK_TTL_SECONDS), now: String(nowSeconds) },
@@ -134,6 +151,8 @@ export function prepareExecution(event: ValidateEvent, dr: DrConfig): ExecutionS
     newMaster: null,
     registration: { started: false, switched: false },
     rolledBack: false,
+    oldCluster: null,
+    retireWarning: null,
     error: null,
     cleanupError: {},
     report: null,

@@ -62,19 +62,17 @@ export async function probeAndReport(
         } catch (err) {
           const reason = `probe failed: ${err instanceof Error ? err.message : String(err)}`;
           deps.log.error(reason, { cluster: cluster.name });
-          const failed = { healthy: false, latencyMs: 0, reason };
-          verdict = {
-            cluster: cluster.name,
-            clusterId: cluster.clusterId,
-            healthy: false,
-            checkedAt: deps.now(),
-            address: cluster.probe.address,
-            services: { resourceManager: failed, nameNode: failed, livy: failed },
-          };
+          verdict = unhealthyVerdict(cluster, reason, deps.now(), cluster.probe.address ?? '(the master the target groups serve)');
         }
         logVerdict(deps.log, verdict);
         publishVerdict(deps.metrics, verdict);
         return verdict;
       }),
   );
+}
+
+/** Every service unhealthy for one reason (the probe could not run, or no master serves). */
+export function unhealthyVerdict(cluster: EmrClusterConfig, reason: string, checkedAt: number, address: string): HealthVerdict {
+  const down = { healthy: false, latencyMs: 0, reason };
+  return { cluster: cluster.name, clusterId: cluster.clusterId, healthy: false, checkedAt, address, services: { resourceManager: down, nameNode: down, livy: down } };
 }

@@ -24,6 +24,8 @@ export interface PlacementRequest {
   subnetTags: Record<string, string>;
   /** Free addresses the subnet needs for the replacement's instances. */
   minFreeAddresses: number;
+  /** Zones the load balancers in front of the master serve; undefined: no load balancer to satisfy. */
+  servedZones?: ReadonlySet<string> | undefined;
 }
 
 export class PlacementError extends Error {
@@ -31,8 +33,8 @@ export class PlacementError extends Error {
 }
 
 /**
- * Picks a subnet in the source cluster's VPC, in an Availability Zone that is not the failed one
- * and that EC2 reports `available`. Configured candidates win, in their order; tagged subnets
+ * Picks a subnet in the source cluster's VPC, in an Availability Zone that is not the failed one,
+ * that the load balancer serves and that EC2 reports `available`. Configured candidates win, in their order; tagged subnets
  * follow, roomiest first. The error lists every subnet considered and why it was rejected.
  */
 export async function chooseSubnet(ec2: EC2Client, request: PlacementRequest): Promise<Placement> {
@@ -73,11 +75,14 @@ export async function chooseSubnet(ec2: EC2Client, request: PlacementRequest): P
 
 function rejection(
   subnet: Subnet,
-  context: { vpcId: string; failedZone: string; zones: Map<string, string>; minFreeAddresses: number },
+  context: { vpcId: string; failedZone: string; zones: Map<string, string>; minFreeAddresses: number; servedZones?: ReadonlySet<string> | undefined },
 ): string | undefined {
   const zone = subnet.AvailabilityZone ?? '?';
   if (subnet.VpcId !== context.vpcId) return `in VPC ${subnet.VpcId}, not the cluster's ${context.vpcId}`;
   if (zone === context.failedZone) return `in the failed zone ${zone}`;
+  if (context.servedZones && !context.servedZones.has(zone)) {
+    return `zone ${zone} is not enabled on the load balancer (it serves ${[...context.servedZones].sort().join(', ') || 'no zone'})`;
+  }
   const zoneState = context.zones.get(zone);
   if (zoneState !== 'available') return `zone ${zone} is ${zoneState ?? 'unknown to EC2'}`;
   if (subnet.State !== 'available') return `subnet is ${subnet.State ?? 'in an unknown state'}`;

@@ -4,8 +4,9 @@ import type { EMRClient, RunJobFlowCommandInput } from '@aws-sdk/client-emr';
 import { findEmrCluster, type DrConfig, type EmrClusterConfig } from '../config/dr.ts';
 import { CloneError, compact, replacementTags, runJobFlowFromSnapshot } from './clone-cluster.ts';
 import { findOldMaster, resolveSourceCluster, snapshotCluster, SourceClusterError } from './emr-source.ts';
+import { assertPassedRoles, PassedRoleError } from './passed-roles.ts';
 import { chooseSubnet, PlacementError } from './placement.ts';
-import { registeredTargetIps, TargetGroupError, verifyTargetGroups } from './target-groups.ts';
+import { registeredTargetIps, servedZones, TargetGroupError, verifyTargetGroups } from './target-groups.ts';
 import type { FailoverInput, FailoverPlan } from './types.ts';
 
 export interface PlanDeps {
@@ -34,7 +35,13 @@ export async function planFailover(input: FailoverInput, deps: PlanDeps): Promis
   try {
     return await plan(input, deps);
   } catch (err) {
-    if (err instanceof CloneError || err instanceof SourceClusterError || err instanceof PlacementError || err instanceof TargetGroupError) {
+    if (
+      err instanceof CloneError ||
+      err instanceof SourceClusterError ||
+      err instanceof PlacementError ||
+      err instanceof TargetGroupError ||
+      err instanceof PassedRoleError
+    ) {
       throw new PlanError(`cannot plan a failover of '${input.cluster}': ${err.message}`, { cause: err });
     }
     throw err;
@@ -58,7 +65,7 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
   }
 
   const tags = replacementTags(undefined, sourceClusterId, configured.name);
-  const [request, oldMaster, targetGroups] = await Promise.all([
+  const [request, oldMaster, verifiedGroups] = await Promise.all([
     configured.runJobFlowTemplate
       ? Promise.resolve(fromTemplate(configured.runJobFlowTemplate, tags))
       : snapshotCluster(deps.emr, source).then((snapshot) =>
@@ -70,6 +77,9 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
     master ?? findOldMaster(deps.emr, source),
     verifyTargetGroups(deps.elbv2, configured.targetGroups),
   ]);
+  assertPassedRoles(request, configured.roles, `dr.clusters[${configured.name}]`);
+  const targetGroups = verifiedGroups.map(({ arn, port }) => ({ arn, port }));
+  const loadBalancers = verifiedGroups.flatMap((g) => g.loadBalancerArns);
 
   const placement = await chooseSubnet(deps.ec2, {
     sourceSubnetId,
@@ -77,6 +87,7 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
     candidateSubnetIds: configured.placement.candidateSubnetIds,
     subnetTags: configured.placement.subnetTags,
     minFreeAddresses: requestedInstances(request),
+    servedZones: loadBalancers.length ? await servedZones(deps.elbv2, loadBalancers) : undefined,
   });
 
   return {
@@ -87,7 +98,7 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
     targetSubnetId: placement.subnetId,
     oldMasterIp: oldMaster.ip,
     targetGroups,
-    runJobFlow: { ...forCreateCluster(withSubnet(request, placement.subnetId)) },
+    runJobFlow: { ...keptAlive(withSubnet(request, placement.subnetId)) },
     source: configured.runJobFlowTemplate ? 'template' : 'cloned',
   };
 }
@@ -106,13 +117,9 @@ function fromTemplate(template: Record<string, unknown>, lifeguardTags: ReturnTy
   return { ...request, Tags: [...(request.Tags ?? []).filter((t) => !own.has(t.Key)), ...lifeguardTags] };
 }
 
-/**
- * Step Functions' createCluster takes the RunJobFlow syntax with two rules: the cluster must stay
- * alive with no steps, and no Steps may be given (a stored template might break either).
- */
-function forCreateCluster(request: RunJobFlowCommandInput): RunJobFlowCommandInput {
-  const { Steps: _steps, ...rest } = request;
-  return { ...rest, Instances: { ...rest.Instances, KeepJobFlowAliveWhenNoSteps: true } };
+/** A replacement serves Livy and YARN: it must stay alive with no steps (a stored template might say otherwise). */
+function keptAlive(request: RunJobFlowCommandInput): RunJobFlowCommandInput {
+  return { ...request, Instances: { ...request.Instances, KeepJobFlowAliveWhenNoSteps: true } };
 }
 
 /** Only placement changes: groups take Ec2SubnetId, fleets Ec2SubnetIds; an explicit AZ is dropped. */

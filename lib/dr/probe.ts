@@ -4,7 +4,7 @@ import type { HttpGetOptions } from './http-get.ts';
 import type { HealthVerdict } from './types.ts';
 
 export interface ProbeOptions {
-  /** Overrides the configured probe address (the sandbox points it at its emulators). */
+  /** Overrides the configured probe address: the master the target groups serve (lib/dr/serving-master.ts). */
   address?: string;
   fetch?: typeof fetch;
   connectTimeoutMs?: number;
@@ -19,6 +19,7 @@ export interface ProbeOptions {
  */
 export async function probeCluster(cluster: EmrClusterConfig, options: ProbeOptions = {}): Promise<HealthVerdict> {
   const address = options.address ?? cluster.probe.address;
+  if (!address) throw new Error(`dr.clusters[${cluster.name}]: no probe address (configured or resolved from the target groups)`);
   const http: HttpGetOptions = {
     fetch: options.fetch ?? globalThis.fetch,
     connectTimeoutMs: options.connectTimeoutMs ?? cluster.probe.connectTimeoutMs,

@@ -3,7 +3,9 @@ import { formatIssues } from '../config/load.ts';
 
 /**
  * The RTO breakdown of a completed failover, from the phase marks the state machine stamped with
- * `$$.State.EnteredTime`. Phases: detect (outage detected or execution start → confirmed),
+ * `$$.State.EnteredTime`. Phases: alarm (the alarm's own evaluation window: the outage lasted at
+ * least datapointsToAlarm × period before the alarm changed state), detect (alarm state change, or
+ * execution start without an alarm → confirmed),
  * create (→ new cluster WAITING, planning included), register (→ new master registered),
  * healthy (→ healthy in every target group: service restored), retire (→ old targets gone and,
  * when retired, the old cluster terminating).
@@ -17,6 +19,7 @@ export const rtoInputSchema = z.object({
     clusterId: z.string(),
     mode: z.enum(['failover', 'drill']),
     detectedAt: z.string().nullable(),
+    alarmWindowSeconds: z.number().min(0).default(0),
   }),
   executionId: z.string(),
   times: z.object({
@@ -31,11 +34,13 @@ export const rtoInputSchema = z.object({
   plan: z.object({ sourceClusterId: z.string(), targetAvailabilityZone: z.string(), oldMasterIp: z.string() }),
   newCluster: z.object({ ClusterId: z.string() }),
   newMaster: z.object({ ip: z.string() }),
+  oldCluster: z.object({ state: z.string() }).nullish(),
+  retireWarning: z.object({ Error: z.string(), Cause: z.string().optional() }).nullish(),
 });
 
 export type RtoInput = z.infer<typeof rtoInputSchema>;
 
-export const RTO_PHASES = ['detect', 'create', 'register', 'healthy', 'retire'] as const;
+export const RTO_PHASES = ['alarm', 'detect', 'create', 'register', 'healthy', 'retire'] as const;
 export type RtoPhase = (typeof RTO_PHASES)[number];
 
 export interface RtoReport {
@@ -48,6 +53,10 @@ export interface RtoReport {
   oldMasterIp: string;
   availabilityZone: string;
   oldClusterRetired: boolean;
+  /** The old cluster's state when retiring began (null when it was kept). */
+  oldClusterState: string | null;
+  /** What went wrong after the switch (retiring the old cluster); the failover still completed. */
+  warnings: string[];
   /** Detection to service restored (new master healthy everywhere). */
   rtoSeconds: number;
   /** Detection to the end of the execution. */
@@ -58,13 +67,15 @@ export interface RtoReport {
 export function computeRto(raw: unknown): RtoReport {
   const parsed = rtoInputSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`RTO input is invalid:\n${formatIssues(parsed.error)}`);
-  const { request, times, plan, newCluster, newMaster, executionId } = parsed.data;
+  const { request, times, plan, newCluster, newMaster, executionId, oldCluster, retireWarning } = parsed.data;
   const t = (m: { at: string }) => Date.parse(m.at);
   const started = t(times.started);
   // An alarm time after the execution start would be a clock skew artefact: never count negative.
   const detected = request.detectedAt ? Math.min(Date.parse(request.detectedAt), started) : started;
   const seconds = (from: number, to: number) => Math.max(0, Math.round((to - from) / 100) / 10);
+  const alarm = request.alarmWindowSeconds;
   const phases: Record<RtoPhase, number> = {
+    alarm,
     detect: seconds(detected, t(times.confirmed)),
     create: seconds(t(times.confirmed), t(times.clusterReady)),
     register: seconds(t(times.clusterReady), t(times.registered)),
@@ -81,8 +92,10 @@ export function computeRto(raw: unknown): RtoReport {
     oldMasterIp: plan.oldMasterIp,
     availabilityZone: plan.targetAvailabilityZone,
     oldClusterRetired: times.retired !== undefined,
-    rtoSeconds: seconds(detected, t(times.healthy)),
-    totalSeconds: seconds(detected, t(times.finished)),
+    oldClusterState: oldCluster?.state ?? null,
+    warnings: retireWarning ? [`old cluster ${plan.sourceClusterId} not retired: ${retireWarning.Error}${retireWarning.Cause ? `: ${retireWarning.Cause}` : ''}`] : [],
+    rtoSeconds: Math.round((alarm + seconds(detected, t(times.healthy))) * 10) / 10,
+    totalSeconds: Math.round((alarm + seconds(detected, t(times.finished))) * 10) / 10,
     phases,
   };
 }

@@ -1,21 +1,29 @@
-import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeLoadBalancersCommand,
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { TargetGroupPlan } from './types.ts';
 
 export class TargetGroupError extends Error {
   override name = 'TargetGroupError';
 }
 
+/** A verified target group and the load balancers that route to it. */
+export type VerifiedTargetGroup = TargetGroupPlan & { loadBalancerArns: string[] };
+
 /**
  * Confirms each configured target group exists, takes IP targets (the master is registered by
- * its private IP) and listens where the configuration says; fills in the port when not configured.
- * Reports every problem at once.
+ * its private IP), listens where the configuration says and is used by a load balancer; fills in
+ * the port when not configured. Reports every problem at once.
  */
 export async function verifyTargetGroups(
   elbv2: ElasticLoadBalancingV2Client,
   configured: Array<{ arn: string; port?: number | undefined }>,
-): Promise<TargetGroupPlan[]> {
+): Promise<VerifiedTargetGroup[]> {
   const results = await Promise.all(
-    configured.map(async ({ arn, port }): Promise<TargetGroupPlan | string> => {
+    configured.map(async ({ arn, port }): Promise<VerifiedTargetGroup | string> => {
       let group;
       try {
         [group] = (await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: [arn] }))).TargetGroups ?? [];
@@ -30,12 +38,31 @@ export async function verifyTargetGroups(
       }
       const resolved = port ?? group.Port;
       if (resolved === undefined) return `${arn}: no port configured and the target group has none`;
-      return { arn, port: resolved };
+      // A target group no load balancer uses never sees a target healthy (Target.NotInUse).
+      if (!group.LoadBalancerArns?.length) return `${arn}: no load balancer uses it, so no target in it can become healthy`;
+      return { arn, port: resolved, loadBalancerArns: group.LoadBalancerArns };
     }),
   );
   const problems = results.filter((r): r is string => typeof r === 'string');
   if (problems.length) throw new TargetGroupError(`target groups are not usable: ${problems.join('; ')}`);
-  return results as TargetGroupPlan[];
+  return results as VerifiedTargetGroup[];
+}
+
+/**
+ * The Availability Zones every one of these load balancers has enabled. A target registered in
+ * another zone stays `unused` (Target.NotInUse) and never receives traffic, so a replacement
+ * master must land in one of these.
+ */
+export async function servedZones(elbv2: ElasticLoadBalancingV2Client, loadBalancerArns: string[]): Promise<Set<string>> {
+  const arns = [...new Set(loadBalancerArns)];
+  const { LoadBalancers = [] } = await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: arns }));
+  const zoneSets = arns.map((arn) => {
+    const lb = LoadBalancers.find((l) => l.LoadBalancerArn === arn);
+    if (!lb) throw new TargetGroupError(`load balancer ${arn} (used by a configured target group) was not found`);
+    return new Set((lb.AvailabilityZones ?? []).map((z) => z.ZoneName).filter((z): z is string => !!z));
+  });
+  const [first = new Set<string>(), ...rest] = zoneSets;
+  return new Set([...first].filter((zone) => rest.every((set) => set.has(zone))));
 }
 
 /**

@@ -1,22 +1,27 @@
 /**
  * Error names as Step Functions reports them for the failover state machine's tasks. AWS SDK
- * integrations raise `<Service>.<ErrorCode>` with an `Exception` suffix always added; the service
- * part is the SDK service name in PascalCase. EMR's spelling differs between the optimized
- * `elasticmapreduce:*` integration and `aws-sdk:emr:*`, so both are listed.
+ * integrations (`aws-sdk:<service>:<action>`) raise `<Service>.<ErrorCode>`: the service part is
+ * the SDK service name in PascalCase (`Emr`, `ElasticLoadBalancingV2`), and an `Exception` suffix
+ * is always added, even to codes that have none (ELBv2's `Throttling` is
+ * `ElasticLoadBalancingV2.ThrottlingException`).
  */
-export const THROTTLING_ERRORS = [
-  'Emr.ThrottlingException',
-  'EMR.ThrottlingException',
-  'ElasticLoadBalancingV2.ThrottlingException',
-  'ElasticLoadBalancingV2.Throttling',
-  'EventBridge.ThrottlingException',
-] as const;
+export const THROTTLING_ERROR = {
+  emr: 'Emr.ThrottlingException',
+  elbv2: 'ElasticLoadBalancingV2.ThrottlingException',
+  events: 'EventBridge.ThrottlingException',
+} as const;
 
-/** DynamoDB capacity errors on the lock table (on-demand tables rarely raise them). */
+/**
+ * Throttling as a Lambda of ours reports it: the error's own name (the SDK client gave up after
+ * its own retries). The planner reads EMR, EC2 and ELBv2; each spells throttling its own way.
+ */
+export const LAMBDA_THROTTLING_ERRORS = ['ThrottlingException', 'Throttling', 'RequestLimitExceeded', 'TooManyRequestsException'] as const;
+
+/** DynamoDB capacity errors on the lock table (on-demand tables rarely raise them), Exception suffix always added. */
 export const DYNAMODB_RETRYABLE_ERRORS = [
   'DynamoDB.ProvisionedThroughputExceededException',
   'DynamoDB.ThrottlingException',
-  'DynamoDB.RequestLimitExceeded',
+  'DynamoDB.RequestLimitExceededException',
   'DynamoDB.InternalServerErrorException',
 ] as const;
 

@@ -16,7 +16,6 @@ export type TaskTarget =
     };
 
 const OPTIMIZED: Record<string, Omit<Extract<TaskTarget, { kind: 'service' }>, 'kind'>> = {
-  'elasticmapreduce:createCluster': { service: 'emr', action: 'RunJobFlow', errorPrefix: 'EMR', iamAction: 'elasticmapreduce:RunJobFlow' },
   'dynamodb:putItem': { service: 'dynamodb', action: 'PutItem', errorPrefix: 'DynamoDB', iamAction: 'dynamodb:PutItem' },
   'dynamodb:deleteItem': { service: 'dynamodb', action: 'DeleteItem', errorPrefix: 'DynamoDB', iamAction: 'dynamodb:DeleteItem' },
   'events:putEvents': { service: 'events', action: 'PutEvents', errorPrefix: 'EventBridge', iamAction: 'events:PutEvents' },

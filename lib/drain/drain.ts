@@ -1,43 +1,17 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { V1Pod } from '@kubernetes/client-node';
 import type { InterruptionConfig } from '../config/interruption.ts';
-import type { KubeApi } from '../kube/port.ts';
+import { isTransient, type KubeApi } from '../kube/port.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Log } from '../observability/log.ts';
-import { ANNOTATIONS, markDrained } from './cordon.ts';
-import { evictPod, type EvictResult } from './evict.ts';
+import { evictPod } from './evict.ts';
 import type { PodFilter } from './filters.ts';
-import { planDrain, type DrainPlan, type DrainPodIdentity, type DrainWarning, type PlannedPod } from './plan.ts';
+import { planDrain, type DrainPlan, type DrainWarning, type PlannedPod } from './plan.ts';
+import { PodTracker, type PodReport, type SparkAppReport } from './pod-tracker.ts';
+import { tierCutoff } from './tier-cutoff.ts';
 import type { Tier } from './tiers.ts';
 import { NodePodWatch } from './watch.ts';
 
-export type PodOutcome = 'evicted' | 'deleted' | 'skipped' | 'failed' | 'pending';
-
-export interface PodReport extends DrainPodIdentity {
-  /**
-   * evicted: the Eviction API accepted it (or it was already gone); deleted: force-deleted past its
-   * budget to beat the deadline; skipped: left alone (see reason); failed: the API refused for good;
-   * pending: never accepted before time ran out.
-   */
-  outcome: PodOutcome;
-  reason?: string;
-  attempts: number;
-  forced: boolean;
-  gracePeriodSeconds?: number;
-  /** When the eviction/deletion was accepted (epoch ms). */
-  actedAt?: number;
-  /** When the pod was first seen gone (epoch ms). */
-  goneAt?: number;
-}
-
-export interface SparkAppReport {
-  appId: string;
-  /** Executors of the application on this node. */
-  executors: number;
-  executorsGone: number;
-  driverOnNode: boolean;
-  driver?: string;
-}
+export type { PodOutcome, PodReport, SparkAppReport } from './pod-tracker.ts';
 
 export interface TierReport {
   tier: Tier;
@@ -54,11 +28,24 @@ export interface DrainReport {
   deadline: number | null;
   startedAt: number;
   cordonedAt?: number;
-  /** When the completion marker was written; null when it was not (a newer event owns the node). */
+  /** When the completion was recorded on the node (by the caller); null while it is not. */
   drainedAt: number | null;
-  /** Every pod that had to go was gone by the deadline (by maxWaitSeconds without one). */
-  deadlineMet: boolean;
+  /**
+   * Every pod that had to go was gone by the deadline. With no deadline, or a deadline that had
+   * already passed when the drain started (a stopping instance: "now"), it means every pod left.
+   * Null when there was nothing to drain.
+   */
+  deadlineMet: boolean | null;
   allGone: boolean;
+  /**
+   * Set when this invocation stopped before the drain ended: `hand-over`, its time was running
+   * out and the next invocation resumes; `lease-lost`, a more urgent event took the node over.
+   */
+  incomplete?: 'hand-over' | 'lease-lost';
+  /** Permanent API errors (operation and object named): the drain could not do its job. */
+  errors: string[];
+  /** Transient API failures that were retried (lists and evictions). */
+  transientFailures: number;
   pods: PodReport[];
   applications: SparkAppReport[];
   tiers: TierReport[];
@@ -70,8 +57,12 @@ export interface DrainInput {
   deadline: number | null;
   policy: { forceDelete: boolean };
   eventId: string;
-  /** From the cordon; read back from the node annotation when absent. */
+  /** From the cordon: also where a drain without a deadline starts counting `maxDrainMinutes`. */
   cordonedAt?: number;
+  /** This invocation must stop by then and hand over (its own time runs out). */
+  stopAt?: number;
+  /** Aborts when the lease on the node is lost. */
+  signal?: AbortSignal;
 }
 
 export interface DrainDeps {
@@ -85,276 +76,224 @@ export interface DrainDeps {
   limit?: LimitFunction;
   /** Called once the plan is known, before the first eviction (events, dry-run displays). */
   onPlan?: (plan: DrainPlan) => void;
+  /** Told what happens to each pod it acts on (Kubernetes Events). */
+  onPodEvent?: (pod: PlannedPod, reason: 'Evicted' | 'EvictionBlocked' | 'ForceDeleted', note: string) => void;
 }
 
-/** The drain ran to its end but some Kubernetes calls failed: the node is not marked complete. */
-export class DrainIncompleteError extends Error {
-  override name = 'DrainIncompleteError';
-  constructor(
-    message: string,
-    readonly report: DrainReport,
-    override readonly cause: unknown,
-  ) {
-    super(message);
-  }
+/** The times a drain works to, epoch ms. */
+interface Window {
+  /** Evictions must be accepted by then: deadline − margin, or cordon + maxDrainMinutes. */
+  budgetEnd: number;
+  /**
+   * Pods may still be shutting down until then: the deadline. When the deadline had already
+   * passed at the start (a stopping instance: "now"), the pods' own longest grace from the start.
+   */
+  waitEnd: number;
+  /** This invocation stops by then and hands over (its own time runs out). */
+  stopAt: number;
 }
 
-interface Tracked {
-  plan: PlannedPod;
-  report: PodReport;
-  /** Eviction finished (whatever the outcome). */
-  finished: boolean;
-  gone: boolean;
+function windowOf(input: DrainInput, startedAt: number, options: DrainDeps['options'], longestGraceSeconds = 0): Window {
+  const marginMs = options.marginSeconds * 1000;
+  const budgetEnd = input.deadline !== null ? input.deadline - marginMs : (input.cordonedAt ?? startedAt) + options.maxDrainMinutes * 60_000;
+  const waitEnd = input.deadline === null ? budgetEnd : input.deadline > startedAt ? input.deadline : startedAt + longestGraceSeconds * 1000 + marginMs;
+  return { budgetEnd, waitEnd, stopAt: input.stopAt ?? Number.POSITIVE_INFINITY };
 }
 
-const isGivenUp = (t: Tracked) => t.finished && (t.report.outcome === 'pending' || t.report.outcome === 'failed');
-const isSettled = (t: Tracked) => t.gone || isGivenUp(t);
-
-function reportOf(plan: PlannedPod): PodReport {
-  return {
-    namespace: plan.namespace,
-    name: plan.name,
-    uid: plan.uid,
-    tier: plan.tier,
-    ...(plan.sparkRole ? { sparkRole: plan.sparkRole } : {}),
-    ...(plan.appId ? { appId: plan.appId } : {}),
-    outcome: plan.verdict === 'skip' ? 'skipped' : 'pending',
-    ...(plan.verdict === 'skip' ? { reason: plan.reason } : {}),
-    attempts: 0,
-    forced: false,
-  };
-}
+const longestGrace = (plan: DrainPlan) => Math.max(0, ...plan.tiers.flatMap((t) => t.pods.map((p) => p.graceSeconds)));
 
 /**
  * Drains a node that is already tainted and cordoned: Spark executors first, then other workloads,
  * then Spark drivers, then system-critical pods, all inside the deadline.
  *
- * Time budget. Evictions must be accepted by `budgetEnd` = deadline − margin (start +
- * maxWaitSeconds without a deadline). Pods keep shutting down until the deadline itself.
+ * Tier k's pods are evicted in parallel (calls bounded by `concurrency`); the drain moves to tier
+ * k+1 when every pod of tier k is gone or given up, or at tier k's cut-off (see tierCutoff). Pods
+ * whose tier was cut off keep being retried in the background. Each driver also waits until every
+ * executor of its application on this node is gone or given up (executors report their migrated
+ * blocks to the driver), or until its own latest start, budgetEnd − its grace.
  *
- * Moving between tiers. Tier k's pods are evicted in parallel (calls bounded by `concurrency`);
- * the drain moves to tier k+1 when every pod of tier k is gone or given up, or at tier k's cut-off,
- * whichever comes first. The cut-off is the earlier of
- *   - its fair share: tier start + (budgetEnd − tier start) / (non-empty tiers left, this one
- *     included), so one pod stuck behind a disruption budget cannot starve the tiers after it, and
- *   - the latest start of tier k+1: budgetEnd − the longest grace in tier k+1, so the next tier can
- *     still shut down gracefully.
- * Pods whose tier was cut off keep being retried in the background; they are not abandoned.
- *
- * Drivers. On top of the tier order, each driver waits until every executor of its application on
- * this node is gone or given up (executors report their migrated blocks to the driver), or until
- * its own latest start, budgetEnd − its grace, when time forces it.
- *
- * Then it waits (re-listing every pollIntervalSeconds) until the evicted pods are gone or the
- * deadline (maxWaitSeconds without one) and writes the completion annotation on the node.
+ * Then it waits until the evicted pods are gone or the deadline; recording the completion on the
+ * node is the caller's (it goes with the node's lifecycle). Transient API failures never end a drain: they are retried until the deadline. When
+ * the invocation's own time runs out first (`stopAt`) or its lease is lost, it returns an
+ * `incomplete` report and writes no marker: the next invocation plans again from the node's pods.
  */
 export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<DrainReport> {
-  const { kube, clock, log, options } = deps;
-  const random = deps.random ?? Math.random;
-  const limit = deps.limit ?? pLimit(options.concurrency);
-  const { nodeName, deadline, eventId } = input;
+  const { clock, log } = deps;
   const startedAt = clock.now();
-  const budgetEnd = deadline !== null ? deadline - options.marginSeconds * 1000 : startedAt + options.maxWaitSeconds * 1000;
-  const waitEnd = deadline !== null ? deadline : startedAt + options.maxWaitSeconds * 1000;
-  const ctx = { node: nodeName, eventId };
-
-  const pods = await kube.listPodsOnNode(nodeName);
-  const plan = planDrain(pods, { nodeName, now: startedAt, deadline, marginSeconds: options.marginSeconds, ...(deps.filters ? { filters: deps.filters } : {}) });
+  const ctx = { node: input.nodeName, eventId: input.eventId };
+  const plan = await initialPlan(input, windowOf(input, startedAt, deps.options), deps);
+  const window = windowOf(input, startedAt, deps.options, longestGrace(plan));
   deps.onPlan?.(plan);
   for (const warning of plan.warnings) log.warn(warning.message, { ...ctx, code: warning.code, pod: warning.pod, appId: warning.appId });
-  for (const skipped of plan.skipped) log.debug('pod skipped', { ...ctx, pod: `${skipped.namespace}/${skipped.name}`, reason: skipped.reason });
 
-  // Pods the drain must see gone: the ones it evicts and the ones already terminating.
-  const tracked = new Map<string, Tracked>();
-  const skippedReports: PodReport[] = [];
-  for (const tier of plan.tiers) for (const p of tier.pods) tracked.set(p.uid, { plan: p, report: reportOf(p), finished: false, gone: false });
-  for (const p of plan.skipped) {
-    if (p.waitForExit) tracked.set(p.uid, { plan: p, report: reportOf(p), finished: true, gone: false });
-    else skippedReports.push(reportOf(p));
-  }
-
-  const watch = new NodePodWatch(kube, clock, nodeName, options.pollIntervalSeconds * 1000, (listed, at) => {
-    const present = new Set(listed.map((pod: V1Pod) => pod.metadata?.uid));
-    for (const t of tracked.values()) {
-      if (!t.gone && !present.has(t.plan.uid)) {
-        t.gone = true;
-        t.report.goneAt = at;
-        log.info('pod gone', { ...ctx, pod: `${t.plan.namespace}/${t.plan.name}`, tier: t.plan.tier });
-      }
-    }
+  const tracker = new PodTracker(plan);
+  const watch = new NodePodWatch(deps.kube, clock, input.nodeName, deps.options.pollIntervalSeconds * 1000, (listed, at) => {
+    for (const gone of tracker.observe(listed, at)) log.info('pod gone', { ...ctx, pod: `${gone.namespace}/${gone.name}`, tier: gone.tier });
   });
+  const errors: string[] = [];
+  const run = { input, deps, window, tracker, watch, errors, limit: deps.limit ?? pLimit(deps.options.concurrency) };
 
-  const errors: unknown[] = [];
-  const apply = (t: Tracked, result: EvictResult) => {
-    const { report } = t;
-    report.outcome = result.outcome;
-    report.attempts = result.attempts;
-    report.forced = result.forced;
-    if (result.reason !== undefined) report.reason = result.reason;
-    if (result.gracePeriodSeconds !== undefined) report.gracePeriodSeconds = result.gracePeriodSeconds;
-    if (result.acceptedAt !== undefined) report.actedAt = result.acceptedAt;
-    if (result.goneAt !== undefined && !t.gone) {
-      t.gone = true;
-      report.goneAt = result.goneAt;
-    }
-  };
+  const { tiers, tasks } = await evictTiers(plan, run);
+  await Promise.all(tasks);
+  const stillLeaving = () => tracker.stillLeaving().length === 0;
+  if (!input.signal?.aborted) await watch.waitFor(stillLeaving, Math.min(window.waitEnd, window.stopAt), { firstLookAfter: Promise.resolve(), ...(input.signal ? { signal: input.signal } : {}) });
 
-  const evictTracked = async (t: Tracked): Promise<void> => {
+  return finish(plan, tiers, startedAt, run);
+}
+
+interface Run {
+  input: DrainInput;
+  deps: DrainDeps;
+  window: Window;
+  tracker: PodTracker;
+  watch: NodePodWatch;
+  errors: string[];
+  limit: LimitFunction;
+}
+
+/** Lists the node's pods and plans; a transient failure is retried until the budget runs out. */
+async function initialPlan(input: DrainInput, window: Window, deps: DrainDeps): Promise<DrainPlan> {
+  const { kube, clock, options } = deps;
+  const random = deps.random ?? Math.random;
+  for (let step = options.backoffInitialMs; ; step = Math.min(step * 2, options.backoffMaxMs)) {
     try {
-      if (t.gone) {
-        t.report.outcome = 'skipped';
-        t.report.reason = 'went away before its turn';
-        return;
-      }
-      const result = await evictPod(
-        { namespace: t.plan.namespace, name: t.plan.name, uid: t.plan.uid, graceSeconds: t.plan.graceSeconds },
-        { deadline, giveUpAt: budgetEnd, forceDelete: input.policy.forceDelete },
-        { kube, clock, log, options, random, limit },
-      );
-      apply(t, result);
-    } catch (err) {
-      errors.push(err);
-      t.report.outcome = 'failed';
-      t.report.reason = `Kubernetes API error: ${err instanceof Error ? err.message : String(err)}`;
-      log.error('eviction failed with an API error', { ...ctx, pod: `${t.plan.namespace}/${t.plan.name}`, error: t.report.reason });
-    } finally {
-      t.finished = true;
-    }
-  };
-
-  const executorsSettled = (appId: string | undefined) =>
-    [...tracked.values()].every((t) => t.plan.sparkRole !== 'executor' || (appId !== undefined && t.plan.appId !== appId) || isSettled(t));
-
-  const evictDriver = async (t: Tracked): Promise<void> => {
-    const latestStart = budgetEnd - t.plan.graceSeconds * 1000;
-    let ready: boolean;
-    try {
-      ready = await watch.waitFor(() => executorsSettled(t.plan.appId), latestStart);
-    } catch (err) {
-      // Blind to whether its executors are still migrating: leave the driver to the retry, which
-      // resumes the drain, rather than kill the application's block registry under them.
-      errors.push(err);
-      t.report.reason = "not evicted: the node's pods could not be listed to see its executors gone";
-      t.finished = true;
-      return;
-    }
-    if (!ready) {
-      log.warn('evicting Spark driver while its executors are still on the node: time forces it', {
-        ...ctx,
-        pod: `${t.plan.namespace}/${t.plan.name}`,
-        appId: t.plan.appId,
+      const pods = await kube.listPodsOnNode(input.nodeName);
+      return planDrain(pods, {
+        nodeName: input.nodeName,
+        now: clock.now(),
+        deadline: input.deadline,
+        marginSeconds: options.marginSeconds,
+        ...(deps.filters ? { filters: deps.filters } : {}),
       });
+    } catch (err) {
+      if (!isTransient(err) || clock.now() + step >= Math.min(window.waitEnd, window.stopAt) || input.signal?.aborted) throw err;
+      deps.log.warn("listing the node's pods failed; retrying", { node: input.nodeName, error: err instanceof Error ? err.message : String(err) });
+      await clock.sleep(Math.round(step / 2 + random() * (step / 2)), input.signal);
     }
-    await evictTracked(t);
-  };
+  }
+}
 
+/** Evicts tier after tier; returns each tier's report and every eviction task started. */
+async function evictTiers(plan: DrainPlan, run: Run): Promise<{ tiers: TierReport[]; tasks: Promise<void>[] }> {
+  const { deps, window, tracker, watch, input } = run;
   const tasks: Promise<void>[] = [];
-  const tierReports: TierReport[] = [];
+  const tiers: TierReport[] = [];
   for (const [index, tier] of plan.tiers.entries()) {
-    const tierStart = clock.now();
-    const members = tier.pods.map((p) => tracked.get(p.uid)).filter((t): t is Tracked => t !== undefined);
-    log.info('evicting tier', { ...ctx, tier: tier.tier, pods: members.length });
-    const tierTasks = members.map((t) => (tier.tier === 'spark-driver' ? evictDriver(t) : evictTracked(t)));
+    if (input.signal?.aborted || deps.clock.now() >= window.stopAt) break;
+    const tierStart = deps.clock.now();
+    const uids = tier.pods.map((p) => p.uid);
+    deps.log.info(`evicting tier ${tier.tier}: ${tier.pods.length} pod(s)`, { node: input.nodeName, tier: tier.tier, pods: tier.pods.map((p) => `${p.namespace}/${p.name}`) });
+    const tierTasks = tier.pods.map((p) => (tier.tier === 'spark-driver' ? evictDriver(p, run) : evictOne(p, run)));
     tasks.push(...tierTasks);
 
     const next = plan.tiers[index + 1];
-    let settled = members.every(isSettled);
+    let settled = tracker.allSettled(uids);
     if (next) {
-      const fairShareEnd = tierStart + Math.max(0, budgetEnd - tierStart) / (plan.tiers.length - index);
-      const nextLatestStart = budgetEnd - Math.max(...next.pods.map((p) => p.graceSeconds)) * 1000;
-      try {
-        settled = await watch.waitFor(() => members.every(isSettled), Math.min(fairShareEnd, nextLatestStart), Promise.all(tierTasks));
-      } catch (err) {
-        // The node's pods cannot be listed: start nothing more, let what runs finish, then report.
-        errors.push(err);
-        tierReports.push({ tier: tier.tier, pods: members.length, startedAt: tierStart, endedAt: clock.now(), settled: false });
-        break;
-      }
-      if (!settled) log.warn('tier not finished at its cut-off; moving on', { ...ctx, tier: tier.tier, next: next.tier });
+      const cutoff = tierCutoff({
+        tierStart,
+        budgetEnd: window.budgetEnd,
+        tiersLeft: plan.tiers.length - index,
+        nextLongestGraceSeconds: Math.max(...next.pods.map((p) => p.graceSeconds)),
+      });
+      settled = await watch.waitFor(() => tracker.allSettled(uids), Math.min(cutoff, window.stopAt), {
+        firstLookAfter: Promise.all(tierTasks),
+        ...(input.signal ? { signal: input.signal } : {}),
+      });
+      if (!settled) deps.log.warn(`tier ${tier.tier} not finished at its cut-off (${uids.filter((u) => !tracker.isSettled(u)).length} pod(s) left); moving on to ${next.tier}`, { node: input.nodeName, tier: tier.tier, next: next.tier, left: uids.filter((u) => !tracker.isSettled(u)).length });
     }
-    tierReports.push({ tier: tier.tier, pods: members.length, startedAt: tierStart, endedAt: clock.now(), settled });
+    tiers.push({ tier: tier.tier, pods: uids.length, startedAt: tierStart, endedAt: deps.clock.now(), settled });
   }
-  await Promise.all(tasks);
+  return { tiers, tasks };
+}
 
-  const shouldGo = (t: Tracked) => t.report.outcome === 'evicted' || t.report.outcome === 'deleted' || t.plan.waitForExit;
-  if (errors.length === 0) {
-    try {
-      await watch.waitFor(() => [...tracked.values()].every((t) => t.gone || !shouldGo(t)), waitEnd, Promise.all(tasks));
-    } catch (err) {
-      errors.push(err);
-    }
+async function evictOne(pod: PlannedPod, run: Run): Promise<void> {
+  const { deps, window, tracker, input } = run;
+  if (tracker.isGone(pod.uid)) return tracker.finish(pod.uid, undefined);
+  try {
+    const result = await evictPod(
+      { namespace: pod.namespace, name: pod.name, uid: pod.uid, graceSeconds: pod.graceSeconds },
+      {
+        deadline: input.deadline,
+        giveUpAt: Math.min(window.budgetEnd, window.stopAt),
+        forceDelete: input.policy.forceDelete,
+        ...(input.signal ? { signal: input.signal } : {}),
+      },
+      {
+        kube: deps.kube,
+        clock: deps.clock,
+        log: deps.log,
+        options: deps.options,
+        random: deps.random ?? Math.random,
+        limit: run.limit,
+        ...(deps.onPodEvent ? { observe: (reason, note) => deps.onPodEvent!(pod, reason, note) } : {}),
+      },
+    );
+    tracker.finish(pod.uid, result);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    run.errors.push(message);
+    tracker.finish(pod.uid, { failed: `Kubernetes API error: ${message}` });
+    deps.log.error('eviction failed with an API error', { node: input.nodeName, pod: `${pod.namespace}/${pod.name}`, error: message });
   }
+}
 
-  const podReports = [...[...tracked.values()].map((t) => t.report), ...skippedReports];
-  const remaining = [...tracked.values()].filter((t) => !t.gone);
-  const warnings = [...plan.warnings];
-  for (const t of tracked.values()) {
-    if (t.report.outcome === 'failed') {
-      warnings.push({ code: 'eviction-failed', pod: `${t.plan.namespace}/${t.plan.name}`, message: `could not evict ${t.plan.namespace}/${t.plan.name}: ${t.report.reason}` });
-    }
+async function evictDriver(pod: PlannedPod, run: Run): Promise<void> {
+  const { deps, window, tracker, watch, input } = run;
+  const latestStart = window.budgetEnd - pod.graceSeconds * 1000;
+  const ready = await watch.waitFor(() => tracker.executorsSettled(pod.appId), Math.min(latestStart, window.stopAt), input.signal ? { signal: input.signal } : {});
+  if (!ready && (deps.clock.now() >= window.stopAt || input.signal?.aborted) && deps.clock.now() < latestStart) {
+    // This invocation stops before time forces the driver out: the next one decides.
+    return;
   }
-  if (remaining.length > 0) {
-    warnings.push({
-      code: 'pods-remaining',
-      message: `${remaining.length} pod(s) still on ${nodeName} when the drain ended: ${remaining.map((t) => `${t.plan.namespace}/${t.plan.name}`).join(', ')}`,
-    });
+  if (!ready) {
+    deps.log.warn('evicting Spark driver while its executors are still on the node: time forces it', { node: input.nodeName, pod: `${pod.namespace}/${pod.name}`, appId: pod.appId });
   }
+  await evictOne(pod, run);
+}
+
+function finish(plan: DrainPlan, tiers: TierReport[], startedAt: number, run: Run): DrainReport {
+  const { input, deps, tracker, errors } = run;
+  const remaining = tracker.remaining();
   const allGone = remaining.length === 0;
-  const deadlineMet = allGone && [...tracked.values()].every((t) => deadline === null || (t.report.goneAt ?? Infinity) <= deadline);
-
+  const warnings = [...plan.warnings];
+  for (const p of tracker.failed()) warnings.push({ code: 'eviction-failed', pod: `${p.namespace}/${p.name}`, message: `could not evict ${p.namespace}/${p.name}: ${p.reason}` });
+  const incomplete = !allGone && errors.length === 0 ? stoppedEarly(run) : undefined;
+  if (remaining.length > 0 && !incomplete) {
+    warnings.push({ code: 'pods-remaining', message: `${remaining.length} pod(s) still on ${input.nodeName} when the drain ended: ${remaining.map((p) => `${p.namespace}/${p.name}`).join(', ')}` });
+  }
+  const deadlineAlreadyPassed = input.deadline !== null && input.deadline <= startedAt;
   const report: DrainReport = {
-    nodeName,
-    eventId,
-    deadline,
+    nodeName: input.nodeName,
+    eventId: input.eventId,
+    deadline: input.deadline,
     startedAt,
     drainedAt: null,
-    deadlineMet,
+    deadlineMet: tracker.size === 0 ? null : allGone && (input.deadline === null || deadlineAlreadyPassed || tracker.allGoneBy(input.deadline)),
     allGone,
-    pods: podReports,
-    applications: sparkApplications([...tracked.values()]),
-    tiers: tierReports,
+    ...(incomplete ? { incomplete } : {}),
+    errors,
+    transientFailures: run.watch.failedLists,
+    pods: tracker.reports(),
+    applications: tracker.applications(),
+    tiers,
     warnings,
   };
   if (input.cordonedAt !== undefined) report.cordonedAt = input.cordonedAt;
-
-  if (errors.length > 0) {
-    throw new DrainIncompleteError(
-      `drain of ${nodeName} hit ${errors.length} Kubernetes API error(s); the node is left unmarked so a retry resumes it`,
-      report,
-      errors[0],
-    );
-  }
-  report.drainedAt = await markDrained(nodeName, eventId, { kube, clock, log });
-  if (report.cordonedAt === undefined) {
-    const annotated = Date.parse((await kube.getNode(nodeName))?.metadata?.annotations?.[ANNOTATIONS.cordonedAt] ?? '');
-    if (!Number.isNaN(annotated)) report.cordonedAt = annotated;
-  }
-  log.info('drain finished', {
-    ...ctx,
+  deps.log.info(incomplete ? `drain stopped here (${incomplete}); pods left: ${remaining.length}` : 'drain finished', {
+    node: input.nodeName,
+    eventId: input.eventId,
     allGone,
-    deadlineMet,
-    evicted: podReports.filter((p) => p.outcome === 'evicted').length,
-    deleted: podReports.filter((p) => p.outcome === 'deleted').length,
-    pending: podReports.filter((p) => p.outcome === 'pending').length,
-    failed: podReports.filter((p) => p.outcome === 'failed').length,
+    deadlineMet: report.deadlineMet,
+    evicted: report.pods.filter((p) => p.outcome === 'evicted').length,
+    deleted: report.pods.filter((p) => p.outcome === 'deleted').length,
+    pending: report.pods.filter((p) => p.outcome === 'pending').length,
+    failed: report.pods.filter((p) => p.outcome === 'failed').length,
   });
   return report;
 }
 
-function sparkApplications(tracked: Tracked[]): SparkAppReport[] {
-  const apps = new Map<string, SparkAppReport>();
-  for (const t of tracked) {
-    if (!t.plan.sparkRole) continue;
-    const appId = t.plan.appId ?? 'unknown';
-    const app = apps.get(appId) ?? { appId, executors: 0, executorsGone: 0, driverOnNode: false };
-    if (t.plan.sparkRole === 'executor') {
-      app.executors++;
-      if (t.gone) app.executorsGone++;
-    } else {
-      app.driverOnNode = true;
-      app.driver = `${t.plan.namespace}/${t.plan.name}`;
-    }
-    apps.set(appId, app);
-  }
-  return [...apps.values()];
+/** Why the drain ends with pods left, when that is not the end of the drain itself. */
+function stoppedEarly(run: Run): DrainReport['incomplete'] {
+  if (run.input.signal?.aborted) return 'lease-lost';
+  return run.window.stopAt < run.window.waitEnd && run.deps.clock.now() >= run.window.stopAt ? 'hand-over' : undefined;
 }

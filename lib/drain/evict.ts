@@ -1,6 +1,6 @@
 import type { LimitFunction } from 'p-limit';
 import type { InterruptionConfig } from '../config/interruption.ts';
-import { KubeApiError, isSeveralBudgetsRefusal, type KubeApi } from '../kube/port.ts';
+import { KubeApiError, isSeveralBudgetsRefusal, isTransient, type KubeApi } from '../kube/port.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Log } from '../observability/log.ts';
 
@@ -21,6 +21,8 @@ export interface EvictPolicy {
   giveUpAt: number;
   /** May the pod be deleted past its PodDisruptionBudget when the deadline leaves no other way? */
   forceDelete: boolean;
+  /** Stops retrying at once (the invocation lost its lease on the node): → 'pending'. */
+  signal?: AbortSignal;
 }
 
 export interface EvictDeps {
@@ -31,6 +33,8 @@ export interface EvictDeps {
   random: () => number;
   /** Bounds the eviction/deletion calls in flight (shared by every pod of a drain). */
   limit: LimitFunction;
+  /** Told what happens to the pod, for Kubernetes Events (aggregated by the recorder). */
+  observe?: (reason: 'Evicted' | 'EvictionBlocked' | 'ForceDeleted', note: string) => void;
 }
 
 /** Room for the last eviction attempt and the deletion round trip before the force point. */
@@ -78,110 +82,160 @@ export function jitteredBackoff(stepMs: number, random: () => number): number {
  * - 429 (a PodDisruptionBudget refuses): jittered exponential backoff, honouring Retry-After, until
  *   `giveUpAt` → 'pending'.
  * - 404 (gone) / 409 (the UID changed: the pod we meant is gone) → done.
- * - 500 because the pod matches several budgets (the API cannot decide) → 'failed', not retried;
- *   any other 500 is thrown like every other API failure.
+ * - 500 because the pod matches several budgets (the API cannot decide) → 'failed', not retried.
+ * - A transient API failure (throttling, another 5xx, a reset) that outlived the client's own
+ *   retries: backed off and tried again like a refusal, until `giveUpAt`. It never ends the drain.
  * - Forced deletion, only when the policy allows it and there is a deadline: once waiting any
  *   longer for the budget would leave the pod less than its own grace (+1 s for the calls) before
  *   `deadline − margin`
  *   (it would be killed by the instance going away anyway), DELETE it with
  *   `gracePeriodSeconds = max(1, min(grace, floor(left / 1000)))`. Never at or after the deadline.
- * - Anything else is an API failure the client already retried: thrown.
+ * - Anything else (403, 400...) is permanent: thrown, with the pod named.
  */
-export async function evictPod(target: EvictTarget, policy: EvictPolicy, deps: EvictDeps): Promise<EvictResult> {
-  const { kube, clock, log, options, random, limit } = deps;
-  const marginMs = options.marginSeconds * 1000;
-  const ref = `${target.namespace}/${target.name}`;
-  const { deadline } = policy;
-  const leftAt = (t: number) => (deadline === null ? Number.POSITIVE_INFINITY : deadline - t - marginMs);
-  // The last moment at which a deletion still gives the pod its whole grace (in whole seconds,
-  // after one more eviction attempt and the deletion call itself).
-  const forcePoint =
-    deadline === null ? Number.POSITIVE_INFINITY : deadline - marginMs - target.graceSeconds * 1000 - FORCE_SLACK_MS;
-  const mayForce = (t: number) => policy.forceDelete && deadline !== null && t < deadline;
+export function evictPod(target: EvictTarget, policy: EvictPolicy, deps: EvictDeps): Promise<EvictResult> {
+  return new PodEviction(target, policy, deps).run();
+}
 
-  let attempts = 0;
-  let pdbRefusals = 0;
-  let step = options.backoffInitialMs;
+/** One pod's eviction: its attempts, refusals and backoff, and the decision to force. */
+class PodEviction {
+  private attempts = 0;
+  private pdbRefusals = 0;
+  private step: number;
+  private readonly ref: string;
+  private readonly marginMs: number;
+  /**
+   * The last moment at which a deletion still gives the pod its whole grace (in whole seconds,
+   * after one more eviction attempt and the deletion call itself).
+   */
+  private readonly forcePoint: number;
 
-  const gone = (reason: string): EvictResult => ({ outcome: 'evicted', reason, attempts, forced: false, goneAt: clock.now(), pdbRefusals });
+  constructor(
+    private readonly target: EvictTarget,
+    private readonly policy: EvictPolicy,
+    private readonly deps: EvictDeps,
+  ) {
+    this.step = deps.options.backoffInitialMs;
+    this.ref = `${target.namespace}/${target.name}`;
+    this.marginMs = deps.options.marginSeconds * 1000;
+    this.forcePoint = policy.deadline === null ? Number.POSITIVE_INFINITY : policy.deadline - this.marginMs - target.graceSeconds * 1000 - FORCE_SLACK_MS;
+  }
 
-  const forceDelete = async (refusal: string): Promise<EvictResult> => {
-    const now = clock.now();
-    // Never 0: a zero grace removes the pod from the API at once while its containers may still
-    // run (a StatefulSet could start a second copy); 1 s is the shortest graceful deletion.
-    const grace = Math.max(1, Math.min(target.graceSeconds, Math.floor(leftAt(now) / 1000)));
-    attempts++;
-    try {
-      await limit(() => kube.deletePod(target.namespace, target.name, target.uid, grace));
-    } catch (err) {
-      if (err instanceof KubeApiError && (err.status === 404 || err.status === 409)) return gone('went away before the forced deletion');
-      throw err;
+  async run(): Promise<EvictResult> {
+    for (;;) {
+      const answer = await this.tryEvict();
+      if (!(answer instanceof KubeApiError)) return answer;
+      const next = await this.afterRefusal(answer);
+      if (typeof next !== 'number') return next;
+      this.deps.log.debug('eviction refused; backing off', { pod: this.ref, waitMs: next - this.deps.clock.now(), reason: answer.message });
+      await this.deps.clock.sleep(next - this.deps.clock.now(), this.policy.signal);
     }
-    log.warn('pod deleted past its disruption budget to beat the deadline', { pod: ref, gracePeriodSeconds: grace, refusal });
-    return {
-      outcome: 'deleted',
+  }
+
+  private leftAt(t: number): number {
+    return this.policy.deadline === null ? Number.POSITIVE_INFINITY : this.policy.deadline - t - this.marginMs;
+  }
+
+  private mayForce(t: number): boolean {
+    return this.policy.forceDelete && this.policy.deadline !== null && t < this.policy.deadline;
+  }
+
+  private result(outcome: EvictOutcome, extra: Partial<EvictResult> = {}): EvictResult {
+    return { outcome, attempts: this.attempts, forced: false, pdbRefusals: this.pdbRefusals, ...extra };
+  }
+
+  private gone(reason: string): EvictResult {
+    return this.result('evicted', { reason, goneAt: this.deps.clock.now() });
+  }
+
+  /** One Eviction call: the result when it ends the eviction, the refusal when it does not. */
+  private async tryEvict(): Promise<EvictResult | KubeApiError> {
+    const { kube, clock, log, limit } = this.deps;
+    const { target } = this;
+    const clamped = graceThatFits(target.graceSeconds, this.leftAt(clock.now()));
+    this.attempts++;
+    try {
+      await limit(() => kube.evictPod(target.namespace, target.name, target.uid, clamped));
+    } catch (err) {
+      if (!(err instanceof KubeApiError)) throw err;
+      if (err.status === 404) return this.gone('already gone');
+      if (err.status === 409) return this.gone('replaced: the pod with this UID is gone');
+      if (!isTransient(err) && err.status !== 429 && !isSeveralBudgetsRefusal(err)) {
+        throw new KubeApiError(`evict pod ${this.ref}: ${err.message}`, err.status, err.reason, err.retryAfterSeconds);
+      }
+      return err;
+    }
+    log.info('pod evicted', { pod: this.ref, gracePeriodSeconds: clamped ?? target.graceSeconds, attempts: this.attempts });
+    this.deps.observe?.('Evicted', `evicted with a ${clamped ?? target.graceSeconds}s grace`);
+    return this.result('evicted', {
+      gracePeriodSeconds: clamped ?? target.graceSeconds,
+      acceptedAt: clock.now(),
+      ...(clamped !== undefined ? { reason: `grace clamped from ${target.graceSeconds}s to fit the deadline` } : {}),
+    });
+  }
+
+  /** After a refusal: the result when the eviction ends here, else when to try again (epoch ms). */
+  private async afterRefusal(refusal: KubeApiError): Promise<EvictResult | number> {
+    const { clock, log, random, options } = this.deps;
+    const after = clock.now();
+    const budgetRefusal = refusal.status === 429 && !isTransient(refusal);
+    const severalBudgets = isSeveralBudgetsRefusal(refusal);
+    const why = budgetRefusal ? `disruption budget: ${refusal.message}` : severalBudgets ? `eviction error 500: ${refusal.message}` : `API error ${refusal.status}: ${refusal.message}`;
+    if (budgetRefusal) {
+      this.pdbRefusals++;
+      this.deps.observe?.('EvictionBlocked', `eviction refused: ${refusal.message}`);
+    }
+    if (this.mayForce(after) && after >= this.forcePoint) return this.forceDelete(why);
+
+    if (severalBudgets) {
+      // Typically the pod matches several PodDisruptionBudgets: retrying cannot fix that.
+      if (!this.mayForce(after)) {
+        log.error('eviction failed; not retrying', { pod: this.ref, status: refusal.status, error: refusal.message });
+        return this.result('failed', { reason: why });
+      }
+      log.warn('eviction cannot succeed; deleting when the deadline leaves no other way', { pod: this.ref, error: refusal.message });
+      await clock.sleep(this.forcePoint - after);
+      return this.mayForce(clock.now()) ? this.forceDelete(why) : this.result('failed', { reason: why });
+    }
+
+    if (after >= this.policy.giveUpAt || this.policy.signal?.aborted) {
+      log.warn(budgetRefusal ? 'disruption budget still refuses eviction; giving up on this pod' : 'eviction still failing; giving up on this pod for now', { pod: this.ref, attempts: this.attempts });
+      return this.result('pending', { reason: `${why}; still refused when time ran out` });
+    }
+    const retryAfterMs = (refusal.retryAfterSeconds ?? 0) * 1000;
+    let wakeAt = Math.min(after + Math.max(jitteredBackoff(this.step, random), retryAfterMs), this.policy.giveUpAt);
+    if (this.mayForce(after)) wakeAt = Math.min(wakeAt, this.forcePoint);
+    this.step = Math.min(this.step * 2, options.backoffMaxMs);
+    return wakeAt;
+  }
+
+  /**
+   * DELETE with the grace that still fits (never 0: a zero grace removes the pod from the API at
+   * once while its containers may still run — a StatefulSet could start a second copy; 1 s is the
+   * shortest graceful deletion). A failing API is retried while a deletion can still beat the deadline.
+   */
+  private async forceDelete(refusal: string): Promise<EvictResult> {
+    const { kube, clock, log, limit, random, options } = this.deps;
+    const { target, policy } = this;
+    let grace: number;
+    for (let step = options.backoffInitialMs; ; step = Math.min(step * 2, options.backoffMaxMs)) {
+      grace = Math.max(1, Math.min(target.graceSeconds, Math.floor(this.leftAt(clock.now()) / 1000)));
+      this.attempts++;
+      try {
+        await limit(() => kube.deletePod(target.namespace, target.name, target.uid, grace));
+        break;
+      } catch (err) {
+        if (err instanceof KubeApiError && (err.status === 404 || err.status === 409)) return this.gone('went away before the forced deletion');
+        if (!isTransient(err) || !this.mayForce(clock.now() + step) || policy.signal?.aborted) throw err;
+        await clock.sleep(jitteredBackoff(step, random), policy.signal);
+      }
+    }
+    log.warn('pod deleted past its disruption budget to beat the deadline', { pod: this.ref, gracePeriodSeconds: grace, refusal });
+    this.deps.observe?.('ForceDeleted', `deleted with a ${grace}s grace to beat the deadline (${refusal})`);
+    return this.result('deleted', {
       reason: `eviction refused (${refusal}); deleted with a ${grace}s grace so it stops before the deadline`,
-      attempts,
       forced: true,
       gracePeriodSeconds: grace,
       acceptedAt: clock.now(),
-      pdbRefusals,
-    };
-  };
-
-  for (;;) {
-    const now = clock.now();
-    const clamped = graceThatFits(target.graceSeconds, leftAt(now));
-    attempts++;
-    let refusal: KubeApiError;
-    try {
-      await limit(() => kube.evictPod(target.namespace, target.name, target.uid, clamped));
-      log.info('pod evicted', { pod: ref, gracePeriodSeconds: clamped ?? target.graceSeconds, attempts });
-      return {
-        outcome: 'evicted',
-        attempts,
-        forced: false,
-        gracePeriodSeconds: clamped ?? target.graceSeconds,
-        acceptedAt: clock.now(),
-        pdbRefusals,
-        ...(clamped !== undefined ? { reason: `grace clamped from ${target.graceSeconds}s to fit the deadline` } : {}),
-      };
-    } catch (err) {
-      if (!(err instanceof KubeApiError)) throw err;
-      if (err.status === 404) return gone('already gone');
-      if (err.status === 409) return gone('replaced: the pod with this UID is gone');
-      // Any other 500 is a server failure the client already retried: thrown, so the drain reports
-      // it and the invocation is retried, rather than deleting the pod past its budget.
-      if (err.status !== 429 && !isSeveralBudgetsRefusal(err)) throw err;
-      refusal = err;
-    }
-
-    const after = clock.now();
-    const why = refusal.status === 429 ? `disruption budget: ${refusal.message}` : `eviction error 500: ${refusal.message}`;
-    if (refusal.status === 429) pdbRefusals++;
-    if (mayForce(after) && after >= forcePoint) return forceDelete(why);
-
-    if (refusal.status === 500) {
-      // Typically the pod matches several PodDisruptionBudgets: retrying cannot fix that.
-      if (mayForce(after)) {
-        log.warn('eviction cannot succeed; deleting when the deadline leaves no other way', { pod: ref, error: refusal.message });
-        await clock.sleep(forcePoint - after);
-        return mayForce(clock.now()) ? forceDelete(why) : { outcome: 'failed', reason: why, attempts, forced: false, pdbRefusals };
-      }
-      log.error('eviction failed; not retrying', { pod: ref, status: refusal.status, error: refusal.message });
-      return { outcome: 'failed', reason: why, attempts, forced: false, pdbRefusals };
-    }
-
-    if (after >= policy.giveUpAt) {
-      log.warn('disruption budget still refuses eviction; giving up on this pod', { pod: ref, attempts });
-      return { outcome: 'pending', reason: `${why}; still refused when time ran out`, attempts, forced: false, pdbRefusals };
-    }
-    const retryAfterMs = (refusal.retryAfterSeconds ?? 0) * 1000;
-    let wakeAt = after + Math.max(jitteredBackoff(step, random), retryAfterMs);
-    wakeAt = Math.min(wakeAt, policy.giveUpAt);
-    if (mayForce(after)) wakeAt = Math.min(wakeAt, forcePoint);
-    step = Math.min(step * 2, options.backoffMaxMs);
-    log.debug('eviction refused; backing off', { pod: ref, waitMs: wakeAt - after, reason: refusal.message });
-    await clock.sleep(wakeAt - after);
+    });
   }
 }

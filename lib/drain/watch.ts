@@ -1,14 +1,20 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { KubeApi } from '../kube/port.ts';
+import { isTransient, type KubeApi } from '../kube/port.ts';
 import type { Clock } from '../util/clock.ts';
 
 /**
  * Re-lists a node's pods at most once per poll interval, however many waiters ask, and hands
- * every fresh list to `onList`. Waiting is polling on the injected clock: no timer outlives a wait.
+ * every fresh list to `onList`. Waiting is polling on the injected clock; every sleep is cleared
+ * when its wait ends, so no timer outlives a wait.
+ *
+ * A list that fails transiently (throttling, 5xx, a reset) is not fatal: the waiters keep the last
+ * list they saw and the next poll tries again. A permanent failure (403, 404...) is thrown.
  */
 export class NodePodWatch {
   private lastListedAt = Number.NEGATIVE_INFINITY;
   private inFlight: Promise<void> | undefined;
+  /** Transient list failures so far, for the report. */
+  failedLists = 0;
 
   constructor(
     private readonly kube: KubeApi,
@@ -18,7 +24,7 @@ export class NodePodWatch {
     private readonly onList: (pods: V1Pod[], at: number) => void,
   ) {}
 
-  /** `force`: list even if the last list is younger than the poll interval (once per wait). */
+  /** `force`: list even if the last list is younger than the poll interval. */
   refresh(force = false): Promise<void> {
     if (this.inFlight) return this.inFlight;
     if (!force && this.clock.now() - this.lastListedAt < this.pollMs) return Promise.resolve();
@@ -27,6 +33,10 @@ export class NodePodWatch {
         const pods = await this.kube.listPodsOnNode(this.nodeName);
         this.lastListedAt = this.clock.now();
         this.onList(pods, this.lastListedAt);
+      } catch (err) {
+        if (!isTransient(err)) throw err;
+        this.failedLists++;
+        this.lastListedAt = this.clock.now();
       } finally {
         this.inFlight = undefined;
       }
@@ -35,27 +45,33 @@ export class NodePodWatch {
   }
 
   /**
-   * Resolves true once `condition` holds (checked after each re-list), false at `until`. With
-   * `firstLookAfter` (the evictions being waited on), the first re-list comes as soon as it
-   * settles: pods that exit fast are seen gone one round trip later, not a poll interval later.
+   * Resolves true once `condition` holds (checked after each re-list), false at `until` or when
+   * `signal` aborts. With `firstLookAfter` (the evictions being waited on), the first re-list
+   * comes as soon as it settles: pods that exit fast are seen gone one round trip later, not a
+   * poll interval later.
    */
-  async waitFor(condition: () => boolean, until: number, firstLookAfter?: Promise<unknown>): Promise<boolean> {
+  async waitFor(condition: () => boolean, until: number, options: { firstLookAfter?: Promise<unknown>; signal?: AbortSignal } = {}): Promise<boolean> {
+    const { firstLookAfter, signal } = options;
     if (condition()) return true;
     if (firstLookAfter) {
-      // Race in poll-sized steps, not one sleep to the deadline: no timer outlives the wait by more than pollMs.
-      let settled = false;
-      const done = firstLookAfter.then(
-        () => (settled = true),
-        () => (settled = true),
-      );
-      while (!settled && this.clock.now() < until) await Promise.race([done, this.clock.sleep(Math.min(this.pollMs, until - this.clock.now()))]);
+      const early = new AbortController();
+      const stop = () => early.abort();
+      signal?.addEventListener('abort', stop, { once: true });
+      try {
+        await Promise.race([firstLookAfter, this.clock.sleep(Math.max(0, until - this.clock.now()), early.signal)]);
+      } finally {
+        early.abort();
+        signal?.removeEventListener('abort', stop);
+      }
+      if (signal?.aborted) return condition();
       await this.refresh(true);
     }
     for (;;) {
       if (condition()) return true;
       const now = this.clock.now();
-      if (now >= until) return false;
-      await this.clock.sleep(Math.min(this.pollMs, until - now));
+      if (now >= until || signal?.aborted) return false;
+      await this.clock.sleep(Math.min(this.pollMs, until - now), signal);
+      if (signal?.aborted) return condition();
       await this.refresh();
     }
   }

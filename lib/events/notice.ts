@@ -39,6 +39,8 @@ export interface ScheduledChangeNotice extends NoticeBase {
   eventTypeCode: string;
   /** reboot/maintenance: the node comes back; retirement/stop/termination: it does not. */
   change: 'reboot' | 'retirement';
+  /** Health's statusCode: `closed` means done or cancelled. */
+  status: 'upcoming' | 'open' | 'closed';
   startTime: number;
   endTime: number | null;
 }

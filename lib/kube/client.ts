@@ -1,6 +1,7 @@
 import {
   ApiException,
   CoreV1Api,
+  EventsV1Api,
   type ConfigurationOptions,
   type KubeConfig,
   Observable,
@@ -100,6 +101,7 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
   const maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 30;
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
   const core = kc.makeApiClient(CoreV1Api);
+  const events = kc.makeApiClient(EventsV1Api);
   const perRequest = requestOptions(requestTimeoutMs, options.keepAlive !== false);
   const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
   const bucket = rateLimit ? new TokenBucket(clock, rateLimit) : undefined;
@@ -234,6 +236,14 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
         {},
         callOptions?.priority,
       );
+    },
+
+    async createEvent(namespace, event) {
+      await call(`create event ${namespace}/${event.metadata?.name ?? ''}`, () => events.createNamespacedEvent({ namespace, body: event }, perRequest));
+    },
+
+    async patchEvent(namespace, name, ops) {
+      await call(`patch event ${namespace}/${name}`, () => events.patchNamespacedEvent({ namespace, name, body: ops }, perRequest));
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { EventsV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { RequestPriority } from './token-bucket.ts';
 
 export type { RequestPriority } from './token-bucket.ts';
@@ -40,6 +40,19 @@ export const isSeveralBudgetsRefusal = (err: unknown): boolean =>
   err instanceof KubeApiError && err.status === 500 && /more than one PodDisruptionBudget/i.test(err.message);
 
 /**
+ * A failure that another try may not meet: throttling (429 that is not a disruption budget's
+ * answer), a server error other than the several-budgets refusal, or a connection failure
+ * (status 0). A drain keeps retrying these until its deadline; anything else (401, 403, 404 on the
+ * node, 400/422) is permanent.
+ */
+export function isTransient(err: unknown): boolean {
+  if (!(err instanceof KubeApiError)) return false;
+  if (err.status === 0) return true;
+  if (err.status === 429) return err.reason !== 'DisruptionBudget';
+  return err.status >= 500 && !isSeveralBudgetsRefusal(err);
+}
+
+/**
  * The slice of the Kubernetes API Lifeguard uses. Implemented over @kubernetes/client-node
  * (lib/kube/client.ts) for a real cluster and for the sandbox's emulator alike.
  * Transient failures (429 throttling, 5xx, connection resets) are retried inside, honouring
@@ -57,4 +70,8 @@ export interface KubeApi {
   evictPod(namespace: string, name: string, uid: string, gracePeriodSeconds?: number, options?: KubeCallOptions): Promise<void>;
   /** DELETE with a UID precondition and an explicit grace. */
   deletePod(namespace: string, name: string, uid: string, gracePeriodSeconds: number, options?: KubeCallOptions): Promise<void>;
+  /** events.k8s.io/v1: create an Event (what `kubectl describe` and `kubectl get events` show). */
+  createEvent(namespace: string, event: EventsV1Event): Promise<void>;
+  /** JSON-patch an Event (its series count as occurrences repeat). */
+  patchEvent(namespace: string, name: string, ops: JsonPatchOp[]): Promise<void>;
 }

@@ -1,3 +1,4 @@
+import type { DrainReport } from '../drain/drain.ts';
 import type { InterruptionReport } from '../interruption/handle.ts';
 
 /** Where the numbers go: Powertools Metrics (EMF) in Lambda, an array in tests. */
@@ -18,19 +19,45 @@ export function recordInterruptionMetrics(report: InterruptionReport, sink: Metr
   for (const instance of report.instances) {
     if (instance.status === 'ignored') sink.addMetric('UnknownInstances', 'Count', 1);
     if (instance.status === 'duplicate') sink.addMetric('DuplicateDeliveries', 'Count', 1);
+    if (instance.status === 'scheduled') sink.addMetric('WorkScheduled', 'Count', 1);
+    if (instance.status === 'handed-over') sink.addMetric('DrainsHandedOver', 'Count', 1);
+    if (instance.status === 'reverted' || instance.status === 'cancelled') sink.addMetric('NodesReverted', 'Count', 1);
     const cordonedAt = instance.cordon?.cordonedAt;
     if (cordonedAt !== undefined && instance.cordon?.patched) sink.addMetric('TimeToCordon', 'Milliseconds', cordonedAt - report.receivedAt);
-    const drain = instance.drain;
-    if (!drain) continue;
-    if (drain.drainedAt !== null) sink.addMetric('TimeToDrained', 'Milliseconds', drain.drainedAt - report.receivedAt);
-    if (!drain.deadlineMet) sink.addMetric('DeadlineMisses', 'Count', 1);
-    const pods = drain.pods;
-    const count = (predicate: (p: (typeof pods)[number]) => boolean) => pods.filter(predicate).length;
-    sink.addMetric('PodsEvicted', 'Count', count((p) => p.outcome === 'evicted'));
-    sink.addMetric('PodsForceDeleted', 'Count', count((p) => p.forced));
-    sink.addMetric('PodsFailed', 'Count', count((p) => p.outcome === 'failed' || p.outcome === 'pending'));
-    sink.addMetric('SparkExecutorsDrained', 'Count', count((p) => p.sparkRole === 'executor' && p.goneAt !== undefined));
-    sink.addMetric('SparkExecutorsNotDrained', 'Count', count((p) => p.sparkRole === 'executor' && p.goneAt === undefined && p.outcome !== 'skipped'));
-    sink.addMetric('SparkDriversAtRisk', 'Count', drain.applications.filter((a) => a.driverOnNode).length);
+    if (instance.drain) recordDrain(instance.drain, sink, report.receivedAt);
+  }
+}
+
+function recordDrain(drain: DrainReport, sink: MetricsSink, receivedAt: number): void {
+  if (drain.drainedAt !== null) sink.addMetric('TimeToDrained', 'Milliseconds', drain.drainedAt - receivedAt);
+  if (drain.deadlineMet === false) sink.addMetric('DeadlineMisses', 'Count', 1);
+  const pods = drain.pods;
+  const count = (predicate: (p: (typeof pods)[number]) => boolean) => pods.filter(predicate).length;
+  sink.addMetric('PodsEvicted', 'Count', count((p) => p.outcome === 'evicted'));
+  sink.addMetric('PodsForceDeleted', 'Count', count((p) => p.forced));
+  sink.addMetric('PodsFailed', 'Count', count((p) => p.outcome === 'failed' || p.outcome === 'pending'));
+  sink.addMetric('SparkExecutorsDrained', 'Count', count((p) => p.sparkRole === 'executor' && p.goneAt !== undefined));
+  sink.addMetric('SparkExecutorsNotDrained', 'Count', count((p) => p.sparkRole === 'executor' && p.goneAt === undefined && p.outcome !== 'skipped'));
+  sink.addMetric('SparkDriversAtRisk', 'Count', drain.applications.filter((a) => a.driverOnNode).length);
+}
+
+/**
+ * An invocation that failed still says what it knows: it failed, and when a drain ended in
+ * permanent API errors, that drain's figures (the invocations that matter most).
+ */
+export function recordFailureMetrics(error: unknown, receivedAt: number, sink: MetricsSink): void {
+  sink.addMetric('InvocationsFailed', 'Count', 1);
+  const failures = error instanceof AggregateError ? error.errors : [error];
+  for (const failure of failures) if (failure instanceof DrainFailedError) recordDrain(failure.drain, sink, receivedAt);
+}
+
+/** A drain that ended in permanent Kubernetes API errors: the invocation fails, the report travels with it. */
+export class DrainFailedError extends Error {
+  override name = 'DrainFailedError';
+  constructor(
+    message: string,
+    readonly drain: DrainReport,
+  ) {
+    super(message);
   }
 }

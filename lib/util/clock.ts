@@ -6,8 +6,11 @@
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
-  /** Resolves after `ms` milliseconds of this clock's time. */
-  sleep(ms: number): Promise<void>;
+  /**
+   * Resolves after `ms` milliseconds of this clock's time, or as soon as `signal` aborts (the
+   * timer is then cleared: a stopped loop leaves nothing behind that keeps a process alive).
+   */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /**
    * Wraps real I/O (an HTTP call) so a virtual clock knows work is in flight and does not jump
    * ahead while it runs. The system clock just awaits it.
@@ -17,6 +20,16 @@ export interface Clock {
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms));
+      signal?.addEventListener('abort', done, { once: true });
+    }),
   io: (work) => work(),
 };

@@ -21,8 +21,19 @@ export class VirtualClock implements Clock {
     return this.current;
   }
 
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.schedule(Math.max(0, ms), resolve));
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const cancel = this.schedule(Math.max(0, ms), () => {
+        signal?.removeEventListener('abort', abort);
+        resolve();
+      });
+      const abort = () => {
+        cancel();
+        resolve();
+      };
+      signal?.addEventListener('abort', abort, { once: true });
+    });
   }
 
   /** Runs `fire` after `ms` of virtual time; returns a cancel function. */

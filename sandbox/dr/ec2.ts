@@ -1,4 +1,4 @@
-import type { CallLog } from './service-error.ts';
+import type { CallLog, Caller } from './service-error.ts';
 
 export interface SandboxSubnet {
   id: string;
@@ -32,6 +32,11 @@ export class InMemoryEc2 {
     return this.subnets.find((s) => s.id === id);
   }
 
+  /** The zone of the subnet an address belongs to. */
+  zoneOfIp(ip: string): string | undefined {
+    return this.subnets.find((s) => ip.startsWith(`${s.cidrPrefix}.`))?.zone;
+  }
+
   /** A fresh private IP in the subnet (for a new instance). */
   allocateIp(subnetId: string): string {
     const subnet = this.subnet(subnetId);
@@ -41,8 +46,8 @@ export class InMemoryEc2 {
     return `${subnet.cidrPrefix}.${host}`;
   }
 
-  describeSubnets(input: { SubnetIds?: string[]; Filters?: Filter[] }) {
-    this.log.enter('ec2', 'DescribeSubnets', input);
+  describeSubnets(input: { SubnetIds?: string[]; Filters?: Filter[] }, caller?: Caller) {
+    this.log.enter('ec2', 'DescribeSubnets', input, caller);
     const matches = (s: SandboxSubnet) =>
       (!input.SubnetIds || input.SubnetIds.includes(s.id)) && (input.Filters ?? []).every((f) => filterMatches(s, f));
     return {
@@ -57,8 +62,8 @@ export class InMemoryEc2 {
     };
   }
 
-  describeAvailabilityZones(input: { ZoneNames?: string[] }) {
-    this.log.enter('ec2', 'DescribeAvailabilityZones', input);
+  describeAvailabilityZones(input: { ZoneNames?: string[] }, caller?: Caller) {
+    this.log.enter('ec2', 'DescribeAvailabilityZones', input, caller);
     const zones = [...new Set(this.subnets.map((s) => s.zone))].filter((z) => !input.ZoneNames || input.ZoneNames.includes(z));
     return {
       AvailabilityZones: zones.map((z) => ({ ZoneName: z, State: this.impairedZones.has(z) ? 'impaired' : 'available' })),

@@ -1,9 +1,11 @@
-import { ServiceError, type CallLog } from './service-error.ts';
+import { ServiceError, type CallLog, type Caller } from './service-error.ts';
 
 /**
- * NLB target groups with health-check timing: a registered target turns healthy after
+ * One NLB and its target groups, with health-check timing: a registered target turns healthy after
  * `healthyThreshold` consecutive passing checks `intervalSeconds` apart, unhealthy after
- * `unhealthyThreshold` failing ones; a deregistered target drains, then disappears.
+ * `unhealthyThreshold` failing ones; a deregistered target drains, then disappears. Checks are per
+ * target group port (the 8088 group checks the ResourceManager, not Livy), and a target in a zone
+ * the NLB has not enabled stays `unused` (Target.NotInUse).
  */
 
 export interface HealthCheckTiming {
@@ -30,8 +32,23 @@ interface Registration {
   deregisteredAtMs?: number;
 }
 
-/** Whether the service behind an IP answers health checks at a given time. */
-export type ServingProbe = (ip: string, atMs: number) => boolean;
+/** Whether the service behind an IP answers health checks on a port at a given time. */
+export type ServingProbe = (ip: string, port: number, atMs: number) => boolean;
+
+export interface SandboxLoadBalancer {
+  arn: string;
+  /** The Availability Zones the NLB has enabled. */
+  zones: string[];
+  /** The zone of a target's IP (its subnet's), or undefined for an address outside every subnet. */
+  zoneOf: (ip: string) => string | undefined;
+}
+
+/** One target's state in a group at one instant. */
+export interface TargetState {
+  ip: string;
+  port: number;
+  state: string;
+}
 
 export class InMemoryElbv2 {
   private readonly registrations = new Map<string, Registration[]>();
@@ -43,6 +60,7 @@ export class InMemoryElbv2 {
     private readonly serving: ServingProbe,
     /** Scenario start (epoch ms): the origin of every group's check schedule. */
     private readonly originMs: number,
+    readonly loadBalancer: SandboxLoadBalancer,
   ) {
     for (const group of targetGroups) this.registrations.set(group.arn, []);
   }
@@ -53,8 +71,8 @@ export class InMemoryElbv2 {
     this.registrations.get(arn)!.push({ ip, port: group.port, registeredAtMs: atMs, initial: true });
   }
 
-  call(action: string, input: Record<string, unknown>): unknown {
-    this.log.enter('elbv2', action, input);
+  call(action: string, input: Record<string, unknown>, caller?: Caller): unknown {
+    this.log.enter('elbv2', action, input, caller);
     switch (action) {
       case 'DescribeTargetGroups':
         return this.describeTargetGroups(input);
@@ -64,15 +82,53 @@ export class InMemoryElbv2 {
         return this.deregister(input);
       case 'DescribeTargetHealth':
         return this.describeTargetHealth(input);
+      case 'DescribeLoadBalancers':
+        return this.describeLoadBalancers(input);
       default:
         throw new Error(`the sandbox ELBv2 does not implement ${action}`);
     }
   }
 
   /** Every target still attached (not yet drained away) with its health now. */
-  targets(arn: string, now = this.now()): Array<{ ip: string; port: number; state: string }> {
+  targets(arn: string, now = this.now()): TargetState[] {
     const group = this.group(arn);
     return this.live(arn, now).map((r) => ({ ip: r.ip, port: r.port, state: this.health(group, r, now) }));
+  }
+
+  /**
+   * The group's targets over [fromMs, toMs], one entry per change. States change only at a health
+   * check, a (de)registration or the end of a drain, so sampling those instants is exact.
+   */
+  history(arn: string, fromMs: number, toMs: number, seconds: (ms: number) => number): Array<{ t: number; targets: TargetState[] }> {
+    const group = this.group(arn);
+    const interval = group.healthCheck.intervalSeconds * 1000;
+    const origin = this.originMs + group.healthCheck.phaseSeconds * 1000;
+    const instants = new Set<number>([fromMs]);
+    for (let at = origin; at <= toMs; at += interval) if (at >= fromMs) instants.add(at);
+    for (const r of this.registrations.get(arn)!) {
+      instants.add(r.registeredAtMs);
+      if (r.deregisteredAtMs !== undefined) {
+        instants.add(r.deregisteredAtMs);
+        instants.add(r.deregisteredAtMs + group.deregistrationDelaySeconds * 1000);
+      }
+    }
+    const changes: Array<{ t: number; targets: TargetState[] }> = [];
+    let last = '';
+    for (const at of [...instants].filter((t) => t >= fromMs && t <= toMs).sort((a, b) => a - b)) {
+      const targets = this.targets(arn, at);
+      const key = JSON.stringify(targets);
+      if (key !== last) changes.push({ t: seconds(at), targets });
+      last = key;
+    }
+    return changes;
+  }
+
+  /** When the last deregistered target finishes draining (epoch ms), or undefined when none drains. */
+  drainedBy(): number | undefined {
+    const ends = this.targetGroups.flatMap((g) =>
+      this.registrations.get(g.arn)!.flatMap((r) => (r.deregisteredAtMs === undefined ? [] : [r.deregisteredAtMs + g.deregistrationDelaySeconds * 1000])),
+    );
+    return ends.length ? Math.max(...ends) : undefined;
   }
 
   private group(arn: string): SandboxTargetGroup {
@@ -85,11 +141,13 @@ export class InMemoryElbv2 {
     const group = this.group(arn);
     return this.registrations
       .get(arn)!
-      .filter((r) => r.deregisteredAtMs === undefined || now < r.deregisteredAtMs + group.deregistrationDelaySeconds * 1000);
+      .filter((r) => r.registeredAtMs <= now && (r.deregisteredAtMs === undefined || now < r.deregisteredAtMs + group.deregistrationDelaySeconds * 1000));
   }
 
   private health(group: SandboxTargetGroup, reg: Registration, now: number): string {
-    if (reg.deregisteredAtMs !== undefined) return 'draining';
+    // Time-aware throughout: history() asks about earlier instants.
+    if (reg.deregisteredAtMs !== undefined && now >= reg.deregisteredAtMs) return 'draining';
+    if (!this.servesZoneOf(reg.ip)) return 'unused';
     const { intervalSeconds, healthyThreshold, unhealthyThreshold, phaseSeconds } = group.healthCheck;
     const interval = intervalSeconds * 1000;
     const origin = this.originMs + phaseSeconds * 1000;
@@ -98,15 +156,20 @@ export class InMemoryElbv2 {
     const checksDone = now < firstCheck ? 0 : Math.floor((now - firstCheck) / interval) + 1;
     const checkAt = (i: number) => firstCheck + i * interval;
     if (!reg.initial && checksDone < healthyThreshold) {
-      const allPassing = Array.from({ length: checksDone }, (_, i) => this.serving(reg.ip, checkAt(i))).every(Boolean);
+      const allPassing = Array.from({ length: checksDone }, (_, i) => this.serving(reg.ip, reg.port, checkAt(i))).every(Boolean);
       return allPassing ? 'initial' : 'unhealthy';
     }
     const lastCheck = checkAt(checksDone - 1);
-    const recent = (n: number) => Array.from({ length: n }, (_, i) => this.serving(reg.ip, lastCheck - i * interval));
+    const recent = (n: number) => Array.from({ length: n }, (_, i) => this.serving(reg.ip, reg.port, lastCheck - i * interval));
     if (recent(healthyThreshold).every(Boolean)) return 'healthy';
     if (recent(unhealthyThreshold).every((ok) => !ok)) return 'unhealthy';
     // Mixed results: the target keeps the state it had one check earlier.
-    return this.serving(reg.ip, lastCheck) ? 'unhealthy' : 'healthy';
+    return this.serving(reg.ip, reg.port, lastCheck) ? 'unhealthy' : 'healthy';
+  }
+
+  private servesZoneOf(ip: string): boolean {
+    const zone = this.loadBalancer.zoneOf(ip);
+    return zone !== undefined && this.loadBalancer.zones.includes(zone);
   }
 
   private targetsOf(input: Record<string, unknown>): Array<{ ip: string; port: number }> {
@@ -126,7 +189,14 @@ export class InMemoryElbv2 {
     return {
       TargetGroups: arns.map((arn) => {
         const g = this.group(arn);
-        return { TargetGroupArn: g.arn, Port: g.port, Protocol: 'TCP', TargetType: 'ip', HealthCheckIntervalSeconds: g.healthCheck.intervalSeconds };
+        return {
+          TargetGroupArn: g.arn,
+          Port: g.port,
+          Protocol: 'TCP',
+          TargetType: 'ip',
+          HealthCheckIntervalSeconds: g.healthCheck.intervalSeconds,
+          LoadBalancerArns: [this.loadBalancer.arn],
+        };
       }),
     };
   }
@@ -153,6 +223,23 @@ export class InMemoryElbv2 {
     return {};
   }
 
+  private describeLoadBalancers(input: Record<string, unknown>) {
+    const arns = (input.LoadBalancerArns as string[] | undefined) ?? [this.loadBalancer.arn];
+    const unknown = arns.filter((arn) => arn !== this.loadBalancer.arn);
+    if (unknown.length) this.log.fail(new ServiceError('LoadBalancerNotFound', `One or more load balancers not found: ${unknown.join(', ')}`));
+    return {
+      LoadBalancers: [
+        {
+          LoadBalancerArn: this.loadBalancer.arn,
+          Type: 'network',
+          Scheme: 'internal',
+          State: { Code: 'active' },
+          AvailabilityZones: this.loadBalancer.zones.map((ZoneName) => ({ ZoneName })),
+        },
+      ],
+    };
+  }
+
   private describeTargetHealth(input: Record<string, unknown>) {
     const arn = String(input.TargetGroupArn);
     const group = this.group(arn);
@@ -165,9 +252,15 @@ export class InMemoryElbv2 {
         return {
           Target: { Id: t.ip, Port: t.port },
           HealthCheckPort: String(t.port),
-          TargetHealth: reg ? { State: this.health(group, reg, now) } : { State: 'unused', Reason: 'Target.NotRegistered' },
+          TargetHealth: reg ? this.describedHealth(group, reg, now) : { State: 'unused', Reason: 'Target.NotRegistered' },
         };
       }),
     };
+  }
+
+  private describedHealth(group: SandboxTargetGroup, reg: Registration, now: number) {
+    const state = this.health(group, reg, now);
+    if (state === 'unused') return { State: state, Reason: 'Target.NotInUse', Description: 'Target group is not configured to receive traffic from the load balancer in this zone' };
+    return { State: state };
   }
 }

@@ -1,5 +1,5 @@
 import type { InMemoryEc2 } from './ec2.ts';
-import { ServiceError, type CallLog } from './service-error.ts';
+import { ServiceError, type CallLog, type Caller } from './service-error.ts';
 
 /** EMR clusters on the simulated clock: a cluster's state is a function of time, nothing ticks. */
 
@@ -50,7 +50,7 @@ export class InMemoryEmr {
   }
 
   state(cluster: SandboxCluster, now = this.options.now()): string {
-    if (cluster.terminatedAtMs !== undefined) {
+    if (cluster.terminatedAtMs !== undefined && now >= cluster.terminatedAtMs) {
       return now < cluster.terminatedAtMs + TERMINATING_SECONDS * 1000 ? 'TERMINATING' : 'TERMINATED';
     }
     if (cluster.failsAtMs !== undefined && now >= cluster.failsAtMs) return 'TERMINATED_WITH_ERRORS';
@@ -69,13 +69,21 @@ export class InMemoryEmr {
     return ['BOOTSTRAPPING', 'WAITING', 'RUNNING'].includes(this.state(cluster, now));
   }
 
-  byMasterIp(ip: string): SandboxCluster | undefined {
+  /** When the cluster stops changing state on its own (epoch ms): 0 for a running one. */
+  settledBy(cluster: SandboxCluster): number {
+    if (cluster.terminatedAtMs !== undefined) return cluster.terminatedAtMs + TERMINATING_SECONDS * 1000;
+    return Math.max(cluster.failsAtMs ?? 0, cluster.createdByScenario ? cluster.readyAtMs : 0);
+  }
+
+    byMasterIp(ip: string): SandboxCluster | undefined {
     return [...this.clusters.values()].find((c) => c.masterIp === ip);
   }
 
-  call(action: string, input: Record<string, unknown>): unknown {
-    this.log.enter('emr', action, input);
+  call(action: string, input: Record<string, unknown>, caller?: Caller): unknown {
+    this.log.enter('emr', action, input, caller);
     switch (action) {
+      case 'ListClusters':
+        return this.listClusters(input);
       case 'RunJobFlow':
         return this.runJobFlow(input);
       case 'DescribeCluster':
@@ -139,7 +147,24 @@ export class InMemoryEmr {
       createdByScenario: true,
       request: structuredClone(input),
     });
-    return { JobFlowId: id, ClusterId: id, ClusterArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${id}` };
+    return { JobFlowId: id, ClusterArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${id}` };
+  }
+
+  /** One page with every match, newest first, as EMR lists them. */
+  private listClusters(input: Record<string, unknown>) {
+    const states = (input.ClusterStates as string[] | undefined) ?? [];
+    const now = this.options.now();
+    return {
+      Clusters: [...this.clusters.values()]
+        .filter((c) => !states.length || states.includes(this.state(c, now)))
+        .sort((a, b) => b.createdAtMs - a.createdAtMs)
+        .map((c) => ({
+          Id: c.id,
+          Name: c.name,
+          Status: { State: this.state(c, now), Timeline: { CreationDateTime: new Date(c.createdAtMs).toISOString() } },
+          ClusterArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${c.id}`,
+        })),
+    };
   }
 
   private describe(cluster: SandboxCluster) {

@@ -1,6 +1,7 @@
 import '../../lib/util/polyfills.ts';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { drConfigSchema, type DrConfig } from '../../lib/config/dr.ts';
+import { formatIssues } from '../../lib/config/load.ts';
 import type { ValidateEvent } from '../../lib/dr/execution.ts';
 import { planFailover } from '../../lib/dr/plan.ts';
 import { probeCluster } from '../../lib/dr/probe.ts';
@@ -13,15 +14,21 @@ import { reportHandler } from '../../functions/dr-report.ts';
 import { makeValidateHandler } from '../../functions/dr-validate.ts';
 import { failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
-import { startHadoopEmulator, type HadoopEmulator, type HadoopHealth } from '../hadoop/emulator.ts';
+import type { HadoopEmulator } from '../hadoop/emulator.ts';
 import { InMemoryEc2 } from './ec2.ts';
-import { InMemoryElbv2 } from './elbv2.ts';
+import { InMemoryElbv2, type TargetState } from './elbv2.ts';
 import { InMemoryEmr } from './emr.ts';
+import { clusterHealth, passes, SERVICE_PORTS, serviceOnPort } from './master-health.ts';
+import { masterNetwork } from './master-network.ts';
+import { PROBE_INTERVAL_SECONDS, SandboxAlarm, type AlarmState } from './alarm.ts';
 import { withVirtualWaits, type LocalHandler } from './local-definition.ts';
 import { InMemoryLockTable } from './lock-table.ts';
 import { sandboxEc2Client, sandboxElbv2Client, sandboxEmrClient } from './sdk-clients.ts';
 import { drScenarioSchema, type DrScenario, type DrScenarioSpec } from './scenario.ts';
-import { CallLog, ServiceError, type CallRecord } from './service-error.ts';
+import { CallLog, ServiceError, type CallRecord, type Caller } from './service-error.ts';
+import { withVirtualRetryDelays } from './task-retries.ts';
+import { probeAddressResolver } from '../../lib/dr/serving-master.ts';
+import { DR_SDK_MAX_ATTEMPTS, PROBE_SDK_MAX_ATTEMPTS } from '../../lib/dr/sdk-retry.ts';
 
 /**
  * Runs the real failover definition in aws-local-stepfunctions on the virtual clock: every Task
@@ -39,7 +46,16 @@ export interface SandboxExecutionState {
 
 export interface FailoverExecutionResult {
   id: string;
-  trigger: { at: number; cluster: string; mode: 'failover' | 'drill'; dryRun?: boolean; retireOldCluster?: boolean };
+  trigger: {
+    at: number;
+    cluster: string;
+    mode: 'failover' | 'drill';
+    dryRun?: boolean;
+    retireOldCluster?: boolean;
+    alarmDelaySeconds?: number;
+    /** `alarm` when the modelled alarm started it (scenario `alarms`), else the scenario's trigger. */
+    source?: 'scenario' | 'alarm';
+  };
   startedAt: number;
   endedAt: number | null;
   status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
@@ -67,9 +83,13 @@ export interface FailoverResult {
   rtoSeconds: number | null;
   phases: Record<RtoPhase, number> | null;
   /** Final registrations per target group. */
-  targets: Record<string, Array<{ ip: string; port: number; state: string }>>;
+  targets: Record<string, TargetState[]>;
+  /** Each target group's targets over the whole run, one entry per change (simulated seconds). */
+  targetHealth: Record<string, Array<{ t: number; targets: TargetState[] }>>;
   clusters: Record<string, SandboxClusterView>;
   events: Array<{ t: number; source: string; detailType: string; detail: unknown }>;
+  /** The modelled alarms' state changes (scenario `alarms`), in time order. */
+  alarms: Array<{ t: number; cluster: string; state: AlarmState }>;
   calls: CallRecord[];
 }
 
@@ -79,8 +99,6 @@ export interface RunFailoverOptions {
   onState?: (execution: string, state: SandboxExecutionState) => void;
 }
 
-const ALL_UP: HadoopHealth = { resourceManager: 'active', nameNode: 'active', livy: 'up' };
-
 export async function runFailoverScenario(spec: DrScenarioSpec, options: RunFailoverOptions): Promise<FailoverResult> {
   const parsed = drScenarioSchema.safeParse(spec);
   if (!parsed.success) {
@@ -89,22 +107,11 @@ export async function runFailoverScenario(spec: DrScenarioSpec, options: RunFail
   const scenario = parsed.data;
   const emulators = new Map<string, HadoopEmulator>();
   try {
-    for (const cluster of scenario.clusters) {
-      emulators.set(cluster.id, await startHadoopEmulator({ health: healthAt(scenario, cluster.id, 0) }));
-    }
     return await run(scenario, emulators, options);
   } finally {
     await Promise.all([...emulators.values()].map((e) => e.close()));
   }
 }
-
-function healthAt(scenario: DrScenario, clusterId: string, seconds: number): HadoopHealth {
-  const cluster = scenario.clusters.find((c) => c.id === clusterId)!;
-  const point = [...cluster.health].sort((a, b) => a.at - b.at).filter((p) => p.at <= seconds).at(-1);
-  return point ? { resourceManager: point.resourceManager, nameNode: point.nameNode, livy: point.livy } : ALL_UP;
-}
-
-const serves = (h: HadoopHealth) => h.resourceManager === 'active' && h.nameNode === 'active' && h.livy === 'up';
 
 async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>, options: RunFailoverOptions): Promise<FailoverResult> {
   const { clock } = options;
@@ -113,6 +120,8 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   const log = new CallLog(() => elapsed(), scenario.faults);
 
   const ec2 = new InMemoryEc2(scenario.subnets, log);
+  const sleep = (ms: number) => clock.sleep(ms);
+  const park = (sleeping: Promise<void>) => clock.parked(() => sleeping);
   for (const zone of scenario.impairedZones) ec2.impairZone(zone);
   const emr = new InMemoryEmr(ec2, log, { provisioningSeconds: scenario.emr.provisioningSeconds, createFailure: scenario.emr.createFailure, now: () => clock.now() });
   for (const c of scenario.clusters) {
@@ -126,36 +135,43 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
       masterInstanceId: c.master.instanceId,
       createdAtMs: t0 - 86_400_000,
       readyAtMs: t0 - 86_000_000,
+      ...(c.failsAt !== undefined ? { failsAtMs: t0 + c.failsAt * 1000 } : {}),
       terminationProtected: c.terminationProtected,
       tags: { 'lifeguard:cluster': c.name },
       releaseLabel: 'emr-7.5.0',
       createdByScenario: false,
     });
   }
-  const serving = (ip: string, atMs: number): boolean => {
+  const healthOf = clusterHealth(scenario, emr, t0);
+  const serving = (ip: string, port: number, atMs: number): boolean => {
     const cluster = emr.byMasterIp(ip);
-    if (!cluster || !emr.isUp(cluster, atMs)) return false;
-    if (cluster.createdByScenario) return !scenario.newTargetsNeverHealthy;
-    return serves(healthAt(scenario, cluster.id, (atMs - t0) / 1000));
+    if (!cluster) return false;
+    if (cluster.createdByScenario && scenario.newTargetsNeverHealthy) return false;
+    return passes(healthOf(cluster, atMs), serviceOnPort(port));
   };
-  const elbv2 = new InMemoryElbv2(scenario.targetGroups, log, () => clock.now(), serving, t0);
+  const loadBalancer = {
+    arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/lifeguard-sandbox/0123456789abcdef',
+    zones: scenario.loadBalancer.zones ?? [...new Set(scenario.subnets.map((s) => s.zone))],
+    zoneOf: (ip: string) => ec2.zoneOfIp(ip),
+  };
+  const elbv2 = new InMemoryElbv2(scenario.targetGroups, log, () => clock.now(), serving, t0, loadBalancer);
   for (const c of scenario.clusters) for (const arn of c.targetGroups) elbv2.seed(arn, c.master.ip, t0 - 3_600_000);
   const locks = new InMemoryLockTable(log);
   const events: FailoverResult['events'] = [];
 
-  const dr = sandboxDrConfig(scenario, emulators);
-  const sdk = {
-    emr: sandboxEmrClient((action, input) => emr.call(action, input)),
-    ec2: sandboxEc2Client((action, input) => ec2Call(ec2, action, input)),
-    elbv2: sandboxElbv2Client((action, input) => elbv2.call(action, input)),
+  const dr = sandboxDrConfig(scenario);
+  // The Lambdas' SDK clients, one set per caller so faults can be aimed at one of them.
+  const clientsFor = (caller: Caller) => {
+    const options = { sleep, park, maxAttempts: caller === 'probe' ? PROBE_SDK_MAX_ATTEMPTS : DR_SDK_MAX_ATTEMPTS };
+    return {
+      emr: sandboxEmrClient((action, input) => emr.call(action, input, caller), options),
+      ec2: sandboxEc2Client((action, input) => ec2Call(ec2, action, input, caller), options),
+      elbv2: sandboxElbv2Client((action, input) => elbv2.call(action, input, caller), options),
+    };
   };
+  const sdk = clientsFor('planner');
 
-  // Hadoop health changes happen at their scenario times, through the emulators' real listeners.
-  for (const c of scenario.clusters) {
-    for (const point of c.health.filter((p) => p.at > 0)) {
-      clock.schedule(point.at * 1000, () => void clock.io(() => emulators.get(c.id)!.setHealth(healthAt(scenario, c.id, point.at))));
-    }
-  }
+  const routedFetch = masterNetwork({ emr, healthOf, now: () => clock.now(), emulators });
 
   // The handlers' own code (minus the middy wiring). The planner is called directly: its handler
   // module logs to stdout, which would interleave with `--json` output.
@@ -163,19 +179,22 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     config: dr,
     log: silentLog,
     metrics: { addDimension: () => undefined, addMetric: () => undefined, publishStoredMetrics: () => undefined },
-    probe: (cluster, probeOptions) => clock.io(() => probeCluster(cluster, probeOptions)),
+    probe: (cluster, probeOptions) => clock.io(() => probeCluster(cluster, { ...probeOptions, fetch: routedFetch })),
+    resolveAddress: probeAddressResolver(clientsFor('probe').elbv2),
     now: () => clock.now(),
   });
   const validate = makeValidateHandler(dr);
   const lambdas: Record<string, LocalHandler> = {
     [String(LOCAL_FAILOVER_REFS.validateFunction)]: async (event) => validate(event as ValidateEvent),
-    [String(LOCAL_FAILOVER_REFS.confirmFunction)]: async (event) => probeHandlers.confirm(event),
-    [String(LOCAL_FAILOVER_REFS.planFunction)]: async (event) => planFailover(event as FailoverInput, { config: dr, ...sdk, now: () => clock.now() }),
+    // A Lambda's work is tracked on the clock: time waits for it (its SDK back-offs park it).
+    [String(LOCAL_FAILOVER_REFS.confirmFunction)]: async (event) => clock.io(() => probeHandlers.confirm(event)),
+    [String(LOCAL_FAILOVER_REFS.planFunction)]: async (event) =>
+      clock.io(() => planFailover(event as FailoverInput, { config: dr, ...sdk, now: () => clock.now() })),
     [String(LOCAL_FAILOVER_REFS.reportFunction)]: async (event) => reportHandler(event),
   };
   const services: Record<string, (action: string, input: Record<string, unknown>) => unknown> = {
-    emr: (action, input) => emr.call(action, input),
-    elbv2: (action, input) => elbv2.call(action, input),
+    emr: (action, input) => emr.call(action, input, 'stateMachine'),
+    elbv2: (action, input) => elbv2.call(action, input, 'stateMachine'),
     dynamodb: (action, input) => locks.call(action as 'PutItem' | 'DeleteItem', input),
     events: (_action, input) => {
       const entries = (input.Entries as Array<{ Source: string; DetailType: string; Detail: unknown }>) ?? [];
@@ -189,16 +208,19 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   const { definition, waitHandlers } = withVirtualWaits(base, clock);
   const handlers: Record<string, LocalHandler> = { ...waitHandlers };
   const retryOverrides: Record<string, number> = {};
+  const retriersOf = taskRetriers(base);
   for (const { name, resource } of taskStates(base)) {
+    // The local runner would wait out retry intervals on wall-clock timers: the wrapper sleeps them virtually.
     retryOverrides[name] = 0;
     const target = taskTarget(resource);
+    let handler: LocalHandler;
     if (target.kind === 'lambda') {
       const fn = lambdas[target.functionArn];
       if (!fn) throw new Error(`${name}: no local handler for ${target.functionArn}`);
-      handlers[name] = async (input) => json(await fn(json(input)));
+      handler = async (input) => json(await fn(json(input)));
     } else {
       const call = services[target.service]!;
-      handlers[name] = async (input) => {
+      handler = async (input) => {
         try {
           return json(await call(target.action, json(input) as Record<string, unknown>));
         } catch (err) {
@@ -207,6 +229,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
         }
       };
     }
+    handlers[name] = withVirtualRetryDelays(handler, retriersOf.get(name) ?? [], sleep);
   }
   const machine = new StateMachine(definition as never);
 
@@ -217,68 +240,112 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   // $$.State.EnteredTime, read when a state's payload template is evaluated, i.e. as it is entered.
   const stateContext = Object.defineProperty({}, 'EnteredTime', { enumerable: true, get: () => new Date(clock.now()).toISOString() });
 
-  scenario.triggers.forEach((trigger, index) => {
+  type Trigger = DrScenario['triggers'][number] & { source?: 'scenario' | 'alarm' };
+  /** Starts one execution, as StartExecution from the trigger rule (or by hand) would. */
+  const start = (trigger: Trigger) => {
+    const cluster = trigger.cluster ?? scenario.clusters[0]!.name;
+    const name = `sandbox-${executions.length + 1}-${trigger.mode}`;
+    const record: FailoverExecutionResult = {
+      id: `arn:aws:states:us-east-1:123456789012:execution:lifeguard-failover:${name}`,
+      trigger: { ...trigger, cluster },
+      startedAt: elapsed(),
+      endedAt: null,
+      status: 'TIMED_OUT',
+      outcome: 'TimedOut',
+      states: [],
+    };
+    executions.push(record);
+    const input: Record<string, unknown> = { cluster, mode: trigger.mode };
+    // As the deployed rule does: a failover trigger is the alarm's event and carries its state-change time.
+    if (trigger.mode === 'failover') input.detectedAt = new Date(clock.now() - trigger.alarmDelaySeconds * 1000).toISOString();
+    if (trigger.dryRun !== undefined) input.dryRun = trigger.dryRun;
+    if (trigger.retireOldCluster !== undefined) input.retireOldCluster = trigger.retireOldCluster;
+    const execution = machine.run(input as never, {
+      overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
+      context: { Execution: { Id: record.id, Name: name }, State: stateContext },
+      noThrowOnAbort: true,
+    });
+    aborts.push(execution.abort);
+    const follow = (async () => {
+      for await (const event of execution.eventLogs) {
+        const kind = ({ StateEntered: 'entered', StateFailed: 'failed', StateRetried: 'retried', StateCaught: 'caught' } as const)[
+          event.type as 'StateEntered'
+        ];
+        if (!kind || !('state' in event)) continue;
+        const entry: SandboxExecutionState = { t: elapsed(), state: event.state.name, event: kind };
+        if ('Error' in event) entry.error = String(event.Error);
+        record.states.push(entry);
+        options.onState?.(record.id, entry);
+      }
+    })();
+    const done = execution.result.then(
+      (output) => {
+        if (record.endedAt !== null || output === null) return;
+        record.endedAt = elapsed();
+        record.status = 'SUCCEEDED';
+        record.output = output;
+        record.outcome = String((output as { outcome?: unknown } | null)?.outcome ?? 'Succeeded');
+      },
+      (err: unknown) => {
+        record.endedAt = elapsed();
+        record.status = 'FAILED';
+        const cause = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : (err as Error);
+        record.outcome = cause.name;
+        record.error = { error: cause.name, cause: cause.message };
+      },
+    );
+    const tracked = Promise.all([done, follow]).then(() => {
+      running.delete(tracked);
+    });
+    running.add(tracked);
+  };
+  let alarmFailure: Error | undefined;
+  // The deployed trigger path: the scheduled probe every minute feeds each cluster's alarm; a
+  // change to ALARM is an EventBridge event that starts a failover after its delivery delay.
+  function modelAlarms(deliveryDelaySeconds: number): FailoverResult['alarms'] {
+    const changes: FailoverResult['alarms'] = [];
+    const byCluster = new Map(dr.clusters.map((c) => [c.name, new SandboxAlarm(c.alarm)]));
+    const tick = () => {
+      // A failing probe run must end the scenario with its error, not vanish as an unhandled rejection.
+      clock.io(async () => {
+        const { verdicts } = await probeHandlers.scheduled();
+        for (const verdict of verdicts) {
+          const changed = byCluster.get(verdict.cluster)?.record(verdict.healthy);
+          if (!changed) continue;
+          const at = elapsed();
+          changes.push({ t: at, cluster: verdict.cluster, state: changed });
+          if (changed === 'ALARM') {
+            clock.schedule(deliveryDelaySeconds * 1000, () =>
+              start({ at: at + deliveryDelaySeconds, cluster: verdict.cluster, mode: 'failover', alarmDelaySeconds: deliveryDelaySeconds, source: 'alarm' }),
+            );
+          }
+        }
+      }).catch((err: unknown) => {
+        alarmFailure ??= err instanceof Error ? err : new Error(String(err));
+      });
+      if (clock.now() + PROBE_INTERVAL_SECONDS * 1000 <= untilMs) clock.schedule(PROBE_INTERVAL_SECONDS * 1000, tick);
+    };
+    clock.schedule(PROBE_INTERVAL_SECONDS * 1000, tick);
+    return changes;
+  }
+
+  for (const trigger of scenario.triggers) {
     clock.schedule(trigger.at * 1000, () => {
       pendingTriggers--;
-      const cluster = trigger.cluster ?? scenario.clusters[0]!.name;
-      const name = `sandbox-${index + 1}-${trigger.mode}`;
-      const record: FailoverExecutionResult = {
-        id: `arn:aws:states:us-east-1:123456789012:execution:lifeguard-failover:${name}`,
-        trigger: { ...trigger, cluster },
-        startedAt: elapsed(),
-        endedAt: null,
-        status: 'TIMED_OUT',
-        outcome: 'TimedOut',
-        states: [],
-      };
-      executions.push(record);
-      const input: Record<string, unknown> = { cluster, mode: trigger.mode };
-      if (trigger.dryRun !== undefined) input.dryRun = trigger.dryRun;
-      if (trigger.retireOldCluster !== undefined) input.retireOldCluster = trigger.retireOldCluster;
-      const execution = machine.run(input as never, {
-        overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
-        context: { Execution: { Id: record.id, Name: name }, State: stateContext },
-        noThrowOnAbort: true,
-      });
-      aborts.push(execution.abort);
-      const follow = (async () => {
-        for await (const event of execution.eventLogs) {
-          const kind = ({ StateEntered: 'entered', StateFailed: 'failed', StateRetried: 'retried', StateCaught: 'caught' } as const)[
-            event.type as 'StateEntered'
-          ];
-          if (!kind || !('state' in event)) continue;
-          const entry: SandboxExecutionState = { t: elapsed(), state: event.state.name, event: kind };
-          if ('Error' in event) entry.error = String(event.Error);
-          record.states.push(entry);
-          options.onState?.(record.id, entry);
-        }
-      })();
-      const done = execution.result.then(
-        (output) => {
-          if (record.endedAt !== null || output === null) return;
-          record.endedAt = elapsed();
-          record.status = 'SUCCEEDED';
-          record.output = output;
-          record.outcome = String((output as { outcome?: unknown } | null)?.outcome ?? 'Succeeded');
-        },
-        (err: unknown) => {
-          record.endedAt = elapsed();
-          record.status = 'FAILED';
-          const cause = err instanceof ExecutionError && err.cause instanceof Error ? err.cause : (err as Error);
-          record.outcome = cause.name;
-          record.error = { error: cause.name, cause: cause.message };
-        },
-      );
-      const tracked = Promise.all([done, follow]).then(() => {
-        running.delete(tracked);
-      });
-      running.add(tracked);
+      start(trigger);
     });
-  });
+  }
 
-  await clock.runUntil(t0 + scenario.until * 1000, () => pendingTriggers === 0 && running.size === 0);
+  const untilMs = t0 + scenario.until * 1000;
+  const alarms = scenario.alarms ? modelAlarms(scenario.alarms.deliveryDelaySeconds) : [];
+  // With modelled alarms the world keeps probing until `until`; otherwise the run ends with its executions.
+  await clock.runUntil(untilMs, () => !scenario.alarms && pendingTriggers === 0 && running.size === 0);
   for (const abort of aborts) abort();
   await Promise.all([...running]);
+  if (alarmFailure) throw new Error(`the scheduled probe failed in the sandbox: ${alarmFailure.message}`, { cause: alarmFailure });
+  // The world goes on after the last execution: old targets finish draining, old clusters finish terminating.
+  const settledAt = Math.max(clock.now(), elbv2.drainedBy() ?? 0, ...[...emr.clusters.values()].map((c) => emr.settledBy(c)));
+  await clock.runUntil(Math.min(untilMs, settledAt));
 
   const completed = executions.find((e) => e.outcome === 'FailoverCompleted');
   const report = (completed?.output as { report?: { rtoSeconds?: number; phases?: Record<RtoPhase, number> } } | undefined)?.report;
@@ -287,6 +354,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     rtoSeconds: report?.rtoSeconds ?? null,
     phases: report?.phases ?? null,
     targets: Object.fromEntries(scenario.targetGroups.map((g) => [g.arn, elbv2.targets(g.arn)])),
+    targetHealth: Object.fromEntries(scenario.targetGroups.map((g) => [g.arn, elbv2.history(g.arn, t0, clock.now(), elapsed)])),
     clusters: Object.fromEntries(
       [...emr.clusters.values()].map((c) => [
         c.id,
@@ -302,39 +370,60 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
       ]),
     ),
     events,
+    alarms,
     calls: log.calls,
   };
 }
 
-/** The `dr` configuration the scenario implies, probing the emulators. */
-function sandboxDrConfig(scenario: DrScenario, emulators: Map<string, HadoopEmulator>): DrConfig {
-  return drConfigSchema.parse({
+/**
+ * The `dr` configuration the scenario implies. No probe address: the probe asks the target groups
+ * which master serves, and reaches it (its emulator) by IP.
+ */
+function sandboxDrConfig(scenario: DrScenario): DrConfig {
+  const parsed = drConfigSchema.safeParse({
     clusters: scenario.clusters.map((c) => {
-      const emulator = emulators.get(c.id)!;
       return {
         name: c.name,
         clusterId: c.id,
         probe: {
-          address: emulator.address,
-          ports: emulator.ports,
+          ports: SERVICE_PORTS,
           // Real timers bound real sockets: keep a hung emulator from stalling the run.
           connectTimeoutMs: 300,
           totalTimeoutMs: 600,
           confirm: c.confirm,
         },
         targetGroups: c.targetGroups.map((arn) => ({ arn })),
-        placement: { candidateSubnetIds: c.candidateSubnetIds ?? scenario.subnets.filter((s) => s.id !== c.subnetId).map((s) => s.id) },
+        placement: { candidateSubnetIds: c.candidateSubnetIds ?? scenario.subnets.map((s) => s.id) },
         ...(c.runJobFlowTemplate ? { runJobFlowTemplate: c.runJobFlowTemplate } : {}),
+        roles: c.roles,
         drill: { retireOldCluster: c.drill.retireOldCluster },
+        ...(c.alarm ? { alarm: c.alarm } : {}),
       };
     }),
   });
+  // Scenario clusters become dr.clusters[] (same index): name the configuration field that is wrong.
+  if (!parsed.success) throw new Error(`emr scenario is invalid (as the dr configuration it implies):\n${formatIssues(parsed.error)}`);
+  return parsed.data;
 }
 
-function ec2Call(ec2: InMemoryEc2, action: string, input: Record<string, unknown>): unknown {
-  if (action === 'DescribeSubnets') return ec2.describeSubnets(input);
-  if (action === 'DescribeAvailabilityZones') return ec2.describeAvailabilityZones(input);
+function ec2Call(ec2: InMemoryEc2, action: string, input: Record<string, unknown>, caller: Caller): unknown {
+  if (action === 'DescribeSubnets') return ec2.describeSubnets(input, caller);
+  if (action === 'DescribeAvailabilityZones') return ec2.describeAvailabilityZones(input, caller);
   throw new Error(`the sandbox EC2 does not implement ${action}`);
+}
+
+/** Every Task state's Retry list, nested states included (Map item processors). */
+function taskRetriers(definition: { States: Record<string, unknown> }): Map<string, Array<{ ErrorEquals: string[] }>> {
+  const found = new Map<string, Array<{ ErrorEquals: string[] }>>();
+  const visit = (states: Record<string, unknown>) => {
+    for (const [name, raw] of Object.entries(states)) {
+      const state = raw as { Type?: string; Retry?: Array<{ ErrorEquals: string[] }>; ItemProcessor?: { States: Record<string, unknown> } };
+      if (state.Type === 'Task') found.set(name, state.Retry ?? []);
+      if (state.ItemProcessor) visit(state.ItemProcessor.States);
+    }
+  };
+  visit(definition.States);
+  return found;
 }
 
 /** Step Functions moves JSON: no undefined, no shared references. */

@@ -28,6 +28,8 @@ const clusterSchema = z
     subnetId: z.string().min(1),
     master: z.object({ ip: ipv4, instanceId: z.string().regex(/^i-[0-9a-z]+$/, 'an EC2 instance id') }).strict(),
     terminationProtected: z.boolean().default(true),
+    /** The world ends the cluster on its own at this time (its zone went away): TERMINATED_WITH_ERRORS. */
+    failsAt: seconds.optional(),
     /** Target groups that front this cluster's master (its IP is registered and healthy at start). */
     targetGroups: z.array(targetGroupArn).min(1, 'a protected cluster is fronted by at least one target group'),
     /** Hadoop health over time; before the first point, everything is up. */
@@ -45,6 +47,21 @@ const clusterSchema = z
     /** A stored RunJobFlow request; without one the planner clones the running cluster. */
     runJobFlowTemplate: z.record(z.string(), z.unknown()).optional(),
     drill: z.object({ retireOldCluster: z.boolean().default(false) }).strict().prefault({}),
+    /** The health alarm (dr.clusters[].alarm): its evaluation window counts in the RTO. */
+    alarm: z
+      .object({ periodSeconds: z.number().int().min(10).optional(), evaluationPeriods: z.number().int().min(1).optional(), datapointsToAlarm: z.number().int().min(1).optional() })
+      .strict()
+      .optional(),
+    /** The roles the configuration names (dr.clusters[].roles); the defaults are the ones the sandbox's clusters use. */
+    roles: z
+      .object({
+        service: z.string().default('arn:aws:iam::123456789012:role/EMR_DefaultRole'),
+        instance: z.string().default('arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole'),
+        instanceProfile: z.string().optional(),
+        autoScaling: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -86,8 +103,15 @@ const faultSchema = z
     times: z.number().int().min(1).default(1),
     /** API error code; default ThrottlingException. */
     error: z.string().optional(),
+    /** Only calls by this caller: the state machine's Task states, the plan Lambda, or the probes. */
+    caller: z.enum(['stateMachine', 'planner', 'probe']).optional(),
+    /** Only calls made at or after this simulated second ... */
+    from: seconds.optional(),
+    /** ... and before this one. */
+    until: seconds.optional(),
   })
-  .strict();
+  .strict()
+  .refine((f) => f.from === undefined || f.until === undefined || f.from < f.until, { message: 'from must be before until', path: ['until'] });
 
 const triggerSchema = z
   .object({
@@ -97,8 +121,14 @@ const triggerSchema = z
     mode: z.enum(['failover', 'drill']).default('failover'),
     dryRun: z.boolean().optional(),
     retireOldCluster: z.boolean().optional(),
+    /**
+     * failover only: the alarm changed state this long before its event started the execution
+     * (EventBridge delivery, retries). The trigger carries the alarm's time, as the deployed rule does.
+     */
+    alarmDelaySeconds: seconds.default(0),
   })
-  .strict();
+  .strict()
+  .refine((t) => t.mode === 'failover' || t.alarmDelaySeconds === 0, { message: 'only a failover trigger comes from the alarm', path: ['alarmDelaySeconds'] });
 
 export const drScenarioSchema = z
   .object({
@@ -107,23 +137,46 @@ export const drScenarioSchema = z
     /** Zones EC2 reports as impaired (the outage). */
     impairedZones: z.array(z.string()).default([]),
     targetGroups: z.array(targetGroupSchema).min(1),
+    /** The NLB in front of every target group. */
+    loadBalancer: z
+      .object({
+        /** The zones it has enabled (default: every subnet's zone). A target elsewhere stays `unused`. */
+        zones: z.array(z.string().min(1)).min(1).optional(),
+      })
+      .strict()
+      .prefault({}),
     emr: z
       .object({
         provisioningSeconds: z.number().min(60).default(600),
         /** reject: RunJobFlow fails; terminate: the new cluster ends TERMINATED_WITH_ERRORS mid-way. */
         createFailure: z.enum(['reject', 'terminate']).optional(),
+        /**
+         * Hadoop health over time of the clusters the run creates, in creation order (the first
+         * replacement gets the first entry); `at` is scenario time. Before its first point, or
+         * without an entry, a replacement is healthy once it is WAITING.
+         */
+        replacements: z.array(z.object({ health: z.array(healthPointSchema).default([]) }).strict()).default([]),
       })
       .strict()
       .prefault({}),
     /** The new master never passes the NLB health check. */
     newTargetsNeverHealthy: z.boolean().default(false),
     faults: z.array(faultSchema).default([]),
-    triggers: z.array(triggerSchema).min(1, 'at least one trigger'),
+    triggers: z.array(triggerSchema).default([]),
+    /**
+     * Run the deployed trigger path: the scheduled probe every minute, each cluster's alarm as
+     * CloudWatch evaluates it, and a failover execution for each change to ALARM, delivered
+     * `deliveryDelaySeconds` after the alarm's state change. The run then lasts until `until`.
+     */
+    alarms: z.object({ deliveryDelaySeconds: seconds.default(0) }).strict().optional(),
     /** Simulated seconds after which unfinished executions are stopped. */
     until: z.number().min(1).default(3600),
   })
   .strict()
   .superRefine((spec, ctx) => {
+    if (!spec.triggers.length && !spec.alarms) {
+      ctx.addIssue({ code: 'custom', path: ['triggers'], message: 'at least one trigger, or `alarms` to let the clusters\' alarms start failovers' });
+    }
     const subnets = new Set(spec.subnets.map((s) => s.id));
     const groups = new Set(spec.targetGroups.map((g) => g.arn));
     spec.clusters.forEach((c, i) => {

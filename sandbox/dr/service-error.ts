@@ -14,22 +14,34 @@ export class ServiceError extends Error {
 
 export type ServiceName = 'emr' | 'elbv2' | 'ec2' | 'dynamodb' | 'events';
 
+/** Who makes the call: the state machine's own Task states, the plan Lambda, or the probe Lambdas. */
+export type Caller = 'stateMachine' | 'planner' | 'probe';
+
 /** One call as the world saw it: the order of calls is what the tests assert. */
 export interface CallRecord {
   /** Simulated seconds since the scenario started. */
   t: number;
   service: ServiceName;
   action: string;
+  caller: Caller;
   input: unknown;
   error?: string;
 }
 
-/** Injected failures: the first `times` calls of `action` fail with `error` (default throttling). */
+/**
+ * Injected failures: the first `times` matching calls of `action` fail with `error` (default
+ * throttling). A rule can be aimed at one caller and at a window of simulated seconds.
+ */
 export interface FaultRule {
   service: ServiceName;
   action: string;
   times: number;
-  error?: string;
+  error?: string | undefined;
+  caller?: Caller | undefined;
+  /** Simulated seconds: the rule applies to calls made at or after `from` ... */
+  from?: number | undefined;
+  /** ... and before `until`. */
+  until?: number | undefined;
 }
 
 export class CallLog {
@@ -44,10 +56,19 @@ export class CallLog {
   }
 
   /** Records the call, then throws an injected fault if one is due. */
-  enter(service: ServiceName, action: string, input: unknown): void {
-    const record: CallRecord = { t: this.elapsedSeconds(), service, action, input: structuredClone(input) };
+  enter(service: ServiceName, action: string, input: unknown, caller: Caller = 'stateMachine'): void {
+    const t = this.elapsedSeconds();
+    const record: CallRecord = { t, service, action, caller, input: structuredClone(input) };
     this.calls.push(record);
-    const fault = this.remaining.find((f) => f.service === service && f.action === action && f.left > 0);
+    const fault = this.remaining.find(
+      (f) =>
+        f.service === service &&
+        f.action === action &&
+        f.left > 0 &&
+        (f.caller === undefined || f.caller === caller) &&
+        (f.from === undefined || t >= f.from) &&
+        (f.until === undefined || t < f.until),
+    );
     if (fault) {
       fault.left--;
       record.error = fault.error ?? 'ThrottlingException';

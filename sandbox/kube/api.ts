@@ -1,5 +1,6 @@
 import type { WorkloadControllers } from './controllers.ts';
 import type { NodeObject, PodObject, Taint } from './objects.ts';
+import { handleEventRequest } from './events.ts';
 import { applyPatch, PATCH_CONTENT_TYPES, type PatchContentType } from './patch.ts';
 import { computePdbStatus, pdbsForPod, pdbWithStatus } from './pdb.ts';
 import type { Route } from './routes.ts';
@@ -100,6 +101,10 @@ export class KubeApiHandlers {
         if (!pdb) throw notFound('poddisruptionbudgets', params.name!, 'policy');
         return { status: 200, body: pdbWithStatus(this.store, pdb) };
       }
+      case 'create-event':
+      case 'patch-event':
+      case 'list-events':
+        return handleEventRequest(this.store, request);
     }
   }
 

@@ -12,6 +12,9 @@ export const KUBE_OPERATIONS = [
   'evict-pod',
   'list-pdbs',
   'get-pdb',
+  'create-event',
+  'patch-event',
+  'list-events',
 ] as const;
 export type KubeOperation = (typeof KUBE_OPERATIONS)[number];
 

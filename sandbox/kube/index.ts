@@ -12,6 +12,7 @@ import { pdbWithStatus } from './pdb.ts';
 import { mulberry32 } from './random.ts';
 import { startHttpServer, type RequestRecord } from './server.ts';
 import { nodeSpecSchema, parseSpec, pdbSpecSchema, podSpecSchema, type NodeSpec, type PdbSpec, type PodSpec } from './specs.ts';
+import type { EventObject } from './events.ts';
 import { ClusterStore, podKey, type KubeEvent, type PodHistoryEntry, type PodRecord } from './store.ts';
 import { Kubelet } from './termination.ts';
 import { Timers } from './timers.ts';
@@ -26,6 +27,7 @@ export type { RequestRecord } from './server.ts';
 export { apiLimitsSchema, maxSeatsFor, nominalConcurrency, SERVER_CONCURRENCY_LIMIT, PRIORITY_LEVEL_SHARES } from './limits.ts';
 export type { ApiLimitsOptions } from './limits.ts';
 export type { ApiMetricsSnapshot } from './metrics.ts';
+export type { EventObject } from './events.ts';
 
 export interface KubeEmulatorOptions {
   clock: Clock;
@@ -62,6 +64,8 @@ export interface KubeEmulator {
   addPdb(spec: PdbSpec): PdbObject;
   /** The instance behind the node is gone: its pods are killed at once; the node stays, NotReady. Returns the pods killed. */
   terminateNode(name: string): number;
+  /** The instance is running again (started after a stop, back from a reboot): the node turns Ready. */
+  restartNode(name: string): void;
   node(name: string): NodeObject | undefined;
   pod(namespace: string, name: string): PodObject | undefined;
   pods(): PodObject[];
@@ -73,6 +77,8 @@ export interface KubeEmulator {
   readonly requests: readonly RequestRecord[];
   /** Requests by verb and resource, 429s, queue depth, seats, connections, per flow. */
   metrics(): ApiMetricsSnapshot;
+  /** events.k8s.io/v1 Events recorded through the API, in creation order. */
+  events(): EventObject[];
 }
 
 const optionsSchema = z
@@ -102,7 +108,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     ? {
         level: new PriorityLevel(limits, timers, (waiting) => metrics.queueDepth(waiting)),
         limits,
-        counts: () => ({ pods: store.pods.size, nodes: store.nodes.size, pdbs: store.pdbs.size }),
+        counts: () => ({ pods: store.pods.size, nodes: store.nodes.size, pdbs: store.pdbs.size, events: store.events.size }),
       }
     : undefined;
   const { url, server } = await startHttpServer({
@@ -209,6 +215,11 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
       if (!node) throw new Error(`terminateNode: no node named "${name}"`);
       return kubelet.terminateNode(node);
     },
+    restartNode(name) {
+      const node = store.nodes.get(name);
+      if (!node) throw new Error(`restartNode: no node named "${name}"`);
+      kubelet.restartNode(node);
+    },
     node: (name) => {
       const node = store.nodes.get(name);
       return node ? structuredClone(node) : undefined;
@@ -220,5 +231,6 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     pods: () => [...store.pods.values()].map((r) => structuredClone(r.object)),
     pdbs: () => [...store.pdbs.values()].map((p) => pdbWithStatus(store, p)),
     podHistory: () => store.history.map((h) => ({ ...h, ...(h.owner ? { owner: { ...h.owner } } : {}) })),
+    events: () => [...store.events.values()].map((e) => structuredClone(e)),
   };
 }

@@ -68,9 +68,10 @@ export interface ResourceCounts {
   pods: number;
   nodes: number;
   pdbs: number;
+  events: number;
 }
 
-const LIST_RESOURCE: Partial<Record<KubeOperation, keyof ResourceCounts>> = { 'list-pods': 'pods', 'list-nodes': 'nodes', 'list-pdbs': 'pdbs' };
+const LIST_RESOURCE: Partial<Record<KubeOperation, keyof ResourceCounts>> = { 'list-pods': 'pods', 'list-nodes': 'nodes', 'list-pdbs': 'pdbs', 'list-events': 'events' };
 
 /**
  * The work estimator, simplified: a LIST's seats follow the number of objects the server must

@@ -31,6 +31,9 @@ const VERB_RESOURCE: Record<KubeOperation, string> = {
   'evict-pod': 'create pods/eviction',
   'list-pdbs': 'list poddisruptionbudgets',
   'get-pdb': 'get poddisruptionbudgets',
+  'create-event': 'create events',
+  'patch-event': 'patch events',
+  'list-events': 'list events',
 };
 
 export class ApiMetrics {

@@ -21,6 +21,10 @@ const TABLE: Array<{ pattern: RegExp; method: Route['method']; operation: KubeOp
   { pattern: /^\/apis\/policy\/v1\/poddisruptionbudgets$/, method: 'GET', operation: 'list-pdbs', names: [] },
   { pattern: new RegExp(`^/apis/policy/v1/namespaces/${SEGMENT}/poddisruptionbudgets$`), method: 'GET', operation: 'list-pdbs', names: ['namespace'] },
   { pattern: new RegExp(`^/apis/policy/v1/namespaces/${SEGMENT}/poddisruptionbudgets/${SEGMENT}$`), method: 'GET', operation: 'get-pdb', names: ['namespace', 'name'] },
+  { pattern: /^\/apis\/events.k8s.io\/v1\/events$/, method: 'GET', operation: 'list-events', names: [] },
+  { pattern: new RegExp(`^/apis/events.k8s.io/v1/namespaces/${SEGMENT}/events$`), method: 'GET', operation: 'list-events', names: ['namespace'] },
+  { pattern: new RegExp(`^/apis/events.k8s.io/v1/namespaces/${SEGMENT}/events$`), method: 'POST', operation: 'create-event', names: ['namespace'] },
+  { pattern: new RegExp(`^/apis/events.k8s.io/v1/namespaces/${SEGMENT}/events/${SEGMENT}$`), method: 'PATCH', operation: 'patch-event', names: ['namespace', 'name'] },
 ];
 
 export type RouteMatch = { kind: 'route'; route: Route } | { kind: 'method-not-allowed' } | { kind: 'not-found' };

@@ -68,6 +68,11 @@ export function conflict(resource: string, name: string, why: string): ApiStatus
 
 export const STALE_OBJECT = 'the object has been modified; please apply your changes to the latest version and try again';
 
+export function alreadyExists(resource: string, name: string, group?: string): ApiStatusError {
+  const qualified = group ? `${resource}.${group}` : resource;
+  return new ApiStatusError(failure(409, 'AlreadyExists', `${qualified} "${name}" already exists`, { name, kind: resource, ...(group ? { group } : {}) }));
+}
+
 export function badRequest(message: string): ApiStatusError {
   return new ApiStatusError(failure(400, 'BadRequest', message));
 }

@@ -1,3 +1,4 @@
+import type { EventObject } from './events.ts';
 import type { Clock } from '../../lib/util/clock.ts';
 import type { NodeObject, PdbObject, PodObject } from './objects.ts';
 import { nameSuffix, uuidFrom } from './random.ts';
@@ -78,6 +79,8 @@ export class ClusterStore {
   readonly history: PodHistoryEntry[] = [];
   /** Pods by the node they are bound to: a node's pods without scanning every pod. */
   private readonly podsByNode = new Map<string, Set<PodRecord>>();
+  /** events.k8s.io/v1 Events, namespace/name → event (sandbox/kube/events.ts). */
+  readonly events = new Map<string, EventObject>();
   private revision = 1000;
 
   constructor(

@@ -86,7 +86,23 @@ export class Kubelet {
     this.listener.podGone(record);
   }
 
-  /** The instance behind the node is gone. Returns the number of pods killed. */
+  /**
+   * The instance behind the node is back (started again, or rebooted): the kubelet posts Ready
+   * again and the node lifecycle controller lifts its unreachable taints. Its pods did not survive.
+   */
+  restartNode(node: NodeObject): void {
+    const store = this.store;
+    const name = node.metadata.name;
+    if (!store.terminatedNodes.delete(name)) return;
+    const now = store.now();
+    const ready = node.status.conditions.find((c) => c.type === 'Ready');
+    if (ready) Object.assign(ready, { status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastTransitionTime: iso(now) });
+    node.spec.taints = (node.spec.taints ?? []).filter((t) => t.key !== 'node.kubernetes.io/unreachable');
+    node.metadata.resourceVersion = store.nextResourceVersion();
+    store.emit({ actor: 'node', action: 'node-ready', node: name, detail: 'instance running again; kubelet Ready' });
+  }
+
+  /** The instance behind the node is gone (or stopped). Returns the number of pods killed. */
   terminateNode(node: NodeObject): number {
     const store = this.store;
     const name = node.metadata.name;

@@ -38,7 +38,7 @@ function interruptionSummary(result: SimulationResult): string {
     '',
     `Interruptions (${result.scenario})`,
     `  cordon latency          ${s.cordonLatencySeconds === null ? 'no cordon' : `${s.cordonLatencySeconds.toFixed(3)} s after delivery`}`,
-    `  deadline met            ${s.deadlineMet ? 'yes' : 'NO'}`,
+    `  deadline met            ${s.deadlineMet === null ? 'n/a (nothing to drain)' : s.deadlineMet ? 'yes' : 'NO'}`,
     `  pods killed at deadline ${s.podsKilledAtDeadline}`,
     `  executors decommissioned ${s.executorsDecommissioned}, killed ${s.executorsKilled}`,
     `  forced deletions        ${s.forcedDeletions}`,

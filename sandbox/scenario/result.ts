@@ -1,14 +1,16 @@
 import type { V1Taint } from '@kubernetes/client-node';
 import type { DrainReport, PodReport } from '../../lib/drain/drain.ts';
 import type { KubeEmulator, PodHistoryEntry } from '../kube/index.ts';
-import type { Invocation } from './runner.ts';
+import type { LifecycleRecord } from '../aws/in-memory-ports.ts';
+import type { ScheduleRecord } from '../aws/in-memory-scheduler.ts';
+import type { Invocation } from './lambda.ts';
 import type { FailoverResult } from '../dr/runner.ts';
 import type { Scenario } from './schema.ts';
 
 export interface TimelineEntry {
   /** Simulated seconds from the scenario start. */
   t: number;
-  actor: 'eventbridge' | 'lifeguard' | 'ec2' | 'api' | 'kubelet' | 'controller' | 'node' | 'stepfunctions';
+  actor: 'eventbridge' | 'lifeguard' | 'lambda' | 'scheduler' | 'ec2' | 'api' | 'kubelet' | 'controller' | 'node' | 'stepfunctions';
   action: string;
   node?: string;
   /** namespace/name */
@@ -19,8 +21,8 @@ export interface TimelineEntry {
 /**
  * evicted / deleted: Lifeguard evicted (or force-deleted) it and it was gone before its node died;
  * exited-before-deadline: it ended for another reason before its node died; killed-at-deadline: it
- * was still there when the instance went away; skipped: Lifeguard left it on purpose (DaemonSet,
- * mirror, finished); untouched: nothing happened to it.
+ * was still there when the instance went away; skipped: Lifeguard leaves it on purpose (DaemonSet,
+ * mirror, finished: it dies with its node, and that is no miss); untouched: nothing happened to it.
  */
 export type PodOutcome = 'evicted' | 'deleted' | 'exited-before-deadline' | 'killed-at-deadline' | 'untouched' | 'skipped';
 
@@ -42,39 +44,61 @@ export interface PodResult {
 export interface Summary {
   /** Delivery of the first event to the first node patch (the cordon), simulated seconds. */
   cordonLatencySeconds: number | null;
-  /** Every pod Lifeguard had to move was gone before its node died. */
-  deadlineMet: boolean;
+  /**
+   * Every pod Lifeguard had to move was gone before its node died, and no delivery failed for good.
+   * Null (shown `n/a`) when there was nothing to drain.
+   */
+  deadlineMet: boolean | null;
   podsKilledAtDeadline: number;
   /** Evictions that left a PodDisruptionBudget below its desired healthy pods (always 0). */
   pdbViolations: number;
   forcedDeletions: number;
-  /** Executors that were evicted or deleted and exited on their own, their blocks migrated. */
+  /**
+   * Executors with the decommission preStop hook that were evicted or deleted and exited on their
+   * own, their blocks migrated. (Executors without the hook are evicted, not decommissioned.)
+   */
   executorsDecommissioned: number;
   executorsKilled: number;
   errors: string[];
 }
 
 /** The disaster-recovery part of a run (present when the scenario has an `emr` section). */
-export type FailoverSection = Pick<FailoverResult, 'executions' | 'rtoSeconds' | 'phases' | 'targets' | 'clusters'>;
+export type FailoverSection = Pick<FailoverResult, 'executions' | 'rtoSeconds' | 'phases' | 'targets' | 'targetHealth' | 'alarms' | 'clusters'>;
 
 export interface SimulationResult {
   scenario: string;
+  /** The scenario's start (ISO 8601): `t` counts from it. */
+  start: string;
   timeline: TimelineEntry[];
   nodes: Record<string, { unschedulable: boolean; taints: V1Taint[]; terminatedAt: number | null }>;
   pods: Record<string, PodResult>;
   summary: Summary;
-  /** What each delivered event made Lifeguard do (its own report). */
+  /** Every invocation of the interruption function: what delivered it, when, and its report. */
   invocations: Invocation[];
+  /** One-time schedules Lifeguard made, in simulated seconds. */
+  schedules: Array<{ name: string; description: string; createdAt: number; at: number; updates: number; firedAt: number | null; deletedAt: number | null }>;
+  /**
+   * The Kubernetes Events Lifeguard recorded (events.k8s.io/v1), as `kubectl get events` lists
+   * them: first and last time (simulated seconds), how many times, about what, why.
+   */
+  kubeEvents: Array<{ t: number; lastT: number; count: number; regarding: string; reason: string; type: string; note: string }>;
+  /** Auto Scaling lifecycle calls (heartbeats and completions), in simulated seconds. */
+  lifecycleActions: Array<{ t: number; instanceId: string; action: 'complete' | 'heartbeat'; result?: string }>;
   failover?: FailoverSection;
 }
 
 /** A scenario with no Kubernetes cluster: nothing to report, nothing missed. */
-export function emptyInterruptionResult(): Pick<SimulationResult, 'nodes' | 'pods' | 'summary' | 'invocations'> {
+export type InterruptionSections = Pick<SimulationResult, 'nodes' | 'pods' | 'summary' | 'invocations' | 'schedules' | 'kubeEvents' | 'lifecycleActions'>;
+
+export function emptyInterruptionResult(): InterruptionSections {
   return {
     nodes: {},
     pods: {},
-    summary: { cordonLatencySeconds: null, deadlineMet: true, podsKilledAtDeadline: 0, pdbViolations: 0, forcedDeletions: 0, executorsDecommissioned: 0, executorsKilled: 0, errors: [] },
+    summary: { cordonLatencySeconds: null, deadlineMet: null, podsKilledAtDeadline: 0, pdbViolations: 0, forcedDeletions: 0, executorsDecommissioned: 0, executorsKilled: 0, errors: [] },
     invocations: [],
+    schedules: [],
+    kubeEvents: [],
+    lifecycleActions: [],
   };
 }
 
@@ -86,19 +110,71 @@ export interface ResultInput {
   terminatedAt: Map<string, number>;
   pdbViolations: number;
   seconds: (ms: number) => number;
+  schedules: readonly ScheduleRecord[];
+  lifecycleActions: readonly LifecycleRecord[];
 }
 
-export function buildResult(input: ResultInput): Pick<SimulationResult, 'nodes' | 'pods' | 'summary' | 'invocations'> {
-  const { cluster, emulator, timeline, invocations, terminatedAt, seconds } = input;
-  const drains = invocations.flatMap((i) => drainReportsOf(i));
-  const reported = new Map<string, PodReport>();
-  for (const drain of drains) for (const pod of drain.pods) reported.set(pod.uid, pod);
+/** Which report of a pod says most about it, when several invocations saw it. */
+const OUTCOME_RANK: Record<PodReport['outcome'], number> = { skipped: 0, pending: 1, failed: 2, evicted: 3, deleted: 3 };
 
+export function buildResult(input: ResultInput): InterruptionSections {
+  const { invocations, seconds } = input;
+  const drains = invocations.flatMap((i) => drainReportsOf(i));
+  const pods = podResults(input, bestReports(drains));
+  return {
+    nodes: nodeResults(input),
+    pods,
+    summary: summaryOf(input, pods, drains),
+    invocations,
+    schedules: input.schedules.map((r) => ({
+      name: r.name,
+      description: r.description,
+      createdAt: seconds(r.createdAt),
+      at: seconds(r.at),
+      updates: r.updates,
+      firedAt: r.firedAt !== undefined ? seconds(r.firedAt) : null,
+      deletedAt: r.deletedAt !== undefined ? seconds(r.deletedAt) : null,
+    })),
+    kubeEvents: input.emulator.events().map((e) => ({
+      t: seconds(Date.parse(e.eventTime)),
+      lastT: seconds(Date.parse(e.series?.lastObservedTime ?? e.eventTime)),
+      count: e.series?.count ?? 1,
+      regarding: `${e.regarding.kind ?? '?'}/${e.regarding.namespace ? `${e.regarding.namespace}/` : ''}${e.regarding.name ?? '?'}`,
+      reason: e.reason,
+      type: e.type,
+      note: e.note ?? '',
+    })),
+    lifecycleActions: input.lifecycleActions.map((r) => ({ t: seconds(r.at), instanceId: r.hook.instanceId, action: r.action, ...(r.result ? { result: r.result } : {}) })),
+  };
+}
+
+/**
+ * Per pod, the report that says most. A later invocation sees a pod an earlier one evicted as
+ * "already terminating": keep what really happened to it.
+ */
+function bestReports(drains: readonly DrainReport[]): Map<string, PodReport> {
+  const reported = new Map<string, PodReport>();
+  for (const drain of drains) {
+    for (const pod of drain.pods) {
+      const known = reported.get(pod.uid);
+      if (!known || OUTCOME_RANK[pod.outcome] >= OUTCOME_RANK[known.outcome]) reported.set(pod.uid, pod);
+    }
+  }
+  return reported;
+}
+
+const specOf = (cluster: ResultInput['cluster'], h: PodHistoryEntry) => cluster.pods.find((p) => p.name === h.name && (p.namespace ?? 'default') === h.namespace);
+
+function sparkRoleOf(cluster: ResultInput['cluster'], h: PodHistoryEntry): 'executor' | 'driver' | null {
+  const role = specOf(cluster, h)?.labels?.['spark-role'];
+  return role === 'executor' || role === 'driver' ? role : null;
+}
+
+function podResults(input: ResultInput, reported: Map<string, PodReport>): Record<string, PodResult> {
+  const { cluster, emulator, terminatedAt, seconds } = input;
   const history = emulator.podHistory();
-  const byUid = new Map(history.map((h) => [h.uid, h]));
   const replacement = new Map<string, string>();
   for (const h of history) if (h.replacementOf) replacement.set(h.replacementOf, `${h.namespace}/${h.name}`);
-
   const pods: Record<string, PodResult> = {};
   for (const h of history) {
     const key = `${h.namespace}/${h.name}`;
@@ -107,7 +183,7 @@ export function buildResult(input: ResultInput): Pick<SimulationResult, 'nodes' 
     pods[key] = {
       outcome: outcomeOf(h, report, terminatedAt),
       node: h.node ?? null,
-      sparkRole: sparkRoleOf(h),
+      sparkRole: sparkRoleOf(cluster, h),
       ending: h.ending ?? null,
       terminatingAt: h.terminatingAt !== undefined ? seconds(h.terminatingAt) : null,
       goneAt: h.goneAt !== undefined ? seconds(h.goneAt) : null,
@@ -116,50 +192,59 @@ export function buildResult(input: ResultInput): Pick<SimulationResult, 'nodes' 
       replacedBy: replacement.get(h.uid) ?? null,
     };
   }
+  return pods;
+}
 
+function nodeResults(input: ResultInput): SimulationResult['nodes'] {
   const nodes: SimulationResult['nodes'] = {};
-  for (const spec of cluster.nodes) {
-    const node = emulator.node(spec.name);
-    const died = terminatedAt.get(spec.name);
+  for (const spec of input.cluster.nodes) {
+    const node = input.emulator.node(spec.name);
+    const died = input.terminatedAt.get(spec.name);
     nodes[spec.name] = {
       unschedulable: node?.spec.unschedulable === true,
       taints: (node?.spec.taints ?? []) as V1Taint[],
-      terminatedAt: died !== undefined ? seconds(died) : null,
+      terminatedAt: died !== undefined ? input.seconds(died) : null,
     };
   }
-
-  const results = Object.values(pods);
-  const executors = history.filter((h) => sparkRoleOf(h) === 'executor');
-  const firstDelivery = timeline.find((e) => e.actor === 'eventbridge' && e.action === 'deliver');
-  const firstPatch = firstDelivery && timeline.find((e) => e.actor === 'api' && e.action === 'patch' && e.t >= firstDelivery.t);
-  const killedAtDeadline = results.filter((p) => p.outcome === 'killed-at-deadline').length;
-  const errors = invocations.filter((i) => i.error).map((i) => `event ${i.step}: ${i.error}`);
-
-  return {
-    nodes,
-    pods,
-    summary: {
-      cordonLatencySeconds: firstDelivery && firstPatch ? round3(firstPatch.t - firstDelivery.t) : null,
-      deadlineMet: killedAtDeadline === 0 && drains.every((d) => d.deadlineMet) && errors.length === 0,
-      podsKilledAtDeadline: killedAtDeadline,
-      pdbViolations: input.pdbViolations,
-      forcedDeletions: history.filter((h) => h.cause === 'delete').length,
-      executorsDecommissioned: executors.filter((h) => (h.cause === 'eviction' || h.cause === 'delete') && h.ending === 'exited').length,
-      executorsKilled: executors.filter((h) => h.ending === 'killed').length,
-      errors,
-    },
-    invocations,
-  };
-
-  function sparkRoleOf(h: PodHistoryEntry): 'executor' | 'driver' | null {
-    const pod = byUid.has(h.uid) ? cluster.pods.find((p) => p.name === h.name && (p.namespace ?? 'default') === h.namespace) : undefined;
-    const role = pod?.labels?.['spark-role'];
-    return role === 'executor' || role === 'driver' ? role : null;
-  }
+  return nodes;
 }
 
+function summaryOf(input: ResultInput, pods: Record<string, PodResult>, drains: readonly DrainReport[]): Summary {
+  const { cluster, emulator, timeline, invocations } = input;
+  const history = emulator.podHistory();
+  const executors = history.filter((h) => sparkRoleOf(cluster, h) === 'executor');
+  const firstDelivery = timeline.find((e) => e.actor === 'eventbridge' && e.action === 'deliver');
+  const firstPatch = firstDelivery && timeline.find((e) => e.actor === 'api' && e.action === 'patch' && e.t >= firstDelivery.t);
+  const killedAtDeadline = Object.values(pods).filter((p) => p.outcome === 'killed-at-deadline').length;
+  const measured = drains.filter((d) => d.deadlineMet !== null);
+  const failed = failedForGood(invocations);
+  return {
+    cordonLatencySeconds: firstDelivery && firstPatch ? round3(firstPatch.t - firstDelivery.t) : null,
+    deadlineMet: measured.length === 0 && killedAtDeadline === 0 && failed === 0 ? null : killedAtDeadline === 0 && measured.every((d) => d.deadlineMet === true) && failed === 0,
+    podsKilledAtDeadline: killedAtDeadline,
+    pdbViolations: input.pdbViolations,
+    forcedDeletions: history.filter((h) => h.cause === 'delete').length,
+    executorsDecommissioned: executors.filter((h) => (h.cause === 'eviction' || h.cause === 'delete') && h.ending === 'exited' && specOf(cluster, h)?.preStop !== undefined).length,
+    executorsKilled: executors.filter((h) => h.ending === 'killed').length,
+    errors: invocations.filter((i) => i.error).map((i) => `${i.id} (${i.trigger}${i.step !== undefined ? ` of event ${i.step}` : ''}): ${i.error}`),
+  };
+}
+
+/**
+ * Deliveries that failed on their last try: no retry of the same event or schedule succeeded
+ * after them.
+ */
+function failedForGood(invocations: readonly Invocation[]): number {
+  const last = new Map<string, Invocation>();
+  for (const i of invocations) last.set(i.step !== undefined ? `step ${i.step}` : `schedule ${i.schedule ?? i.id}`, i);
+  return [...last.values()].filter((i) => i.error !== undefined).length;
+}
+
+const diesWithItsNode = (h: PodHistoryEntry) => h.owner?.kind === 'DaemonSet';
+
 function outcomeOf(h: PodHistoryEntry, report: PodReport | undefined, terminatedAt: Map<string, number>): PodOutcome {
-  if (report?.outcome === 'skipped') return 'skipped';
+  if (report?.outcome === 'skipped' && h.cause !== 'eviction' && h.cause !== 'delete') return 'skipped';
+  if (diesWithItsNode(h) && (h.cause === 'node-termination' || h.goneAt === undefined)) return h.goneAt === undefined ? 'untouched' : 'skipped';
   const nodeDiedAt = h.node !== undefined ? terminatedAt.get(h.node) : undefined;
   if (h.cause === 'node-termination') return 'killed-at-deadline';
   if (h.goneAt !== undefined && nodeDiedAt !== undefined && h.goneAt >= nodeDiedAt) return 'killed-at-deadline';

@@ -24,6 +24,8 @@ const clusterSchema = z
   })
   .strict();
 
+const instanceId = z.string().regex(/^i-[0-9a-f]{8}([0-9a-f]{9})?$/, 'an EC2 instance id');
+
 const stepSchema = z.union([
   z
     .object({
@@ -34,16 +36,57 @@ const stepSchema = z.union([
        * `resources` may be left out: the runner fills them in (time = the moment of delivery).
        */
       event: z.record(z.string(), z.unknown()),
+      /** EventBridge delivers at least once: deliver this same event (same id) this many times... */
+      copies: z.number().int().min(1).max(20).default(1),
+      /** ...this many seconds apart. */
+      copySpacingSeconds: z.number().min(0).max(3600).default(0.3),
+    })
+    .strict(),
+  // The world acting on its own.
+  z
+    .object({
+      at: z.number().min(0),
+      /** The instance goes away for good: its pods are killed, the node stays NotReady. */
+      terminateInstance: instanceId,
     })
     .strict(),
   z
     .object({
       at: z.number().min(0),
-      /** The world acting on its own: this instance goes away now (its pods are killed). */
-      terminateInstance: z.string().regex(/^i-[0-9a-f]{8}([0-9a-f]{9})?$/, 'an EC2 instance id'),
+      /** The instance stops: its pods are killed, the node turns NotReady until it starts again. */
+      stopInstance: instanceId,
+    })
+    .strict(),
+  z
+    .object({
+      at: z.number().min(0),
+      /** A stopped instance runs again: its node turns Ready. */
+      startInstance: instanceId,
+    })
+    .strict(),
+  z
+    .object({
+      at: z.number().min(0),
+      /** The instance reboots: down (pods killed, NotReady) for `downSeconds`, then Ready again. */
+      rebootInstance: instanceId,
+      downSeconds: z.number().min(0).max(86_400).default(120),
     })
     .strict(),
 ]);
+
+/** The interruption function as Lambda runs it. */
+const lambdaSchema = z
+  .object({
+    /** The function's timeout: a drain hands over to the next invocation before it. */
+    timeoutSeconds: z.number().min(10).max(900).default(900),
+    /** Retries of a failed asynchronous invocation (the function's maximumRetryAttempts). */
+    maxRetries: z.number().int().min(0).max(2).default(2),
+  })
+  .strict()
+  .prefault({});
+
+/** 30 days: a Health event announced two weeks ahead can be rehearsed to its start and beyond. */
+export const MAX_UNTIL_SECONDS = 30 * 86_400;
 
 export const scenarioSchema = z
   .object({
@@ -59,7 +102,8 @@ export const scenarioSchema = z
     cluster: clusterSchema.optional(),
     events: z.array(stepSchema).default([]),
     /** Simulated seconds the Kubernetes part runs for. */
-    until: z.number().positive().max(86_400).default(180),
+    until: z.number().positive().max(MAX_UNTIL_SECONDS).default(180),
+    lambda: lambdaSchema,
     /** EMR disaster recovery: clusters, subnets, target groups, triggers (see docs/scenarios.md). */
     emr: drScenarioSchema.optional(),
   })

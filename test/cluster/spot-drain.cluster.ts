@@ -14,11 +14,12 @@
  * (or puts back the value it had before) and Lifeguard's annotations, and deletes the namespace, whether
  * the test passed or not.
  *
- * What runs is what the interruption handler does for a Spot notice (lib/interruption/handle.ts):
- * parse the event, resolve the instance to its node through the NodeIndex, decide, cordon with one
- * patch, drain (Spark executors first, the driver last), through the real @kubernetes/client-node,
- * on the system clock. The one difference: the drain gets a filter that skips every pod outside
- * the test's namespace, because the handler would drain the whole node.
+ * What runs is the interruption handler itself (lib/interruption/handle.ts) for a Spot notice:
+ * parse the event, resolve the instance to its node through the NodeIndex, decide, cordon and take
+ * the node's lease in one patch, drain (Spark executors first, the driver last), record the
+ * lifecycle, through the real @kubernetes/client-node, on the system clock. The one difference: it
+ * gets a pod filter that skips every pod outside the test's namespace (the `filters` dependency),
+ * because it would otherwise drain the whole node.
  *
  * RBAC needed by the kubeconfig's identity: nodes get/list/patch; pods list (all namespaces),
  * create, get, delete; pods/eviction create; namespaces create/delete.
@@ -27,23 +28,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { ApiException, CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lib/config/load.ts';
-import {
-  ANNOTATIONS,
-  cordonNode,
-  EXCLUDE_FROM_LB_LABEL,
-  INTERRUPTION_TAINT_KEY,
-  isConflict,
-  pointerSegment,
-  type CordonInput,
-} from '../../lib/drain/cordon.ts';
-import { drainNode, type DrainReport, type PodReport } from '../../lib/drain/drain.ts';
+import { ANNOTATIONS, EXCLUDE_FROM_LB_LABEL, INTERRUPTION_TAINT_KEY, pointerSegment } from '../../lib/drain/cordon.ts';
+import type { PodReport } from '../../lib/drain/drain.ts';
 import { defaultFilters, type PodFilter } from '../../lib/drain/filters.ts';
-import { parseEvent } from '../../lib/events/parse.ts';
-import { decide } from '../../lib/interruption/policy.ts';
+import { handleInterruption } from '../../lib/interruption/handle.ts';
+import { LEASE_ANNOTATION } from '../../lib/lifecycle/lease.ts';
+import { LIFECYCLE_ANNOTATION } from '../../lib/lifecycle/state.ts';
 import { createKubeApi } from '../../lib/kube/client.ts';
 import { kubeConfigFromFile } from '../../lib/kube/connect.ts';
 import { instanceIdFromProviderId, NodeIndex } from '../../lib/kube/node-index.ts';
-import type { JsonPatchOp, KubeApi } from '../../lib/kube/port.ts';
+import { KubeApiError, type JsonPatchOp, type KubeApi } from '../../lib/kube/port.ts';
 import { RecordingLog } from '../../lib/observability/log.ts';
 import { systemClock } from '../../lib/util/clock.ts';
 
@@ -216,7 +210,7 @@ function restorePatch(node: V1Node, excludeLabelBefore: string | undefined): Jso
   const label = node.metadata?.labels?.[EXCLUDE_FROM_LB_LABEL];
   if (excludeLabelBefore === undefined && label !== undefined) ops.push({ op: 'remove', path: labelPath });
   else if (excludeLabelBefore !== undefined && label !== excludeLabelBefore) ops.push({ op: 'add', path: labelPath, value: excludeLabelBefore });
-  for (const key of Object.values(ANNOTATIONS)) {
+  for (const key of [...Object.values(ANNOTATIONS), LIFECYCLE_ANNOTATION, LEASE_ANNOTATION]) {
     if (node.metadata?.annotations?.[key] !== undefined) ops.push({ op: 'remove', path: `/metadata/annotations/${pointerSegment(key)}` });
   }
   if (ops.length === 0) return [];
@@ -235,7 +229,7 @@ async function restoreNode(kube: KubeApi, nodeName: string, excludeLabelBefore: 
       return;
     } catch (err) {
       // The kubelet updates the node all the time: re-read and try again on a resourceVersion clash.
-      if (!isConflict(err) || attempt >= 5) throw err;
+      if (!(err instanceof KubeApiError && (err.status === 409 || err.status === 422)) || attempt >= 5) throw err;
     }
   }
 }
@@ -298,56 +292,32 @@ describe('Spot interruption drain against a real cluster (KUBECONFIG)', () => {
     for (const name of ALL_PODS) await core.createNamespacedPod({ namespace, body: testPod(namespace, nodeName, image, name) });
     await waitUntilRunning(core, namespace);
 
-    // parse → decide, as the handler does for a Spot notice.
     const config = parseConfig({ eks: [{ name: 'test' }] });
     const event = spotInterruptionWarning(instanceId, regionOf(before.spec?.providerID ?? ''), clock.now());
-    const notice = parseEvent(event);
-    expect(notice).toMatchObject({ kind: 'spot-interruption', eventId: event.id, instanceIds: [instanceId] });
-    expect(notice.deadline).toBe(Date.parse(event.time) + 120_000);
-    const decision = decide(notice, config.interruption.policies, clock.now());
-    if (decision.action === 'none') throw new Error(`the default policy took no action on a Spot warning: ${decision.reason}`);
-    expect(decision).toMatchObject({ action: 'drain', effect: 'NoSchedule', unschedulable: true, evict: true });
-
-    // Instance → node through the index, from spec.providerID.
-    const nodes = new NodeIndex(kube, { clock, log });
-    expect(await nodes.resolve(instanceId)).toMatchObject({ nodeName });
-
-    const cordonInput: CordonInput = {
-      nodeName,
-      eventId: notice.eventId,
-      kind: notice.kind,
-      deadline: decision.deadline,
-      effect: decision.effect,
-      unschedulable: decision.unschedulable,
-      complete: !decision.evict,
+    const deps = {
+      config,
+      clock,
+      log,
+      kube,
+      nodes: new NodeIndex(kube, { clock, log }),
+      clusterName: 'test',
+      // The namespace filter comes first: the node's other pods, terminating ones included, are not waited for.
+      filters: [onlyNamespace(namespace), ...defaultFilters],
     };
     state.nodeTouched = true;
-    const cordon = await cordonNode(cordonInput, { kube, clock, log });
-    expect(cordon).toMatchObject({ status: 'cordoned', patched: true });
-
     const observer = observeTermination(core, namespace);
-    let report: DrainReport;
+    let handled;
     try {
-      report = await drainNode(
-        {
-          nodeName,
-          deadline: decision.deadline,
-          policy: { forceDelete: decision.forceDelete },
-          eventId: notice.eventId,
-          ...(cordon.cordonedAt !== undefined ? { cordonedAt: cordon.cordonedAt } : {}),
-        },
-        {
-          kube,
-          clock,
-          log,
-          options: config.interruption.drain,
-          // The namespace filter comes first: the node's other pods, terminating ones included, are not waited for.
-          filters: [onlyNamespace(namespace), ...defaultFilters],
-        },
-      );
+      handled = await handleInterruption(event, deps);
     } finally {
       await observer.stop();
     }
+    expect(handled).toMatchObject({ ignored: false, kind: 'spot-interruption', eventId: event.id });
+    const instance = handled.instances[0]!;
+    expect(instance).toMatchObject({ instanceId, nodeName, resolvedVia: 'index', status: 'drained', phase: 'drained' });
+    expect(instance.decision).toMatchObject({ action: 'drain', effect: 'NoSchedule', unschedulable: true, evict: true, deadline: Date.parse(event.time) + 120_000 });
+    const report = instance.drain!;
+    const notice = { eventId: event.id, deadline: Date.parse(event.time) + 120_000 };
 
     // The node: tainted, cordoned, labelled, annotated with the event and marked complete.
     const after = await kube.getNode(nodeName);
@@ -356,6 +326,8 @@ describe('Spot interruption drain against a real cluster (KUBECONFIG)', () => {
     expect(after?.metadata?.labels?.[EXCLUDE_FROM_LB_LABEL]).toBe('true');
     expect(after?.metadata?.annotations?.[ANNOTATIONS.eventId]).toBe(notice.eventId);
     expect(after?.metadata?.annotations?.[ANNOTATIONS.drainedAt]).toBeDefined();
+    expect(after?.metadata?.annotations?.[LEASE_ANNOTATION]).toBeUndefined();
+    expect(JSON.parse(after?.metadata?.annotations?.[LIFECYCLE_ANNOTATION] ?? '{}')).toMatchObject({ phase: 'drained', seen: [event.id] });
 
     // Every test pod is gone, none by force, all before the deadline.
     expect((await core.listNamespacedPod({ namespace })).items.map((p) => p.metadata?.name)).toEqual([]);
@@ -381,7 +353,10 @@ describe('Spot interruption drain against a real cluster (KUBECONFIG)', () => {
     expect(report.warnings.map((w) => w.code)).toContain('spark-driver-on-node');
 
     // A second delivery of the same event is a duplicate: nothing written.
-    const again = await cordonNode(cordonInput, { kube, clock, log });
-    expect(again).toMatchObject({ status: 'duplicate', patched: false });
+    const again = await handleInterruption(event, deps);
+    expect(again.instances[0]).toMatchObject({ status: 'duplicate' });
+    const unchanged = await kube.getNode(nodeName);
+    expect(unchanged?.metadata?.annotations?.[LIFECYCLE_ANNOTATION]).toBe(after?.metadata?.annotations?.[LIFECYCLE_ANNOTATION]);
+
   });
 });

@@ -112,10 +112,10 @@ describe('kube emulator: API Priority and Fairness model', () => {
     for (let i = 0; i < 350; i++) emulator!.addPod({ name: `p-${i}`, namespace: 'default', node: NODE });
     const limits = resolveLimits(apiLimitsSchema.parse({}));
     const query = new URLSearchParams({ fieldSelector: `spec.nodeName=${NODE}` });
-    expect(estimateCost('list-pods', query, { pods: 350, nodes: 1, pdbs: 0 }, limits)).toEqual({ seats: 4, objects: 350 });
-    expect(estimateCost('list-pods', query, { pods: 100_000, nodes: 1, pdbs: 0 }, limits).seats).toBe(7);
-    expect(estimateCost('list-nodes', new URLSearchParams({ limit: '500' }), { pods: 0, nodes: 1000, pdbs: 0 }, limits)).toEqual({ seats: 5, objects: 500 });
-    expect(estimateCost('get-node', new URLSearchParams(), { pods: 350, nodes: 1000, pdbs: 0 }, limits)).toEqual({ seats: 1, objects: 0 });
+    expect(estimateCost('list-pods', query, { pods: 350, nodes: 1, pdbs: 0, events: 0 }, limits)).toEqual({ seats: 4, objects: 350 });
+    expect(estimateCost('list-pods', query, { pods: 100_000, nodes: 1, pdbs: 0, events: 0 }, limits).seats).toBe(7);
+    expect(estimateCost('list-nodes', new URLSearchParams({ limit: '500' }), { pods: 0, nodes: 1000, pdbs: 0, events: 0 }, limits)).toEqual({ seats: 5, objects: 500 });
+    expect(estimateCost('get-node', new URLSearchParams(), { pods: 350, nodes: 1000, pdbs: 0, events: 0 }, limits)).toEqual({ seats: 1, objects: 0 });
 
     const [get] = await all([send(`/api/v1/nodes/${NODE}`)]);
     expect(emulator!.metrics().maxSeatsInUse).toBe(1);

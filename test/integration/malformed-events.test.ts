@@ -36,6 +36,7 @@ describe('malformed events against a live (emulated) cluster', () => {
       log,
       kube,
       nodes: new NodeIndex(kube, { clock }),
+      clusterName: 'spark',
     });
 
     expect(report.ignored).toBe(true);

@@ -65,3 +65,44 @@ describe('the packaged interruption stack', () => {
     for (const [, entry] of entries) expect(entry.Properties).toMatchObject({ KubernetesGroups: ['lifeguard:node-drainer'], Type: 'STANDARD' });
   });
 });
+
+describe('the packaged stack: durable work through EventBridge Scheduler', () => {
+  type Statement = { Effect: string; Action: string[] | string; Resource: unknown; Condition?: unknown; Principal?: unknown };
+  const statementsOf = (id: string) =>
+    (template.Resources[id]!.Properties as { Policies: Array<{ PolicyDocument: { Statement: Statement[] } }> }).Policies.flatMap((p) => p.PolicyDocument.Statement);
+  const fn = template.Resources.InterruptionLambdaFunction!.Properties as { Environment: { Variables: Record<string, unknown> }; FunctionName: string };
+
+  it('has its own schedule group and a dead-letter queue for continuations', () => {
+    expect(resourcesOfType(template, 'AWS::Scheduler::ScheduleGroup').map(([id]) => id)).toEqual(['InterruptionScheduleGroup']);
+    expect(template.Resources.InterruptionScheduleDeadLetterQueue).toMatchObject({ Type: 'AWS::SQS::Queue' });
+  });
+
+  it('tells the function where to schedule: group, its own ARN, the scheduler role and the DLQ — the DLQ every schedule target gets', () => {
+    expect(fn.Environment.Variables).toMatchObject({
+      LIFEGUARD_SCHEDULE_GROUP: { Ref: 'InterruptionScheduleGroup' },
+      LIFEGUARD_FUNCTION_ARN: { 'Fn::Sub': expect.stringContaining(`:function:${fn.FunctionName}`) },
+      LIFEGUARD_SCHEDULER_ROLE_ARN: { 'Fn::GetAtt': ['InterruptionSchedulerRole', 'Arn'] },
+      LIFEGUARD_SCHEDULE_DLQ_ARN: { 'Fn::GetAtt': ['InterruptionScheduleDeadLetterQueue', 'Arn'] },
+    });
+  });
+
+  it('lets the scheduler role be assumed only by Scheduler for this account\'s group, and invoke only this function and write only that DLQ', () => {
+    const role = template.Resources.InterruptionSchedulerRole!.Properties as { AssumeRolePolicyDocument: { Statement: Statement[] } };
+    const [trust] = role.AssumeRolePolicyDocument.Statement;
+    expect(trust).toMatchObject({ Principal: { Service: 'scheduler.amazonaws.com' }, Action: 'sts:AssumeRole' });
+    expect(JSON.stringify(trust!.Condition)).toContain(`schedule/${fn.FunctionName}-work/*`);
+    const statements = statementsOf('InterruptionSchedulerRole');
+    expect(statements.map((s) => s.Action)).toEqual([['lambda:InvokeFunction'], ['sqs:SendMessage']]);
+    expect(JSON.stringify(statements[0]!.Resource)).toContain(`:function:${fn.FunctionName}`);
+    expect(statements[1]!.Resource).toEqual({ 'Fn::GetAtt': ['InterruptionScheduleDeadLetterQueue', 'Arn'] });
+  });
+
+  it('lets the function manage schedules only in its group, and pass only the scheduler role, only to Scheduler', () => {
+    const statements = statementsOf('InterruptionRole');
+    const scheduling = statements.find((s) => (s.Action as string[]).includes('scheduler:CreateSchedule'))!;
+    expect(scheduling.Action).toEqual(['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule']);
+    expect(JSON.stringify(scheduling.Resource)).toContain(`:schedule/${fn.FunctionName}-work/*`);
+    const pass = statements.filter((s) => (s.Action as string[]).includes('iam:PassRole'));
+    expect(pass).toEqual([{ Effect: 'Allow', Action: ['iam:PassRole'], Resource: { 'Fn::GetAtt': ['InterruptionSchedulerRole', 'Arn'] }, Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } } }]);
+  });
+});

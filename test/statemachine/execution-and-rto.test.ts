@@ -11,6 +11,7 @@ const { dr } = parseConfig({
         clusterId: 'j-2AXXXXXXGAPLF',
         probe: { address: 'nlb.internal', confirm: { attempts: 5, intervalSeconds: 20, unhealthyToFail: 3 } },
         placement: { candidateSubnetIds: ['subnet-0bbb2222'] },
+        roles: { service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2', instance: 'arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole' },
         drill: { dryRun: true },
       },
     ],
@@ -22,7 +23,7 @@ const prepare = (request: unknown) => prepareExecution({ request, executionId: '
 describe('prepareExecution (ValidateInput)', () => {
   it('resolves the cluster by j-ID and sets up lock, confirm budget and empty slots', () => {
     const state = prepare({ cluster: 'j-2AXXXXXXGAPLF' });
-    expect(state.request).toEqual({ cluster: 'analytics', clusterId: 'j-2AXXXXXXGAPLF', mode: 'failover', dryRun: false, retireOldCluster: true, detectedAt: null });
+    expect(state.request).toEqual({ cluster: 'analytics', clusterId: 'j-2AXXXXXXGAPLF', mode: 'failover', dryRun: false, retireOldCluster: true, detectedAt: null, alarmWindowSeconds: 0 });
     expect(state.lock).toEqual({ key: 'emr#analytics', now: String(Date.parse(at) / 1000), expiresAt: String(Date.parse(at) / 1000 + LOCK_TTL_SECONDS) });
     // 5 attempts, 3 to fail: after 3 healthy probes 3 failures are out of reach.
     expect(state.confirm).toMatchObject({ attempts: 5, unhealthyToFail: 3, healthyToClear: 3, intervalSeconds: 20, healthy: { n: 0 }, unhealthy: { n: 0 } });
@@ -34,6 +35,13 @@ describe('prepareExecution (ValidateInput)', () => {
     expect(prepare({ cluster: 'analytics', mode: 'drill', dryRun: false, retireOldCluster: true }).request).toMatchObject({ dryRun: false, retireOldCluster: true });
     // A real failover always retires the broken cluster.
     expect(prepare({ cluster: 'analytics', retireOldCluster: false }).request.retireOldCluster).toBe(true);
+  });
+
+  it("takes the alarm's state-change time as CloudWatch writes it, and its evaluation window", () => {
+    const state = prepare({ cluster: 'analytics', detectedAt: '2026-03-01T11:57:00.000+0000' });
+    expect(state.request).toMatchObject({ detectedAt: '2026-03-01T11:57:00.000Z', alarmWindowSeconds: 180 });
+    expect(() => prepare({ cluster: 'analytics', detectedAt: 'yesterday' })).toThrow(/detectedAt/);
+    expect(state).toMatchObject({ oldCluster: null, retireWarning: null });
   });
 
   it('rejects bad input naming the field', () => {
@@ -70,6 +78,28 @@ describe('computeRto (ReportRto)', () => {
   it('counts detection from the alarm time when the trigger carries it', () => {
     const withAlarm = { ...input, request: { ...input.request, detectedAt: new Date(Date.parse(at) - 180_000).toISOString() } };
     expect(computeRto(withAlarm)).toMatchObject({ rtoSeconds: 860, phases: { detect: 205 } });
+  });
+
+  it("adds the alarm's evaluation window before its state change", () => {
+    const withAlarm = {
+      ...input,
+      request: { ...input.request, detectedAt: new Date(Date.parse(at) - 30_000).toISOString(), alarmWindowSeconds: 180 },
+    };
+    // 180 s evaluating + 30 s until the execution + 680 s to healthy.
+    expect(computeRto(withAlarm)).toMatchObject({ rtoSeconds: 890, totalSeconds: 892, phases: { alarm: 180, detect: 55 } });
+  });
+
+  it('reports the old cluster state and a retire failure as a warning', () => {
+    const { retired: _retired, ...times } = input.times;
+    const report = computeRto({
+      ...input,
+      times,
+      oldCluster: { state: 'RUNNING' },
+      retireWarning: { Error: 'Emr.InternalServerErrorException', Cause: 'try again' },
+    });
+    expect(report).toMatchObject({ oldClusterRetired: false, oldClusterState: 'RUNNING' });
+    expect(report.warnings).toEqual(['old cluster j-OLD not retired: Emr.InternalServerErrorException: try again']);
+    expect(computeRto(input).warnings).toEqual([]);
   });
 
   it('names a missing phase mark', () => {

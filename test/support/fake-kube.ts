@@ -1,4 +1,4 @@
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { EventsV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
 import { KubeApiError, type JsonPatchOp, type KubeApi } from '../../lib/kube/port.ts';
 import type { VirtualClock } from '../../sandbox/clock/virtual-clock.ts';
 
@@ -31,7 +31,7 @@ export interface FakePdb {
 
 export interface FakeCall {
   at: number;
-  op: 'getNode' | 'listNodes' | 'patchNode' | 'listPodsOnNode' | 'evictPod' | 'deletePod';
+  op: 'getNode' | 'listNodes' | 'patchNode' | 'listPodsOnNode' | 'evictPod' | 'deletePod' | 'createEvent' | 'patchEvent';
   target: string;
   gracePeriodSeconds?: number;
   status: number;
@@ -197,7 +197,7 @@ export class FakeKube implements KubeApi {
         }
         const budget = budgets[0];
         if (budget && !pod.metadata?.deletionTimestamp && this.healthy(budget) - 1 < budget.minAvailable) {
-          throw new KubeApiError(`Cannot evict pod as it would violate the pod's disruption budget "${budget.name}".`, 429, 'TooManyRequests');
+          throw new KubeApiError(`Cannot evict pod as it would violate the pod's disruption budget "${budget.name}".`, 429, 'DisruptionBudget');
         }
         this.terminate(`${namespace}/${name}`, gracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
       });
@@ -217,6 +217,23 @@ export class FakeKube implements KubeApi {
     } finally {
       this.inFlightEvictions--;
     }
+  }
+
+  /** Events as the API server would keep them (namespace/name → event), for tests that read them. */
+  readonly events = new Map<string, EventsV1Event>();
+
+  async createEvent(namespace: string, event: EventsV1Event): Promise<void> {
+    await this.call('createEvent', `${namespace}/${event.metadata?.name ?? ''}`, {}, () => {
+      this.events.set(`${namespace}/${event.metadata?.name ?? ''}`, structuredClone(event));
+    });
+  }
+
+  async patchEvent(namespace: string, name: string, ops: JsonPatchOp[]): Promise<void> {
+    await this.call('patchEvent', `${namespace}/${name}`, { ops }, () => {
+      const event = this.events.get(`${namespace}/${name}`);
+      if (!event) throw new KubeApiError(`events "${name}" not found`, 404, 'NotFound');
+      this.events.set(`${namespace}/${name}`, applyJsonPatch(event as V1Node, ops) as EventsV1Event);
+    });
   }
 
   // --- internals ---

@@ -13,7 +13,9 @@ export interface CfnResource {
  * runs; run alone, the test packages first (offline, no credentials needed).
  */
 export function packagedTemplate(): { Resources: Record<string, CfnResource> } {
-  if (!existsSync(TEMPLATE)) execFileSync('npx', ['osls', 'package', '--stage', 'dev'], { stdio: 'ignore' });
+  // Packaging needs an explicit configuration: the committed example unless LIFEGUARD_CONFIG names one.
+  const env = { ...process.env, LIFEGUARD_CONFIG: process.env.LIFEGUARD_CONFIG ?? 'lifeguard.config.example.yaml' };
+  if (!existsSync(TEMPLATE)) execFileSync('npx', ['osls', 'package', '--stage', 'dev'], { stdio: 'ignore', env });
   return JSON.parse(readFileSync(TEMPLATE, 'utf8'));
 }
 

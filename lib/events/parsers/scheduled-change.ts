@@ -36,15 +36,17 @@ export function classifyEventTypeCode(code: string): Change {
   return 'retirement';
 }
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const RFC_1123 = /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat), (\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
 
-/** `Wed, 05 Apr 2023 12:00:00 GMT` → epoch ms; undefined unless the date exists and the weekday agrees. */
+/**
+ * `Wed, 05 Apr 2023 12:00:00 GMT` → epoch ms; undefined unless the date exists. The weekday is not
+ * checked: AWS's own sample Health event carries a wrong one, and the date says all that matters.
+ */
 export function parseRfc1123(text: string): number | undefined {
   const m = RFC_1123.exec(text);
   if (!m) return undefined;
-  const [, day, date, month, year, hh, mm, ss] = m as unknown as [string, string, string, string, string, string, string, string];
+  const [, , date, month, year, hh, mm, ss] = m as unknown as [string, string, string, string, string, string, string, string];
   const monthIndex = MONTHS.indexOf(month);
   const ms = Date.UTC(Number(year), monthIndex, Number(date), Number(hh), Number(mm), Number(ss));
   const back = new Date(ms);
@@ -55,7 +57,7 @@ export function parseRfc1123(text: string): number | undefined {
     back.getUTCHours() === Number(hh) &&
     back.getUTCMinutes() === Number(mm) &&
     back.getUTCSeconds() === Number(ss);
-  return exact && DAYS[back.getUTCDay()] === day ? ms : undefined;
+  return exact ? ms : undefined;
 }
 
 /** Health writes its times as RFC 1123 (`Wed, 05 Apr 2023 12:00:00 GMT`); some feeds use ISO 8601. */
@@ -114,11 +116,6 @@ export const scheduledChangeParser = {
     if (detail.endTime !== undefined && detail.endTime < detail.startTime) {
       invalidField(['detail', 'endTime'], 'expected a time at or after detail.startTime', envelope.detail.endTime);
     }
-    if (detail.statusCode === 'closed') {
-      // The change is over (done or cancelled): draining now would only hurt.
-      throw new UnsupportedEventError(`detail.statusCode: the scheduled change ${detail.eventArn} is closed`, 'detail.statusCode');
-    }
-
     // Several instances can share one event; a long list is split over pages, each its own event.
     const ids = new Set<string>();
     detail.affectedEntities.forEach((entity, i) => {
@@ -145,6 +142,8 @@ export const scheduledChangeParser = {
       eventArn: detail.eventArn,
       eventTypeCode: detail.eventTypeCode,
       change: classifyEventTypeCode(detail.eventTypeCode),
+      // A closed event is a change that is over or was cancelled: what was scheduled is cancelled.
+      status: detail.statusCode ?? 'upcoming',
       startTime: detail.startTime,
       endTime: detail.endTime ?? null,
       deadline: detail.startTime,

@@ -1,69 +1,114 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../../cli/commands/handle.ts';
-import { systemClock } from '../../../lib/util/clock.ts';
-import { startKubeEmulator, type KubeEmulator } from '../../../sandbox/kube/index.ts';
+import { systemClock, type Clock } from '../../../lib/util/clock.ts';
+import { startKubeEmulator, type FaultOptions, type KubeEmulator } from '../../../sandbox/kube/index.ts';
 import { nodes, SPOT_NODE } from '../../support/scenarios.ts';
+import { captureIo } from './capture.ts';
 
 // `lifeguard handle` against a cluster reached through a kubeconfig file (here: the emulator's).
 const dir = mkdtempSync(join(tmpdir(), 'lifeguard-handle-'));
 const spotEvent = JSON.parse(readFileSync('test/fixtures/events/spot-interruption-terminate.json', 'utf8'));
+const SENT = Date.parse(spotEvent.time);
+/** A clock frozen at a given time: --validate-only never sleeps. */
+const frozenAt = (ms: number): Clock => ({ now: () => ms, sleep: async () => {}, io: (work) => work() });
 
-describe('lifeguard handle', () => {
+const eventFile = (event: unknown, ext = 'json') => {
+  const path = join(dir, `event-${Math.random().toString(36).slice(2)}.${ext}`);
+  writeFileSync(path, typeof event === 'string' ? event : JSON.stringify(event));
+  return path;
+};
+const now = () => ({ ...spotEvent, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+
+describe('lifeguard handle against a cluster', () => {
   let emulator: KubeEmulator;
-  let kubeconfig: string;
-  let out: string[];
-  let err: string[];
-  const io = () => ({ out: (l: string) => void out.push(l), err: (l: string) => void err.push(l) });
 
-  beforeEach(async () => {
-    out = [];
-    err = [];
-    emulator = await startKubeEmulator({ clock: systemClock });
+  async function cluster(faults?: FaultOptions) {
+    emulator = await startKubeEmulator({ clock: systemClock, ...(faults ? { faults } : {}) });
     for (const node of nodes) emulator.addNode(node);
     emulator.addPod({ name: 'exec-1', namespace: 'spark', node: SPOT_NODE, labels: { 'spark-role': 'executor' }, preStop: '/opt/decom.sh' });
     emulator.addPod({ name: 'web-1', node: SPOT_NODE, labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web' } });
-    kubeconfig = join(dir, 'kubeconfig.json');
+    const kubeconfig = join(dir, `kubeconfig-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(kubeconfig, emulator.kubeConfig().exportConfig());
-  });
-  afterEach(() => emulator.close());
-
-  const eventFile = (event: unknown) => {
-    const path = join(dir, `event-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(path, JSON.stringify(event));
-    return path;
-  };
-  const now = () => ({ ...spotEvent, time: new Date().toISOString().replace(/\.\d+Z$/, 'Z') });
+    return kubeconfig;
+  }
+  afterEach(() => emulator?.close());
 
   it('prints the plan in a dry run and changes nothing', async () => {
-    expect(await run([eventFile(now()), '--dry-run', '--kubeconfig', kubeconfig], io())).toBe(0);
-    const text = out.join('\n');
-    expect(text).toContain('dry run: nothing changed');
-    expect(text).toMatch(/spark-executor: spark\/exec-1[\s\S]*workload: default\/web-1/);
+    const kubeconfig = await cluster();
+    const io = captureIo();
+    expect(await run([eventFile(now()), '--dry-run', '--kubeconfig', kubeconfig], { ...io.io, env: {} })).toBe(0);
+    expect(io.stdout()).toContain('dry run: nothing changed');
+    expect(io.stdout()).toMatch(/spark-executor: spark\/exec-1[\s\S]*workload: default\/web-1/);
     expect(emulator.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     expect(emulator.node(SPOT_NODE)?.spec.unschedulable).toBeFalsy();
   });
 
   it('cordons and drains the node for real without --dry-run', async () => {
-    expect(await run([eventFile(now()), '--kubeconfig', kubeconfig, '--json'], io())).toBe(0);
-    const report = JSON.parse(out.join('\n'));
+    const kubeconfig = await cluster();
+    const io = captureIo();
+    expect(await run([eventFile(now()), '--kubeconfig', kubeconfig, '--json'], { ...io.io, env: {} })).toBe(0);
+    const report = JSON.parse(io.stdout());
     expect(report.instances[0]).toMatchObject({ nodeName: SPOT_NODE, status: 'drained' });
     expect(emulator.node(SPOT_NODE)?.spec.unschedulable).toBe(true);
     expect(emulator.pods().filter((p) => p.spec.nodeName === SPOT_NODE)).toEqual([]);
   });
 
-  it('rejects a malformed event with the field named, exit 2, nothing changed', async () => {
+  it('rejects a malformed event before contacting the cluster, naming the field, exit 2', async () => {
+    const kubeconfig = await cluster();
+    const io = captureIo();
     const bad = { ...now(), detail: { 'instance-action': 'terminate' } };
-    expect(await run([eventFile(bad), '--kubeconfig', kubeconfig], io())).toBe(2);
-    expect(out.join('\n')).toContain('detail.instance-id');
+    expect(await run([eventFile(bad), '--kubeconfig', kubeconfig], { ...io.io, env: {} })).toBe(2);
+    expect(io.stderr()).toMatch(/not a valid event: detail\.instance-id: /);
     expect(emulator.requests).toEqual([]);
   });
 
-  it('says what is wrong with the kubeconfig or the arguments', async () => {
-    expect(await run([eventFile(now()), '--kubeconfig', join(dir, 'absent')], io())).toBe(2);
-    expect(await run([], io())).toBe(2);
-    expect(err.join('\n')).toMatch(/kubeconfig .*absent does not exist[\s\S]*expected exactly one event file/);
+  it('does not talk about Lambda retries when the cluster refuses', async () => {
+    const kubeconfig = await cluster({ rate: 1, statuses: [403], only: ['patch-node'] });
+    const io = captureIo();
+    expect(await run([eventFile(now()), '--kubeconfig', kubeconfig], { ...io.io, env: {} })).toBe(1);
+    expect(io.stderr()).toMatch(/403|forbidden/i);
+    expect(io.stderr()).toContain('nothing is retried from the command line');
+    expect(io.stderr()).not.toMatch(/will be retried/);
+  });
+});
+
+describe('lifeguard handle, offline', () => {
+  it('--validate-only checks the event with no kubeconfig and no cluster', async () => {
+    const io = captureIo();
+    const code = await run([eventFile(spotEvent), '--validate-only', '--kubeconfig', join(dir, 'absent')], { ...io.io, env: {}, clock: frozenAt(SENT + 30_000) });
+    expect(code).toBe(0);
+    expect(io.stdout()).toContain('spot-interruption event 7e5c8f3a-1d2b-4c6e-9f0a-3b8d2e1c4a51');
+    expect(io.stdout()).toContain('instances: i-0aaa1111bbbb22220');
+    expect(io.stdout()).toContain('deadline: 2026-03-14T09:28:53.000Z');
+    expect(io.stderr()).toBe('');
+  });
+
+  it('says when the deadline has passed, and by how much', async () => {
+    const io = captureIo();
+    expect(await run([eventFile(spotEvent), '--validate-only'], { ...io.io, env: {}, clock: frozenAt(SENT + 334 * 86_400_000) })).toBe(0);
+    expect(io.stderr()).toMatch(/warning: the deadline 2026-03-14T09:28:53.000Z passed 334 days ago/);
+  });
+
+  it('reports a broken JSON file in JSON terms, and an unreadable one plainly, exit 2', async () => {
+    const io = captureIo();
+    expect(await run([eventFile('{"version": "0",', 'json'), '--validate-only'], { ...io.io, env: {} })).toBe(2);
+    expect(await run([join(dir, 'absent.json'), '--validate-only'], { ...io.io, env: {} })).toBe(2);
+    expect(io.stderr()).toMatch(/is not valid JSON: [\s\S]*cannot read .*absent\.json: no such file/);
+    expect(io.stderr()).not.toMatch(/YAML/);
+  });
+
+  it('names an unsupported event for what it is, exit 2', async () => {
+    const io = captureIo();
+    expect(await run([eventFile({ ...spotEvent, 'detail-type': 'EC2 Spot Instance Interuption Warning' }), '--validate-only'], { ...io.io, env: {} })).toBe(2);
+    expect(io.stderr()).toMatch(/not an event Lifeguard acts on: detail-type: .*\(did you mean "EC2 Spot Instance Interruption Warning"\?\)/);
+  });
+
+  it('says what is wrong with the kubeconfig', async () => {
+    const io = captureIo();
+    expect(await run([eventFile(now()), '--kubeconfig', join(dir, 'absent')], { ...io.io, env: {} })).toBe(2);
+    expect(io.stderr()).toMatch(/kubeconfig .*absent does not exist/);
   });
 });

@@ -1,8 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { run } from '../../../cli/commands/simulate.ts';
+import { captureIo } from './capture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lifeguard-simulate-'));
 const file = (name: string, text: string) => {
@@ -10,14 +11,6 @@ const file = (name: string, text: string) => {
   writeFileSync(path, text);
   return path;
 };
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  return { out, err };
-}
 
 const cluster = `
 cluster:
@@ -27,11 +20,9 @@ cluster:
 `;
 
 describe('lifeguard simulate', () => {
-  afterEach(() => vi.restoreAllMocks());
-
   it('prints exactly one JSON document with --json, including the failover section', async () => {
-    const { out } = capture();
-    expect(await run(['sandbox/scenarios/demo.yaml', '--json'])).toBe(0);
+    const { out, io } = captureIo();
+    expect(await run(['sandbox/scenarios/demo.yaml', '--json'], io)).toBe(0);
     expect(out).toHaveLength(1);
     const result = JSON.parse(out[0]!);
     expect(Object.keys(result)).toEqual(expect.arrayContaining(['scenario', 'timeline', 'nodes', 'pods', 'summary', 'failover']));
@@ -41,34 +32,40 @@ describe('lifeguard simulate', () => {
   });
 
   it('rejects a scenario with a bad field, naming it, with exit code 2', async () => {
-    const { err } = capture();
+    const { err, io } = captureIo();
     const path = file('bad.yaml', `name: bad${cluster}\nuntil: -5\n`);
-    expect(await run([path])).toBe(2);
+    expect(await run([path], io)).toBe(2);
     expect(err.join('\n')).toMatch(/until: .*/);
   });
 
   it('rejects a pod placed on a node the scenario does not have', async () => {
-    const { err } = capture();
+    const { err, io } = captureIo();
     const path = file('orphan.yaml', `name: orphan${cluster.replace('node: n1,', 'node: n9,')}`);
-    expect(await run([path])).toBe(2);
+    expect(await run([path], io)).toBe(2);
     expect(err.join('\n')).toContain("cluster.pods.0.node: no node named 'n9'");
   });
 
   it('rejects an event Lifeguard would reject, naming the step and the field, before running anything', async () => {
-    const { err, out } = capture();
+    const { err, out, io } = captureIo();
     const path = file(
       'event.yaml',
       `name: event${cluster}events:\n  - at: 5\n    event: { source: aws.ec2, detail-type: EC2 Spot Instance Interruption Warning, detail: { instance-id: nope, instance-action: terminate } }\n`,
     );
-    expect(await run([path])).toBe(2);
+    expect(await run([path], io)).toBe(2);
     expect(err.join('\n')).toContain('events.0.event.detail.instance-id');
     expect(out).toEqual([]);
   });
 
+  it('reports a broken JSON scenario in JSON terms', async () => {
+    const { err, io } = captureIo();
+    expect(await run([file('broken.json', '{"name": "x", "cluster": ')], io)).toBe(2);
+    expect(err.join('\n')).toMatch(/broken\.json is not valid JSON: /);
+  });
+
   it('explains its usage when the file is missing or unreadable', async () => {
-    const { err } = capture();
-    expect(await run([])).toBe(2);
-    expect(await run([join(dir, 'absent.yaml')])).toBe(2);
-    expect(err.join('\n')).toMatch(/expected exactly one scenario file[\s\S]*cannot read scenario/);
+    const { err, io } = captureIo();
+    expect(await run([], io)).toBe(2);
+    expect(await run([join(dir, 'absent.yaml')], io)).toBe(2);
+    expect(err.join('\n')).toMatch(/missing required argument 'scenario'[\s\S]*cannot read .*absent\.yaml: no such file/);
   });
 });

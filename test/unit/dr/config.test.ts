@@ -7,6 +7,7 @@ const minimalCluster = {
   clusterId: 'j-2AXXXXXXGAPLF',
   probe: { address: 'emr-analytics-nlb-0123456789abcdef.elb.us-east-1.amazonaws.com' },
   placement: { candidateSubnetIds: ['subnet-0b2c3d4e5f6a7b8c9'] },
+  roles: { service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2', instance: 'arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole' },
 };
 
 function issuesOf(raw: unknown): string {
@@ -77,8 +78,29 @@ describe('dr config', () => {
     [{ ...minimalCluster, alarm: { evaluationPeriods: 2, datapointsToAlarm: 3 } }, 'dr.clusters.0.alarm.datapointsToAlarm'],
     [{ ...minimalCluster, runJobFlowTemplate: { ReleaseLabel: 'emr-7.2.0' } }, 'dr.clusters.0.runJobFlowTemplate.Name'],
     [{ ...minimalCluster, drill: { retire: true } }, 'dr.clusters.0.drill'],
+    // The state machine may pass only the roles named here.
+    [{ ...minimalCluster, roles: undefined }, 'dr.clusters.0.roles'],
+    [{ ...minimalCluster, roles: { ...minimalCluster.roles, service: 'EMR_DefaultRole' } }, 'dr.clusters.0.roles.service'],
+    [{ ...minimalCluster, roles: { ...minimalCluster.roles, autoScaling: 'arn:aws:iam::123456789012:policy/x' } }, 'dr.clusters.0.roles.autoScaling'],
   ])('rejects %j naming %s', (cluster, field) => {
     expect(issuesOf({ dr: { clusters: [cluster] } })).toContain(`${field}:`);
+  });
+
+  it('refuses a fixed master address, which a failover would leave behind, and probes the target groups without one', () => {
+    const targetGroups = [{ arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/emr-livy/73e2d6bc24d8a067' }];
+    const message = issuesOf({ dr: { clusters: [{ ...minimalCluster, targetGroups, probe: { address: '10.0.1.25' } }] } });
+    expect(message).toContain('dr.clusters.0.probe.address:');
+    expect(message).toContain('leave it out to probe the master the target groups route to');
+    const [cluster] = parseConfig({ dr: { clusters: [{ ...minimalCluster, targetGroups, probe: {} }] } }).dr.clusters;
+    expect(cluster?.probe.address).toBeUndefined();
+  });
+
+  it('rejects resources in another region than the stack (rules, access entries and target groups are regional)', () => {
+    const tg = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/emr-livy/73e2d6bc24d8a067';
+    const message = issuesOf({ region: 'us-east-1', dr: { clusters: [{ ...minimalCluster, targetGroups: [{ arn: tg }] }] } });
+    expect(message).toContain("dr.clusters.0.targetGroups.0.arn: target group in 'eu-west-1', not the stack's region 'us-east-1'");
+    const eks = issuesOf({ region: 'us-east-1', eks: [{ name: 'spark', region: 'eu-west-1' }] });
+    expect(eks).toContain("eks.0.region: 'eu-west-1' differs from the stack's region 'us-east-1'");
   });
 
   it('rejects two clusters with the same name', () => {

@@ -96,9 +96,16 @@ describe('lifeguard drill', () => {
     expect(sfnMock.calls()).toHaveLength(0);
   });
 
-  it('runs the drill in the DR sandbox when no state machine is given', async () => {
+  it('exits 2 and says what to pass when neither a state machine ARN nor --sandbox is given', async () => {
     const io = capture();
-    const code = await run(['--cluster', 'analytics', '--json'], { env: {}, ...io.deps });
+    expect(await run(['--cluster', 'analytics'], { env: {}, ...io.deps })).toBe(2);
+    expect(io.out).toEqual([]);
+    expect(io.err.join('\n')).toMatch(/--state-machine-arn ARN.*LIFEGUARD_STATE_MACHINE_ARN.*--sandbox/s);
+  });
+
+  it('runs the drill in the DR sandbox when asked to', async () => {
+    const io = capture();
+    const code = await run(['--cluster', 'analytics', '--json', '--sandbox', 'builtin'], { env: {}, ...io.deps });
     expect(code).toBe(0);
     expect(io.out).toHaveLength(1);
     const doc = JSON.parse(io.out[0]!);
@@ -110,7 +117,7 @@ describe('lifeguard drill', () => {
 
   it('returns the plan and creates nothing for a sandbox dry run', async () => {
     const io = capture();
-    expect(await run(['--cluster', 'analytics', '--dry-run'], { env: {}, ...io.deps })).toBe(0);
+    expect(await run(['--cluster', 'analytics', '--dry-run', '--sandbox', 'builtin'], { env: {}, ...io.deps })).toBe(0);
     const text = io.out.join('\n');
     expect(text).toContain('outcome: DryRun');
     expect(text).toContain('"targetAvailabilityZone"');

@@ -11,6 +11,7 @@ import {
   type Subnet,
 } from '@aws-sdk/client-ec2';
 import {
+  DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
@@ -58,6 +59,9 @@ let config: DrConfig;
 let zoneStates: Record<string, string>;
 let clusters: Record<string, DescribeClusterCommandOutput>;
 let masters: Record<string, ListInstancesCommandOutput>;
+/** Zones the analytics NLB has enabled. */
+let nlbZones: string[];
+const NLB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/emr-analytics/50dc6c495c0c9188';
 
 function baseConfig(overrides: Record<string, unknown> = {}, streaming: Record<string, unknown> = {}): DrConfig {
   return drConfigSchema.parse({
@@ -68,6 +72,11 @@ function baseConfig(overrides: Record<string, unknown> = {}, streaming: Record<s
         probe: { address: 'emr-analytics-50dc6c495c0c9188.elb.us-east-1.amazonaws.com' },
         targetGroups: [{ arn: LIVY_TG, port: 8998 }, { arn: RM_TG }],
         placement: { candidateSubnetIds: [SUBNET_A, SUBNET_OTHER_VPC, SUBNET_B, SUBNET_C] },
+        roles: {
+          service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2',
+          instance: 'arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole',
+          autoScaling: 'arn:aws:iam::123456789012:role/EMR_AutoScaling_DefaultRole',
+        },
         ...overrides,
       },
       {
@@ -75,6 +84,10 @@ function baseConfig(overrides: Record<string, unknown> = {}, streaming: Record<s
         clusterId: 'j-3FLEETXXXXXXX',
         probe: { address: 'emr-streaming.internal' },
         placement: { subnetTags: { 'lifeguard:dr': 'true' } },
+        roles: {
+          service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2',
+          instance: 'arn:aws:iam::123456789012:role/streaming/EMR_EC2_StreamingRole',
+        },
         ...streaming,
       },
     ],
@@ -100,6 +113,7 @@ beforeEach(() => {
   elbv2.reset();
   config = baseConfig();
   zoneStates = {};
+  nlbZones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
   clusters = {
     'j-2AXXXXXXGAPLF': fixture('describe-cluster-groups'),
     'j-3FLEETXXXXXXX': fixture('describe-cluster-fleets'),
@@ -147,6 +161,14 @@ beforeEach(() => {
     }
     return { TargetGroups: found, $metadata: {} };
   });
+  elbv2.on(DescribeLoadBalancersCommand).callsFake(({ LoadBalancerArns = [] }: { LoadBalancerArns?: string[] }) => ({
+    LoadBalancers: LoadBalancerArns.filter((arn) => arn === NLB).map((arn) => ({
+      LoadBalancerArn: arn,
+      Type: 'network',
+      AvailabilityZones: nlbZones.map((ZoneName) => ({ ZoneName, SubnetId: `subnet-nlb-${ZoneName}` })),
+    })),
+    $metadata: {},
+  }));
 });
 
 const deps = () => ({ config, ...clients, now: () => NOW });
@@ -521,17 +543,82 @@ describe('planFailover: stored template', () => {
     expect(emr.commandCalls(ListBootstrapActionsCommand)).toHaveLength(0);
     expect(template.Instances.Ec2SubnetId).toBe(SUBNET_A); // the stored template itself is untouched
   });
-  it('makes a template fit createCluster: alive with no steps, and no Steps', async () => {
+  it('keeps a replacement from a template alive with no steps (its Steps stay: RunJobFlow takes them)', async () => {
     const template = {
       Name: 'analytics',
       ReleaseLabel: 'emr-7.2.0',
+      ServiceRole: 'EMR_DefaultRole_V2',
+      JobFlowRole: 'EMR_EC2_DefaultRole',
       Steps: [{ Name: 'warm-up', HadoopJarStep: { Jar: 'command-runner.jar', Args: ['true'] } }],
       Instances: { KeepJobFlowAliveWhenNoSteps: false, InstanceGroups: [{ InstanceRole: 'MASTER', InstanceType: 'm5.xlarge', InstanceCount: 1 }] },
     };
     config = baseConfig({ runJobFlowTemplate: template });
     const plan = await planFor('analytics');
-    expect(plan.runJobFlow.Steps).toBeUndefined();
+    expect(plan.runJobFlow.Steps).toEqual(template.Steps);
     expect(plan.runJobFlow.Instances?.KeepJobFlowAliveWhenNoSteps).toBe(true);
+  });
+});
+
+describe('planFailover: roles the state machine may pass', () => {
+  const template = (roles: Record<string, string>) => ({
+    Name: 'analytics',
+    ReleaseLabel: 'emr-7.2.0',
+    ...roles,
+    Instances: { InstanceGroups: [{ InstanceRole: 'MASTER', InstanceType: 'm5.xlarge', InstanceCount: 1 }] },
+  });
+
+  it('accepts the configured roles by name or ARN, the AutoScalingRole included (a clone copies it)', async () => {
+    await expect(planFor('analytics')).resolves.toMatchObject({ runJobFlow: { AutoScalingRole: 'EMR_AutoScaling_DefaultRole' } });
+    config = baseConfig({
+      runJobFlowTemplate: template({
+        ServiceRole: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2',
+        JobFlowRole: 'arn:aws:iam::123456789012:instance-profile/EMR_EC2_DefaultRole',
+      }),
+    });
+    await expect(planFor('analytics')).resolves.toMatchObject({ source: 'template' });
+  });
+
+  it('refuses a request that passes any other role, naming each one', async () => {
+    config = baseConfig({
+      runJobFlowTemplate: template({ ServiceRole: 'AdminRole', JobFlowRole: 'EMR_EC2_DefaultRole', AutoScalingRole: 'arn:aws:iam::123456789012:role/Other' }),
+    });
+    const error = (await planFor('analytics').catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(PlanError);
+    expect(error.message).toContain("ServiceRole 'AdminRole' is not dr.clusters[analytics].roles.service");
+    expect(error.message).toContain("AutoScalingRole 'arn:aws:iam::123456789012:role/Other' is not dr.clusters[analytics].roles.autoScaling");
+    expect(error.message).not.toContain('JobFlowRole');
+    // The same role name in another account is another role.
+    config = baseConfig({ runJobFlowTemplate: template({ ServiceRole: 'arn:aws:iam::999999999999:role/EMR_DefaultRole_V2', JobFlowRole: 'EMR_EC2_DefaultRole' }) });
+    await expect(planFor('analytics')).rejects.toThrow(/ServiceRole 'arn:aws:iam::999999999999:role\/EMR_DefaultRole_V2' is not/);
+  });
+
+  it('refuses an AutoScalingRole when the configuration names none, and a missing service role', async () => {
+    config = baseConfig({ roles: { service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2', instance: 'arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole' } });
+    await expect(planFor('analytics')).rejects.toThrow(/AutoScalingRole 'EMR_AutoScaling_DefaultRole' is set but dr\.clusters\[analytics\]\.roles\.autoScaling is not configured/);
+    config = baseConfig({ runJobFlowTemplate: template({ JobFlowRole: 'EMR_EC2_DefaultRole' }) });
+    await expect(planFor('analytics')).rejects.toThrow(/ServiceRole is missing/);
+  });
+
+  it('checks the instance profile name when it differs from the role name', async () => {
+    const roles = { service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2', instance: 'arn:aws:iam::123456789012:role/streaming-instances' };
+    config = baseConfig({}, { roles });
+    await expect(planFor('streaming')).rejects.toThrow(/JobFlowRole 'EMR_EC2_StreamingRole' is not the instance profile of dr.clusters\[streaming\].roles.instance \(streaming-instances\)/);
+    config = baseConfig({}, { roles: { ...roles, instanceProfile: 'EMR_EC2_StreamingRole' } });
+    await expect(planFor('streaming')).resolves.toMatchObject({ cluster: 'streaming' });
+  });
+});
+
+describe('planFailover: load balancer zones', () => {
+  it('places the replacement only in a zone the NLB serves', async () => {
+    nlbZones = ['us-east-1a', 'us-east-1c'];
+    const plan = await planFor('analytics');
+    expect(plan.targetAvailabilityZone).toBe('us-east-1c');
+    expect(elbv2.commandCalls(DescribeLoadBalancersCommand)[0]?.args[0].input).toEqual({ LoadBalancerArns: [NLB] });
+  });
+
+  it('names the NLB zones when no candidate is in one of them', async () => {
+    nlbZones = ['us-east-1a'];
+    await expect(planFor('analytics')).rejects.toThrow(`${SUBNET_B}: zone us-east-1b is not enabled on the load balancer (it serves us-east-1a)`);
   });
 });
 

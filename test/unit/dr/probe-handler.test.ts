@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { drConfigSchema, type DrConfig } from '../../../lib/config/dr.ts';
 import type { HealthMetricsSink } from '../../../lib/dr/health-report.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
+import { NoServingMasterError } from '../../../lib/dr/serving-master.ts';
 import { makeProbeHandlers } from '../../../functions/dr-probe.ts';
 import { makePlanHandler } from '../../../functions/dr-plan.ts';
 import { startHadoopEmulator, type HadoopEmulator } from '../../../sandbox/hadoop/emulator.ts';
@@ -32,6 +33,7 @@ beforeEach(async () => {
     clusterId,
     probe: { address: emulator.address, ports: emulator.ports },
     placement: { candidateSubnetIds: ['subnet-0c1c1c1c1c1c1c1c1'] },
+    roles: { service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2', instance: 'arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole' },
   });
   config = drConfigSchema.parse({ clusters: [cluster('analytics', 'j-2AXXXXXXGAPLF', healthy), cluster('streaming', 'j-3FLEETXXXXXXX', broken)] });
 });
@@ -68,6 +70,7 @@ describe('dr-probe handlers', () => {
         clusterId: `j-C${i}`,
         probe: { address: `c${i}.internal` },
         placement: { candidateSubnetIds: ['subnet-0c1c1c1c1c1c1c1c1'] },
+        roles: { service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2', instance: 'arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole' },
       })),
     });
     const started: string[] = [];
@@ -105,6 +108,55 @@ describe('dr-probe handlers', () => {
     const { verdicts } = await scheduled();
     expect(verdicts.every((v) => !v.healthy && v.services.livy.reason === 'probe failed: boom')).toBe(true);
     expect(metrics.documents.map((d) => d.metrics.ClusterHealthy?.value)).toEqual([0, 0]);
+  });
+
+  it('probes the address resolved for each cluster (the master the target groups serve), scheduled and confirm alike', async () => {
+    const probed: Array<[string, string | undefined]> = [];
+    const { scheduled, confirm } = makeProbeHandlers({
+      config,
+      log: new RecordingLog(),
+      metrics: new RecordingMetrics(),
+      now: () => 1_000,
+      resolveAddress: async (cluster) => (cluster.name === 'analytics' ? '10.0.2.20' : '10.0.3.30'),
+      probe: async (cluster, options) => {
+        probed.push([cluster.name, options?.address]);
+        return { cluster: cluster.name, clusterId: cluster.clusterId, healthy: true, checkedAt: 1_000, address: options?.address ?? '', services: {} as never };
+      },
+    });
+    await scheduled();
+    await confirm({ cluster: 'streaming' });
+    expect(probed).toEqual([
+      ['analytics', '10.0.2.20'],
+      ['streaming', '10.0.3.30'],
+      ['streaming', '10.0.3.30'],
+    ]);
+  });
+
+  it('confirm fails (for the state machine to retry) when the serving master cannot be found', async () => {
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+    const { confirm } = makeProbeHandlers({
+      config,
+      log: new RecordingLog(),
+      metrics: new RecordingMetrics(),
+      resolveAddress: async () => {
+        throw throttled;
+      },
+    });
+    await expect(confirm({ cluster: 'analytics' })).rejects.toBe(throttled);
+  });
+
+  it('judges a cluster with no registered target unhealthy (no master serves) rather than failing', async () => {
+    const { confirm } = makeProbeHandlers({
+      config,
+      log: new RecordingLog(),
+      metrics: new RecordingMetrics(),
+      now: () => 1_000,
+      resolveAddress: async () => {
+        throw new NoServingMasterError('no target is registered in the target groups of analytics');
+      },
+    });
+    const verdict = await confirm({ cluster: 'analytics' });
+    expect(verdict).toMatchObject({ healthy: false, services: { livy: { healthy: false, reason: 'no target is registered in the target groups of analytics' } } });
   });
 
   it('confirm probes one cluster by name or j-ID', async () => {

@@ -15,6 +15,7 @@ beforeEach(async () => {
     clusterId: 'j-2AXXXXXXGAPLF',
     probe: { address: 'emr-analytics.example.internal', ports: emulator.ports },
     placement: { candidateSubnetIds: ['subnet-0b2c3d4e5f6a7b8c9'] },
+    roles: { service: 'arn:aws:iam::123456789012:role/EMR_DefaultRole_V2', instance: 'arn:aws:iam::123456789012:role/EMR_EC2_DefaultRole' },
   });
 });
 

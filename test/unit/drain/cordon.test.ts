@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { V1Node } from '@kubernetes/client-node';
-import { ANNOTATIONS, EXCLUDE_FROM_LB_LABEL, INTERRUPTION_TAINT_KEY, cordonNode, cordonPatch, markDrained, pointerSegment, type CordonInput } from '../../../lib/drain/cordon.ts';
-import { KubeApiError } from '../../../lib/kube/port.ts';
-import { silentLog } from '../../../lib/observability/log.ts';
-import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
-import { FakeKube, applyJsonPatch, runToEnd } from '../../support/fake-kube.ts';
+import { ANNOTATIONS, EXCLUDE_FROM_LB_LABEL, INTERRUPTION_TAINT_KEY, cordonApplied, cordonPatch, pointerSegment, revertPatch, type CordonInput } from '../../../lib/drain/cordon.ts';
+import { applyJsonPatch } from '../../support/fake-kube.ts';
 
 const NODE = 'node-a';
 const input = (over: Partial<CordonInput> = {}): CordonInput => ({
@@ -17,19 +14,10 @@ const input = (over: Partial<CordonInput> = {}): CordonInput => ({
   ...over,
 });
 
-function setup(metadata: Partial<NonNullable<V1Node['metadata']>> = {}) {
-  const clock = new VirtualClock();
-  const kube = new FakeKube(clock);
-  kube.addNode(NODE, 'i-0aaa', metadata);
-  const cordon = (i: CordonInput) => runToEnd(clock, cordonNode(i, { kube, clock, log: silentLog }));
-  return { clock, kube, cordon };
-}
-
 describe('cordonPatch', () => {
   it('escapes / in keys and adds missing parents (taints, annotations)', () => {
     const node: V1Node = { metadata: { name: NODE, resourceVersion: '7', labels: { a: 'b' } }, spec: {} };
     const ops = cordonPatch(node, input(), Date.parse('2026-01-01T00:00:02Z'));
-    expect(ops[0]).toEqual({ op: 'test', path: '/metadata/resourceVersion', value: '7' });
     expect(ops).toContainEqual({ op: 'add', path: '/spec/taints', value: [{ key: INTERRUPTION_TAINT_KEY, value: 'spot-interruption', effect: 'NoSchedule' }] });
     expect(ops).toContainEqual({ op: 'add', path: '/spec/unschedulable', value: true });
     expect(ops).toContainEqual({ op: 'add', path: '/metadata/labels/node.kubernetes.io~1exclude-from-external-load-balancers', value: 'true' });
@@ -69,59 +57,35 @@ describe('cordonPatch', () => {
   });
 });
 
-describe('cordonNode', () => {
-  it('patches once; a duplicate (same event, completed) writes nothing; a partial one resumes without a patch', async () => {
-    const { kube, cordon, clock } = setup();
-    expect(await cordon(input())).toMatchObject({ status: 'cordoned', patched: true, attempts: 1 });
-    expect(kube.writes).toHaveLength(1);
+describe('cordonApplied and revertPatch: undo only what Lifeguard did', () => {
+  const none = { taint: null, cordon: false, excludeLabel: false };
 
-    expect(await cordon(input())).toMatchObject({ status: 'resumed', patched: false });
-    expect(kube.writes).toHaveLength(1);
-
-    expect(await runToEnd(clock, markDrained(NODE, 'evt-1', { kube, clock, log: silentLog }))).toBe(clock.now() - 10);
-    const writes = kube.writeAttempts.length;
-    const dup = await cordon(input());
-    expect(dup).toMatchObject({ status: 'duplicate', patched: false });
-    expect(kube.writeAttempts).toHaveLength(writes);
-    expect(dup.cordonedAt).toBe(Date.parse('2026-01-01T00:00:00.010Z'));
+  it('records the cordon and label only when Lifeguard set them', () => {
+    const fresh: V1Node = { metadata: { name: NODE, labels: {} }, spec: {} };
+    expect(cordonApplied(fresh, none, input())).toEqual({ taint: 'NoSchedule', cordon: true, excludeLabel: true });
+    const adminCordoned: V1Node = { metadata: { name: NODE, labels: { [EXCLUDE_FROM_LB_LABEL]: 'true' } }, spec: { unschedulable: true } };
+    expect(cordonApplied(adminCordoned, none, input())).toEqual({ taint: 'NoSchedule', cordon: false, excludeLabel: false });
+    // What an earlier event of Lifeguard's did stays Lifeguard's.
+    expect(cordonApplied(adminCordoned, { taint: 'PreferNoSchedule', cordon: true, excludeLabel: true }, input())).toEqual({ taint: 'NoSchedule', cordon: true, excludeLabel: true });
   });
 
-  it('a new event on a completed node patches again and clears the old completion marker', async () => {
-    const { kube, cordon, clock } = setup();
-    await cordon(input({ kind: 'rebalance-recommendation', effect: 'PreferNoSchedule', eventId: 'evt-0', complete: true }));
-    expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeDefined();
-    await clock.runUntil(clock.now() + 5_000);
-    const r = await cordon(input({ eventId: 'evt-1' }));
-    expect(r.status).toBe('cordoned');
-    const node = kube.node(NODE)!;
-    expect(node.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeUndefined();
-    expect(node.metadata!.annotations![ANNOTATIONS.eventId]).toBe('evt-1');
-    expect(node.spec!.taints).toEqual([{ key: INTERRUPTION_TAINT_KEY, value: 'spot-interruption', effect: 'NoSchedule' }]);
+  it('removes its own taint (guarded by key at that index), the cordon and the label it set, and nothing else', () => {
+    const node: V1Node = {
+      metadata: { name: NODE, labels: { [EXCLUDE_FROM_LB_LABEL]: 'true', a: 'b' }, annotations: { x: 'y' } },
+      spec: { unschedulable: true, taints: [{ key: 'dedicated', effect: 'NoSchedule' }, { key: INTERRUPTION_TAINT_KEY, value: 'rebalance-recommendation', effect: 'PreferNoSchedule' }] },
+    };
+    const ops = revertPatch(node, { taint: 'PreferNoSchedule', cordon: true, excludeLabel: true }, { 'lifeguard.io/lifecycle': '{}' });
+    const reverted = applyJsonPatch(structuredClone(node), ops);
+    expect(reverted.spec).toEqual({ taints: [{ key: 'dedicated', effect: 'NoSchedule' }] });
+    expect(reverted.metadata!.labels).toEqual({ a: 'b' });
+    expect(reverted.metadata!.annotations).toEqual({ x: 'y', 'lifeguard.io/lifecycle': '{}' });
+    expect(ops).toContainEqual({ op: 'test', path: '/spec/taints/1/key', value: INTERRUPTION_TAINT_KEY });
   });
 
-  it('re-reads and retries on a conflicting write, a bounded number of times', async () => {
-    const ok = setup();
-    ok.kube.conflictingPatches = 2;
-    expect(await ok.cordon(input())).toMatchObject({ status: 'cordoned', attempts: 3 });
-    expect(ok.kube.node(NODE)!.spec!.unschedulable).toBe(true);
-
-    const stuck = setup();
-    stuck.kube.conflictingPatches = 100;
-    await expect(stuck.cordon(input())).rejects.toBeInstanceOf(KubeApiError);
-    expect(stuck.kube.callsFor('patchNode')).toHaveLength(5);
-  });
-
-  it('reports a node that no longer exists without writing', async () => {
-    const { kube, cordon } = setup();
-    kube.nodes.clear();
-    expect(await cordon(input())).toMatchObject({ status: 'node-gone', patched: false });
-    expect(kube.writeAttempts).toHaveLength(0);
-  });
-
-  it('markDrained refuses when a newer event took the node over', async () => {
-    const { kube, cordon, clock } = setup();
-    await cordon(input({ eventId: 'evt-2' }));
-    expect(await runToEnd(clock, markDrained(NODE, 'evt-1', { kube, clock, log: silentLog }))).toBeNull();
-    expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeUndefined();
+  it('leaves an administrator\'s cordon and label in place', () => {
+    const node: V1Node = { metadata: { name: NODE, labels: { [EXCLUDE_FROM_LB_LABEL]: 'true' } }, spec: { unschedulable: true, taints: [{ key: INTERRUPTION_TAINT_KEY, effect: 'NoSchedule' }] } };
+    const reverted = applyJsonPatch(structuredClone(node), revertPatch(node, { taint: 'NoSchedule', cordon: false, excludeLabel: false }));
+    expect(reverted.spec).toEqual({ unschedulable: true, taints: [] });
+    expect(reverted.metadata!.labels).toEqual({ [EXCLUDE_FROM_LB_LABEL]: 'true' });
   });
 });

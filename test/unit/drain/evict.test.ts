@@ -49,13 +49,13 @@ describe('evictPod', () => {
     expect(kube.callsFor('deletePod')).toHaveLength(0); // no deadline: never forced
   });
 
-  it('honours Retry-After when it is longer than the backoff', async () => {
+  it('honours Retry-After when it is longer than the backoff (a throttled eviction is no budget refusal)', async () => {
     const { kube, t0, evict } = setup();
     let refusals = 1;
     kube.faults.push(({ op }) => (op === 'evictPod' && refusals-- > 0 ? new KubeApiError('too many requests', 429, 'TooManyRequests', 7) : undefined));
     const result = await evict({ deadline: null, giveUpAt: t0 + 60_000, forceDelete: false });
     expect(kube.callsFor('evictPod').map((c) => c.at - t0)).toEqual([0, 7_000]);
-    expect(result).toMatchObject({ outcome: 'evicted', attempts: 2, pdbRefusals: 1 });
+    expect(result).toMatchObject({ outcome: 'evicted', attempts: 2, pdbRefusals: 0 });
   });
 
   it('force-deletes at deadline − margin − grace − 1 s with the full grace, and never past the deadline', async () => {
@@ -101,12 +101,25 @@ describe('evictPod', () => {
     expect(result).toMatchObject({ outcome: 'deleted', forced: true, gracePeriodSeconds: 1 });
   });
 
-  it('rethrows a 500 that is not the several-budgets answer (the client already retried it), never forcing on it', async () => {
+  it('keeps retrying a server error that outlived the client\'s retries, until it gives up: it never ends the drain', async () => {
     const { kube, t0, evict } = setup();
     kube.faults.push(({ op }) => (op === 'evictPod' ? new KubeApiError('etcdserver: request timed out', 500, 'InternalError') : undefined));
-    const deadline = t0 + 120_000;
-    await expect(evict({ deadline, giveUpAt: deadline - 5_000, forceDelete: true })).rejects.toThrow('etcdserver');
+    const result = await evict({ deadline: null, giveUpAt: t0 + 20_000, forceDelete: false });
+    expect(result).toMatchObject({ outcome: 'pending', pdbRefusals: 0, forced: false });
+    expect(result.reason).toMatch(/API error 500/);
+    expect(kube.callsFor('evictPod').length).toBeGreaterThan(3);
     expect(kube.callsFor('deletePod')).toHaveLength(0);
+  });
+
+  it('under a deadline with forcing allowed, a failing eviction API is answered by a deletion at the force point', async () => {
+    const { kube, t0, evict } = setup();
+    let failures = 0;
+    kube.faults.push(({ op }) => (op === 'evictPod' ? (failures++, new KubeApiError('service unavailable', 503)) : undefined));
+    const deadline = t0 + 120_000;
+    const result = await evict({ deadline, giveUpAt: deadline - 5_000, forceDelete: true });
+    expect(result).toMatchObject({ outcome: 'deleted', forced: true });
+    expect(kube.callsFor('deletePod')[0]!.at).toBeLessThan(deadline);
+    expect(failures).toBeGreaterThan(3);
   });
 
   it('rethrows API failures it cannot interpret', async () => {

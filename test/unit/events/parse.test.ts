@@ -75,6 +75,25 @@ const expected: Record<string, Notice> = {
       'arn:aws:health:us-east-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_3f9a2c71-4f1e-4b7a-9c2d-7c2e9d4b0a16',
     eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
     change: 'retirement',
+    status: 'upcoming',
+    startTime: Date.UTC(2026, 2, 16, 8, 0, 0),
+    endTime: Date.UTC(2026, 2, 16, 10, 0, 0),
+    deadline: Date.UTC(2026, 2, 16, 8, 0, 0),
+  },
+  // AWS's own sample Health event says "Tue" for a Monday: the date wins, the event is not rejected.
+  'health-wrong-weekday.json': {
+    kind: 'scheduled-change',
+    eventId: '3f9a2c71-6e0d-4b58-a1f3-7c2e9d4b0a16',
+    source: 'aws.health',
+    detailType: 'AWS Health Event',
+    ...common,
+    eventTime: Date.UTC(2026, 2, 2, 17, 5, 11),
+    instanceIds: [I0],
+    eventArn:
+      'arn:aws:health:us-east-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_3f9a2c71-4f1e-4b7a-9c2d-7c2e9d4b0a16',
+    eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
+    change: 'retirement',
+    status: 'upcoming',
     startTime: Date.UTC(2026, 2, 16, 8, 0, 0),
     endTime: Date.UTC(2026, 2, 16, 10, 0, 0),
     deadline: Date.UTC(2026, 2, 16, 8, 0, 0),
@@ -91,6 +110,7 @@ const expected: Record<string, Notice> = {
       'arn:aws:health:us-east-1::event/EC2/AWS_EC2_INSTANCE_REBOOT_MAINTENANCE_SCHEDULED/AWS_EC2_INSTANCE_REBOOT_MAINTENANCE_SCHEDULED_8d6b4f20-4f1e-4b7a-9c2d-2e0f6a9c3b71',
     eventTypeCode: 'AWS_EC2_INSTANCE_REBOOT_MAINTENANCE_SCHEDULED',
     change: 'reboot',
+    status: 'upcoming',
     startTime: Date.UTC(2026, 2, 17, 2, 0, 0),
     endTime: Date.UTC(2026, 2, 17, 4, 0, 0),
     deadline: Date.UTC(2026, 2, 17, 2, 0, 0),
@@ -107,6 +127,7 @@ const expected: Record<string, Notice> = {
       'arn:aws:health:us-east-1::event/EC2/AWS_EC2_SYSTEM_REBOOT_MAINTENANCE_SCHEDULED/AWS_EC2_SYSTEM_REBOOT_MAINTENANCE_SCHEDULED_e2a7c5d9-4f1e-4b7a-9c2d-1d9b7f0e2c63',
     eventTypeCode: 'AWS_EC2_SYSTEM_REBOOT_MAINTENANCE_SCHEDULED',
     change: 'reboot',
+    status: 'upcoming',
     startTime: Date.UTC(2026, 2, 18, 21, 0, 0),
     endTime: Date.UTC(2026, 2, 18, 23, 0, 0),
     deadline: Date.UTC(2026, 2, 18, 21, 0, 0),
@@ -123,6 +144,7 @@ const expected: Record<string, Notice> = {
       'arn:aws:health:us-east-1::event/EC2/AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED/AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED_0b4e8a6c-4f1e-4b7a-9c2d-7f1b0d6c2e88',
     eventTypeCode: 'AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED',
     change: 'retirement',
+    status: 'upcoming',
     startTime: Date.UTC(2026, 2, 19, 0, 0, 0),
     endTime: null,
     deadline: Date.UTC(2026, 2, 19, 0, 0, 0),
@@ -174,7 +196,6 @@ const invalidField: Record<string, string> = {
   'rebalance-missing-detail.json': 'detail',
   'rebalance-bad-account.json': 'account',
   'health-bad-start-time.json': 'detail.startTime',
-  'health-wrong-weekday.json': 'detail.startTime',
   'health-missing-start-time.json': 'detail.startTime',
   'health-end-before-start.json': 'detail.endTime',
   'health-bad-entity-instance-id.json': 'detail.affectedEntities[1].entityValue',
@@ -303,16 +324,22 @@ describe('parseEvent: Health classification and instances', () => {
     expect(parseEvent(event).instanceIds).toEqual([I0, I1, I2, 'i-0123456789abcdef0']);
   });
 
+  it('a closed Health scheduled change is a notice too (it cancels what was scheduled)', () => {
+    const event = structuredClone(fixture('health-reboot-maintenance-iso.json'));
+    (event.detail as Record<string, unknown>).statusCode = 'closed';
+    expect(parseEvent(event)).toMatchObject({ kind: 'scheduled-change', status: 'closed' });
+  });
+
   it('accepts 8-digit instance ids', () => {
     const event = structuredClone(fixture('rebalance-recommendation.json'));
     (event.detail as Record<string, unknown>)['instance-id'] = 'i-0a1b2c3d';
     expect(parseEvent(event).instanceIds).toEqual(['i-0a1b2c3d']);
   });
 
-  it('parses RFC 1123 strictly: real dates, matching weekday', () => {
+  it('parses RFC 1123: real dates only; a wrong weekday (as in AWS\'s own sample event) is tolerated', () => {
     expect(parseRfc1123('Wed, 05 Apr 2023 12:00:00 GMT')).toBe(Date.UTC(2023, 3, 5, 12));
     expect(parseRfc1123('Wed, 5 Apr 2023 12:00:00 GMT')).toBe(Date.UTC(2023, 3, 5, 12));
-    expect(parseRfc1123('Thu, 05 Apr 2023 12:00:00 GMT')).toBeUndefined();
+    expect(parseRfc1123('Thu, 05 Apr 2023 12:00:00 GMT')).toBe(Date.UTC(2023, 3, 5, 12));
     expect(parseRfc1123('Fri, 31 Feb 2023 12:00:00 GMT')).toBeUndefined();
     expect(parseRfc1123('Wed, 05 Apr 2023 12:00:00 PST')).toBeUndefined();
     expect(parseRfc1123('2023-04-05T12:00:00Z')).toBeUndefined();
@@ -388,12 +415,6 @@ describe('parseEvent: events Lifeguard does not act on', () => {
     const issue = structuredClone(fixture('health-retirement-rfc1123.json'));
     (issue.detail as Record<string, unknown>).eventTypeCategory = 'issue';
     expect(unsupported(issue).field).toBe('detail.eventTypeCategory');
-  });
-
-  it('a closed Health scheduled change', () => {
-    const event = structuredClone(fixture('health-reboot-maintenance-iso.json'));
-    (event.detail as Record<string, unknown>).statusCode = 'closed';
-    expect(unsupported(event).field).toBe('detail.statusCode');
   });
 
   it('a Health event naming no instance (a dedicated host)', () => {

@@ -220,16 +220,4 @@ describe('API', () => {
   it('matchesPattern works on a pattern that was never passed to validatePattern', () => {
     expect(matchesPattern({ source: [{ prefix: 'aws.' }] }, { source: 'aws.health' })).toBe(true);
   });
-
-  it('reuses one compiled pattern across ten thousand events', () => {
-    const pattern = validatePattern({
-      source: ['aws.ec2'],
-      detail: { state: [{ 'anything-but': ['running', 'pending'] }], 'instance-id': [{ wildcard: 'i-0*' }] },
-    });
-    let matched = 0;
-    for (let i = 0; i < 10_000; i++) {
-      if (matchesPattern(pattern, { source: 'aws.ec2', detail: { state: i % 2 ? 'stopping' : 'running', 'instance-id': `i-0${i}` } })) matched++;
-    }
-    expect(matched).toBe(5_000);
-  });
 });

@@ -7,6 +7,7 @@ import { ANNOTATIONS, EXCLUDE_FROM_LB_LABEL, INTERRUPTION_TAINT_KEY } from '../.
 import { handleInterruption, type InterruptionReport } from '../../../lib/interruption/handle.ts';
 import { KubeApiError } from '../../../lib/kube/port.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
+import { InMemoryScheduler } from '../../../sandbox/aws/in-memory-scheduler.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 import { FakeKube, runToEnd, sparkLabels } from '../../support/fake-kube.ts';
 
@@ -50,6 +51,7 @@ function world(event: Record<string, unknown>, ageMs = 2_000, rawConfig: unknown
   const lifecycle = new RecordingLifecycle(clock);
   const events = new RecordingPublisher();
   const config = parseConfig(rawConfig);
+  const scheduler = new InMemoryScheduler(clock, () => {});
   const deps = {
     config,
     clock,
@@ -58,10 +60,12 @@ function world(event: Record<string, unknown>, ageMs = 2_000, rawConfig: unknown
     nodes: { resolve: async (id: string) => (nodesByInstance.has(id) ? { nodeName: nodesByInstance.get(id)!, via: 'index' } : undefined) },
     lifecycle,
     events,
+    clusterName: 'spark-prod',
+    scheduler,
     random: () => 0.5,
   };
   const run = (e: unknown = event, extra: { dryRun?: boolean } = {}) => runToEnd(clock, handleInterruption(e, { ...deps, ...extra }));
-  return { clock, kube, log, lifecycle, events, run, nodesByInstance, t0: clock.now() };
+  return { clock, kube, log, lifecycle, events, scheduler, run, nodesByInstance, t0: clock.now() };
 }
 
 function sparkPods(kube: FakeKube, node = NODE) {
@@ -89,7 +93,12 @@ describe('handleInterruption: Spot interruption', () => {
     const instance = only(report);
     expect(instance).toMatchObject({ status: 'drained', nodeName: NODE });
     const patches = kube.callsFor('patchNode').filter((c) => c.status === 200);
-    expect(patches).toHaveLength(2); // the cordon, then the completion marker
+    // One patch taints, cordons and takes the lease; the last records the completion and drops
+    // the lease; any in between only renew the lease.
+    expect(patches.filter((p) => p.ops!.some((o) => o.path.startsWith('/spec/taints')))).toHaveLength(1);
+    expect(patches[0]!.ops!.some((o) => o.path.startsWith('/spec/taints'))).toBe(true);
+    expect(patches.at(-1)!.ops).toContainEqual({ op: 'remove', path: '/metadata/annotations/lifeguard.io~1lease' });
+    for (const renewal of patches.slice(1, -1)) expect(renewal.ops!.map((o) => o.path)).toEqual(['/metadata/annotations/lifeguard.io~1lease', '/metadata/annotations/lifeguard.io~1lease']);
     const node = kube.node(NODE)!;
     expect(node.spec!.unschedulable).toBe(true);
     expect(node.spec!.taints).toEqual([{ key: INTERRUPTION_TAINT_KEY, value: 'spot-interruption', effect: 'NoSchedule' }]);
@@ -120,22 +129,22 @@ describe('handleInterruption: Spot interruption', () => {
     expect(kube.writeAttempts).toHaveLength(writesBefore);
   });
 
-  it('a retry after a partial attempt resumes: no second cordon, no second eviction of what went', async () => {
+  it('a retry after a failed attempt resumes under a new lease: no second eviction of what went', async () => {
     const event = fixture('spot-interruption-terminate.json');
     const { kube, run } = world(event);
     sparkPods(kube);
     let broken = true;
-    kube.faults.push(({ op, target }) => (broken && op === 'evictPod' && target === 'default/web-1' ? new KubeApiError('etcdserver: request timed out', 504) : undefined));
-    await expect(run()).rejects.toThrow(/API error/);
-    expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeUndefined();
-    const cordonsBefore = kube.callsFor('patchNode').length;
+    kube.faults.push(({ op, target }) => (broken && op === 'evictPod' && target === 'default/web-1' ? new KubeApiError('forbidden', 403) : undefined));
+    await expect(run()).rejects.toThrow(/permanent Kubernetes API errors: evict pod default\/web-1: forbidden/);
+    const after = kube.node(NODE)!.metadata!.annotations!;
+    expect(after[ANNOTATIONS.drainedAt]).toBeUndefined();
+    expect(after['lifeguard.io/lease']).toBeUndefined(); // released, so the retry need not wait for it
+    expect(JSON.parse(after['lifeguard.io/lifecycle']!)).toMatchObject({ phase: 'draining' });
     const execEvictions = kube.callsFor('evictPod', 'spark/exec-1').length;
 
     broken = false;
     const retry = only(await run());
     expect(retry.status).toBe('drained');
-    expect(retry.cordon).toMatchObject({ status: 'resumed', patched: false });
-    expect(kube.callsFor('patchNode').length).toBe(cordonsBefore + 1); // only the completion marker
     expect(kube.callsFor('evictPod', 'spark/exec-1').length).toBe(execEvictions);
     expect(kube.pod('default', 'web-1')).toBeUndefined();
     expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeDefined();
@@ -185,6 +194,19 @@ describe('handleInterruption: policies', () => {
     expect(kube.writeAttempts).toHaveLength(0);
   });
 
+  it('a malformed continuation (a schedule\'s payload) is ignored with the field named, nothing called', async () => {
+    const spot = fixture('spot-interruption-terminate.json');
+    const { kube, run } = world(spot);
+    const payload = (over: Record<string, unknown>) => ({ 'lifeguard-continuation': { type: 'resume-drain', cluster: 'spark-prod', nodeName: NODE, instanceId: INSTANCE, eventId: spot.id, event: spot, ...over } });
+    expect(await run(payload({ type: 'explode' }))).toMatchObject({ ignored: true, field: 'lifeguard-continuation.type' });
+    expect(await run(payload({ instanceId: 'i-0aaa1111bbbb22229' }))).toMatchObject({ ignored: true, field: 'lifeguard-continuation.instanceId' });
+    expect(await run(payload({ event: { ...spot, detail: {} } }))).toMatchObject({ ignored: true, field: 'detail.instance-id' });
+    expect(kube.calls).toHaveLength(0);
+    // A well-formed one for a drain that is not running is stale: read, nothing written.
+    expect(only(await run(payload({})))).toMatchObject({ status: 'stale' });
+    expect(kube.writeAttempts).toHaveLength(0);
+  });
+
   it('malformed and unsupported events: ignored with a clear reason, nothing called', async () => {
     const bad = fixture('invalid/spot-missing-instance-id.json');
     const { kube, log, run } = world(fixture('spot-interruption-terminate.json'));
@@ -204,15 +226,20 @@ describe('handleInterruption: policies', () => {
     expect(kube.calls).toHaveLength(0);
   });
 
-  it('Health scheduled change two weeks early: no writes, a log line saying when it will act', async () => {
+  it('Health scheduled change two weeks early: a schedule for startTime − lead, recorded on the node, nothing else written', async () => {
     const event = fixture('health-retirement-rfc1123.json'); // start 16 Mar 08:00, sent 2 Mar
-    const { kube, log, run } = world(event);
+    const { kube, scheduler, run } = world(event);
     sparkPods(kube);
     const instance = only(await run());
-    expect(instance.status).toBe('no-action');
-    expect(instance.reason).toMatch(/2026-03-16T07:50:00.000Z/);
-    expect(kube.writeAttempts).toHaveLength(0);
-    expect(log.records.some((r) => r.message.startsWith('no action') && r.extra.actAt === '2026-03-16T07:50:00.000Z')).toBe(true);
+    expect(instance).toMatchObject({ status: 'scheduled', scheduled: [{ type: 'scheduled-drain', at: '2026-03-16T07:30:00.000Z' }] });
+    expect(instance.reason).toMatch(/2026-03-16T07:30:00.000Z/);
+    expect(scheduler.pending).toEqual([expect.objectContaining({ at: Date.parse('2026-03-16T07:30:00Z') })]);
+    expect(kube.writeAttempts).toHaveLength(1);
+    // Guarded by the node's resourceVersion; only Lifeguard's record (the node had no annotations yet).
+    expect(kube.writeAttempts[0]!.ops!.map((o) => `${o.op} ${o.path}`)).toEqual(['test /metadata/resourceVersion', 'add /metadata/annotations']);
+    const node = kube.node(NODE)!;
+    expect(node.spec!.unschedulable).toBeFalsy();
+    expect(JSON.parse(node.metadata!.annotations!['lifeguard.io/lifecycle']!)).toMatchObject({ phase: 'idle', pending: [{ type: 'scheduled-drain' }] });
   });
 
   it('Health scheduled change inside the lead time: cordon + drain, never forced', async () => {
@@ -307,14 +334,14 @@ describe('handleInterruption: Auto Scaling lifecycle', () => {
 
   it('does not complete while a pod is still there, heartbeats while it waits, never forces', async () => {
     const event = fixture('asg-terminate-lifecycle.json');
-    const { kube, lifecycle, run, t0, clock } = world(event);
+    const { kube, lifecycle, run, t0, clock } = world(event, 2_000, { interruption: { drain: { maxDrainMinutes: 10 } } });
     sparkPods(kube);
     kube.addPdb({ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, minAvailable: 1 });
     const instance = only(await run());
     expect(instance.lifecycle).toBe('left-pending');
     expect(lifecycle.completed).toHaveLength(0);
     expect(kube.callsFor('deletePod')).toHaveLength(0);
-    // maxWaitSeconds 600 with a heartbeat every 60 s.
+    // maxDrainMinutes 10 with a heartbeat every 60 s.
     expect(lifecycle.heartbeats.length).toBeGreaterThanOrEqual(9);
     expect(lifecycle.heartbeats[0]! - t0).toBeGreaterThanOrEqual(60_000);
 

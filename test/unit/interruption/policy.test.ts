@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { interruptionConfigSchema } from '../../../lib/config/interruption.ts';
 import type { Notice } from '../../../lib/events/notice.ts';
-import { decide } from '../../../lib/interruption/policy.ts';
+import { decide, nodeGroupOf, type PolicyContext } from '../../../lib/interruption/policy.ts';
 
-const defaults = interruptionConfigSchema.parse({}).policies;
 const now = Date.parse('2026-03-02T17:05:11Z');
 const base = { eventId: 'e', source: 's', detailType: 'd', account: '123456789012', region: 'us-east-1', eventTime: now, instanceIds: ['i-0abc'] };
 
@@ -11,64 +10,87 @@ const spot: Notice = { ...base, kind: 'spot-interruption', action: 'terminate', 
 const rebalance: Notice = { ...base, kind: 'rebalance-recommendation', deadline: null };
 const state: Notice = { ...base, kind: 'state-change', state: 'stopping', deadline: now };
 const asg: Notice = { ...base, kind: 'asg-lifecycle', autoScalingGroupName: 'g', lifecycleHookName: 'h', lifecycleActionToken: 't', deadline: null };
-const health = (startTime: number): Notice => ({
+const health = (startTime: number, extra: Partial<Extract<Notice, { kind: 'scheduled-change' }>> = {}): Notice => ({
   ...base,
   kind: 'scheduled-change',
   eventArn: 'arn:aws:health:us-east-1::event/EC2/X/Y',
   eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
   change: 'retirement',
+  status: 'upcoming',
   startTime,
   endTime: null,
   deadline: startTime,
+  ...extra,
 });
+
+const ctx = (raw: unknown = {}, at = now, nodeLabels: Record<string, string> = {}): PolicyContext => ({ config: interruptionConfigSchema.parse(raw), nodeLabels, now: at });
 
 describe('decide', () => {
   it('Spot and state change: drain with forced deletion allowed', () => {
-    expect(decide(spot, defaults, now)).toMatchObject({ action: 'drain', evict: true, forceDelete: true, effect: 'NoSchedule', unschedulable: true, deadline: now + 120_000, completeLifecycle: 'no' });
-    expect(decide(state, defaults, now)).toMatchObject({ action: 'drain', forceDelete: true, deadline: now });
+    expect(decide(spot, ctx())).toMatchObject({ action: 'drain', evict: true, forceDelete: true, effect: 'NoSchedule', unschedulable: true, deadline: now + 120_000, completeLifecycle: 'no' });
+    expect(decide(state, ctx())).toMatchObject({ action: 'drain', forceDelete: true, deadline: now });
   });
 
-  it('rebalance: PreferNoSchedule + cordon, no eviction', () => {
-    expect(decide(rebalance, defaults, now)).toMatchObject({ action: 'cordon', effect: 'PreferNoSchedule', unschedulable: true, evict: false, forceDelete: false });
-    const drainOnRebalance = interruptionConfigSchema.parse({ policies: { 'rebalance-recommendation': { action: 'drain' } } }).policies;
-    expect(decide(rebalance, drainOnRebalance, now)).toMatchObject({ action: 'drain', effect: 'NoSchedule', evict: true, forceDelete: false });
-    const taintOnly = interruptionConfigSchema.parse({ policies: { 'rebalance-recommendation': { action: 'taint' } } }).policies;
-    expect(decide(rebalance, taintOnly, now)).toMatchObject({ action: 'taint', unschedulable: false, evict: false });
+  it('rebalance: PreferNoSchedule + cordon, no eviction, reverted after revertAfterMinutes (30 by default, 0: never)', () => {
+    expect(decide(rebalance, ctx())).toMatchObject({ action: 'cordon', effect: 'PreferNoSchedule', unschedulable: true, evict: false, forceDelete: false, revertAt: now + 30 * 60_000 });
+    expect(decide(rebalance, ctx({ policies: { 'rebalance-recommendation': { action: 'drain' } } }))).toMatchObject({ action: 'drain', effect: 'NoSchedule', evict: true, forceDelete: false });
+    expect(decide(rebalance, ctx({ policies: { 'rebalance-recommendation': { action: 'taint' } } }))).toMatchObject({ action: 'taint', unschedulable: false, evict: false });
+    expect(decide(rebalance, ctx({ policies: { 'rebalance-recommendation': { revertAfterMinutes: 0 } } }))).not.toHaveProperty('revertAt');
   });
 
   it('Auto Scaling: drain without force, CONTINUE when drained', () => {
-    expect(decide(asg, defaults, now)).toMatchObject({ action: 'drain', forceDelete: false, completeLifecycle: 'when-drained' });
-    const cordonOnly = interruptionConfigSchema.parse({ policies: { 'asg-lifecycle': { action: 'cordon' } } }).policies;
-    expect(decide(asg, cordonOnly, now)).toMatchObject({ action: 'cordon', completeLifecycle: 'now' });
+    expect(decide(asg, ctx())).toMatchObject({ action: 'drain', forceDelete: false, completeLifecycle: 'when-drained' });
+    expect(decide(asg, ctx({ policies: { 'asg-lifecycle': { action: 'cordon' } } }))).toMatchObject({ action: 'cordon', completeLifecycle: 'now' });
   });
 
-  it('Health: nothing before startTime − leadMinutes, then drain without force', () => {
+  it('Health: a schedule for startTime − leadMinutes (30 by default), then drain without force by startTime', () => {
     const start = now + 14 * 24 * 3600_000;
-    const early = decide(health(start), defaults, now);
-    expect(early).toMatchObject({ action: 'none', actAt: start - 10 * 60_000 });
-    expect(decide(health(start), defaults, start - 11 * 60_000).action).toBe('none');
-    expect(decide(health(start), defaults, start - 10 * 60_000)).toMatchObject({ action: 'drain', forceDelete: false, deadline: start });
-    const lead14 = interruptionConfigSchema.parse({ policies: { 'scheduled-change': { leadMinutes: 14 } } }).policies;
-    expect(decide(health(start), lead14, start - 12 * 60_000).action).toBe('drain');
-    expect(decide(health(start), lead14, start - 15 * 60_000).action).toBe('none');
+    expect(decide(health(start), ctx())).toMatchObject({ action: 'schedule', actAt: start - 30 * 60_000 });
+    expect(decide(health(start), ctx({}, start - 31 * 60_000)).action).toBe('schedule');
+    expect(decide(health(start), ctx({}, start - 30 * 60_000))).toMatchObject({ action: 'drain', forceDelete: false, deadline: start });
+    // Any lead: days ahead are fine now that drains are scheduled.
+    expect(decide(health(start), ctx({ policies: { 'scheduled-change': { leadMinutes: 3 * 24 * 60 } } }, start - 2 * 24 * 3600_000)).action).toBe('drain');
   });
 
-  it('Health: the lead time is capped so the drain fits in one invocation', () => {
-    const tooLong = interruptionConfigSchema.safeParse({ policies: { 'scheduled-change': { leadMinutes: 30 } } });
-    expect(tooLong.success).toBe(false);
-    expect(tooLong.error!.issues[0]).toMatchObject({ path: ['policies', 'scheduled-change', 'leadMinutes'], message: expect.stringContaining('900 s') });
+  it('Health: a reboot is uncordoned after its window (endTime, else startTime + windowMinutes); a retirement is not', () => {
+    const start = now + 3600_000;
+    expect(decide(health(start, { change: 'reboot', endTime: start + 7200_000 }), ctx({}, start))).toMatchObject({ action: 'drain', uncordonAfter: start + 7200_000 });
+    expect(decide(health(start, { change: 'reboot' }), ctx({}, start))).toMatchObject({ uncordonAfter: start + 120 * 60_000 });
+    expect(decide(health(start), ctx({}, start))).not.toHaveProperty('uncordonAfter');
+  });
+
+  it('Health: a closed event cancels, whatever the policy', () => {
+    expect(decide(health(now, { status: 'closed' }), ctx())).toMatchObject({ action: 'cancel' });
+    expect(decide(health(now, { status: 'closed' }), ctx({ policies: { 'scheduled-change': { action: 'ignore' } } }))).toMatchObject({ action: 'cancel' });
   });
 
   it('ignore means no action for any kind', () => {
-    const ignoreAll = interruptionConfigSchema.parse({
-      policies: Object.fromEntries(Object.keys(defaults).map((k) => [k, { action: 'ignore' }])),
-    }).policies;
-    for (const n of [spot, rebalance, state, asg, health(now)]) expect(decide(n, ignoreAll, now).action).toBe('none');
+    const ignoreAll = { policies: Object.fromEntries(['spot-interruption', 'rebalance-recommendation', 'scheduled-change', 'state-change', 'asg-lifecycle'].map((k) => [k, { action: 'ignore' }])) };
+    for (const n of [spot, rebalance, state, asg, health(now)]) expect(decide(n, ctx(ignoreAll)).action).toBe('none');
   });
 
-  it('config rejects unknown fields and bad values by path', () => {
+  it('node groups: the first group whose labels all match overrides the kinds it names', () => {
+    const raw = {
+      nodeGroups: [
+        { name: 'system', matchLabels: { pool: 'system' }, policies: { 'rebalance-recommendation': { action: 'ignore' } } },
+        { name: 'spark-spot', matchLabels: { pool: 'spark', 'karpenter.sh/capacity-type': 'spot' }, policies: { 'rebalance-recommendation': { action: 'drain', forceDelete: false } } },
+      ],
+    };
+    expect(decide(rebalance, ctx(raw, now, { pool: 'system' })).action).toBe('none');
+    expect(decide(rebalance, ctx(raw, now, { pool: 'spark', 'karpenter.sh/capacity-type': 'spot' }))).toMatchObject({ action: 'drain', reason: expect.stringContaining('node group spark-spot') });
+    // Not every label matches: the default.
+    expect(decide(rebalance, ctx(raw, now, { pool: 'spark' })).action).toBe('cordon');
+    // Kinds the group does not name keep the defaults.
+    expect(decide(spot, ctx(raw, now, { pool: 'system' })).action).toBe('drain');
+    expect(nodeGroupOf(interruptionConfigSchema.parse(raw).nodeGroups, {})).toBeUndefined();
+  });
+
+  it('config rejects unknown fields, bad values and the retired maxWaitSeconds by path', () => {
     const bad = interruptionConfigSchema.safeParse({ policies: { 'scheduled-change': { leadMinutes: 0, extra: 1 } } });
-    expect(bad.success).toBe(false);
     expect(bad.error!.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['policies.scheduled-change.leadMinutes', 'policies.scheduled-change']));
+    const retired = interruptionConfigSchema.safeParse({ drain: { maxWaitSeconds: 600 } });
+    expect(retired.error!.issues[0]).toMatchObject({ path: ['drain', 'maxWaitSeconds'], message: expect.stringContaining('maxDrainMinutes') });
+    const selector = interruptionConfigSchema.safeParse({ nodeGroups: [{ name: 'x', matchLabels: { 'bad key!': 'v' }, policies: {} }] });
+    expect(selector.error!.issues[0]!.path.join('.')).toBe('nodeGroups.0.matchLabels.bad key!');
   });
 });

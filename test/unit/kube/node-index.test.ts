@@ -36,6 +36,8 @@ function fakeKube(initial: V1Node[]): KubeApi & { nodes: V1Node[]; lists: number
     listPodsOnNode: unused,
     evictPod: unused,
     deletePod: unused,
+    createEvent: unused,
+    patchEvent: unused,
   };
   return kube;
 }

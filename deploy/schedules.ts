@@ -1,0 +1,50 @@
+import { SCHEDULER_ENV } from '../lib/aws/scheduler.ts';
+import { getAtt, ref, serviceRole, sub, type IamStatement } from './cfn.ts';
+
+/**
+ * Durable work for the interruption function: a schedule group of its own, the role EventBridge
+ * Scheduler assumes (it may invoke only this function and write only this DLQ), the DLQ, and what
+ * the function itself may do (create/update/delete schedules in that group only, pass only that
+ * role, only to Scheduler).
+ */
+export function scheduleResources(functionName: string) {
+  const functionArn = sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${functionName}`);
+  const resources: Record<string, unknown> = {
+    InterruptionScheduleGroup: { Type: 'AWS::Scheduler::ScheduleGroup', Properties: { Name: `${functionName}-work` } },
+    // Continuations that still fail after the schedule's retries, with their payload, for redrive.
+    InterruptionScheduleDeadLetterQueue: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true } },
+    InterruptionSchedulerRole: serviceRole(
+      'scheduler.amazonaws.com',
+      'invoke-interruption-function',
+      [
+        { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [functionArn, sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${functionName}:*`)] },
+        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('InterruptionScheduleDeadLetterQueue', 'Arn') },
+      ],
+      // Only schedules of this account's Lifeguard group may use the role (confused deputy).
+      {
+        StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
+        ArnLike: { 'aws:SourceArn': sub(`arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/${functionName}-work/*`) },
+      },
+    ),
+  };
+  const statements: IamStatement[] = [
+    {
+      Effect: 'Allow',
+      Action: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
+      Resource: sub(`arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/${functionName}-work/*`),
+    },
+    {
+      Effect: 'Allow',
+      Action: ['iam:PassRole'],
+      Resource: getAtt('InterruptionSchedulerRole', 'Arn'),
+      Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    },
+  ];
+  const environment: Record<string, unknown> = {
+    [SCHEDULER_ENV.groupName]: ref('InterruptionScheduleGroup'),
+    [SCHEDULER_ENV.functionArn]: functionArn,
+    [SCHEDULER_ENV.roleArn]: getAtt('InterruptionSchedulerRole', 'Arn'),
+    [SCHEDULER_ENV.deadLetterArn]: getAtt('InterruptionScheduleDeadLetterQueue', 'Arn'),
+  };
+  return { resources, statements, environment };
+}

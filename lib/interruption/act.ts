@@ -1,0 +1,236 @@
+import type { V1Node } from '@kubernetes/client-node';
+import type { Regarding } from '../kube/event-recorder.ts';
+import { ANNOTATIONS, cordonApplied, cordonedAtOf, cordonPatch, type CordonInput } from '../drain/cordon.ts';
+import { drainNode, type DrainReport } from '../drain/drain.ts';
+import type { DrainPlan } from '../drain/plan.ts';
+import type { Notice } from '../events/notice.ts';
+import { annotationPath } from '../kube/json-pointer.ts';
+import { KubeEventRecorder } from '../kube/event-recorder.ts';
+import { DrainFailedError } from '../observability/interruption-metrics.ts';
+import { KubeApiError, type JsonPatchOp } from '../kube/port.ts';
+import { holdsLeaseOp, LEASE_ANNOTATION, LEASE_DEFAULTS, LeaseKeeper, leaseValue, readLease } from '../lifecycle/lease.ts';
+import { lifecycleAnnotation, lifecycleOp, transition, withSeen, type NodeLifecycle, type PendingAction } from '../lifecycle/state.ts';
+import type { InterruptionDeps } from './deps.ts';
+import { completeLifecycle, leavePending, startHeartbeat } from './lifecycle-hook.ts';
+import { CONFLICT, writeGuarded } from './node-write.ts';
+import type { NodeDecision } from './policy.ts';
+import { NODE_EVENTS, publisherFor, type Publisher } from './publish.ts';
+import type { InstanceReport } from './report.ts';
+import { dropSchedules, ensureSchedule, withPending, type NodeRef } from './schedules.ts';
+
+/** When a drain hands over, the next invocation starts this long after. */
+const RESUME_AFTER_MS = 60_000;
+
+export interface ActInput {
+  notice: Notice;
+  /** The EventBridge event as delivered (continuations carry it on). */
+  event: Record<string, unknown>;
+  ref: NodeRef;
+  node: V1Node;
+  state: NodeLifecycle;
+  decision: NodeDecision;
+  resume: boolean;
+  holder: string;
+  /** Rounds of resume so far (a continuation's round). */
+  round: number;
+}
+
+export const cordonInputOf = (input: Pick<ActInput, 'notice' | 'ref' | 'decision'>): CordonInput => ({
+  nodeName: input.ref.nodeName,
+  eventId: input.notice.eventId,
+  kind: input.notice.kind,
+  deadline: input.decision.deadline,
+  effect: input.decision.effect,
+  unschedulable: input.decision.unschedulable,
+  complete: !input.decision.evict,
+});
+
+/**
+ * Taints and cordons the node for the notice — in one patch with the lifecycle record and, when a
+ * drain follows, the lease — then drains it under that lease. CONFLICT: the node changed since it
+ * was read; the caller reads it again and decides again.
+ */
+export async function act(input: ActInput, deps: InterruptionDeps): Promise<InstanceReport | typeof CONFLICT> {
+  const { notice, ref, node, state, decision } = input;
+  const now = deps.clock.now();
+  const takeover = node.metadata?.annotations?.[ANNOTATIONS.eventId] !== notice.eventId;
+  // A newer notice takes the node over: the older one's revert, resume and uncordon are off.
+  const dropped = state.pending.filter((p) => (takeover && p.type !== 'scheduled-drain') || isThisScheduledDrain(p, notice, state));
+  const added: PendingAction[] = decision.revertAt !== undefined ? [await ensureSchedule({ type: 'revert-rebalance', at: decision.revertAt, notice, event: input.event }, ref, deps)] : [];
+
+  const cordon = cordonInputOf(input);
+  const lease = decision.evict ? leaseValue(input.holder, now + LEASE_DEFAULTS.durationMs) : undefined;
+  const next: NodeLifecycle = {
+    phase: transition(state.phase, decision.evict ? 'start-drain' : 'cordon'),
+    reason: decision.reason,
+    applied: cordonApplied(node, state.applied, cordon),
+    pending: withPending(state, dropped, added),
+    seen: withSeen(state, notice.eventId),
+    health: notice.kind === 'scheduled-change' ? { ...state.health, [notice.eventArn]: notice.eventId } : state.health,
+  };
+  const written = await writeGuarded(deps.kube, node, cordonPatch(node, cordon, now, { ...lifecycleAnnotation(next), ...(lease ? { [LEASE_ANNOTATION]: lease } : {}) }));
+  if (written === CONFLICT) return CONFLICT;
+  await dropSchedules(dropped, deps);
+  const cordonedAt = cordonedAtOf(written);
+  deps.log.info(decision.unschedulable ? 'node tainted and cordoned' : 'node tainted', { node: ref.nodeName, eventId: notice.eventId, kind: notice.kind, resumed: input.resume });
+  const k8sEvents = new KubeEventRecorder(deps, { awsEventId: notice.eventId, instance: input.holder });
+  if (!input.resume) k8sEvents.record(nodeRef(written), 'Cordoned', `${decision.unschedulable ? 'tainted and cordoned' : 'tainted'}: ${decision.reason}`);
+  const base: InstanceReport = {
+    instanceId: ref.instanceId,
+    nodeName: ref.nodeName,
+    status: 'cordoned',
+    decision,
+    phase: next.phase,
+    cordon: { patched: true, ...(cordonedAt !== undefined ? { cordonedAt } : {}) },
+    ...(added.length ? { scheduled: added.map((p) => ({ type: p.type, name: p.schedule, at: p.at })) } : {}),
+  };
+
+  try {
+    if (!decision.evict) {
+      const lifecycle = notice.kind === 'asg-lifecycle' && decision.completeLifecycle === 'now' ? await completeLifecycle(notice, ref.instanceId, deps) : undefined;
+      return { ...base, ...(lifecycle ? { lifecycle } : {}) };
+    }
+    return await drainUnderLease({ ...input, node: written, state: next }, base, k8sEvents, deps);
+  } finally {
+    await k8sEvents.flush();
+  }
+}
+
+export const nodeRef = (node: V1Node): Regarding => ({ kind: 'Node', name: node.metadata?.name ?? '', ...(node.metadata?.uid ? { uid: node.metadata.uid } : {}) });
+
+const isThisScheduledDrain = (p: PendingAction, notice: Notice, state: NodeLifecycle) =>
+  p.type === 'scheduled-drain' && notice.kind === 'scheduled-change' && (p.eventId === notice.eventId || state.health[notice.eventArn] === p.eventId);
+
+async function drainUnderLease(input: ActInput, base: InstanceReport, k8sEvents: KubeEventRecorder, deps: InterruptionDeps): Promise<InstanceReport> {
+  const { notice, ref, decision } = input;
+  const lease = readLease(input.node);
+  if (!lease) throw new Error(`lease annotation missing on ${ref.nodeName} right after it was written`);
+  const halt = new AbortController();
+  const keeper = new LeaseKeeper(ref.nodeName, lease, deps, LEASE_DEFAULTS, () => halt.abort());
+  keeper.start();
+  const heartbeat = notice.kind === 'asg-lifecycle' && deps.lifecycle ? startHeartbeat(notice, ref.instanceId, deps) : undefined;
+  const events = publisherFor(notice, ref.instanceId, ref.nodeName, deps);
+  let report: DrainReport;
+  try {
+    const cordonedAt = cordonedAtOf(input.node);
+    const remaining = deps.invocation?.remainingMs();
+    report = await drainNode(
+      {
+        nodeName: ref.nodeName,
+        deadline: decision.deadline,
+        policy: { forceDelete: decision.forceDelete },
+        eventId: notice.eventId,
+        ...(cordonedAt !== undefined ? { cordonedAt } : {}),
+        ...(remaining !== undefined ? { stopAt: deps.clock.now() + remaining - deps.config.interruption.drain.handOverSeconds * 1000 } : {}),
+        signal: halt.signal,
+      },
+      {
+        kube: deps.kube,
+        clock: deps.clock,
+        log: deps.log,
+        options: deps.config.interruption.drain,
+        ...(deps.random ? { random: deps.random } : {}),
+        ...(deps.filters ? { filters: deps.filters } : {}),
+        onPlan: (plan) => {
+          if (!input.resume) announce(plan, decision, events, k8sEvents, nodeRef(input.node));
+        },
+        onPodEvent: (pod, reason, note) =>
+          k8sEvents.record({ kind: 'Pod', name: pod.name, namespace: pod.namespace, uid: pod.uid }, reason, note, reason === 'Evicted' ? 'Normal' : 'Warning'),
+      },
+    );
+  } finally {
+    await keeper.stop();
+    await heartbeat?.stop();
+  }
+  try {
+    const settled = await settle(input, { ...base, status: 'drained', drain: report }, keeper, events, deps);
+    if (settled.status === 'drained') k8sEvents.record(nodeRef(input.node), 'Drained', drainNote(report));
+    if (settled.status === 'handed-over') k8sEvents.record(nodeRef(input.node), 'DrainHandedOver', `${report.pods.filter((p) => p.goneAt === undefined && p.outcome !== 'skipped').length} pod(s) left: the next invocation resumes the drain`);
+    return settled;
+  } finally {
+    await events.settled();
+  }
+}
+
+function announce(plan: DrainPlan, decision: NodeDecision, events: Publisher, k8sEvents: KubeEventRecorder, node: Regarding): void {
+  k8sEvents.record(node, 'DrainStarted', `${decision.action}: ${plan.tiers.map((t) => `${t.pods.length} ${t.tier}`).join(', ') || 'nothing to evict'}; ${plan.skipped.length} pod(s) left alone`);
+  events.publish(NODE_EVENTS.drainStarted, {
+    action: decision.action,
+    tiers: plan.tiers.map((t) => ({ tier: t.tier, pods: t.pods.length })),
+    skipped: plan.skipped.length,
+    warnings: plan.warnings.map((w) => w.message).slice(0, 20),
+  });
+  for (const tier of plan.tiers) {
+    for (const pod of tier.pods.filter((p) => p.sparkRole === 'driver')) {
+      k8sEvents.record({ kind: 'Pod', name: pod.name, namespace: pod.namespace, uid: pod.uid }, 'SparkDriverAtRisk', 'the Spark driver runs on an interrupted node: the application will fail; run drivers on On-Demand capacity', 'Warning');
+      events.publish(NODE_EVENTS.driverAtRisk, {
+        appId: pod.appId ?? null,
+        driver: `${pod.namespace}/${pod.name}`,
+        message: 'the Spark driver runs on an interrupted node: the application will fail; run drivers on On-Demand capacity',
+      });
+    }
+  }
+}
+
+/** Records where the drain ended on the node, releases the lease, and completes a lifecycle hook. */
+async function settle(input: ActInput, report: InstanceReport & { drain: DrainReport }, keeper: LeaseKeeper, events: Publisher, deps: InterruptionDeps): Promise<InstanceReport> {
+  const { notice, ref, decision, state } = input;
+  const drain = report.drain;
+  if (drain.incomplete === 'lease-lost' || keeper.lost) return { ...report, status: 'superseded', reason: 'a more urgent event took the node over' };
+  if (drain.errors.length > 0) {
+    await release(ref.nodeName, keeper, [], deps).catch(() => undefined);
+    throw new DrainFailedError(`drain of ${ref.nodeName} hit permanent Kubernetes API errors: ${drain.errors.join('; ')}`, drain);
+  }
+  const now = deps.clock.now();
+  if (drain.incomplete === 'hand-over') {
+    const resume = await ensureSchedule({ type: 'resume-drain', at: now + RESUME_AFTER_MS, notice, event: input.event, round: input.round + 1 }, ref, deps);
+    const next = { ...state, reason: `${decision.reason}; drain handed over to the next invocation`, pending: withPending(state, [], [resume]) };
+    if (!(await release(ref.nodeName, keeper, [lifecycleOp(next)], deps))) return { ...report, status: 'superseded' };
+    return { ...report, status: 'handed-over', phase: 'draining', scheduled: [{ type: resume.type, name: resume.schedule, at: resume.at }] };
+  }
+  const uncordon = decision.uncordonAfter !== undefined ? [await ensureSchedule({ type: 'uncordon-after-maintenance', at: Math.max(decision.uncordonAfter, now), notice, event: input.event }, ref, deps)] : [];
+  const resumes = state.pending.filter((p) => p.type === 'resume-drain');
+  const next: NodeLifecycle = { ...state, phase: transition(state.phase, 'finish-drain'), reason: `${decision.reason}; drained`, pending: withPending(state, resumes, uncordon) };
+  const drainedAt = new Date(now).toISOString();
+  if (!(await release(ref.nodeName, keeper, [lifecycleOp(next), { op: 'add', path: annotationPath(ANNOTATIONS.drainedAt), value: drainedAt }], deps))) {
+    return { ...report, status: 'superseded' };
+  }
+  const done: InstanceReport = { ...report, phase: 'drained', drain: { ...drain, drainedAt: now }, ...(uncordon.length ? { scheduled: uncordon.map((p) => ({ type: p.type, name: p.schedule, at: p.at })) } : {}) };
+  events.publish(NODE_EVENTS.drainCompleted, drainSummary(done.drain!));
+  if (notice.kind === 'asg-lifecycle' && decision.completeLifecycle === 'when-drained') {
+    return { ...done, lifecycle: drain.allGone ? await completeLifecycle(notice, ref.instanceId, deps) : leavePending(drain, deps) };
+  }
+  return done;
+}
+
+/**
+ * Writes `ops` and drops the lease in one patch, only while the lease is still ours. False when it
+ * is not (a more urgent event took the node over): nothing is written.
+ */
+async function release(nodeName: string, keeper: LeaseKeeper, ops: JsonPatchOp[], deps: InterruptionDeps): Promise<boolean> {
+  try {
+    await deps.kube.patchNode(nodeName, [holdsLeaseOp(keeper.lease), ...ops, { op: 'remove', path: annotationPath(LEASE_ANNOTATION) }]);
+    return true;
+  } catch (err) {
+    if (err instanceof KubeApiError && (err.status === 409 || err.status === 422)) return false;
+    throw err;
+  }
+}
+
+function drainNote(report: DrainReport): string {
+  const count = (outcome: string) => report.pods.filter((p) => p.outcome === outcome).length;
+  const met = report.deadlineMet === null ? 'nothing to drain' : report.deadlineMet ? 'deadline met' : 'deadline MISSED';
+  return `drained: ${count('evicted')} evicted, ${count('deleted')} force-deleted, ${count('pending') + count('failed')} not evicted; ${met}`;
+}
+
+function drainSummary(report: DrainReport): Record<string, unknown> {
+  const count = (outcome: string) => report.pods.filter((p) => p.outcome === outcome).length;
+  return {
+    allGone: report.allGone,
+    deadlineMet: report.deadlineMet,
+    durationMs: (report.drainedAt ?? report.startedAt) - report.startedAt,
+    pods: { evicted: count('evicted'), deleted: count('deleted'), skipped: count('skipped'), pending: count('pending'), failed: count('failed') },
+    forcedDeletions: report.pods.filter((p) => p.forced).length,
+    applications: report.applications.slice(0, 50),
+  };
+}

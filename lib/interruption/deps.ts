@@ -1,0 +1,31 @@
+import type { EventPublisher, LifecycleActions, Scheduler } from '../aws/ports.ts';
+import type { LifeguardConfig } from '../config/schema.ts';
+import type { PodFilter } from '../drain/filters.ts';
+import type { KubeApi } from '../kube/port.ts';
+import type { Log } from '../observability/log.ts';
+import type { Clock } from '../util/clock.ts';
+
+export interface InterruptionDeps {
+  config: LifeguardConfig;
+  clock: Clock;
+  log: Log;
+  kube: KubeApi;
+  /** Instance id → node of this cluster (lib/kube/node-index.ts). */
+  nodes: { resolve(instanceId: string): Promise<{ nodeName: string; via: string } | undefined> };
+  /** The EKS cluster (config name) `kube` talks to: continuations name it. */
+  clusterName: string;
+  /** One-time schedules for work in the future or longer than an invocation. */
+  scheduler?: Scheduler;
+  lifecycle?: LifecycleActions;
+  events?: EventPublisher;
+  random?: () => number;
+  /**
+   * This invocation: the lease holder id, and the time it has left (Lambda's
+   * getRemainingTimeInMillis). Without it, the drain never hands over.
+   */
+  invocation?: { id: string; remainingMs(): number };
+  /** Compute and report what would be done; write nothing, publish nothing. */
+  dryRun?: boolean;
+  /** Which pods a drain may touch (default: lib/drain/filters.ts); the real-cluster test scopes it to its namespace. */
+  filters?: readonly PodFilter[];
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import type { Notice } from '../events/notice.ts';
+import { readLease } from '../lifecycle/lease.ts';
+import { CorruptLifecycleError, readLifecycle, type NodeLifecycle } from '../lifecycle/state.ts';
+import { act } from './act.ts';
+import type { InterruptionDeps } from './deps.ts';
+import { dryRunPlan } from './dry-run.ts';
+import { giveUp, revert, scheduleLater, type LaterInput } from './later.ts';
+import { lifecycleOnDuplicate } from './lifecycle-hook.ts';
+import { nextStep, type Step, type Trigger } from './next-step.ts';
+import { CONFLICT } from './node-write.ts';
+import type { InstanceReport } from './report.ts';
+
+/** Conflicting writers (kubelet status, autoscalers, a concurrent duplicate) are common on a node. */
+const MAX_DECISIONS = 6;
+
+/** Another invocation holds the node for work as urgent as this: fail so the event is retried later. */
+export class NodeBusyError extends Error {
+  override name = 'NodeBusyError';
+}
+
+export interface InstanceWork {
+  notice: Notice;
+  event: Record<string, unknown>;
+  instanceId: string;
+  trigger: Trigger;
+}
+
+/**
+ * One node, one invocation: resolve the node, read its lifecycle and lease, decide the one step
+ * (next-step.ts), carry it out with the node's resourceVersion as precondition. A conflict means
+ * someone else wrote the node in between: read again, decide again.
+ */
+export async function handleInstance(work: InstanceWork, deps: InterruptionDeps): Promise<InstanceReport> {
+  const { notice, instanceId } = work;
+  const { log } = deps;
+  const resolved = await deps.nodes.resolve(instanceId);
+  if (!resolved) {
+    const reason = `instance ${instanceId} is no node of cluster ${deps.clusterName}`;
+    log.info(`${reason}; ignored`, { eventId: notice.eventId, kind: notice.kind, instanceId });
+    return { instanceId, status: 'ignored', reason };
+  }
+  const ref = { instanceId, nodeName: resolved.nodeName };
+  // Unique per invocation: two concurrent deliveries must never look like one holder.
+  const holder = deps.invocation?.id ?? randomUUID();
+
+  for (let attempt = 1; attempt <= MAX_DECISIONS; attempt++) {
+    const node = await deps.kube.getNode(ref.nodeName);
+    if (!node) return { ...ref, resolvedVia: resolved.via, status: 'node-gone', reason: 'the node no longer exists' };
+    let state: NodeLifecycle;
+    try {
+      state = readLifecycle(node);
+    } catch (err) {
+      if (!(err instanceof CorruptLifecycleError)) throw err;
+      log.error(err.message, { node: ref.nodeName, eventId: notice.eventId });
+      return { ...ref, status: 'failed', reason: err.message };
+    }
+    const step = nextStep({ notice, trigger: work.trigger, node, state, lease: readLease(node), holder, config: deps.config.interruption, now: deps.clock.now() });
+    log.debug('node step', { node: ref.nodeName, step: step.kind, attempt });
+    if (deps.dryRun) return { ...ref, resolvedVia: resolved.via, ...(await dryRunPlan(step, node, ref, notice, deps)) };
+
+    const round = work.trigger.kind === 'continuation' ? work.trigger.continuation.round : 0;
+    const later: LaterInput = { notice, event: work.event, ref, node, state, round };
+    const report = await carryOut(step, later, holder, deps);
+    if (report !== CONFLICT) return { ...report, resolvedVia: resolved.via };
+    log.debug('node changed under the write; deciding again', { node: ref.nodeName, attempt });
+  }
+  throw new Error(`node ${ref.nodeName} kept changing under Lifeguard's writes (${MAX_DECISIONS} tries); the event will be tried again`);
+}
+
+async function carryOut(step: Step, input: LaterInput, holder: string, deps: InterruptionDeps): Promise<InstanceReport | typeof CONFLICT> {
+  const { notice, ref, state } = input;
+  const quiet = (status: InstanceReport['status'], reason: string): InstanceReport => ({ ...ref, status, reason, phase: state.phase });
+  switch (step.kind) {
+    case 'none':
+      deps.log.info(`no action: ${step.reason}`, { node: ref.nodeName, eventId: notice.eventId });
+      return quiet('no-action', step.reason);
+    case 'stale':
+      deps.log.info(`continuation is stale: ${step.reason}`, { node: ref.nodeName, eventId: notice.eventId });
+      return quiet('stale', step.reason);
+    case 'duplicate': {
+      deps.log.info(`duplicate: ${step.reason}; nothing to do`, { node: ref.nodeName, eventId: notice.eventId });
+      const lifecycle = notice.kind === 'asg-lifecycle' && state.phase !== 'draining' ? await lifecycleOnDuplicate(notice, ref.instanceId, ref.nodeName, state.phase === 'drained', deps) : undefined;
+      return { ...quiet('duplicate', step.reason), ...(lifecycle ? { lifecycle } : {}) };
+    }
+    case 'busy':
+      throw new NodeBusyError(`${ref.nodeName}: ${step.reason}; the event will be tried again`);
+    case 'schedule':
+      return scheduleLater(input, 'scheduled-drain', step.at, step.reason, deps);
+    case 'recheck':
+      return scheduleLater(input, 'uncordon-after-maintenance', step.at, step.reason, deps);
+    case 'give-up':
+      return giveUp(input, step.reason, deps);
+    case 'cancel':
+      return revert(input, step.reason, { cancel: true, undo: step.revert }, deps);
+    case 'revert':
+      return revert(input, step.reason, { cancel: false, undo: true }, deps);
+    case 'act':
+      if (step.preempt) deps.log.warn('a more urgent notice takes the node over from the invocation working on it', { node: ref.nodeName, eventId: notice.eventId });
+      return act({ ...input, decision: step.decision, resume: step.resume, holder }, deps);
+  }
+}

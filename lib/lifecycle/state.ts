@@ -1,0 +1,140 @@
+import type { V1Node } from '@kubernetes/client-node';
+import { z } from 'zod';
+import { annotationPath } from '../kube/json-pointer.ts';
+import type { JsonPatchOp } from '../kube/port.ts';
+
+/**
+ * A node's lifecycle as Lifeguard sees it, kept on the Node object itself (no database): one JSON
+ * annotation, validated on every read. `kubectl describe node` shows it.
+ */
+export const LIFECYCLE_ANNOTATION = 'lifeguard.io/lifecycle';
+
+/**
+ * What Lifeguard has done to the node.
+ * - idle: nothing (never touched, or everything it did was reverted);
+ * - cordoned: tainted (and cordoned, unless the policy is `taint`), no eviction;
+ * - draining: a drain runs or was handed over to a later invocation;
+ * - drained: every pod that had to go is gone.
+ */
+export const PHASES = ['idle', 'cordoned', 'draining', 'drained'] as const;
+export type Phase = (typeof PHASES)[number];
+
+/** Work in the future, or longer than one invocation, delivered by a one-time schedule. */
+export const CONTINUATION_TYPES = ['scheduled-drain', 'revert-rebalance', 'resume-drain', 'uncordon-after-maintenance'] as const;
+export type ContinuationType = (typeof CONTINUATION_TYPES)[number];
+
+/**
+ * The ways a phase changes, written down once. Every write of a phase goes through `transition`,
+ * so a state the table does not allow is a bug that fails loudly instead of a node left half-done.
+ */
+export type Trigger = 'cordon' | 'start-drain' | 'hand-over' | 'finish-drain' | 'revert';
+
+export const TRANSITIONS: Readonly<Record<Phase, Partial<Record<Trigger, Phase>>>> = {
+  idle: { cordon: 'cordoned', 'start-drain': 'draining' },
+  // A stronger notice (a Spot warning after a rebalance) turns a cordon into a drain.
+  cordoned: { cordon: 'cordoned', 'start-drain': 'draining', revert: 'idle' },
+  draining: { 'start-drain': 'draining', 'hand-over': 'draining', 'finish-drain': 'drained', revert: 'idle' },
+  // A new event on a drained node (a reboot maintenance that came back, then a Spot warning).
+  drained: { cordon: 'drained', 'start-drain': 'draining', revert: 'idle' },
+};
+
+export class IllegalTransitionError extends Error {
+  override name = 'IllegalTransitionError';
+}
+
+export function transition(from: Phase, trigger: Trigger): Phase {
+  const to = TRANSITIONS[from][trigger];
+  if (!to) throw new IllegalTransitionError(`node lifecycle: "${trigger}" is not allowed in phase "${from}"`);
+  return to;
+}
+
+const isoSchema = z.iso.datetime({ offset: true });
+
+const pendingSchema = z
+  .object({
+    type: z.enum(CONTINUATION_TYPES),
+    /** The one-time schedule that delivers it. */
+    schedule: z.string().min(1),
+    at: isoSchema,
+    /** The event the work belongs to. */
+    eventId: z.string().min(1),
+  })
+  .strict();
+export type PendingAction = z.infer<typeof pendingSchema>;
+
+const appliedSchema = z
+  .object({
+    /** Lifeguard's own taint is on the node (its effect). */
+    taint: z.enum(['NoSchedule', 'PreferNoSchedule']).nullable(),
+    /** Lifeguard set spec.unschedulable (false when the node was already cordoned by someone else). */
+    cordon: z.boolean(),
+    /** Lifeguard added the exclude-from-external-load-balancers label. */
+    excludeLabel: z.boolean(),
+  })
+  .strict();
+export type Applied = z.infer<typeof appliedSchema>;
+
+/** How many event ids are remembered per node: enough to recognise a late redelivery. */
+export const SEEN_EVENTS_KEPT = 20;
+
+export const lifecycleSchema = z
+  .object({
+    phase: z.enum(PHASES),
+    /** Why the node is in this phase, for a person reading the node. */
+    reason: z.string(),
+    applied: appliedSchema,
+    pending: z.array(pendingSchema),
+    /** Events already handled on this node, newest last. */
+    seen: z.array(z.string().min(1)).max(SEEN_EVENTS_KEPT),
+    /** Health events: eventArn → the event id that last scheduled or acted on it. */
+    health: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+export type NodeLifecycle = z.infer<typeof lifecycleSchema>;
+
+export const IDLE: NodeLifecycle = Object.freeze({
+  phase: 'idle',
+  reason: 'Lifeguard has not acted on this node',
+  applied: { taint: null, cordon: false, excludeLabel: false },
+  pending: [],
+  seen: [],
+  health: {},
+}) as NodeLifecycle;
+
+export class CorruptLifecycleError extends Error {
+  override name = 'CorruptLifecycleError';
+}
+
+/**
+ * The node's lifecycle; IDLE when Lifeguard never wrote one. A record that does not validate is
+ * an error naming the field: acting on a guess could undo what someone else did.
+ */
+export function readLifecycle(node: V1Node): NodeLifecycle {
+  const raw = node.metadata?.annotations?.[LIFECYCLE_ANNOTATION];
+  if (raw === undefined) return structuredClone(IDLE);
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new CorruptLifecycleError(`annotation ${LIFECYCLE_ANNOTATION} on node ${node.metadata?.name ?? '?'} is not JSON; remove it to reset Lifeguard's record`);
+  }
+  const parsed = lifecycleSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CorruptLifecycleError(
+      `annotation ${LIFECYCLE_ANNOTATION} on node ${node.metadata?.name ?? '?'}: ${issue.path.join('.') || '(root)'}: ${issue.message}; remove it to reset Lifeguard's record`,
+    );
+  }
+  return parsed.data;
+}
+
+/** Remembers an event id, newest last, dropping the oldest beyond SEEN_EVENTS_KEPT. */
+export function withSeen(state: NodeLifecycle, eventId: string): string[] {
+  return [...state.seen.filter((id) => id !== eventId), eventId].slice(-SEEN_EVENTS_KEPT);
+}
+
+/** The annotation value that records `state`. */
+export const lifecycleAnnotation = (state: NodeLifecycle): Record<string, string> => ({ [LIFECYCLE_ANNOTATION]: JSON.stringify(state) });
+
+/** The op that writes `state` on a node whose annotations map exists (e.g. it holds the lease). */
+export const lifecycleOp = (state: NodeLifecycle): JsonPatchOp => ({ op: 'add', path: annotationPath(LIFECYCLE_ANNOTATION), value: JSON.stringify(state) });

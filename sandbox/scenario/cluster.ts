@@ -1,0 +1,57 @@
+import type { VirtualClock } from '../clock/virtual-clock.ts';
+import { startKubeEmulator, type KubeEmulator } from '../kube/index.ts';
+import type { TimelineEntry } from './result.ts';
+import type { Scenario } from './schema.ts';
+
+export type Recorder = (entry: Omit<TimelineEntry, 't'> & { at?: number }) => void;
+
+/**
+ * The scenario's cluster in the Kubernetes API emulator, every change on the timeline, and an
+ * independent check of the budgets: an eviction that leaves a budget below its desired number of
+ * healthy pods is a violation, whoever let it through.
+ */
+export async function startCluster(scenario: Scenario, cluster: NonNullable<Scenario['cluster']>, clock: VirtualClock, record: Recorder) {
+  let pdbViolations = 0;
+  let emulator: KubeEmulator | undefined = undefined;
+  emulator = await startKubeEmulator({
+    clock,
+    latencyMs: cluster.api.latencyMs,
+    ...(cluster.api.faults ? { faults: cluster.api.faults } : {}),
+    seed: scenario.seed,
+    ...(cluster.recreateDelaySeconds !== undefined ? { recreateDelaySeconds: cluster.recreateDelaySeconds } : {}),
+    ...(cluster.readyDelaySeconds !== undefined ? { readyDelaySeconds: cluster.readyDelaySeconds } : {}),
+    onEvent: (event) => {
+      record({ at: event.at, actor: event.actor, action: event.action, ...pick(event) });
+      if (event.action === 'terminating' && event.detail?.startsWith('eviction') && event.pod && emulator) pdbViolations += violatedBudgets(emulator, event.pod);
+    },
+  });
+  try {
+    for (const node of cluster.nodes) emulator.addNode(node);
+    for (const pdb of cluster.pdbs) emulator.addPdb(pdb);
+    for (const pod of cluster.pods) emulator.addPod(pod);
+  } catch (err) {
+    await emulator.close();
+    throw err;
+  }
+  return { emulator, pdbViolations: () => pdbViolations };
+}
+
+function pick(event: { node?: string; pod?: string; detail?: string }) {
+  return {
+    ...(event.node ? { node: event.node } : {}),
+    ...(event.pod ? { pod: event.pod } : {}),
+    ...(event.detail ? { detail: event.detail } : {}),
+  };
+}
+
+function violatedBudgets(emulator: KubeEmulator, podRef: string): number {
+  const [namespace, name] = podRef.split('/') as [string, string];
+  const pod = emulator.pod(namespace, name);
+  if (!pod) return 0;
+  const labels = pod.metadata.labels ?? {};
+  return emulator
+    .pdbs()
+    .filter((pdb) => pdb.metadata.namespace === namespace)
+    .filter((pdb) => Object.entries(pdb.spec.selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v))
+    .filter((pdb) => (pdb.status?.currentHealthy ?? 0) < (pdb.status?.desiredHealthy ?? 0)).length;
+}

@@ -1,0 +1,126 @@
+import { FAILOVER_ERRORS } from '../../lib/dr/task-errors.ts';
+import { CLEANUP, emr, mark, throttlingRetry, toCleanup, type States } from './common.ts';
+
+/**
+ * Create the replacement and wait until it is WAITING, then find its master's IP. RunJobFlow goes
+ * through the AWS SDK integration: EMR itself validates the request (the optimized createCluster
+ * integration checks an older schema of its own) and errors keep their codes (`Emr.*`).
+ */
+export const CREATE = 'CreateCluster';
+
+export function createStates(exits: { created: string }): States {
+  return {
+    CreateCluster: {
+      Type: 'Task',
+      Comment: 'Request/response, not .sync: the poll loop below notices WAITING sooner',
+      Resource: emr('runJobFlow'),
+      InputPath: '$.plan.runJobFlow',
+      ResultSelector: { 'ClusterId.$': '$.JobFlowId', 'requestedAt.$': '$$.State.EnteredTime' },
+      ResultPath: '$.newCluster',
+      // Only throttling: any other failure may have created a cluster, and a retry would make two.
+      Retry: [throttlingRetry('emr')],
+      Catch: toCleanup,
+      Next: 'WaitForCluster',
+    },
+    WaitForCluster: { Type: 'Wait', SecondsPath: '$.poll.clusterIntervalSeconds', Next: 'DescribeNewCluster' },
+    DescribeNewCluster: {
+      Type: 'Task',
+      Resource: emr('describeCluster'),
+      Parameters: { 'ClusterId.$': '$.newCluster.ClusterId' },
+      ResultSelector: { 'state.$': '$.Cluster.Status.State', 'status.$': '$.Cluster.Status' },
+      ResultPath: '$.newClusterStatus',
+      Retry: [throttlingRetry('emr')],
+      Catch: toCleanup,
+      Next: 'CountClusterPoll',
+    },
+    CountClusterPoll: {
+      Type: 'Pass',
+      Parameters: { 'n.$': 'States.MathAdd($.clusterPoll.n, 1)' },
+      ResultPath: '$.clusterPoll',
+      Next: 'IsClusterReady',
+    },
+    IsClusterReady: {
+      Type: 'Choice',
+      Choices: [
+        {
+          Or: [
+            { Variable: '$.newClusterStatus.state', StringEquals: 'WAITING' },
+            { Variable: '$.newClusterStatus.state', StringEquals: 'RUNNING' },
+          ],
+          Next: 'MarkClusterReady',
+        },
+        {
+          Or: [
+            { Variable: '$.newClusterStatus.state', StringEquals: 'TERMINATING' },
+            { Variable: '$.newClusterStatus.state', StringEquals: 'TERMINATED' },
+            { Variable: '$.newClusterStatus.state', StringEquals: 'TERMINATED_WITH_ERRORS' },
+          ],
+          Next: 'ClusterCreationFailed',
+        },
+        { Variable: '$.clusterPoll.n', NumericGreaterThanEqualsPath: '$.poll.clusterMaxAttempts', Next: 'ClusterCreationTimedOut' },
+      ],
+      Default: 'WaitForCluster',
+    },
+    ClusterCreationFailed: {
+      Type: 'Pass',
+      Parameters: { Error: FAILOVER_ERRORS.clusterCreationFailed, 'Cause.$': 'States.JsonToString($.newClusterStatus.status)' },
+      ResultPath: '$.error',
+      Next: CLEANUP,
+    },
+    ClusterCreationTimedOut: {
+      Type: 'Pass',
+      Parameters: {
+        Error: FAILOVER_ERRORS.clusterCreationTimedOut,
+        'Cause.$': "States.Format('cluster {} still {} after {} polls', $.newCluster.ClusterId, $.newClusterStatus.state, $.clusterPoll.n)",
+      },
+      ResultPath: '$.error',
+      Next: CLEANUP,
+    },
+    MarkClusterReady: mark('clusterReady', 'IsInstanceFleetCluster'),
+    IsInstanceFleetCluster: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.plan.runJobFlow.Instances.InstanceFleets', IsPresent: true, Next: 'ListFleetMaster' }],
+      Default: 'ListGroupMaster',
+    },
+    ListGroupMaster: {
+      Type: 'Task',
+      Resource: emr('listInstances'),
+      Parameters: { 'ClusterId.$': '$.newCluster.ClusterId', InstanceGroupTypes: ['MASTER'], InstanceStates: ['RUNNING'] },
+      ResultSelector: { 'instances.$': '$.Instances' },
+      ResultPath: '$.newMasterLookup',
+      Retry: [throttlingRetry('emr')],
+      Catch: toCleanup,
+      Next: 'HasNewMaster',
+    },
+    ListFleetMaster: {
+      Type: 'Task',
+      Resource: emr('listInstances'),
+      Parameters: { 'ClusterId.$': '$.newCluster.ClusterId', InstanceFleetType: 'MASTER', InstanceStates: ['RUNNING'] },
+      ResultSelector: { 'instances.$': '$.Instances' },
+      ResultPath: '$.newMasterLookup',
+      Retry: [throttlingRetry('emr')],
+      Catch: toCleanup,
+      Next: 'HasNewMaster',
+    },
+    HasNewMaster: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.newMasterLookup.instances[0].PrivateIpAddress', IsPresent: true, Next: 'RecordNewMaster' }],
+      Default: 'NewMasterNotFound',
+    },
+    NewMasterNotFound: {
+      Type: 'Pass',
+      Parameters: {
+        Error: FAILOVER_ERRORS.newMasterNotFound,
+        'Cause.$': "States.Format('cluster {} is ready but lists no running master', $.newCluster.ClusterId)",
+      },
+      ResultPath: '$.error',
+      Next: CLEANUP,
+    },
+    RecordNewMaster: {
+      Type: 'Pass',
+      Parameters: { 'ip.$': '$.newMasterLookup.instances[0].PrivateIpAddress' },
+      ResultPath: '$.newMaster',
+      Next: exits.created,
+    },
+  };
+}

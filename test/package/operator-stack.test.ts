@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import { packagedTemplate, resourcesOfType } from '../support/template.ts';
+
+// `npm test` packages the committed example configuration, which turns every notification route on.
+const template = packagedTemplate();
+const resources = template.Resources;
+
+describe('the packaged operator resources', () => {
+  it('has a dashboard whose every substitution names a resource of the stack', () => {
+    const body = (resources.LifeguardDashboard!.Properties!.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+    const refs = [...body.matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]!.split('.')[0]!);
+    expect(refs.length).toBeGreaterThan(3);
+    for (const id of refs) expect(id.startsWith('AWS::') || id in resources, id).toBe(true);
+    expect(refs).toEqual(expect.arrayContaining(['DeadlineMissesAlarm', 'InterruptionDeadLetterQueue', 'FailoverStateMachine', 'NotificationDeadLetterQueue']));
+    expect(resources.FailoverStateMachine!.Type).toBe('AWS::StepFunctions::StateMachine');
+  });
+
+  it('alarms on the first deadline miss and notifies the topic', () => {
+    expect(resources.DeadlineMissesAlarm!.Properties).toMatchObject({
+      Namespace: 'Lifeguard',
+      MetricName: 'DeadlineMisses',
+      Dimensions: [{ Name: 'service', Value: 'lifeguard-interruption' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: 'NotificationTopic' }],
+    });
+  });
+
+  it('routes Lifeguard events to SNS and the webhook, each target with a retry policy and the DLQ', () => {
+    const rules = resourcesOfType(template, 'AWS::Events::Rule').filter(([id]) => id.startsWith('Notify'));
+    expect(rules.map(([id]) => id).sort()).toEqual(['NotifyFailoverCompletedRule', 'NotifyFailoverFailedRule', 'NotifyNodeDrainCompletedRule', 'NotifySparkDriverAtRiskRule']);
+    for (const [, rule] of rules) {
+      const targets = rule.Properties!.Targets as Array<Record<string, unknown>>;
+      expect(targets.map((t) => t.Id)).toEqual(['sns', 'webhook']);
+      for (const target of targets) {
+        expect(target).toMatchObject({
+          RetryPolicy: { MaximumRetryAttempts: expect.any(Number), MaximumEventAgeInSeconds: expect.any(Number) },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': ['NotificationDeadLetterQueue', 'Arn'] } },
+          InputTransformer: { InputPathsMap: expect.any(Object), InputTemplate: expect.stringContaining('Lifeguard: ') },
+        });
+      }
+    }
+    expect(resources.NotificationDeadLetterQueue!.Type).toBe('AWS::SQS::Queue');
+    expect(resources.NotificationApiDestination!.Properties!.InvocationEndpoint).toMatch(/^\{\{resolve:secretsmanager:/);
+    expect(resources.NotificationConnection!.Type).toBe('AWS::Events::Connection');
+  });
+});

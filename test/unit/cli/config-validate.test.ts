@@ -1,0 +1,98 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../../cli/program.ts';
+import { captureIo } from './capture.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'lifeguard-config-'));
+const file = (name: string, text: string) => {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+};
+const validate = async (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+  const io = captureIo();
+  const code = await runCli(['config', 'validate', ...argv], { ...io.io, env });
+  return { code, out: io.stdout(), err: io.stderr() };
+};
+
+const broken = `
+eks:
+  - name: spark-prod
+interruption:
+  policies:
+    spot-interruption: { action: drian }
+  drain:
+    concurrency: "sixteen"
+    marginSeconds: -1
+  colour: blue
+  polices: {}
+`;
+
+describe('lifeguard config validate', () => {
+  it('accepts the committed example and says what it would deploy', async () => {
+    const { code, out } = await validate(['lifeguard.config.example.yaml']);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^lifeguard\.config\.example\.yaml: valid\n[\s\S]*EKS clusters protected from interruptions: spark-prod/);
+  });
+
+  it('lists every problem of a broken file as `path: what is wrong (got …)`, exit 1', async () => {
+    const path = file('broken.yaml', broken);
+    const { code, err } = await validate([path]);
+    expect(code).toBe(1);
+    const lines = err.split('\n');
+    expect(lines[0]).toBe(`lifeguard config validate: ${path} is invalid:`);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  - interruption.policies.spot-interruption.action: expected one of "ignore", "taint", "cordon", "drain" (got "drian")',
+        '  - interruption.drain.concurrency: expected a number (got "sixteen")',
+        '  - interruption.drain.marginSeconds: expected at least 0 (got -1)',
+        '  - interruption: unknown field "colour" (check its spelling and place)',
+        '  - interruption: unknown field "polices" (did you mean "policies"?)',
+      ]),
+    );
+    // No stutter: each line names its path once, and zod's own "received …" tail is gone.
+    for (const line of lines.slice(1)) {
+      expect(line).toMatch(/^ {2}- [\w.-]+: /);
+      expect(line).not.toMatch(/received|Invalid input/);
+    }
+  });
+
+  it('suggests the field meant at any depth, through lists and defaults', async () => {
+    const path = file(
+      'typos.yaml',
+      'eks: [{ name: spark, acessEntry: false }]\ndr:\n  clusters:\n    - name: a\n      clusterId: j-2AXXXXXXGAPLF\n      probe: { adress: x }\n      placement: { candidateSubnetIds: [subnet-0bbb2222] }\nregoin: us-east-1\n',
+    );
+    const { code, err } = await validate([path]);
+    expect(code).toBe(1);
+    expect(err).toContain('  - eks.0: unknown field "acessEntry" (did you mean "accessEntry"?)');
+    expect(err).toContain('  - dr.clusters.0.probe: unknown field "adress" (did you mean "address"?)');
+    expect(err).toContain('  - (root): unknown field "regoin" (did you mean "region"?)');
+  });
+
+  it('reports broken JSON in JSON terms and broken YAML in YAML terms', async () => {
+    const json = await validate([file('broken.json', '{"eks": [}')]);
+    expect(json.code).toBe(1);
+    expect(json.err).toMatch(/broken\.json is not valid JSON: /);
+    const yaml = await validate([file('broken.yaml', 'eks: [\n')]);
+    expect(yaml.err).toMatch(/broken\.yaml is not valid YAML: /);
+  });
+
+  it('validates $LIFEGUARD_CONFIG when no file is named', async () => {
+    const path = file('env.yaml', 'region: 7\n');
+    const { code, err } = await validate([], { LIFEGUARD_CONFIG: path });
+    expect(code).toBe(1);
+    expect(err).toContain('  - region: expected a string (got 7)');
+  });
+
+  it('exits 2 when there is no file to validate', async () => {
+    const missing = await validate([join(dir, 'absent.yaml')]);
+    expect(missing).toMatchObject({ code: 2 });
+    expect(missing.err).toMatch(/cannot read .*absent\.yaml: no such file/);
+  });
+
+  it('--quiet prints nothing for a valid file', async () => {
+    expect(await validate(['lifeguard.config.example.yaml', '--quiet'])).toEqual({ code: 0, out: '', err: '' });
+  });
+});

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { loadScenarioFile } from '../../../sandbox/scenario/load.ts';
+import { narrate } from '../../../sandbox/scenario/narrate.ts';
+import { runScenario } from '../../../sandbox/scenario/runner.ts';
+import { simulate } from '../../support/scenarios.ts';
+
+const run = (file: string) => runScenario(loadScenarioFile(file));
+
+describe('the timeline a person reads', () => {
+  it('a PDB-blocked drain: one line per step, the refusals collapsed, the deadline marked (golden)', async () => {
+    const lines = narrate(await run('sandbox/scenarios/pdb-blocked.yaml')).map((l) => l.replace(/\s+/g, ' ').trim());
+    expect(lines).toEqual([
+      '10.000s eventbridge deliver — EC2 Spot Instance Interruption Warning → rule SpotInterruption',
+      '10.000s lifeguard log — spot-interruption for i-0aaa1111bbbb22220 (deadline 2026-01-01T00:02:10.000Z)',
+      "10.015s api patch ip-10-0-1-10.ec2.internal — unschedulable=true, +taint lifeguard.io/interruption=spot-interruption:NoSchedule, +label node.kubernetes.io/exclude-from-external-load-balancers=true, Lifeguard's record updated (6 annotations)",
+      '10.020s lifeguard event — Node Drain Started',
+      '10.020s lifeguard log — evicting tier spark-executor: 1 pod(s) (node=ip-10-0-1-10.ec2.internal)',
+      '10.025s kubelet terminating spark/etl-exec-1 — eviction; grace 60s, shutdown takes 30s',
+      '40.025s kubelet exited spark/etl-exec-1 — shutdown complete',
+      '40.180s lifeguard log — evicting tier workload: 1 pod(s) (node=ip-10-0-1-10.ec2.internal)',
+      '40.185s api evict-refused-pdb default/web-a — ×13 until 94.005s — web: needs 1 healthy, has 1',
+      '94.010s kubelet terminating default/web-a — delete; grace 30s, shutdown takes 5s',
+      '94.010s lifeguard warn — pod deleted past its disruption budget to beat the deadline (pod=default/web-a)',
+      '99.010s kubelet exited default/web-a — shutdown complete',
+      "99.045s api patch ip-10-0-1-10.ec2.internal — Lifeguard's record updated (3 annotations)",
+      '99.045s lifeguard event — Node Drain Completed',
+      '104.010s controller recreated default/web-w4wx8 — replaces web-a',
+      '109.010s kubelet ready default/web-w4wx8',
+      '130.000s ──── deadline: ip-10-0-1-10.ec2.internal must be empty by now (spot-interruption) ────',
+      '130.000s ec2 instance-terminated ip-10-0-1-10.ec2.internal — i-0aaa1111bbbb22220: Spot capacity reclaimed',
+      '130.000s node node-terminated ip-10-0-1-10.ec2.internal — 0 pod(s) killed',
+    ]);
+  });
+
+  it('the demo reads in under 60 lines; --verbose keeps everything', async () => {
+    const result = await run('sandbox/scenarios/demo.yaml');
+    const lines = narrate(result);
+    expect(lines.length).toBeLessThan(60);
+    expect(lines.join('\n')).toMatch(/↻ WaitForCluster → DescribeNewCluster → CountClusterPoll → IsClusterReady ×39 over 585 s/);
+    expect(lines.some((l) => l.includes('deadline: ip-10-0-1-10.ec2.internal must be empty'))).toBe(true);
+    // Nothing said twice: Lifeguard's echo of the API's lines, and lease renewals, are gone.
+    expect(lines.filter((l) => /pod evicted|pod gone|lifeguard\.io\/lease/.test(l))).toEqual([]);
+    expect(narrate(result, { verbose: true }).length).toBeGreaterThan(result.timeline.length);
+  });
+
+  it('says when nothing happened, and why: no rule matched (and what was meant), an unknown instance, a late event', async () => {
+    const spot = (detailType: string, instanceId: string, extra: Record<string, unknown> = {}) => ({ source: 'aws.ec2', 'detail-type': detailType, detail: { 'instance-id': instanceId, 'instance-action': 'terminate' }, ...extra });
+    const r = await simulate({
+      cluster: { name: 'spark', nodes: [{ name: 'n1', instanceId: 'i-0aaa1111bbbb22220', zone: 'us-east-1a' }] },
+      events: [
+        { at: 10, event: spot('EC2 Spot Instance Interruption Warnin', 'i-0aaa1111bbbb22220') },
+        { at: 20, event: spot('EC2 Spot Instance Interruption Warning', 'i-0fff1111bbbb22220') },
+        { at: 130, event: spot('EC2 Spot Instance Interruption Warning', 'i-0aaa1111bbbb22220', { time: '2026-01-01T00:00:30Z' }) },
+      ],
+    });
+    const text = narrate(r).join('\n');
+    expect(text).toContain('event matched no rule — did you mean "EC2 Spot Instance Interruption Warning"?');
+    expect(text).toContain('instance i-0fff1111bbbb22220 is no node of cluster spark; ignored');
+    expect(text).toContain('LATE: the event is 100 s old');
+    expect(r.summary.deadlineMet).toBeNull();
+  });
+});

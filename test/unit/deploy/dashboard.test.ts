@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { lifeguardDashboard } from '../../../deploy/dashboard.ts';
+import { INTERRUPTION_METRICS, INTERRUPTION_SERVICE } from '../../../deploy/metric-names.ts';
+import { parseConfig } from '../../../lib/config/load.ts';
+import { drTestConfig } from '../../support/dr-config.ts';
+
+interface Widget {
+  type: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  properties: { title?: string; metrics?: unknown[][] };
+}
+const body = (resources: Record<string, unknown>) =>
+  JSON.parse((resources.LifeguardDashboard as { Properties: { DashboardBody: { 'Fn::Sub': string } } }).Properties.DashboardBody['Fn::Sub']) as { widgets: Widget[] };
+
+const emitted = (file: string) => [...readFileSync(file, 'utf8').matchAll(/addMetric\('(\w+)'/g)].map((m) => m[1]);
+
+describe('the Lifeguard dashboard', () => {
+  const interruptionOnly = body(lifeguardDashboard(parseConfig({ eks: [{ name: 'spark' }] }), 'lifeguard', 'dev'));
+
+  it('knows every metric the interruption function emits, under the dimension Powertools gives it', () => {
+    expect([...new Set(emitted('lib/observability/interruption-metrics.ts'))].sort()).toEqual([...INTERRUPTION_METRICS].sort());
+    expect(readFileSync('functions/interruption.ts', 'utf8')).toContain(`serviceName: '${INTERRUPTION_SERVICE}'`);
+    const lines = interruptionOnly.widgets.flatMap((w) => w.properties.metrics ?? []).filter((m) => m[0] === 'Lifeguard');
+    for (const line of lines) expect(line.slice(2, 4)).toEqual(['service', INTERRUPTION_SERVICE]);
+    for (const name of ['TimeToCordon', 'TimeToDrained', 'DeadlineMisses', 'SparkExecutorsNotDrained', 'PodsForceDeleted', 'PodsFailed']) {
+      expect(lines.some((l) => l[1] === name)).toBe(true);
+    }
+  });
+
+  it('is backed by a README that lists every metric emitted', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const metricsSection = readme.slice(readme.indexOf('## Metrics, dashboard and alarm'), readme.indexOf('## Notifications'));
+    const probe = [...readFileSync('lib/dr/health-report.ts', 'utf8').matchAll(/(\w+Latency)'/g)].map((m) => m[1]!);
+    for (const name of [...INTERRUPTION_METRICS, 'ClusterHealthy', ...probe, 'ColdStart']) expect(metricsSection).toContain(`\`${name}\``);
+    expect(probe).toHaveLength(3);
+  });
+
+  it('shows EMR health and failover executions only when clusters are protected', () => {
+    const titles = (b: { widgets: Widget[] }) => b.widgets.map((w) => w.properties.title);
+    expect(titles(interruptionOnly)).not.toContain('Failover executions');
+    const withDr = body(lifeguardDashboard(drTestConfig, 'lifeguard', 'dev'));
+    expect(titles(withDr)).toEqual(expect.arrayContaining(['EMR cluster health (1 healthy, 0 down)', 'Failover executions', 'Probe latency (ms)']));
+    const health = withDr.widgets.find((w) => w.properties.title?.startsWith('EMR cluster health'))!;
+    expect(health.properties.metrics![0]!.slice(0, 6)).toEqual(['Lifeguard', 'ClusterHealthy', 'service', 'lifeguard-dr-probe', 'Cluster', drTestConfig.dr.clusters[0]!.name]);
+  });
+
+  it('lays widgets out on the 24-column grid without overlaps', () => {
+    const cells = new Set<string>();
+    for (const w of body(lifeguardDashboard(drTestConfig, 'lifeguard', 'dev')).widgets) {
+      expect(w.x + w.width).toBeLessThanOrEqual(24);
+      for (let x = w.x; x < w.x + w.width; x++) {
+        for (let y = w.y; y < w.y + w.height; y++) {
+          expect(cells.has(`${x},${y}`)).toBe(false);
+          cells.add(`${x},${y}`);
+        }
+      }
+    }
+  });
+});

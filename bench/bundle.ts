@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
@@ -13,7 +13,9 @@ import { build } from 'esbuild';
  */
 export async function benchBundle(options: { runs?: number } = {}): Promise<Record<string, number | string>> {
   const runs = options.runs ?? 7;
-  execFileSync('npx', ['osls', 'package', '--stage', 'dev'], { stdio: 'ignore' });
+  // Package with the user's configuration, or the committed example when there is none yet.
+  const config = process.env.LIFEGUARD_CONFIG ?? (existsSync('lifeguard.config.yaml') ? undefined : 'lifeguard.config.example.yaml');
+  execFileSync('npx', ['osls', 'package', '--stage', 'dev'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...(config ? { LIFEGUARD_CONFIG: config } : {}) } });
   const zips = readdirSync('.serverless').filter((f) => f.endsWith('.zip')).sort();
   const scratch = mkdtempSync(join(tmpdir(), 'lifeguard-bundle-'));
   const figures: Record<string, number | string> = { runs };

@@ -27,7 +27,6 @@ const serverlessConfiguration = {
     environment: {
       POWERTOOLS_SERVICE_NAME: service,
       POWERTOOLS_METRICS_NAMESPACE: 'Lifeguard',
-      NODE_OPTIONS: '--enable-source-maps',
     },
   },
   package: { individually: true },
@@ -35,7 +34,8 @@ const serverlessConfiguration = {
     esbuild: {
       bundle: true,
       minify: true,
-      sourcemap: 'linked',
+      // No source map in the zip: it was two thirds of it, and --enable-source-maps slowed every cold start.
+      sourcemap: false,
       format: 'esm',
       platform: 'node',
       target: 'node22',

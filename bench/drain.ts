@@ -9,22 +9,22 @@ import { startKubeEmulator, type PodSpec } from '../sandbox/kube/index.ts';
 
 const NODE = 'ip-10-0-1-10.ec2.internal';
 const INSTANCE = 'i-0aaa1111bbbb22220';
-const LATENCY_MS = 5;
+const LATENCIES_MS = [1, 5, 20];
 const EXECUTORS = 90;
 const WORKLOADS = 16;
 const DAEMONSETS = 4; // 110 pods in all: the EKS default maximum for a node
 
 /**
  * Event-to-cordon and drain completion for one node with 110 pods (90 Spark executors, 16 other
- * workloads, 4 DaemonSet pods) against the emulator with 5 ms per API call. Pods exit as soon as
+ * workloads, 4 DaemonSet pods) against the emulator at 1, 5 and 20 ms per API call. Pods exit as soon as
  * they are evicted, so the figures are Lifeguard's own overhead, compared with the fewest
  * sequential round trips the work needs:
  *   cordon:  LIST nodes (cold index) + GET node + PATCH node                              = 3
  *   drain:   LIST pods + per tier (executors, workloads): one eviction round + one LIST
  *            that sees them gone + PATCH the completion marker                             = 6
  * and, with evictions capped at `concurrency` in flight, ceil(pods/concurrency) rounds per tier.
- * Run twice: on the virtual clock (deterministic: only API latency and Lifeguard's own waits
- * count) and on the real clock (adds CPU, HTTP and the poll interval in wall time).
+ * On the virtual clock at each latency (deterministic: only API latency and Lifeguard's own waits
+ * count), and once on the real clock at 5 ms (adds CPU, HTTP and the poll interval in wall time).
  */
 export async function benchDrain(): Promise<Record<string, number | string>> {
   const config = parseConfig({ eks: [{ name: 'bench' }] });
@@ -33,33 +33,35 @@ export async function benchDrain(): Promise<Record<string, number | string>> {
   const minDrainTrips = 1 + 2 * 2 + 1;
   const boundedDrainTrips = 1 + Math.ceil(EXECUTORS / concurrency) + 1 + Math.ceil(WORKLOADS / concurrency) + 1 + 1;
 
-  const virtual = await runOnce(new VirtualClock(), config);
-  const real = await runOnce(systemClock, config);
-  const ratio = (ms: number, trips: number) => Math.round((ms / (trips * LATENCY_MS)) * 100) / 100;
-  return {
+  const ratio = (ms: number, trips: number, latencyMs: number) => Math.round((ms / (trips * latencyMs)) * 100) / 100;
+  const figures: Record<string, number | string> = {
     pods: EXECUTORS + WORKLOADS + DAEMONSETS,
-    latencyMsPerCall: LATENCY_MS,
     concurrency,
     pollIntervalMs: config.interruption.drain.pollIntervalSeconds * 1000,
     minSequentialTrips: `${minCordonTrips} to cordon, ${minDrainTrips} to drain (${boundedDrainTrips} at concurrency ${concurrency})`,
-    virtualCordonMs: virtual.cordonMs,
-    virtualCordonRatio: ratio(virtual.cordonMs, minCordonTrips),
-    virtualDrainMs: virtual.drainMs,
-    virtualDrainRatio: ratio(virtual.drainMs, minDrainTrips),
-    virtualDrainRatioBounded: ratio(virtual.drainMs, boundedDrainTrips),
-    realCordonMs: real.cordonMs,
-    realCordonRatio: ratio(real.cordonMs, minCordonTrips),
-    realDrainMs: real.drainMs,
-    realDrainRatio: ratio(real.drainMs, minDrainTrips),
-    apiRequests: real.requests,
   };
+  for (const latencyMs of LATENCIES_MS) {
+    const virtual = await runOnce(new VirtualClock(), config, latencyMs);
+    figures[`at${latencyMs}ms.cordonMs`] = virtual.cordonMs;
+    figures[`at${latencyMs}ms.cordonRatio`] = ratio(virtual.cordonMs, minCordonTrips, latencyMs);
+    figures[`at${latencyMs}ms.drainMs`] = virtual.drainMs;
+    figures[`at${latencyMs}ms.drainRatio`] = ratio(virtual.drainMs, minDrainTrips, latencyMs);
+    figures[`at${latencyMs}ms.drainRatioBounded`] = ratio(virtual.drainMs, boundedDrainTrips, latencyMs);
+    figures[`at${latencyMs}ms.apiRequests`] = virtual.requests;
+  }
+  const real = await runOnce(systemClock, config, 5);
+  figures['realClockAt5ms.cordonMs'] = real.cordonMs;
+  figures['realClockAt5ms.cordonRatio'] = ratio(real.cordonMs, minCordonTrips, 5);
+  figures['realClockAt5ms.drainMs'] = real.drainMs;
+  figures['realClockAt5ms.drainRatio'] = ratio(real.drainMs, minDrainTrips, 5);
+  return figures;
 }
 
-async function runOnce(clock: Clock, config: ReturnType<typeof parseConfig>) {
+async function runOnce(clock: Clock, config: ReturnType<typeof parseConfig>, latencyMs: number) {
   let patchedAt: number | undefined;
   const emulator = await startKubeEmulator({
     clock,
-    latencyMs: LATENCY_MS,
+    latencyMs,
     // The node is cordoned when the API server applies the PATCH, not when Lifeguard sends it.
     onEvent: (e) => {
       if (e.action === 'patch' && patchedAt === undefined) patchedAt = e.at;

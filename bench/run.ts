@@ -1,19 +1,104 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
 import '../lib/util/polyfills.ts';
 import { benchBundle } from './bundle.ts';
 import { benchDrain } from './drain.ts';
 import { benchFailover } from './failover.ts';
+import { runMassInterruption } from './mass.ts';
+import { compareFigures, describeChange, renderPerformanceDoc, type BenchResult, type Figures } from './results.ts';
 
-/** `npm run bench`: prints figures; asserts nothing. `npm run bench -- drain` runs one. */
-const benches: Record<string, () => Promise<Record<string, number | string>>> = {
-  drain: benchDrain,
-  bundle: () => benchBundle(),
-  failover: benchFailover,
+/**
+ * `npm run bench` runs every bench, `npm run bench -- NAME...` only those. Each writes
+ * bench/results/NAME.json (keeping the run before it for comparison) and prints its changes;
+ * docs/performance.md is then regenerated from every result on disk. Asserts nothing.
+ */
+
+interface Bench {
+  title: string;
+  about: string;
+  run: () => Promise<Figures>;
+}
+
+const MASS_SIZES = [50, 200, 1000];
+
+const benches: Record<string, Bench> = {
+  drain: {
+    title: 'Single node vs the physical floor',
+    about:
+      'One Spot warning for a node with 110 pods (90 Spark executors that exit as soon as evicted, 16 other workloads, 4 DaemonSet pods), the real handler against the emulator at 1, 5 and 20 ms per API call, without API limits. Ratios divide the measured time by the fewest sequential round trips the work needs (3 to cordon; 6 to drain, or 11 with evictions capped at the drain concurrency). Virtual clock, except the `realClock` rows. Target: within 1.5×.',
+    run: benchDrain,
+  },
+  mass: {
+    title: 'Mass interruption (before the drain rewrite)',
+    about:
+      'N Spot warnings spread evenly over one minute, N = 50, 200, 1000, 25 pods per node (20 executors needing 20 s to migrate, 4 ReplicaSet pods, 1 DaemonSet pod), each event handled by the existing handler (lib/interruption/handle.ts) in an environment of its own (own client, token bucket, keep-alive agent, cold node index resolving through EC2 + GET), all as one API Priority and Fairness flow, against the emulator with its default limits and 5 ms base latency; each instance is reclaimed at its deadline. Event-to-cordon is measured to the moment the API server applies the cordon PATCH. Lambda concurrency, cold-start time and throttled async retries are not modelled in this bench. Targets: P99 cordon < 2 s at N = 1000, no executor killed whose shutdown fits the window, requests per node ≤ pods + 5.',
+    run: async () => {
+      const figures: Figures = {};
+      for (const nodes of MASS_SIZES) {
+        const result = await runMassInterruption({ nodes });
+        for (const [key, value] of Object.entries(result)) if (key !== 'nodes') figures[`n${nodes}.${key}`] = value;
+      }
+      return figures;
+    },
+  },
+  bundle: {
+    title: 'Cold start: package size and import time',
+    about:
+      'Every function as `osls package` builds it: zip size, and the median over 7 fresh Node processes of the time to import the bundle, next to the same for an empty module. Targets: every zip under 1 MB; import under 2 × empty + 100 ms. Import times on a shared 2-core machine are noisy; compare runs made on a quiet machine. The interruption bundle is also built with a metafile to list its largest packages and any package bundled from two places.',
+    run: () => benchBundle(),
+  },
+  failover: {
+    title: 'DR orchestration overhead',
+    about:
+      'A simulated failover per EMR provisioning time: RTO minus what no orchestrator can avoid (provisioning, NLB health checks). The baseline is modelled from the documented `createCluster.sync` polling schedule (first check after 60 s, then every 300 s), not measured.',
+    run: benchFailover,
+  },
 };
 
+const RESULTS = 'bench/results';
+const DOC = 'docs/performance.md';
+const PREAMBLE = 'bench/performance-preamble.md';
+
 const only = process.argv.slice(2);
+const unknown = only.filter((name) => !(name in benches));
+if (unknown.length) {
+  console.error(`unknown bench ${unknown.join(', ')}; known: ${Object.keys(benches).join(', ')}`);
+  process.exit(2);
+}
+mkdirSync(RESULTS, { recursive: true });
+const machine = { cores: cpus().length, cpu: cpus()[0]?.model.trim() ?? 'unknown', node: process.version };
+
 for (const [name, bench] of Object.entries(benches)) {
   if (only.length && !only.includes(name)) continue;
-  const figures = await bench();
-  console.log(`\n# ${name}`);
-  for (const [key, value] of Object.entries(figures)) console.log(`${key.padEnd(28)} ${value}`);
+  const file = join(RESULTS, `${name}.json`);
+  const before = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as BenchResult) : undefined;
+  const started = performance.now();
+  const figures = await bench.run();
+  const result: BenchResult = {
+    bench: name,
+    title: bench.title,
+    about: bench.about,
+    command: `npm run bench -- ${name}`,
+    ranAt: new Date().toISOString(),
+    machine,
+    wallSeconds: Math.round((performance.now() - started) / 100) / 10,
+    figures,
+    ...(before ? { previous: { ranAt: before.ranAt, figures: before.figures } } : {}),
+  };
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\n# ${name} (${result.wallSeconds} s)`);
+  for (const change of compareFigures(before?.figures, figures)) {
+    if (change.after === undefined) continue;
+    console.log(`${change.key.padEnd(34)} ${String(change.after).padEnd(14)} ${before ? describeChange(change) : ''}`);
+  }
 }
+
+const order = Object.keys(benches);
+const results = readdirSync(RESULTS)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => JSON.parse(readFileSync(join(RESULTS, f), 'utf8')) as BenchResult)
+  .filter((r) => order.includes(r.bench))
+  .sort((a, b) => order.indexOf(a.bench) - order.indexOf(b.bench));
+writeFileSync(DOC, renderPerformanceDoc(readFileSync(PREAMBLE, 'utf8'), results));
+console.log(`\nwrote ${DOC}`);

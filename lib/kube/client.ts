@@ -11,10 +11,13 @@ import {
   type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { Clock } from '../util/clock.ts';
 import { silentLog, type Log } from '../observability/log.ts';
 import { z } from 'zod';
-import { KubeApiError, isSeveralBudgetsRefusal, type JsonPatchOp, type KubeApi } from './port.ts';
+import { KubeApiError, isSeveralBudgetsRefusal, type JsonPatchOp, type KubeApi, type KubeCallOptions } from './port.ts';
+import { TokenBucket, type RequestPriority, type TokenBucketOptions } from './token-bucket.ts';
 
 export interface KubeApiOptions {
   clock: Clock;
@@ -34,7 +37,25 @@ export interface KubeApiOptions {
   maxRetryAfterSeconds?: number;
   /** Real-time limit on one HTTP exchange, so a black-holed connection cannot eat a deadline (default 15 s). */
   requestTimeoutMs?: number;
+  /**
+   * Client-side rate limit, one bucket per client (so per execution environment when the client is
+   * built once at module level); every HTTP attempt, retries included, takes a token. `false`
+   * turns it off. Default: DEFAULT_RATE_LIMIT.
+   */
+  rateLimit?: TokenBucketOptions | false;
+  /**
+   * One keep-alive agent for every request of this client (default true). client-node builds a
+   * fresh agent per request, i.e. a new TCP (and TLS) connection per request; this replaces it.
+   */
+  keepAlive?: boolean;
 }
+
+/**
+ * 100 requests/s sustained, 200 at once: a 110-pod node's whole drain (≈ pods + 5 requests) fits
+ * in the burst, so one node never waits on its own bucket; what a mass reclaim can send in total is
+ * bounded by the API server's flow control, not by this (client-go's own default is 5/10).
+ */
+export const DEFAULT_RATE_LIMIT: TokenBucketOptions = { qps: 100, burst: 200 };
 
 /** A page of nodes per LIST: big clusters are listed in chunks instead of one huge response. */
 const NODE_PAGE_SIZE = 500;
@@ -81,7 +102,9 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
   const core = kc.makeApiClient(CoreV1Api);
   const events = kc.makeApiClient(EventsV1Api);
-  const perRequest = requestOptions(requestTimeoutMs);
+  const perRequest = requestOptions(requestTimeoutMs, options.keepAlive !== false);
+  const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+  const bucket = rateLimit ? new TokenBucket(clock, rateLimit) : undefined;
 
   function backoffMs(attempt: number): number {
     const step = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
@@ -89,9 +112,10 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
     return Math.round(step / 2 + (random() * step) / 2);
   }
 
-  async function call<T>(operation: string, work: () => Promise<T>, kind: CallKind = {}): Promise<T> {
+  async function call<T>(operation: string, work: () => Promise<T>, kind: CallKind = {}, priority: RequestPriority = 'normal'): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       let failure: Failure;
+      await bucket?.take(priority);
       try {
         return await clock.io(work);
       } catch (err) {
@@ -125,16 +149,16 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
   }
 
   return {
-    async getNode(name) {
+    async getNode(name, callOptions?: KubeCallOptions) {
       try {
-        return await call(`get node ${name}`, () => core.readNode({ name }, perRequest));
+        return await call(`get node ${name}`, () => core.readNode({ name }, perRequest), {}, callOptions?.priority);
       } catch (err) {
         if (err instanceof KubeApiError && err.status === 404) return undefined;
         throw err;
       }
     },
 
-    async listNodes() {
+    async listNodes(callOptions?: KubeCallOptions) {
       const nodes: V1Node[] = [];
       let continueToken: string | undefined;
       let restarted = false;
@@ -142,8 +166,11 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
         let page;
         try {
           const token = continueToken;
-          page = await call('list nodes', () =>
-            core.listNode({ limit: NODE_PAGE_SIZE, ...(token ? { _continue: token } : {}) }, perRequest),
+          page = await call(
+            'list nodes',
+            () => core.listNode({ limit: NODE_PAGE_SIZE, ...(token ? { _continue: token } : {}) }, perRequest),
+            {},
+            callOptions?.priority,
           );
         } catch (err) {
           // 410 Gone: the continue token outlived the server's snapshot; start over once.
@@ -161,19 +188,23 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
       }
     },
 
-    async patchNode(name, ops: JsonPatchOp[]) {
+    async patchNode(name, ops: JsonPatchOp[], callOptions?: KubeCallOptions) {
       // client-node 1.4 sends application/json-patch+json for patch calls by default.
-      return call(`patch node ${name}`, () => core.patchNode({ name, body: ops }, perRequest));
+      // High priority by default: a node PATCH is the cordon (or its record), which must not wait behind evictions.
+      return call(`patch node ${name}`, () => core.patchNode({ name, body: ops }, perRequest), {}, callOptions?.priority ?? 'high');
     },
 
-    async listPodsOnNode(nodeName) {
-      const list = await call(`list pods on ${nodeName}`, () =>
-        core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` }, perRequest),
+    async listPodsOnNode(nodeName, callOptions?: KubeCallOptions) {
+      const list = await call(
+        `list pods on ${nodeName}`,
+        () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` }, perRequest),
+        {},
+        callOptions?.priority,
       );
       return list.items as V1Pod[];
     },
 
-    async evictPod(namespace, name, uid, gracePeriodSeconds) {
+    async evictPod(namespace, name, uid, gracePeriodSeconds, callOptions?: KubeCallOptions) {
       await call(
         `evict pod ${namespace}/${name}`,
         () =>
@@ -194,15 +225,16 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
             perRequest,
           ),
         { eviction: true },
+        callOptions?.priority,
       );
     },
 
-    async deletePod(namespace, name, uid, gracePeriodSeconds) {
-      await call(`delete pod ${namespace}/${name}`, () =>
-        core.deleteNamespacedPod(
-          { namespace, name, body: { preconditions: { uid }, gracePeriodSeconds } },
-          perRequest,
-        ),
+    async deletePod(namespace, name, uid, gracePeriodSeconds, callOptions?: KubeCallOptions) {
+      await call(
+        `delete pod ${namespace}/${name}`,
+        () => core.deleteNamespacedPod({ namespace, name, body: { preconditions: { uid }, gracePeriodSeconds } }, perRequest),
+        {},
+        callOptions?.priority,
       );
     },
 
@@ -322,14 +354,24 @@ function positive(n: number | undefined): number | undefined {
 }
 
 /**
- * Per-call options: a middleware that bounds each HTTP exchange in real time. The object-style API
- * (ObjectCoreV1Api) runs call options through its observable pipeline, so the middleware returns
- * client-node's Observable, as its own setHeaderOptions does.
+ * Per-call options: a middleware that bounds each HTTP exchange in real time and, with
+ * `keepAlive`, swaps the agent client-node made for this request (after authentication, so it
+ * carries the cluster's TLS settings) for one keep-alive agent shared by every request of the
+ * client. Proxy agents are left alone. The object-style API runs call options through its
+ * observable pipeline, so the middleware returns client-node's Observable, as its own
+ * setHeaderOptions does.
  */
-function requestOptions(timeoutMs: number): ConfigurationOptions {
+function requestOptions(timeoutMs: number, keepAlive: boolean): ConfigurationOptions {
+  let shared: HttpAgent | undefined;
   const timeout: ObservableMiddleware = {
     pre: (context: RequestContext) => {
       context.setSignal(AbortSignal.timeout(timeoutMs));
+      if (keepAlive) {
+        const fresh = context.getAgent();
+        if (fresh?.constructor === HttpsAgent) shared ??= new HttpsAgent({ ...(fresh as HttpsAgent).options, keepAlive: true });
+        else if (fresh?.constructor === HttpAgent) shared ??= new HttpAgent({ keepAlive: true });
+        if (shared && fresh?.constructor === shared.constructor) context.setAgent(shared);
+      }
       return new Observable(Promise.resolve(context));
     },
     post: (response: ResponseContext) => new Observable(Promise.resolve(response)),

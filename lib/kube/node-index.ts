@@ -3,11 +3,11 @@ import type { InstanceDirectory } from '../aws/ports.ts';
 import type { Log } from '../observability/log.ts';
 import { silentLog } from '../observability/log.ts';
 import type { Clock } from '../util/clock.ts';
-import type { KubeApi } from './port.ts';
+import { KubeApiError, type KubeApi } from './port.ts';
 
 export interface NodeIndexOptions {
   clock: Clock;
-  /** EC2 fallback (private DNS name); without it a miss after a re-list is final. */
+  /** EC2 (private DNS name): looked up first, so a cold start GETs one node instead of listing all; without it the lookup LISTs. */
   instances?: InstanceDirectory;
   /** At most one re-list per this much clock time, however many misses arrive (default 30 s). */
   minRelistIntervalMs?: number;
@@ -16,7 +16,7 @@ export interface NodeIndexOptions {
 
 export interface NodeResolution {
   nodeName: string;
-  /** How it was found: the cached index, a fresh LIST, or the EC2 private DNS fallback. */
+  /** How it was found: the cached index (or the first LIST), a re-LIST, or EC2's private DNS name (then a GET, or matched in a LIST). */
   via: 'index' | 'relist' | 'ec2';
 }
 
@@ -30,15 +30,19 @@ export function instanceIdFromProviderId(providerId: string | undefined): string
 }
 
 /**
- * Instance id → node name for one cluster, from `spec.providerID`. Kept across warm invocations
- * (create it once per cluster at module level). A miss re-lists the nodes — at most once per
- * lookup and once per `minRelistIntervalMs` overall, so a burst of events for foreign instances
- * cannot hammer the API server — then asks EC2 for the private DNS name and matches it against the
- * node name or the kubernetes.io/hostname label.
+ * Instance id → node name for one cluster. Kept across warm invocations (create it once per
+ * cluster at module level). A cold environment does not LIST every node: with an EC2 directory it
+ * asks EC2 for the instance's private DNS name — the node's name on EKS — and GETs that node,
+ * accepting it only if its `spec.providerID` names this instance (or names none). A LIST is the
+ * last resort — at most once per lookup and once per `minRelistIntervalMs` overall, so a burst of
+ * events for foreign instances cannot hammer the API server — after which the DNS name is also
+ * matched against node names and the kubernetes.io/hostname label.
  */
 export class NodeIndex {
   private byInstance = new Map<string, string>();
   private nodes: V1Node[] = [];
+  /** EC2's answers, so the LIST fallback does not ask again. */
+  private readonly dnsByInstance = new Map<string, string>();
   private lastListAt: number | undefined;
   private listing: Promise<void> | undefined;
   /** Set while the latest LIST failed: a miss then means "cannot tell", never "not ours". */
@@ -54,26 +58,29 @@ export class NodeIndex {
     this.log = options.log ?? silentLog;
   }
 
-  /** Number of nodes with a recognisable AWS provider id in the current index. */
+  /** Number of instances the index can answer for without asking anyone. */
   get size(): number {
     return this.byInstance.size;
   }
 
   async resolve(instanceId: string): Promise<NodeResolution | undefined> {
-    if (this.lastListAt === undefined) await this.relist();
     const cached = this.byInstance.get(instanceId);
     if (cached) return { nodeName: cached, via: 'index' };
 
+    const direct = await this.fromEc2AndGet(instanceId);
+    if (direct) return { nodeName: direct, via: 'ec2' };
+
     if (this.mayRelist()) {
+      const first = this.lastListAt === undefined;
       await this.relist();
       const fresh = this.byInstance.get(instanceId);
-      if (fresh) return { nodeName: fresh, via: 'relist' };
+      if (fresh) return { nodeName: fresh, via: first ? 'index' : 'relist' };
     } else if (this.listError !== undefined) {
       throw this.listError;
     }
 
-    const viaEc2 = await this.fromEc2(instanceId);
-    if (viaEc2) return { nodeName: viaEc2, via: 'ec2' };
+    const viaDns = this.matchListedByDns(instanceId);
+    if (viaDns) return { nodeName: viaDns, via: 'ec2' };
     this.log.debug('instance is not a node of this cluster', { instanceId, nodes: this.nodes.length });
     return undefined;
   }
@@ -88,11 +95,15 @@ export class NodeIndex {
       try {
         const nodes = await this.kube.listNodes();
         const byInstance = new Map<string, string>();
+        const withoutProviderId = new Set<string>();
         for (const node of nodes) {
           const id = instanceIdFromProviderId(node.spec?.providerID);
           const name = node.metadata?.name;
+          if (name && !id) withoutProviderId.add(name);
           if (id && name) byInstance.set(id, name);
         }
+        // Keep what EC2 resolved for nodes without a providerID, as long as those nodes still exist.
+        for (const [id, name] of this.byInstance) if (!byInstance.has(id) && withoutProviderId.has(name)) byInstance.set(id, name);
         this.nodes = nodes;
         this.byInstance = byInstance;
         this.listError = undefined;
@@ -108,9 +119,46 @@ export class NodeIndex {
     return this.listing;
   }
 
-  private async fromEc2(instanceId: string): Promise<string | undefined> {
+  /** The private DNS name from EC2 (asked once per instance); undefined without a directory or when EC2 cannot say. */
+  private async dnsName(instanceId: string): Promise<string | undefined> {
     if (!this.options.instances) return undefined;
-    const dnsName = (await this.options.instances.privateDnsName(instanceId))?.toLowerCase();
+    const known = this.dnsByInstance.get(instanceId);
+    if (known) return known;
+    let dns: string | undefined;
+    try {
+      dns = (await this.options.instances.privateDnsName(instanceId))?.toLowerCase();
+    } catch (err) {
+      // EC2 throttled or refused: the LIST still can answer.
+      this.log.warn('ec2:DescribeInstances failed; falling back to listing nodes', { instanceId, error: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    }
+    if (dns) this.dnsByInstance.set(instanceId, dns);
+    return dns;
+  }
+
+  private async fromEc2AndGet(instanceId: string): Promise<string | undefined> {
+    const dns = await this.dnsName(instanceId);
+    if (!dns) return undefined;
+    let node: V1Node | undefined;
+    try {
+      node = await this.kube.getNode(dns);
+    } catch (err) {
+      // A throttled or failing API server would fare worse with a LIST of every node: fail, so the event is retried.
+      if (err instanceof KubeApiError && (err.status === 429 || err.status >= 500 || err.status === 0)) throw err;
+      this.log.warn('could not get the node named by EC2; falling back to listing nodes', { instanceId, node: dns, error: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    }
+    const name = node?.metadata?.name;
+    if (!node || !name) return undefined;
+    const id = instanceIdFromProviderId(node.spec?.providerID);
+    // Same name, another instance (a private IP reused after a termination): not this one.
+    if (id !== undefined && id !== instanceId) return undefined;
+    this.byInstance.set(instanceId, name);
+    return name;
+  }
+
+  private matchListedByDns(instanceId: string): string | undefined {
+    const dnsName = this.dnsByInstance.get(instanceId);
     if (!dnsName) return undefined;
     for (const node of this.nodes) {
       const name = node.metadata?.name;

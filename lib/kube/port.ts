@@ -1,5 +1,14 @@
 import type { EventsV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
 import { LifeguardError } from '../util/errors.ts';
+import type { RequestPriority } from './token-bucket.ts';
+
+export type { RequestPriority } from './token-bucket.ts';
+
+/** Per-call options. `priority: 'high'` takes the client's next rate-limit token before any waiting normal call. */
+export interface KubeCallOptions {
+  /** Default: `high` for patchNode (the cordon), `normal` for everything else. */
+  priority?: RequestPriority;
+}
 
 /** One RFC 6902 operation; node updates are JSON patches so a `test` op can guard them. */
 export interface JsonPatchOp {
@@ -51,16 +60,16 @@ export function isTransient(err: unknown): boolean {
  * inside: it is returned as a KubeApiError with status 429 for the drain to back off and decide.
  */
 export interface KubeApi {
-  getNode(name: string): Promise<V1Node | undefined>;
-  listNodes(): Promise<V1Node[]>;
+  getNode(name: string, options?: KubeCallOptions): Promise<V1Node | undefined>;
+  listNodes(options?: KubeCallOptions): Promise<V1Node[]>;
   /** JSON-patch a node. 409/422 on a failed `test` op surface as KubeApiError. */
-  patchNode(name: string, ops: JsonPatchOp[]): Promise<V1Node>;
+  patchNode(name: string, ops: JsonPatchOp[], options?: KubeCallOptions): Promise<V1Node>;
   /** Pods bound to the node (fieldSelector spec.nodeName), all namespaces. */
-  listPodsOnNode(nodeName: string): Promise<V1Pod[]>;
+  listPodsOnNode(nodeName: string, options?: KubeCallOptions): Promise<V1Pod[]>;
   /** policy/v1 Eviction with a UID precondition. */
-  evictPod(namespace: string, name: string, uid: string, gracePeriodSeconds?: number): Promise<void>;
+  evictPod(namespace: string, name: string, uid: string, gracePeriodSeconds?: number, options?: KubeCallOptions): Promise<void>;
   /** DELETE with a UID precondition and an explicit grace. */
-  deletePod(namespace: string, name: string, uid: string, gracePeriodSeconds: number): Promise<void>;
+  deletePod(namespace: string, name: string, uid: string, gracePeriodSeconds: number, options?: KubeCallOptions): Promise<void>;
   /** events.k8s.io/v1: create an Event (what `kubectl describe` and `kubectl get events` show). */
   createEvent(namespace: string, event: EventsV1Event): Promise<void>;
   /** JSON-patch an Event (its series count as occurrences repeat). */

@@ -1,10 +1,5 @@
 import type { Clock } from '../../lib/util/clock.ts';
-
-interface Timer {
-  at: number;
-  seq: number;
-  fire: () => void;
-}
+import { TimerHeap, type HeapTimer } from './timer-heap.ts';
 
 /**
  * A discrete-event clock. Time only moves when `runUntil` advances it, and it advances only when
@@ -14,7 +9,7 @@ interface Timer {
 export class VirtualClock implements Clock {
   private current: number;
   private seq = 0;
-  private timers: Timer[] = [];
+  private readonly timers = new TimerHeap();
   private inFlight = 0;
   private parkedCount = 0;
 
@@ -43,11 +38,9 @@ export class VirtualClock implements Clock {
 
   /** Runs `fire` after `ms` of virtual time; returns a cancel function. */
   schedule(ms: number, fire: () => void): () => void {
-    const timer: Timer = { at: this.current + Math.max(0, ms), seq: this.seq++, fire };
+    const timer: HeapTimer = { at: this.current + Math.max(0, ms), seq: this.seq++, fire, cancelled: false };
     this.timers.push(timer);
-    return () => {
-      this.timers = this.timers.filter((t) => t !== timer);
-    };
+    return () => this.timers.cancel(timer);
   }
 
   async io<T>(work: () => Promise<T>): Promise<T> {
@@ -73,7 +66,7 @@ export class VirtualClock implements Clock {
   }
 
   get pendingTimers(): number {
-    return this.timers.length;
+    return this.timers.size;
   }
 
   /** Waits (in real time) until no tracked I/O is doing real work. */
@@ -99,22 +92,14 @@ export class VirtualClock implements Clock {
     for (;;) {
       await this.settle();
       if (stop()) return;
-      const next = this.nextTimer();
+      const next = this.timers.peek();
       if (!next || next.at > untilMs) {
         this.current = Math.max(this.current, untilMs);
         return;
       }
-      this.timers = this.timers.filter((t) => t !== next);
+      this.timers.pop();
       this.current = Math.max(this.current, next.at);
       next.fire();
     }
-  }
-
-  private nextTimer(): Timer | undefined {
-    let best: Timer | undefined;
-    for (const t of this.timers) {
-      if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
-    }
-    return best;
   }
 }

@@ -163,7 +163,10 @@ export class KubeApiHandlers {
   private listPods(namespace: string | undefined, query: URLSearchParams): ApiResponse {
     const labels = parseLabelSelector(query.get('labelSelector') ?? undefined);
     const fields = parseFieldSelector(query.get('fieldSelector') ?? undefined, POD_FIELDS);
-    const items = [...this.store.pods.values()]
+    // spec.nodeName=X is answered from the by-node index, not a scan of every pod.
+    const onNode = fields.find((f) => f.field === 'spec.nodeName' && f.op === '=');
+    const candidates = onNode ? this.store.podsOnNode(onNode.value) : this.store.pods.values();
+    const items = [...candidates]
       .map((r) => r.object)
       .filter((p) => namespace === undefined || p.metadata.namespace === namespace)
       .filter((p) => matchesLabels(labels, p.metadata.labels) && matchesFields(fields, podFields(p)))

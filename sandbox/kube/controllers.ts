@@ -95,7 +95,7 @@ export class WorkloadControllers implements PodLifecycleListener {
     const store = this.store;
     const now = store.now();
     const pod = record.object;
-    pod.spec.nodeName = node.metadata.name;
+    store.bindPod(record, node.metadata.name);
     pod.status.phase = 'Running';
     pod.status.startTime = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
     pod.status.conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: pod.status.startTime });
@@ -122,8 +122,9 @@ export class WorkloadControllers implements PodLifecycleListener {
         node.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True') &&
         (node.spec.taints ?? []).every((t) => t.effect === 'PreferNoSchedule' || tolerates(record.object.spec.tolerations, t)),
     );
-    const load = (node: NodeObject) => store.podsOnNode(node.metadata.name).filter((r) => !r.object.metadata.deletionTimestamp).length;
-    const ordered = candidates.sort((a, b) => load(a) - load(b) || a.metadata.name.localeCompare(b.metadata.name));
+    // Each node's load counted once, not inside the sort's comparisons (quadratic at a thousand nodes).
+    const loads = new Map(candidates.map((node) => [node, store.podsOnNode(node.metadata.name).filter((r) => !r.object.metadata.deletionTimestamp).length]));
+    const ordered = candidates.sort((a, b) => loads.get(a)! - loads.get(b)! || a.metadata.name.localeCompare(b.metadata.name));
     return ordered.find((n) => n.metadata.name !== avoid) ?? ordered[0];
   }
 }

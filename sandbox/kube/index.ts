@@ -4,6 +4,9 @@ import type { Clock } from '../../lib/util/clock.ts';
 import { KubeApiHandlers } from './api.ts';
 import { WorkloadControllers } from './controllers.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
+import { PriorityLevel } from './flow-control.ts';
+import { apiLimitsSchema, resolveLimits, type ApiLimitsOptions } from './limits.ts';
+import { ApiMetrics, type ApiMetricsSnapshot } from './metrics.ts';
 import { buildNode, buildPdb, buildPod, ownerReference, type NodeObject, type OwnerReference, type PdbObject, type PodObject } from './objects.ts';
 import { pdbWithStatus } from './pdb.ts';
 import { mulberry32 } from './random.ts';
@@ -21,6 +24,9 @@ export type { FaultOptions, KubeOperation } from './faults.ts';
 export type { KubeEvent, KubeEventActor, PodHistoryEntry, TerminationCause } from './store.ts';
 export type { NodeObject, PodObject, PdbObject } from './objects.ts';
 export type { RequestRecord } from './server.ts';
+export { apiLimitsSchema, maxSeatsFor, nominalConcurrency, SERVER_CONCURRENCY_LIMIT, PRIORITY_LEVEL_SHARES } from './limits.ts';
+export type { ApiLimitsOptions } from './limits.ts';
+export type { ApiMetricsSnapshot } from './metrics.ts';
 export type { EventObject } from './events.ts';
 
 export interface KubeEmulatorOptions {
@@ -35,13 +41,23 @@ export interface KubeEmulatorOptions {
   /** ...and the replacement turns Ready this long after it is placed. Default 5. */
   readyDelaySeconds?: number;
   onEvent?: (event: KubeEvent) => void;
+  /**
+   * API Priority and Fairness as the emulator models it (sandbox/kube/limits.ts): `{}` turns it on
+   * with EKS's defaults; leave it out for an API server without limits. With limits, `latencyMs` is
+   * the base service time of a one-seat request, held while the request occupies its seats.
+   */
+  limits?: ApiLimitsOptions;
 }
 
 export interface KubeEmulator {
   /** http://127.0.0.1:<port> */
   readonly url: string;
-  /** A client-node KubeConfig for the emulator (plain HTTP, so skipTLSVerify). */
-  kubeConfig(): KubeConfig;
+  /**
+   * A client-node KubeConfig for the emulator (plain HTTP, so skipTLSVerify). `user` becomes the
+   * bearer token, which names the request's flow under `limits` (default "sandbox"): give every
+   * client of one IAM identity the same user, as EKS would.
+   */
+  kubeConfig(user?: string): KubeConfig;
   close(): Promise<void>;
   addNode(spec: NodeSpec): NodeObject;
   addPod(spec: PodSpec): PodObject;
@@ -59,6 +75,8 @@ export interface KubeEmulator {
   podHistory(): PodHistoryEntry[];
   /** Every request answered (or reset), in order. */
   readonly requests: readonly RequestRecord[];
+  /** Requests by verb and resource, 429s, queue depth, seats, connections, per flow. */
+  metrics(): ApiMetricsSnapshot;
   /** events.k8s.io/v1 Events recorded through the API, in creation order. */
   events(): EventObject[];
 }
@@ -73,7 +91,7 @@ const optionsSchema = z
   .strict();
 
 export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<KubeEmulator> {
-  const { clock, faults, onEvent, ...numeric } = options;
+  const { clock, faults, onEvent, limits: limitsInput, ...numeric } = options;
   if (!clock || typeof clock.now !== 'function' || typeof clock.sleep !== 'function') throw new Error('invalid kube emulator options: clock: a Clock is required');
   const settings = parseSpec(optionsSchema, numeric, 'kube emulator options');
   const random = mulberry32(settings.seed);
@@ -84,7 +102,26 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
   const handlers = new KubeApiHandlers(store, kubelet, controllers);
   const faultInjector = faults ? new FaultInjector(faults, settings.seed) : undefined;
   const requests: RequestRecord[] = [];
-  const { url, server } = await startHttpServer({ store, handlers, timers, latencyMs: settings.latencyMs, faults: faultInjector, requests });
+  const metrics = new ApiMetrics();
+  const limits = limitsInput === undefined ? undefined : resolveLimits(parseSpec(apiLimitsSchema, limitsInput, 'kube emulator options: limits'));
+  const flowControl = limits
+    ? {
+        level: new PriorityLevel(limits, timers, (waiting) => metrics.queueDepth(waiting)),
+        limits,
+        counts: () => ({ pods: store.pods.size, nodes: store.nodes.size, pdbs: store.pdbs.size, events: store.events.size }),
+      }
+    : undefined;
+  const { url, server } = await startHttpServer({
+    store,
+    handlers,
+    timers,
+    latencyMs: settings.latencyMs,
+    faults: faultInjector,
+    requests,
+    metrics,
+    ...(flowControl ? { flowControl } : {}),
+  });
+  server.on('connection', () => metrics.connection());
 
   const addNode = (input: NodeSpec): NodeObject => {
     const spec = parseSpec(nodeSpecSchema, input, `node ${JSON.stringify((input as { name?: unknown })?.name ?? '?')}`);
@@ -149,11 +186,13 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
   return {
     url,
     requests,
-    kubeConfig() {
+    metrics: () => metrics.snapshot(),
+    kubeConfig(user = 'sandbox') {
+      if (!/^[\x21-\x7e]+$/.test(user)) throw new Error(`kubeConfig: user: must be a non-empty token of visible ASCII characters, got ${JSON.stringify(user)}`);
       const kc = new KubeConfig();
       kc.loadFromOptions({
         clusters: [{ name: 'sandbox', server: url, skipTLSVerify: true }],
-        users: [{ name: 'sandbox', token: 'sandbox' }],
+        users: [{ name: 'sandbox', token: user }],
         contexts: [{ name: 'sandbox', cluster: 'sandbox', user: 'sandbox' }],
         currentContext: 'sandbox',
       });

@@ -2,6 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { KubeApiHandlers } from './api.ts';
 import type { FaultInjector, KubeOperation } from './faults.ts';
+import type { PriorityLevel, Rejection } from './flow-control.ts';
+import { estimateCost, serviceTimeMs, type ApiLimits, type ResourceCounts } from './limits.ts';
+import type { ApiMetrics } from './metrics.ts';
 import { matchRoute } from './routes.ts';
 import { ApiStatusError, badRequest, injectedFault, methodNotAllowed, pathNotFound, requestTooLarge, unsupportedMediaType, type StatusBody } from './status.ts';
 import type { ClusterStore } from './store.ts';
@@ -21,6 +24,10 @@ export interface RequestRecord {
   answeredAt: number;
   /** Set when the answer was an injected fault. */
   fault?: 'status' | 'reset';
+  /** The flow-control flow (user) the request belonged to: its bearer token, or `system:anonymous`. */
+  flow?: string;
+  /** Set when flow control answered 429. */
+  throttled?: Rejection;
 }
 
 export interface HttpServerOptions {
@@ -30,6 +37,9 @@ export interface HttpServerOptions {
   latencyMs: number;
   faults?: FaultInjector;
   requests: RequestRecord[];
+  metrics: ApiMetrics;
+  /** With limits: the priority level every request goes through, and what a request costs. */
+  flowControl?: { level: PriorityLevel; limits: ApiLimits; counts: () => ResourceCounts };
 }
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -73,6 +83,19 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(payload);
 }
 
+/** kube-apiserver's own throttling answer: plain text and Retry-After, not a Status object. */
+function sendTooManyRequests(res: ServerResponse, retryAfterSeconds: number): void {
+  const payload = 'Too many requests, please try again later.\n';
+  res.writeHead(429, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(payload), 'Retry-After': String(retryAfterSeconds) });
+  res.end(payload);
+}
+
+/** The flow a request belongs to: APF's ByUser distinguisher, the user being whoever the bearer token names. */
+function flowOf(req: IncomingMessage): string {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  return match ? match[1]! : 'system:anonymous';
+}
+
 function internalError(error: unknown): StatusBody {
   return {
     kind: 'Status',
@@ -87,7 +110,7 @@ function internalError(error: unknown): StatusBody {
 
 /** The HTTP face of the emulator: body, latency, faults, routing, Status errors. */
 export async function startHttpServer(options: HttpServerOptions): Promise<{ url: string; server: Server }> {
-  const { store, handlers, timers, latencyMs, faults, requests } = options;
+  const { store, handlers, timers, latencyMs, faults, requests, metrics, flowControl } = options;
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const at = store.now();
@@ -105,6 +128,41 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
       send(res, status, body, headers);
     };
 
+    /** Latency, injected faults, routing, the handler: what happens once the request executes. */
+    const respond = async (raw: Buffer, delayMs: number): Promise<void> => {
+      const fault = faults?.decide(method, path, operation);
+      await timers.delay(delayMs);
+
+      if (fault?.kind === 'reset') {
+        record.fault = 'reset';
+        record.answeredAt = store.now();
+        requests.push(record);
+        store.emit({ actor: 'api', action: 'fault', detail: `connection reset: ${method} ${path}` });
+        req.socket.destroy();
+        return;
+      }
+      if (fault?.kind === 'status') {
+        const error = injectedFault(fault.status, fault.retryAfterSeconds);
+        record.fault = 'status';
+        store.emit({ actor: 'api', action: 'fault', detail: `${fault.status}: ${method} ${path}` });
+        metrics.injected(fault.status);
+        answer(error.code, error.body, error.headers);
+        return;
+      }
+
+      try {
+        if (match.kind === 'not-found') throw pathNotFound(path);
+        if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, path);
+        const contentType = mediaType(req.headers['content-type']);
+        const body = parseJsonBody(raw, method, contentType);
+        const response = handlers.handle({ route: match.route, query: url.searchParams, contentType, body });
+        answer(response.status, response.body);
+      } catch (error) {
+        if (error instanceof ApiStatusError) answer(error.code, error.body, error.headers);
+        else answer(500, internalError(error));
+      }
+    };
+
     let raw: Buffer;
     try {
       raw = await readBody(req);
@@ -118,35 +176,35 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
       return;
     }
 
-    const fault = faults?.decide(method, path, operation);
-    await timers.delay(latencyMs);
+    const flow = flowOf(req);
+    record.flow = flow;
+    metrics.request(operation, method, flow);
+    if (!flowControl) {
+      await respond(raw, latencyMs);
+      return;
+    }
 
-    if (fault?.kind === 'reset') {
-      record.fault = 'reset';
+    const { level, limits, counts } = flowControl;
+    const cost = estimateCost(operation, url.searchParams, counts(), limits);
+    const queuedAt = store.now();
+    const admission = level.admit(flow, cost.seats);
+    const outcome = admission.kind === 'queued' ? await timers.park(admission.ready) : admission;
+    if (outcome.kind === 'rejected') {
+      metrics.rejected(flow, outcome.reason);
+      record.throttled = outcome.reason;
+      record.status = 429;
       record.answeredAt = store.now();
       requests.push(record);
-      store.emit({ actor: 'api', action: 'fault', detail: `connection reset: ${method} ${path}` });
-      req.socket.destroy();
+      store.emit({ actor: 'api', action: 'throttled', detail: `${outcome.reason}: ${method} ${path} (flow ${flow})` });
+      sendTooManyRequests(res, limits.retryAfterSeconds);
       return;
     }
-    if (fault?.kind === 'status') {
-      const error = injectedFault(fault.status, fault.retryAfterSeconds);
-      record.fault = 'status';
-      store.emit({ actor: 'api', action: 'fault', detail: `${fault.status}: ${method} ${path}` });
-      answer(error.code, error.body, error.headers);
-      return;
-    }
-
+    metrics.queueWait(store.now() - queuedAt);
+    metrics.seats(level.seatsInUse);
     try {
-      if (match.kind === 'not-found') throw pathNotFound(path);
-      if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, path);
-      const contentType = mediaType(req.headers['content-type']);
-      const body = parseJsonBody(raw, method, contentType);
-      const response = handlers.handle({ route: match.route, query: url.searchParams, contentType, body });
-      answer(response.status, response.body);
-    } catch (error) {
-      if (error instanceof ApiStatusError) answer(error.code, error.body, error.headers);
-      else answer(500, internalError(error));
+      await respond(raw, serviceTimeMs(latencyMs, cost, level.seatsInUse, limits));
+    } finally {
+      level.release(cost.seats);
     }
   };
 

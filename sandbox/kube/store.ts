@@ -77,6 +77,8 @@ export class ClusterStore {
   readonly pdbs = new Map<string, PdbObject>();
   readonly controllers = new Map<string, WorkloadController>();
   readonly history: PodHistoryEntry[] = [];
+  /** Pods by the node they are bound to: a node's pods without scanning every pod. */
+  private readonly podsByNode = new Map<string, Set<PodRecord>>();
   /** events.k8s.io/v1 Events, namespace/name → event (sandbox/kube/events.ts). */
   readonly events = new Map<string, EventObject>();
   private revision = 1000;
@@ -136,17 +138,48 @@ export class ClusterStore {
   insertPod(record: PodRecord): void {
     this.pods.set(podKey(record.object.metadata.namespace, record.object.metadata.name), record);
     this.history.push(record.history);
+    this.indexByNode(record);
+  }
+
+  /** Binds an unscheduled pod to a node (the only way a stored pod's spec.nodeName changes). */
+  bindPod(record: PodRecord, nodeName: string): void {
+    this.unindexByNode(record);
+    record.object.spec.nodeName = nodeName;
+    this.indexByNode(record);
   }
 
   removePod(record: PodRecord): void {
     const key = podKey(record.object.metadata.namespace, record.object.metadata.name);
-    if (this.pods.get(key) === record) this.pods.delete(key);
+    if (this.pods.get(key) === record) {
+      this.pods.delete(key);
+      this.unindexByNode(record);
+    }
     record.cancelReady?.();
     record.cancelTermination?.();
   }
 
+  /** The pods bound to `nodeName`, in insertion order. */
   podsOnNode(nodeName: string): PodRecord[] {
-    return [...this.pods.values()].filter((r) => r.object.spec.nodeName === nodeName);
+    return [...(this.podsByNode.get(nodeName) ?? [])];
+  }
+
+  private indexByNode(record: PodRecord): void {
+    const node = record.object.spec.nodeName;
+    if (!node) return;
+    let set = this.podsByNode.get(node);
+    if (!set) {
+      set = new Set();
+      this.podsByNode.set(node, set);
+    }
+    set.add(record);
+  }
+
+  private unindexByNode(record: PodRecord): void {
+    const node = record.object.spec.nodeName;
+    if (!node) return;
+    const set = this.podsByNode.get(node);
+    set?.delete(record);
+    if (set?.size === 0) this.podsByNode.delete(node);
   }
 
   /** Stamps a changed pod with a new resourceVersion. */

@@ -1,11 +1,12 @@
-import type { Clock } from '../../lib/util/clock.ts';
+import { systemClock, type Clock } from '../../lib/util/clock.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 
 /**
  * Everything the emulator does later (a pod exiting, a replacement becoming Ready, a slow answer)
  * goes through here, on the injected clock. On a VirtualClock the work is a clock timer, and a
  * request held back by injected latency is `parked` so virtual time can advance to release it.
- * On any other clock it is `clock.sleep`; cancelling then just turns the callback into a no-op.
+ * On the system clock it is a real timer that cancelling clears; on any other clock it is
+ * `clock.sleep`, and cancelling just turns the callback into a no-op.
  */
 export class Timers {
   private readonly pending = new Set<() => void>();
@@ -31,7 +32,11 @@ export class Timers {
     };
     this.pending.add(cancel);
     if (this.clock instanceof VirtualClock) cancelClockTimer = this.clock.schedule(ms, run);
-    else void this.clock.sleep(ms).then(run);
+    else if (this.clock === systemClock) {
+      // A real timer that close() can clear: a cancelled one must not keep the process alive.
+      const handle = setTimeout(run, Math.max(0, ms));
+      cancelClockTimer = () => clearTimeout(handle);
+    } else void this.clock.sleep(ms).then(run);
     return cancel;
   }
 
@@ -41,6 +46,13 @@ export class Timers {
     const clock = this.clock;
     if (clock instanceof VirtualClock) await clock.parked(() => clock.sleep(ms));
     else await clock.sleep(ms);
+  }
+
+  /** Waits for `work` (a request queued behind others) without counting as busy I/O on a VirtualClock. */
+  async park<T>(work: Promise<T>): Promise<T> {
+    const clock = this.clock;
+    if (clock instanceof VirtualClock) return clock.parked(() => work);
+    return work;
   }
 
   /** Drops every pending callback (the emulator is closing). */

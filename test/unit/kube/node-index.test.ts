@@ -12,12 +12,13 @@ function node(name: string, instanceId?: string, hostname?: string): V1Node {
   };
 }
 
-/** A KubeApi whose only live method is listNodes; it counts calls and can be re-stocked. */
-function fakeKube(initial: V1Node[]): KubeApi & { nodes: V1Node[]; lists: number; failNext?: boolean } {
+/** A KubeApi whose only live methods are listNodes and getNode; it counts calls and can be re-stocked. */
+function fakeKube(initial: V1Node[]): KubeApi & { nodes: V1Node[]; lists: number; gets: string[]; failNext?: boolean } {
   const unused = () => Promise.reject(new Error('not used by NodeIndex'));
   const kube = {
     nodes: initial,
     lists: 0,
+    gets: [] as string[],
     failNext: false,
     async listNodes() {
       kube.lists++;
@@ -27,7 +28,10 @@ function fakeKube(initial: V1Node[]): KubeApi & { nodes: V1Node[]; lists: number
       }
       return kube.nodes;
     },
-    getNode: unused,
+    async getNode(name: string) {
+      kube.gets.push(name);
+      return kube.nodes.find((n) => n.metadata?.name === name);
+    },
     patchNode: unused,
     listPodsOnNode: unused,
     evictPod: unused,
@@ -120,5 +124,54 @@ describe('NodeIndex', () => {
     expect(kube.lists).toBe(1);
     await clock.runUntil(clock.now() + 30_000);
     expect(await index.resolve('i-0aaa1111')).toEqual({ nodeName: 'a', via: 'relist' });
+  });
+
+  it('a cold start with EC2 GETs the one node instead of listing them all', async () => {
+    const clock = new VirtualClock();
+    const kube = fakeKube([node('ip-10-0-1-10.ec2.internal', 'i-0aaa1111'), node('ip-10-0-1-11.ec2.internal', 'i-0bbb2222')]);
+    const ec2 = new InMemoryInstanceDirectory({ 'i-0aaa1111': 'ip-10-0-1-10.ec2.internal' });
+    const index = new NodeIndex(kube, { clock, instances: ec2 });
+    expect(await index.resolve('i-0aaa1111')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'ec2' });
+    expect(await index.resolve('i-0aaa1111')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'index' });
+    expect(kube.lists).toBe(0);
+    expect(kube.gets).toEqual(['ip-10-0-1-10.ec2.internal']);
+    expect(ec2.lookups).toEqual(['i-0aaa1111']);
+  });
+
+  it('does not take a node whose providerID names another instance; the LIST decides', async () => {
+    const clock = new VirtualClock();
+    // The private IP was reused: the node of that name belongs to a newer instance.
+    const kube = fakeKube([node('ip-10-0-1-10.ec2.internal', 'i-0eee0000'), node('worker-3', 'i-0ddd1111')]);
+    const ec2 = new InMemoryInstanceDirectory({ 'i-0ddd1111': 'ip-10-0-1-10.ec2.internal' });
+    const index = new NodeIndex(kube, { clock, instances: ec2 });
+    expect(await index.resolve('i-0ddd1111')).toEqual({ nodeName: 'worker-3', via: 'index' });
+    expect(kube.gets).toEqual(['ip-10-0-1-10.ec2.internal']);
+    expect(kube.lists).toBe(1);
+  });
+
+  it('falls back to the LIST when EC2 fails (throttled) or the GET fails', async () => {
+    const clock = new VirtualClock();
+    const kube = fakeKube([node('ip-10-0-1-10.ec2.internal', 'i-0aaa1111')]);
+    const throttled = { privateDnsName: () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded' })) };
+    const index = new NodeIndex(kube, { clock, instances: throttled });
+    expect(await index.resolve('i-0aaa1111')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'index' });
+    expect(kube.lists).toBe(1);
+
+    const forbidden = fakeKube([node('ip-10-0-1-10.ec2.internal', 'i-0aaa1111')]);
+    forbidden.getNode = () => Promise.reject(new KubeApiError('get node: forbidden', 403, 'Forbidden'));
+    const ec2 = new InMemoryInstanceDirectory({ 'i-0aaa1111': 'ip-10-0-1-10.ec2.internal' });
+    const second = new NodeIndex(forbidden, { clock, instances: ec2 });
+    expect(await second.resolve('i-0aaa1111')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'index' });
+    expect(forbidden.lists).toBe(1);
+  });
+
+  it('does not answer a throttled or failing GET with a LIST of every node: the lookup fails, to be retried', async () => {
+    const clock = new VirtualClock();
+    const kube = fakeKube([node('ip-10-0-1-10.ec2.internal', 'i-0aaa1111')]);
+    kube.getNode = () => Promise.reject(new KubeApiError('get node: too many requests', 429, 'TooManyRequests', 1));
+    const ec2 = new InMemoryInstanceDirectory({ 'i-0aaa1111': 'ip-10-0-1-10.ec2.internal' });
+    const index = new NodeIndex(kube, { clock, instances: ec2 });
+    await expect(index.resolve('i-0aaa1111')).rejects.toMatchObject({ status: 429 });
+    expect(kube.lists).toBe(0);
   });
 });

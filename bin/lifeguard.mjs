@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-/* global process */
 // Runs the TypeScript sources directly, no build step: tsx's loader compiles each module on import.
 import { register } from 'tsx/esm/api';
 

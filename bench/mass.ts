@@ -6,6 +6,7 @@ import { silentLog } from '../lib/observability/log.ts';
 import { InMemoryInstanceDirectory } from '../sandbox/aws/in-memory-ports.ts';
 import { VirtualClock } from '../sandbox/clock/virtual-clock.ts';
 import { startKubeEmulator, type ApiLimitsOptions, type PodSpec } from '../sandbox/kube/index.ts';
+import { mulberry32 } from '../sandbox/kube/random.ts';
 
 /**
  * A Spot pool reclaimed: N nodes get their two-minute warning within one minute, each handled by
@@ -162,14 +163,7 @@ function spotWarning(instanceId: string, at: number, i: number): Record<string, 
   };
 }
 
-/** A deterministic [0, 1) stream per environment (backoff jitter). */
+/** A deterministic [0, 1) stream per environment (backoff jitter): the emulator's mulberry32, seeds spread apart. */
 function seeded(seed: number): () => number {
-  let a = (seed * 2654435761) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32((seed * 2654435761) >>> 0);
 }

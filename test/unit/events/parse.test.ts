@@ -19,6 +19,24 @@ const common = { account: '123456789012', region: 'us-east-1' };
 const at = (iso: string) => Date.parse(iso);
 
 /** Every valid fixture and the Notice it must become, field for field. */
+const retirementRfc1123: Notice = {
+  kind: 'scheduled-change',
+  eventId: '3f9a2c71-6e0d-4b58-a1f3-7c2e9d4b0a16',
+  source: 'aws.health',
+  detailType: 'AWS Health Event',
+  ...common,
+  eventTime: Date.UTC(2026, 2, 2, 17, 5, 11),
+  instanceIds: [I0],
+  eventArn:
+    'arn:aws:health:us-east-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_3f9a2c71-4f1e-4b7a-9c2d-7c2e9d4b0a16',
+  eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
+  change: 'retirement',
+  status: 'upcoming',
+  startTime: Date.UTC(2026, 2, 16, 8, 0, 0),
+  endTime: Date.UTC(2026, 2, 16, 10, 0, 0),
+  deadline: Date.UTC(2026, 2, 16, 8, 0, 0),
+};
+
 const expected: Record<string, Notice> = {
   'spot-interruption-terminate.json': {
     kind: 'spot-interruption',
@@ -63,41 +81,9 @@ const expected: Record<string, Notice> = {
     instanceIds: [I0],
     deadline: null,
   },
-  'health-retirement-rfc1123.json': {
-    kind: 'scheduled-change',
-    eventId: '3f9a2c71-6e0d-4b58-a1f3-7c2e9d4b0a16',
-    source: 'aws.health',
-    detailType: 'AWS Health Event',
-    ...common,
-    eventTime: Date.UTC(2026, 2, 2, 17, 5, 11),
-    instanceIds: [I0],
-    eventArn:
-      'arn:aws:health:us-east-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_3f9a2c71-4f1e-4b7a-9c2d-7c2e9d4b0a16',
-    eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
-    change: 'retirement',
-    status: 'upcoming',
-    startTime: Date.UTC(2026, 2, 16, 8, 0, 0),
-    endTime: Date.UTC(2026, 2, 16, 10, 0, 0),
-    deadline: Date.UTC(2026, 2, 16, 8, 0, 0),
-  },
+  'health-retirement-rfc1123.json': retirementRfc1123,
   // AWS's own sample Health event says "Tue" for a Monday: the date wins, the event is not rejected.
-  'health-wrong-weekday.json': {
-    kind: 'scheduled-change',
-    eventId: '3f9a2c71-6e0d-4b58-a1f3-7c2e9d4b0a16',
-    source: 'aws.health',
-    detailType: 'AWS Health Event',
-    ...common,
-    eventTime: Date.UTC(2026, 2, 2, 17, 5, 11),
-    instanceIds: [I0],
-    eventArn:
-      'arn:aws:health:us-east-1::event/EC2/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED/AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED_3f9a2c71-4f1e-4b7a-9c2d-7c2e9d4b0a16',
-    eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
-    change: 'retirement',
-    status: 'upcoming',
-    startTime: Date.UTC(2026, 2, 16, 8, 0, 0),
-    endTime: Date.UTC(2026, 2, 16, 10, 0, 0),
-    deadline: Date.UTC(2026, 2, 16, 8, 0, 0),
-  },
+  'health-wrong-weekday.json': retirementRfc1123,
   'health-reboot-maintenance-iso.json': {
     kind: 'scheduled-change',
     eventId: '8d6b4f20-9c1e-4a37-b5d8-2e0f6a9c3b71',

@@ -18,7 +18,7 @@ const I2 = 'i-0aaa1111bbbb22222';
 const common = { account: '123456789012', region: 'us-east-1' };
 const at = (iso: string) => Date.parse(iso);
 
-/** Every valid fixture and the Notice it must become, field for field. */
+/** A retirement announced in RFC 1123 times (two fixtures become it). */
 const retirementRfc1123: Notice = {
   kind: 'scheduled-change',
   eventId: '3f9a2c71-6e0d-4b58-a1f3-7c2e9d4b0a16',
@@ -37,6 +37,7 @@ const retirementRfc1123: Notice = {
   deadline: Date.UTC(2026, 2, 16, 8, 0, 0),
 };
 
+/** Every valid fixture and the Notice it must become, field for field. */
 const expected: Record<string, Notice> = {
   'spot-interruption-terminate.json': {
     kind: 'spot-interruption',

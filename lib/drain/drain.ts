@@ -1,6 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { InterruptionConfig } from '../config/interruption.ts';
-import { isTransient, type KubeApi } from '../kube/port.ts';
+import { isTransient, type KubeApi, type PodList } from '../kube/port.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Log } from '../observability/log.ts';
 import { evictPod } from './evict.ts';
@@ -122,7 +122,7 @@ export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<Dra
   const { clock, log } = deps;
   const startedAt = clock.now();
   const ctx = { node: input.nodeName, eventId: input.eventId };
-  const plan = await initialPlan(input, windowOf(input, startedAt, deps.options), deps);
+  const { plan, list } = await initialPlan(input, windowOf(input, startedAt, deps.options), deps);
   const window = windowOf(input, startedAt, deps.options, longestGrace(plan));
   deps.onPlan?.(plan);
   for (const warning of plan.warnings) log.warn(warning.message, { ...ctx, code: warning.code, pod: warning.pod, appId: warning.appId });
@@ -131,15 +131,19 @@ export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<Dra
   const watch = new NodePodWatch(deps.kube, clock, input.nodeName, deps.options.pollIntervalSeconds * 1000, (listed, at) => {
     for (const gone of tracker.observe(listed, at)) log.info('pod gone', { ...ctx, pod: `${gone.namespace}/${gone.name}`, tier: gone.tier });
   });
+  watch.seed(list);
   const errors: string[] = [];
   const run = { input, deps, window, tracker, watch, errors, limit: deps.limit ?? pLimit(deps.options.concurrency) };
 
-  const { tiers, tasks } = await evictTiers(plan, run);
-  await Promise.all(tasks);
-  const stillLeaving = () => tracker.stillLeaving().length === 0;
-  if (!input.signal?.aborted) await watch.waitFor(stillLeaving, Math.min(window.waitEnd, window.stopAt), { firstLookAfter: Promise.resolve(), ...(input.signal ? { signal: input.signal } : {}) });
-
-  return finish(plan, tiers, startedAt, run);
+  try {
+    const { tiers, tasks } = await evictTiers(plan, run);
+    await Promise.all(tasks);
+    const stillLeaving = () => tracker.stillLeaving().length === 0;
+    if (!input.signal?.aborted) await watch.waitFor(stillLeaving, Math.min(window.waitEnd, window.stopAt), { firstLookAfter: Promise.resolve(), ...(input.signal ? { signal: input.signal } : {}) });
+    return finish(plan, tiers, startedAt, run);
+  } finally {
+    watch.close();
+  }
 }
 
 interface Run {
@@ -153,19 +157,20 @@ interface Run {
 }
 
 /** Lists the node's pods and plans; a transient failure is retried until the budget runs out. */
-async function initialPlan(input: DrainInput, window: Window, deps: DrainDeps): Promise<DrainPlan> {
+async function initialPlan(input: DrainInput, window: Window, deps: DrainDeps): Promise<{ plan: DrainPlan; list: PodList }> {
   const { kube, clock, options } = deps;
   const random = deps.random ?? Math.random;
   for (let step = options.backoffInitialMs; ; step = Math.min(step * 2, options.backoffMaxMs)) {
     try {
-      const pods = await kube.listPodsOnNode(input.nodeName);
-      return planDrain(pods, {
+      const list = await kube.listPodsOnNode(input.nodeName);
+      const plan = planDrain(list.items, {
         nodeName: input.nodeName,
         now: clock.now(),
         deadline: input.deadline,
         marginSeconds: options.marginSeconds,
         ...(deps.filters ? { filters: deps.filters } : {}),
       });
+      return { plan, list };
     } catch (err) {
       if (!isTransient(err) || clock.now() + step >= Math.min(window.waitEnd, window.stopAt) || input.signal?.aborted) throw err;
       deps.log.warn("listing the node's pods failed; retrying", { node: input.nodeName, error: errorMessage(err) });
@@ -273,7 +278,7 @@ function finish(plan: DrainPlan, tiers: TierReport[], startedAt: number, run: Ru
     allGone,
     ...(incomplete ? { incomplete } : {}),
     errors,
-    transientFailures: run.watch.failedLists,
+    transientFailures: run.watch.failedLists + run.watch.failedWatches,
     pods: tracker.reports(),
     applications: tracker.applications(),
     tiers,

@@ -1,20 +1,38 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { isTransient, type KubeApi } from '../kube/port.ts';
+import { isTransient, type KubeApi, type KubeApiError, type PodList, type PodWatch, type PodWatchEvent } from '../kube/port.ts';
 import type { Clock } from '../util/clock.ts';
 
+/** First wait before re-watching after a failed watch; doubles per failure up to the poll interval × 30. */
+const REWATCH_BACKOFF_MS = 1_000;
+
 /**
- * Re-lists a node's pods at most once per poll interval, however many waiters ask, and hands
- * every fresh list to `onList`. Waiting is polling on the injected clock; every sleep is cleared
- * when its wait ends, so no timer outlives a wait.
+ * The drain's view of a node's pods: one LIST, then one WATCH from the list's resourceVersion
+ * (field selector spec.nodeName), every change handed to `onList` as the full current list.
+ * Waiters wake on each change instead of re-listing: a drain costs one LIST and one WATCH, not a
+ * LIST per second.
  *
- * A list that fails transiently (throttling, 5xx, a reset) is not fatal: the waiters keep the last
- * list they saw and the next poll tries again. A permanent failure (403, 404...) is thrown.
+ * A watch the server ends (its timeout) is resumed from the last resourceVersion seen; a 410 (too
+ * old) or a watch that cannot be started makes the view fall back to re-listing once per poll
+ * interval until a new watch runs (re-tried with backoff). A watch the server refuses for good
+ * (403 without the `watch` verb, 405) leaves polling on for this drain. A transiently failed LIST
+ * keeps the last view; the next poll tries again. A permanent LIST failure is thrown. Every sleep
+ * is cleared when its wait ends, so no timer outlives a wait; `close` stops the watch.
  */
 export class NodePodWatch {
+  private readonly pods = new Map<string, V1Pod>();
+  private resourceVersion: string | undefined;
   private lastListedAt = Number.NEGATIVE_INFINITY;
-  private inFlight: Promise<void> | undefined;
-  /** Transient list failures so far, for the report. */
+  private listing: Promise<void> | undefined;
+  private watch: PodWatch | undefined;
+  private starting: Promise<void> | undefined;
+  private rewatchAt = 0;
+  private rewatchBackoffMs = REWATCH_BACKOFF_MS;
+  private watchRefused = false;
+  private closed = false;
+  private readonly wakers = new Set<() => void>();
+  /** Transient LIST and WATCH failures so far, for the report. */
   failedLists = 0;
+  failedWatches = 0;
 
   constructor(
     private readonly kube: KubeApi,
@@ -24,55 +42,145 @@ export class NodePodWatch {
     private readonly onList: (pods: V1Pod[], at: number) => void,
   ) {}
 
-  /** `force`: list even if the last list is younger than the poll interval. */
+  /** Starts from a list already made (the drain's plan) and begins watching from it. */
+  seed(list: PodList): void {
+    this.replace(list);
+    this.ensureWatch();
+  }
+
+  /** Lists again (at most once per poll interval unless `force`), then makes sure a watch runs. */
   refresh(force = false): Promise<void> {
-    if (this.inFlight) return this.inFlight;
+    if (this.listing) return this.listing;
     if (!force && this.clock.now() - this.lastListedAt < this.pollMs) return Promise.resolve();
-    this.inFlight = (async () => {
+    this.listing = (async () => {
       try {
-        const pods = await this.kube.listPodsOnNode(this.nodeName);
-        this.lastListedAt = this.clock.now();
-        this.onList(pods, this.lastListedAt);
+        this.replace(await this.kube.listPodsOnNode(this.nodeName));
       } catch (err) {
         if (!isTransient(err)) throw err;
         this.failedLists++;
         this.lastListedAt = this.clock.now();
       } finally {
-        this.inFlight = undefined;
+        this.listing = undefined;
       }
+      this.ensureWatch();
     })();
-    return this.inFlight;
+    return this.listing;
+  }
+
+  /** True while a watch delivers changes (no polling needed). */
+  get watching(): boolean {
+    return this.watch !== undefined;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.watch?.stop();
+    this.watch = undefined;
+    this.wake();
   }
 
   /**
-   * Resolves true once `condition` holds (checked after each re-list), false at `until` or when
-   * `signal` aborts. With `firstLookAfter` (the evictions being waited on), the first re-list
-   * comes as soon as it settles: pods that exit fast are seen gone one round trip later, not a
-   * poll interval later.
+   * Resolves true once `condition` holds (checked after each change), false at `until` or when
+   * `signal` aborts. With `firstLookAfter` (the evictions being waited on): without a running
+   * watch, the first re-list comes as soon as it settles, not a poll interval later.
    */
   async waitFor(condition: () => boolean, until: number, options: { firstLookAfter?: Promise<unknown>; signal?: AbortSignal } = {}): Promise<boolean> {
     const { firstLookAfter, signal } = options;
     if (condition()) return true;
-    if (firstLookAfter) {
-      const early = new AbortController();
-      const stop = () => early.abort();
-      signal?.addEventListener('abort', stop, { once: true });
-      try {
-        await Promise.race([firstLookAfter, this.clock.sleep(Math.max(0, until - this.clock.now()), early.signal)]);
-      } finally {
-        early.abort();
-        signal?.removeEventListener('abort', stop);
-      }
+    if (firstLookAfter && !this.watch) {
+      await this.sleepUntil(until, signal, firstLookAfter);
       if (signal?.aborted) return condition();
-      await this.refresh(true);
+      if (!this.watch) await this.refresh(true);
     }
     for (;;) {
       if (condition()) return true;
       const now = this.clock.now();
-      if (now >= until || signal?.aborted) return false;
-      await this.clock.sleep(Math.min(this.pollMs, until - now), signal);
+      if (now >= until || signal?.aborted || this.closed) return false;
+      this.ensureWatch();
+      // Watching: sleep until a change (or the end). Not watching: poll.
+      await this.sleepUntil(this.watch ? until : Math.min(now + this.pollMs, until), signal);
       if (signal?.aborted) return condition();
-      await this.refresh();
+      if (!this.watch) await this.refresh();
     }
+  }
+
+  /** Sleeps until `until`, a change to the view, `signal`, or `alsoStop` settling; clears its timer. */
+  private async sleepUntil(until: number, signal: AbortSignal | undefined, alsoStop?: Promise<unknown>): Promise<void> {
+    const early = new AbortController();
+    const stop = () => early.abort();
+    signal?.addEventListener('abort', stop, { once: true });
+    this.wakers.add(stop);
+    try {
+      const sleep = this.clock.sleep(Math.max(0, until - this.clock.now()), early.signal);
+      await (alsoStop ? Promise.race([alsoStop, sleep]) : sleep);
+    } finally {
+      early.abort();
+      this.wakers.delete(stop);
+      signal?.removeEventListener('abort', stop);
+    }
+  }
+
+  private replace(list: PodList): void {
+    this.pods.clear();
+    for (const pod of list.items) this.pods.set(pod.metadata?.uid ?? '', pod);
+    this.resourceVersion = list.resourceVersion;
+    this.lastListedAt = this.clock.now();
+    this.onList([...this.pods.values()], this.lastListedAt);
+    this.wake();
+  }
+
+  private apply(event: PodWatchEvent): void {
+    const uid = event.pod.metadata?.uid ?? '';
+    if (event.type === 'DELETED') this.pods.delete(uid);
+    else this.pods.set(uid, event.pod);
+    this.resourceVersion = event.pod.metadata?.resourceVersion ?? this.resourceVersion;
+    this.onList([...this.pods.values()], this.clock.now());
+    this.wake();
+  }
+
+  private wake(): void {
+    for (const waker of [...this.wakers]) waker();
+  }
+
+  private ensureWatch(): void {
+    if (this.closed || this.watch || this.starting || this.watchRefused || this.resourceVersion === undefined || this.clock.now() < this.rewatchAt) return;
+    this.starting = this.startWatch(this.resourceVersion).finally(() => (this.starting = undefined));
+  }
+
+  private async startWatch(from: string): Promise<void> {
+    // The stream can end before the call returns: `handle` lets onEnd name the watch it belongs to.
+    const handle: { watch?: PodWatch; endedWith?: { error: KubeApiError | undefined } } = {};
+    try {
+      handle.watch = await this.kube.watchPodsOnNode(this.nodeName, from, {
+        onEvent: (e) => this.apply(e),
+        onEnd: (error) => (handle.watch ? this.ended(handle.watch, error) : (handle.endedWith = { error })),
+      });
+    } catch (err) {
+      if (!isTransient(err)) this.watchRefused = true;
+      else this.failedToWatch();
+      return this.wake();
+    }
+    if (this.closed) return handle.watch.stop();
+    this.watch = handle.watch;
+    this.rewatchBackoffMs = REWATCH_BACKOFF_MS;
+    if (handle.endedWith) this.ended(handle.watch, handle.endedWith.error);
+    else this.wake();
+  }
+
+  private ended(watch: PodWatch, error: KubeApiError | undefined): void {
+    if (this.watch !== watch) return;
+    this.watch = undefined;
+    if (error?.status === 410) {
+      // Changes were missed: list again before watching.
+      this.resourceVersion = undefined;
+      this.lastListedAt = Number.NEGATIVE_INFINITY;
+    } else if (error) this.failedToWatch();
+    this.wake();
+  }
+
+  private failedToWatch(): void {
+    this.failedWatches++;
+    this.rewatchAt = this.clock.now() + this.rewatchBackoffMs;
+    this.rewatchBackoffMs = Math.min(this.rewatchBackoffMs * 2, this.pollMs * 30);
   }
 }

@@ -18,7 +18,7 @@ export async function dryRunPlan(step: Step, node: V1Node, ref: NodeRef, notice:
   const now = deps.clock.now();
   const { decision } = step;
   const plan = decision.evict
-    ? planDrain(await deps.kube.listPodsOnNode(ref.nodeName), { nodeName: ref.nodeName, now, deadline: decision.deadline, marginSeconds: deps.config.interruption.drain.marginSeconds })
+    ? planDrain((await deps.kube.listPodsOnNode(ref.nodeName)).items, { nodeName: ref.nodeName, now, deadline: decision.deadline, marginSeconds: deps.config.interruption.drain.marginSeconds })
     : null;
   return { status: 'planned', decision, reason: decision.reason, dryRun: { cordonPatch: cordonPatch(node, cordonInputOf({ notice, ref, decision }), now), plan } };
 }

@@ -54,7 +54,7 @@ export function leavePending(report: DrainReport, deps: InterruptionDeps): Lifec
  */
 export async function lifecycleOnDuplicate(notice: LifecycleNotice, instanceId: string, nodeName: string, drains: boolean, deps: InterruptionDeps): Promise<LifecycleStatus> {
   if (!drains) return completeLifecycle(notice, instanceId, deps);
-  const plan = planDrain(await deps.kube.listPodsOnNode(nodeName), {
+  const plan = planDrain((await deps.kube.listPodsOnNode(nodeName)).items, {
     nodeName,
     now: deps.clock.now(),
     deadline: null,

@@ -1,5 +1,4 @@
 import {
-  ApiException,
   CoreV1Api,
   EventsV1Api,
   type ConfigurationOptions,
@@ -15,8 +14,9 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import type { Clock } from '../util/clock.ts';
 import { silentLog, type Log } from '../observability/log.ts';
-import { z } from 'zod';
-import { KubeApiError, isSeveralBudgetsRefusal, type JsonPatchOp, type KubeApi, type KubeCallOptions } from './port.ts';
+import { classify, type CallKind, type Failure } from './api-failure.ts';
+import { watchPodsOnNode } from './pod-watch.ts';
+import { KubeApiError, type JsonPatchOp, type KubeApi, type KubeCallOptions } from './port.ts';
 import { TokenBucket, type RequestPriority, type TokenBucketOptions } from './token-bucket.ts';
 
 export interface KubeApiOptions {
@@ -35,6 +35,8 @@ export interface KubeApiOptions {
    * `retryAfterSeconds` set, so a deadline-aware caller decides (default 30 s).
    */
   maxRetryAfterSeconds?: number;
+  /** How long the server is asked to keep one pod watch open before the drain re-watches (default 300 s). */
+  watchTimeoutSeconds?: number;
   /** Real-time limit on one HTTP exchange, so a black-holed connection cannot eat a deadline (default 15 s). */
   requestTimeoutMs?: number;
   /**
@@ -60,26 +62,6 @@ export const DEFAULT_RATE_LIMIT: TokenBucketOptions = { qps: 100, burst: 200 };
 /** A page of nodes per LIST: big clusters are listed in chunks instead of one huge response. */
 const NODE_PAGE_SIZE = 500;
 
-/** Socket-level failures worth another try (the request may not have reached the server). */
-const TRANSIENT_SOCKET_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-]);
-
-const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
-
-interface CallKind {
-  /** pods/eviction: a 429 carrying the DisruptionBudget cause is an answer, not throttling. */
-  eviction?: boolean;
-}
-
 /**
  * The KubeApi port over @kubernetes/client-node. Every HTTP exchange runs inside `clock.io` (a
  * virtual clock must not jump while a request is in flight) and every wait uses `clock.sleep`.
@@ -100,6 +82,7 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
   const random = options.random ?? Math.random;
   const maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 30;
   const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+  const watchTimeoutSeconds = options.watchTimeoutSeconds ?? 300;
   const core = kc.makeApiClient(CoreV1Api);
   const events = kc.makeApiClient(EventsV1Api);
   const perRequest = requestOptions(requestTimeoutMs, options.keepAlive !== false);
@@ -201,7 +184,11 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
         {},
         callOptions?.priority,
       );
-      return list.items as V1Pod[];
+      return { items: list.items as V1Pod[], resourceVersion: list.metadata?.resourceVersion };
+    },
+
+    watchPodsOnNode(nodeName, resourceVersion, handlers) {
+      return watchPodsOnNode({ kc, clock, bucket, timeoutSeconds: watchTimeoutSeconds }, nodeName, resourceVersion, handlers);
     },
 
     async evictPod(namespace, name, uid, gracePeriodSeconds, callOptions?: KubeCallOptions) {
@@ -246,111 +233,6 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
       await call(`patch event ${namespace}/${name}`, () => events.patchNamespacedEvent({ namespace, name, body: ops }, perRequest));
     },
   };
-}
-
-interface Failure {
-  error: KubeApiError;
-  retryable: boolean;
-}
-
-/** Turns whatever client-node threw into a KubeApiError and says whether another try can help. */
-function classify(err: unknown, operation: string, nowMs: number, kind: CallKind): Failure {
-  if (err instanceof ApiException) {
-    const status = err.code;
-    const body: KubeStatus = parseStatus(err.body);
-    const headers = (err.headers ?? {}) as Record<string, string>;
-    const retryAfterSeconds = parseRetryAfter(headerValue(headers, 'retry-after'), nowMs) ?? positive(body.retryAfterSeconds);
-    const detail = body.message ?? (status === 401 ? 'Unauthorized' : `HTTP ${status}`);
-    if (kind.eviction && status === 429 && body.disruptionBudget) {
-      return {
-        error: new KubeApiError(`${operation}: refused by a PodDisruptionBudget: ${detail}`, 429, 'DisruptionBudget', retryAfterSeconds),
-        retryable: false,
-      };
-    }
-    const error = new KubeApiError(`${operation}: ${detail}`, status, body.reason, retryAfterSeconds);
-    if (kind.eviction && isSeveralBudgetsRefusal(error)) {
-      return { error, retryable: false };
-    }
-    return { error, retryable: TRANSIENT_STATUSES.has(status) };
-  }
-  const e = err as { name?: string; code?: string; type?: string; message?: string } | undefined;
-  if (e?.name === 'AbortError' || e?.type === 'aborted') {
-    return { error: new KubeApiError(`${operation}: request timed out`, 0, 'Timeout'), retryable: true };
-  }
-  const code = e?.code;
-  const message = e?.message ?? String(err);
-  const transient = (code !== undefined && TRANSIENT_SOCKET_CODES.has(code)) || /socket hang up/i.test(message);
-  return {
-    error: new KubeApiError(`${operation}: ${message}`, 0, code ?? 'ConnectionError'),
-    retryable: transient,
-  };
-}
-
-/** The parts of a Kubernetes `Status` error body that decide what to do next. */
-interface KubeStatus {
-  message?: string;
-  reason?: string;
-  retryAfterSeconds?: number;
-  /** A StatusCause of kind DisruptionBudget (policy/v1), or the message of servers that predate causes. */
-  disruptionBudget: boolean;
-}
-
-const statusBodySchema = z.object({
-  message: z.string().optional(),
-  reason: z.string().optional(),
-  details: z
-    .object({
-      retryAfterSeconds: z.number().optional(),
-      // StatusCause's Go field `Type` is serialised as `reason`.
-      causes: z.array(z.object({ reason: z.string().optional(), message: z.string().optional() })).optional(),
-    })
-    .optional(),
-});
-
-/** client-node hands the error body over as text (a Status JSON, or plain text from a throttling filter). */
-function parseStatus(body: unknown): KubeStatus {
-  let raw: unknown = body;
-  if (typeof body === 'string') {
-    try {
-      raw = JSON.parse(body);
-    } catch {
-      const text = body.trim();
-      return { ...(text ? { message: text.slice(0, 500) } : {}), disruptionBudget: false };
-    }
-  }
-  const parsed = statusBodySchema.safeParse(raw);
-  if (!parsed.success) return { disruptionBudget: false };
-  const { message, reason, details } = parsed.data;
-  const disruptionBudget =
-    (details?.causes ?? []).some((cause) => cause.reason === 'DisruptionBudget') ||
-    /disruption budget/i.test(message ?? '');
-  return {
-    ...(message !== undefined ? { message } : {}),
-    ...(reason !== undefined ? { reason } : {}),
-    ...(details?.retryAfterSeconds !== undefined ? { retryAfterSeconds: details.retryAfterSeconds } : {}),
-    disruptionBudget,
-  };
-}
-
-/** Retry-After is delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
-  if (value === undefined) return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, Math.ceil((at - nowMs) / 1000));
-}
-
-function headerValue(headers: Record<string, string>, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers)) {
-    if (key.toLowerCase() === name) return value;
-  }
-  return undefined;
-}
-
-function positive(n: number | undefined): number | undefined {
-  return n !== undefined && n > 0 ? n : undefined;
 }
 
 /**

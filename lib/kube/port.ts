@@ -52,6 +52,36 @@ export function isTransient(err: unknown): boolean {
   return err.status >= 500 && !isSeveralBudgetsRefusal(err);
 }
 
+/** A node's pods, and the resourceVersion to watch them from. */
+export interface PodList {
+  items: V1Pod[];
+  /** The list's resourceVersion (undefined when the server sent none). */
+  resourceVersion: string | undefined;
+}
+
+/**
+ * One change a pod watch delivers. `pod` is the object as the server sent it (date fields stay
+ * strings: nothing here reads them as dates).
+ */
+export interface PodWatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  pod: V1Pod;
+}
+
+export interface PodWatchHandlers {
+  onEvent(event: PodWatchEvent): void;
+  /**
+   * The stream ended: without an error when the server closed it (its timeout), with one when it
+   * failed — 410 (the resourceVersion is too old: list again), or a connection failure.
+   */
+  onEnd(error?: KubeApiError): void;
+}
+
+/** A running watch; `stop` ends it without calling onEnd. */
+export interface PodWatch {
+  stop(): void;
+}
+
 /**
  * The slice of the Kubernetes API Lifeguard uses. Implemented over @kubernetes/client-node
  * (lib/kube/client.ts) for a real cluster and for the sandbox's emulator alike.
@@ -65,7 +95,13 @@ export interface KubeApi {
   /** JSON-patch a node. 409/422 on a failed `test` op surface as KubeApiError. */
   patchNode(name: string, ops: JsonPatchOp[], options?: KubeCallOptions): Promise<V1Node>;
   /** Pods bound to the node (fieldSelector spec.nodeName), all namespaces. */
-  listPodsOnNode(nodeName: string, options?: KubeCallOptions): Promise<V1Pod[]>;
+  listPodsOnNode(nodeName: string, options?: KubeCallOptions): Promise<PodList>;
+  /**
+   * Watches the node's pods (same field selector) from `resourceVersion`: one long request that
+   * holds no API server seats once started. Resolves once the server has accepted the watch;
+   * a refusal (403, 405...) or a failure to connect rejects with a KubeApiError.
+   */
+  watchPodsOnNode(nodeName: string, resourceVersion: string, handlers: PodWatchHandlers): Promise<PodWatch>;
   /** policy/v1 Eviction with a UID precondition. */
   evictPod(namespace: string, name: string, uid: string, gracePeriodSeconds?: number, options?: KubeCallOptions): Promise<void>;
   /** DELETE with a UID precondition and an explicit grace. */

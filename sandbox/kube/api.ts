@@ -4,6 +4,7 @@ import { handleEventRequest } from './events.ts';
 import { applyPatch, PATCH_CONTENT_TYPES, type PatchContentType } from './patch.ts';
 import { computePdbStatus, pdbsForPod, pdbWithStatus } from './pdb.ts';
 import type { Route } from './routes.ts';
+import { POD_FIELDS, podFields } from './pod-fields.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import {
   ApiStatusError,
@@ -34,33 +35,9 @@ export interface ApiResponse {
   body: unknown;
 }
 
-const POD_FIELDS = [
-  'metadata.name',
-  'metadata.namespace',
-  'spec.nodeName',
-  'spec.restartPolicy',
-  'spec.schedulerName',
-  'spec.serviceAccountName',
-  'spec.hostNetwork',
-  'status.phase',
-  'status.podIP',
-  'status.nominatedNodeName',
-] as const;
 const NODE_FIELDS = ['metadata.name', 'spec.unschedulable'] as const;
 const PDB_FIELDS = ['metadata.name', 'metadata.namespace'] as const;
 
-const podFields = (pod: PodObject): Record<string, string> => ({
-  'metadata.name': pod.metadata.name,
-  'metadata.namespace': pod.metadata.namespace,
-  'spec.nodeName': pod.spec.nodeName ?? '',
-  'spec.restartPolicy': pod.spec.restartPolicy,
-  'spec.schedulerName': pod.spec.schedulerName,
-  'spec.serviceAccountName': pod.spec.serviceAccountName,
-  'spec.hostNetwork': String(pod.spec.hostNetwork === true),
-  'status.phase': pod.status.phase,
-  'status.podIP': pod.status.podIP ?? '',
-  'status.nominatedNodeName': pod.status.nominatedNodeName ?? '',
-});
 
 const copy = <T>(value: T): T => structuredClone(value);
 const isDryRun = (query: URLSearchParams, options?: DeleteOptions) =>
@@ -76,7 +53,7 @@ export class KubeApiHandlers {
 
   handle(request: ApiRequest): ApiResponse {
     if (request.query.get('watch') === 'true' || request.query.get('watch') === '1') {
-      throw badRequest('watch is not supported by the sandbox Kubernetes API emulator; list instead');
+      throw badRequest('the sandbox Kubernetes API emulator serves watches of pods only; list this resource instead');
     }
     const { params } = request.route;
     switch (request.route.operation) {
@@ -88,6 +65,8 @@ export class KubeApiHandlers {
         return this.patchNode(params.name!, request);
       case 'list-pods':
         return this.listPods(params.namespace, request.query);
+      case 'watch-pods':
+        throw badRequest('a pod watch is a stream: the HTTP server serves it (sandbox/kube/watch.ts)');
       case 'get-pod':
         return { status: 200, body: copy(this.requirePod(params.namespace!, params.name!).object) };
       case 'delete-pod':

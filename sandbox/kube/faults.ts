@@ -7,6 +7,7 @@ export const KUBE_OPERATIONS = [
   'get-node',
   'patch-node',
   'list-pods',
+  'watch-pods',
   'get-pod',
   'delete-pod',
   'evict-pod',

@@ -26,6 +26,7 @@ const VERB_RESOURCE: Record<KubeOperation, string> = {
   'get-node': 'get nodes',
   'patch-node': 'patch nodes',
   'list-pods': 'list pods',
+  'watch-pods': 'watch pods',
   'get-pod': 'get pods',
   'delete-pod': 'delete pods',
   'evict-pod': 'create pods/eviction',

@@ -9,6 +9,7 @@ import { matchRoute } from './routes.ts';
 import { ApiStatusError, badRequest, injectedFault, methodNotAllowed, pathNotFound, requestTooLarge, unsupportedMediaType, type StatusBody } from './status.ts';
 import type { ClusterStore } from './store.ts';
 import type { Timers } from './timers.ts';
+import { isWatchRequest, servePodWatch } from './watch.ts';
 
 /** One request as the emulator answered it. */
 export interface RequestRecord {
@@ -118,7 +119,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
     const path = url.pathname;
     const match = matchRoute(method, path);
-    const operation = match.kind === 'route' ? match.route.operation : undefined;
+    // A WATCH is a LIST with ?watch=true: the same route, its own operation.
+    const watch = match.kind === 'route' && match.route.operation === 'list-pods' && isWatchRequest(url.searchParams);
+    const operation = watch ? 'watch-pods' : match.kind === 'route' ? match.route.operation : undefined;
     const record: RequestRecord = { method, path, query: url.search, status: 0, at, answeredAt: at };
     if (operation) record.operation = operation;
     const answer = (status: number, body: unknown, headers?: Record<string, string>) => {
@@ -155,6 +158,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
         if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, path);
         const contentType = mediaType(req.headers['content-type']);
         const body = parseJsonBody(raw, method, contentType);
+        if (watch) {
+          // The stream outlives this request's seats, as APF releases a watch once it is set up.
+          servePodWatch({ namespace: match.route.params.namespace, query: url.searchParams }, res, store, timers);
+          record.status = 200;
+          requests.push(record);
+          return;
+        }
         const response = handlers.handle({ route: match.route, query: url.searchParams, contentType, body });
         answer(response.status, response.body);
       } catch (error) {

@@ -153,3 +153,8 @@ export function injectedFault(code: number, retryAfterSeconds: number): ApiStatu
       return new ApiStatusError(failure(code, 'Unknown', `injected fault (HTTP ${code})`));
   }
 }
+
+/** A watch from a resourceVersion the server no longer keeps (sent as a watch ERROR event). */
+export function expired(resourceVersion: number, oldestKept: number): StatusBody {
+  return failure(410, 'Expired', `too old resource version: ${resourceVersion} (${oldestKept})`);
+}

@@ -1,6 +1,7 @@
 import type { EventObject } from './events.ts';
 import type { Clock } from '../../lib/util/clock.ts';
 import type { NodeObject, PdbObject, PodObject } from './objects.ts';
+import { PodChangeLog } from './pod-changes.ts';
 import { nameSuffix, uuidFrom } from './random.ts';
 import type { ParsedPodSpec } from './specs.ts';
 
@@ -81,6 +82,8 @@ export class ClusterStore {
   private readonly podsByNode = new Map<string, Set<PodRecord>>();
   /** events.k8s.io/v1 Events, namespace/name → event (sandbox/kube/events.ts). */
   readonly events = new Map<string, EventObject>();
+  /** Every pod change, for watches. */
+  readonly podChanges = new PodChangeLog();
   private revision = 1000;
 
   constructor(
@@ -139,6 +142,7 @@ export class ClusterStore {
     this.pods.set(podKey(record.object.metadata.namespace, record.object.metadata.name), record);
     this.history.push(record.history);
     this.indexByNode(record);
+    this.podChanges.record('ADDED', record);
   }
 
   /** Binds an unscheduled pod to a node (the only way a stored pod's spec.nodeName changes). */
@@ -153,6 +157,8 @@ export class ClusterStore {
     if (this.pods.get(key) === record) {
       this.pods.delete(key);
       this.unindexByNode(record);
+      record.object.metadata.resourceVersion = this.nextResourceVersion();
+      this.podChanges.record('DELETED', record);
     }
     record.cancelReady?.();
     record.cancelTermination?.();
@@ -182,8 +188,9 @@ export class ClusterStore {
     if (set?.size === 0) this.podsByNode.delete(node);
   }
 
-  /** Stamps a changed pod with a new resourceVersion. */
+  /** Stamps a changed pod with a new resourceVersion and tells its watchers. */
   touchPod(record: PodRecord): void {
     record.object.metadata.resourceVersion = this.nextResourceVersion();
+    this.podChanges.record('MODIFIED', record);
   }
 }

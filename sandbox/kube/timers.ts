@@ -55,6 +55,13 @@ export class Timers {
     return work;
   }
 
+  /** Counts `work` (bytes on their way to a client) as busy I/O on a VirtualClock, so time waits for it. */
+  async track(work: Promise<void>): Promise<void> {
+    const clock = this.clock;
+    if (clock instanceof VirtualClock) await clock.io(() => work);
+    else await work;
+  }
+
   /** Drops every pending callback (the emulator is closing). */
   cancelAll(): void {
     this.closed = true;

@@ -174,7 +174,8 @@ describe('Spot interruption, end to end', () => {
 
   it('survives API faults (429 with Retry-After, 500, dropped connections) and still meets the deadline', async () => {
     const result = await simulate({
-      seed: 7,
+      // A seed whose fault draws include every kind (the drain makes fewer requests since it watches).
+      seed: 4,
       cluster: {
         name: 'spark',
         nodes,

@@ -1,5 +1,5 @@
 import type { EventsV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
-import { KubeApiError, type JsonPatchOp, type KubeApi } from '../../lib/kube/port.ts';
+import { KubeApiError, type JsonPatchOp, type KubeApi, type PodList, type PodWatch, type PodWatchEvent, type PodWatchHandlers } from '../../lib/kube/port.ts';
 import type { VirtualClock } from '../../sandbox/clock/virtual-clock.ts';
 
 /** How a test describes a pod. Times are seconds. */
@@ -31,7 +31,7 @@ export interface FakePdb {
 
 export interface FakeCall {
   at: number;
-  op: 'getNode' | 'listNodes' | 'patchNode' | 'listPodsOnNode' | 'evictPod' | 'deletePod' | 'createEvent' | 'patchEvent';
+  op: 'getNode' | 'listNodes' | 'patchNode' | 'listPodsOnNode' | 'watchPodsOnNode' | 'evictPod' | 'deletePod' | 'createEvent' | 'patchEvent';
   target: string;
   gracePeriodSeconds?: number;
   status: number;
@@ -69,6 +69,9 @@ export class FakeKube implements KubeApi {
   private shutdown = new Map<string, number>();
   private exitTimers = new Map<string, { at: number; cancel: () => void }>();
   private uidSeq = 0;
+  /** One counter for every pod change, like etcd's revision. */
+  private revision = 100;
+  private readonly watchers = new Set<{ node: string; handlers: PodWatchHandlers }>();
 
   constructor(
     private readonly clock: VirtualClock,
@@ -124,6 +127,7 @@ export class FakeKube implements KubeApi {
     };
     const key = `${namespace}/${spec.name}`;
     this.pods.set(key, pod);
+    this.changed('ADDED', pod);
     this.shutdown.set(key, (spec.shutdownSeconds ?? 1) * 1000);
     if (spec.terminating) this.terminate(key, spec.grace ?? 30);
     return structuredClone(pod);
@@ -180,9 +184,28 @@ export class FakeKube implements KubeApi {
     });
   }
 
-  async listPodsOnNode(nodeName: string): Promise<V1Pod[]> {
+  async listPodsOnNode(nodeName: string): Promise<PodList> {
     await this.call('listPodsOnNode', nodeName);
-    return [...this.pods.values()].filter((p) => p.spec?.nodeName === nodeName).map((p) => structuredClone(p));
+    return { items: [...this.pods.values()].filter((p) => p.spec?.nodeName === nodeName).map((p) => structuredClone(p)), resourceVersion: String(this.revision) };
+  }
+
+  /** Changes are delivered one latency after they happen; an older resourceVersion than the last change is not replayed. */
+  async watchPodsOnNode(nodeName: string, _resourceVersion: string, handlers: PodWatchHandlers): Promise<PodWatch> {
+    await this.call('watchPodsOnNode', nodeName);
+    const watcher = { node: nodeName, handlers };
+    this.watchers.add(watcher);
+    return { stop: () => void this.watchers.delete(watcher) };
+  }
+
+  /** The server closes every watch (its timeout, a restart): watchers see onEnd(error). */
+  endWatches(error?: KubeApiError): void {
+    const ending = [...this.watchers];
+    this.watchers.clear();
+    for (const w of ending) w.handlers.onEnd(error);
+  }
+
+  get watchCount(): number {
+    return this.watchers.size;
   }
 
   async evictPod(namespace: string, name: string, uid: string, gracePeriodSeconds?: number): Promise<void> {
@@ -238,6 +261,17 @@ export class FakeKube implements KubeApi {
 
   // --- internals ---
 
+  private changed(type: PodWatchEvent['type'], pod: V1Pod): void {
+    pod.metadata!.resourceVersion = String(++this.revision);
+    const snapshot = structuredClone(pod);
+    for (const watcher of this.watchers) {
+      if (watcher.node !== pod.spec?.nodeName) continue;
+      this.clock.schedule(this.latencyMs, () => {
+        if (this.watchers.has(watcher)) watcher.handlers.onEvent({ type, pod: structuredClone(snapshot) });
+      });
+    }
+  }
+
   private healthy(budget: FakePdb): number {
     return [...this.pods.values()].filter(
       (p) =>
@@ -270,9 +304,11 @@ export class FakeKube implements KubeApi {
     existing?.cancel();
     pod.metadata.deletionTimestamp = new Date(now + graceMs);
     pod.metadata.deletionGracePeriodSeconds = graceSeconds;
+    this.changed('MODIFIED', pod);
     const killed = shutdownMs > graceMs;
     const cancel = this.clock.schedule(exitAt - now, () => {
       this.pods.delete(key);
+      this.changed('DELETED', pod);
       this.exitTimers.delete(key);
       this.exits.set(key, { at: this.clock.now(), killed, grace: graceSeconds });
     });

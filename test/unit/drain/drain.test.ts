@@ -287,11 +287,11 @@ describe('drainNode: what is skipped, what is waited for, API answers', () => {
 });
 
 describe('drainNode: transient API failures never end a drain', () => {
-  it('a pod list that keeps failing mid-drain: later tiers still go, the driver only at its latest start', async () => {
+  it('a pod watch that cannot start and a list that keeps failing mid-drain: later tiers still go, the driver only at its latest start', async () => {
     const { kube, t0, drain } = setup();
     sparkNode(kube, { execShutdown: 60, execGrace: 90 });
     let lists = 0;
-    kube.faults.push(({ op }) => (op === 'listPodsOnNode' && ++lists > 3 ? new KubeApiError('connection reset', 0) : undefined));
+    kube.faults.push(({ op }) => ((op === 'listPodsOnNode' && ++lists > 3) || op === 'watchPodsOnNode' ? new KubeApiError('connection reset', 0) : undefined));
     const deadline = t0 + 120_000;
     const report = await drain(deadline, true);
     expect(report.pods.filter((p) => p.sparkRole === 'executor').every((p) => p.outcome === 'evicted')).toBe(true);
@@ -310,6 +310,41 @@ describe('drainNode: transient API failures never end a drain', () => {
     const report = await drain(null, false);
     expect(report).toMatchObject({ allGone: true, errors: [] });
     expect(kube.callsFor('listPodsOnNode').slice(0, 3).map((c) => c.status)).toEqual([503, 503, 200]);
+  });
+});
+
+describe('drainNode: one LIST and one WATCH per drain', () => {
+  it('lists once, watches from there, sees every pod leave through the watch, and stops the watch at the end', async () => {
+    const { kube, t0, drain } = setup();
+    sparkNode(kube);
+    const report = await drain(t0 + 120_000, true);
+    expect(report).toMatchObject({ allGone: true, deadlineMet: true, transientFailures: 0 });
+    expect(kube.callsFor('listPodsOnNode')).toHaveLength(1);
+    expect(kube.callsFor('watchPodsOnNode')).toHaveLength(1);
+    expect(kube.watchCount).toBe(0);
+    // The driver's tier went as soon as the watch showed the tier before it gone (one latency), not a poll later.
+    const tierBeforeGone = Math.max(kube.exits.get('default/web-1')!.at, ...[1, 2, 3].map((i) => kube.exits.get(`spark/etl-exec-${i}`)!.at));
+    expect(firstCall(kube, 'spark/etl-driver')!.at - tierBeforeGone).toBeLessThanOrEqual(20);
+  });
+
+  it('a watch the server ends with 410 Expired: lists again and watches from the new list', async () => {
+    const { kube, clock, t0 } = setup();
+    sparkNode(kube, { execShutdown: 30 });
+    clock.schedule(5_000, () => kube.endWatches(new KubeApiError('too old resource version', 410, 'Expired')));
+    const report = await runToEnd(clock, drainNode({ nodeName: NODE, deadline: t0 + 120_000, policy: { forceDelete: true }, eventId: EVENT }, { kube, clock, log: new RecordingLog(), options: defaults, random: () => 0.5 }));
+    expect(report).toMatchObject({ allGone: true, deadlineMet: true });
+    expect(kube.callsFor('listPodsOnNode')).toHaveLength(2);
+    expect(kube.callsFor('watchPodsOnNode')).toHaveLength(2);
+  });
+
+  it('a server that refuses watches for good (403: no watch verb): polls the list instead, and still drains', async () => {
+    const { kube, t0, drain } = setup();
+    sparkNode(kube);
+    kube.faults.push(({ op }) => (op === 'watchPodsOnNode' ? new KubeApiError('pods is forbidden: cannot watch', 403, 'Forbidden') : undefined));
+    const report = await drain(t0 + 120_000, true);
+    expect(report).toMatchObject({ allGone: true, deadlineMet: true, errors: [] });
+    expect(kube.callsFor('watchPodsOnNode')).toHaveLength(1);
+    expect(kube.callsFor('listPodsOnNode').length).toBeGreaterThan(5);
   });
 });
 

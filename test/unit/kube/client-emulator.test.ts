@@ -44,7 +44,7 @@ describe('createKubeApi against the emulator', () => {
   it('evicts within the budget, then gets the PDB refusal once, without retrying it', async () => {
     const clock = new VirtualClock();
     const { emu, api } = await start(clock);
-    const pods = (await drive(clock, () => api.listPodsOnNode(N1))).value!;
+    const pods = (await drive(clock, () => api.listPodsOnNode(N1))).value!.items;
     expect(pods.map((p) => p.metadata?.name).sort()).toEqual(['web-a', 'web-b']);
     const [a, b] = pods.sort((x, y) => x.metadata!.name!.localeCompare(y.metadata!.name!));
 

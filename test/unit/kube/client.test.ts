@@ -269,7 +269,7 @@ describe('createKubeApi', () => {
     const server = await fakeApiServer(clock, [{ status: 200, body: { kind: 'PodList', items: [{ metadata: { name: 'p', namespace: 'ns' } }], metadata: {} } }]);
     const { api } = setup(clock, server.url);
     const { value } = await drive(clock, () => api.listPodsOnNode('ip-10-0-1-10.ec2.internal'));
-    expect(value?.map((p) => p.metadata?.name)).toEqual(['p']);
+    expect(value?.items.map((p) => p.metadata?.name)).toEqual(['p']);
     const url = new URL(server.seen[0]!.url, 'http://x');
     expect(url.pathname).toBe('/api/v1/pods');
     expect(url.searchParams.get('fieldSelector')).toBe('spec.nodeName=ip-10-0-1-10.ec2.internal');

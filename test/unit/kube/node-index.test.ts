@@ -34,6 +34,7 @@ function fakeKube(initial: V1Node[]): KubeApi & { nodes: V1Node[]; lists: number
     },
     patchNode: unused,
     listPodsOnNode: unused,
+    watchPodsOnNode: unused,
     evictPod: unused,
     deletePod: unused,
     createEvent: unused,

@@ -1,0 +1,86 @@
+import type { ServerResponse } from 'node:http';
+import type { PodChange, WatchEventType } from './pod-changes.ts';
+import { POD_FIELDS, podFields } from './pod-fields.ts';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { badRequest, expired } from './status.ts';
+import type { ClusterStore } from './store.ts';
+import type { Timers } from './timers.ts';
+
+/** `?watch=true` (or 1) turns a LIST into a WATCH. */
+export const isWatchRequest = (query: URLSearchParams): boolean => ['true', '1'].includes(query.get('watch') ?? '');
+
+/** kube-apiserver ends a watch after --min-request-timeout (1800 s) when the client sets no timeoutSeconds. */
+const DEFAULT_TIMEOUT_SECONDS = 1800;
+
+export interface PodWatchRequest {
+  namespace: string | undefined;
+  query: URLSearchParams;
+}
+
+/**
+ * Serves a pod WATCH as kube-apiserver does: a 200 whose body is one JSON watch event per line.
+ * With a resourceVersion, every change after it that the selectors match, then live changes; an
+ * object entering or leaving the selection is ADDED or DELETED to this watch. Without one (or
+ * "0"), a synthetic ADDED per matching pod first. A resourceVersion older than the kept changes
+ * gets one ERROR event (410 Expired) and the end of the stream. The stream ends at timeoutSeconds.
+ *
+ * Each write is tracked I/O until the socket has taken it, so a virtual clock does not move on
+ * while an event is on its way to the client.
+ */
+export function servePodWatch(request: PodWatchRequest, res: ServerResponse, store: ClusterStore, timers: Timers): void {
+  const { namespace, query } = request;
+  const labels = parseLabelSelector(query.get('labelSelector') ?? undefined);
+  const fields = parseFieldSelector(query.get('fieldSelector') ?? undefined, POD_FIELDS);
+  const timeoutSeconds = optionalInteger(query, 'timeoutSeconds') ?? DEFAULT_TIMEOUT_SECONDS;
+  const from = query.get('resourceVersion');
+  const since = from && from !== '0' ? optionalInteger(query, 'resourceVersion')! : undefined;
+  const selects = (change: PodChange, f: Record<string, string> | undefined) =>
+    f !== undefined && (namespace === undefined || change.namespace === namespace) && matchesLabels(labels, change.labels) && matchesFields(fields, f);
+
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
+  // The client's watch starts on the headers; with nothing to send yet they must go now.
+  res.flushHeaders();
+  const send = (type: WatchEventType | 'ERROR', objectJson: string) => {
+    if (res.destroyed || res.writableEnded) return;
+    void timers.track(new Promise<void>((resolve) => {
+      res.once('close', resolve);
+      res.write(`{"type":"${type}","object":${objectJson}}\n`, () => {
+        res.off('close', resolve);
+        resolve();
+      });
+    }));
+  };
+  const forward = (change: PodChange) => {
+    const before = change.previous !== undefined && selects(change, change.previous);
+    const now = change.type !== 'DELETED' && selects(change, change.fields);
+    if (before || now) send(before && now ? 'MODIFIED' : now ? 'ADDED' : 'DELETED', change.json);
+  };
+
+  if (since === undefined) {
+    for (const record of store.pods.values()) {
+      const pod = record.object;
+      if ((namespace === undefined || pod.metadata.namespace === namespace) && matchesLabels(labels, pod.metadata.labels) && matchesFields(fields, podFields(pod))) send('ADDED', JSON.stringify(pod));
+    }
+  } else {
+    const backlog = store.podChanges.since(since);
+    if (!backlog) {
+      send('ERROR', JSON.stringify(expired(since, store.podChanges.expiredUpTo + 1)));
+      res.end();
+      return;
+    }
+    backlog.forEach(forward);
+  }
+  const unsubscribe = store.podChanges.subscribe(forward);
+  const cancelTimeout = timers.after(timeoutSeconds * 1000, () => res.end());
+  res.once('close', () => {
+    unsubscribe();
+    cancelTimeout();
+  });
+}
+
+function optionalInteger(query: URLSearchParams, name: string): number | undefined {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return undefined;
+  if (!/^\d+$/.test(raw)) throw badRequest(`${name}: must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}

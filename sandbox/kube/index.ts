@@ -40,6 +40,8 @@ export interface KubeEmulatorOptions {
   recreateDelaySeconds?: number;
   /** ...and the replacement turns Ready this long after it is placed. Default 5. */
   readyDelaySeconds?: number;
+  /** Pod changes kept for watches that resume from a resourceVersion; older ones get 410 Expired. Default 20,000. */
+  watchCacheSize?: number;
   onEvent?: (event: KubeEvent) => void;
   /**
    * API Priority and Fairness as the emulator models it (sandbox/kube/limits.ts): `{}` turns it on
@@ -87,6 +89,7 @@ const optionsSchema = z
     seed: z.number().int().default(1),
     recreateDelaySeconds: z.number().min(0).default(10),
     readyDelaySeconds: z.number().min(0).default(5),
+    watchCacheSize: z.number().int().min(1).max(1_000_000).default(20_000),
   })
   .strict();
 
@@ -95,7 +98,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
   if (!clock || typeof clock.now !== 'function' || typeof clock.sleep !== 'function') throw new Error('invalid kube emulator options: clock: a Clock is required');
   const settings = parseSpec(optionsSchema, numeric, 'kube emulator options');
   const random = mulberry32(settings.seed);
-  const store = new ClusterStore(clock, random, onEvent ?? (() => {}));
+  const store = new ClusterStore(clock, random, onEvent ?? (() => {}), settings.watchCacheSize);
   const timers = new Timers(clock);
   const controllers = new WorkloadControllers(store, timers, settings.recreateDelaySeconds * 1000, settings.readyDelaySeconds * 1000);
   const kubelet = new Kubelet(store, timers, controllers);

@@ -83,14 +83,17 @@ export class ClusterStore {
   /** events.k8s.io/v1 Events, namespace/name → event (sandbox/kube/events.ts). */
   readonly events = new Map<string, EventObject>();
   /** Every pod change, for watches. */
-  readonly podChanges = new PodChangeLog();
+  readonly podChanges: PodChangeLog;
   private revision = 1000;
 
   constructor(
     private readonly clock: Clock,
     private readonly random: () => number,
     private readonly onEvent: (event: KubeEvent) => void,
-  ) {}
+    watchCacheSize?: number,
+  ) {
+    this.podChanges = new PodChangeLog(watchCacheSize);
+  }
 
   now(): number {
     return this.clock.now();

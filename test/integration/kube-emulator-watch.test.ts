@@ -1,0 +1,149 @@
+import { Watch } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createKubeApi } from '../../lib/kube/client.ts';
+import type { KubeApi, KubeApiError, PodWatchEvent } from '../../lib/kube/port.ts';
+import { VirtualClock } from '../../sandbox/clock/virtual-clock.ts';
+import { startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions } from '../../sandbox/kube/index.ts';
+
+/**
+ * Pod watches against the emulator through the real @kubernetes/client-node (its Watch, under
+ * Lifeguard's port): what a drain relies on — changes after a list's resourceVersion, objects
+ * entering and leaving the selection, 410 Expired, the server's timeout, no seats held.
+ */
+
+const N1 = 'ip-10-0-1-10.ec2.internal';
+const N2 = 'ip-10-0-1-11.ec2.internal';
+const N3 = 'ip-10-0-2-20.ec2.internal';
+
+let clock: VirtualClock;
+let emulator: KubeEmulator;
+let kube: KubeApi;
+
+async function start(options: Partial<KubeEmulatorOptions> = {}): Promise<void> {
+  clock = new VirtualClock();
+  emulator = await startKubeEmulator({ clock, latencyMs: 5, ...options });
+  for (const [name, zone] of [[N1, 'a'], [N2, 'b'], [N3, 'a']] as const) emulator.addNode({ name, instanceId: `i-0${name.length}${zone}${name.slice(-14, -13)}aaaabbbbcccc`.slice(0, 19), zone: `us-east-1${zone}` });
+  emulator.addPod({ name: 'exec-1', namespace: 'spark', node: N1, labels: { 'spark-role': 'executor' }, preStop: '/opt/decom.sh', shutdownSeconds: 20, terminationGracePeriodSeconds: 60 });
+  emulator.addPod({ name: 'web-a', node: N1, labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web' }, shutdownSeconds: 2 });
+  emulator.addPod({ name: 'web-b', node: N2, labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web' }, shutdownSeconds: 2 });
+  kube = createKubeApi(emulator.kubeConfig(), { clock, random: () => 0.5 });
+}
+
+afterEach(async () => {
+  await emulator?.close();
+});
+
+/** Runs the clock until `work` settles. */
+async function run<T>(work: () => Promise<T>): Promise<T> {
+  let done = false;
+  const result = work().finally(() => (done = true));
+  await clock.runUntil(clock.now() + 3_600_000, () => done);
+  return result;
+}
+
+function recorder() {
+  const seen: Array<{ at: number; type: PodWatchEvent['type']; name: string; terminating: boolean }> = [];
+  const ends: Array<KubeApiError | undefined> = [];
+  return {
+    seen,
+    ends,
+    handlers: {
+      onEvent: (e: PodWatchEvent) => seen.push({ at: clock.now(), type: e.type, name: e.pod.metadata!.name!, terminating: Boolean(e.pod.metadata?.deletionTimestamp) }),
+      onEnd: (error?: KubeApiError) => ends.push(error),
+    },
+  };
+}
+
+describe('pod watch', () => {
+  it("delivers a node's pod changes after the list's resourceVersion, in order, as they happen", async () => {
+    await start();
+    const list = await run(() => kube.listPodsOnNode(N1));
+    const r = recorder();
+    const watch = await run(() => kube.watchPodsOnNode(N1, list.resourceVersion!, r.handlers));
+    const t0 = clock.now();
+    await run(() => kube.evictPod('spark', 'exec-1', list.items.find((p) => p.metadata!.name === 'exec-1')!.metadata!.uid!));
+    await clock.runUntil(t0 + 30_000);
+    watch.stop();
+    // The DELETED event carries the object's last state, deletionTimestamp included.
+    expect(r.seen.map(({ type, name, terminating }) => `${type} ${name}${terminating ? ' (terminating)' : ''}`)).toEqual(['MODIFIED exec-1 (terminating)', 'DELETED exec-1 (terminating)']);
+    // The DELETED arrives when the executor exits (20 s after its eviction), not at a poll.
+    expect(r.seen[1]!.at - r.seen[0]!.at).toBe(20_000);
+    expect(r.ends).toEqual([]);
+    expect(emulator.metrics().requests['watch pods']).toBe(1);
+  });
+
+  it('replays what happened between the list and the watch, and sends nothing for pods of other nodes', async () => {
+    await start();
+    const list = await run(() => kube.listPodsOnNode(N1));
+    emulator.terminateNode(N2); // web-b: not on N1
+    const web = list.items.find((p) => p.metadata!.name === 'web-a')!;
+    await run(() => kube.evictPod('default', 'web-a', web.metadata!.uid!));
+    const r = recorder();
+    await run(() => kube.watchPodsOnNode(N1, list.resourceVersion!, r.handlers));
+    expect(r.seen.map((s) => `${s.type} ${s.name}`)).toEqual(['MODIFIED web-a']);
+  });
+
+  it('a pod bound to the watched node is ADDED to that watch', async () => {
+    await start();
+    const lists = { [N1]: await run(() => kube.listPodsOnNode(N1)), [N3]: await run(() => kube.listPodsOnNode(N3)) };
+    const r1 = recorder();
+    const r3 = recorder();
+    await run(() => kube.watchPodsOnNode(N1, lists[N1].resourceVersion!, r1.handlers));
+    await run(() => kube.watchPodsOnNode(N3, lists[N3].resourceVersion!, r3.handlers));
+    emulator.terminateNode(N2);
+    await clock.runUntil(clock.now() + 20_000);
+    const replacement = emulator.pods().find((p) => p.metadata.name.startsWith('web-') && p.metadata.name !== 'web-a')!;
+    const onN3 = replacement.spec.nodeName === N3;
+    const there = onN3 ? r3 : r1;
+    const elsewhere = onN3 ? r1 : r3;
+    expect(there.seen.filter((s) => s.name === replacement.metadata.name).map((s) => s.type)).toEqual(['ADDED', 'MODIFIED']);
+    expect(elsewhere.seen.filter((s) => s.name === replacement.metadata.name)).toEqual([]);
+  });
+
+  it('a resourceVersion older than the kept changes ends the watch with 410 Expired', async () => {
+    await start({ watchCacheSize: 2 });
+    const list = await run(() => kube.listPodsOnNode(N1));
+    emulator.terminateNode(N1);
+    emulator.terminateNode(N2); // three deletions: more than the two changes kept
+    const r = recorder();
+    await run(() => kube.watchPodsOnNode(N1, list.resourceVersion!, r.handlers));
+    await clock.runUntil(clock.now() + 1_000);
+    expect(r.seen).toEqual([]);
+    expect(r.ends.map((e) => [e?.status, e?.reason])).toEqual([[410, 'Expired']]);
+  });
+
+  it("ends at the server's timeout without an error, and stop() ends it without onEnd", async () => {
+    await start();
+    const list = await run(() => kube.listPodsOnNode(N1));
+    const timed = createKubeApi(emulator.kubeConfig(), { clock, watchTimeoutSeconds: 30 });
+    const r = recorder();
+    await run(() => timed.watchPodsOnNode(N1, list.resourceVersion!, r.handlers));
+    const stopped = recorder();
+    const watch = await run(() => kube.watchPodsOnNode(N1, list.resourceVersion!, stopped.handlers));
+    watch.stop();
+    await clock.runUntil(clock.now() + 31_000);
+    expect(r.ends).toEqual([undefined]);
+    expect(stopped.ends).toEqual([]);
+  });
+
+  it('without a resourceVersion, starts with an ADDED per pod on the node (client-node Watch, raw)', async () => {
+    await start();
+    const seen: string[] = [];
+    await run(() => new Watch(emulator.kubeConfig()).watch('/api/v1/pods', { fieldSelector: `spec.nodeName=${N1}` }, (type, obj: { metadata: { name: string } }) => seen.push(`${type} ${obj.metadata.name}`), () => {}).then((c) => (clock.schedule(10, () => c.abort()), c)));
+    expect(seen.sort()).toEqual(['ADDED exec-1', 'ADDED web-a']);
+  });
+
+  it('holds no seat once started: with one seat, requests still go while watches are open', async () => {
+    await start({ limits: { concurrency: 1, queues: 1, handSize: 1 } });
+    const list = await run(() => kube.listPodsOnNode(N1));
+    for (let i = 0; i < 3; i++) await run(() => kube.watchPodsOnNode(N1, list.resourceVersion!, recorder().handlers));
+    expect(await run(() => kube.getNode(N3))).toMatchObject({ metadata: { name: N3 } });
+    expect(emulator.metrics().throttled).toEqual({ queueFull: 0, timeOut: 0 });
+  });
+
+  it('answers a bad selector before any stream with a 400, which the port reports as a refusal', async () => {
+    await start();
+    const error = await run(() => kube.watchPodsOnNode('bad name,,', '1', recorder().handlers).then(() => undefined, (e: unknown) => e as KubeApiError));
+    expect(error?.status).toBe(400);
+  });
+});

@@ -1,3 +1,4 @@
+import type { V1Node } from '@kubernetes/client-node';
 import type { EventPublisher, LifecycleActions, Scheduler } from '../aws/ports.ts';
 import type { LifeguardConfig } from '../config/schema.ts';
 import type { PodFilter } from '../drain/filters.ts';
@@ -11,7 +12,7 @@ export interface InterruptionDeps {
   log: Log;
   kube: KubeApi;
   /** Instance id → node of this cluster (lib/kube/node-index.ts). */
-  nodes: { resolve(instanceId: string): Promise<{ nodeName: string; via: string } | undefined> };
+  nodes: { resolve(instanceId: string): Promise<{ nodeName: string; via: string; node?: V1Node } | undefined> };
   /** The EKS cluster (config name) `kube` talks to: continuations name it. */
   clusterName: string;
   /** One-time schedules for work in the future or longer than an invocation. */

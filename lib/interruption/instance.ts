@@ -44,7 +44,8 @@ export async function handleInstance(work: InstanceWork, deps: InterruptionDeps)
   const holder = deps.invocation?.id ?? randomUUID();
 
   for (let attempt = 1; attempt <= MAX_DECISIONS; attempt++) {
-    const node = await deps.kube.getNode(ref.nodeName);
+    // The lookup may have just read the node: decide on that; after a conflict, read it again.
+    const node = attempt === 1 && resolved.node ? resolved.node : await deps.kube.getNode(ref.nodeName);
     if (!node) return { ...ref, resolvedVia: resolved.via, status: 'node-gone', reason: 'the node no longer exists' };
     let state: NodeLifecycle;
     try {

@@ -9,7 +9,6 @@ import { errorMessage } from '../util/errors.ts';
 export type EventReason =
   | 'Cordoned'
   | 'DrainStarted'
-  | 'Evicted'
   | 'EvictionBlocked'
   | 'ForceDeleted'
   | 'Drained'

@@ -18,6 +18,8 @@ export interface NodeResolution {
   nodeName: string;
   /** How it was found: the cached index (or the first LIST), a re-LIST, or EC2's private DNS name (then a GET, or matched in a LIST). */
   via: 'index' | 'relist' | 'ec2';
+  /** The node as this lookup just read it (the EC2 + GET path), so the caller need not GET it again. */
+  node?: V1Node;
 }
 
 const HOSTNAME_LABEL = 'kubernetes.io/hostname';
@@ -68,7 +70,7 @@ export class NodeIndex {
     if (cached) return { nodeName: cached, via: 'index' };
 
     const direct = await this.fromEc2AndGet(instanceId);
-    if (direct) return { nodeName: direct, via: 'ec2' };
+    if (direct) return { nodeName: direct.metadata!.name!, via: 'ec2', node: direct };
 
     if (this.mayRelist()) {
       const first = this.lastListAt === undefined;
@@ -136,7 +138,7 @@ export class NodeIndex {
     return dns;
   }
 
-  private async fromEc2AndGet(instanceId: string): Promise<string | undefined> {
+  private async fromEc2AndGet(instanceId: string): Promise<V1Node | undefined> {
     const dns = await this.dnsName(instanceId);
     if (!dns) return undefined;
     let node: V1Node | undefined;
@@ -154,7 +156,7 @@ export class NodeIndex {
     // Same name, another instance (a private IP reused after a termination): not this one.
     if (id !== undefined && id !== instanceId) return undefined;
     this.byInstance.set(instanceId, name);
-    return name;
+    return node;
   }
 
   private matchListedByDns(instanceId: string): string | undefined {

@@ -8,14 +8,38 @@ import {
 } from '../../lib/aws/ports.ts';
 import type { Clock } from '../../lib/util/clock.ts';
 
-/** EC2 as a table: instance id → private DNS name. */
+/**
+ * EC2's request throttling for DescribeInstances, a non-mutating action: a token bucket per account
+ * and Region of 100 requests refilled at 20 per second (the documented defaults), answered with
+ * RequestLimitExceeded when empty; the SDK's standard retry mode tries 3 times in all, backing off
+ * exponentially (100 ms base, jittered here deterministically at half the step).
+ */
+export interface Ec2ThrottleOptions {
+  clock: Clock;
+  /** Each call's round trip, ms. */
+  latencyMs?: number;
+  bucketSize?: number;
+  refillPerSecond?: number;
+  maxAttempts?: number;
+}
+
+/** EC2 as a table: instance id → private DNS name; optionally with EC2's request throttling. */
 export class InMemoryInstanceDirectory implements InstanceDirectory {
   private readonly names = new Map<string, string>();
   /** Every id asked about, in order (tests assert the fallback was or was not used). */
   readonly lookups: string[] = [];
+  /** Attempts EC2 refused with RequestLimitExceeded. */
+  throttled = 0;
+  private tokens: number;
+  private refilledAt: number;
 
-  constructor(entries: Record<string, string> = {}) {
+  constructor(
+    entries: Record<string, string> = {},
+    private readonly throttle?: Ec2ThrottleOptions,
+  ) {
     for (const [id, name] of Object.entries(entries)) this.names.set(id, name);
+    this.tokens = throttle?.bucketSize ?? 100;
+    this.refilledAt = throttle?.clock.now() ?? 0;
   }
 
   set(instanceId: string, privateDnsName: string): void {
@@ -28,7 +52,25 @@ export class InMemoryInstanceDirectory implements InstanceDirectory {
 
   async privateDnsName(instanceId: string): Promise<string | undefined> {
     this.lookups.push(instanceId);
+    if (this.throttle) await this.admit(this.throttle);
     return this.names.get(instanceId);
+  }
+
+  private async admit(throttle: Ec2ThrottleOptions): Promise<void> {
+    const { clock, latencyMs = 0, bucketSize = 100, refillPerSecond = 20, maxAttempts = 3 } = throttle;
+    for (let attempt = 1; ; attempt++) {
+      if (latencyMs > 0) await clock.sleep(latencyMs);
+      const now = clock.now();
+      this.tokens = Math.min(bucketSize, this.tokens + ((now - this.refilledAt) / 1000) * refillPerSecond);
+      this.refilledAt = now;
+      if (this.tokens >= 1) {
+        this.tokens -= 1;
+        return;
+      }
+      this.throttled++;
+      if (attempt >= maxAttempts) throw Object.assign(new Error('Request limit exceeded.'), { name: 'RequestLimitExceeded' });
+      await clock.sleep(Math.min(20_000, 100 * 2 ** (attempt - 1) * 0.75));
+    }
   }
 }
 

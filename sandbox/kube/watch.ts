@@ -40,15 +40,23 @@ export function servePodWatch(request: PodWatchRequest, res: ServerResponse, sto
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
   // The client's watch starts on the headers; with nothing to send yet they must go now.
   res.flushHeaders();
+  // Writes not yet taken by the socket; all released if the client goes away.
+  const unflushed = new Set<() => void>();
+  res.once('close', () => {
+    for (const release of unflushed) release();
+    unflushed.clear();
+  });
   const send = (type: WatchEventType | 'ERROR', objectJson: string) => {
     if (res.destroyed || res.writableEnded) return;
-    void timers.track(new Promise<void>((resolve) => {
-      res.once('close', resolve);
-      res.write(`{"type":"${type}","object":${objectJson}}\n`, () => {
-        res.off('close', resolve);
-        resolve();
-      });
-    }));
+    void timers.track(
+      new Promise<void>((resolve) => {
+        unflushed.add(resolve);
+        res.write(`{"type":"${type}","object":${objectJson}}\n`, () => {
+          unflushed.delete(resolve);
+          resolve();
+        });
+      }),
+    );
   };
   const forward = (change: PodChange) => {
     const before = change.previous !== undefined && selects(change, change.previous);

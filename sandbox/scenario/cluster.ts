@@ -17,6 +17,7 @@ export async function startCluster(scenario: Scenario, cluster: NonNullable<Scen
     clock,
     latencyMs: cluster.api.latencyMs,
     ...(cluster.api.faults ? { faults: cluster.api.faults } : {}),
+    ...(cluster.api.limits !== false ? { limits: cluster.api.limits } : {}),
     seed: scenario.seed,
     ...(cluster.recreateDelaySeconds !== undefined ? { recreateDelaySeconds: cluster.recreateDelaySeconds } : {}),
     ...(cluster.readyDelaySeconds !== undefined ? { readyDelaySeconds: cluster.readyDelaySeconds } : {}),

@@ -40,7 +40,7 @@ export async function runInterruptions(scenario: Scenario, cluster: NonNullable<
   const { emulator, pdbViolations } = await startCluster(scenario, cluster, clock, record);
   try {
     const world = new World(emulator, clock, cluster.nodes, record);
-    const { lambda, scheduler, lifecycle } = lifeguardFunction(scenario, config, emulator, clock, record);
+    const { lambda, scheduler, lifecycle, instances } = lifeguardFunction(scenario, cluster, config, emulator, clock, record);
     for (const delivery of deliveries) clock.schedule(delivery.at - start, () => deliver(delivery, { clock, world, lambda, record }));
 
     const until = start + scenario.until * 1000;
@@ -58,6 +58,8 @@ export async function runInterruptions(scenario: Scenario, cluster: NonNullable<
       seconds,
       schedules: scheduler.records,
       lifecycleActions: lifecycle.records,
+      lambda,
+      instances,
     });
   } finally {
     await emulator.close();
@@ -65,43 +67,61 @@ export async function runInterruptions(scenario: Scenario, cluster: NonNullable<
 }
 
 /** The interruption function wired as it is deployed: its adapters, its schedules, Lambda around it. */
-function lifeguardFunction(scenario: Scenario, config: LifeguardConfig, emulator: KubeEmulator, clock: VirtualClock, record: Recorder) {
+function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cluster']>, config: LifeguardConfig, emulator: KubeEmulator, clock: VirtualClock, record: Recorder) {
   const log = new RecordingLog((r) => {
     if (r.level !== 'debug') record({ actor: 'lifeguard', action: r.level === 'info' ? 'log' : r.level, detail: describeLog(r.message, r.extra) });
   });
   const random = mulberry32(scenario.seed);
-  const kube = createKubeApi(emulator.kubeConfig(), { clock, log, random });
   const lifecycle = new InMemoryLifecycleActions(clock);
   const scheduler = new InMemoryScheduler(clock, (payload, schedule) => {
     const type = String((payload[CONTINUATION_KEY] as { type?: unknown } | undefined)?.type ?? 'continuation');
     record({ actor: 'scheduler', action: 'fire', detail: `${type} (${schedule.name})` });
     lambda.invoke(payload, { trigger: type === 'resume-drain' ? 'continuation' : 'schedule', schedule: schedule.name });
   });
-  const deps = {
+  const shared = {
     config,
     clock,
     log,
-    kube,
-    nodes: new NodeIndex(kube, { clock, instances: new InMemoryInstanceDirectory(), log }),
     clusterName: config.eks[0]!.name,
     scheduler,
     lifecycle,
     events: new InMemoryEventPublisher({ source: config.eventSource, clock, onPublish: (e) => record({ actor: 'lifeguard', action: 'event', detail: e.detailType }) }),
     random,
   };
+  const instances = new InMemoryInstanceDirectory(instanceDns(cluster), { clock, latencyMs: cluster.api.latencyMs });
+  // One execution environment: what functions/interruption.ts builds at module level, its own client and node index.
+  const environment = () => {
+    const kube = createKubeApi(emulator.kubeConfig(IAM_ROLE), { clock, log, random });
+    const deps = { ...shared, kube, nodes: new NodeIndex(kube, { clock, instances, log }) };
+    return (payload: unknown, invocation: { id: string; remainingMs(): number }) => handleInterruption(payload, { ...deps, invocation });
+  };
+  const { lambda: settings } = scenario;
   const lambda: SimulatedLambda = new SimulatedLambda({
     clock,
-    timeoutMs: scenario.lambda.timeoutSeconds * 1000,
-    maxRetries: scenario.lambda.maxRetries,
-    handler: (payload, invocation) => handleInterruption(payload, { ...deps, invocation }),
+    timeoutMs: settings.timeoutSeconds * 1000,
+    maxRetries: settings.maxRetries,
+    concurrency: Math.min(settings.reservedConcurrency ?? settings.accountConcurrency, settings.accountConcurrency),
+    coldStartMs: settings.coldStartMs,
+    maxEventAgeMs: settings.maximumEventAgeSeconds * 1000,
+    environment,
     onStart: (i) => {
       if (i.trigger === 'retry') record({ actor: 'lambda', action: 'retry', detail: `${i.id}: attempt ${i.attempt}${i.step !== undefined ? ` of event ${i.step}` : ''}` });
     },
     onEnd: (i) => {
       if (i.error) record({ actor: 'lifeguard', action: 'error', detail: `${i.id}: ${i.error}` });
     },
+    onThrottle: (origin, n) => record({ actor: 'lambda', action: 'throttled', detail: `${origin.trigger}${origin.step !== undefined ? ` of event ${origin.step}` : ''}: no concurrency (try ${n})` }),
+    onDrop: (origin, why) => record({ actor: 'lambda', action: 'dropped', detail: `${origin.trigger}${origin.step !== undefined ? ` of event ${origin.step}` : ''}: ${why}` }),
   });
-  return { lambda, scheduler, lifecycle };
+  return { lambda, scheduler, lifecycle, instances };
+}
+
+/** Every environment signs in as the function's one IAM role: one API Priority and Fairness flow, as on EKS. */
+const IAM_ROLE = 'lifeguard-interruption-role';
+
+/** What EC2 DescribeInstances answers for each node's instance: its private DNS name (the node's name on EKS). */
+function instanceDns(cluster: NonNullable<Scenario['cluster']>): Record<string, string> {
+  return Object.fromEntries(cluster.nodes.filter((n) => n.instanceId).map((n) => [n.instanceId!, n.name]));
 }
 
 /** One step of `events`: the world acting, or EventBridge delivering (or not) an event. */

@@ -12,6 +12,11 @@ export type InvocationTrigger = 'event' | 'schedule' | 'continuation' | 'retry';
 export interface Invocation {
   /** The request id (holds the node's lease). */
   id: string;
+  /** The execution environment that ran it; `coldStart` when it was created for this invocation. */
+  environment: string;
+  coldStart: boolean;
+  /** Times Lambda found no concurrency for it and put it back on its queue before it ran. */
+  throttles: number;
   /** Index of the step in `events`, for an event and its retries. */
   step?: number;
   trigger: InvocationTrigger;
@@ -20,7 +25,7 @@ export interface Invocation {
   /** The EventBridge rule that delivered it, or the schedule that fired. */
   rule?: string;
   schedule?: string;
-  /** Epoch ms. */
+  /** Epoch ms: when the event reached Lambda, and when the handler began (after any throttling and cold start). */
   deliveredAt: number;
   startedAt: number;
   endedAt?: number;
@@ -30,6 +35,11 @@ export interface Invocation {
 
 /** Lambda's asynchronous invocation: two retries of a failed invocation, about 1 then 2 minutes later. */
 export const LAMBDA_ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
+/** A throttled asynchronous event goes back on Lambda's queue: retried after 1 s, doubling up to 5 min. */
+export const THROTTLE_RETRY_FIRST_MS = 1_000;
+export const THROTTLE_RETRY_MAX_MS = 300_000;
+
+type Handler = (payload: unknown, invocation: { id: string; remainingMs(): number }) => Promise<InterruptionReport>;
 
 export interface LambdaOptions {
   clock: VirtualClock;
@@ -37,38 +47,102 @@ export interface LambdaOptions {
   timeoutMs: number;
   /** How many retries a failed invocation gets (the function's maximumRetryAttempts). */
   maxRetries: number;
-  handler: (payload: unknown, invocation: { id: string; remainingMs(): number }) => Promise<InterruptionReport>;
+  /** Most environments at once: the reserved concurrency, or what the account has. */
+  concurrency: number;
+  /** Time a new environment takes before its first invocation starts (init: runtime and module load). */
+  coldStartMs: number;
+  /** An event not run within this age is dropped (the function's maximumEventAgeInSeconds). */
+  maxEventAgeMs: number;
+  /** Builds one execution environment's handler, with its own warm state (clients, caches). */
+  environment: (id: string) => Handler;
   onStart?: (invocation: Invocation) => void;
   onEnd?: (invocation: Invocation) => void;
+  onThrottle?: (origin: Origin, throttles: number) => void;
+  onDrop?: (origin: Origin, why: string) => void;
+}
+
+type Origin = Pick<Invocation, 'trigger' | 'step' | 'rule' | 'schedule'>;
+
+interface Environment {
+  id: string;
+  handler: Handler;
 }
 
 /**
- * The interruption function as Lambda runs it, on the virtual clock: each delivery is an
- * invocation with its own request id and time limit; one that fails is retried asynchronously.
- * An invocation still running at its timeout is recorded as timed out (Lambda would kill it).
+ * The interruption function as Lambda runs asynchronous invocations, on the virtual clock: a pool of
+ * execution environments, each with its own warm state, created on demand (a cold start) up to the
+ * concurrency limit and reused when idle. An event that finds no concurrency is throttled and goes
+ * back on Lambda's queue (retried after 1 s, doubling up to 5 min, until its maximum age); these
+ * retries are not the function's retries. Each invocation has its own request id and time limit;
+ * one that fails is retried asynchronously; one still running at its timeout is recorded as timed
+ * out (Lambda would kill it).
  */
 export class SimulatedLambda {
   readonly invocations: Invocation[] = [];
   private readonly running = new Set<Promise<void>>();
+  private readonly idle: Environment[] = [];
+  private environments = 0;
+  private queued = 0;
   private seq = 0;
+  /** Invocations refused for lack of concurrency (each try counts). */
+  throttles = 0;
+  /** Most environments busy at once. */
+  peakConcurrency = 0;
 
   constructor(private readonly options: LambdaOptions) {}
 
   get busy(): boolean {
-    return this.running.size > 0;
+    return this.running.size > 0 || this.queued > 0;
   }
 
-  invoke(payload: unknown, origin: Pick<Invocation, 'trigger' | 'step' | 'rule' | 'schedule'>, attempt = 1): void {
+  get environmentsCreated(): number {
+    return this.environments;
+  }
+
+  invoke(payload: unknown, origin: Origin, attempt = 1): void {
+    this.offer(payload, origin, attempt, this.options.clock.now(), 0);
+  }
+
+  private offer(payload: unknown, origin: Origin, attempt: number, deliveredAt: number, throttles: number): void {
+    const { clock, concurrency, coldStartMs, maxEventAgeMs } = this.options;
+    const warm = this.idle.pop();
+    if (warm) return this.run(warm, false, payload, origin, attempt, deliveredAt, throttles);
+    if (this.environments - this.idle.length < concurrency) {
+      const id = `env-${String(++this.environments).padStart(4, '0')}`;
+      const environment = { id, handler: this.options.environment(id) };
+      this.queued++;
+      clock.schedule(coldStartMs, () => {
+        this.queued--;
+        this.run(environment, true, payload, origin, attempt, deliveredAt, throttles);
+      });
+      return;
+    }
+    this.throttles++;
+    this.options.onThrottle?.(origin, throttles + 1);
+    const delay = Math.min(THROTTLE_RETRY_MAX_MS, THROTTLE_RETRY_FIRST_MS * 2 ** throttles);
+    if (clock.now() + delay - deliveredAt > maxEventAgeMs) return this.options.onDrop?.(origin, `no concurrency within the maximum event age (${maxEventAgeMs / 1000} s)`);
+    this.queued++;
+    clock.schedule(delay, () => {
+      this.queued--;
+      this.offer(payload, origin, attempt, deliveredAt, throttles + 1);
+    });
+  }
+
+  private run(environment: Environment, coldStart: boolean, payload: unknown, origin: Origin, attempt: number, deliveredAt: number, throttles: number): void {
     const { clock } = this.options;
     const startedAt = clock.now();
     const invocation: Invocation = {
       id: `req-${String(++this.seq).padStart(4, '0')}`,
+      environment: environment.id,
+      coldStart,
+      throttles,
       ...origin,
       attempt,
-      deliveredAt: startedAt,
+      deliveredAt,
       startedAt,
     };
     this.invocations.push(invocation);
+    this.peakConcurrency = Math.max(this.peakConcurrency, this.environments - this.idle.length);
     this.options.onStart?.(invocation);
     const remainingMs = () => Math.max(0, startedAt + this.options.timeoutMs - clock.now());
     const ended = (error?: string) => {
@@ -82,7 +156,7 @@ export class SimulatedLambda {
       }
     };
     const cancelTimeout = clock.schedule(this.options.timeoutMs, () => ended(`timed out after ${this.options.timeoutMs / 1000} s`));
-    const run = this.options.handler(payload, { id: invocation.id, remainingMs }).then(
+    const run = environment.handler(payload, { id: invocation.id, remainingMs }).then(
       (report) => {
         if (invocation.endedAt === undefined) invocation.report = report;
         ended();
@@ -92,6 +166,8 @@ export class SimulatedLambda {
     const tracked = run.finally(() => {
       cancelTimeout();
       this.running.delete(tracked);
+      // The environment is free again once its handler has returned (a timed-out one too: Lambda resets it).
+      this.idle.push(environment);
     });
     this.running.add(tracked);
   }

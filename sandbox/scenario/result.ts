@@ -84,11 +84,19 @@ export interface SimulationResult {
   kubeEvents: Array<{ t: number; lastT: number; count: number; regarding: string; reason: string; type: string; note: string }>;
   /** Auto Scaling lifecycle calls (heartbeats and completions), in simulated seconds. */
   lifecycleActions: Array<{ t: number; instanceId: string; action: 'complete' | 'heartbeat'; result?: string }>;
+  /** What the run cost the services it used: the Kubernetes API, Lambda, EC2 (present with a `cluster`). */
+  load?: LoadSection;
   failover?: FailoverSection;
 }
 
+export interface LoadSection {
+  api: { requests: number; byVerb: Record<string, number>; throttled429: number; maxQueueWaitMs: number; maxSeatsInUse: number; connections: number };
+  lambda: { invocations: number; environments: number; coldStarts: number; throttles: number; peakConcurrency: number };
+  ec2: { describeInstances: number; throttled: number };
+}
+
 /** A scenario with no Kubernetes cluster: nothing to report, nothing missed. */
-export type InterruptionSections = Pick<SimulationResult, 'nodes' | 'pods' | 'summary' | 'invocations' | 'schedules' | 'kubeEvents' | 'lifecycleActions'>;
+export type InterruptionSections = Pick<SimulationResult, 'nodes' | 'pods' | 'summary' | 'invocations' | 'schedules' | 'kubeEvents' | 'lifecycleActions' | 'load'>;
 
 export function emptyInterruptionResult(): InterruptionSections {
   return {
@@ -112,6 +120,8 @@ export interface ResultInput {
   seconds: (ms: number) => number;
   schedules: readonly ScheduleRecord[];
   lifecycleActions: readonly LifecycleRecord[];
+  lambda: { environmentsCreated: number; throttles: number; peakConcurrency: number };
+  instances: { lookups: readonly string[]; throttled: number };
 }
 
 /** Which report of a pod says most about it, when several invocations saw it. */
@@ -126,6 +136,7 @@ export function buildResult(input: ResultInput): InterruptionSections {
     pods,
     summary: summaryOf(input, pods, drains),
     invocations,
+    load: loadOf(input),
     schedules: input.schedules.map((r) => ({
       name: r.name,
       description: r.description,
@@ -207,6 +218,21 @@ function nodeResults(input: ResultInput): SimulationResult['nodes'] {
     };
   }
   return nodes;
+}
+
+function loadOf(input: ResultInput): LoadSection {
+  const m = input.emulator.metrics();
+  return {
+    api: { requests: m.total, byVerb: m.requests, throttled429: m.throttled.queueFull + m.throttled.timeOut, maxQueueWaitMs: Math.round(m.maxQueueWaitMs), maxSeatsInUse: m.maxSeatsInUse, connections: m.connectionsOpened },
+    lambda: {
+      invocations: input.invocations.length,
+      environments: input.lambda.environmentsCreated,
+      coldStarts: input.invocations.filter((i) => i.coldStart).length,
+      throttles: input.lambda.throttles,
+      peakConcurrency: input.lambda.peakConcurrency,
+    },
+    ec2: { describeInstances: input.instances.lookups.length, throttled: input.instances.throttled },
+  };
 }
 
 function summaryOf(input: ResultInput, pods: Record<string, PodResult>, drains: readonly DrainReport[]): Summary {

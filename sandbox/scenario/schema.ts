@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { drScenarioSchema } from '../dr/scenario.ts';
-import { faultOptionsSchema, nodeSpecSchema, pdbSpecSchema, podSpecSchema } from '../kube/index.ts';
+import { apiLimitsSchema, faultOptionsSchema, nodeSpecSchema, pdbSpecSchema, podSpecSchema } from '../kube/index.ts';
 
 const clusterSchema = z
   .object({
@@ -14,6 +14,12 @@ const clusterSchema = z
         latencyMs: z.number().min(0).max(10_000).default(0),
         /** Injected API failures: rate, statuses (HTTP codes or `reset`), retryAfterSeconds, only (operations). */
         faults: faultOptionsSchema.optional(),
+        /**
+         * API Priority and Fairness as EKS runs it by default (sandbox/kube/limits.ts; docs/performance.md);
+         * override any field, or `false` for a server without limits. With limits, latencyMs is the
+         * base service time of a request.
+         */
+        limits: z.union([z.literal(false), apiLimitsSchema]).prefault({}),
       })
       .strict()
       .prefault({}),
@@ -81,6 +87,14 @@ const lambdaSchema = z
     timeoutSeconds: z.number().min(10).max(900).default(900),
     /** Retries of a failed asynchronous invocation (the function's maximumRetryAttempts). */
     maxRetries: z.number().int().min(0).max(2).default(2),
+    /** The function's reserved concurrency (lifeguard.config.yaml `reservedConcurrency`); unset: the account's. */
+    reservedConcurrency: z.number().int().min(1).max(10_000).optional(),
+    /** The account's concurrent executions in the region (Lambda's default quota: 1,000). */
+    accountConcurrency: z.number().int().min(1).max(100_000).default(1000),
+    /** A new execution environment's init time before its first invocation (modelled, not measured on Lambda). */
+    coldStartMs: z.number().min(0).max(10_000).default(500),
+    /** An event Lambda could not run within this age is dropped (maximumEventAgeInSeconds, default 6 h). */
+    maximumEventAgeSeconds: z.number().int().min(60).max(21_600).default(21_600),
   })
   .strict()
   .prefault({});

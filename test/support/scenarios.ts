@@ -45,9 +45,14 @@ export function spotWarning(instanceId = SPOT_INSTANCE, extra: Record<string, un
   };
 }
 
-/** Runs a scenario given as a plain object (validated like a file). */
+/**
+ * Runs a scenario given as a plain object (validated like a file). Lambda's cold start is 0 here
+ * unless the test sets it, so timings are the handler's own; test/integration/mass-limits.test.ts
+ * covers cold starts, concurrency and throttling.
+ */
 export function simulate(raw: Record<string, unknown>): Promise<SimulationResult> {
-  return runScenario(parseScenario({ name: 'test', ...raw }));
+  const lambda = { coldStartMs: 0, ...(raw.lambda as Record<string, unknown> | undefined) };
+  return runScenario(parseScenario({ name: 'test', ...raw, lambda }));
 }
 
 export const at = (result: SimulationResult, predicate: (e: TimelineEntry) => boolean): TimelineEntry[] =>

@@ -1,0 +1,10 @@
+import { runScenario } from '../sandbox/scenario/runner.ts';
+import { parseScenario } from '../sandbox/scenario/load.ts';
+import { massScenario } from './mass.ts';
+const n = Number(process.argv[2] ?? 50);
+const t = performance.now();
+const r = await runScenario(parseScenario(massScenario({ nodes: n })));
+console.log((performance.now() - t) / 1000, JSON.stringify(r.load, null, 1), r.timeline.length);
+const counts: Record<string, number> = {};
+for (const e of r.timeline) counts[`${e.actor} ${e.action}`] = (counts[`${e.actor} ${e.action}`] ?? 0) + 1;
+console.log(counts);

@@ -24,11 +24,12 @@ export async function watchPodsOnNode(deps: PodWatchDeps, nodeName: string, reso
   const operation = `watch pods on ${nodeName}`;
   let stopped = false;
   let ended = false;
-  let controller: AbortController | undefined;
+  // Filled once the request is running; the callbacks can fire before that.
+  const running: { controller?: AbortController } = {};
   const end = (error?: KubeApiError) => {
     if (stopped || ended) return;
     ended = true;
-    controller?.abort();
+    running.controller?.abort();
     handlers.onEnd(error);
   };
   const query = { fieldSelector: `spec.nodeName=${nodeName}`, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: deps.timeoutSeconds };
@@ -40,13 +41,13 @@ export async function watchPodsOnNode(deps: PodWatchDeps, nodeName: string, reso
   };
   let refused: KubeApiError | undefined;
   await deps.bucket?.take('normal');
-  controller = await deps.clock.io(() =>
+  running.controller = await deps.clock.io(() =>
     new Watch(deps.kc).watch('/api/v1/pods', query, onEvent, (err: unknown) => {
       if (!err) return end();
       if ((err as { name?: string }).name === 'AbortError') return end();
       const failure = connectFailure(operation, err, deps.clock.now());
       // Before the watch is running, a failure is the caller's to handle: reject instead.
-      if (controller === undefined) refused = failure;
+      if (running.controller === undefined) refused = failure;
       else end(failure);
     }),
   );
@@ -54,7 +55,7 @@ export async function watchPodsOnNode(deps: PodWatchDeps, nodeName: string, reso
   return {
     stop() {
       stopped = true;
-      controller?.abort();
+      running.controller?.abort();
     },
   };
 }

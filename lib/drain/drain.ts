@@ -1,6 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { InterruptionConfig } from '../config/interruption.ts';
-import { isTransient, type KubeApi, type PodList } from '../kube/port.ts';
+import type { KubeApi, PodList } from '../kube/port.ts';
+import { retryTransient } from '../kube/retry-transient.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Log } from '../observability/log.ts';
 import { evictPod } from './evict.ts';
@@ -159,24 +160,23 @@ interface Run {
 /** Lists the node's pods and plans; a transient failure is retried until the budget runs out. */
 async function initialPlan(input: DrainInput, window: Window, deps: DrainDeps): Promise<{ plan: DrainPlan; list: PodList }> {
   const { kube, clock, options } = deps;
-  const random = deps.random ?? Math.random;
-  for (let step = options.backoffInitialMs; ; step = Math.min(step * 2, options.backoffMaxMs)) {
-    try {
-      const list = await kube.listPodsOnNode(input.nodeName);
-      const plan = planDrain(list.items, {
-        nodeName: input.nodeName,
-        now: clock.now(),
-        deadline: input.deadline,
-        marginSeconds: options.marginSeconds,
-        ...(deps.filters ? { filters: deps.filters } : {}),
-      });
-      return { plan, list };
-    } catch (err) {
-      if (!isTransient(err) || clock.now() + step >= Math.min(window.waitEnd, window.stopAt) || input.signal?.aborted) throw err;
-      deps.log.warn("listing the node's pods failed; retrying", { node: input.nodeName, error: errorMessage(err) });
-      await clock.sleep(Math.round(step / 2 + random() * (step / 2)), input.signal);
-    }
-  }
+  const list = await retryTransient(() => kube.listPodsOnNode(input.nodeName), {
+    clock,
+    until: Math.min(window.waitEnd, window.stopAt),
+    initialMs: options.backoffInitialMs,
+    maxMs: options.backoffMaxMs,
+    ...(deps.random ? { random: deps.random } : {}),
+    ...(input.signal ? { signal: input.signal } : {}),
+    onRetry: (err) => deps.log.warn("listing the node's pods failed; retrying", { node: input.nodeName, error: errorMessage(err) }),
+  });
+  const plan = planDrain(list.items, {
+    nodeName: input.nodeName,
+    now: clock.now(),
+    deadline: input.deadline,
+    marginSeconds: options.marginSeconds,
+    ...(deps.filters ? { filters: deps.filters } : {}),
+  });
+  return { plan, list };
 }
 
 /** Evicts tier after tier; returns each tier's report and every eviction task started. */

@@ -90,6 +90,8 @@ export class NodePodWatch {
     if (firstLookAfter && !this.watch) {
       await this.sleepUntil(until, signal, firstLookAfter);
       if (signal?.aborted) return condition();
+      // A watch still starting replays every change since the list: no need to list again.
+      await this.starting;
       if (!this.watch) await this.refresh(true);
     }
     for (;;) {

@@ -160,12 +160,27 @@ describe('handleInterruption: Spot interruption', () => {
     expect(log.records.some((r) => r.level === 'warn' && r.message.includes('could not publish'))).toBe(true);
   });
 
-  it('throws when the Kubernetes API keeps failing, so the event is retried', async () => {
+  it('throws when the Kubernetes API keeps failing until the deadline, so the event is retried', async () => {
     const event = fixture('spot-interruption-terminate.json');
-    const { kube, run } = world(event);
+    const { kube, run, clock, t0 } = world(event);
     kube.faults.push(({ op }) => (op === 'getNode' ? new KubeApiError('service unavailable', 503) : undefined));
     await expect(run()).rejects.toThrow(/service unavailable/);
     expect(kube.writeAttempts).toHaveLength(0);
+    // Retried with backoff, but never past the two-minute warning's deadline.
+    expect(kube.callsFor('getNode', NODE).length).toBeGreaterThan(3);
+    expect(clock.now()).toBeLessThanOrEqual(Date.parse(event.time as string) + 120_000);
+    expect(clock.now() - t0).toBeGreaterThan(60_000);
+  });
+
+  it('rides out a throttled read of the node instead of failing the invocation', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, run } = world(event);
+    sparkPods(kube);
+    let refusals = 2;
+    kube.faults.push(({ op }) => (op === 'getNode' && refusals-- > 0 ? new KubeApiError('Too many requests', 429, 'TooManyRequests') : undefined));
+    const report = await run();
+    expect(only(report)).toMatchObject({ status: 'drained' });
+    expect(kube.callsFor('getNode', NODE).length).toBe(3);
   });
 });
 

@@ -81,7 +81,8 @@ describe('NodeIndex', () => {
     const kube = fakeKube([node('ip-10-0-1-10.ec2.internal'), node('worker-7', undefined, 'ip-10-0-1-12.ec2.internal')]);
     const ec2 = new InMemoryInstanceDirectory({ 'i-0ccc3333': 'ip-10-0-1-10.ec2.internal', 'i-0ddd4444': 'IP-10-0-1-12.ec2.internal' });
     const index = new NodeIndex(kube, { clock, instances: ec2 });
-    expect(await index.resolve('i-0ccc3333')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'ec2' });
+    // The node the GET read comes along, so the caller decides on it without reading it again.
+    expect(await index.resolve('i-0ccc3333')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'ec2', node: expect.objectContaining({ metadata: expect.objectContaining({ name: 'ip-10-0-1-10.ec2.internal' }) }) });
     expect(await index.resolve('i-0ddd4444')).toEqual({ nodeName: 'worker-7', via: 'ec2' });
     // Remembered: the next lookup is answered by the index without EC2.
     expect(await index.resolve('i-0ccc3333')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'index' });
@@ -132,7 +133,7 @@ describe('NodeIndex', () => {
     const kube = fakeKube([node('ip-10-0-1-10.ec2.internal', 'i-0aaa1111'), node('ip-10-0-1-11.ec2.internal', 'i-0bbb2222')]);
     const ec2 = new InMemoryInstanceDirectory({ 'i-0aaa1111': 'ip-10-0-1-10.ec2.internal' });
     const index = new NodeIndex(kube, { clock, instances: ec2 });
-    expect(await index.resolve('i-0aaa1111')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'ec2' });
+    expect(await index.resolve('i-0aaa1111')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'ec2', node: expect.objectContaining({ spec: { providerID: 'aws:///us-east-1a/i-0aaa1111' } }) });
     expect(await index.resolve('i-0aaa1111')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'index' });
     expect(kube.lists).toBe(0);
     expect(kube.gets).toEqual(['ip-10-0-1-10.ec2.internal']);

@@ -2,6 +2,9 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { isTransient, type KubeApi, type KubeApiError, type PodList, type PodWatch, type PodWatchEvent } from '../kube/port.ts';
 import type { Clock } from '../util/clock.ts';
 
+/** The reason a sleep is cut short (a given reason spares a DOMException per wake-up). */
+const WOKEN = 'woken';
+
 /** First wait before re-watching after a failed watch; doubles per failure up to the poll interval × 30. */
 const REWATCH_BACKOFF_MS = 1_000;
 
@@ -109,14 +112,14 @@ export class NodePodWatch {
   /** Sleeps until `until`, a change to the view, `signal`, or `alsoStop` settling; clears its timer. */
   private async sleepUntil(until: number, signal: AbortSignal | undefined, alsoStop?: Promise<unknown>): Promise<void> {
     const early = new AbortController();
-    const stop = () => early.abort();
+    const stop = () => early.abort(WOKEN);
     signal?.addEventListener('abort', stop, { once: true });
     this.wakers.add(stop);
     try {
       const sleep = this.clock.sleep(Math.max(0, until - this.clock.now()), early.signal);
       await (alsoStop ? Promise.race([alsoStop, sleep]) : sleep);
     } finally {
-      early.abort();
+      early.abort(WOKEN);
       this.wakers.delete(stop);
       signal?.removeEventListener('abort', stop);
     }

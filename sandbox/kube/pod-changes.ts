@@ -3,6 +3,10 @@ import type { PodRecord } from './store.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
+type Subscriber = (change: PodChange) => void;
+
+const NODE_FIELD = 'spec.nodeName';
+
 /** One change to one pod, as a watch replays it: the object as it was then, serialised once. */
 export interface PodChange {
   resourceVersion: number;
@@ -26,7 +30,9 @@ export class PodChangeLog {
   private first = 0;
   /** The newest resourceVersion no longer kept: a watch from before it would miss changes. */
   private droppedUpTo = 0;
-  private readonly subscribers = new Set<(change: PodChange) => void>();
+  private readonly subscribers = new Set<Subscriber>();
+  /** Subscribers that only want the changes of pods bound to one node (a drain's watch), by node. */
+  private readonly byNode = new Map<string, Set<Subscriber>>();
   private readonly lastFields = new WeakMap<PodRecord, Record<string, string>>();
 
   constructor(private readonly capacity = 20_000) {}
@@ -52,6 +58,11 @@ export class PodChangeLog {
       this.first = 0;
     }
     for (const subscriber of this.subscribers) subscriber(change);
+    // A pod's node is set once (at binding): before and after name at most two nodes.
+    const node = fields[NODE_FIELD];
+    const nodeBefore = change.previous?.[NODE_FIELD];
+    for (const subscriber of this.byNode.get(node ?? '') ?? []) subscriber(change);
+    if (nodeBefore !== undefined && nodeBefore !== node) for (const subscriber of this.byNode.get(nodeBefore) ?? []) subscriber(change);
   }
 
   /** Changes after `resourceVersion`, or undefined when some of them are no longer kept. */
@@ -67,8 +78,21 @@ export class PodChangeLog {
     return this.droppedUpTo;
   }
 
-  subscribe(subscriber: (change: PodChange) => void): () => void {
-    this.subscribers.add(subscriber);
-    return () => this.subscribers.delete(subscriber);
+  /**
+   * Calls `subscriber` with each change from now on; with `node`, only with changes of pods bound
+   * to that node before or after the change (so a thousand drains' watches do not each look at
+   * every change in the cluster).
+   */
+  subscribe(subscriber: Subscriber, node?: string): () => void {
+    if (node === undefined) {
+      this.subscribers.add(subscriber);
+      return () => this.subscribers.delete(subscriber);
+    }
+    const set = this.byNode.get(node) ?? new Set<Subscriber>();
+    this.byNode.set(node, set.add(subscriber));
+    return () => {
+      set.delete(subscriber);
+      if (set.size === 0) this.byNode.delete(node);
+    };
   }
 }

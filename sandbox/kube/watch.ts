@@ -78,7 +78,9 @@ export function servePodWatch(request: PodWatchRequest, res: ServerResponse, sto
     }
     backlog.forEach(forward);
   }
-  const unsubscribe = store.podChanges.subscribe(forward);
+  // A selector that pins the node (a drain's watch) needs only that node's changes.
+  const node = fields.find((r) => r.field === 'spec.nodeName' && r.op === '=')?.value;
+  const unsubscribe = store.podChanges.subscribe(forward, node);
   const cancelTimeout = timers.after(timeoutSeconds * 1000, () => res.end());
   res.once('close', () => {
     unsubscribe();

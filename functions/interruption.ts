@@ -1,5 +1,4 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { Context } from 'aws-lambda';
@@ -31,7 +30,8 @@ const logger = new Logger({ serviceName: 'lifeguard-interruption' });
 const metrics = new Metrics({ namespace: 'Lifeguard', serviceName: 'lifeguard-interruption' });
 const log = logFromPowertools(logger);
 const clock = systemClock;
-const instances = new Ec2InstanceDirectory(new EC2Client({ region: config.region }));
+// The EC2 client module is imported on the first lookup, not at init.
+const instances = new Ec2InstanceDirectory({ region: config.region });
 const base = {
   config,
   clock,

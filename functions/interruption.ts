@@ -45,7 +45,7 @@ let clusters: Promise<ClusterTarget[]> | undefined;
 function connectClusters(): Promise<ClusterTarget[]> {
   clusters ??= Promise.all(
     config.eks.map(async (cluster) => {
-      const kube = createKubeApi(await kubeConfigFor(cluster, { region: config.region, clock }), { clock, log });
+      const kube = createKubeApi(await kubeConfigFor(cluster, { region: config.region, clock }), { clock, log, rateLimit: config.interruption.apiRateLimit });
       return { name: cluster.name, kube, nodes: new NodeIndex(kube, { clock, instances, log }) };
     }),
   ).catch((err: unknown) => {

@@ -1,3 +1,4 @@
+import { DEFAULT_RATE_LIMIT } from '../kube/token-bucket.ts';
 import { z } from 'zod';
 
 /** What Lifeguard does to a node for one kind of notice. */
@@ -48,13 +49,22 @@ export const interruptionConfigSchema = z
      */
     reservedConcurrency: z.number().int().min(1).max(1000).optional(),
     nodeGroups: z.array(nodeGroupSchema).default([]),
+    /**
+     * The Kubernetes client's own rate limit, per execution environment (each Lambda environment
+     * has one client): sustained requests per second and the burst. A 110-pod node's drain fits in
+     * the burst; what a mass reclaim sends in total is shaped by the API server's flow control.
+     */
+    apiRateLimit: z
+      .object({ qps: z.number().min(1).max(10_000).default(DEFAULT_RATE_LIMIT.qps), burst: z.number().int().min(1).max(10_000).default(DEFAULT_RATE_LIMIT.burst) })
+      .strict()
+      .prefault({}),
     drain: z
       .object({
         /** Evictions in flight at once, per node. */
         concurrency: z.number().int().min(1).max(256).default(16),
         /** Kept free before the deadline: evictions/deletions must fit in `deadline - margin`. */
         marginSeconds: z.number().min(0).max(60).default(5),
-        /** How often the node's pods are re-listed while waiting for them to go. */
+        /** How often the node's pods are re-listed while no watch runs (a server that refuses watches, or between re-watches). */
         pollIntervalSeconds: z.number().min(0.1).max(60).default(1),
         /** Backoff after a PDB refusal (429): jittered exponential from initial to max. */
         backoffInitialMs: z.number().int().min(10).default(500),

@@ -17,7 +17,7 @@ import { silentLog, type Log } from '../observability/log.ts';
 import { classify, type CallKind, type Failure } from './api-failure.ts';
 import { watchPodsOnNode } from './pod-watch.ts';
 import { KubeApiError, type JsonPatchOp, type KubeApi, type KubeCallOptions } from './port.ts';
-import { TokenBucket, type RequestPriority, type TokenBucketOptions } from './token-bucket.ts';
+import { DEFAULT_RATE_LIMIT, TokenBucket, type RequestPriority, type TokenBucketOptions } from './token-bucket.ts';
 
 export interface KubeApiOptions {
   clock: Clock;
@@ -52,12 +52,6 @@ export interface KubeApiOptions {
   keepAlive?: boolean;
 }
 
-/**
- * 100 requests/s sustained, 200 at once: a 110-pod node's whole drain (≈ pods + 5 requests) fits
- * in the burst, so one node never waits on its own bucket; what a mass reclaim can send in total is
- * bounded by the API server's flow control, not by this (client-go's own default is 5/10).
- */
-export const DEFAULT_RATE_LIMIT: TokenBucketOptions = { qps: 100, burst: 200 };
 
 /** A page of nodes per LIST: big clusters are listed in chunks instead of one huge response. */
 const NODE_PAGE_SIZE = 500;

@@ -11,6 +11,13 @@ export interface TokenBucketOptions {
 }
 
 /**
+ * 100 requests/s sustained, 200 at once: a 110-pod node's whole drain (≈ pods + 5 requests) fits
+ * in the burst, so one node never waits on its own bucket; what a mass reclaim can send in total is
+ * bounded by the API server's flow control, not by this (client-go's own default is 5/10).
+ */
+export const DEFAULT_RATE_LIMIT: TokenBucketOptions = { qps: 100, burst: 200 };
+
+/**
  * A client-side rate limit: `burst` tokens, refilled at `qps` per second of the injected clock.
  * Waiters are served high priority first, then in arrival order. One timer at a time, and none
  * while nobody waits, so nothing outlives the work.

@@ -92,5 +92,12 @@ describe('decide', () => {
     expect(retired.error!.issues[0]).toMatchObject({ path: ['drain', 'maxWaitSeconds'], message: expect.stringContaining('maxDrainMinutes') });
     const selector = interruptionConfigSchema.safeParse({ nodeGroups: [{ name: 'x', matchLabels: { 'bad key!': 'v' }, policies: {} }] });
     expect(selector.error!.issues[0]!.path.join('.')).toBe('nodeGroups.0.matchLabels.bad key!');
+    const rate = interruptionConfigSchema.safeParse({ apiRateLimit: { qps: 0, burst: 1.5, extra: true } });
+    expect(rate.error!.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['apiRateLimit.qps', 'apiRateLimit.burst', 'apiRateLimit']));
+  });
+
+  it('the client rate limit defaults to 100/s with a burst of 200, what the mass bench runs with', () => {
+    expect(interruptionConfigSchema.parse({}).apiRateLimit).toEqual({ qps: 100, burst: 200 });
+    expect(interruptionConfigSchema.parse({ apiRateLimit: { qps: 20 } }).apiRateLimit).toEqual({ qps: 20, burst: 200 });
   });
 });

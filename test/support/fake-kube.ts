@@ -33,7 +33,7 @@ export interface FakeCall {
   at: number;
   op: 'getNode' | 'listNodes' | 'patchNode' | 'listPodsOnNode' | 'watchPodsOnNode' | 'evictPod' | 'deletePod' | 'createEvent' | 'patchEvent';
   target: string;
-  gracePeriodSeconds?: number;
+  gracePeriodSeconds?: number | undefined;
   status: number;
   ops?: JsonPatchOp[];
 }

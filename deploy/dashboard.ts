@@ -1,7 +1,7 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 import { sub } from './cfn.ts';
 import { DEADLINE_ALARM_ID } from './deadline-alarm.ts';
-import { FAILOVER_STATE_MACHINE_ID } from './dr.ts';
+import { FAILOVER_STATE_MACHINE_ID } from './dr-ids.ts';
 import { CLUSTER_DIMENSION, CLUSTER_HEALTHY_METRIC, interruptionMetric, NAMESPACE, PROBE_SERVICE_NAME } from './metric-names.ts';
 
 export const DASHBOARD_ID = 'LifeguardDashboard';

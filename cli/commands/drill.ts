@@ -121,7 +121,8 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
     if (arn) {
       const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
       const { followExecution } = await import('../../lib/dr/follow-execution.ts');
-      const sfn = ctx.sfn ?? new SFNClient({ region: arn.split(':')[3] });
+      // The ARN matched STATE_MACHINE_ARN: its fourth field is the region.
+      const sfn = ctx.sfn ?? new SFNClient({ region: arn.split(':')[3]! });
       const name = `drill-${values.cluster}-${new Date((ctx.clock ?? systemClock).now()).toISOString().replace(/[-:.]/g, '')}`.slice(0, 80);
       const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify(input) }));
       if (!started.executionArn) throw new Error('StartExecution returned no executionArn');

@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 const port = z.number().int().min(1).max(65535);
 
-/** The confirm Lambda runs for 30 s (deploy/dr.ts): a probe must answer well inside it. */
+/** The confirm Lambda runs for 30 s (deploy/dr-functions.ts): a probe must answer well inside it. */
 export const PROBE_MAX_TOTAL_TIMEOUT_MS = 25_000;
 
 const probeSchema = z

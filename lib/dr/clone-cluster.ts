@@ -29,11 +29,11 @@ import { PlanningError } from './planning-error.ts';
 
 export interface ClusterSnapshot {
   cluster: Cluster;
-  instanceGroups?: InstanceGroup[];
-  instanceFleets?: InstanceFleet[];
+  instanceGroups?: InstanceGroup[] | undefined;
+  instanceFleets?: InstanceFleet[] | undefined;
   bootstrapActions: Command[];
-  autoTerminationPolicy?: AutoTerminationPolicy;
-  managedScalingPolicy?: ManagedScalingPolicy;
+  autoTerminationPolicy?: AutoTerminationPolicy | undefined;
+  managedScalingPolicy?: ManagedScalingPolicy | undefined;
 }
 
 export const REPLACES_TAG = 'lifeguard:replaces';

@@ -3,7 +3,7 @@ import type { EmrRoles } from '../config/dr.ts';
 import { PlanningError } from './planning-error.ts';
 
 /**
- * The state machine may pass only the roles the configuration names (deploy/dr.ts), so a request
+ * The state machine may pass only the roles the configuration names (deploy/dr-failover-iam.ts), so a request
  * naming any other role would fail at RunJobFlow, during the outage. The plan checks it first.
  */
 

@@ -1,5 +1,5 @@
 /**
- * A cluster's health alarm as CloudWatch evaluates the deployed one (deploy/dr.ts): the scheduled
+ * A cluster's health alarm as CloudWatch evaluates the deployed one (deploy/dr-triggers.ts): the scheduled
  * probe publishes ClusterHealthy once a minute; each period's data point is the Maximum (any
  * healthy probe keeps the period from breaching); the alarm is in ALARM while at least
  * `datapointsToAlarm` of the last `evaluationPeriods` points breach. It starts OK: the cluster was

@@ -31,7 +31,7 @@ const TERMINATING_SECONDS = 60;
 
 export interface EmrOptions {
   provisioningSeconds: number;
-  createFailure?: CreateFailure;
+  createFailure?: CreateFailure | undefined;
   now: () => number;
 }
 

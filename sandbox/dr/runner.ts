@@ -49,8 +49,8 @@ export interface FailoverExecutionResult {
     at: number;
     cluster: string;
     mode: 'failover' | 'drill';
-    dryRun?: boolean;
-    retireOldCluster?: boolean;
+    dryRun?: boolean | undefined;
+    retireOldCluster?: boolean | undefined;
     alarmDelaySeconds?: number;
     /** `alarm` when the modelled alarm started it (scenario `alarms`), else the scenario's trigger. */
     source?: 'scenario' | 'alarm';

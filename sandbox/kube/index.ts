@@ -1,21 +1,16 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { Clock } from '../../lib/util/clock.ts';
-import { KubeApiHandlers } from './api.ts';
-import { WorkloadControllers } from './controllers.ts';
+import { createKubeCluster } from './cluster.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import { PriorityLevel } from './flow-control.ts';
 import { apiLimitsSchema, resolveLimits, type ApiLimitsOptions } from './limits.ts';
 import { ApiMetrics, type ApiMetricsSnapshot } from './metrics.ts';
-import { buildNode, buildPdb, buildPod, ownerReference, type NodeObject, type OwnerReference, type PdbObject, type PodObject } from './objects.ts';
-import { pdbWithStatus } from './pdb.ts';
-import { mulberry32 } from './random.ts';
+import type { NodeObject, PdbObject, PodObject } from './objects.ts';
 import { startHttpServer, type RequestRecord } from './server.ts';
-import { nodeSpecSchema, parseSpec, pdbSpecSchema, podSpecSchema, type NodeSpec, type PdbSpec, type PodSpec } from './specs.ts';
+import { parseSpec, type NodeSpec, type PdbSpec, type PodSpec } from './specs.ts';
 import type { EventObject } from './events.ts';
-import { ClusterStore, podKey, type KubeEvent, type PodHistoryEntry, type PodRecord } from './store.ts';
-import { Kubelet } from './termination.ts';
-import { Timers } from './timers.ts';
+import type { KubeEvent, PodHistoryEntry } from './store.ts';
 
 export { nodeSpecSchema, podSpecSchema, pdbSpecSchema, taintSpecSchema, tolerationSpecSchema } from './specs.ts';
 export type { NodeSpec, PodSpec, PdbSpec } from './specs.ts';
@@ -97,12 +92,15 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
   const { clock, faults, onEvent, limits: limitsInput, ...numeric } = options;
   if (!clock || typeof clock.now !== 'function' || typeof clock.sleep !== 'function') throw new Error('invalid kube emulator options: clock: a Clock is required');
   const settings = parseSpec(optionsSchema, numeric, 'kube emulator options');
-  const random = mulberry32(settings.seed);
-  const store = new ClusterStore(clock, random, onEvent ?? (() => {}), settings.watchCacheSize);
-  const timers = new Timers(clock);
-  const controllers = new WorkloadControllers(store, timers, settings.recreateDelaySeconds * 1000, settings.readyDelaySeconds * 1000);
-  const kubelet = new Kubelet(store, timers, controllers);
-  const handlers = new KubeApiHandlers(store, kubelet, controllers);
+  const cluster = createKubeCluster({
+    clock,
+    seed: settings.seed,
+    recreateDelaySeconds: settings.recreateDelaySeconds,
+    readyDelaySeconds: settings.readyDelaySeconds,
+    watchCacheSize: settings.watchCacheSize,
+    onEvent: onEvent ?? (() => {}),
+  });
+  const { store, timers, handlers } = cluster;
   const faultInjector = faults ? new FaultInjector(faults, settings.seed) : undefined;
   const requests: RequestRecord[] = [];
   const metrics = new ApiMetrics();
@@ -125,65 +123,6 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     ...(flowControl ? { flowControl } : {}),
   });
   server.on('connection', () => metrics.connection());
-
-  const addNode = (input: NodeSpec): NodeObject => {
-    const spec = parseSpec(nodeSpecSchema, input, `node ${JSON.stringify((input as { name?: unknown })?.name ?? '?')}`);
-    if (store.nodes.has(spec.name)) throw new Error(`node "${spec.name}" already exists`);
-    const node = buildNode(spec, { uid: store.newUid(), resourceVersion: store.nextResourceVersion(), at: store.now() });
-    store.nodes.set(spec.name, node);
-    controllers.nodeAvailable();
-    return structuredClone(node);
-  };
-
-  const ownerFor = (spec: ReturnType<typeof podSpecSchema.parse>): OwnerReference | undefined => {
-    if (spec.owner === 'none') {
-      if (!spec.mirror) return undefined;
-      const node = store.nodes.get(spec.node)!;
-      return ownerReference('Node', node.metadata.name, node.metadata.uid);
-    }
-    const { kind, name } = spec.owner;
-    if (kind === 'Pod') {
-      const ownerPod = store.podRecord(spec.namespace, name);
-      if (ownerPod) return ownerReference('Pod', name, ownerPod.object.metadata.uid);
-    }
-    const controller = store.controllerFor(spec.namespace, kind, name);
-    if (kind === 'ReplicaSet' || kind === 'StatefulSet') controller.replicas += 1;
-    return ownerReference(kind, name, controller.uid);
-  };
-
-  const addPod = (input: PodSpec): PodObject => {
-    const spec = parseSpec(podSpecSchema, input, `pod ${JSON.stringify((input as { name?: unknown })?.name ?? '?')}`);
-    if (!store.nodes.has(spec.node)) throw new Error(`invalid pod "${spec.namespace}/${spec.name}": node: no node named "${spec.node}"`);
-    if (store.terminatedNodes.has(spec.node)) throw new Error(`invalid pod "${spec.namespace}/${spec.name}": node: "${spec.node}" is terminated`);
-    if (store.podRecord(spec.namespace, spec.name)) throw new Error(`pod "${spec.namespace}/${spec.name}" already exists`);
-    const owner = ownerFor(spec);
-    const now = store.now();
-    const object = buildPod(spec, { uid: store.newUid(), resourceVersion: store.nextResourceVersion(), at: now, nodeName: spec.node, ...(owner ? { owner } : {}) });
-    const record: PodRecord = {
-      object,
-      spec,
-      history: {
-        uid: object.metadata.uid,
-        namespace: spec.namespace,
-        name: spec.name,
-        node: spec.node,
-        createdAt: now,
-        shutdownSeconds: spec.shutdownSeconds,
-        ...(spec.owner !== 'none' ? { owner: { kind: spec.owner.kind, name: spec.owner.name } } : {}),
-      },
-    };
-    store.insertPod(record);
-    return structuredClone(object);
-  };
-
-  const addPdb = (input: PdbSpec): PdbObject => {
-    const spec = parseSpec(pdbSpecSchema, input, `PodDisruptionBudget ${JSON.stringify((input as { name?: unknown })?.name ?? '?')}`);
-    const key = podKey(spec.namespace, spec.name);
-    if (store.pdbs.has(key)) throw new Error(`PodDisruptionBudget "${key}" already exists`);
-    const pdb = buildPdb(spec, { uid: store.newUid(), resourceVersion: store.nextResourceVersion(), at: store.now() });
-    store.pdbs.set(key, pdb);
-    return pdbWithStatus(store, pdb);
-  };
 
   let closed = false;
   return {
@@ -210,30 +149,16 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
         server.closeAllConnections();
       });
     },
-    addNode,
-    addPod,
-    addPdb,
-    terminateNode(name) {
-      const node = store.nodes.get(name);
-      if (!node) throw new Error(`terminateNode: no node named "${name}"`);
-      return kubelet.terminateNode(node);
-    },
-    restartNode(name) {
-      const node = store.nodes.get(name);
-      if (!node) throw new Error(`restartNode: no node named "${name}"`);
-      kubelet.restartNode(node);
-    },
-    node: (name) => {
-      const node = store.nodes.get(name);
-      return node ? structuredClone(node) : undefined;
-    },
-    pod: (namespace, name) => {
-      const record = store.podRecord(namespace, name);
-      return record ? structuredClone(record.object) : undefined;
-    },
-    pods: () => [...store.pods.values()].map((r) => structuredClone(r.object)),
-    pdbs: () => [...store.pdbs.values()].map((p) => pdbWithStatus(store, p)),
-    podHistory: () => store.history.map((h) => ({ ...h, ...(h.owner ? { owner: { ...h.owner } } : {}) })),
-    events: () => [...store.events.values()].map((e) => structuredClone(e)),
+    addNode: cluster.addNode,
+    addPod: cluster.addPod,
+    addPdb: cluster.addPdb,
+    terminateNode: cluster.terminateNode,
+    restartNode: cluster.restartNode,
+    node: cluster.node,
+    pod: cluster.pod,
+    pods: cluster.pods,
+    pdbs: cluster.pdbs,
+    podHistory: cluster.podHistory,
+    events: cluster.events,
   };
 }

@@ -31,16 +31,16 @@ export interface ObjectMeta {
 
 export interface Taint {
   key: string;
-  value?: string;
+  value?: string | undefined;
   effect: string;
   timeAdded?: string;
 }
 
 export interface Toleration {
-  key?: string;
-  operator?: string;
-  value?: string;
-  effect?: string;
+  key?: string | undefined;
+  operator?: string | undefined;
+  value?: string | undefined;
+  effect?: string | undefined;
 }
 
 export interface Condition {

@@ -36,7 +36,7 @@ export interface HttpServerOptions {
   handlers: KubeApiHandlers;
   timers: Timers;
   latencyMs: number;
-  faults?: FaultInjector;
+  faults?: FaultInjector | undefined;
   requests: RequestRecord[];
   metrics: ApiMetrics;
   /** With limits: the priority level every request goes through, and what a request costs. */

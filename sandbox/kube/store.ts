@@ -13,7 +13,7 @@ export interface KubeEvent {
   at: number;
   actor: KubeEventActor;
   action: string;
-  node?: string;
+  node?: string | undefined;
   /** namespace/name */
   pod?: string;
   detail?: string;
@@ -48,11 +48,11 @@ export interface PodRecord {
   spec: ParsedPodSpec;
   history: PodHistoryEntry;
   /** Cancels the pending exit / kill of a terminating pod. */
-  cancelTermination?: () => void;
+  cancelTermination?: (() => void) | undefined;
   /** Clock ms at which the pod will be gone if nothing shortens it. */
   terminationDeadline?: number;
   /** Cancels a pending "becomes Ready". */
-  cancelReady?: () => void;
+  cancelReady?: (() => void) | undefined;
 }
 
 /** A ReplicaSet or StatefulSet the emulator keeps at its size; its scale feeds PDB status. */

@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { PodChange, WatchEventType } from './pod-changes.ts';
 import { POD_FIELDS, podFields } from './pod-fields.ts';
-import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelRequirement } from './selectors.ts';
 import { badRequest, expired } from './status.ts';
 import type { ClusterStore } from './store.ts';
 import type { Timers } from './timers.ts';
@@ -29,13 +29,14 @@ export interface PodWatchRequest {
  */
 export function servePodWatch(request: PodWatchRequest, res: ServerResponse, store: ClusterStore, timers: Timers): void {
   const { namespace, query } = request;
-  const labels = parseLabelSelector(query.get('labelSelector') ?? undefined);
-  const fields = parseFieldSelector(query.get('fieldSelector') ?? undefined, POD_FIELDS);
+  const selection: PodSelection = {
+    namespace,
+    labels: parseLabelSelector(query.get('labelSelector') ?? undefined),
+    fields: parseFieldSelector(query.get('fieldSelector') ?? undefined, POD_FIELDS),
+  };
   const timeoutSeconds = optionalInteger(query, 'timeoutSeconds') ?? DEFAULT_TIMEOUT_SECONDS;
   const from = query.get('resourceVersion');
   const since = from && from !== '0' ? optionalInteger(query, 'resourceVersion')! : undefined;
-  const selects = (change: PodChange, f: Record<string, string> | undefined) =>
-    f !== undefined && (namespace === undefined || change.namespace === namespace) && matchesLabels(labels, change.labels) && matchesFields(fields, f);
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
   // The client's watch starts on the headers; with nothing to send yet they must go now.
@@ -58,6 +59,42 @@ export function servePodWatch(request: PodWatchRequest, res: ServerResponse, sto
       }),
     );
   };
+
+  const unsubscribe = followPods(store, selection, since, send);
+  if (!unsubscribe) {
+    send('ERROR', JSON.stringify(expired(since!, store.podChanges.expiredUpTo + 1)));
+    res.end();
+    return;
+  }
+  const cancelTimeout = timers.after(timeoutSeconds * 1000, () => res.end());
+  res.once('close', () => {
+    unsubscribe();
+    cancelTimeout();
+  });
+}
+
+/** Which pods one watch follows: its namespace (all when undefined) and its parsed selectors. */
+export interface PodSelection {
+  namespace: string | undefined;
+  labels: LabelRequirement[];
+  fields: FieldRequirement[];
+}
+
+/**
+ * The events of one pod watch, whatever carries them. From `since`: every kept change after it
+ * that the selection matches (undefined when some are no longer kept: the caller answers 410
+ * Expired); without it, a synthetic ADDED per matching pod. Then live changes, until the returned
+ * function unsubscribes. A pod entering or leaving the selection is ADDED or DELETED to this watch.
+ */
+export function followPods(
+  store: ClusterStore,
+  selection: PodSelection,
+  since: number | undefined,
+  send: (type: WatchEventType, objectJson: string) => void,
+): (() => void) | undefined {
+  const { namespace, labels, fields } = selection;
+  const selects = (change: PodChange, f: Record<string, string> | undefined) =>
+    f !== undefined && (namespace === undefined || change.namespace === namespace) && matchesLabels(labels, change.labels) && matchesFields(fields, f);
   const forward = (change: PodChange) => {
     const before = change.previous !== undefined && selects(change, change.previous);
     const now = change.type !== 'DELETED' && selects(change, change.fields);
@@ -71,21 +108,12 @@ export function servePodWatch(request: PodWatchRequest, res: ServerResponse, sto
     }
   } else {
     const backlog = store.podChanges.since(since);
-    if (!backlog) {
-      send('ERROR', JSON.stringify(expired(since, store.podChanges.expiredUpTo + 1)));
-      res.end();
-      return;
-    }
+    if (!backlog) return undefined;
     backlog.forEach(forward);
   }
   // A selector that pins the node (a drain's watch) needs only that node's changes.
   const node = fields.find((r) => r.field === 'spec.nodeName' && r.op === '=')?.value;
-  const unsubscribe = store.podChanges.subscribe(forward, node);
-  const cancelTimeout = timers.after(timeoutSeconds * 1000, () => res.end());
-  res.once('close', () => {
-    unsubscribe();
-    cancelTimeout();
-  });
+  return store.podChanges.subscribe(forward, node);
 }
 
 function optionalInteger(query: URLSearchParams, name: string): number | undefined {

@@ -37,7 +37,7 @@ export async function startCluster(scenario: Scenario, cluster: NonNullable<Scen
   return { emulator, pdbViolations: () => pdbViolations };
 }
 
-function pick(event: { node?: string; pod?: string; detail?: string }) {
+function pick(event: { node?: string | undefined; pod?: string; detail?: string }) {
   return {
     ...(event.node ? { node: event.node } : {}),
     ...(event.pod ? { pod: event.pod } : {}),

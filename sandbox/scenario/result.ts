@@ -1,6 +1,6 @@
-import type { V1Taint } from '@kubernetes/client-node';
 import type { DrainReport, PodReport } from '../../lib/drain/drain.ts';
 import type { KubeEmulator, PodHistoryEntry } from '../kube/index.ts';
+import type { Taint } from '../kube/objects.ts';
 import type { LifecycleRecord } from '../aws/in-memory-ports.ts';
 import type { ScheduleRecord } from '../aws/in-memory-scheduler.ts';
 import type { Invocation } from './lambda.ts';
@@ -70,7 +70,7 @@ export interface SimulationResult {
   /** The scenario's start (ISO 8601): `t` counts from it. */
   start: string;
   timeline: TimelineEntry[];
-  nodes: Record<string, { unschedulable: boolean; taints: V1Taint[]; terminatedAt: number | null }>;
+  nodes: Record<string, { unschedulable: boolean; taints: Taint[]; terminatedAt: number | null }>;
   pods: Record<string, PodResult>;
   summary: Summary;
   /** Every invocation of the interruption function: what delivered it, when, and its report. */
@@ -213,7 +213,7 @@ function nodeResults(input: ResultInput): SimulationResult['nodes'] {
     const died = input.terminatedAt.get(spec.name);
     nodes[spec.name] = {
       unschedulable: node?.spec.unschedulable === true,
-      taints: (node?.spec.taints ?? []) as V1Taint[],
+      taints: node?.spec.taints ?? [],
       terminatedAt: died !== undefined ? input.seconds(died) : null,
     };
   }

@@ -63,7 +63,7 @@ const state: {
   /** Set once the node may carry Lifeguard's marks. */
   nodeTouched: boolean;
   /** The exclude-from-load-balancers label's value before the test; undefined: it was not there. */
-  excludeLabelBefore?: string;
+  excludeLabelBefore?: string | undefined;
 } = { nodeTouched: false };
 
 // Lifeguard's log lines go to the test output: on a real cluster they are the first thing to read.

@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { drResources, failoverStateMachineDefinition, failoverStateMachineStatements, passRoleStatements } from '../../deploy/dr.ts';
+import { drResources } from '../../deploy/dr.ts';
+import { failoverStateMachineDefinition } from '../../deploy/dr-failover.ts';
+import { failoverStateMachineStatements, passRoleStatements } from '../../deploy/dr-failover-iam.ts';
 import { DR_TEST_ROLES, drTestConfig, LIVY_TARGET_GROUP } from '../support/dr-config.ts';
 import { taskStates, taskTarget } from '../../lib/dr/task-resources.ts';
 

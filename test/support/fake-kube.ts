@@ -1,24 +1,32 @@
-import type { EventsV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
-import { KubeApiError, type JsonPatchOp, type KubeApi, type PodList, type PodWatch, type PodWatchEvent, type PodWatchHandlers } from '../../lib/kube/port.ts';
+import { ApiException, type EventsV1Event, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { classify, type CallKind } from '../../lib/kube/api-failure.ts';
+import { KubeApiError, type JsonPatchOp, type KubeApi, type PodList, type PodWatch, type PodWatchHandlers } from '../../lib/kube/port.ts';
 import type { VirtualClock } from '../../sandbox/clock/virtual-clock.ts';
+import { createKubeCluster, type KubeCluster } from '../../sandbox/kube/cluster.ts';
+import { applyPatch } from '../../sandbox/kube/patch.ts';
+import { POD_FIELDS } from '../../sandbox/kube/pod-fields.ts';
+import type { Route } from '../../sandbox/kube/routes.ts';
+import { parseFieldSelector } from '../../sandbox/kube/selectors.ts';
+import { ApiStatusError } from '../../sandbox/kube/status.ts';
+import { followPods } from '../../sandbox/kube/watch.ts';
 
 /** How a test describes a pod. Times are seconds. */
 export interface FakePodSpec {
   name: string;
   namespace?: string;
+  /** The node it runs on; a node that does not exist yet is added. */
   node: string;
-  uid?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
-  owner?: { kind: string; name: string };
+  owner?: { kind: 'ReplicaSet' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'Pod'; name: string };
   grace?: number;
   /** A preStop exec command, e.g. ['/opt/decom.sh']. */
   preStop?: string[];
   priorityClassName?: string;
   phase?: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
-  /** How long the pod takes to exit once told to terminate; killed at its grace if longer. */
+  /** How long the pod takes to exit once told to terminate; killed at its grace if longer. Default 1. */
   shutdownSeconds?: number;
-  /** Already terminating when the test starts; exits after shutdownSeconds. */
+  /** Already terminating when the test starts (deleted with its own grace). */
   terminating?: boolean;
 }
 
@@ -33,7 +41,8 @@ export interface FakeCall {
   at: number;
   op: 'getNode' | 'listNodes' | 'patchNode' | 'listPodsOnNode' | 'watchPodsOnNode' | 'evictPod' | 'deletePod' | 'createEvent' | 'patchEvent';
   target: string;
-  gracePeriodSeconds?: number;
+  gracePeriodSeconds?: number | undefined;
+  /** 200 for any success, else the error's status (0: no answer). */
   status: number;
   ops?: JsonPatchOp[];
 }
@@ -42,6 +51,7 @@ export interface PodExit {
   at: number;
   /** True when the pod was killed at the end of its grace rather than exiting on its own. */
   killed: boolean;
+  /** The grace its termination began with. */
   grace: number;
 }
 
@@ -50,33 +60,30 @@ type FaultRule = (call: { op: FakeCall['op']; target: string }) => KubeApiError 
 const WRITE_OPS = new Set<FakeCall['op']>(['patchNode', 'evictPod', 'deletePod']);
 
 /**
- * An in-memory Kubernetes API on a VirtualClock: nodes with resourceVersions and real JSON-patch
- * semantics, pods that terminate after their shutdown time (killed at their grace), eviction with
- * PodDisruptionBudget (minAvailable) semantics, UID preconditions, and injectable faults.
+ * The KubeApi port in process, over the sandbox's own model of Kubernetes (sandbox/kube/cluster.ts:
+ * the store, the API handlers, the kubelets, the workload controllers), so unit tests and the
+ * emulator behind the integration tests share one set of semantics: JSON patch and resourceVersion
+ * preconditions, eviction with PodDisruptionBudgets, graceful termination, pod watches from a
+ * resourceVersion. What this adds is the test's side: a VirtualClock latency per call, a record of
+ * every call, injectable faults (answered before the call reaches the cluster) and an
+ * evictions-in-flight gauge. Errors are classified as the real client classifies them.
  */
 export class FakeKube implements KubeApi {
-  readonly nodes = new Map<string, V1Node>();
-  readonly pods = new Map<string, V1Pod>();
-  readonly pdbs: FakePdb[] = [];
   readonly calls: FakeCall[] = [];
-  readonly exits = new Map<string, PodExit>();
   readonly faults: FaultRule[] = [];
   /** Node patches that meet a concurrent writer (resourceVersion bumped just before). */
   conflictingPatches = 0;
-  inFlightWrites = 0;
   maxInFlightEvictions = 0;
   private inFlightEvictions = 0;
-  private shutdown = new Map<string, number>();
-  private exitTimers = new Map<string, { at: number; cancel: () => void }>();
-  private uidSeq = 0;
-  /** One counter for every pod change, like etcd's revision. */
-  private revision = 100;
-  private readonly watchers = new Set<{ node: string; handlers: PodWatchHandlers }>();
+  private readonly cluster: KubeCluster;
+  private readonly watchers = new Set<{ handlers: PodWatchHandlers; unsubscribe: () => void }>();
 
   constructor(
     private readonly clock: VirtualClock,
     private readonly latencyMs = 10,
-  ) {}
+  ) {
+    this.cluster = createKubeCluster({ clock, seed: 1, recreateDelaySeconds: 10, readyDelaySeconds: 5, watchCacheSize: 20_000, onEvent: () => {} });
+  }
 
   get writes(): FakeCall[] {
     return this.calls.filter((c) => WRITE_OPS.has(c.op) && c.status < 300);
@@ -86,71 +93,79 @@ export class FakeKube implements KubeApi {
     return this.calls.filter((c) => WRITE_OPS.has(c.op));
   }
 
+  /** Pods gone from the API, by namespace/name (the latest pod of that name). */
+  get exits(): Map<string, PodExit> {
+    const exits = new Map<string, PodExit>();
+    for (const h of this.cluster.store.history) {
+      if (h.goneAt !== undefined) exits.set(`${h.namespace}/${h.name}`, { at: h.goneAt, killed: h.ending === 'killed', grace: h.gracePeriodSeconds ?? 0 });
+    }
+    return exits;
+  }
+
   addNode(name: string, instanceId = 'i-0123456789abcdef0', extra: Partial<V1Node['metadata']> = {}): V1Node {
-    const node: V1Node = {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: { name, resourceVersion: '1', labels: { 'kubernetes.io/hostname': name }, ...extra },
-      spec: { providerID: `aws:///us-east-1a/${instanceId}` },
-    };
-    this.nodes.set(name, node);
-    return structuredClone(node);
+    // Built from a spec the emulator does not re-check: tests use short instance ids.
+    this.cluster.insertNode({ name, instanceId, zone: 'us-east-1a', capacityType: 'ON_DEMAND', labels: {}, taints: [], unschedulable: false });
+    const node = this.cluster.store.nodes.get(name)!;
+    const { labels, ...rest } = extra as Record<string, unknown> & { labels?: Record<string, string> };
+    Object.assign(node.metadata, rest, { labels: { ...node.metadata.labels, ...labels } });
+    return this.node(name)!;
   }
 
   addPod(spec: FakePodSpec): V1Pod {
+    if (!this.cluster.store.nodes.has(spec.node)) this.addNode(spec.node, `i-${this.cluster.store.nodes.size.toString(16).padStart(17, '0')}`);
     const namespace = spec.namespace ?? 'default';
-    const uid = spec.uid ?? `uid-${spec.name}-${++this.uidSeq}`;
-    const pod: V1Pod = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: spec.name,
-        namespace,
-        uid,
-        labels: spec.labels ?? {},
-        ...(spec.annotations ? { annotations: spec.annotations } : {}),
-        ...(spec.owner ? { ownerReferences: [{ apiVersion: 'v1', kind: spec.owner.kind, name: spec.owner.name, uid: `owner-${spec.owner.name}`, controller: true }] } : {}),
-      },
-      spec: {
-        nodeName: spec.node,
-        containers: [
-          {
-            name: 'main',
-            image: 'example/app',
-            ...(spec.preStop ? { lifecycle: { preStop: { exec: { command: spec.preStop } } } } : {}),
-          },
-        ],
-        ...(spec.grace !== undefined ? { terminationGracePeriodSeconds: spec.grace } : {}),
-        ...(spec.priorityClassName ? { priorityClassName: spec.priorityClassName } : {}),
-      },
-      status: { phase: spec.phase ?? 'Running' },
-    };
-    const key = `${namespace}/${spec.name}`;
-    this.pods.set(key, pod);
-    this.changed('ADDED', pod);
-    this.shutdown.set(key, (spec.shutdownSeconds ?? 1) * 1000);
-    if (spec.terminating) this.terminate(key, spec.grace ?? 30);
-    return structuredClone(pod);
+    this.cluster.addPod({
+      name: spec.name,
+      namespace,
+      node: spec.node,
+      labels: spec.labels ?? {},
+      annotations: spec.annotations ?? {},
+      ...(spec.owner ? { owner: spec.owner } : {}),
+      ...(spec.grace !== undefined ? { terminationGracePeriodSeconds: spec.grace } : {}),
+      ...(spec.preStop?.[0] ? { preStop: spec.preStop[0] } : {}),
+      ...(spec.priorityClassName ? { priorityClassName: spec.priorityClassName } : {}),
+      ...(spec.phase ? { phase: spec.phase } : {}),
+      shutdownSeconds: spec.shutdownSeconds ?? 1,
+    });
+    const record = this.cluster.store.podRecord(namespace, spec.name)!;
+    const hook = record.object.spec.containers[0]?.lifecycle?.preStop?.exec;
+    if (hook && spec.preStop) hook.command = [...spec.preStop];
+    if (spec.terminating) this.handle({ operation: 'delete-pod', method: 'DELETE', params: { namespace, name: spec.name } }, { body: {} });
+    return this.pod(namespace, spec.name)!;
   }
 
   addPdb(pdb: FakePdb): void {
-    this.pdbs.push(pdb);
+    this.cluster.addPdb({ namespace: pdb.namespace, name: pdb.name, selector: pdb.matchLabels, minAvailable: pdb.minAvailable });
   }
 
+  /** Every budget goes (an administrator deletes them). */
+  removePdbs(): void {
+    this.cluster.store.pdbs.clear();
+  }
+
+  /** The pod vanishes from the API at once, with no graceful termination (e.g. its node was garbage-collected). */
+  removePod(namespace: string, name: string): void {
+    const record = this.cluster.store.podRecord(namespace, name);
+    if (record) this.cluster.store.removePod(record);
+  }
+
+  // Objects as the wire carries them: timestamps stay RFC 3339 strings, as in a watch event.
   pod(namespace: string, name: string): V1Pod | undefined {
-    const pod = this.pods.get(`${namespace}/${name}`);
-    return pod ? structuredClone(pod) : undefined;
+    return this.cluster.pod(namespace, name) as unknown as V1Pod | undefined;
+  }
+
+  pods(): V1Pod[] {
+    return this.cluster.pods() as unknown as V1Pod[];
   }
 
   node(name: string): V1Node | undefined {
-    const node = this.nodes.get(name);
-    return node ? structuredClone(node) : undefined;
+    return this.cluster.node(name) as unknown as V1Node | undefined;
   }
 
   /** A concurrent writer (kubelet status update) changes the node. */
   touchNode(name: string): void {
-    const node = this.nodes.get(name);
-    if (node?.metadata) node.metadata.resourceVersion = String(Number(node.metadata.resourceVersion ?? '0') + 1);
+    const node = this.cluster.store.nodes.get(name);
+    if (node) node.metadata.resourceVersion = this.cluster.store.nextResourceVersion();
   }
 
   callsFor(op: FakeCall['op'], target?: string): FakeCall[] {
@@ -160,48 +175,61 @@ export class FakeKube implements KubeApi {
   // --- KubeApi ---
 
   async getNode(name: string): Promise<V1Node | undefined> {
-    await this.call('getNode', name);
-    return this.node(name);
+    try {
+      return await this.call('getNode', name, {}, () => this.handle({ operation: 'get-node', method: 'GET', params: { name } }, {}, `get node ${name}`) as V1Node);
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 404) return undefined;
+      throw err;
+    }
   }
 
   async listNodes(): Promise<V1Node[]> {
-    await this.call('listNodes', '*');
-    return [...this.nodes.values()].map((n) => structuredClone(n));
+    return this.call('listNodes', '*', {}, () => (this.handle({ operation: 'list-nodes', method: 'GET', params: {} }, {}, 'list nodes') as { items: V1Node[] }).items);
   }
 
   async patchNode(name: string, ops: JsonPatchOp[]): Promise<V1Node> {
     return this.call('patchNode', name, { ops }, () => {
-      const current = this.nodes.get(name);
-      if (!current) throw new KubeApiError(`nodes "${name}" not found`, 404, 'NotFound');
-      if (this.conflictingPatches > 0) {
+      if (this.conflictingPatches > 0 && this.cluster.store.nodes.has(name)) {
         this.conflictingPatches--;
         this.touchNode(name);
       }
-      const patched = applyJsonPatch(structuredClone(current), ops);
-      patched.metadata = { ...patched.metadata, resourceVersion: String(Number(current.metadata?.resourceVersion ?? '0') + 1) };
-      this.nodes.set(name, patched);
-      return structuredClone(patched);
+      const route = { operation: 'patch-node', method: 'PATCH', params: { name } } as const;
+      return this.handle(route, { body: ops, contentType: 'application/json-patch+json' }, `patch node ${name}`) as V1Node;
     });
   }
 
   async listPodsOnNode(nodeName: string): Promise<PodList> {
-    await this.call('listPodsOnNode', nodeName);
-    return { items: [...this.pods.values()].filter((p) => p.spec?.nodeName === nodeName).map((p) => structuredClone(p)), resourceVersion: String(this.revision) };
+    return this.call('listPodsOnNode', nodeName, {}, () => {
+      const query = new URLSearchParams({ fieldSelector: `spec.nodeName=${nodeName}` });
+      const list = this.handle({ operation: 'list-pods', method: 'GET', params: {} }, { query }, `list pods on ${nodeName}`) as { items: V1Pod[]; metadata: { resourceVersion: string } };
+      return { items: list.items, resourceVersion: list.metadata.resourceVersion };
+    });
   }
 
-  /** Changes are delivered one latency after they happen; an older resourceVersion than the last change is not replayed. */
-  async watchPodsOnNode(nodeName: string, _resourceVersion: string, handlers: PodWatchHandlers): Promise<PodWatch> {
+  /**
+   * The cluster's own watch semantics (replay from the resourceVersion, 410 when it is too old);
+   * each change arrives one latency after it happens. The server never times the watch out.
+   */
+  async watchPodsOnNode(nodeName: string, resourceVersion: string, handlers: PodWatchHandlers): Promise<PodWatch> {
     await this.call('watchPodsOnNode', nodeName);
-    const watcher = { node: nodeName, handlers };
+    const since = resourceVersion && resourceVersion !== '0' ? Number(resourceVersion) : undefined;
+    const selection = { namespace: undefined, labels: [], fields: parseFieldSelector(`spec.nodeName=${nodeName}`, POD_FIELDS) };
+    const watcher = { handlers, unsubscribe: () => {} };
+    const live = () => this.watchers.has(watcher);
     this.watchers.add(watcher);
-    return { stop: () => void this.watchers.delete(watcher) };
+    const unsubscribe = followPods(this.cluster.store, selection, since, (type, json) => {
+      this.clock.schedule(this.latencyMs, () => {
+        if (live()) handlers.onEvent({ type, pod: JSON.parse(json) as V1Pod });
+      });
+    });
+    if (unsubscribe) watcher.unsubscribe = unsubscribe;
+    else this.clock.schedule(this.latencyMs, () => this.endWatch(watcher, new KubeApiError(`watch pods on ${nodeName}: too old resource version: ${since}`, 410, 'Expired')));
+    return { stop: () => this.endWatch(watcher) };
   }
 
   /** The server closes every watch (its timeout, a restart): watchers see onEnd(error). */
   endWatches(error?: KubeApiError): void {
-    const ending = [...this.watchers];
-    this.watchers.clear();
-    for (const w of ending) w.handlers.onEnd(error);
+    for (const watcher of [...this.watchers]) this.endWatch(watcher, error, true);
   }
 
   get watchCount(): number {
@@ -209,110 +237,74 @@ export class FakeKube implements KubeApi {
   }
 
   async evictPod(namespace: string, name: string, uid: string, gracePeriodSeconds?: number): Promise<void> {
-    this.inFlightEvictions++;
-    this.maxInFlightEvictions = Math.max(this.maxInFlightEvictions, this.inFlightEvictions);
-    try {
-      await this.call('evictPod', `${namespace}/${name}`, { gracePeriodSeconds }, () => {
-        const pod = this.target(namespace, name, uid);
-        const budgets = this.pdbs.filter((b) => b.namespace === namespace && matches(b.matchLabels, pod.metadata?.labels ?? {}));
-        if (budgets.length > 1) {
-          throw new KubeApiError('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.', 500, 'InternalError');
-        }
-        const budget = budgets[0];
-        if (budget && !pod.metadata?.deletionTimestamp && this.healthy(budget) - 1 < budget.minAvailable) {
-          throw new KubeApiError(`Cannot evict pod as it would violate the pod's disruption budget "${budget.name}".`, 429, 'DisruptionBudget');
-        }
-        this.terminate(`${namespace}/${name}`, gracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? 30);
-      });
-    } finally {
-      this.inFlightEvictions--;
-    }
+    await this.counted(() =>
+      this.call('evictPod', `${namespace}/${name}`, { gracePeriodSeconds }, () => {
+        const deleteOptions = { preconditions: { uid }, ...(gracePeriodSeconds !== undefined ? { gracePeriodSeconds } : {}) };
+        const body = { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace }, deleteOptions };
+        this.handle({ operation: 'evict-pod', method: 'POST', params: { namespace, name } }, { body }, `evict pod ${namespace}/${name}`, { eviction: true });
+      }),
+    );
   }
 
   async deletePod(namespace: string, name: string, uid: string, gracePeriodSeconds: number): Promise<void> {
-    this.inFlightEvictions++;
-    this.maxInFlightEvictions = Math.max(this.maxInFlightEvictions, this.inFlightEvictions);
-    try {
-      await this.call('deletePod', `${namespace}/${name}`, { gracePeriodSeconds }, () => {
-        this.target(namespace, name, uid);
-        this.terminate(`${namespace}/${name}`, gracePeriodSeconds);
-      });
-    } finally {
-      this.inFlightEvictions--;
-    }
+    await this.counted(() =>
+      this.call('deletePod', `${namespace}/${name}`, { gracePeriodSeconds }, () => {
+        const body = { preconditions: { uid }, gracePeriodSeconds };
+        this.handle({ operation: 'delete-pod', method: 'DELETE', params: { namespace, name } }, { body }, `delete pod ${namespace}/${name}`);
+      }),
+    );
   }
 
-  /** Events as the API server would keep them (namespace/name → event), for tests that read them. */
-  readonly events = new Map<string, EventsV1Event>();
+  /** Events as the API server keeps them (namespace/name → event), for tests that read them. */
+  get events(): Map<string, EventsV1Event> {
+    return new Map(this.cluster.events().map((e) => [`${e.metadata.namespace}/${e.metadata.name}`, e as unknown as EventsV1Event]));
+  }
 
   async createEvent(namespace: string, event: EventsV1Event): Promise<void> {
     await this.call('createEvent', `${namespace}/${event.metadata?.name ?? ''}`, {}, () => {
-      this.events.set(`${namespace}/${event.metadata?.name ?? ''}`, structuredClone(event));
+      this.handle({ operation: 'create-event', method: 'POST', params: { namespace } }, { body: JSON.parse(JSON.stringify(event)) }, `create event ${namespace}`);
     });
   }
 
   async patchEvent(namespace: string, name: string, ops: JsonPatchOp[]): Promise<void> {
     await this.call('patchEvent', `${namespace}/${name}`, { ops }, () => {
-      const event = this.events.get(`${namespace}/${name}`);
-      if (!event) throw new KubeApiError(`events "${name}" not found`, 404, 'NotFound');
-      this.events.set(`${namespace}/${name}`, applyJsonPatch(event as V1Node, ops) as EventsV1Event);
+      const route = { operation: 'patch-event', method: 'PATCH', params: { namespace, name } } as const;
+      this.handle(route, { body: ops, contentType: 'application/json-patch+json' }, `patch event ${namespace}/${name}`);
     });
   }
 
   // --- internals ---
 
-  private changed(type: PodWatchEvent['type'], pod: V1Pod): void {
-    pod.metadata!.resourceVersion = String(++this.revision);
-    const snapshot = structuredClone(pod);
-    for (const watcher of this.watchers) {
-      if (watcher.node !== pod.spec?.nodeName) continue;
-      this.clock.schedule(this.latencyMs, () => {
-        if (this.watchers.has(watcher)) watcher.handlers.onEvent({ type, pod: structuredClone(snapshot) });
-      });
+  /** One request to the cluster's API handlers; a refusal becomes the KubeApiError the real client would throw. */
+  private handle(
+    route: Route,
+    request: { query?: URLSearchParams; contentType?: string; body?: unknown },
+    operation: string = route.operation,
+    kind: CallKind = {},
+  ): unknown {
+    try {
+      const response = this.cluster.handlers.handle({ route, query: request.query ?? new URLSearchParams(), contentType: request.contentType, body: request.body });
+      return response.body;
+    } catch (err) {
+      if (!(err instanceof ApiStatusError)) throw err;
+      throw classify(new ApiException(err.code, err.message, JSON.stringify(err.body), err.headers), operation, this.clock.now(), kind).error;
     }
   }
 
-  private healthy(budget: FakePdb): number {
-    return [...this.pods.values()].filter(
-      (p) =>
-        p.metadata?.namespace === budget.namespace &&
-        !p.metadata?.deletionTimestamp &&
-        p.status?.phase === 'Running' &&
-        matches(budget.matchLabels, p.metadata?.labels ?? {}),
-    ).length;
+  private endWatch(watcher: { handlers: PodWatchHandlers; unsubscribe: () => void }, error?: KubeApiError, notify = error !== undefined): void {
+    if (!this.watchers.delete(watcher)) return;
+    watcher.unsubscribe();
+    if (notify) watcher.handlers.onEnd(error);
   }
 
-  private target(namespace: string, name: string, uid: string): V1Pod {
-    const pod = this.pods.get(`${namespace}/${name}`);
-    if (!pod) throw new KubeApiError(`pods "${name}" not found`, 404, 'NotFound');
-    if (pod.metadata?.uid !== uid) {
-      throw new KubeApiError(`Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata?.uid}`, 409, 'Conflict');
+  private async counted<T>(work: () => Promise<T>): Promise<T> {
+    this.inFlightEvictions++;
+    this.maxInFlightEvictions = Math.max(this.maxInFlightEvictions, this.inFlightEvictions);
+    try {
+      return await work();
+    } finally {
+      this.inFlightEvictions--;
     }
-    return pod;
-  }
-
-  /** Starts (or shortens) a pod's termination: it exits after its shutdown time, or is killed at its grace. */
-  private terminate(key: string, graceSeconds: number): void {
-    const pod = this.pods.get(key);
-    if (!pod?.metadata) return;
-    const now = this.clock.now();
-    const graceMs = Math.max(0, graceSeconds) * 1000;
-    const shutdownMs = this.shutdown.get(key) ?? 1000;
-    const exitAt = now + Math.min(shutdownMs, graceMs);
-    const existing = this.exitTimers.get(key);
-    if (existing && existing.at <= exitAt) return;
-    existing?.cancel();
-    pod.metadata.deletionTimestamp = new Date(now + graceMs);
-    pod.metadata.deletionGracePeriodSeconds = graceSeconds;
-    this.changed('MODIFIED', pod);
-    const killed = shutdownMs > graceMs;
-    const cancel = this.clock.schedule(exitAt - now, () => {
-      this.pods.delete(key);
-      this.changed('DELETED', pod);
-      this.exitTimers.delete(key);
-      this.exits.set(key, { at: this.clock.now(), killed, grace: graceSeconds });
-    });
-    this.exitTimers.set(key, { at: exitAt, cancel });
   }
 
   private async call<T>(op: FakeCall['op'], target: string, extra: Partial<FakeCall> = {}, work?: () => T): Promise<T> {
@@ -336,49 +328,8 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
-}
-
-const unescape = (segment: string) => segment.replaceAll('~1', '/').replaceAll('~0', '~');
-
-/** RFC 6902 add/remove/replace/test over a plain object; a failed test is a 422 like the API server's. */
-export function applyJsonPatch<T>(doc: T, ops: JsonPatchOp[]): T {
-  for (const op of ops) {
-    const segments = op.path.split('/').slice(1).map(unescape);
-    const last = segments.pop();
-    if (last === undefined) throw new KubeApiError(`invalid path ${op.path}`, 422, 'Invalid');
-    let parent: unknown = doc;
-    for (const s of segments) {
-      parent = (parent as Record<string, unknown> | undefined)?.[s];
-      if (parent === undefined || parent === null) throw new KubeApiError(`path ${op.path}: parent does not exist`, 422, 'Invalid');
-    }
-    const container = parent as Record<string, unknown> & unknown[];
-    switch (op.op) {
-      case 'test':
-        if (JSON.stringify(container[last as never]) !== JSON.stringify(op.value)) {
-          throw new KubeApiError(`the server rejected our request: test failed at ${op.path}`, 422, 'Invalid');
-        }
-        break;
-      case 'add':
-        if (Array.isArray(container)) {
-          if (last === '-') container.push(op.value);
-          else container.splice(Number(last), 0, op.value);
-        } else container[last as never] = op.value as never;
-        break;
-      case 'replace':
-        if (!(last in container)) throw new KubeApiError(`replace: ${op.path} does not exist`, 422, 'Invalid');
-        container[last as never] = op.value as never;
-        break;
-      case 'remove':
-        if (!(last in container)) throw new KubeApiError(`remove: ${op.path} does not exist`, 422, 'Invalid');
-        if (Array.isArray(container)) container.splice(Number(last), 1);
-        else delete container[last as never];
-        break;
-    }
-  }
-  return doc;
-}
+/** RFC 6902 as the cluster applies it (sandbox/kube/patch.ts); a failed `test` throws its 422. */
+export const applyJsonPatch = <T>(doc: T, ops: JsonPatchOp[]): T => applyPatch('application/json-patch+json', doc, ops) as T;
 
 /** Runs the virtual clock until `promise` settles (or the horizon passes) and returns its result. */
 export async function runToEnd<T>(clock: VirtualClock, promise: Promise<T>, horizonMs = 60 * 60_000): Promise<T> {

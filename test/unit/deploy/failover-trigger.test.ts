@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { alarmName, drResources } from '../../../deploy/dr.ts';
+import { drResources } from '../../../deploy/dr.ts';
+import { alarmName } from '../../../deploy/dr-triggers.ts';
 import { deployConfig } from '../../../deploy/load-config.ts';
 import { parseConfig } from '../../../lib/config/load.ts';
 import { matchesPattern, validatePattern } from '../../../lib/events/pattern.ts';

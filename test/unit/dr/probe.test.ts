@@ -122,7 +122,7 @@ describe('probeCluster body validation', () => {
         '/jmx?get': JSON.stringify({ beans: [{ Safemode: '' }] }),
         '/sessions': JSON.stringify({ from: 0, total: 2, sessions: [{}, {}] }),
       };
-      if (match) return new Response(match[1].body, { status: match[1].status ?? 200, headers: match[1].headers });
+      if (match) return new Response(match[1].body, { status: match[1].status ?? 200, headers: match[1].headers ?? {} });
       const fallback = Object.entries(healthy).find(([prefix]) => (url.pathname + url.search).startsWith(prefix));
       return new Response(fallback?.[1] ?? 'not found', { status: fallback ? 200 : 404 });
     }) as typeof fetch;

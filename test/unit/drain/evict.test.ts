@@ -83,7 +83,7 @@ describe('evictPod', () => {
   it('a pod that vanishes before its forced deletion is reported gone, not deleted', async () => {
     const { kube, clock, t0, evict } = setup();
     kube.addPdb({ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, minAvailable: 1 });
-    clock.schedule(50_000, () => kube.pods.delete('default/web-1'));
+    clock.schedule(50_000, () => kube.removePod('default', 'web-1'));
     const result = await evict({ deadline: t0 + 120_000, giveUpAt: t0 + 115_000, forceDelete: true });
     expect(result.outcome).toBe('evicted');
     expect(result.goneAt).toBeDefined();

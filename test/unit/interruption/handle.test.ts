@@ -196,7 +196,7 @@ describe('handleInterruption: policies', () => {
     expect(node.spec!.taints).toEqual([{ key: INTERRUPTION_TAINT_KEY, value: 'rebalance-recommendation', effect: 'PreferNoSchedule' }]);
     expect(node.spec!.unschedulable).toBe(true);
     expect(node.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeDefined();
-    expect(kube.pods.size).toBe(5);
+    expect(kube.pods()).toHaveLength(5);
   });
 
   it('unknown instance: ignored, no writes', async () => {
@@ -250,8 +250,8 @@ describe('handleInterruption: policies', () => {
     expect(instance.reason).toMatch(/2026-03-16T07:30:00.000Z/);
     expect(scheduler.pending).toEqual([expect.objectContaining({ at: Date.parse('2026-03-16T07:30:00Z') })]);
     expect(kube.writeAttempts).toHaveLength(1);
-    // Guarded by the node's resourceVersion; only Lifeguard's record (the node had no annotations yet).
-    expect(kube.writeAttempts[0]!.ops!.map((o) => `${o.op} ${o.path}`)).toEqual(['test /metadata/resourceVersion', 'add /metadata/annotations']);
+    // Guarded by the node's resourceVersion; only Lifeguard's record (a key of the annotations every registered node has).
+    expect(kube.writeAttempts[0]!.ops!.map((o) => `${o.op} ${o.path}`)).toEqual(['test /metadata/resourceVersion', 'add /metadata/annotations/lifeguard.io~1lifecycle']);
     const node = kube.node(NODE)!;
     expect(node.spec!.unschedulable).toBeFalsy();
     expect(JSON.parse(node.metadata!.annotations!['lifeguard.io/lifecycle']!)).toMatchObject({ phase: 'idle', pending: [{ type: 'scheduled-drain' }] });
@@ -361,7 +361,7 @@ describe('handleInterruption: Auto Scaling lifecycle', () => {
     expect(lifecycle.heartbeats[0]! - t0).toBeGreaterThanOrEqual(60_000);
 
     // The budget frees; EventBridge redelivers: no Kubernetes writes, and now the hook completes.
-    kube.pdbs.length = 0;
+    kube.removePdbs();
     const stuck = kube.pod('default', 'web-1')!;
     await runToEnd(clock, kube.evictPod('default', 'web-1', stuck.metadata!.uid!));
     await clock.runUntil(clock.now() + 10_000);

@@ -1,0 +1,85 @@
+import type { LifeguardConfig } from '../lib/config/schema.ts';
+import { lambdaRole, sub, type IamStatement } from './cfn.ts';
+import { FAILOVER_TASK_LAMBDAS } from './dr-ids.ts';
+
+/**
+ * The DR Lambdas: the scheduled probe and the failover's task functions, each with its own role.
+ * `functionName` gives a function's deployed name from its key.
+ */
+export function drFunctions(config: LifeguardConfig, functionName: (key: string) => string) {
+  const clusters = config.dr.clusters;
+  // Without a probe address the probes ask the target groups which master serves (lib/dr/serving-master.ts).
+  const findsMaster: IamStatement[] = clusters.some((c) => !c.probe.address)
+    ? [{ Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetHealth'], Resource: '*' }]
+    : [];
+  const roles = {
+    DrProbeRole: lambdaRole(functionName('drProbe'), findsMaster),
+    DrConfirmRole: lambdaRole(functionName('drConfirm'), findsMaster),
+    DrValidateRole: lambdaRole(functionName('drValidate'), []),
+    DrReportRole: lambdaRole(functionName('drReport'), []),
+    DrPlanRole: lambdaRole(functionName('drPlan'), planStatements(config)),
+  };
+
+  const functions: Record<string, unknown> = {
+    drProbe: {
+      handler: 'functions/dr-probe.handler',
+      description: 'Probes every protected EMR cluster and publishes Lifeguard/ClusterHealthy',
+      role: 'DrProbeRole',
+      timeout: 50,
+      memorySize: 256,
+      // A missed minute is covered by the next run; retries would only pile up.
+      maximumRetryAttempts: 0,
+      events: clusters.length ? [{ schedule: { rate: ['rate(1 minute)'], enabled: true } }] : [],
+    },
+    ...Object.fromEntries(
+      Object.entries(FAILOVER_TASK_LAMBDAS).map(([key, l]) => [
+        key,
+        {
+          handler: l.handler,
+          description: l.description,
+          role: `${key.charAt(0).toUpperCase()}${key.slice(1)}Role`,
+          // The planner's reads back off when throttled (6 attempts, up to ~30 s each in the worst case).
+          timeout: key === 'drPlan' ? 120 : 30,
+          memorySize: 256,
+        },
+      ]),
+    ),
+  };
+  return { roles, functions };
+}
+
+/** The planner reads the source cluster, subnets/zones and target groups; it changes nothing. */
+function planStatements(config: LifeguardConfig): IamStatement[] {
+  const clusters = config.dr.clusters;
+  const names = clusters.map((c) => c.name);
+  if (!clusters.length) return [];
+  const clusterArn = (id: string) => sub(`arn:\${AWS::Partition}:elasticmapreduce:\${AWS::Region}:\${AWS::AccountId}:cluster/${id}`);
+  const reads = [
+    'elasticmapreduce:DescribeCluster',
+    'elasticmapreduce:ListInstances',
+    'elasticmapreduce:ListInstanceGroups',
+    'elasticmapreduce:ListInstanceFleets',
+    'elasticmapreduce:ListBootstrapActions',
+    'elasticmapreduce:GetAutoTerminationPolicy',
+    'elasticmapreduce:GetManagedScalingPolicy',
+  ];
+  return [
+    { Effect: 'Allow', Action: reads, Resource: clusters.map((c) => clusterArn(c.clusterId)) },
+    { Effect: 'Allow', Action: reads, Resource: clusterArn('*'), Condition: { StringEquals: { 'elasticmapreduce:ResourceTag/lifeguard:cluster': names } } },
+    // These calls support no resource-level permissions. ListClusters and DescribeTargetHealth find
+    // the cluster that serves now (a replacement, after a failover or a drill: lib/dr/emr-source.ts);
+    // DescribeLoadBalancers gives the zones the load balancer serves (lib/dr/target-groups.ts).
+    {
+      Effect: 'Allow',
+      Action: [
+        'elasticmapreduce:ListClusters',
+        'ec2:DescribeSubnets',
+        'ec2:DescribeAvailabilityZones',
+        'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeTargetHealth',
+        'elasticloadbalancing:DescribeLoadBalancers',
+      ],
+      Resource: '*',
+    },
+  ];
+}

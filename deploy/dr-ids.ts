@@ -1,0 +1,13 @@
+/** Logical ids by which the disaster-recovery fragments of the stack refer to each other. */
+
+export const FAILOVER_STATE_MACHINE_ID = 'FailoverStateMachine';
+export const FAILOVER_ROLE_ID = 'FailoverStateMachineRole';
+export const LOCK_TABLE_ID = 'FailoverLockTable';
+
+/** The Lambdas the failover state machine's Task states invoke, keyed by function name. */
+export const FAILOVER_TASK_LAMBDAS = {
+  drValidate: { logicalId: 'DrValidateLambdaFunction', handler: 'functions/dr-validate.handler', description: 'Failover: validates the input and sets up the execution' },
+  drConfirm: { logicalId: 'DrConfirmLambdaFunction', handler: 'functions/dr-probe.confirmHandler', description: 'Failover: one health probe of an EMR cluster' },
+  drPlan: { logicalId: 'DrPlanLambdaFunction', handler: 'functions/dr-plan.handler', description: 'Failover: plans the replacement cluster (read-only)' },
+  drReport: { logicalId: 'DrReportLambdaFunction', handler: 'functions/dr-report.handler', description: 'Failover: RTO breakdown per phase' },
+} as const;

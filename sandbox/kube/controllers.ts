@@ -115,16 +115,24 @@ export class WorkloadControllers implements PodLifecycleListener {
   /** The least loaded schedulable node, preferring one other than `avoid`; ties by name. */
   private pickNode(record: PodRecord, avoid: string | undefined): NodeObject | undefined {
     const store = this.store;
-    const candidates = [...store.nodes.values()].filter(
-      (node) =>
-        !store.terminatedNodes.has(node.metadata.name) &&
+    // One pass, each node's load counted once: a sort per replacement is quadratic at a thousand nodes.
+    let best: { node: NodeObject; load: number } | undefined;
+    let avoided: NodeObject | undefined;
+    for (const node of store.nodes.values()) {
+      const name = node.metadata.name;
+      const schedulable =
+        !store.terminatedNodes.has(name) &&
         node.spec.unschedulable !== true &&
         node.status.conditions.some((c) => c.type === 'Ready' && c.status === 'True') &&
-        (node.spec.taints ?? []).every((t) => t.effect === 'PreferNoSchedule' || tolerates(record.object.spec.tolerations, t)),
-    );
-    // Each node's load counted once, not inside the sort's comparisons (quadratic at a thousand nodes).
-    const loads = new Map(candidates.map((node) => [node, store.podsOnNode(node.metadata.name).filter((r) => !r.object.metadata.deletionTimestamp).length]));
-    const ordered = candidates.sort((a, b) => loads.get(a)! - loads.get(b)! || a.metadata.name.localeCompare(b.metadata.name));
-    return ordered.find((n) => n.metadata.name !== avoid) ?? ordered[0];
+        (node.spec.taints ?? []).every((t) => t.effect === 'PreferNoSchedule' || tolerates(record.object.spec.tolerations, t));
+      if (!schedulable) continue;
+      if (name === avoid) {
+        avoided = node;
+        continue;
+      }
+      const load = store.countPodsOnNode(name, (r) => !r.object.metadata.deletionTimestamp);
+      if (!best || load < best.load || (load === best.load && name.localeCompare(best.node.metadata.name) < 0)) best = { node, load };
+    }
+    return best?.node ?? avoided;
   }
 }

@@ -172,6 +172,13 @@ export class ClusterStore {
     return [...(this.podsByNode.get(nodeName) ?? [])];
   }
 
+  /** How many pods bound to `nodeName` satisfy `counts`, without copying the node's set. */
+  countPodsOnNode(nodeName: string, counts: (record: PodRecord) => boolean): number {
+    let n = 0;
+    for (const record of this.podsByNode.get(nodeName) ?? []) if (counts(record)) n++;
+    return n;
+  }
+
   private indexByNode(record: PodRecord): void {
     const node = record.object.spec.nodeName;
     if (!node) return;

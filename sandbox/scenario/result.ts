@@ -174,7 +174,22 @@ function bestReports(drains: readonly DrainReport[]): Map<string, PodReport> {
   return reported;
 }
 
-const specOf = (cluster: ResultInput['cluster'], h: PodHistoryEntry) => cluster.pods.find((p) => p.name === h.name && (p.namespace ?? 'default') === h.namespace);
+/** The scenario's pods by namespace/name, built once per cluster (a lookup per history entry). */
+const specIndex = new WeakMap<ResultInput['cluster'], Map<string, ResultInput['cluster']['pods'][number]>>();
+
+function specOf(cluster: ResultInput['cluster'], h: PodHistoryEntry) {
+  let index = specIndex.get(cluster);
+  if (!index) {
+    index = new Map();
+    // The first spec of a name wins, as a linear search would find it.
+    for (const pod of cluster.pods) {
+      const key = `${pod.namespace ?? 'default'}/${pod.name}`;
+      if (!index.has(key)) index.set(key, pod);
+    }
+    specIndex.set(cluster, index);
+  }
+  return index.get(`${h.namespace}/${h.name}`);
+}
 
 function sparkRoleOf(cluster: ResultInput['cluster'], h: PodHistoryEntry): 'executor' | 'driver' | null {
   const role = specOf(cluster, h)?.labels?.['spark-role'];

@@ -24,9 +24,9 @@ export function scaledValue(value: number | string, total: number): number {
 
 export function podsSelectedBy(store: ClusterStore, pdb: PdbObject): PodObject[] {
   const selector = pdb.spec.selector.matchLabels;
-  return [...store.pods.values()]
-    .map((r) => r.object)
-    .filter((pod) => pod.metadata.namespace === pdb.metadata.namespace && matchesAll(selector, pod.metadata.labels));
+  const selected: PodObject[] = [];
+  for (const { object: pod } of store.podsInNamespace(pdb.metadata.namespace)) if (matchesAll(selector, pod.metadata.labels)) selected.push(pod);
+  return selected;
 }
 
 /** The budgets the eviction subresource considers for a pod (an empty selector matches nothing). */

@@ -80,6 +80,8 @@ export class ClusterStore {
   readonly history: PodHistoryEntry[] = [];
   /** Pods by the node they are bound to: a node's pods without scanning every pod. */
   private readonly podsByNode = new Map<string, Set<PodRecord>>();
+  /** Pods by namespace: a budget's status looks only at its own namespace's pods. */
+  private readonly podsByNamespace = new Map<string, Set<PodRecord>>();
   /** events.k8s.io/v1 Events, namespace/name → event (sandbox/kube/events.ts). */
   readonly events = new Map<string, EventObject>();
   /** Every pod change, for watches. */
@@ -145,6 +147,8 @@ export class ClusterStore {
     this.pods.set(podKey(record.object.metadata.namespace, record.object.metadata.name), record);
     this.history.push(record.history);
     this.indexByNode(record);
+    const namespace = record.object.metadata.namespace;
+    this.podsByNamespace.set(namespace, (this.podsByNamespace.get(namespace) ?? new Set()).add(record));
     this.podChanges.record('ADDED', record);
   }
 
@@ -160,6 +164,7 @@ export class ClusterStore {
     if (this.pods.get(key) === record) {
       this.pods.delete(key);
       this.unindexByNode(record);
+      this.podsByNamespace.get(record.object.metadata.namespace)?.delete(record);
       record.object.metadata.resourceVersion = this.nextResourceVersion();
       this.podChanges.record('DELETED', record);
     }
@@ -170,6 +175,11 @@ export class ClusterStore {
   /** The pods bound to `nodeName`, in insertion order. */
   podsOnNode(nodeName: string): PodRecord[] {
     return [...(this.podsByNode.get(nodeName) ?? [])];
+  }
+
+  /** The pods of one namespace (live: do not change the store while iterating). */
+  podsInNamespace(namespace: string): Iterable<PodRecord> {
+    return this.podsByNamespace.get(namespace) ?? [];
   }
 
   /** How many pods bound to `nodeName` satisfy `counts`, without copying the node's set. */

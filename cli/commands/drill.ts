@@ -1,10 +1,10 @@
-import { writeFileSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { FollowedState } from '../../lib/dr/follow-execution.ts';
 import type { RtoPhase } from '../../lib/dr/rto.ts';
-import type { DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
+import { drScenarioSchema, type DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
+import { formatIssues } from '../../lib/config/issues.ts';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
 import { usageError } from '../usage.ts';
 
@@ -85,7 +85,7 @@ Examples:
 function checkSandboxCluster(command: Command, file: string, cluster: string): void {
   let clusters: unknown;
   try {
-    clusters = (loadScenario(file) as { clusters?: unknown }).clusters;
+    clusters = readEmrSection(file).clusters;
   } catch {
     return; // an unreadable or invalid file is reported by the run, with its own message
   }
@@ -133,10 +133,10 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
       const { VirtualClock } = await import('../../sandbox/clock/virtual-clock.ts');
       const { demoDrScenario } = await import('../../sandbox/dr/demo-scenario.ts');
       const { runFailoverScenario } = await import('../../sandbox/dr/runner.ts');
-      const spec = values.sandbox && values.sandbox !== BUILT_IN ? loadScenario(values.sandbox) : demoDrScenario(values.cluster);
-      if (!values.json) out(`drill of ${values.cluster} in the DR sandbox (${values.sandbox ?? 'built-in scenario'}; no AWS account used)`);
       const trigger = { at: 0, cluster: values.cluster, mode: 'drill' as const, dryRun: values.dryRun === true, ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: input.retireOldCluster }) };
-      const result = await runFailoverScenario({ ...spec, triggers: [trigger] }, { clock: new VirtualClock(), onState: (_id, s) => progress(s) });
+      const spec = values.sandbox && values.sandbox !== BUILT_IN ? loadScenario(values.sandbox, trigger) : { ...demoDrScenario(values.cluster), triggers: [trigger] };
+      if (!values.json) out(`drill of ${values.cluster} in the DR sandbox (${values.sandbox ?? 'built-in scenario'}; no AWS account used)`);
+      const result = await runFailoverScenario(spec, { clock: new VirtualClock(), onState: (_id, s) => progress(s) });
       const execution = result.executions[0]!;
       outcome = {
         where: 'sandbox',
@@ -207,8 +207,8 @@ function summary(o: DrillOutcome, report: DrillReport | undefined): string {
   return lines.join('\n');
 }
 
-/** A scenario file: its `emr` section, or the whole document when it is only that section. */
-function loadScenario(path: string): DrScenarioSpec {
+/** A scenario file's `emr` section (or the whole document when it is only that section), unvalidated. */
+function readEmrSection(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -217,7 +217,13 @@ function loadScenario(path: string): DrScenarioSpec {
   }
   const doc = parseYaml(text) as Record<string, unknown> | null;
   if (!doc || typeof doc !== 'object') throw new Error(`${path}: not a scenario (expected a YAML or JSON object)`);
-  const emr = (doc.emr ?? doc) as Record<string, unknown>;
-  // The drill supplies its own trigger.
-  return { ...emr, triggers: [] } as unknown as DrScenarioSpec;
+  return (doc.emr ?? doc) as Record<string, unknown>;
+}
+
+/** The file's scenario with the drill's own trigger in place of any it has, validated. */
+function loadScenario(path: string, trigger: NonNullable<DrScenarioSpec['triggers']>[number]): DrScenarioSpec {
+  const spec = { ...readEmrSection(path), triggers: [trigger] };
+  const parsed = drScenarioSchema.safeParse(spec);
+  if (!parsed.success) throw new Error(`${path}: not a valid emr scenario (docs/scenarios.md):\n${formatIssues(parsed.error, spec, drScenarioSchema)}`);
+  return parsed.data;
 }

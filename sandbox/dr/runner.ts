@@ -101,7 +101,7 @@ export interface RunFailoverOptions {
 export async function runFailoverScenario(spec: DrScenarioSpec, options: RunFailoverOptions): Promise<FailoverResult> {
   const parsed = drScenarioSchema.safeParse(spec);
   if (!parsed.success) {
-    throw new Error(`emr scenario is invalid:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.') || '(root)'}: ${i.message}`).join('\n')}`);
+    throw new Error(`emr scenario is invalid:\n${formatIssues(parsed.error, spec, drScenarioSchema)}`);
   }
   const scenario = parsed.data;
   const emulators = new Map<string, HadoopEmulator>();

@@ -52,7 +52,6 @@ export interface KubeApiOptions {
   keepAlive?: boolean;
 }
 
-
 /** A page of nodes per LIST: big clusters are listed in chunks instead of one huge response. */
 const NODE_PAGE_SIZE = 500;
 

@@ -102,6 +102,7 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
     maxRetries: settings.maxRetries,
     concurrency: Math.min(settings.reservedConcurrency ?? settings.accountConcurrency, settings.accountConcurrency),
     coldStartMs: settings.coldStartMs,
+    scalingPer10Seconds: settings.scalingPer10Seconds,
     maxEventAgeMs: settings.maximumEventAgeSeconds * 1000,
     environment,
     onStart: (i) => {

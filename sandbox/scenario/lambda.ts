@@ -38,6 +38,7 @@ export const LAMBDA_ASYNC_RETRY_DELAYS_MS = [60_000, 120_000];
 /** A throttled asynchronous event goes back on Lambda's queue: retried after 1 s, doubling up to 5 min. */
 export const THROTTLE_RETRY_FIRST_MS = 1_000;
 export const THROTTLE_RETRY_MAX_MS = 300_000;
+const SCALING_WINDOW_MS = 10_000;
 
 type Handler = (payload: unknown, invocation: { id: string; remainingMs(): number }) => Promise<InterruptionReport>;
 
@@ -51,6 +52,8 @@ export interface LambdaOptions {
   concurrency: number;
   /** Time a new environment takes before its first invocation starts (init: runtime and module load). */
   coldStartMs: number;
+  /** New environments per 10 s at most (Lambda's scaling rate per function); beyond it, throttled. */
+  scalingPer10Seconds: number;
   /** An event not run within this age is dropped (the function's maximumEventAgeInSeconds). */
   maxEventAgeMs: number;
   /** Builds one execution environment's handler, with its own warm state (clients, caches). */
@@ -71,7 +74,7 @@ interface Environment {
 /**
  * The interruption function as Lambda runs asynchronous invocations, on the virtual clock: a pool of
  * execution environments, each with its own warm state, created on demand (a cold start) up to the
- * concurrency limit and reused when idle. An event that finds no concurrency is throttled and goes
+ * concurrency limit, at most `scalingPer10Seconds` of them in any 10 s, and reused when idle. An event that finds no concurrency is throttled and goes
  * back on Lambda's queue (retried after 1 s, doubling up to 5 min, until its maximum age); these
  * retries are not the function's retries. Each invocation has its own request id and time limit;
  * one that fails is retried asynchronously; one still running at its timeout is recorded as timed
@@ -82,6 +85,8 @@ export class SimulatedLambda {
   private readonly running = new Set<Promise<void>>();
   private readonly idle: Environment[] = [];
   private environments = 0;
+  /** When each environment was created, oldest first, within the last 10 s (the scaling window). */
+  private readonly recentlyCreated: number[] = [];
   private queued = 0;
   private seq = 0;
   /** Invocations refused for lack of concurrency (each try counts). */
@@ -107,7 +112,8 @@ export class SimulatedLambda {
     const { clock, concurrency, coldStartMs, maxEventAgeMs } = this.options;
     const warm = this.idle.pop();
     if (warm) return this.run(warm, false, payload, origin, attempt, deliveredAt, throttles);
-    if (this.environments - this.idle.length < concurrency) {
+    if (this.environments - this.idle.length < concurrency && this.mayScale()) {
+      this.recentlyCreated.push(clock.now());
       const id = `env-${String(++this.environments).padStart(4, '0')}`;
       const environment = { id, handler: this.options.environment(id) };
       this.queued++;
@@ -126,6 +132,13 @@ export class SimulatedLambda {
       this.queued--;
       this.offer(payload, origin, attempt, deliveredAt, throttles + 1);
     });
+  }
+
+  /** Lambda adds at most `scalingPer10Seconds` environments in any 10 s. */
+  private mayScale(): boolean {
+    const windowStart = this.options.clock.now() - SCALING_WINDOW_MS;
+    while (this.recentlyCreated.length > 0 && this.recentlyCreated[0]! <= windowStart) this.recentlyCreated.shift();
+    return this.recentlyCreated.length < this.options.scalingPer10Seconds;
   }
 
   private run(environment: Environment, coldStart: boolean, payload: unknown, origin: Origin, attempt: number, deliveredAt: number, throttles: number): void {

@@ -91,6 +91,8 @@ const lambdaSchema = z
     reservedConcurrency: z.number().int().min(1).max(10_000).optional(),
     /** The account's concurrent executions in the region (Lambda's default quota: 1,000). */
     accountConcurrency: z.number().int().min(1).max(100_000).default(1000),
+    /** New execution environments Lambda adds per function in any 10 s (its scaling rate since 2023: 1,000). */
+    scalingPer10Seconds: z.number().int().min(1).max(10_000).default(1000),
     /** A new execution environment's init time before its first invocation (modelled, not measured on Lambda). */
     coldStartMs: z.number().min(0).max(10_000).default(500),
     /** An event Lambda could not run within this age is dropped (maximumEventAgeInSeconds, default 6 h). */

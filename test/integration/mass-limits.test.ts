@@ -47,6 +47,16 @@ describe('mass reclaim under the default limits', () => {
     expect(massFigures(result, 6, podsPerNode)).toMatchObject({ neverCordoned: 0, failedInvocations: 0 });
   });
 
+  it('adds environments no faster than the scaling rate: a burst past it waits on Lambda\'s queue', async () => {
+    const result = await run({ nodes: 12, spreadSeconds: 0.5, ...small, lambda: { scalingPer10Seconds: 5 } });
+    const created = result.invocations.filter((i) => i.coldStart).map((i) => i.startedAt - 500);
+    const first = Math.min(...created);
+
+    expect(created.filter((t) => t < first + 10_000)).toHaveLength(5);
+    expect(result.load!.lambda.throttles).toBeGreaterThan(0);
+    expect(massFigures(result, 12, podsPerNode)).toMatchObject({ neverCordoned: 0, failedInvocations: 0 });
+  });
+
   it('drops an event Lambda could not run within its maximum age, and says so', async () => {
     // One environment, drains of about 25 s, events a minute old are dropped: the later warnings never run.
     const result = await run({ nodes: 5, spreadSeconds: 1, executorsPerNode: 4, executorShutdownSeconds: 20, lambda: { reservedConcurrency: 1, maximumEventAgeSeconds: 60 } });

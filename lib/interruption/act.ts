@@ -13,6 +13,7 @@ import { lifecycleAnnotation, lifecycleOp, transition, withSeen, type NodeLifecy
 import type { InterruptionDeps } from './deps.ts';
 import { completeLifecycle, leavePending, startHeartbeat } from './lifecycle-hook.ts';
 import { CONFLICT, writeGuarded } from './node-write.ts';
+import type { Persist } from './persist.ts';
 import type { NodeDecision } from './policy.ts';
 import { NODE_EVENTS, publisherFor, type Publisher } from './publish.ts';
 import type { InstanceReport } from './report.ts';
@@ -33,6 +34,8 @@ export interface ActInput {
   holder: string;
   /** Rounds of resume so far (a continuation's round). */
   round: number;
+  /** How this node's Kubernetes calls ride out transient failures. */
+  persist: Persist;
 }
 
 export const cordonInputOf = (input: Pick<ActInput, 'notice' | 'ref' | 'decision'>): CordonInput => ({
@@ -68,7 +71,7 @@ export async function act(input: ActInput, deps: InterruptionDeps): Promise<Inst
     seen: withSeen(state, notice.eventId),
     health: notice.kind === 'scheduled-change' ? { ...state.health, [notice.eventArn]: notice.eventId } : state.health,
   };
-  const written = await writeGuarded(deps.kube, node, cordonPatch(node, cordon, now, { ...lifecycleAnnotation(next), ...(lease ? { [LEASE_ANNOTATION]: lease } : {}) }));
+  const written = await writeGuarded(deps.kube, node, cordonPatch(node, cordon, now, { ...lifecycleAnnotation(next), ...(lease ? { [LEASE_ANNOTATION]: lease } : {}) }), input.persist);
   if (written === CONFLICT) return CONFLICT;
   await dropSchedules(dropped, deps);
   const cordonedAt = cordonedAtOf(written);
@@ -182,21 +185,21 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
   const drain = report.drain;
   if (drain.incomplete === 'lease-lost' || keeper.lost) return { ...report, status: 'superseded', reason: 'a more urgent event took the node over' };
   if (drain.errors.length > 0) {
-    await release(ref.nodeName, keeper, [], deps).catch(() => undefined);
+    await release(ref.nodeName, keeper, [], input.persist, deps).catch(() => undefined);
     throw new DrainFailedError(`drain of ${ref.nodeName} hit permanent Kubernetes API errors: ${drain.errors.join('; ')}`, drain);
   }
   const now = deps.clock.now();
   if (drain.incomplete === 'hand-over') {
     const resume = await ensureSchedule({ type: 'resume-drain', at: now + RESUME_AFTER_MS, notice, event: input.event, round: input.round + 1 }, ref, deps);
     const next = { ...state, reason: `${decision.reason}; drain handed over to the next invocation`, pending: withPending(state, [], [resume]) };
-    if (!(await release(ref.nodeName, keeper, [lifecycleOp(next)], deps))) return { ...report, status: 'superseded' };
+    if (!(await release(ref.nodeName, keeper, [lifecycleOp(next)], input.persist, deps))) return { ...report, status: 'superseded' };
     return { ...report, status: 'handed-over', phase: 'draining', scheduled: [{ type: resume.type, name: resume.schedule, at: resume.at }] };
   }
   const uncordon = decision.uncordonAfter !== undefined ? [await ensureSchedule({ type: 'uncordon-after-maintenance', at: Math.max(decision.uncordonAfter, now), notice, event: input.event }, ref, deps)] : [];
   const resumes = state.pending.filter((p) => p.type === 'resume-drain');
   const next: NodeLifecycle = { ...state, phase: transition(state.phase, 'finish-drain'), reason: `${decision.reason}; drained`, pending: withPending(state, resumes, uncordon) };
   const drainedAt = new Date(now).toISOString();
-  if (!(await release(ref.nodeName, keeper, [lifecycleOp(next), { op: 'add', path: annotationPath(ANNOTATIONS.drainedAt), value: drainedAt }], deps))) {
+  if (!(await release(ref.nodeName, keeper, [lifecycleOp(next), { op: 'add', path: annotationPath(ANNOTATIONS.drainedAt), value: drainedAt }], input.persist, deps))) {
     return { ...report, status: 'superseded' };
   }
   const done: InstanceReport = { ...report, phase: 'drained', drain: { ...drain, drainedAt: now }, ...(uncordon.length ? { scheduled: uncordon.map((p) => ({ type: p.type, name: p.schedule, at: p.at })) } : {}) };
@@ -211,9 +214,9 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
  * Writes `ops` and drops the lease in one patch, only while the lease is still ours. False when it
  * is not (a more urgent event took the node over): nothing is written.
  */
-async function release(nodeName: string, keeper: LeaseKeeper, ops: JsonPatchOp[], deps: InterruptionDeps): Promise<boolean> {
+async function release(nodeName: string, keeper: LeaseKeeper, ops: JsonPatchOp[], persist: Persist, deps: InterruptionDeps): Promise<boolean> {
   try {
-    await deps.kube.patchNode(nodeName, [holdsLeaseOp(keeper.lease), ...ops, { op: 'remove', path: annotationPath(LEASE_ANNOTATION) }]);
+    await persist(`patch node ${nodeName}`, () => deps.kube.patchNode(nodeName, [holdsLeaseOp(keeper.lease), ...ops, { op: 'remove', path: annotationPath(LEASE_ANNOTATION) }]));
     return true;
   } catch (err) {
     if (err instanceof KubeApiError && (err.status === 409 || err.status === 422)) return false;

@@ -10,18 +10,11 @@ import { lifecycleOnDuplicate } from './lifecycle-hook.ts';
 import { nextStep, type Step, type Trigger } from './next-step.ts';
 import { CONFLICT } from './node-write.ts';
 import type { InstanceReport } from './report.ts';
-import { retryTransient } from '../kube/retry-transient.ts';
-import { errorMessage, LifeguardError } from '../util/errors.ts';
+import { LifeguardError } from '../util/errors.ts';
+import { persistence } from './persist.ts';
 
 /** Conflicting writers (kubelet status, autoscalers, a concurrent duplicate) are common on a node. */
 const MAX_DECISIONS = 6;
-/**
- * Reads before the decision retry throttling and server errors for this long at most (and never
- * past the notice's deadline or into the last 20 s of the invocation); after it, failing the
- * invocation so Lambda retries it costs no more.
- */
-const READ_RETRY_MS = 120_000;
-const INVOCATION_RESERVE_MS = 20_000;
 
 /** Another invocation holds the node for work as urgent as this: fail so the event is retried later. */
 export class NodeBusyError extends LifeguardError {}
@@ -41,8 +34,8 @@ export interface InstanceWork {
 export async function handleInstance(work: InstanceWork, deps: InterruptionDeps): Promise<InstanceReport> {
   const { notice, instanceId } = work;
   const { log } = deps;
-  const read = persistentReads(notice, deps);
-  const resolved = await read(`resolve instance ${instanceId}`, () => deps.nodes.resolve(instanceId));
+  const persist = persistence(notice, deps);
+  const resolved = await persist(`resolve instance ${instanceId}`, () => deps.nodes.resolve(instanceId));
   if (!resolved) {
     const reason = `instance ${instanceId} is no node of cluster ${deps.clusterName}`;
     log.info(`${reason}; ignored`, { eventId: notice.eventId, kind: notice.kind, instanceId });
@@ -54,7 +47,7 @@ export async function handleInstance(work: InstanceWork, deps: InterruptionDeps)
 
   for (let attempt = 1; attempt <= MAX_DECISIONS; attempt++) {
     // The lookup may have just read the node: decide on that; after a conflict, read it again.
-    const node = attempt === 1 && resolved.node ? resolved.node : await read(`get node ${ref.nodeName}`, () => deps.kube.getNode(ref.nodeName));
+    const node = attempt === 1 && resolved.node ? resolved.node : await persist(`get node ${ref.nodeName}`, () => deps.kube.getNode(ref.nodeName));
     if (!node) return { ...ref, resolvedVia: resolved.via, status: 'node-gone', reason: 'the node no longer exists' };
     let state: NodeLifecycle;
     try {
@@ -69,28 +62,12 @@ export async function handleInstance(work: InstanceWork, deps: InterruptionDeps)
     if (deps.dryRun) return { ...ref, resolvedVia: resolved.via, ...(await dryRunPlan(step, node, ref, notice, deps)) };
 
     const round = work.trigger.kind === 'continuation' ? work.trigger.continuation.round : 0;
-    const later: LaterInput = { notice, event: work.event, ref, node, state, round };
+    const later: LaterInput = { notice, event: work.event, ref, node, state, round, persist };
     const report = await carryOut(step, later, holder, deps);
     if (report !== CONFLICT) return { ...report, resolvedVia: resolved.via };
     log.debug('node changed under the write; deciding again', { node: ref.nodeName, attempt });
   }
   throw new Error(`node ${ref.nodeName} kept changing under Lifeguard's writes (${MAX_DECISIONS} tries); the event will be tried again`);
-}
-
-/** Runs a read with retries of transient failures, within the invocation's read budget. */
-function persistentReads(notice: Notice, deps: InterruptionDeps) {
-  const now = deps.clock.now();
-  const until = Math.min(now + READ_RETRY_MS, notice.deadline ?? Infinity, now + (deps.invocation?.remainingMs() ?? Infinity) - INVOCATION_RESERVE_MS);
-  const { backoffInitialMs, backoffMaxMs } = deps.config.interruption.drain;
-  return <T>(what: string, call: () => Promise<T>): Promise<T> =>
-    retryTransient(call, {
-      clock: deps.clock,
-      until,
-      initialMs: backoffInitialMs,
-      maxMs: backoffMaxMs,
-      ...(deps.random ? { random: deps.random } : {}),
-      onRetry: (err, waitMs) => deps.log.warn(`${what} failed; retrying`, { eventId: notice.eventId, error: errorMessage(err), waitMs }),
-    });
 }
 
 async function carryOut(step: Step, input: LaterInput, holder: string, deps: InterruptionDeps): Promise<InstanceReport | typeof CONFLICT> {

@@ -172,6 +172,18 @@ describe('handleInterruption: Spot interruption', () => {
     expect(clock.now() - t0).toBeGreaterThan(60_000);
   });
 
+  it('rides out throttled node writes (the cordon and the completion) instead of failing the invocation', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, run } = world(event);
+    sparkPods(kube);
+    let refusals = 4;
+    kube.faults.push(({ op }) => (op === 'patchNode' && refusals-- > 0 ? new KubeApiError('Too many requests', 429, 'TooManyRequests') : undefined));
+    const report = await run();
+    expect(only(report)).toMatchObject({ status: 'drained', phase: 'drained' });
+    expect(kube.node(NODE)!.spec!.unschedulable).toBe(true);
+    expect(refusals).toBeLessThan(0);
+  });
+
   it('rides out a throttled read of the node instead of failing the invocation', async () => {
     const event = fixture('spot-interruption-terminate.json');
     const { kube, run } = world(event);

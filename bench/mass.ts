@@ -21,6 +21,8 @@ export interface MassOptions {
   spreadSeconds?: number;
   /** Extra scenario `lambda` fields (e.g. reservedConcurrency). */
   lambda?: Record<string, unknown>;
+  /** Share of API requests answered 429 (Retry-After 1 s) on top of the limits, at random. */
+  throttleRate?: number;
 }
 
 const SPARE_NODES_PER_INTERRUPTED = 0.2;
@@ -47,7 +49,12 @@ export function massScenario(options: MassOptions): Record<string, unknown> {
   }));
   return {
     name: `mass-reclaim-${n}`,
-    cluster: { name: 'bench', nodes, pods, api: { latencyMs: options.latencyMs ?? 5 } },
+    cluster: {
+      name: 'bench',
+      nodes,
+      pods,
+      api: { latencyMs: options.latencyMs ?? 5, ...(options.throttleRate ? { faults: { rate: options.throttleRate, statuses: [429], retryAfterSeconds: 1 } } : {}) },
+    },
     events,
     until: spreadSeconds + 180,
     ...(options.lambda ? { lambda: options.lambda } : {}),

@@ -21,6 +21,10 @@ interface Bench {
 }
 
 const MASS_SIZES = [50, 200, 1000];
+/** The mass scenario again with this share of requests answered 429 at random, on top of the limits. */
+const THROTTLED_NODES = 200;
+const THROTTLE_RATES = [0.3, 0.6];
+const THROTTLED_FIGURES = ['cordonP99Ms', 'cordonMaxMs', 'neverCordoned', 'deadlineMisses', 'failedInvocations', 'executorsKilled', 'throttled429', 'apiRequestsPerNode', 'drainedP99Ms'];
 
 const benches: Record<string, Bench> = {
   drain: {
@@ -32,12 +36,16 @@ const benches: Record<string, Bench> = {
   mass: {
     title: 'Mass interruption under the default limits',
     about:
-      'N Spot warnings spread evenly over one minute, N = 50, 200, 1000, 25 pods per node (20 executors needing 20 s to migrate, 4 ReplicaSet pods, 1 DaemonSet pod), run as a scenario (bench/mass.ts) under the sandbox\'s default limits: API Priority and Fairness as EKS runs it (one flow for the function\'s IAM role, 5 ms base latency), Lambda as a pool of execution environments (500 ms cold start, the account\'s 1,000 concurrent executions, throttled events re-queued), EC2 DescribeInstances throttling; each environment runs the real handler with its own client, token bucket, keep-alive agent and node index; EC2 reclaims every instance at its deadline. Event-to-cordon is measured from the delivery to the moment the API server applies the cordon PATCH; drained, to the completion the drain records. Targets: P99 cordon < 2 s at N = 1000, no executor killed whose shutdown fits the window, requests per node ≤ pods + 5.',
+      'N Spot warnings spread evenly over one minute, N = 50, 200, 1000, 25 pods per node (20 executors needing 20 s to migrate, 4 ReplicaSet pods, 1 DaemonSet pod), run as a scenario (bench/mass.ts) under the sandbox\'s default limits: API Priority and Fairness as EKS runs it (one flow for the function\'s IAM role, 5 ms base latency), Lambda as a pool of execution environments (500 ms cold start, the account\'s 1,000 concurrent executions, throttled events re-queued), EC2 DescribeInstances throttling; each environment runs the real handler with its own client, token bucket, keep-alive agent and node index; EC2 reclaims every instance at its deadline. Event-to-cordon is measured from the delivery to the moment the API server applies the cordon PATCH; drained, to the completion the drain records. Then N = 200 again with 30 % and 60 % of requests answered 429 (Retry-After 1 s) at random on top of the limits (`n200at30pct429`, `n200at60pct429`). Targets: P99 cordon < 2 s at N = 1000, no executor killed whose shutdown fits the window, requests per node ≤ pods + 5.',
     run: async () => {
       const figures: Figures = {};
       for (const nodes of MASS_SIZES) {
         const result = await runMassInterruption({ nodes });
         for (const [key, value] of Object.entries(result)) if (key !== 'nodes') figures[`n${nodes}.${key}`] = value;
+      }
+      for (const rate of THROTTLE_RATES) {
+        const result = await runMassInterruption({ nodes: THROTTLED_NODES, throttleRate: rate });
+        for (const key of THROTTLED_FIGURES) figures[`n${THROTTLED_NODES}at${rate * 100}pct429.${key}`] = result[key]!;
       }
       return figures;
     },

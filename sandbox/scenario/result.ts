@@ -238,7 +238,7 @@ function nodeResults(input: ResultInput): SimulationResult['nodes'] {
 function loadOf(input: ResultInput): LoadSection {
   const m = input.emulator.metrics();
   return {
-    api: { requests: m.total, byVerb: m.requests, throttled429: m.throttled.queueFull + m.throttled.timeOut, maxQueueWaitMs: Math.round(m.maxQueueWaitMs), maxSeatsInUse: m.maxSeatsInUse, connections: m.connectionsOpened },
+    api: { requests: m.total, byVerb: m.requests, throttled429: m.throttled.queueFull + m.throttled.timeOut + m.injected429, maxQueueWaitMs: Math.round(m.maxQueueWaitMs), maxSeatsInUse: m.maxSeatsInUse, connections: m.connectionsOpened },
     lambda: {
       invocations: input.invocations.length,
       environments: input.lambda.environmentsCreated,

@@ -1,5 +1,6 @@
 import { FAILOVER_ERRORS } from '../../lib/dr/task-errors.ts';
 import { CLEANUP, emr, mark, throttlingRetry, toCleanup, type States } from './common.ts';
+import { pollLoop } from './poll-loop.ts';
 
 /**
  * Create the replacement and wait until it is WAITING, then find its master's IP. RunJobFlow goes
@@ -22,26 +23,20 @@ export function createStates(exits: { created: string }): States {
       Catch: toCleanup,
       Next: 'WaitForCluster',
     },
-    WaitForCluster: { Type: 'Wait', SecondsPath: '$.poll.clusterIntervalSeconds', Next: 'DescribeNewCluster' },
-    DescribeNewCluster: {
-      Type: 'Task',
-      Resource: emr('describeCluster'),
-      Parameters: { 'ClusterId.$': '$.newCluster.ClusterId' },
-      ResultSelector: { 'state.$': '$.Cluster.Status.State', 'status.$': '$.Cluster.Status' },
-      ResultPath: '$.newClusterStatus',
-      Retry: [throttlingRetry('emr')],
-      Catch: toCleanup,
-      Next: 'CountClusterPoll',
-    },
-    CountClusterPoll: {
-      Type: 'Pass',
-      Parameters: { 'n.$': 'States.MathAdd($.clusterPoll.n, 1)' },
-      ResultPath: '$.clusterPoll',
-      Next: 'IsClusterReady',
-    },
-    IsClusterReady: {
-      Type: 'Choice',
-      Choices: [
+    ...pollLoop({
+      names: { wait: 'WaitForCluster', describe: 'DescribeNewCluster', count: 'CountClusterPoll', judge: 'IsClusterReady' },
+      intervalPath: '$.poll.clusterIntervalSeconds',
+      describe: {
+        Type: 'Task',
+        Resource: emr('describeCluster'),
+        Parameters: { 'ClusterId.$': '$.newCluster.ClusterId' },
+        ResultSelector: { 'state.$': '$.Cluster.Status.State', 'status.$': '$.Cluster.Status' },
+        ResultPath: '$.newClusterStatus',
+        Retry: [throttlingRetry('emr')],
+        Catch: toCleanup,
+      },
+      pollsPath: '$.clusterPoll',
+      verdicts: [
         {
           Or: [
             { Variable: '$.newClusterStatus.state', StringEquals: 'WAITING' },
@@ -57,10 +52,10 @@ export function createStates(exits: { created: string }): States {
           ],
           Next: 'ClusterCreationFailed',
         },
-        { Variable: '$.clusterPoll.n', NumericGreaterThanEqualsPath: '$.poll.clusterMaxAttempts', Next: 'ClusterCreationTimedOut' },
       ],
-      Default: 'WaitForCluster',
-    },
+      maxPollsPath: '$.poll.clusterMaxAttempts',
+      giveUp: 'ClusterCreationTimedOut',
+    }),
     ClusterCreationFailed: {
       Type: 'Pass',
       Parameters: { Error: FAILOVER_ERRORS.clusterCreationFailed, 'Cause.$': 'States.JsonToString($.newClusterStatus.status)' },

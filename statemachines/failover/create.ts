@@ -1,5 +1,5 @@
 import { FAILOVER_ERRORS } from '../../lib/dr/task-errors.ts';
-import { CLEANUP, emr, mark, throttlingRetry, toCleanup, type States } from './common.ts';
+import { CLEANUP, emr, mark, throttlingRetry, toCleanup, type State, type States } from './common.ts';
 import { pollLoop } from './poll-loop.ts';
 
 /**
@@ -77,26 +77,8 @@ export function createStates(exits: { created: string }): States {
       Choices: [{ Variable: '$.plan.runJobFlow.Instances.InstanceFleets', IsPresent: true, Next: 'ListFleetMaster' }],
       Default: 'ListGroupMaster',
     },
-    ListGroupMaster: {
-      Type: 'Task',
-      Resource: emr('listInstances'),
-      Parameters: { 'ClusterId.$': '$.newCluster.ClusterId', InstanceGroupTypes: ['MASTER'], InstanceStates: ['RUNNING'] },
-      ResultSelector: { 'instances.$': '$.Instances' },
-      ResultPath: '$.newMasterLookup',
-      Retry: [throttlingRetry('emr')],
-      Catch: toCleanup,
-      Next: 'HasNewMaster',
-    },
-    ListFleetMaster: {
-      Type: 'Task',
-      Resource: emr('listInstances'),
-      Parameters: { 'ClusterId.$': '$.newCluster.ClusterId', InstanceFleetType: 'MASTER', InstanceStates: ['RUNNING'] },
-      ResultSelector: { 'instances.$': '$.Instances' },
-      ResultPath: '$.newMasterLookup',
-      Retry: [throttlingRetry('emr')],
-      Catch: toCleanup,
-      Next: 'HasNewMaster',
-    },
+    ListGroupMaster: listRunningMaster({ InstanceGroupTypes: ['MASTER'] }),
+    ListFleetMaster: listRunningMaster({ InstanceFleetType: 'MASTER' }),
     HasNewMaster: {
       Type: 'Choice',
       Choices: [{ Variable: '$.newMasterLookup.instances[0].PrivateIpAddress', IsPresent: true, Next: 'RecordNewMaster' }],
@@ -117,5 +99,19 @@ export function createStates(exits: { created: string }): States {
       ResultPath: '$.newMaster',
       Next: exits.created,
     },
+  };
+}
+
+/** The new cluster's running master, found by its instance group or its instance fleet. */
+function listRunningMaster(master: Record<string, unknown>): State {
+  return {
+    Type: 'Task',
+    Resource: emr('listInstances'),
+    Parameters: { 'ClusterId.$': '$.newCluster.ClusterId', ...master, InstanceStates: ['RUNNING'] },
+    ResultSelector: { 'instances.$': '$.Instances' },
+    ResultPath: '$.newMasterLookup',
+    Retry: [throttlingRetry('emr')],
+    Catch: toCleanup,
+    Next: 'HasNewMaster',
   };
 }

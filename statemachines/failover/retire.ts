@@ -1,4 +1,4 @@
-import { emr, mark, throttlingRetry, type States } from './common.ts';
+import { emr, mark, terminateCluster, throttlingRetry, unprotectCluster, type States } from './common.ts';
 
 /**
  * Retire the old cluster once traffic has switched: a real failover always, a drill only when
@@ -37,24 +37,8 @@ export function retireStates(exits: { done: string }): States {
       Choices: [{ Or: GONE.map((state) => ({ Variable: '$.oldCluster.state', StringEquals: state })), Next: exits.done }],
       Default: 'UnprotectOldCluster',
     },
-    UnprotectOldCluster: {
-      Type: 'Task',
-      Resource: emr('setTerminationProtection'),
-      Parameters: { 'JobFlowIds.$': 'States.Array($.plan.sourceClusterId)', TerminationProtected: false },
-      ResultPath: null,
-      Retry: [throttlingRetry('emr')],
-      Catch: asWarning,
-      Next: 'TerminateOldCluster',
-    },
-    TerminateOldCluster: {
-      Type: 'Task',
-      Resource: emr('terminateJobFlows'),
-      Parameters: { 'JobFlowIds.$': 'States.Array($.plan.sourceClusterId)' },
-      ResultPath: null,
-      Retry: [throttlingRetry('emr')],
-      Catch: asWarning,
-      Next: 'MarkRetired',
-    },
+    UnprotectOldCluster: unprotectCluster('$.plan.sourceClusterId', asWarning, 'TerminateOldCluster'),
+    TerminateOldCluster: terminateCluster('$.plan.sourceClusterId', asWarning, 'MarkRetired'),
     MarkRetired: mark('retired', exits.done),
   };
 }

@@ -1,3 +1,4 @@
+import { CLUSTER_GONE_STATES } from '../../lib/dr/cluster-states.ts';
 import { FAILOVER_ERRORS } from '../../lib/dr/task-errors.ts';
 import { CLEANUP, emr, mark, throttlingRetry, toCleanup, type State, type States } from './common.ts';
 import { pollLoop } from './poll-loop.ts';
@@ -45,11 +46,7 @@ export function createStates(exits: { created: string }): States {
           Next: 'MarkClusterReady',
         },
         {
-          Or: [
-            { Variable: '$.newClusterStatus.state', StringEquals: 'TERMINATING' },
-            { Variable: '$.newClusterStatus.state', StringEquals: 'TERMINATED' },
-            { Variable: '$.newClusterStatus.state', StringEquals: 'TERMINATED_WITH_ERRORS' },
-          ],
+          Or: CLUSTER_GONE_STATES.map((state) => ({ Variable: '$.newClusterStatus.state', StringEquals: state })),
           Next: 'ClusterCreationFailed',
         },
       ],

@@ -1,3 +1,4 @@
+import { CLUSTER_GONE_STATES } from '../../lib/dr/cluster-states.ts';
 import { emr, mark, terminateCluster, throttlingRetry, unprotectCluster, type States } from './common.ts';
 
 /**
@@ -7,8 +8,6 @@ import { emr, mark, terminateCluster, throttlingRetry, unprotectCluster, type St
  * warning on a completed failover, recorded under `$.retireWarning`: service is already restored.
  */
 export const RETIRE = 'ShouldRetireOldCluster';
-
-const GONE = ['TERMINATING', 'TERMINATED', 'TERMINATED_WITH_ERRORS'];
 
 export function retireStates(exits: { done: string }): States {
   const asWarning = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.retireWarning', Next: exits.done }];
@@ -34,7 +33,7 @@ export function retireStates(exits: { done: string }): States {
     IsOldClusterRunning: {
       Type: 'Choice',
       Comment: 'A cluster that is already going or gone needs nothing more',
-      Choices: [{ Or: GONE.map((state) => ({ Variable: '$.oldCluster.state', StringEquals: state })), Next: exits.done }],
+      Choices: [{ Or: CLUSTER_GONE_STATES.map((state) => ({ Variable: '$.oldCluster.state', StringEquals: state })), Next: exits.done }],
       Default: 'UnprotectOldCluster',
     },
     UnprotectOldCluster: unprotectCluster('$.plan.sourceClusterId', asWarning, 'TerminateOldCluster'),

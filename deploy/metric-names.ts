@@ -32,5 +32,7 @@ export const INTERRUPTION_METRICS = [
   'InvocationsFailed',
 ] as const;
 
+export type InterruptionMetric = (typeof INTERRUPTION_METRICS)[number];
+
 /** [namespace, metric, dimension, value, …] for one interruption metric, as dashboards write it. */
-export const interruptionMetric = (name: (typeof INTERRUPTION_METRICS)[number]) => [NAMESPACE, name, 'service', INTERRUPTION_SERVICE];
+export const interruptionMetric = (name: InterruptionMetric) => [NAMESPACE, name, 'service', INTERRUPTION_SERVICE];

@@ -12,24 +12,41 @@ export { LIFEGUARD_EVENTS, type FailoverResourceRefs, type ResourceRef } from '.
 
 /**
  * The EMR failover state machine (Amazon States Language, JSONPath), assembled from one builder
- * per phase (statemachines/failover/*): start → confirm → plan → create → switch → retire →
- * complete, and cleanup for every failure after the lock. The execution state is the object the
- * ValidateInput Lambda returns (lib/dr/execution.ts). Phase boundaries are stamped with
- * `$$.State.EnteredTime` under `$.times` for the RTO report.
+ * per phase (statemachines/failover/*) in the order of FAILOVER_PHASES, and cleanup for every
+ * failure after the lock. The execution state is the object the ValidateInput Lambda returns
+ * (lib/dr/execution.ts). Phase boundaries are stamped with `$$.State.EnteredTime` under `$.times`
+ * for the RTO report.
  */
 
 /** An execution never outlives its lock (lib/dr/execution.ts LOCK_TTL_SECONDS is longer). */
 export const FAILOVER_TIMEOUT_SECONDS = 5400;
 
+/** One phase: the state it is entered by, and its states once told where it hands over. */
+export interface FailoverPhase {
+  readonly name: string;
+  readonly entry: string;
+  readonly states: (refs: FailoverResourceRefs, next: string) => States;
+}
+
+/** Every phase but the last hands over to the one after it. */
+const HANDING_OVER: readonly FailoverPhase[] = [
+  { name: 'start', entry: START, states: (refs, next) => startStates(refs, { locked: next }) },
+  { name: 'confirm', entry: CONFIRM, states: (refs, next) => confirmStates(refs, { confirmed: next }) },
+  { name: 'plan', entry: PLAN, states: (refs, next) => planStates(refs, { planned: next }) },
+  { name: 'create', entry: CREATE, states: (_refs, next) => createStates({ created: next }) },
+  { name: 'switch', entry: SWITCH, states: (_refs, next) => switchStates({ switched: next }) },
+  { name: 'retire', entry: RETIRE, states: (_refs, next) => retireStates({ done: next }) },
+];
+/** The last phase ends the execution. */
+const LAST = { name: 'complete', entry: COMPLETE, states: (refs: FailoverResourceRefs) => completeStates(refs) } satisfies FailoverPhase;
+
+/** The failover's phases in the order they run. */
+export const FAILOVER_PHASES: readonly FailoverPhase[] = [...HANDING_OVER, LAST];
+
 export function failoverDefinition(refs: FailoverResourceRefs) {
   const phases: States[] = [
-    startStates(refs, { locked: CONFIRM }),
-    confirmStates(refs, { confirmed: PLAN }),
-    planStates(refs, { planned: CREATE }),
-    createStates({ created: SWITCH }),
-    switchStates({ switched: RETIRE }),
-    retireStates({ done: COMPLETE }),
-    completeStates(refs),
+    ...HANDING_OVER.map((phase, i) => phase.states(refs, (HANDING_OVER[i + 1] ?? LAST).entry)),
+    LAST.states(refs),
     cleanupStates(refs),
   ];
   const states: States = {};
@@ -41,7 +58,7 @@ export function failoverDefinition(refs: FailoverResourceRefs) {
   }
   return {
     Comment: 'Lifeguard EMR failover: confirm, plan, create in another AZ, switch NLB targets, retire',
-    StartAt: START,
+    StartAt: FAILOVER_PHASES[0]!.entry,
     TimeoutSeconds: FAILOVER_TIMEOUT_SECONDS,
     States: states,
   };

@@ -16,6 +16,7 @@ import {
   type InstanceGroup,
 } from '@aws-sdk/client-emr';
 import pLimit from 'p-limit';
+import { CLUSTER_GONE_STATES } from './cluster-states.ts';
 import { CLUSTER_TAG, type ClusterSnapshot } from './clone-cluster.ts';
 import { PlanningError } from './planning-error.ts';
 
@@ -37,7 +38,7 @@ export async function describeSourceCluster(emr: EMRClient, clusterId: string): 
   }
 }
 
-const GONE = new Set(['TERMINATING', 'TERMINATED', 'TERMINATED_WITH_ERRORS']);
+const GONE = new Set<string>(CLUSTER_GONE_STATES);
 const ACTIVE_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'] as const;
 
 /**

@@ -1,16 +1,14 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { Clock } from '../../lib/util/clock.ts';
-import { createKubeCluster } from './cluster.ts';
+import { createKubeCluster, type KubeCluster } from './cluster.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
 import { PriorityLevel } from './flow-control.ts';
 import { apiLimitsSchema, resolveLimits, type ApiLimitsOptions } from './limits.ts';
 import { ApiMetrics, type ApiMetricsSnapshot } from './metrics.ts';
-import type { NodeObject, PdbObject, PodObject } from './objects.ts';
 import { startHttpServer, type RequestRecord } from './server.ts';
-import { parseSpec, type NodeSpec, type PdbSpec, type PodSpec } from './specs.ts';
-import type { EventObject } from './events.ts';
-import type { KubeEvent, PodHistoryEntry } from './store.ts';
+import { parseSpec } from './specs.ts';
+import type { KubeEvent } from './store.ts';
 
 export { nodeSpecSchema, podSpecSchema, pdbSpecSchema, taintSpecSchema, tolerationSpecSchema } from './specs.ts';
 export type { NodeSpec, PodSpec, PdbSpec } from './specs.ts';
@@ -46,7 +44,13 @@ export interface KubeEmulatorOptions {
   limits?: ApiLimitsOptions;
 }
 
-export interface KubeEmulator {
+/** What the emulator answers from the cluster it serves: its objects and what the world does to them. */
+type ClusterFace = Pick<
+  KubeCluster,
+  'addNode' | 'addPod' | 'addPdb' | 'terminateNode' | 'restartNode' | 'node' | 'pod' | 'pods' | 'pdbs' | 'podHistory' | 'events'
+>;
+
+export interface KubeEmulator extends ClusterFace {
   /** http://127.0.0.1:<port> */
   readonly url: string;
   /**
@@ -56,26 +60,10 @@ export interface KubeEmulator {
    */
   kubeConfig(user?: string): KubeConfig;
   close(): Promise<void>;
-  addNode(spec: NodeSpec): NodeObject;
-  addPod(spec: PodSpec): PodObject;
-  addPdb(spec: PdbSpec): PdbObject;
-  /** The instance behind the node is gone: its pods are killed at once; the node stays, NotReady. Returns the pods killed. */
-  terminateNode(name: string): number;
-  /** The instance is running again (started after a stop, back from a reboot): the node turns Ready. */
-  restartNode(name: string): void;
-  node(name: string): NodeObject | undefined;
-  pod(namespace: string, name: string): PodObject | undefined;
-  pods(): PodObject[];
-  /** Budgets with their computed status. */
-  pdbs(): PdbObject[];
-  /** One entry per pod that ever existed (per uid), in creation order. */
-  podHistory(): PodHistoryEntry[];
   /** Every request answered (or reset), in order. */
   readonly requests: readonly RequestRecord[];
   /** Requests by verb and resource, 429s, queue depth, seats, connections, per flow. */
   metrics(): ApiMetricsSnapshot;
-  /** events.k8s.io/v1 Events recorded through the API, in creation order. */
-  events(): EventObject[];
 }
 
 const optionsSchema = z

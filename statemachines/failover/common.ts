@@ -108,6 +108,36 @@ export function deregisterFromEveryGroup(ipPath: string, task: string, alreadyGo
   };
 }
 
+/**
+ * Termination protection off for the cluster whose id is at `idPath`: a protected cluster cannot
+ * be terminated.
+ */
+export function unprotectCluster(idPath: string, catchers: unknown[], next: string, comment?: string): State {
+  return {
+    Type: 'Task',
+    ...(comment === undefined ? {} : { Comment: comment }),
+    Resource: emr('setTerminationProtection'),
+    Parameters: { 'JobFlowIds.$': `States.Array(${idPath})`, TerminationProtected: false },
+    ResultPath: null,
+    Retry: [throttlingRetry('emr')],
+    Catch: catchers,
+    Next: next,
+  };
+}
+
+/** Terminates the cluster whose id is at `idPath`. */
+export function terminateCluster(idPath: string, catchers: unknown[], next: string): State {
+  return {
+    Type: 'Task',
+    Resource: emr('terminateJobFlows'),
+    Parameters: { 'JobFlowIds.$': `States.Array(${idPath})` },
+    ResultPath: null,
+    Retry: [throttlingRetry('emr')],
+    Catch: catchers,
+    Next: next,
+  };
+}
+
 export function releaseLock(refs: FailoverResourceRefs, next: string): State {
   return {
     Type: 'Task',

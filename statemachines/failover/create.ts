@@ -1,5 +1,7 @@
+import { CLUSTER_GONE_STATES } from '../../lib/dr/cluster-states.ts';
 import { FAILOVER_ERRORS } from '../../lib/dr/task-errors.ts';
-import { CLEANUP, emr, mark, throttlingRetry, toCleanup, type States } from './common.ts';
+import { CLEANUP, emr, mark, throttlingRetry, toCleanup, type State, type States } from './common.ts';
+import { pollLoop } from './poll-loop.ts';
 
 /**
  * Create the replacement and wait until it is WAITING, then find its master's IP. RunJobFlow goes
@@ -22,26 +24,20 @@ export function createStates(exits: { created: string }): States {
       Catch: toCleanup,
       Next: 'WaitForCluster',
     },
-    WaitForCluster: { Type: 'Wait', SecondsPath: '$.poll.clusterIntervalSeconds', Next: 'DescribeNewCluster' },
-    DescribeNewCluster: {
-      Type: 'Task',
-      Resource: emr('describeCluster'),
-      Parameters: { 'ClusterId.$': '$.newCluster.ClusterId' },
-      ResultSelector: { 'state.$': '$.Cluster.Status.State', 'status.$': '$.Cluster.Status' },
-      ResultPath: '$.newClusterStatus',
-      Retry: [throttlingRetry('emr')],
-      Catch: toCleanup,
-      Next: 'CountClusterPoll',
-    },
-    CountClusterPoll: {
-      Type: 'Pass',
-      Parameters: { 'n.$': 'States.MathAdd($.clusterPoll.n, 1)' },
-      ResultPath: '$.clusterPoll',
-      Next: 'IsClusterReady',
-    },
-    IsClusterReady: {
-      Type: 'Choice',
-      Choices: [
+    ...pollLoop({
+      names: { wait: 'WaitForCluster', describe: 'DescribeNewCluster', count: 'CountClusterPoll', judge: 'IsClusterReady' },
+      intervalPath: '$.poll.clusterIntervalSeconds',
+      describe: {
+        Type: 'Task',
+        Resource: emr('describeCluster'),
+        Parameters: { 'ClusterId.$': '$.newCluster.ClusterId' },
+        ResultSelector: { 'state.$': '$.Cluster.Status.State', 'status.$': '$.Cluster.Status' },
+        ResultPath: '$.newClusterStatus',
+        Retry: [throttlingRetry('emr')],
+        Catch: toCleanup,
+      },
+      pollsPath: '$.clusterPoll',
+      verdicts: [
         {
           Or: [
             { Variable: '$.newClusterStatus.state', StringEquals: 'WAITING' },
@@ -50,17 +46,13 @@ export function createStates(exits: { created: string }): States {
           Next: 'MarkClusterReady',
         },
         {
-          Or: [
-            { Variable: '$.newClusterStatus.state', StringEquals: 'TERMINATING' },
-            { Variable: '$.newClusterStatus.state', StringEquals: 'TERMINATED' },
-            { Variable: '$.newClusterStatus.state', StringEquals: 'TERMINATED_WITH_ERRORS' },
-          ],
+          Or: CLUSTER_GONE_STATES.map((state) => ({ Variable: '$.newClusterStatus.state', StringEquals: state })),
           Next: 'ClusterCreationFailed',
         },
-        { Variable: '$.clusterPoll.n', NumericGreaterThanEqualsPath: '$.poll.clusterMaxAttempts', Next: 'ClusterCreationTimedOut' },
       ],
-      Default: 'WaitForCluster',
-    },
+      maxPollsPath: '$.poll.clusterMaxAttempts',
+      giveUp: 'ClusterCreationTimedOut',
+    }),
     ClusterCreationFailed: {
       Type: 'Pass',
       Parameters: { Error: FAILOVER_ERRORS.clusterCreationFailed, 'Cause.$': 'States.JsonToString($.newClusterStatus.status)' },
@@ -82,26 +74,8 @@ export function createStates(exits: { created: string }): States {
       Choices: [{ Variable: '$.plan.runJobFlow.Instances.InstanceFleets', IsPresent: true, Next: 'ListFleetMaster' }],
       Default: 'ListGroupMaster',
     },
-    ListGroupMaster: {
-      Type: 'Task',
-      Resource: emr('listInstances'),
-      Parameters: { 'ClusterId.$': '$.newCluster.ClusterId', InstanceGroupTypes: ['MASTER'], InstanceStates: ['RUNNING'] },
-      ResultSelector: { 'instances.$': '$.Instances' },
-      ResultPath: '$.newMasterLookup',
-      Retry: [throttlingRetry('emr')],
-      Catch: toCleanup,
-      Next: 'HasNewMaster',
-    },
-    ListFleetMaster: {
-      Type: 'Task',
-      Resource: emr('listInstances'),
-      Parameters: { 'ClusterId.$': '$.newCluster.ClusterId', InstanceFleetType: 'MASTER', InstanceStates: ['RUNNING'] },
-      ResultSelector: { 'instances.$': '$.Instances' },
-      ResultPath: '$.newMasterLookup',
-      Retry: [throttlingRetry('emr')],
-      Catch: toCleanup,
-      Next: 'HasNewMaster',
-    },
+    ListGroupMaster: listRunningMaster({ InstanceGroupTypes: ['MASTER'] }),
+    ListFleetMaster: listRunningMaster({ InstanceFleetType: 'MASTER' }),
     HasNewMaster: {
       Type: 'Choice',
       Choices: [{ Variable: '$.newMasterLookup.instances[0].PrivateIpAddress', IsPresent: true, Next: 'RecordNewMaster' }],
@@ -122,5 +96,19 @@ export function createStates(exits: { created: string }): States {
       ResultPath: '$.newMaster',
       Next: exits.created,
     },
+  };
+}
+
+/** The new cluster's running master, found by its instance group or its instance fleet. */
+function listRunningMaster(master: Record<string, unknown>): State {
+  return {
+    Type: 'Task',
+    Resource: emr('listInstances'),
+    Parameters: { 'ClusterId.$': '$.newCluster.ClusterId', ...master, InstanceStates: ['RUNNING'] },
+    ResultSelector: { 'instances.$': '$.Instances' },
+    ResultPath: '$.newMasterLookup',
+    Retry: [throttlingRetry('emr')],
+    Catch: toCleanup,
+    Next: 'HasNewMaster',
   };
 }

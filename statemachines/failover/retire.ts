@@ -1,4 +1,5 @@
-import { emr, mark, throttlingRetry, type States } from './common.ts';
+import { CLUSTER_GONE_STATES } from '../../lib/dr/cluster-states.ts';
+import { emr, mark, terminateCluster, throttlingRetry, unprotectCluster, type States } from './common.ts';
 
 /**
  * Retire the old cluster once traffic has switched: a real failover always, a drill only when
@@ -7,8 +8,6 @@ import { emr, mark, throttlingRetry, type States } from './common.ts';
  * warning on a completed failover, recorded under `$.retireWarning`: service is already restored.
  */
 export const RETIRE = 'ShouldRetireOldCluster';
-
-const GONE = ['TERMINATING', 'TERMINATED', 'TERMINATED_WITH_ERRORS'];
 
 export function retireStates(exits: { done: string }): States {
   const asWarning = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.retireWarning', Next: exits.done }];
@@ -34,27 +33,11 @@ export function retireStates(exits: { done: string }): States {
     IsOldClusterRunning: {
       Type: 'Choice',
       Comment: 'A cluster that is already going or gone needs nothing more',
-      Choices: [{ Or: GONE.map((state) => ({ Variable: '$.oldCluster.state', StringEquals: state })), Next: exits.done }],
+      Choices: [{ Or: CLUSTER_GONE_STATES.map((state) => ({ Variable: '$.oldCluster.state', StringEquals: state })), Next: exits.done }],
       Default: 'UnprotectOldCluster',
     },
-    UnprotectOldCluster: {
-      Type: 'Task',
-      Resource: emr('setTerminationProtection'),
-      Parameters: { 'JobFlowIds.$': 'States.Array($.plan.sourceClusterId)', TerminationProtected: false },
-      ResultPath: null,
-      Retry: [throttlingRetry('emr')],
-      Catch: asWarning,
-      Next: 'TerminateOldCluster',
-    },
-    TerminateOldCluster: {
-      Type: 'Task',
-      Resource: emr('terminateJobFlows'),
-      Parameters: { 'JobFlowIds.$': 'States.Array($.plan.sourceClusterId)' },
-      ResultPath: null,
-      Retry: [throttlingRetry('emr')],
-      Catch: asWarning,
-      Next: 'MarkRetired',
-    },
+    UnprotectOldCluster: unprotectCluster('$.plan.sourceClusterId', asWarning, 'TerminateOldCluster'),
+    TerminateOldCluster: terminateCluster('$.plan.sourceClusterId', asWarning, 'MarkRetired'),
     MarkRetired: mark('retired', exits.done),
   };
 }

@@ -1,5 +1,6 @@
 import { FAILOVER_ERRORS } from '../../lib/dr/task-errors.ts';
 import { deregisterFromEveryGroup, elbv2, mark, throttlingRetry, toCleanup, type States } from './common.ts';
+import { pollLoop } from './poll-loop.ts';
 
 /**
  * Register the new master in every target group, wait until every group sees it healthy, then
@@ -57,25 +58,19 @@ export function switchStates(exits: { switched: string }): States {
         ProcessorConfig: { Mode: 'INLINE' },
         StartAt: 'WaitForTargetHealth',
         States: {
-          WaitForTargetHealth: { Type: 'Wait', SecondsPath: '$.intervalSeconds', Next: 'DescribeNewTargetHealth' },
-          DescribeNewTargetHealth: {
-            Type: 'Task',
-            Resource: elbv2('describeTargetHealth'),
-            Parameters: { 'TargetGroupArn.$': '$.arn', Targets: [{ 'Id.$': '$.ip', 'Port.$': '$.port' }] },
-            ResultSelector: { 'descriptions.$': '$.TargetHealthDescriptions' },
-            ResultPath: '$.health',
-            Retry: [throttlingRetry('elbv2')],
-            Next: 'CountTargetPoll',
-          },
-          CountTargetPoll: {
-            Type: 'Pass',
-            Parameters: { 'n.$': 'States.MathAdd($.polls.n, 1)' },
-            ResultPath: '$.polls',
-            Next: 'IsTargetHealthy',
-          },
-          IsTargetHealthy: {
-            Type: 'Choice',
-            Choices: [
+          ...pollLoop({
+            names: { wait: 'WaitForTargetHealth', describe: 'DescribeNewTargetHealth', count: 'CountTargetPoll', judge: 'IsTargetHealthy' },
+            intervalPath: '$.intervalSeconds',
+            describe: {
+              Type: 'Task',
+              Resource: elbv2('describeTargetHealth'),
+              Parameters: { 'TargetGroupArn.$': '$.arn', Targets: [{ 'Id.$': '$.ip', 'Port.$': '$.port' }] },
+              ResultSelector: { 'descriptions.$': '$.TargetHealthDescriptions' },
+              ResultPath: '$.health',
+              Retry: [throttlingRetry('elbv2')],
+            },
+            pollsPath: '$.polls',
+            verdicts: [
               {
                 And: [
                   { Variable: '$.health.descriptions[0].TargetHealth.State', IsPresent: true },
@@ -83,10 +78,10 @@ export function switchStates(exits: { switched: string }): States {
                 ],
                 Next: 'TargetHealthy',
               },
-              { Variable: '$.polls.n', NumericGreaterThanEqualsPath: '$.maxPolls', Next: 'DescribeNeverHealthy' },
             ],
-            Default: 'WaitForTargetHealth',
-          },
+            maxPollsPath: '$.maxPolls',
+            giveUp: 'DescribeNeverHealthy',
+          }),
           TargetHealthy: { Type: 'Succeed' },
           DescribeNeverHealthy: {
             Type: 'Pass',

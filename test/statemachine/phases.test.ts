@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_THROTTLING_ERRORS, LOCK_HELD_ERROR, THROTTLING_ERROR } from '../../lib/dr/task-errors.ts';
-import { failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
+import { FAILOVER_PHASES, failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
 import { cleanupStates } from '../../statemachines/failover/cleanup.ts';
 import { CLEANUP, type States } from '../../statemachines/failover/common.ts';
-import { COMPLETE, completeStates } from '../../statemachines/failover/complete.ts';
-import { CONFIRM, confirmStates } from '../../statemachines/failover/confirm.ts';
-import { CREATE, createStates } from '../../statemachines/failover/create.ts';
-import { PLAN, planStates } from '../../statemachines/failover/plan.ts';
-import { RETIRE, retireStates } from '../../statemachines/failover/retire.ts';
-import { START, startStates } from '../../statemachines/failover/start.ts';
-import { SWITCH, switchStates } from '../../statemachines/failover/switch.ts';
+import { completeStates } from '../../statemachines/failover/complete.ts';
+import { confirmStates } from '../../statemachines/failover/confirm.ts';
+import { createStates } from '../../statemachines/failover/create.ts';
+import { planStates } from '../../statemachines/failover/plan.ts';
+import { retireStates } from '../../statemachines/failover/retire.ts';
+import { startStates } from '../../statemachines/failover/start.ts';
+import { switchStates } from '../../statemachines/failover/switch.ts';
 
 /** Each phase of the failover definition, checked where it is built. */
 
@@ -34,19 +34,23 @@ function expectClosed(states: States, exits: string[]) {
 }
 
 describe('failover phases', () => {
-  it('assembles every phase exactly once into the definition, starting with validation', () => {
+  it('starts with the first phase and hands each phase over to the entry of the next, in the order of FAILOVER_PHASES', () => {
     const definition = failoverDefinition(refs);
-    expect(definition.StartAt).toBe(START);
-    const phases = [
-      startStates(refs, { locked: CONFIRM }),
-      confirmStates(refs, { confirmed: PLAN }),
-      planStates(refs, { planned: CREATE }),
-      createStates({ created: SWITCH }),
-      switchStates({ switched: RETIRE }),
-      retireStates({ done: COMPLETE }),
-      completeStates(refs),
-      cleanupStates(refs),
-    ];
+    expect(definition.StartAt).toBe(FAILOVER_PHASES[0]!.entry);
+    FAILOVER_PHASES.forEach((phase, i) => {
+      const alone = JSON.stringify(phase.states(refs, EXIT));
+      const next = FAILOVER_PHASES[i + 1];
+      // The last phase ends the execution: it hands over to nothing.
+      if (!next) expect(alone, phase.name).not.toContain(JSON.stringify(EXIT));
+      const wired = JSON.parse(next ? alone.replaceAll(JSON.stringify(EXIT), JSON.stringify(next.entry)) : alone) as States;
+      expect(Object.keys(wired), phase.name).toContain(phase.entry);
+      for (const [name, built] of Object.entries(wired)) expect(definition.States[name], `${phase.name}: ${name}`).toEqual(built);
+    });
+  });
+
+  it('assembles every phase and cleanup exactly once into the definition', () => {
+    const definition = failoverDefinition(refs);
+    const phases = [...FAILOVER_PHASES.map((phase) => phase.states(refs, EXIT)), cleanupStates(refs)];
     expect(Object.keys(definition.States).sort()).toEqual(phases.flatMap((p) => Object.keys(p)).sort());
   });
 

@@ -1,6 +1,7 @@
 import type { LimitFunction } from 'p-limit';
 import type { InterruptionConfig } from '../config/interruption.ts';
 import { KubeApiError, isSeveralBudgetsRefusal, isTransient, type KubeApi } from '../kube/port.ts';
+import { jitteredBackoff } from '../util/backoff.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Log } from '../observability/log.ts';
 
@@ -69,11 +70,6 @@ export function graceThatFits(podGraceSeconds: number, leftMs: number): number |
   if (podGraceSeconds * 1000 <= leftMs) return undefined;
   const fits = Math.floor(leftMs / 1000);
   return fits >= 1 ? Math.min(podGraceSeconds, fits) : undefined;
-}
-
-/** Equal jitter: half the step fixed, half random, so retries spread out but never hammer. */
-export function jitteredBackoff(stepMs: number, random: () => number): number {
-  return Math.round(stepMs / 2 + random() * (stepMs / 2));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { jitteredBackoff } from '../util/backoff.ts';
 import type { Clock } from '../util/clock.ts';
 import { isTransient } from './port.ts';
 
@@ -28,7 +29,7 @@ export async function retryTransient<T>(call: () => Promise<T>, options: RetryTr
       return await call();
     } catch (err) {
       if (!isTransient(err) || clock.now() + step >= until || signal?.aborted) throw err;
-      const waitMs = Math.round(step / 2 + random() * (step / 2));
+      const waitMs = jitteredBackoff(step, random);
       options.onRetry?.(err, waitMs);
       await clock.sleep(waitMs, signal);
     }

@@ -1,4 +1,5 @@
 import type { Log } from '../observability/log.ts';
+import { jitteredBackoff } from '../util/backoff.ts';
 import type { Clock } from '../util/clock.ts';
 import { classify, type CallKind, type Failure } from './api-failure.ts';
 import type { RequestPriority, TokenBucket } from './token-bucket.ts';
@@ -42,9 +43,7 @@ export function retryingCall({ clock, log, bucket }: RetryingCallDeps, options: 
   const maxRetryAfterSeconds = options.maxRetryAfterSeconds ?? 30;
 
   function backoffMs(attempt: number): number {
-    const step = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    // Equal jitter: never less than half the step, so a herd spreads out but still waits.
-    return Math.round(step / 2 + (random() * step) / 2);
+    return jitteredBackoff(Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)), random);
   }
 
   return async function call<T>(operation: string, work: () => Promise<T>, kind: CallKind = {}, priority: RequestPriority = 'normal'): Promise<T> {

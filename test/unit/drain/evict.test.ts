@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import { describe, expect, it } from 'vitest';
 import { interruptionConfigSchema } from '../../../lib/config/interruption.ts';
-import { evictPod, graceThatFits, jitteredBackoff, type EvictPolicy } from '../../../lib/drain/evict.ts';
+import { evictPod, graceThatFits, type EvictPolicy } from '../../../lib/drain/evict.ts';
+import { jitteredBackoff } from '../../../lib/util/backoff.ts';
 import { KubeApiError } from '../../../lib/kube/port.ts';
 import { silentLog } from '../../../lib/observability/log.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';

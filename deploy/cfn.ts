@@ -87,3 +87,6 @@ export function eventBridgeDeadLetterQueue(queueId: string, ruleIds: string[]): 
     },
   };
 }
+
+/** An EMR cluster's ARN in this stack's partition, region and account (`*` for any). */
+export const emrClusterArn = (id: string) => sub(`arn:\${AWS::Partition}:elasticmapreduce:\${AWS::Region}:\${AWS::AccountId}:cluster/${id}`);

@@ -1,12 +1,12 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
-import { getAtt, sub, type IamStatement } from './cfn.ts';
+import { CLUSTER_TAG } from '../lib/dr/tags.ts';
+import { emrClusterArn, getAtt, sub, type IamStatement } from './cfn.ts';
 import { FAILOVER_TASK_LAMBDAS, LOCK_TABLE_ID } from './dr-ids.ts';
 
 /** What the failover state machine's role may do: exactly the calls its Task states make. */
 export function failoverStateMachineStatements(config: LifeguardConfig): IamStatement[] {
   const clusters = config.dr.clusters;
   const names = clusters.map((c) => c.name);
-  const clusterArn = (id: string) => sub(`arn:\${AWS::Partition}:elasticmapreduce:\${AWS::Region}:\${AWS::AccountId}:cluster/${id}`);
   const lifecycle = ['elasticmapreduce:DescribeCluster', 'elasticmapreduce:ListInstances', 'elasticmapreduce:SetTerminationProtection', 'elasticmapreduce:TerminateJobFlows'];
   const targetGroups = [...new Set(clusters.flatMap((c) => c.targetGroups.map((g) => g.arn)))];
   const statements: IamStatement[] = [
@@ -33,16 +33,16 @@ export function failoverStateMachineStatements(config: LifeguardConfig): IamStat
       Effect: 'Allow',
       Action: ['elasticmapreduce:RunJobFlow'],
       Resource: '*',
-      Condition: { StringEquals: { 'elasticmapreduce:RequestTag/lifeguard:cluster': names } },
+      Condition: { StringEquals: { [`elasticmapreduce:RequestTag/${CLUSTER_TAG}`]: names } },
     },
     // The configured clusters by ARN (they may predate Lifeguard's tags) ...
-    { Effect: 'Allow', Action: lifecycle, Resource: clusters.map((c) => clusterArn(c.clusterId)) },
+    { Effect: 'Allow', Action: lifecycle, Resource: clusters.map((c) => emrClusterArn(c.clusterId)) },
     // ... and the replacements Lifeguard creates, by their tag.
     {
       Effect: 'Allow',
       Action: lifecycle,
-      Resource: clusterArn('*'),
-      Condition: { StringEquals: { 'elasticmapreduce:ResourceTag/lifeguard:cluster': names } },
+      Resource: emrClusterArn('*'),
+      Condition: { StringEquals: { [`elasticmapreduce:ResourceTag/${CLUSTER_TAG}`]: names } },
     },
     // RunJobFlow passes the configured roles, each only to the service that uses it.
     ...passRoleStatements(clusters),

@@ -1,5 +1,6 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
-import { lambdaRole, sub, type IamStatement } from './cfn.ts';
+import { CLUSTER_TAG } from '../lib/dr/tags.ts';
+import { emrClusterArn, lambdaRole, type IamStatement } from './cfn.ts';
 import { FAILOVER_TASK_LAMBDAS } from './dr-ids.ts';
 
 /**
@@ -53,7 +54,6 @@ function planStatements(config: LifeguardConfig): IamStatement[] {
   const clusters = config.dr.clusters;
   const names = clusters.map((c) => c.name);
   if (!clusters.length) return [];
-  const clusterArn = (id: string) => sub(`arn:\${AWS::Partition}:elasticmapreduce:\${AWS::Region}:\${AWS::AccountId}:cluster/${id}`);
   const reads = [
     'elasticmapreduce:DescribeCluster',
     'elasticmapreduce:ListInstances',
@@ -64,8 +64,8 @@ function planStatements(config: LifeguardConfig): IamStatement[] {
     'elasticmapreduce:GetManagedScalingPolicy',
   ];
   return [
-    { Effect: 'Allow', Action: reads, Resource: clusters.map((c) => clusterArn(c.clusterId)) },
-    { Effect: 'Allow', Action: reads, Resource: clusterArn('*'), Condition: { StringEquals: { 'elasticmapreduce:ResourceTag/lifeguard:cluster': names } } },
+    { Effect: 'Allow', Action: reads, Resource: clusters.map((c) => emrClusterArn(c.clusterId)) },
+    { Effect: 'Allow', Action: reads, Resource: emrClusterArn('*'), Condition: { StringEquals: { [`elasticmapreduce:ResourceTag/${CLUSTER_TAG}`]: names } } },
     // These calls support no resource-level permissions. ListClusters and DescribeTargetHealth find
     // the cluster that serves now (a replacement, after a failover or a drill: lib/dr/emr-source.ts);
     // DescribeLoadBalancers gives the zones the load balancer serves (lib/dr/target-groups.ts).

@@ -17,6 +17,7 @@ import type {
   Tag,
 } from '@aws-sdk/client-emr';
 import { PlanningError } from './planning-error.ts';
+import { CLUSTER_TAG, REPLACES_TAG } from './tags.ts';
 
 /**
  * Turns what EMR reports about a running cluster (DescribeCluster, ListInstanceGroups or
@@ -35,9 +36,6 @@ export interface ClusterSnapshot {
   autoTerminationPolicy?: AutoTerminationPolicy | undefined;
   managedScalingPolicy?: ManagedScalingPolicy | undefined;
 }
-
-export const REPLACES_TAG = 'lifeguard:replaces';
-export const CLUSTER_TAG = 'lifeguard:cluster';
 
 /** Thrown when a running cluster cannot be faithfully recreated from what EMR reports. */
 export class CloneError extends PlanningError {}

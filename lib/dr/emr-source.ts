@@ -17,7 +17,8 @@ import {
 } from '@aws-sdk/client-emr';
 import pLimit from 'p-limit';
 import { CLUSTER_GONE_STATES } from './cluster-states.ts';
-import { CLUSTER_TAG, type ClusterSnapshot } from './clone-cluster.ts';
+import type { ClusterSnapshot } from './clone-cluster.ts';
+import { CLUSTER_TAG } from './tags.ts';
 import { PlanningError } from './planning-error.ts';
 
 /** Reads what the plan needs from EMR (paged calls followed to the end). */

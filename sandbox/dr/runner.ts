@@ -28,6 +28,7 @@ import { CallLog, ServiceError, type CallRecord, type Caller } from './service-e
 import { withVirtualRetryDelays } from './task-retries.ts';
 import { probeAddressResolver } from '../../lib/dr/serving-master.ts';
 import { DR_SDK_MAX_ATTEMPTS, PROBE_SDK_MAX_ATTEMPTS } from '../../lib/dr/sdk-retry.ts';
+import { CLUSTER_TAG } from '../../lib/dr/tags.ts';
 
 /**
  * Runs the real failover definition in aws-local-stepfunctions on the virtual clock: every Task
@@ -136,7 +137,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
       readyAtMs: t0 - 86_000_000,
       ...(c.failsAt !== undefined ? { failsAtMs: t0 + c.failsAt * 1000 } : {}),
       terminationProtected: c.terminationProtected,
-      tags: { 'lifeguard:cluster': c.name },
+      tags: { [CLUSTER_TAG]: c.name },
       releaseLabel: 'emr-7.5.0',
       createdByScenario: false,
     });

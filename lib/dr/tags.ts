@@ -1,0 +1,3 @@
+/** Tags Lifeguard puts on a replacement EMR cluster; IAM conditions and lookups key on them. */
+export const CLUSTER_TAG = 'lifeguard:cluster';
+export const REPLACES_TAG = 'lifeguard:replaces';

@@ -38,6 +38,9 @@ export const rtoInputSchema = z.object({
   retireWarning: z.object({ Error: z.string(), Cause: z.string().optional() }).nullish(),
 });
 
+/** The phase boundaries the state machine stamps under `$.times` (its `mark` states) and the report reads. */
+export type Checkpoint = keyof z.output<typeof rtoInputSchema>['times'];
+
 export type RtoInput = z.infer<typeof rtoInputSchema>;
 
 export const RTO_PHASES = ['alarm', 'detect', 'create', 'register', 'healthy', 'retire'] as const;

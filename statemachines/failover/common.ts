@@ -5,6 +5,7 @@ import {
   TARGET_NOT_REGISTERED_ERROR,
   THROTTLING_ERROR,
 } from '../../lib/dr/task-errors.ts';
+import type { Checkpoint } from '../../lib/dr/rto.ts';
 
 /**
  * What every phase builder of the failover state machine shares: the resource references, the
@@ -68,8 +69,8 @@ export const toCleanup = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', 
 export const emr = (action: string) => `arn:aws:states:::aws-sdk:emr:${action}`;
 export const elbv2 = (action: string) => `arn:aws:states:::aws-sdk:elasticloadbalancingv2:${action}`;
 
-/** Stamps a phase boundary under `$.times` for the RTO report. */
-export function mark(name: string, next: string): State {
+/** Stamps a phase boundary under `$.times` for the RTO report (`started` is set when the execution is validated). */
+export function mark(name: Exclude<Checkpoint, 'started'>, next: string): State {
   return { Type: 'Pass', Parameters: { 'at.$': '$$.State.EnteredTime' }, ResultPath: `$.times.${name}`, Next: next };
 }
 

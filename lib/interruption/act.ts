@@ -7,12 +7,12 @@ import type { Notice } from '../events/notice.ts';
 import { annotationPath } from '../kube/json-pointer.ts';
 import { KubeEventRecorder } from '../kube/event-recorder.ts';
 import { DrainFailedError } from '../observability/interruption-metrics.ts';
-import { KubeApiError, type JsonPatchOp } from '../kube/port.ts';
+import type { JsonPatchOp } from '../kube/port.ts';
 import { holdsLeaseOp, LEASE_ANNOTATION, LEASE_DEFAULTS, LeaseKeeper, leaseValue, readLease } from '../lifecycle/lease.ts';
 import { lifecycleAnnotation, lifecycleOp, transition, withSeen, type NodeLifecycle, type PendingAction } from '../lifecycle/state.ts';
 import type { InterruptionDeps } from './deps.ts';
 import { completeLifecycle, leavePending, startHeartbeat } from './lifecycle-hook.ts';
-import { CONFLICT, writeGuarded } from './node-write.ts';
+import { CONFLICT, patchUnlessChanged, writeGuarded } from './node-write.ts';
 import type { Persist } from './persist.ts';
 import type { NodeDecision } from './policy.ts';
 import { NODE_EVENTS, publisherFor, type Publisher } from './publish.ts';
@@ -215,13 +215,8 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
  * is not (a more urgent event took the node over): nothing is written.
  */
 async function release(nodeName: string, keeper: LeaseKeeper, ops: JsonPatchOp[], persist: Persist, deps: InterruptionDeps): Promise<boolean> {
-  try {
-    await persist(`patch node ${nodeName}`, () => deps.kube.patchNode(nodeName, [holdsLeaseOp(keeper.lease), ...ops, { op: 'remove', path: annotationPath(LEASE_ANNOTATION) }]));
-    return true;
-  } catch (err) {
-    if (err instanceof KubeApiError && (err.status === 409 || err.status === 422)) return false;
-    throw err;
-  }
+  const written = await patchUnlessChanged(deps.kube, nodeName, [holdsLeaseOp(keeper.lease), ...ops, { op: 'remove', path: annotationPath(LEASE_ANNOTATION) }], persist);
+  return written !== CONFLICT;
 }
 
 function drainNote(report: DrainReport): string {

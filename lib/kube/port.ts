@@ -39,6 +39,9 @@ export class KubeApiError extends LifeguardError {
 export const isSeveralBudgetsRefusal = (err: unknown): boolean =>
   err instanceof KubeApiError && err.status === 500 && /more than one PodDisruptionBudget/i.test(err.message);
 
+/** A JSON-patch `test` op or a resourceVersion precondition failed: someone else changed the object first. */
+export const isPreconditionFailure = (err: unknown): boolean => err instanceof KubeApiError && (err.status === 409 || err.status === 422);
+
 /**
  * A failure that another try may not meet: throttling (429 that is not a disruption budget's
  * answer), a server error other than the several-budgets refusal, or a connection failure

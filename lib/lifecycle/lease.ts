@@ -1,7 +1,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { annotationPath } from '../kube/json-pointer.ts';
-import { KubeApiError, type JsonPatchOp, type KubeApi } from '../kube/port.ts';
+import { isPreconditionFailure, KubeApiError, type JsonPatchOp, type KubeApi } from '../kube/port.ts';
 import type { Log } from '../observability/log.ts';
 import type { Clock } from '../util/clock.ts';
 import { every, type Periodic } from '../util/periodic.ts';
@@ -48,8 +48,6 @@ export function leaseValue(holder: string, until: number): string {
 
 /** Ops that guard a write on still holding `lease` (the node may have changed otherwise). */
 export const holdsLeaseOp = (lease: Lease): JsonPatchOp => ({ op: 'test', path: annotationPath(LEASE_ANNOTATION), value: lease.raw });
-
-const isPreconditionFailure = (err: unknown) => err instanceof KubeApiError && (err.status === 409 || err.status === 422);
 
 /**
  * Keeps a lease alive while a unit of work runs. `lost` turns true when another writer took the

@@ -9,7 +9,7 @@ import { KubeApiError } from '../../../lib/kube/port.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
 import { InMemoryScheduler } from '../../../sandbox/aws/in-memory-scheduler.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
-import { FakeKube, runToEnd, sparkLabels } from '../../support/fake-kube.ts';
+import { FakeKube, runToEnd, sparkLabels, type FakeCall } from '../../support/fake-kube.ts';
 
 const fixtureDir = fileURLToPath(new URL('../../fixtures/events/', import.meta.url));
 const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(`${fixtureDir}${name}`, 'utf8')) as Record<string, unknown>;
@@ -75,6 +75,13 @@ function sparkPods(kube: FakeKube, node = NODE) {
   kube.addPod({ name: 'driver', namespace: 'spark', node, labels: sparkLabels('driver', 'spark-0001'), grace: 30, shutdownSeconds: 2 });
   kube.addPod({ name: 'web-1', node, labels: { app: 'web' }, grace: 30, shutdownSeconds: 3 });
   kube.addPod({ name: 'aws-node-x', namespace: 'kube-system', node, owner: { kind: 'DaemonSet', name: 'aws-node' } });
+}
+
+/** The first `times` calls of `op` are answered 429 (API Priority and Fairness); `left` goes below 0 once a call got through. */
+function throttleFirst(kube: FakeKube, op: FakeCall['op'], times: number): { left: number } {
+  const refusals = { left: times };
+  kube.faults.push((call) => (call.op === op && refusals.left-- > 0 ? new KubeApiError('Too many requests', 429, 'TooManyRequests') : undefined));
+  return refusals;
 }
 
 const only = (r: InterruptionReport) => {
@@ -176,20 +183,18 @@ describe('handleInterruption: Spot interruption', () => {
     const event = fixture('spot-interruption-terminate.json');
     const { kube, run } = world(event);
     sparkPods(kube);
-    let refusals = 4;
-    kube.faults.push(({ op }) => (op === 'patchNode' && refusals-- > 0 ? new KubeApiError('Too many requests', 429, 'TooManyRequests') : undefined));
+    const refusals = throttleFirst(kube, 'patchNode', 4);
     const report = await run();
     expect(only(report)).toMatchObject({ status: 'drained', phase: 'drained' });
     expect(kube.node(NODE)!.spec!.unschedulable).toBe(true);
-    expect(refusals).toBeLessThan(0);
+    expect(refusals.left).toBeLessThan(0);
   });
 
   it('rides out a throttled read of the node instead of failing the invocation', async () => {
     const event = fixture('spot-interruption-terminate.json');
     const { kube, run } = world(event);
     sparkPods(kube);
-    let refusals = 2;
-    kube.faults.push(({ op }) => (op === 'getNode' && refusals-- > 0 ? new KubeApiError('Too many requests', 429, 'TooManyRequests') : undefined));
+    throttleFirst(kube, 'getNode', 2);
     const report = await run();
     expect(only(report)).toMatchObject({ status: 'drained' });
     expect(kube.callsFor('getNode', NODE).length).toBe(3);

@@ -74,9 +74,9 @@ interface Environment {
 /**
  * The interruption function as Lambda runs asynchronous invocations, on the virtual clock: a pool of
  * execution environments, each with its own warm state, created on demand (a cold start) up to the
- * concurrency limit, at most `scalingPer10Seconds` of them in any 10 s, and reused when idle. An event that finds no concurrency is throttled and goes
- * back on Lambda's queue (retried after 1 s, doubling up to 5 min, until its maximum age); these
- * retries are not the function's retries. Each invocation has its own request id and time limit;
+ * concurrency limit, at most `scalingPer10Seconds` of them in any 10 s, and reused when idle. An
+ * event that finds no concurrency is throttled and goes back on Lambda's queue (retried after 1 s,
+ * doubling up to 5 min, until its maximum age); these retries are not the function's retries. Each invocation has its own request id and time limit;
  * one that fails is retried asynchronously; one still running at its timeout is recorded as timed
  * out (Lambda would kill it).
  */

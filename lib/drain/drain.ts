@@ -1,6 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { InterruptionConfig } from '../config/interruption.ts';
-import type { KubeApi, PodList } from '../kube/port.ts';
+import type { KubeApi } from '../kube/port.ts';
 import { retryTransient } from '../kube/retry-transient.ts';
 import type { Clock } from '../util/clock.ts';
 import type { Log } from '../observability/log.ts';
@@ -123,20 +123,20 @@ export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<Dra
   const { clock, log } = deps;
   const startedAt = clock.now();
   const ctx = { node: input.nodeName, eventId: input.eventId };
-  const { plan, list } = await initialPlan(input, windowOf(input, startedAt, deps.options), deps);
-  const window = windowOf(input, startedAt, deps.options, longestGrace(plan));
-  deps.onPlan?.(plan);
-  for (const warning of plan.warnings) log.warn(warning.message, { ...ctx, code: warning.code, pod: warning.pod, appId: warning.appId });
-
-  const tracker = new PodTracker(plan);
-  const watch = new NodePodWatch(deps.kube, clock, input.nodeName, deps.options.pollIntervalSeconds * 1000, (listed, at) => {
-    for (const gone of tracker.observe(listed, at)) log.info('pod gone', { ...ctx, pod: `${gone.namespace}/${gone.name}`, tier: gone.tier });
-  });
-  watch.seed(list);
-  const errors: string[] = [];
-  const run = { input, deps, window, tracker, watch, errors, limit: deps.limit ?? pLimit(deps.options.concurrency) };
-
+  const watch = new NodePodWatch(deps.kube, clock, input.nodeName, deps.options.pollIntervalSeconds * 1000);
   try {
+    const plan = await initialPlan(input, windowOf(input, startedAt, deps.options), watch, deps);
+    const window = windowOf(input, startedAt, deps.options, longestGrace(plan));
+    deps.onPlan?.(plan);
+    for (const warning of plan.warnings) log.warn(warning.message, { ...ctx, code: warning.code, pod: warning.pod, appId: warning.appId });
+
+    const tracker = new PodTracker(plan);
+    watch.follow((listed, at) => {
+      for (const gone of tracker.observe(listed, at)) log.info('pod gone', { ...ctx, pod: `${gone.namespace}/${gone.name}`, tier: gone.tier });
+    });
+    const errors: string[] = [];
+    const run = { input, deps, window, tracker, watch, errors, limit: deps.limit ?? pLimit(deps.options.concurrency) };
+
     const { tiers, tasks } = await evictTiers(plan, run);
     await Promise.all(tasks);
     const stillLeaving = () => tracker.stillLeaving().length === 0;
@@ -157,26 +157,25 @@ interface Run {
   limit: LimitFunction;
 }
 
-/** Lists the node's pods and plans; a transient failure is retried until the budget runs out. */
-async function initialPlan(input: DrainInput, window: Window, deps: DrainDeps): Promise<{ plan: DrainPlan; list: PodList }> {
-  const { kube, clock, options } = deps;
-  const list = await retryTransient(() => kube.listPodsOnNode(input.nodeName), {
+/** Reads the node's pods (the watch's start) and plans; a transient failure is retried until the budget runs out. */
+async function initialPlan(input: DrainInput, window: Window, watch: NodePodWatch, deps: DrainDeps): Promise<DrainPlan> {
+  const { clock, options } = deps;
+  const list = await retryTransient(() => watch.start(), {
     clock,
     until: Math.min(window.waitEnd, window.stopAt),
     initialMs: options.backoffInitialMs,
     maxMs: options.backoffMaxMs,
     ...(deps.random ? { random: deps.random } : {}),
     ...(input.signal ? { signal: input.signal } : {}),
-    onRetry: (err) => deps.log.warn("listing the node's pods failed; retrying", { node: input.nodeName, error: errorMessage(err) }),
+    onRetry: (err) => deps.log.warn("reading the node's pods failed; retrying", { node: input.nodeName, error: errorMessage(err) }),
   });
-  const plan = planDrain(list.items, {
+  return planDrain(list.items, {
     nodeName: input.nodeName,
     now: clock.now(),
     deadline: input.deadline,
     marginSeconds: options.marginSeconds,
     ...(deps.filters ? { filters: deps.filters } : {}),
   });
-  return { plan, list };
 }
 
 /** Evicts tier after tier; returns each tier's report and every eviction task started. */

@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { isTransient, type KubeApi, type KubeApiError, type PodList, type PodWatch, type PodWatchEvent } from '../kube/port.ts';
+import { isTransient, type KubeApi, type KubeApiError, type PodList, type PodWatch, type PodWatchEvent, type PodWatchHandlers, type StreamedPods } from '../kube/port.ts';
 import type { Clock } from '../util/clock.ts';
 
 /** The reason a sleep is cut short (a given reason spares a DOMException per wake-up). */
@@ -8,11 +8,20 @@ const WOKEN = 'woken';
 /** First wait before re-watching after a failed watch; doubles per failure up to the poll interval × 30. */
 const REWATCH_BACKOFF_MS = 1_000;
 
+/** A watch being opened: its stream can end (or change) before the call that opens it returns. */
+interface Opening {
+  watch?: PodWatch;
+  endedWith?: { error: KubeApiError | undefined };
+  /** Changes that came before the view held the list they follow. */
+  early?: PodWatchEvent[];
+}
+
 /**
- * The drain's view of a node's pods: one LIST, then one WATCH from the list's resourceVersion
- * (field selector spec.nodeName), every change handed to `onList` as the full current list.
- * Waiters wake on each change instead of re-listing: a drain costs one LIST and one WATCH, not a
- * LIST per second.
+ * The drain's view of a node's pods: one streaming list (a WATCH that starts with the current
+ * pods) where the server offers it, else one LIST then one WATCH from the list's resourceVersion
+ * (field selector spec.nodeName); every change handed to the follower as the full current list.
+ * Waiters wake on each change instead of re-listing: a drain costs one request (or one LIST and
+ * one WATCH) for its pods, not a LIST per second.
  *
  * A watch the server ends (its timeout) is resumed from the last resourceVersion seen; a 410 (too
  * old) or a watch that cannot be started makes the view fall back to re-listing once per poll
@@ -32,6 +41,8 @@ export class NodePodWatch {
   private rewatchBackoffMs = REWATCH_BACKOFF_MS;
   private watchRefused = false;
   private closed = false;
+  private follower: ((pods: V1Pod[], at: number) => void) | undefined;
+  private changedAt = 0;
   private readonly wakers = new Set<() => void>();
   /** Transient LIST and WATCH failures so far, for the report. */
   failedLists = 0;
@@ -42,13 +53,40 @@ export class NodePodWatch {
     private readonly clock: Clock,
     private readonly nodeName: string,
     private readonly pollMs: number,
-    private readonly onList: (pods: V1Pod[], at: number) => void,
   ) {}
 
-  /** Starts from a list already made (the drain's plan) and begins watching from it. */
-  seed(list: PodList): void {
+  /**
+   * Reads the node's pods and begins following them: a streaming list, or (the server has none,
+   * or refuses watches) a LIST, then a WATCH from it. Resolves with the pods as read; a failure
+   * rejects, for the caller to retry (a transient one) or give up.
+   */
+  async start(): Promise<PodList> {
+    if (!this.watchRefused) {
+      const opening: Opening = { early: [] };
+      let streamed: StreamedPods | undefined;
+      try {
+        streamed = await this.kube.streamPodsOnNode(this.nodeName, this.handlersFor(opening));
+      } catch (err) {
+        if (isTransient(err)) throw err;
+        this.watchRefused = true;
+      }
+      if (streamed) {
+        this.replace(streamed.list);
+        for (const event of opening.early!.splice(0)) this.apply(event);
+        this.adopt(opening, streamed.watch);
+        return streamed.list;
+      }
+    }
+    const list = await this.kube.listPodsOnNode(this.nodeName);
     this.replace(list);
     this.ensureWatch();
+    return list;
+  }
+
+  /** Hands every change from now on to `follower`, starting with the current view. */
+  follow(follower: (pods: V1Pod[], at: number) => void): void {
+    this.follower = follower;
+    follower([...this.pods.values()], this.changedAt);
   }
 
   /** Lists again (at most once per poll interval unless `force`), then makes sure a watch runs. */
@@ -130,8 +168,7 @@ export class NodePodWatch {
     for (const pod of list.items) this.pods.set(pod.metadata?.uid ?? '', pod);
     this.resourceVersion = list.resourceVersion;
     this.lastListedAt = this.clock.now();
-    this.onList([...this.pods.values()], this.lastListedAt);
-    this.wake();
+    this.changed(this.lastListedAt);
   }
 
   private apply(event: PodWatchEvent): void {
@@ -139,7 +176,12 @@ export class NodePodWatch {
     if (event.type === 'DELETED') this.pods.delete(uid);
     else this.pods.set(uid, event.pod);
     this.resourceVersion = event.pod.metadata?.resourceVersion ?? this.resourceVersion;
-    this.onList([...this.pods.values()], this.clock.now());
+    this.changed(this.clock.now());
+  }
+
+  private changed(at: number): void {
+    this.changedAt = at;
+    this.follower?.([...this.pods.values()], at);
     this.wake();
   }
 
@@ -153,22 +195,34 @@ export class NodePodWatch {
   }
 
   private async startWatch(from: string): Promise<void> {
-    // The stream can end before the call returns: `handle` lets onEnd name the watch it belongs to.
-    const handle: { watch?: PodWatch; endedWith?: { error: KubeApiError | undefined } } = {};
+    const opening: Opening = {};
+    let watch: PodWatch;
     try {
-      handle.watch = await this.kube.watchPodsOnNode(this.nodeName, from, {
-        onEvent: (e) => this.apply(e),
-        onEnd: (error) => (handle.watch ? this.ended(handle.watch, error) : (handle.endedWith = { error })),
-      });
+      watch = await this.kube.watchPodsOnNode(this.nodeName, from, this.handlersFor(opening));
     } catch (err) {
       if (!isTransient(err)) this.watchRefused = true;
       else this.failedToWatch();
       return this.wake();
     }
-    if (this.closed) return handle.watch.stop();
-    this.watch = handle.watch;
+    this.adopt(opening, watch);
+  }
+
+  /** Changes go to the view (held back while `opening.early` collects them); an end names its watch. */
+  private handlersFor(opening: Opening): PodWatchHandlers {
+    return {
+      onEvent: (event) => (opening.early ? opening.early.push(event) : this.apply(event)),
+      onEnd: (error) => (opening.watch ? this.ended(opening.watch, error) : (opening.endedWith = { error })),
+    };
+  }
+
+  /** The watch is running: it becomes the view's, unless the view closed or it already ended. */
+  private adopt(opening: Opening, watch: PodWatch): void {
+    opening.watch = watch;
+    delete opening.early;
+    if (this.closed) return watch.stop();
+    this.watch = watch;
     this.rewatchBackoffMs = REWATCH_BACKOFF_MS;
-    if (handle.endedWith) this.ended(handle.watch, handle.endedWith.error);
+    if (opening.endedWith) this.ended(watch, opening.endedWith.error);
     else this.wake();
   }
 

@@ -2,7 +2,7 @@ import { CoreV1Api, EventsV1Api, type KubeConfig, type V1Eviction, type V1Pod } 
 import type { Clock } from '../util/clock.ts';
 import { silentLog, type Log } from '../observability/log.ts';
 import { listInPages } from './paged-list.ts';
-import { watchPodsOnNode } from './pod-watch.ts';
+import { streamPodsOnNode, watchPodsOnNode, type PodWatchDeps } from './pod-watch.ts';
 import { KubeApiError, type JsonPatchOp, type KubeApi, type KubeCallOptions } from './port.ts';
 import { requestOptions } from './request-options.ts';
 import { retryingCall, type KubeRetryOptions } from './retrying-call.ts';
@@ -46,11 +46,14 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
   const clock = options.clock;
   const core = kc.makeApiClient(CoreV1Api);
   const events = kc.makeApiClient(EventsV1Api);
-  const perRequest = requestOptions(options.requestTimeoutMs ?? 15_000, options.keepAlive !== false);
+  const requestTimeoutMs = options.requestTimeoutMs ?? 15_000;
+  const perRequest = requestOptions(requestTimeoutMs, options.keepAlive !== false);
   const rateLimit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
   const bucket = rateLimit ? new TokenBucket(clock, rateLimit) : undefined;
   const call = retryingCall({ clock, log: options.log ?? silentLog, bucket }, options);
-  const watchTimeoutSeconds = options.watchTimeoutSeconds ?? 300;
+  const watchDeps: PodWatchDeps = { kc, clock, bucket, timeoutSeconds: options.watchTimeoutSeconds ?? 300, requestTimeoutMs };
+  // Learned from the first 422: this server has no WatchList, so no drain of this client asks again.
+  let streamingRefused = false;
 
   return {
     async getNode(name, callOptions?: KubeCallOptions) {
@@ -85,7 +88,17 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
     },
 
     watchPodsOnNode(nodeName, resourceVersion, handlers) {
-      return watchPodsOnNode({ kc, clock, bucket, timeoutSeconds: watchTimeoutSeconds }, nodeName, resourceVersion, handlers);
+      return watchPodsOnNode(watchDeps, nodeName, resourceVersion, handlers);
+    },
+
+    async streamPodsOnNode(nodeName, handlers) {
+      if (streamingRefused) return undefined;
+      const streamed = await streamPodsOnNode(watchDeps, nodeName, handlers);
+      if (!streamed) {
+        streamingRefused = true;
+        options.log?.info('the API server does not stream lists (WatchList off): drains list, then watch', { node: nodeName });
+      }
+      return streamed;
     },
 
     async evictPod(namespace, name, uid, gracePeriodSeconds, callOptions?: KubeCallOptions) {

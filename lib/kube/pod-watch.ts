@@ -1,7 +1,7 @@
 import { Watch, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Clock } from '../util/clock.ts';
 import { classify } from './api-failure.ts';
-import { KubeApiError, type PodWatch, type PodWatchEvent, type PodWatchHandlers } from './port.ts';
+import { KubeApiError, type PodWatch, type PodWatchEvent, type PodWatchHandlers, type StreamedPods } from './port.ts';
 import type { TokenBucket } from './token-bucket.ts';
 
 export interface PodWatchDeps {
@@ -10,17 +10,88 @@ export interface PodWatchDeps {
   bucket: TokenBucket | undefined;
   /** Asked of the server; it ends the stream then (onEnd without an error) and the caller re-watches. */
   timeoutSeconds: number;
+  /** Real-time limit on a streaming list's initial events, as on any other exchange. */
+  requestTimeoutMs: number;
 }
 
 const CHANGES = new Set<string>(['ADDED', 'MODIFIED', 'DELETED']);
 
+/** The annotation of the BOOKMARK that closes a streaming list's initial events. */
+const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
+
+/** What one watch stream hands on: changes, bookmarks, and its end. */
+interface StreamHandlers extends PodWatchHandlers {
+  onBookmark?(object: unknown): void;
+}
+
+/** A WATCH of the pods bound to one node, from `resourceVersion`. */
+export function watchPodsOnNode(deps: PodWatchDeps, nodeName: string, resourceVersion: string, handlers: PodWatchHandlers): Promise<PodWatch> {
+  return openPodWatch(deps, nodeName, { resourceVersion }, handlers);
+}
+
 /**
- * A WATCH of the pods bound to one node, through client-node's Watch (one streaming request; API
- * Priority and Fairness holds no seats for it once it has started). Starting it takes a token of
- * the client's bucket and counts as I/O on the clock; the stream itself does not, or a virtual
- * clock could never move while a drain watches.
+ * A streaming list of the node's pods (WatchList: `sendInitialEvents=true`,
+ * `resourceVersionMatch=NotOlderThan`, no resourceVersion, i.e. a consistent read): collects the
+ * initial ADDED events until the bookmark annotated `k8s.io/initial-events-end`, then resolves with
+ * them and the bookmark's resourceVersion and hands later changes to `handlers`. A 422 (the
+ * server validates the options and has no WatchList: Kubernetes 1.33 by default, or before 1.32)
+ * resolves undefined. A stream that fails, ends or stalls past the request timeout before its
+ * bookmark rejects; the watch is stopped.
  */
-export async function watchPodsOnNode(deps: PodWatchDeps, nodeName: string, resourceVersion: string, handlers: PodWatchHandlers): Promise<PodWatch> {
+export async function streamPodsOnNode(deps: PodWatchDeps, nodeName: string, handlers: PodWatchHandlers): Promise<StreamedPods | undefined> {
+  const operation = `stream pods on ${nodeName}`;
+  const initial = new Map<string, V1Pod>();
+  let live = false;
+  let synced!: (resourceVersion: string) => void;
+  let failed!: (error: KubeApiError) => void;
+  const bookmark = new Promise<string>((resolve, reject) => {
+    synced = resolve;
+    failed = reject;
+  });
+  const uid = (pod: V1Pod) => pod.metadata?.uid ?? '';
+  let watch: PodWatch;
+  try {
+    watch = await openPodWatch(deps, nodeName, { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' }, {
+      onEvent: (event) => {
+        if (live) handlers.onEvent(event);
+        else if (event.type === 'DELETED') initial.delete(uid(event.pod));
+        else initial.set(uid(event.pod), event.pod);
+      },
+      onBookmark: (object) => {
+        const metadata = (object as { metadata?: { resourceVersion?: unknown; annotations?: Record<string, unknown> } } | undefined)?.metadata;
+        if (live || metadata?.annotations?.[INITIAL_EVENTS_END] !== 'true' || typeof metadata.resourceVersion !== 'string') return;
+        live = true;
+        synced(metadata.resourceVersion);
+      },
+      onEnd: (error) => {
+        if (live) handlers.onEnd(error);
+        else failed(error ?? new KubeApiError(`${operation}: the server ended the stream before its initial events were complete`, 0));
+      },
+    });
+  } catch (err) {
+    if (err instanceof KubeApiError && err.status === 422) return undefined;
+    throw err;
+  }
+  const stalled = setTimeout(() => failed(new KubeApiError(`${operation}: no end of the initial events within ${deps.requestTimeoutMs} ms`, 0)), deps.requestTimeoutMs);
+  try {
+    const resourceVersion = await deps.clock.io(() => bookmark);
+    return { list: { items: [...initial.values()], resourceVersion }, watch };
+  } catch (err) {
+    watch.stop();
+    throw err;
+  } finally {
+    clearTimeout(stalled);
+  }
+}
+
+/**
+ * One WATCH request of the pods bound to one node (field selector spec.nodeName), through
+ * client-node's Watch (API Priority and Fairness holds no seats for it once its initial events are
+ * sent). Starting it takes a token of the client's bucket and counts as I/O on the clock; the
+ * stream itself does not, or a virtual clock could never move while a drain watches. Resolves once
+ * the server has accepted the watch; a refusal rejects with a KubeApiError.
+ */
+async function openPodWatch(deps: PodWatchDeps, nodeName: string, from: Record<string, string | boolean>, handlers: StreamHandlers): Promise<PodWatch> {
   const operation = `watch pods on ${nodeName}`;
   let stopped = false;
   let ended = false;
@@ -32,12 +103,13 @@ export async function watchPodsOnNode(deps: PodWatchDeps, nodeName: string, reso
     running.controller?.abort();
     handlers.onEnd(error);
   };
-  const query = { fieldSelector: `spec.nodeName=${nodeName}`, resourceVersion, allowWatchBookmarks: true, timeoutSeconds: deps.timeoutSeconds };
+  const query = { fieldSelector: `spec.nodeName=${nodeName}`, ...from, allowWatchBookmarks: true, timeoutSeconds: deps.timeoutSeconds };
   const onEvent = (type: string, object: unknown) => {
     if (stopped || ended) return;
     if (CHANGES.has(type)) handlers.onEvent({ type: type as PodWatchEvent['type'], pod: object as V1Pod });
     else if (type === 'ERROR') end(statusError(operation, object));
-    // BOOKMARK: nothing changed but the resourceVersion, which the next change carries too.
+    // Any other BOOKMARK only moves the resourceVersion on, which the next change carries too.
+    else if (type === 'BOOKMARK') handlers.onBookmark?.(object);
   };
   let refused: KubeApiError | undefined;
   await deps.bucket?.take('normal');

@@ -85,6 +85,12 @@ export interface PodWatch {
   stop(): void;
 }
 
+/** What a streaming list gives: the node's pods as of its start, and the watch carrying on from them. */
+export interface StreamedPods {
+  list: PodList;
+  watch: PodWatch;
+}
+
 /**
  * The slice of the Kubernetes API Lifeguard uses. Implemented over @kubernetes/client-node
  * (lib/kube/client.ts) for a real cluster and for the sandbox's emulator alike.
@@ -105,6 +111,15 @@ export interface KubeApi {
    * a refusal (403, 405...) or a failure to connect rejects with a KubeApiError.
    */
   watchPodsOnNode(nodeName: string, resourceVersion: string, handlers: PodWatchHandlers): Promise<PodWatch>;
+  /**
+   * The node's pods, then their changes, in one request (a streaming list: a WATCH with
+   * sendInitialEvents=true): resolves once the server has sent every current pod and the bookmark
+   * that ends them, then hands changes to `handlers` as watchPodsOnNode does. Resolves undefined
+   * when the server does not serve streaming lists (the WatchList feature is off: Kubernetes 1.33
+   * by default, or before 1.32); the client remembers that and asks no more, and the caller LISTs
+   * and WATCHes instead. A failure before the bookmark rejects with a KubeApiError.
+   */
+  streamPodsOnNode(nodeName: string, handlers: PodWatchHandlers): Promise<StreamedPods | undefined>;
   /** policy/v1 Eviction with a UID precondition. */
   evictPod(namespace: string, name: string, uid: string, gracePeriodSeconds?: number, options?: KubeCallOptions): Promise<void>;
   /** DELETE with a UID precondition and an explicit grace. */

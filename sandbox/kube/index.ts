@@ -35,6 +35,12 @@ export interface KubeEmulatorOptions {
   readyDelaySeconds?: number;
   /** Pod changes kept for watches that resume from a resourceVersion; older ones get 410 Expired. Default 20,000. */
   watchCacheSize?: number;
+  /**
+   * The WatchList feature: a WATCH with sendInitialEvents=true streams the current pods, then a
+   * bookmark (default true, as EKS 1.32 and 1.34+ run it); false refuses it with 422, as 1.33
+   * does by default and older servers do.
+   */
+  watchList?: boolean;
   onEvent?: (event: KubeEvent) => void;
   /**
    * API Priority and Fairness as the emulator models it (sandbox/kube/limits.ts): `{}` turns it on
@@ -73,6 +79,7 @@ const optionsSchema = z
     recreateDelaySeconds: z.number().min(0).default(10),
     readyDelaySeconds: z.number().min(0).default(5),
     watchCacheSize: z.number().int().min(1).max(1_000_000).default(20_000),
+    watchList: z.boolean().default(true),
   })
   .strict();
 
@@ -108,6 +115,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     faults: faultInjector,
     requests,
     metrics,
+    watchList: settings.watchList,
     ...(flowControl ? { flowControl } : {}),
   });
   server.on('connection', () => metrics.connection());

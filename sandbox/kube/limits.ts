@@ -76,11 +76,13 @@ const LIST_RESOURCE: Partial<Record<KubeOperation, keyof ResourceCounts>> = { 'l
 /**
  * The work estimator, simplified: a LIST's seats follow the number of objects the server must
  * process — the resource's whole count (a field or label selector filters after reading), or the
- * page size when a plain LIST asks for one — one seat per `objectsPerSeat`, capped; anything else
- * is one seat.
+ * page size when a plain LIST asks for one — one seat per `objectsPerSeat`, capped; a streaming
+ * list (a WATCH with sendInitialEvents) like a LIST; anything else is one seat.
  */
 export function estimateCost(operation: KubeOperation | undefined, query: URLSearchParams, counts: ResourceCounts, limits: ApiLimits): RequestCost {
-  const resource = operation ? LIST_RESOURCE[operation] : undefined;
+  // A streaming list holds seats only while it sends the initial state: APF estimates it as the LIST it replaces.
+  const listed = operation === 'watch-pods' && query.get('sendInitialEvents') === 'true' ? 'list-pods' : operation;
+  const resource = listed ? LIST_RESOURCE[listed] : undefined;
   // One object: the base latency covers it.
   if (!resource) return { seats: 1, objects: 0 };
   let objects = counts[resource];

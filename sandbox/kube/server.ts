@@ -39,6 +39,8 @@ export interface HttpServerOptions {
   faults?: FaultInjector | undefined;
   requests: RequestRecord[];
   metrics: ApiMetrics;
+  /** Streaming lists (WATCH with sendInitialEvents) served, or refused with 422 as without the WatchList feature. */
+  watchList: boolean;
   /** With limits: the priority level every request goes through, and what a request costs. */
   flowControl?: { level: PriorityLevel; limits: ApiLimits; counts: () => ResourceCounts };
 }
@@ -111,7 +113,7 @@ function internalError(error: unknown): StatusBody {
 
 /** The HTTP face of the emulator: body, latency, faults, routing, Status errors. */
 export async function startHttpServer(options: HttpServerOptions): Promise<{ url: string; server: Server }> {
-  const { store, handlers, timers, latencyMs, faults, requests, metrics, flowControl } = options;
+  const { store, handlers, timers, latencyMs, faults, requests, metrics, flowControl, watchList } = options;
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const at = store.now();
@@ -160,7 +162,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
         const body = parseJsonBody(raw, method, contentType);
         if (watch) {
           // The stream outlives this request's seats, as APF releases a watch once it is set up.
-          servePodWatch({ namespace: match.route.params.namespace, query: url.searchParams }, res, store, timers);
+          servePodWatch({ namespace: match.route.params.namespace, query: url.searchParams, watchList }, res, store, timers);
           record.status = 200;
           requests.push(record);
           return;

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { PodChange, WatchEventType } from './pod-changes.ts';
 import { POD_FIELDS, podFields } from './pod-fields.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelRequirement } from './selectors.ts';
-import { badRequest, expired } from './status.ts';
+import { badRequest, expired, invalid, type ApiStatusError } from './status.ts';
 import type { ClusterStore } from './store.ts';
 import type { Timers } from './timers.ts';
 
@@ -15,6 +15,36 @@ const DEFAULT_TIMEOUT_SECONDS = 1800;
 export interface PodWatchRequest {
   namespace: string | undefined;
   query: URLSearchParams;
+  /** The WatchList feature: streaming lists served (EKS 1.32, 1.34+) or refused with 422 (1.33, where it is off by default). */
+  watchList: boolean;
+}
+
+/** The annotation of the BOOKMARK that ends a streaming list's initial events. */
+export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
+
+/** `sendInitialEvents=true`: the watch starts with the current state, then a bookmark (a streaming list). */
+export const isStreamingList = (query: URLSearchParams): boolean => query.get('sendInitialEvents') === 'true';
+
+/**
+ * The ListOptions checks kube-apiserver makes on a WATCH (metainternalversion validation): a
+ * streaming list needs `resourceVersionMatch=NotOlderThan` and `allowWatchBookmarks=true`;
+ * without the WatchList feature, `sendInitialEvents` and `resourceVersionMatch` are forbidden on a
+ * watch. Each refusal is a 422 Invalid naming the field.
+ */
+export function watchOptionsProblem(query: URLSearchParams, watchList: boolean): ApiStatusError | undefined {
+  const problems: Array<{ field: string; message: string }> = [];
+  const sendInitialEvents = query.get('sendInitialEvents');
+  const match = query.get('resourceVersionMatch');
+  if (!watchList) {
+    if (sendInitialEvents !== null) problems.push({ field: 'sendInitialEvents', message: 'sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled' });
+    if (match !== null) problems.push({ field: 'resourceVersionMatch', message: 'resourceVersionMatch is forbidden for watch' });
+  } else if (sendInitialEvents !== null) {
+    if (match !== 'NotOlderThan') problems.push({ field: 'resourceVersionMatch', message: "sendInitialEvents requires setting resourceVersionMatch to 'NotOlderThan'" });
+    if (!['true', '1'].includes(query.get('allowWatchBookmarks') ?? '')) problems.push({ field: 'allowWatchBookmarks', message: 'sendInitialEvents requires setting allowWatchBookmarks=true' });
+  } else if (match !== null) {
+    problems.push({ field: 'resourceVersionMatch', message: 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided' });
+  }
+  return problems.length > 0 ? invalid('ListOptions', '', problems) : undefined;
 }
 
 /**
@@ -23,20 +53,27 @@ export interface PodWatchRequest {
  * object entering or leaving the selection is ADDED or DELETED to this watch. Without one (or
  * "0"), a synthetic ADDED per matching pod first. A resourceVersion older than the kept changes
  * gets one ERROR event (410 Expired) and the end of the stream. The stream ends at timeoutSeconds.
+ * A streaming list (`sendInitialEvents=true`, checked by watchOptionsProblem before this) sends
+ * an ADDED per matching pod as of now, then a BOOKMARK at the current resourceVersion annotated
+ * `k8s.io/initial-events-end`, then live changes.
  *
  * Each write is tracked I/O until the socket has taken it, so a virtual clock does not move on
  * while an event is on its way to the client.
  */
 export function servePodWatch(request: PodWatchRequest, res: ServerResponse, store: ClusterStore, timers: Timers): void {
   const { namespace, query } = request;
+  const problem = watchOptionsProblem(query, request.watchList);
+  if (problem) throw problem;
   const selection: PodSelection = {
     namespace,
     labels: parseLabelSelector(query.get('labelSelector') ?? undefined),
     fields: parseFieldSelector(query.get('fieldSelector') ?? undefined, POD_FIELDS),
   };
   const timeoutSeconds = optionalInteger(query, 'timeoutSeconds') ?? DEFAULT_TIMEOUT_SECONDS;
+  const streaming = isStreamingList(query);
   const from = query.get('resourceVersion');
-  const since = from && from !== '0' ? optionalInteger(query, 'resourceVersion')! : undefined;
+  // A streaming list's resourceVersion is a lower bound on its initial state, which is always now here.
+  const since = !streaming && from && from !== '0' ? optionalInteger(query, 'resourceVersion')! : undefined;
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
   // The client's watch starts on the headers; with nothing to send yet they must go now.
@@ -47,7 +84,7 @@ export function servePodWatch(request: PodWatchRequest, res: ServerResponse, sto
     for (const release of unflushed) release();
     unflushed.clear();
   });
-  const send = (type: WatchEventType | 'ERROR', objectJson: string) => {
+  const send = (type: WatchEventType | 'BOOKMARK' | 'ERROR', objectJson: string) => {
     if (res.destroyed || res.writableEnded) return;
     void timers.track(
       new Promise<void>((resolve) => {
@@ -61,6 +98,7 @@ export function servePodWatch(request: PodWatchRequest, res: ServerResponse, sto
   };
 
   const unsubscribe = followPods(store, selection, since, send);
+  if (unsubscribe && streaming) send('BOOKMARK', JSON.stringify(initialEventsEnd(store.currentResourceVersion)));
   if (!unsubscribe) {
     send('ERROR', JSON.stringify(expired(since!, store.podChanges.expiredUpTo + 1)));
     res.end();
@@ -71,6 +109,11 @@ export function servePodWatch(request: PodWatchRequest, res: ServerResponse, sto
     unsubscribe();
     cancelTimeout();
   });
+}
+
+/** The bookmark that closes a streaming list's initial events: only kind, apiVersion and metadata are set. */
+export function initialEventsEnd(resourceVersion: string) {
+  return { kind: 'Pod', apiVersion: 'v1', metadata: { resourceVersion, annotations: { [INITIAL_EVENTS_END]: 'true' } } };
 }
 
 /** Which pods one watch follows: its namespace (all when undefined) and its parsed selectors. */

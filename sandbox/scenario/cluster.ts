@@ -18,6 +18,7 @@ export async function startCluster(scenario: Scenario, cluster: NonNullable<Scen
     latencyMs: cluster.api.latencyMs,
     ...(cluster.api.faults ? { faults: cluster.api.faults } : {}),
     ...(cluster.api.limits !== false ? { limits: cluster.api.limits } : {}),
+    watchList: cluster.api.watchList,
     seed: scenario.seed,
     ...(cluster.recreateDelaySeconds !== undefined ? { recreateDelaySeconds: cluster.recreateDelaySeconds } : {}),
     ...(cluster.readyDelaySeconds !== undefined ? { readyDelaySeconds: cluster.readyDelaySeconds } : {}),

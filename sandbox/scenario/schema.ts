@@ -20,6 +20,11 @@ const clusterSchema = z
          * base service time of a request.
          */
         limits: z.union([z.literal(false), apiLimitsSchema]).prefault({}),
+        /**
+         * Streaming lists (the WatchList feature: a WATCH with sendInitialEvents) served, as EKS 1.32
+         * and 1.34+ do by default; `false` refuses them with 422, as 1.33 does by default.
+         */
+        watchList: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

@@ -69,7 +69,7 @@ function recordingKube(): { kube: KubeApi; calls: string[] } {
   };
   return {
     calls,
-    kube: { getNode: record('getNode'), listNodes: async () => (calls.push('listNodes'), []), patchNode: record('patchNode'), listPodsOnNode: async () => (calls.push('listPodsOnNode'), { items: [], resourceVersion: '1' }), watchPodsOnNode: async () => (calls.push('watchPodsOnNode'), { stop: () => {} }), evictPod: record('evictPod'), deletePod: record('deletePod'), createEvent: record('createEvent'), patchEvent: record('patchEvent') },
+    kube: { getNode: record('getNode'), listNodes: async () => (calls.push('listNodes'), []), patchNode: record('patchNode'), listPodsOnNode: async () => (calls.push('listPodsOnNode'), { items: [], resourceVersion: '1' }), watchPodsOnNode: async () => (calls.push('watchPodsOnNode'), { stop: () => {} }), streamPodsOnNode: async () => (calls.push('streamPodsOnNode'), undefined), evictPod: record('evictPod'), deletePod: record('deletePod'), createEvent: record('createEvent'), patchEvent: record('patchEvent') },
   };
 }
 

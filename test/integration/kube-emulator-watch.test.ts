@@ -147,3 +147,48 @@ describe('pod watch', () => {
     expect(error?.status).toBe(400);
   });
 });
+
+describe('streaming list (WatchList: a WATCH with sendInitialEvents=true)', () => {
+  it("resolves with the node's pods once the initial-events bookmark arrives, then carries on with changes, in one request", async () => {
+    await start();
+    const r = recorder();
+    const streamed = await run(() => kube.streamPodsOnNode(N1, r.handlers));
+    expect(streamed!.list.items.map((p) => p.metadata!.name).sort()).toEqual(['exec-1', 'web-a']);
+    expect(Number(streamed!.list.resourceVersion)).toBeGreaterThan(0);
+    const web = streamed!.list.items.find((p) => p.metadata!.name === 'web-a')!;
+    await run(() => kube.evictPod('default', 'web-a', web.metadata!.uid!));
+    await clock.runUntil(clock.now() + 5_000);
+    streamed!.watch.stop();
+    expect(r.seen.map((s) => `${s.type} ${s.name}`)).toEqual(['MODIFIED web-a', 'DELETED web-a']);
+    const reads = emulator.requests.filter((q) => q.path === '/api/v1/pods');
+    expect(reads.map((q) => [q.operation, q.status])).toEqual([['watch-pods', 200]]);
+    expect(reads[0]!.query).toContain('sendInitialEvents=true');
+    expect(reads[0]!.query).toContain('resourceVersionMatch=NotOlderThan');
+  });
+
+  it('without the WatchList feature (1.33 by default): 422 once, undefined, and the client does not ask again', async () => {
+    await start({ watchList: false });
+    expect(await run(() => kube.streamPodsOnNode(N1, recorder().handlers))).toBeUndefined();
+    expect(await run(() => kube.streamPodsOnNode(N3, recorder().handlers))).toBeUndefined();
+    expect(emulator.requests.filter((q) => q.operation === 'watch-pods').map((q) => q.status)).toEqual([422]);
+  });
+
+  it('checks the options as kube-apiserver does: each refusal a 422 naming its field', async () => {
+    await start();
+    const base = `${emulator.url}/api/v1/pods?watch=true&fieldSelector=spec.nodeName%3D${N1}`;
+    const answer = async (query: string) => {
+      const response = await run(() => clock.io(() => fetch(`${base}&${query}`)));
+      return { code: response.status, fields: ((await response.json()) as { details: { causes: Array<{ field: string }> } }).details.causes.map((c) => c.field) };
+    };
+    expect(await answer('sendInitialEvents=true&allowWatchBookmarks=true')).toEqual({ code: 422, fields: ['resourceVersionMatch'] });
+    expect(await answer('sendInitialEvents=true&resourceVersionMatch=NotOlderThan')).toEqual({ code: 422, fields: ['allowWatchBookmarks'] });
+    expect(await answer('resourceVersionMatch=NotOlderThan')).toEqual({ code: 422, fields: ['resourceVersionMatch'] });
+  });
+
+  it('is charged like the LIST it replaces while it sends the initial state, and then holds no seat', async () => {
+    await start({ limits: { concurrency: 1, queues: 1, handSize: 1 } });
+    for (let i = 0; i < 3; i++) await run(() => kube.streamPodsOnNode(N1, recorder().handlers));
+    expect(await run(() => kube.getNode(N3))).toMatchObject({ metadata: { name: N3 } });
+    expect(emulator.metrics().throttled).toEqual({ queueFull: 0, timeOut: 0 });
+  });
+});

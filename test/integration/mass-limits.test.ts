@@ -18,18 +18,28 @@ const small = { executorsPerNode: 4, executorShutdownSeconds: 5 };
 const podsPerNode = small.executorsPerNode + 5;
 
 describe('mass reclaim under the default limits', () => {
-  it('cordons and drains every node with one LIST and one WATCH each, no LIST of nodes, cold starts counted', async () => {
+  it('cordons and drains every node with one streaming list each, no LIST of pods or nodes, cold starts counted', async () => {
     const result = await run({ nodes: 30, spreadSeconds: 10, ...small });
     const figures = massFigures(result, 30, podsPerNode);
 
-    expect(figures).toMatchObject({ neverCordoned: 0, deadlineMisses: 0, failedInvocations: 0, executorsKilled: 0, throttled429: 0, listNodes: 0, listPodsPerNode: 1, watchPodsPerNode: 1 });
-    expect(figures.apiRequestsPerNode).toBeLessThanOrEqual(podsPerNode + 6);
+    expect(figures).toMatchObject({ neverCordoned: 0, deadlineMisses: 0, failedInvocations: 0, executorsKilled: 0, throttled429: 0, listNodes: 0, listPodsPerNode: 0, watchPodsPerNode: 1 });
+    expect(figures.apiRequestsPerNode).toBeLessThanOrEqual(podsPerNode + 5);
     // Every environment starts cold once, and its first invocation waits for it.
     expect(result.load!.lambda.coldStarts).toBe(result.load!.lambda.environments);
     const cold = result.invocations.find((i) => i.coldStart)!;
     expect(cold.startedAt - cold.deliveredAt).toBe(500);
     expect(figures.cordonP99Ms).toBeGreaterThanOrEqual(500);
     expect(figures.cordonP99Ms).toBeLessThan(2_000);
+  });
+
+  it('without WatchList (Kubernetes 1.33): one refused stream per environment, then one LIST and one WATCH per node', async () => {
+    const result = await run({ nodes: 20, spreadSeconds: 5, ...small, api: { watchList: false } });
+    const figures = massFigures(result, 20, podsPerNode);
+    const environments = result.load!.lambda.environments;
+
+    expect(figures).toMatchObject({ neverCordoned: 0, deadlineMisses: 0, failedInvocations: 0, executorsKilled: 0, listPodsPerNode: 1 });
+    expect(result.load!.api.byVerb['watch pods']).toBe(20 + environments);
+    expect(figures.apiRequestsPerNode).toBeLessThanOrEqual(podsPerNode + 7);
   });
 
   it('throttles events beyond the reserved concurrency and runs them later, each environment reused', async () => {

@@ -1,6 +1,6 @@
 import { ApiException, type EventsV1Event, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import { classify, type CallKind } from '../../lib/kube/api-failure.ts';
-import { KubeApiError, type JsonPatchOp, type KubeApi, type PodList, type PodWatch, type PodWatchHandlers } from '../../lib/kube/port.ts';
+import { KubeApiError, type JsonPatchOp, type KubeApi, type PodList, type PodWatch, type PodWatchHandlers, type StreamedPods } from '../../lib/kube/port.ts';
 import type { VirtualClock } from '../../sandbox/clock/virtual-clock.ts';
 import { createKubeCluster, type KubeCluster } from '../../sandbox/kube/cluster.ts';
 import { applyPatch } from '../../sandbox/kube/patch.ts';
@@ -39,7 +39,7 @@ export interface FakePdb {
 
 export interface FakeCall {
   at: number;
-  op: 'getNode' | 'listNodes' | 'patchNode' | 'listPodsOnNode' | 'watchPodsOnNode' | 'evictPod' | 'deletePod' | 'createEvent' | 'patchEvent';
+  op: 'getNode' | 'listNodes' | 'patchNode' | 'listPodsOnNode' | 'watchPodsOnNode' | 'streamPodsOnNode' | 'evictPod' | 'deletePod' | 'createEvent' | 'patchEvent';
   target: string;
   gracePeriodSeconds?: number | undefined;
   /** 200 for any success, else the error's status (0: no answer). */
@@ -74,6 +74,9 @@ export class FakeKube implements KubeApi {
   /** Node patches that meet a concurrent writer (resourceVersion bumped just before). */
   conflictingPatches = 0;
   maxInFlightEvictions = 0;
+  /** Streaming lists served (the WatchList feature); false answers the first with 422, and the client asks no more. */
+  watchList = true;
+  private streamingRefused = false;
   private inFlightEvictions = 0;
   private readonly cluster: KubeCluster;
   private readonly watchers = new Set<{ handlers: PodWatchHandlers; unsubscribe: () => void }>();
@@ -213,15 +216,40 @@ export class FakeKube implements KubeApi {
   async watchPodsOnNode(nodeName: string, resourceVersion: string, handlers: PodWatchHandlers): Promise<PodWatch> {
     await this.call('watchPodsOnNode', nodeName);
     const since = resourceVersion && resourceVersion !== '0' ? Number(resourceVersion) : undefined;
+    return this.follow(nodeName, since, handlers);
+  }
+
+  /** A streaming list: the node's pods as of the call, then its changes as watchPodsOnNode sends them. */
+  async streamPodsOnNode(nodeName: string, handlers: PodWatchHandlers): Promise<StreamedPods | undefined> {
+    if (this.streamingRefused) return undefined;
+    if (!this.watchList) {
+      this.streamingRefused = true;
+      const refusal = new KubeApiError(`stream pods on ${nodeName}: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled`, 422, 'Invalid');
+      await this.call('streamPodsOnNode', nodeName, {}, () => {
+        throw refusal;
+      }).catch(() => undefined);
+      return undefined;
+    }
+    await this.call('streamPodsOnNode', nodeName);
+    const items: V1Pod[] = [];
+    const watch = this.follow(nodeName, undefined, handlers, (pod) => items.push(pod));
+    return { list: { items, resourceVersion: this.cluster.store.currentResourceVersion }, watch };
+  }
+
+  /** Follows the node's pods from `since` (or, without it, from the current ones, each given to `initial` at once). */
+  private follow(nodeName: string, since: number | undefined, handlers: PodWatchHandlers, initial?: (pod: V1Pod) => void): PodWatch {
     const selection = { namespace: undefined, labels: [], fields: parseFieldSelector(`spec.nodeName=${nodeName}`, POD_FIELDS) };
     const watcher = { handlers, unsubscribe: () => {} };
     const live = () => this.watchers.has(watcher);
     this.watchers.add(watcher);
+    let starting = initial !== undefined;
     const unsubscribe = followPods(this.cluster.store, selection, since, (type, json) => {
+      if (starting) return initial!(JSON.parse(json) as V1Pod);
       this.clock.schedule(this.latencyMs, () => {
         if (live()) handlers.onEvent({ type, pod: JSON.parse(json) as V1Pod });
       });
     });
+    starting = false;
     if (unsubscribe) watcher.unsubscribe = unsubscribe;
     else this.clock.schedule(this.latencyMs, () => this.endWatch(watcher, new KubeApiError(`watch pods on ${nodeName}: too old resource version: ${since}`, 410, 'Expired')));
     return { stop: () => this.endWatch(watcher) };

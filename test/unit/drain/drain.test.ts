@@ -1,8 +1,10 @@
+import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { interruptionConfigSchema } from '../../../lib/config/interruption.ts';
 import { ANNOTATIONS } from '../../../lib/drain/cordon.ts';
 import { drainNode, type DrainReport } from '../../../lib/drain/drain.ts';
-import { KubeApiError } from '../../../lib/kube/port.ts';
+import { NodePodWatch } from '../../../lib/drain/watch.ts';
+import { KubeApiError, type KubeApi, type PodWatchHandlers } from '../../../lib/kube/port.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 import { FakeKube, runToEnd, sparkLabels } from '../../support/fake-kube.ts';
@@ -289,6 +291,7 @@ describe('drainNode: what is skipped, what is waited for, API answers', () => {
 describe('drainNode: transient API failures never end a drain', () => {
   it('a pod watch that cannot start and a list that keeps failing mid-drain: later tiers still go, the driver only at its latest start', async () => {
     const { kube, t0, drain } = setup();
+    kube.watchList = false;
     sparkNode(kube, { execShutdown: 60, execGrace: 90 });
     let lists = 0;
     kube.faults.push(({ op }) => ((op === 'listPodsOnNode' && ++lists > 3) || op === 'watchPodsOnNode' ? new KubeApiError('connection reset', 0) : undefined));
@@ -302,29 +305,68 @@ describe('drainNode: transient API failures never end a drain', () => {
     expect(report.errors).toEqual([]);
   });
 
-  it('a first list that fails is retried with backoff', async () => {
+  it.each([
+    ['a streaming list', 'streamPodsOnNode', true],
+    ['a first list (no WatchList)', 'listPodsOnNode', false],
+  ] as const)('%s that fails is retried with backoff', async (_, op, watchList) => {
     const { kube, drain } = setup();
+    kube.watchList = watchList;
     kube.addPod({ name: 'w-1', node: NODE });
-    let lists = 0;
-    kube.faults.push(({ op }) => (op === 'listPodsOnNode' && ++lists <= 2 ? new KubeApiError('service unavailable', 503) : undefined));
+    let reads = 0;
+    kube.faults.push((call) => (call.op === op && ++reads <= 2 ? new KubeApiError('service unavailable', 503) : undefined));
     const report = await drain(null, false);
     expect(report).toMatchObject({ allGone: true, errors: [] });
-    expect(kube.callsFor('listPodsOnNode').slice(0, 3).map((c) => c.status)).toEqual([503, 503, 200]);
+    expect(kube.callsFor(op).slice(0, 3).map((c) => c.status)).toEqual([503, 503, 200]);
   });
 });
 
-describe('drainNode: one LIST and one WATCH per drain', () => {
-  it('lists once, watches from there, sees every pod leave through the watch, and stops the watch at the end', async () => {
+describe("drainNode: one request for the node's pods per drain", () => {
+  it('streams the pods once (a streaming list), sees every pod leave through that stream, and stops it at the end', async () => {
     const { kube, t0, drain } = setup();
     sparkNode(kube);
     const report = await drain(t0 + 120_000, true);
     expect(report).toMatchObject({ allGone: true, deadlineMet: true, transientFailures: 0 });
-    expect(kube.callsFor('listPodsOnNode')).toHaveLength(1);
-    expect(kube.callsFor('watchPodsOnNode')).toHaveLength(1);
+    expect(kube.calls.filter((c) => ['streamPodsOnNode', 'listPodsOnNode', 'watchPodsOnNode'].includes(c.op)).map((c) => c.op)).toEqual(['streamPodsOnNode']);
     expect(kube.watchCount).toBe(0);
-    // The driver's tier went as soon as the watch showed the tier before it gone (one latency), not a poll later.
+    // The driver's tier went as soon as the stream showed the tier before it gone (one latency), not a poll later.
     const tierBeforeGone = Math.max(kube.exits.get('default/web-1')!.at, ...[1, 2, 3].map((i) => kube.exits.get(`spark/etl-exec-${i}`)!.at));
     expect(firstCall(kube, 'spark/etl-driver')!.at - tierBeforeGone).toBeLessThanOrEqual(20);
+  });
+
+  it('without WatchList: one refused stream per client, then one LIST and one WATCH per drain', async () => {
+    const { kube, clock, t0, drain } = setup();
+    kube.watchList = false;
+    sparkNode(kube);
+    kube.addPod({ name: 'other-1', node: 'ip-10-0-9-9.ec2.internal' });
+    const report = await drain(t0 + 120_000, true);
+    expect(report).toMatchObject({ allGone: true, deadlineMet: true, transientFailures: 0 });
+    const second = await runToEnd(
+      clock,
+      drainNode({ nodeName: 'ip-10-0-9-9.ec2.internal', deadline: t0 + 240_000, policy: { forceDelete: true }, eventId: EVENT }, { kube, clock, log: new RecordingLog(), options: defaults, random: () => 0.5 }),
+    );
+    expect(second).toMatchObject({ allGone: true });
+    const reads = kube.calls.filter((c) => ['streamPodsOnNode', 'listPodsOnNode', 'watchPodsOnNode'].includes(c.op)).map((c) => `${c.op} ${c.status}`);
+    expect(reads).toEqual(['streamPodsOnNode 422', 'listPodsOnNode 200', 'watchPodsOnNode 200', 'listPodsOnNode 200', 'watchPodsOnNode 200']);
+    expect(kube.watchCount).toBe(0);
+  });
+
+  it('a change in the same breath as the end of the initial events follows the list, not lost under it', async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    const pods = [{ metadata: { uid: 'a', name: 'a', resourceVersion: '5' } }, { metadata: { uid: 'b', name: 'b', resourceVersion: '6' } }];
+    const kube = {
+      async streamPodsOnNode(_: string, handlers: PodWatchHandlers) {
+        // The server's next line (b deleted) is parsed before the caller has the list.
+        handlers.onEvent({ type: 'DELETED', pod: pods[1]! as V1Pod });
+        return { list: { items: pods as V1Pod[], resourceVersion: '6' }, watch: { stop() {} } };
+      },
+    } as unknown as KubeApi;
+    const watch = new NodePodWatch(kube, clock, NODE, 1000);
+    const seen: string[][] = [];
+    const list = await watch.start();
+    watch.follow((current) => seen.push(current.map((p) => p.metadata!.name!)));
+    expect(list.items).toHaveLength(2);
+    expect(seen).toEqual([['a']]);
+    watch.close();
   });
 
   it('a watch the server ends with 410 Expired: lists again and watches from the new list', async () => {
@@ -333,17 +375,19 @@ describe('drainNode: one LIST and one WATCH per drain', () => {
     clock.schedule(5_000, () => kube.endWatches(new KubeApiError('too old resource version', 410, 'Expired')));
     const report = await runToEnd(clock, drainNode({ nodeName: NODE, deadline: t0 + 120_000, policy: { forceDelete: true }, eventId: EVENT }, { kube, clock, log: new RecordingLog(), options: defaults, random: () => 0.5 }));
     expect(report).toMatchObject({ allGone: true, deadlineMet: true });
-    expect(kube.callsFor('listPodsOnNode')).toHaveLength(2);
-    expect(kube.callsFor('watchPodsOnNode')).toHaveLength(2);
+    expect(kube.callsFor('streamPodsOnNode')).toHaveLength(1);
+    expect(kube.callsFor('listPodsOnNode')).toHaveLength(1);
+    expect(kube.callsFor('watchPodsOnNode')).toHaveLength(1);
   });
 
   it('a server that refuses watches for good (403: no watch verb): polls the list instead, and still drains', async () => {
     const { kube, t0, drain } = setup();
     sparkNode(kube);
-    kube.faults.push(({ op }) => (op === 'watchPodsOnNode' ? new KubeApiError('pods is forbidden: cannot watch', 403, 'Forbidden') : undefined));
+    kube.faults.push(({ op }) => (op === 'watchPodsOnNode' || op === 'streamPodsOnNode' ? new KubeApiError('pods is forbidden: cannot watch', 403, 'Forbidden') : undefined));
     const report = await drain(t0 + 120_000, true);
     expect(report).toMatchObject({ allGone: true, deadlineMet: true, errors: [] });
-    expect(kube.callsFor('watchPodsOnNode')).toHaveLength(1);
+    expect(kube.callsFor('streamPodsOnNode')).toHaveLength(1);
+    expect(kube.callsFor('watchPodsOnNode')).toHaveLength(0);
     expect(kube.callsFor('listPodsOnNode').length).toBeGreaterThan(5);
   });
 });

@@ -35,6 +35,7 @@ function fakeKube(initial: V1Node[]): KubeApi & { nodes: V1Node[]; lists: number
     patchNode: unused,
     listPodsOnNode: unused,
     watchPodsOnNode: unused,
+    streamPodsOnNode: unused,
     evictPod: unused,
     deletePod: unused,
     createEvent: unused,

@@ -1,3 +1,4 @@
+import { bundleOptions } from './deploy/bundle.ts';
 import { deployConfigOrExit } from './deploy/load-config.ts';
 import { interruptionStack } from './deploy/interruption.ts';
 import { drResources } from './deploy/dr.ts';
@@ -32,21 +33,12 @@ const serverlessConfiguration = {
   package: { individually: true },
   custom: {
     esbuild: {
-      bundle: true,
-      minify: true,
-      // No source map in the zip: it was two thirds of it, and --enable-source-maps slowed every cold start.
-      sourcemap: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'node22',
+      ...bundleOptions(JSON.stringify(config)),
       outExtension: { '.js': '.mjs' },
-      mainFields: ['module', 'main'],
       // Lambda bundles are ESM; some CommonJS dependencies still call require().
       banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
       // Bundle the AWS SDK too: pinned versions, smaller cold start than the runtime's copy.
       exclude: [],
-      // The validated configuration is inlined at bundle time (no size limit, unlike environment variables).
-      define: { 'process.env.LIFEGUARD_CONFIG_JSON': JSON.stringify(JSON.stringify(config)) },
     },
   },
   functions,

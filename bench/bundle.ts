@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
+import { bundleOptions } from '../deploy/bundle.ts';
 
 /**
  * Cold start of every packaged function: zip size, and the median time a fresh Node process takes
@@ -90,19 +91,7 @@ function medianImportMs(file: string, runs: number, env: Record<string, string> 
 
 /** The interruption bundle built as the package builds it, with a metafile: bytes per package, and duplicates. */
 async function packageBreakdown(entry: string): Promise<Record<string, number | string>> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node22',
-    mainFields: ['module', 'main'],
-    write: false,
-    metafile: true,
-    logLevel: 'silent',
-    define: { 'process.env.LIFEGUARD_CONFIG_JSON': JSON.stringify('{}') },
-  });
+  const result = await build({ ...bundleOptions('{}'), entryPoints: [entry], write: false, metafile: true, logLevel: 'silent' });
   const output = Object.values(result.metafile.outputs)[0]!;
   const byPackage = new Map<string, number>();
   const copies = new Map<string, Set<string>>();

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfigFile } from '../lib/config/load.ts';
+import { loadConfigFile } from '../lib/config/file.ts';
+import { ConfigError } from '../lib/config/load.ts';
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 
 export const DEFAULT_CONFIG_FILE = 'lifeguard.config.yaml';

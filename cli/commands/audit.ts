@@ -54,7 +54,8 @@ async function runAudit(options: AuditCliOptions, ctx: CliContext): Promise<numb
   // Loaded on use, like every command's engine.
   const { DEFAULT_AUDIT_OPTIONS, audit } = await import('../../lib/audit/audit.ts');
   const { formatAudit } = await import('../../lib/audit/format.ts');
-  const { loadConfigFile, parseConfig } = await import('../../lib/config/load.ts');
+  const { parseConfig } = await import('../../lib/config/load.ts');
+  const { loadConfigFile } = await import('../../lib/config/file.ts');
   const optionsFrom = (marginSeconds: number): AuditOptions => ({ ...DEFAULT_AUDIT_OPTIONS, marginSeconds });
   let input: AuditInput;
   let source: string;

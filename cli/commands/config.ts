@@ -28,7 +28,8 @@ Examples:
     )
     .action(async (file: string | undefined, options: { quiet?: boolean }) => {
       // Loaded on use: the schemas are the slow part of starting the command.
-      const { ConfigError, loadConfigFile } = await import('../../lib/config/load.ts');
+      const { ConfigError } = await import('../../lib/config/load.ts');
+      const { loadConfigFile } = await import('../../lib/config/file.ts');
       const { configFilePath, NO_CONFIG_MESSAGE } = await import('../../deploy/load-config.ts');
       const path = file ?? configFilePath(ctx.env);
       if (!path) {

@@ -86,7 +86,8 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
     return 0;
   }
 
-  const { loadConfigFile, parseConfig } = await import('../../lib/config/load.ts');
+  const { parseConfig } = await import('../../lib/config/load.ts');
+  const { loadConfigFile } = await import('../../lib/config/file.ts');
   let config: LifeguardConfig;
   try {
     const configFile = options.config ?? ctx.env.LIFEGUARD_CONFIG;

@@ -1,0 +1,24 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { build } from 'esbuild';
+import { describe, expect, it } from 'vitest';
+import { bundleOptions } from '../../../deploy/bundle.ts';
+
+describe('function bundles', () => {
+  it('the interruption function carries no YAML parser and no whatwg-url (nor its tr46 table)', async () => {
+    const result = await build({ ...bundleOptions('{}'), entryPoints: ['functions/interruption.ts'], write: false, metafile: true, logLevel: 'silent' });
+    const inputs = Object.keys(Object.values(result.metafile.outputs)[0]!.inputs);
+    expect(inputs.filter((path) => /node_modules\/(yaml|whatwg-url|tr46)\//.test(path))).toEqual([]);
+    expect(inputs.some((path) => path.endsWith('deploy/shims/whatwg-url.mjs'))).toBe(true);
+  }, 60_000);
+
+  it("the shim stands only because node-fetch prefers Node's URL to whatwg-url's: fail here if that changes", () => {
+    const require = createRequire(import.meta.url);
+    const clientNode = require.resolve('@kubernetes/client-node');
+    const nodeFetch = createRequire(clientNode).resolve('node-fetch').replace(/lib\/index\.js$/, 'lib/index.mjs');
+    const source = readFileSync(nodeFetch, 'utf8');
+    const uses = source.match(/whatwgUrl\.\w+/g) ?? [];
+    expect(new Set(uses)).toEqual(new Set(['whatwgUrl.URL']));
+    expect(source.match(/= Url\.URL \|\| whatwgUrl\.URL;/g)?.length).toBe(uses.length);
+  });
+});

@@ -19,6 +19,7 @@ export async function startCluster(scenario: Scenario, cluster: NonNullable<Scen
     ...(cluster.api.faults ? { faults: cluster.api.faults } : {}),
     ...(cluster.api.limits !== false ? { limits: cluster.api.limits } : {}),
     watchList: cluster.api.watchList,
+    watchCacheSize: cluster.api.watchCacheSize,
     seed: scenario.seed,
     ...(cluster.recreateDelaySeconds !== undefined ? { recreateDelaySeconds: cluster.recreateDelaySeconds } : {}),
     ...(cluster.readyDelaySeconds !== undefined ? { readyDelaySeconds: cluster.readyDelaySeconds } : {}),

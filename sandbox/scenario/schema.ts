@@ -25,6 +25,8 @@ const clusterSchema = z
          * and 1.34+ do by default; `false` refuses them with 422, as 1.33 does by default.
          */
         watchList: z.boolean().default(true),
+        /** Pod changes kept for watches that resume from a resourceVersion; a watch from before them gets 410 Expired. */
+        watchCacheSize: z.number().int().min(1).max(1_000_000).default(20_000),
       })
       .strict()
       .prefault({}),

@@ -211,12 +211,23 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
 }
 
 /**
- * Writes `ops` and drops the lease in one patch, only while the lease is still ours. False when it
- * is not (a more urgent event took the node over): nothing is written.
+ * Writes `ops` (annotations) and drops the lease in one patch, only while the lease is still ours.
+ * False when it is not (a more urgent event took the node over): nothing is written. A retry after
+ * a lost answer whose first attempt landed fails the same precondition: the node is read to tell
+ * the two apart (lease gone and every annotation as written: it was ours).
  */
 async function release(nodeName: string, keeper: LeaseKeeper, ops: JsonPatchOp[], persist: Persist, deps: InterruptionDeps): Promise<boolean> {
   const written = await patchUnlessChanged(deps.kube, nodeName, [holdsLeaseOp(keeper.lease), ...ops, { op: 'remove', path: annotationPath(LEASE_ANNOTATION) }], persist);
-  return written !== CONFLICT;
+  if (written !== CONFLICT) return true;
+  const node = await persist(`get node ${nodeName}`, () => deps.kube.getNode(nodeName));
+  return node !== undefined && hasLanded(node, ops);
+}
+
+function hasLanded(node: V1Node, ops: JsonPatchOp[]): boolean {
+  const annotations = node.metadata?.annotations ?? {};
+  if (LEASE_ANNOTATION in annotations) return false;
+  const current = new Map(Object.entries(annotations).map(([key, value]) => [annotationPath(key), value]));
+  return ops.every((op) => op.op !== 'add' || current.get(op.path) === op.value);
 }
 
 function drainNote(report: DrainReport): string {

@@ -71,6 +71,8 @@ const WRITE_OPS = new Set<FakeCall['op']>(['patchNode', 'evictPod', 'deletePod']
 export class FakeKube implements KubeApi {
   readonly calls: FakeCall[] = [];
   readonly faults: FaultRule[] = [];
+  /** Faults that strike after the call has landed: the cluster changed, the answer was lost (a 5xx, a reset). */
+  readonly lostAnswers: Array<(call: FakeCall) => KubeApiError | undefined> = [];
   /** Node patches that meet a concurrent writer (resourceVersion bumped just before). */
   conflictingPatches = 0;
   maxInFlightEvictions = 0;
@@ -344,7 +346,12 @@ export class FakeKube implements KubeApi {
         const err = fault({ op, target });
         if (err) throw err;
       }
-      return work ? work() : (undefined as T);
+      const result = work ? work() : (undefined as T);
+      for (const lost of this.lostAnswers) {
+        const err = lost(record);
+        if (err) throw err;
+      }
+      return result;
     } catch (err) {
       record.status = err instanceof KubeApiError ? err.status : 0;
       throw err;

@@ -190,6 +190,37 @@ describe('handleInterruption: Spot interruption', () => {
     expect(refusals.left).toBeLessThan(0);
   });
 
+  it('a completion whose answer was lost after it landed is reported drained, not superseded', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, run } = world(event);
+    sparkPods(kube);
+    let lost = 0;
+    const releases = (call: FakeCall) => call.op === 'patchNode' && call.ops?.some((op) => op.op === 'remove' && op.path.endsWith('lifeguard.io~1lease'));
+    kube.lostAnswers.push((call) => (releases(call) && lost++ === 0 ? new KubeApiError('connection reset', 0) : undefined));
+    const report = await run();
+    // The first attempt landed and its answer was lost; the retry's lease precondition failed.
+    expect(kube.calls.filter(releases).map((c) => c.status)).toEqual([0, 422]);
+    expect(only(report)).toMatchObject({ status: 'drained', phase: 'drained' });
+    expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeDefined();
+  });
+
+  it('a completion refused because a more urgent event took the lease is still superseded', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, run } = world(event);
+    sparkPods(kube);
+    // Another handler takes the lease just before the completion lands.
+    let taken = false;
+    kube.faults.push((call) => {
+      if (taken || call.op !== 'patchNode' || !kube.calls.at(-1)?.ops?.some((op) => op.op === 'remove' && op.path.endsWith('lifeguard.io~1lease'))) return undefined;
+      taken = true;
+      kube.node(NODE)!.metadata!.annotations!['lifeguard.io/lease'] = JSON.stringify({ holder: 'someone-else', until: '2099-01-01T00:00:00Z' });
+      return new KubeApiError('the test op failed', 422, 'Invalid');
+    });
+    const report = await run();
+    expect(taken).toBe(true);
+    expect(only(report).status).toBe('superseded');
+  });
+
   it('rides out a throttled read of the node instead of failing the invocation', async () => {
     const event = fixture('spot-interruption-terminate.json');
     const { kube, run } = world(event);

@@ -4,7 +4,7 @@
  */
 import { ApiException } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { KubeApiError, isSeveralBudgetsRefusal } from './port.ts';
+import { KubeApiError, isSeveralBudgetsRefusal, isTransient } from './port.ts';
 
 /** Socket-level failures worth another try (the request may not have reached the server). */
 const TRANSIENT_SOCKET_CODES = new Set([
@@ -33,6 +33,8 @@ export interface Failure {
 
 /** Turns whatever client-node threw into a KubeApiError and says whether another try can help. */
 export function classify(err: unknown, operation: string, nowMs: number, kind: CallKind): Failure {
+  // Already classified (a watch stream reports its own failures).
+  if (err instanceof KubeApiError) return { error: err, retryable: isTransient(err) };
   if (err instanceof ApiException) {
     const status = err.code;
     const body: KubeStatus = parseStatus(err.body);

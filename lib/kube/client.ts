@@ -52,6 +52,7 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
   const bucket = rateLimit ? new TokenBucket(clock, rateLimit) : undefined;
   const call = retryingCall({ clock, log: options.log ?? silentLog, bucket }, options);
   const watchDeps: PodWatchDeps = { kc, clock, bucket, timeoutSeconds: options.watchTimeoutSeconds ?? 300, requestTimeoutMs };
+  const insideCall: PodWatchDeps = { ...watchDeps, bucket: undefined, clock: { now: () => clock.now(), sleep: (ms, signal) => clock.sleep(ms, signal), io: (work) => work() } };
   // Learned from the first 422: this server has no WatchList, so no drain of this client asks again.
   let streamingRefused = false;
 
@@ -93,7 +94,9 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
 
     async streamPodsOnNode(nodeName, handlers) {
       if (streamingRefused) return undefined;
-      const streamed = await streamPodsOnNode(watchDeps, nodeName, handlers);
+      // Retried like the LIST it replaces (throttling, 5xx, lost connections). `call` takes the
+      // bucket's token and counts the exchange as I/O on the clock, so the stream does neither again.
+      const streamed = await call(`stream pods on ${nodeName}`, () => streamPodsOnNode(insideCall, nodeName, handlers));
       if (!streamed) {
         streamingRefused = true;
         options.log?.info('the API server does not stream lists (WatchList off): drains list, then watch', { node: nodeName });

@@ -166,6 +166,19 @@ describe('streaming list (WatchList: a WATCH with sendInitialEvents=true)', () =
     expect(reads[0]!.query).toContain('resourceVersionMatch=NotOlderThan');
   });
 
+  it('a throttled stream is retried like the LIST it replaces, and delivers nothing from the refused tries', async () => {
+    await start({ faults: { rate: 0.5, statuses: [429], retryAfterSeconds: 1, only: ['watch-pods'] } });
+    const r = recorder();
+    const streamed = await run(() => kube.streamPodsOnNode(N1, r.handlers));
+    streamed!.watch.stop();
+    const tries = emulator.requests.filter((q) => q.operation === 'watch-pods').map((q) => q.status);
+    expect(tries.at(-1)).toBe(200);
+    expect(tries.slice(0, -1).length).toBeGreaterThan(0);
+    expect(new Set(tries.slice(0, -1))).toEqual(new Set([429]));
+    expect(streamed!.list.items.map((p) => p.metadata!.name).sort()).toEqual(['exec-1', 'web-a']);
+    expect(r.seen).toEqual([]);
+  });
+
   it('without the WatchList feature (1.33 by default): 422 once, undefined, and the client does not ask again', async () => {
     await start({ watchList: false });
     expect(await run(() => kube.streamPodsOnNode(N1, recorder().handlers))).toBeUndefined();

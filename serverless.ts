@@ -1,4 +1,4 @@
-import { bundleOptions } from './deploy/bundle.ts';
+import { bundleOptions, REQUIRE_BANNER } from './deploy/bundle.ts';
 import { deployConfigOrExit } from './deploy/load-config.ts';
 import { interruptionStack } from './deploy/interruption.ts';
 import { drResources } from './deploy/dr.ts';
@@ -35,8 +35,7 @@ const serverlessConfiguration = {
     esbuild: {
       ...bundleOptions(JSON.stringify(config)),
       outExtension: { '.js': '.mjs' },
-      // Lambda bundles are ESM; some CommonJS dependencies still call require().
-      banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+      banner: { js: REQUIRE_BANNER },
       // Bundle the AWS SDK too: pinned versions, smaller cold start than the runtime's copy.
       exclude: [],
     },

@@ -30,7 +30,7 @@ const benches: Record<string, Bench> = {
   drain: {
     title: 'Single node vs the physical floor',
     about:
-      'One Spot warning for a node with 110 pods (90 Spark executors that exit as soon as evicted, 16 other workloads, 4 DaemonSet pods), the real handler against the emulator at 1, 5 and 20 ms per API call, without API limits. Times count from the event. Ratios divide the measured time by the fewest sequential round trips the work needs: 3 to cordon (LIST nodes, GET, PATCH); 6 to drained (those, the pod LIST, one eviction round per tier, the watch reporting the pods gone without a request), or 11 with evictions capped at the default drain concurrency (`drainRatioBounded`); `uncapped` rows lift the cap. Virtual clock, except the `realClock` rows (wall time on this machine, CPU and HTTP included). Target: within 1.5×.',
+      'One Spot warning for a node with 110 pods (90 Spark executors that exit as soon as evicted, 16 other workloads, 4 DaemonSet pods), the real handler against the emulator at 1, 5 and 20 ms per API call, without API limits. Times count from the event. Ratios divide the measured time by the fewest sequential round trips the work needs: 3 to cordon (LIST nodes, GET, PATCH); 6 to drained (those, the read of its pods, one eviction round per tier, the watch reporting the pods gone without a request), or 11 with evictions capped at the default drain concurrency (`drainRatioBounded`); `uncapped` rows lift the cap. Virtual clock, except the `realClock` rows (wall time on this machine, CPU and HTTP included). Target: within 1.5×.',
     run: benchDrain,
   },
   mass: {
@@ -53,7 +53,7 @@ const benches: Record<string, Bench> = {
   bundle: {
     title: 'Cold start: package size and import time',
     about:
-      'Every function as `osls package` builds it: zip size, and the median over 7 fresh Node processes of the time to import the bundle, next to the same for an empty module. Targets: every zip under 1 MB; import under 2 × empty + 100 ms. Import times on a shared 2-core machine are noisy; compare runs made on a quiet machine. The interruption bundle is also built with a metafile to list its largest packages and any package bundled from two places.',
+      'Every function as `osls package` builds it: zip size, and the median over 7 fresh Node processes of the time to import the bundle, next to the same for an empty module. Targets: every zip under 1 MB; import under 2 × empty + 100 ms. Import times on a shared 2-core machine are noisy; compare runs made on a quiet machine. The interruption bundle is also built with a metafile to list its largest packages and any package bundled from two places. `part.*` rows bundle alone, with the same options, what the interruption function cannot do without (client-node\'s CoreV1Api, EventsV1Api, KubeConfig and Watch; the EC2 client it looks instances up with; zod): the floor under its import time.',
     run: () => benchBundle(),
   },
   failover: {

@@ -1,5 +1,8 @@
 import { fileURLToPath } from 'node:url';
 
+/** Lambda bundles are ESM; some CommonJS dependencies still call require(). */
+export const REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
+
 /**
  * How every function is bundled (serverless-esbuild hands these to esbuild; bench/bundle.ts builds
  * the same to break the bundle down). `configJson` is the validated configuration, inlined.

@@ -72,21 +72,25 @@ export interface KubeEmulator extends ClusterFace {
   metrics(): ApiMetricsSnapshot;
 }
 
+/** Emulator options the scenario format also takes (cluster.api), with the same bounds and defaults. */
+export const watchCacheSizeSchema = z.number().int().min(1).max(1_000_000).default(20_000);
+export const watchListSchema = z.boolean().default(true);
+
 const optionsSchema = z
   .object({
     latencyMs: z.number().min(0).max(600_000).default(0),
     seed: z.number().int().default(1),
     recreateDelaySeconds: z.number().min(0).default(10),
     readyDelaySeconds: z.number().min(0).default(5),
-    watchCacheSize: z.number().int().min(1).max(1_000_000).default(20_000),
-    watchList: z.boolean().default(true),
+    watchCacheSize: watchCacheSizeSchema,
+    watchList: watchListSchema,
   })
   .strict();
 
 export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<KubeEmulator> {
-  const { clock, faults, onEvent, limits: limitsInput, ...numeric } = options;
+  const { clock, faults, onEvent, limits: limitsInput, ...plain } = options;
   if (!clock || typeof clock.now !== 'function' || typeof clock.sleep !== 'function') throw new Error('invalid kube emulator options: clock: a Clock is required');
-  const settings = parseSpec(optionsSchema, numeric, 'kube emulator options');
+  const settings = parseSpec(optionsSchema, plain, 'kube emulator options');
   const cluster = createKubeCluster({
     clock,
     seed: settings.seed,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { KubeOperation } from './faults.ts';
+import { isStreamingList } from './watch.ts';
 
 /**
  * The API server's limits as the emulator models them: one API Priority and Fairness (APF)
@@ -81,7 +82,7 @@ const LIST_RESOURCE: Partial<Record<KubeOperation, keyof ResourceCounts>> = { 'l
  */
 export function estimateCost(operation: KubeOperation | undefined, query: URLSearchParams, counts: ResourceCounts, limits: ApiLimits): RequestCost {
   // A streaming list holds seats only while it sends the initial state: APF estimates it as the LIST it replaces.
-  const listed = operation === 'watch-pods' && query.get('sendInitialEvents') === 'true' ? 'list-pods' : operation;
+  const listed = operation === 'watch-pods' && isStreamingList(query) ? 'list-pods' : operation;
   const resource = listed ? LIST_RESOURCE[listed] : undefined;
   // One object: the base latency covers it.
   if (!resource) return { seats: 1, objects: 0 };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { drScenarioSchema } from '../dr/scenario.ts';
-import { apiLimitsSchema, faultOptionsSchema, nodeSpecSchema, pdbSpecSchema, podSpecSchema } from '../kube/index.ts';
+import { apiLimitsSchema, faultOptionsSchema, nodeSpecSchema, pdbSpecSchema, podSpecSchema, watchCacheSizeSchema, watchListSchema } from '../kube/index.ts';
 
 const clusterSchema = z
   .object({
@@ -24,9 +24,9 @@ const clusterSchema = z
          * Streaming lists (the WatchList feature: a WATCH with sendInitialEvents) served, as EKS 1.32
          * and 1.34+ do by default; `false` refuses them with 422, as 1.33 does by default.
          */
-        watchList: z.boolean().default(true),
+        watchList: watchListSchema,
         /** Pod changes kept for watches that resume from a resourceVersion; a watch from before them gets 410 Expired. */
-        watchCacheSize: z.number().int().min(1).max(1_000_000).default(20_000),
+        watchCacheSize: watchCacheSizeSchema,
       })
       .strict()
       .prefault({}),

@@ -1,4 +1,4 @@
-import { bundleOptions, REQUIRE_BANNER } from './deploy/bundle.ts';
+import { bundleOptions } from './deploy/bundle.ts';
 import { deployConfigOrExit } from './deploy/load-config.ts';
 import { interruptionStack } from './deploy/interruption.ts';
 import { drResources } from './deploy/dr.ts';
@@ -35,7 +35,6 @@ const serverlessConfiguration = {
     esbuild: {
       ...bundleOptions(JSON.stringify(config)),
       outExtension: { '.js': '.mjs' },
-      banner: { js: REQUIRE_BANNER },
       // Bundle the AWS SDK too: pinned versions, smaller cold start than the runtime's copy.
       exclude: [],
     },

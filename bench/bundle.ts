@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
-import { bundleOptions, REQUIRE_BANNER } from '../deploy/bundle.ts';
+import { bundleOptions } from '../deploy/bundle.ts';
 
 /**
  * Cold start of every packaged function: zip size, and the median time a fresh Node process takes
@@ -129,7 +129,7 @@ async function floorOfParts(scratch: string, runs: number): Promise<Record<strin
   const figures: Record<string, number> = {};
   for (const [name, contents] of Object.entries(PARTS)) {
     const outfile = join(scratch, `part-${name}.mjs`);
-    const result = await build({ ...bundleOptions('{}'), banner: { js: REQUIRE_BANNER }, stdin: { contents, resolveDir: process.cwd(), loader: 'js' }, outfile, metafile: true, logLevel: 'silent' });
+    const result = await build({ ...bundleOptions('{}'), stdin: { contents, resolveDir: process.cwd(), loader: 'js' }, outfile, metafile: true, logLevel: 'silent' });
     figures[`part.${name}.KB`] = round(Object.values(result.metafile.outputs)[0]!.bytes / 1024);
     figures[`part.${name}.importMs`] = medianImportMs(outfile, runs);
   }

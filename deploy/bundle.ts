@@ -1,8 +1,5 @@
 import { fileURLToPath } from 'node:url';
 
-/** Lambda bundles are ESM; some CommonJS dependencies still call require(). */
-export const REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
-
 /**
  * How every function is bundled (serverless-esbuild hands these to esbuild; bench/bundle.ts builds
  * the same to break the bundle down). `configJson` is the validated configuration, inlined.
@@ -17,6 +14,8 @@ export function bundleOptions(configJson: string) {
     platform: 'node' as const,
     target: 'node22',
     mainFields: ['module', 'main'],
+    // Lambda bundles are ESM; some CommonJS dependencies still call require().
+    banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
     // Never loaded at run time (see the shim): 281 KB less to compile on every cold start.
     alias: { 'whatwg-url': fileURLToPath(new URL('./shims/whatwg-url.mjs', import.meta.url)) },
     // The validated configuration is inlined at bundle time (no size limit, unlike environment variables).

@@ -20,7 +20,7 @@ const serverlessConfiguration = {
   plugins: ['serverless-esbuild', 'serverless-step-functions'],
   provider: {
     name: 'aws',
-    runtime: 'nodejs22.x',
+    runtime: 'nodejs24.x',
     architecture: 'arm64',
     region: config.region,
     stage,

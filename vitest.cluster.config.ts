@@ -6,7 +6,6 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/cluster/**/*.cluster.ts'],
-    setupFiles: ['test/setup.ts'],
     testTimeout: 600_000,
     hookTimeout: 600_000,
     pool: 'forks',

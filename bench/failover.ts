@@ -1,5 +1,4 @@
 import { pathToFileURL } from 'node:url';
-import '../lib/util/polyfills.ts';
 import { VirtualClock } from '../sandbox/clock/virtual-clock.ts';
 import { demoDrScenario } from '../sandbox/dr/demo-scenario.ts';
 import { runFailoverScenario } from '../sandbox/dr/runner.ts';

@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import '../lib/util/polyfills.ts';
 import { benchBundle } from './bundle.ts';
 import { benchDrain } from './drain.ts';
 import { benchFailover } from './failover.ts';

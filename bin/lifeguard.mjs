@@ -3,13 +3,10 @@
 import { register } from 'tsx/esm/api';
 
 // Node prints process warnings the moment they are emitted, in the middle of a timeline. Keep them
-// and print them once, after the command's own output. The AWS SDK's notice that its future
-// releases need Node 22 says nothing about this run: it is left out.
+// and print them once, after the command's own output.
 const warnings = [];
 process.removeAllListeners('warning');
-process.on('warning', (warning) => {
-  if (!`${warning.name} ${warning.message}`.includes('NodeVersionSupportWarning')) warnings.push(`${warning.name}: ${warning.message}`);
-});
+process.on('warning', (warning) => warnings.push(`${warning.name}: ${warning.message}`));
 process.on('exit', () => {
   for (const warning of warnings) process.stderr.write(`(warning) ${warning}\n`);
 });

@@ -12,7 +12,7 @@ export function bundleOptions(configJson: string) {
     sourcemap: false,
     format: 'esm' as const,
     platform: 'node' as const,
-    target: 'node22',
+    target: 'node24',
     mainFields: ['module', 'main'],
     // Lambda bundles are ESM; some CommonJS dependencies still call require().
     banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },

@@ -1,4 +1,3 @@
-import '../../lib/util/polyfills.ts';
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
 import { drConfigSchema, type DrConfig } from '../../lib/config/dr.ts';
 import { formatIssues } from '../../lib/config/load.ts';

@@ -45,9 +45,9 @@ describe('the packaged interruption stack', () => {
     for (const [, p] of permissions) expect(p.Properties).toMatchObject({ Principal: 'events.amazonaws.com', SourceArn: { 'Fn::GetAtt': [expect.stringMatching(/Rule$/), 'Arn'] } });
   });
 
-  it('runs the function on nodejs22.x with its own least-privilege role and an on-failure destination', () => {
+  it('runs the function on nodejs24.x with its own least-privilege role and an on-failure destination', () => {
     const fn = template.Resources.InterruptionLambdaFunction!;
-    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Role: { 'Fn::GetAtt': ['InterruptionRole', 'Arn'] }, Handler: 'functions/interruption.handler' });
+    expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Role: { 'Fn::GetAtt': ['InterruptionRole', 'Arn'] }, Handler: 'functions/interruption.handler' });
     const invokeConfig = resourcesOfType(template, 'AWS::Lambda::EventInvokeConfig').find(([id]) => id.startsWith('Interruption'));
     expect(invokeConfig?.[1].Properties).toMatchObject({ DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': ['InterruptionFailureQueue', 'Arn'] } } } });
 

@@ -3,6 +3,7 @@ import type { LifeguardConfig } from '../lib/config/schema.ts';
 import { CLUSTER_DIMENSION, CLUSTER_HEALTHY_METRIC, HEALTH_NAMESPACE, PROBE_SERVICE_NAME } from '../lib/dr/health-report.ts';
 import { eventBridgeDeadLetterQueue, getAtt, ref, serviceRole } from './cfn.ts';
 import { FAILOVER_STATE_MACHINE_ID } from './dr-ids.ts';
+import { inputTransformer } from './input-transformer.ts';
 
 export function alarmName(service: string, stage: string, cluster: string): string {
   return `${service}-${stage}-emr-${cluster}-unhealthy`;
@@ -72,11 +73,11 @@ function failoverTriggerRule(cluster: EmrClusterConfig, alarm: string) {
           Id: 'failover',
           Arn: ref(FAILOVER_STATE_MACHINE_ID),
           RoleArn: getAtt('FailoverTriggerRole', 'Arn'),
-          InputTransformer: {
-            // The alarm's own state-change time, not the event's: the RTO counts from it.
-            InputPathsMap: { alarmAt: '$.detail.state.timestamp' },
-            InputTemplate: `{"cluster": ${JSON.stringify(cluster.name)}, "mode": "failover", "dryRun": false, "detectedAt": "<alarmAt>"}`,
-          },
+          // The alarm's own state-change time, not the event's: the RTO counts from it.
+          InputTransformer: inputTransformer(
+            { alarmAt: '$.detail.state.timestamp' },
+            `{"cluster": ${JSON.stringify(cluster.name)}, "mode": "failover", "dryRun": false, "detectedAt": "<alarmAt>"}`,
+          ),
           RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 },
           DeadLetterConfig: { Arn: getAtt('FailoverTriggerDeadLetterQueue', 'Arn') },
         },

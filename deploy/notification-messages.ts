@@ -1,21 +1,24 @@
 import type { LifeguardEventType } from '../lib/config/notifications.ts';
+import { inputTransformer, type InputTransformer } from './input-transformer.ts';
 
 /**
  * One readable sentence per Lifeguard event, for EventBridge input transformers: `paths` are the
- * InputPathsMap (JSONPath into the event), `text` uses them as <name>. Only scalar fields are
- * interpolated: an object inside a string would not be valid JSON for a webhook.
+ * InputPathsMap (JSONPath into the event), `text` uses them as <name>. A sentence quotes only
+ * fields that cannot hold a quote, backslash or line break (deploy/input-transformer.ts), since
+ * EventBridge inserts values unescaped: free text (an AWS event id, an error name) stays out, and
+ * the webhook's `json` format carries it in `detail`.
  */
 export interface NotificationMessage {
   paths: Record<string, string>;
   text: string;
 }
 
-const node = { node: '$.detail.nodeName', instance: '$.detail.instanceId', kind: '$.detail.kind', deadline: '$.detail.deadline', eventId: '$.detail.eventId' };
+const node = { node: '$.detail.nodeName', instance: '$.detail.instanceId', kind: '$.detail.kind', deadline: '$.detail.deadline' };
 
 export const NOTIFICATION_MESSAGES: Record<LifeguardEventType, NotificationMessage> = {
   'Node Drain Started': {
     paths: { ...node, action: '$.detail.action' },
-    text: 'Lifeguard: draining node <node> (instance <instance>) for a <kind> event, deadline <deadline>; action <action> (event <eventId>).',
+    text: 'Lifeguard: draining node <node> (instance <instance>) for a <kind> event, deadline <deadline>; action <action>.',
   },
   'Node Drain Completed': {
     paths: {
@@ -30,7 +33,7 @@ export const NOTIFICATION_MESSAGES: Record<LifeguardEventType, NotificationMessa
     },
     text:
       'Lifeguard: drain of node <node> (instance <instance>, <kind>) ended after <durationMs> ms. Deadline <deadline> met: <deadlineMet>; every pod gone: <allGone>. ' +
-      'Pods evicted <evicted>, force-deleted <deleted>, still pending <pending>, failed <failed> (event <eventId>).',
+      'Pods evicted <evicted>, force-deleted <deleted>, still pending <pending>, failed <failed>.',
   },
   'Spark Driver At Risk': {
     paths: { ...node, driver: '$.detail.driver', appId: '$.detail.appId' },
@@ -59,17 +62,21 @@ export const NOTIFICATION_MESSAGES: Record<LifeguardEventType, NotificationMessa
       'RTO <rto> s: detect <detect> s, create <create> s, register <register> s, healthy <healthy> s; retire <retire> s. Old cluster retired: <retired>.',
   },
   'Failover Failed': {
-    paths: { cluster: '$.detail.cluster', clusterId: '$.detail.clusterId', mode: '$.detail.mode', error: '$.detail.error.Error', executionId: '$.detail.executionId' },
-    text: 'Lifeguard: failover (<mode>) of EMR cluster <cluster> (<clusterId>) FAILED with <error>. Execution <executionId>.',
+    paths: { cluster: '$.detail.cluster', clusterId: '$.detail.clusterId', mode: '$.detail.mode', executionId: '$.detail.executionId' },
+    // The error is any task's error name: free text. The execution's history has it, and its cause.
+    text: 'Lifeguard: failover (<mode>) of EMR cluster <cluster> (<clusterId>) FAILED. Execution <executionId> has the error and its cause.',
   },
 };
 
 /** SNS: the sentence itself is the message. */
-export const snsTemplate = (m: NotificationMessage) => m.text;
+export const snsTransformer = (m: NotificationMessage): InputTransformer => inputTransformer(m.paths, m.text);
 
-/** Slack-compatible webhooks: `{"text": …}`; `json` adds the event type and its whole detail. */
-export function webhookTemplate(m: NotificationMessage, detailType: LifeguardEventType, format: 'slack' | 'json'): { paths: Record<string, string>; template: string } {
+/**
+ * Slack-compatible webhooks: `{"text": …}`; `json` adds the event type and its whole detail, as a
+ * JSON value (free text included: EventBridge writes an object placeholder as JSON).
+ */
+export function webhookTransformer(m: NotificationMessage, detailType: LifeguardEventType, format: 'slack' | 'json'): InputTransformer {
   const text = JSON.stringify(m.text);
-  if (format === 'slack') return { paths: m.paths, template: `{"text": ${text}}` };
-  return { paths: { ...m.paths, detail: '$.detail' }, template: `{"text": ${text}, "detailType": ${JSON.stringify(detailType)}, "detail": <detail>}` };
+  if (format === 'slack') return inputTransformer(m.paths, `{"text": ${text}}`);
+  return inputTransformer({ ...m.paths, detail: '$.detail' }, `{"text": ${text}, "detailType": ${JSON.stringify(detailType)}, "detail": <detail>}`);
 }

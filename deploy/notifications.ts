@@ -1,7 +1,7 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 import type { LifeguardEventType, SecretRef } from '../lib/config/notifications.ts';
 import { eventBridgeDeadLetterQueue, getAtt, ref, serviceRole } from './cfn.ts';
-import { NOTIFICATION_MESSAGES, snsTemplate, webhookTemplate } from './notification-messages.ts';
+import { NOTIFICATION_MESSAGES, snsTransformer, webhookTransformer } from './notification-messages.ts';
 
 export const NOTIFICATION_DLQ_ID = 'NotificationDeadLetterQueue';
 export const NOTIFICATION_TOPIC_ID = 'NotificationTopic';
@@ -105,18 +105,17 @@ export function notificationResources(config: LifeguardConfig, service: string, 
       targets.push({
         Id: 'sns',
         Arn: topicArn,
-        InputTransformer: { InputPathsMap: message.paths, InputTemplate: snsTemplate(message) },
+        InputTransformer: snsTransformer(message),
         RetryPolicy: retryPolicy,
         DeadLetterConfig: dlq,
       });
     }
     if (webhook) {
-      const { paths, template } = webhookTemplate(message, type, webhook.format);
       targets.push({
         Id: 'webhook',
         Arn: getAtt('NotificationApiDestination', 'Arn'),
         RoleArn: getAtt('NotificationApiDestinationRole', 'Arn'),
-        InputTransformer: { InputPathsMap: paths, InputTemplate: template },
+        InputTransformer: webhookTransformer(message, type, webhook.format),
         RetryPolicy: retryPolicy,
         DeadLetterConfig: dlq,
       });

@@ -28,11 +28,41 @@ export function describeValue(value: unknown): string {
 const noun = (origin: string, n: number | bigint) =>
   origin === 'string' ? `${n} character(s)` : origin === 'array' || origin === 'set' ? `${n} item(s)` : String(n);
 
+/**
+ * The message a schema gave for this check (`.never({ error: 'replaced by …' })`, `.min(2, 'at
+ * least 2: …')`), or undefined when it gave none: zod's own English messages all start like
+ * these, and read as zod speaks ("Invalid input: expected int, received string").
+ */
+function schemaMessage(issue: z.core.$ZodIssue): string | undefined {
+  return /^(Invalid|Too (big|small)|Unrecognized key)/.test(issue.message) ? undefined : issue.message;
+}
+
+/** zod's type names, as a YAML or JSON reader calls what they stand for. */
+const TYPE_WORDS: Record<string, string> = {
+  int: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'a mapping',
+  record: 'a mapping',
+  map: 'a mapping',
+  array: 'a list',
+  set: 'a list',
+  tuple: 'a list',
+  null: 'null',
+  never: 'no value (remove the field)',
+};
+
+const typeWords = (expected: string) => TYPE_WORDS[expected] ?? `${/^[aeiou]/i.test(expected) ? 'an' : 'a'} ${expected}`;
+
 /** What is wrong, in words of the file (YAML/JSON), without zod's own "received …" tail. */
 function whatIsWrong(issue: z.core.$ZodIssue): string {
+  // What the schema says about its own field is the most useful thing to show.
+  const own = schemaMessage(issue);
+  if (own !== undefined) return own;
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${issue.expected === 'record' ? 'a mapping' : issue.expected === 'array' ? 'a list' : issue.expected === 'object' ? 'a mapping' : `a ${issue.expected}`}`;
+      return `expected ${typeWords(issue.expected)}`;
     case 'invalid_value':
       return issue.values.length === 1
         ? `expected ${JSON.stringify(issue.values[0])}`
@@ -42,8 +72,7 @@ function whatIsWrong(issue: z.core.$ZodIssue): string {
     case 'too_big':
       return `expected at most ${noun(issue.origin, issue.maximum)}${issue.inclusive === false ? ' (exclusive)' : ''}`;
     case 'invalid_format':
-      // The schemas give their formats a human message ("a subnet id such as …").
-      return issue.message.startsWith('Invalid') ? `expected ${issue.format}` : issue.message;
+      return `expected ${issue.format}`;
     default:
       return issue.message;
   }

@@ -8,7 +8,7 @@ import { LifeguardError } from '../util/errors.ts';
  */
 export const failoverInputSchema = z
   .object({
-    cluster: z.string({ error: 'cluster: a configured EMR cluster name or j-ID is required' }).min(1),
+    cluster: z.string({ error: 'a configured EMR cluster name or j-ID is required' }).min(1),
     mode: z.enum(['failover', 'drill']).default('failover'),
     dryRun: z.boolean().optional(),
     /** Drill only: terminate the old cluster too (default: keep it). */

@@ -12,13 +12,19 @@ export type TaskTarget =
       action: string;
       /** How Step Functions prefixes this integration's error codes. */
       errorPrefix: string;
+      /**
+       * Whether the integration appends `Exception` to a code without it. The AWS SDK integrations
+       * do; for the optimized DynamoDB one it is undocumented, so the sandbox reports DynamoDB's
+       * code as is and the lock retries both spellings (lib/dr/task-errors.ts).
+       */
+      exceptionSuffix: boolean;
       iamAction: string;
     };
 
 const OPTIMIZED: Record<string, Omit<Extract<TaskTarget, { kind: 'service' }>, 'kind'>> = {
-  'dynamodb:putItem': { service: 'dynamodb', action: 'PutItem', errorPrefix: 'DynamoDB', iamAction: 'dynamodb:PutItem' },
-  'dynamodb:deleteItem': { service: 'dynamodb', action: 'DeleteItem', errorPrefix: 'DynamoDB', iamAction: 'dynamodb:DeleteItem' },
-  'events:putEvents': { service: 'events', action: 'PutEvents', errorPrefix: 'EventBridge', iamAction: 'events:PutEvents' },
+  'dynamodb:putItem': { service: 'dynamodb', action: 'PutItem', errorPrefix: 'DynamoDB', exceptionSuffix: false, iamAction: 'dynamodb:PutItem' },
+  'dynamodb:deleteItem': { service: 'dynamodb', action: 'DeleteItem', errorPrefix: 'DynamoDB', exceptionSuffix: false, iamAction: 'dynamodb:DeleteItem' },
+  'events:putEvents': { service: 'events', action: 'PutEvents', errorPrefix: 'EventBridge', exceptionSuffix: true, iamAction: 'events:PutEvents' },
 };
 
 const SDK_SERVICES: Record<string, { service: 'emr' | 'elbv2'; errorPrefix: string; iamPrefix: string }> = {
@@ -40,12 +46,12 @@ export function taskTarget(resource: unknown): TaskTarget {
   const service = sdk && SDK_SERVICES[sdk[1]!];
   if (!sdk || !service) throw new Error(`unsupported Task resource ${resource}`);
   const action = sdk[2]!.charAt(0).toUpperCase() + sdk[2]!.slice(1);
-  return { kind: 'service', service: service.service, action, errorPrefix: service.errorPrefix, iamAction: `${service.iamPrefix}:${action}` };
+  return { kind: 'service', service: service.service, action, errorPrefix: service.errorPrefix, exceptionSuffix: true, iamAction: `${service.iamPrefix}:${action}` };
 }
 
 /** The error name Step Functions reports for an API error code raised through this integration. */
 export function stepFunctionsErrorName(target: Extract<TaskTarget, { kind: 'service' }>, code: string): string {
-  return `${target.errorPrefix}.${code.endsWith('Exception') ? code : `${code}Exception`}`;
+  return `${target.errorPrefix}.${!target.exceptionSuffix || code.endsWith('Exception') ? code : `${code}Exception`}`;
 }
 
 /** Every Task state of a definition, nested Map/Parallel states included. */

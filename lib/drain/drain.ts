@@ -35,7 +35,8 @@ export interface DrainReport {
   /**
    * Every pod that had to go was gone by the deadline. With no deadline, or a deadline that had
    * already passed when the drain started (a stopping instance: "now"), it means every pod left.
-   * Null when there was nothing to drain.
+   * Null when there was nothing to drain, or when this invocation stopped before the drain ended
+   * (`incomplete`): the invocation that finishes the drain says whether it met the deadline.
    */
   deadlineMet: boolean | null;
   allGone: boolean;
@@ -273,7 +274,7 @@ function finish(plan: DrainPlan, tiers: TierReport[], startedAt: number, run: Ru
     deadline: input.deadline,
     startedAt,
     drainedAt: null,
-    deadlineMet: tracker.size === 0 ? null : allGone && (input.deadline === null || deadlineAlreadyPassed || tracker.allGoneBy(input.deadline)),
+    deadlineMet: tracker.size === 0 || incomplete ? null : allGone && (input.deadline === null || deadlineAlreadyPassed || tracker.allGoneBy(input.deadline)),
     allGone,
     ...(incomplete ? { incomplete } : {}),
     errors,

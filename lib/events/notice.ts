@@ -65,12 +65,21 @@ export type Notice =
   | StateChangeNotice
   | LifecycleNotice;
 
-/** Thrown for any event Lifeguard cannot act on; `field` names what is wrong. Never retried. */
+/**
+ * Thrown for any event Lifeguard cannot act on; `field` names what is wrong, and the message
+ * starts with it (`detail.instance-id: expected …`). Never retried.
+ */
 export class InvalidEventError extends LifeguardError {
   constructor(
     message: string,
     readonly field?: string,
   ) {
     super(message);
+  }
+
+  /** What is wrong without the field it names: for a caller that puts the field in a longer path. */
+  get problem(): string {
+    const prefix = this.field ? `${this.field}: ` : '';
+    return prefix && this.message.startsWith(prefix) ? this.message.slice(prefix.length) : this.message;
   }
 }

@@ -4,6 +4,7 @@ import type { Log } from '../observability/log.ts';
 import type { Clock } from '../util/clock.ts';
 import { KubeApiError, type KubeApi } from './port.ts';
 import { errorMessage } from '../util/errors.ts';
+import { truncateUtf8, utf8Length } from '../util/utf8.ts';
 
 /** What Lifeguard tells `kubectl describe` / `kubectl get events` about a node and its pods. */
 export type EventReason =
@@ -25,6 +26,14 @@ export interface Regarding {
 }
 
 export const REPORTING_CONTROLLER = 'lifeguard.io/interruption';
+
+/**
+ * The API server's limits on an Event's free-text fields (kube-apiserver
+ * pkg/apis/core/validation/events.go: NoteLengthLimit 1024, ReportingInstanceLengthLimit 128),
+ * checked with Go's `len()`: UTF-8 bytes, not characters.
+ */
+const NOTE_MAX_BYTES = 1024;
+const REPORTING_INSTANCE_MAX_BYTES = 128;
 
 /** A repeated event is patched (its series count) at most this often, and once more at the end. */
 const SERIES_PATCH_EVERY_MS = 30_000;
@@ -74,11 +83,11 @@ export class KubeEventRecorder {
       metadata: { name, namespace },
       eventTime: new V1MicroTime(now),
       reportingController: REPORTING_CONTROLLER,
-      reportingInstance: this.source.instance.slice(0, 128),
+      reportingInstance: truncateUtf8(this.source.instance, REPORTING_INSTANCE_MAX_BYTES),
       action: 'Drain',
       reason,
       regarding: { apiVersion: 'v1', kind: regarding.kind, name: regarding.name, ...(regarding.namespace ? { namespace: regarding.namespace } : {}), ...(regarding.uid ? { uid: regarding.uid } : {}) },
-      note: `${note} (AWS event ${this.source.awsEventId})`.slice(0, 1024),
+      note: noteWithSource(note, this.source.awsEventId),
       type,
     };
     const created = this.deps.kube.createEvent(namespace, body).then(
@@ -119,4 +128,12 @@ export class KubeEventRecorder {
   private warn(err: unknown, what: string): void {
     this.deps.log.warn('could not record a Kubernetes event; the work goes on', { event: what, error: errorMessage(err) });
   }
+}
+
+/** The note cut to the API server's limit, keeping the AWS event id that closes it; `…` marks a cut. */
+function noteWithSource(note: string, awsEventId: string): string {
+  const source = ` (AWS event ${awsEventId})`;
+  const room = NOTE_MAX_BYTES - utf8Length(source);
+  const body = utf8Length(note) <= room ? note : `${truncateUtf8(note, room - utf8Length('…'))}…`;
+  return truncateUtf8(`${body}${source}`, NOTE_MAX_BYTES);
 }

@@ -21,14 +21,17 @@ export interface EventObject {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The API server's validation of events.k8s.io/v1 Events, for the fields it checks. */
+/**
+ * The API server's validation of events.k8s.io/v1 Events, for the fields it checks. Lengths are
+ * Go `len()` of a string: UTF-8 bytes (kube-apiserver pkg/apis/core/validation/events.go).
+ */
 function validate(event: Record<string, unknown>, namespace: string): Array<{ field: string; message: string }> {
   const problems: Array<{ field: string; message: string }> = [];
   const metadata = isObject(event.metadata) ? event.metadata : {};
   const text = (field: string, max: number) => {
     const value = event[field];
     if (typeof value !== 'string' || value.length === 0) problems.push({ field, message: 'Required value' });
-    else if (value.length > max) problems.push({ field, message: `must be no more than ${max} characters` });
+    else if (Buffer.byteLength(value, 'utf8') > max) problems.push({ field, message: `must be no more than ${max} characters` });
   };
   if (typeof metadata.name !== 'string' || !metadata.name) problems.push({ field: 'metadata.name', message: 'Required value' });
   if (metadata.namespace !== undefined && metadata.namespace !== namespace) problems.push({ field: 'metadata.namespace', message: 'does not match the namespace of the request' });
@@ -37,7 +40,7 @@ function validate(event: Record<string, unknown>, namespace: string): Array<{ fi
   text('reportingInstance', 128);
   text('action', 128);
   text('reason', 128);
-  if (typeof event.note === 'string' && event.note.length > 1024) problems.push({ field: 'note', message: 'can have at most 1024 characters' });
+  if (typeof event.note === 'string' && Buffer.byteLength(event.note, 'utf8') > 1024) problems.push({ field: 'note', message: 'can have at most 1024 characters' });
   if (event.type !== 'Normal' && event.type !== 'Warning') problems.push({ field: 'type', message: 'Unsupported value: must be Normal or Warning' });
   if (!isObject(event.regarding)) problems.push({ field: 'regarding', message: 'Required value' });
   if (event.series !== undefined && (!isObject(event.series) || typeof event.series.count !== 'number' || event.series.count < 2)) {

@@ -31,7 +31,7 @@ export function prepareEvents(scenario: Scenario, start: number, region: string)
       if (err instanceof UnsupportedEventError) facts = { instanceIds: [] };
       else if (err instanceof InvalidEventError) {
         const field = err.field ? `.${err.field}` : '';
-        throw new ScenarioError(`scenario is invalid:\n  - events.${index}.event${field}: ${err.message}`);
+        throw new ScenarioError(`scenario is invalid:\n  - events.${index}.event${field}: ${err.problem}`);
       } else throw err;
     }
     return Array.from({ length: step.copies }, (_, copy) => ({

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { recordInterruptionMetrics } from '../../lib/observability/interruption-metrics.ts';
 import type { SimulationResult, TimelineEntry } from '../../sandbox/scenario/result.ts';
 import { driver, executor, nodes, OTHER_NODE, SPOT_INSTANCE, SPOT_NODE, simulate, spotWarning, web } from '../support/scenarios.ts';
 
@@ -33,6 +34,18 @@ function health(startSeconds: number, extra: { id?: string; code?: string; endSe
     },
   };
 }
+
+const lifecycleAction = () => ({
+  source: 'aws.autoscaling',
+  'detail-type': 'EC2 Instance-terminate Lifecycle Action',
+  detail: {
+    LifecycleActionToken: 'b7d4e2f1-9a6c-4c83-a5e0-3f1d8b2c6e49',
+    AutoScalingGroupName: 'eks-spark-workers',
+    LifecycleHookName: 'lifeguard-drain',
+    EC2InstanceId: SPOT_INSTANCE,
+    LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+  },
+});
 
 const rebalance = (instanceId = SPOT_INSTANCE) => ({ source: 'aws.ec2', 'detail-type': 'EC2 Instance Rebalance Recommendation', detail: { 'instance-id': instanceId } });
 
@@ -225,17 +238,7 @@ describe('drains that outlive an invocation', () => {
       events: [
         {
           at: 10,
-          event: {
-            source: 'aws.autoscaling',
-            'detail-type': 'EC2 Instance-terminate Lifecycle Action',
-            detail: {
-              LifecycleActionToken: 'b7d4e2f1-9a6c-4c83-a5e0-3f1d8b2c6e49',
-              AutoScalingGroupName: 'eks-spark-workers',
-              LifecycleHookName: 'lifeguard-drain',
-              EC2InstanceId: SPOT_INSTANCE,
-              LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
-            },
-          },
+          event: lifecycleAction(),
         },
       ],
       until: 3600,
@@ -255,6 +258,26 @@ describe('drains that outlive an invocation', () => {
     expect(r.pods['default/batch-1']).toMatchObject({ outcome: 'evicted', lifeguard: { outcome: 'evicted' } });
     const secondLook = r.invocations.find((i) => i.trigger === 'continuation')!.report!.instances[0]!.drain!;
     expect(secondLook.pods.find((p) => p.name === 'batch-1')).toMatchObject({ outcome: 'skipped', reason: 'already terminating' });
+  });
+
+  it('a lifecycle drain handed over once and finished well inside the hook meets its deadline: the hand-over is no miss', async () => {
+    const slow = web('batch-1', SPOT_NODE, { terminationGracePeriodSeconds: 1200, shutdownSeconds: 1000 });
+    const r = await simulate({
+      cluster: { name: 'spark', nodes, pods: [slow, web('web-b', OTHER_NODE)] },
+      events: [{ at: 10, event: lifecycleAction() }],
+      until: 3600,
+    });
+    expect(r.invocations.map((i) => `${i.trigger}:${i.report?.instances[0]?.status}`)).toEqual(['event:handed-over', 'continuation:drained']);
+    const [first, last] = r.invocations.map((i) => i.report!);
+    // The first invocation stopped before the drain ended: it neither met nor missed the deadline.
+    expect(first!.instances[0]!.drain).toMatchObject({ incomplete: 'hand-over', allGone: false, deadlineMet: null });
+    expect(last!.instances[0]!.drain).toMatchObject({ allGone: true, deadlineMet: true });
+    const metrics: string[] = [];
+    for (const report of [first!, last!]) recordInterruptionMetrics(report, { addMetric: (name) => void metrics.push(name) });
+    expect(metrics).toContain('DrainsHandedOver');
+    expect(metrics).not.toContain('DeadlineMisses');
+    expect(r.lifecycleActions.filter((a) => a.action === 'complete')).toEqual([expect.objectContaining({ result: 'CONTINUE' })]);
+    expect(r.summary).toMatchObject({ deadlineMet: true, podsKilledAtDeadline: 0, errors: [] });
   });
 
   it('a 30 % API fault rate: the drain completes and meets the deadline', async () => {

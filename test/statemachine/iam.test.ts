@@ -130,8 +130,8 @@ describe('failover IAM and task resources for a real account', () => {
       for (const error of names) {
         checked.push(error);
         if (target.kind === 'service') {
-          // `<Service>.<Code>`, the service as the integration spells it, always with the Exception suffix.
-          expect(error, name).toMatch(new RegExp(`^${target.errorPrefix}\\.[A-Z][A-Za-z]+Exception$`));
+          // `<Service>.<Code>`, the service as the integration spells it; the SDK integrations always add the Exception suffix.
+          expect(error, name).toMatch(new RegExp(`^${target.errorPrefix}\\.[A-Z][A-Za-z]+${target.exceptionSuffix ? 'Exception' : ''}$`));
         } else {
           // Lambda service errors, or the name our own function's error carries.
           expect(error, name).toMatch(/^(Lambda\.[A-Za-z]+|[A-Z][A-Za-z]+)$/);

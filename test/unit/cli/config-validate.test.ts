@@ -59,6 +59,36 @@ describe('lifeguard config validate', () => {
     }
   });
 
+  it('says what to do where the schema says it, and speaks of integers and true/false as YAML does', async () => {
+    const path = file(
+      'retired.yaml',
+      [
+        'eks: [{ name: spark-prod }]',
+        'interruption:',
+        '  drain: { maxWaitSeconds: 120, concurrency: 1.5 }',
+        '  policies: { spot-interruption: { forceDelete: "yes" } }',
+        'dr:',
+        '  clusters:',
+        '    - name: a',
+        '      clusterId: j-2AXXXXXXGAPLF',
+        '      probe: { address: nlb.example.com, confirm: { unhealthyToFail: 1 } }',
+        '      placement: { candidateSubnetIds: [subnet-0bbb2222] }',
+        '',
+      ].join('\n'),
+    );
+    const { code, err } = await validate([path]);
+    expect(code).toBe(1);
+    expect(err.split('\n')).toEqual(
+      expect.arrayContaining([
+        '  - interruption.drain.maxWaitSeconds: replaced by maxDrainMinutes: drains now continue across invocations, so the 840 s cap is gone (got 120)',
+        '  - interruption.drain.concurrency: expected an integer (got 1.5)',
+        '  - interruption.policies.spot-interruption.forceDelete: expected true or false (got "yes")',
+        '  - dr.clusters.0.probe.confirm.unhealthyToFail: at least 2: a single failed probe must never fail a cluster over (got 1)',
+      ]),
+    );
+    expect(err).not.toMatch(/expected a (never|int)\b/);
+  });
+
   it('suggests the field meant at any depth, through lists and defaults', async () => {
     const path = file(
       'typos.yaml',

@@ -52,7 +52,9 @@ describe('lifeguard simulate', () => {
       `name: event${cluster}events:\n  - at: 5\n    event: { source: aws.ec2, detail-type: EC2 Spot Instance Interruption Warning, detail: { instance-id: nope, instance-action: terminate } }\n`,
     );
     expect(await run([path], io)).toBe(2);
-    expect(err.join('\n')).toContain('events.0.event.detail.instance-id');
+    // The step's path leads, once: the parser's own field path is not repeated after it.
+    expect(err.join('\n')).toContain('  - events.0.event.detail.instance-id: expected an EC2 instance id (i- and 8 or 17 lowercase hex digits), got "nope"');
+    expect(err.join('\n').match(/instance-id/g)).toHaveLength(1);
     expect(out).toEqual([]);
   });
 

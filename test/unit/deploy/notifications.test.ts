@@ -9,8 +9,9 @@ import { handleInterruption } from '../../../lib/interruption/handle.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 import { deadlineMissAlarm } from '../../../deploy/deadline-alarm.ts';
-import { NOTIFICATION_MESSAGES, webhookTemplate } from '../../../deploy/notification-messages.ts';
+import { NOTIFICATION_MESSAGES, snsTransformer, webhookTransformer } from '../../../deploy/notification-messages.ts';
 import { notificationResources } from '../../../deploy/notifications.ts';
+import { QUOTABLE_FIELDS } from '../../../deploy/input-transformer.ts';
 import { FakeKube, runToEnd, sparkLabels } from '../../support/fake-kube.ts';
 
 const eks = [{ name: 'spark' }];
@@ -19,9 +20,13 @@ const stack = (notifications: unknown) => notificationResources(parseConfig({ ek
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Res = Record<string, { Type: string; Properties: Record<string, any> }>;
 
-/** Lifeguard's events as the real emitters produce them: a drain through the engine, an RTO report. */
-async function realEvents(): Promise<Record<LifeguardEventType, Record<string, unknown>>> {
+/**
+ * Lifeguard's events as the real emitters produce them: a drain through the engine, an RTO report.
+ * `freeText` goes wherever a value is not validated: the AWS event's id, the failover's error.
+ */
+async function realEvents(freeText?: string): Promise<Record<LifeguardEventType, Record<string, unknown>>> {
   const spot = JSON.parse(readFileSync('test/fixtures/events/spot-interruption-terminate.json', 'utf8'));
+  if (freeText !== undefined) spot.id = `${spot.id as string}${freeText}`;
   const clock = new VirtualClock(Date.parse(spot.time) + 2_000);
   const kube = new FakeKube(clock);
   kube.addNode('ip-10-0-1-10.ec2.internal', 'i-0aaa1111bbbb22220');
@@ -57,11 +62,21 @@ async function realEvents(): Promise<Record<LifeguardEventType, Record<string, u
     'Spark Driver At Risk': byType['Spark Driver At Risk']!,
     'Failover Completed': rto as unknown as Record<string, unknown>,
     // The state machine's failedDetail: the Catch puts {Error, Cause} in $.error.
-    'Failover Failed': { cluster: 'analytics', clusterId: 'j-OLD', mode: 'failover', executionId: 'arn:exec:2', error: { Error: 'ClusterCreationFailed', Cause: '{"State":"TERMINATED_WITH_ERRORS"}' } },
+    'Failover Failed': {
+      cluster: 'analytics',
+      clusterId: 'j-OLD',
+      mode: 'failover',
+      executionId: 'arn:exec:2',
+      error: { Error: `ClusterCreationFailed${freeText ?? ''}`, Cause: '{"State":"TERMINATED_WITH_ERRORS"}' },
+    },
   };
 }
 
-/** EventBridge's input transformer, for the parts Lifeguard uses: dotted paths, scalars and objects. */
+/**
+ * EventBridge's input transformer, for the parts Lifeguard uses: dotted paths; a scalar goes in
+ * as it is, unescaped (EventBridge user guide, "Common issues with transforming input"), an
+ * object as its JSON.
+ */
 function transform(paths: Record<string, string>, template: string, event: Record<string, unknown>): string {
   const values = Object.fromEntries(
     Object.entries(paths).map(([name, path]) => [name, path.slice(2).split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], event)]),
@@ -90,8 +105,8 @@ describe('notification messages', () => {
       const text = transform(message.paths, message.text, event);
       expect(text).not.toMatch(/<\w+>|undefined/);
       for (const format of ['slack', 'json'] as const) {
-        const { paths, template } = webhookTemplate(message, type, format);
-        const body = JSON.parse(transform(paths, template, event)) as { text: string; detail?: unknown };
+        const { InputPathsMap, InputTemplate } = webhookTransformer(message, type, format);
+        const body = JSON.parse(transform(InputPathsMap, InputTemplate, event)) as { text: string; detail?: unknown };
         expect(body.text).toBe(text);
         if (format === 'json') expect(body.detail).toEqual(events[type]);
       }
@@ -100,6 +115,37 @@ describe('notification messages', () => {
     expect(completed).toMatch(/^Lifeguard: drain of node ip-10-0-1-10\.ec2\.internal \(instance i-0aaa1111bbbb22220, spot-interruption\) ended after \d+ ms\. Deadline 2026-03-14T09:28:53\.000Z met: true/);
     const failover = transform(NOTIFICATION_MESSAGES['Failover Completed'].paths, NOTIFICATION_MESSAGES['Failover Completed'].text, { detail: events['Failover Completed'] });
     expect(failover).toContain('from j-OLD to j-NEW in us-east-1b, master 10.0.2.20. RTO 640 s: detect 1 s, create 599 s');
+  });
+});
+
+describe('notification messages with free text in the events', () => {
+  // A quote, a backslash, a line break and a tab: each breaks a JSON string it is pasted into.
+  const hostile = ' "quoted" back\\slash\nnext line\t';
+
+  it('stay valid JSON for every webhook format, and keep the free text in the json format\'s detail', async () => {
+    const events = await realEvents(hostile);
+    expect(JSON.stringify(events)).toContain(JSON.stringify(hostile).slice(1, -1));
+    for (const type of LIFEGUARD_EVENT_TYPES) {
+      const event = { source: 'lifeguard', 'detail-type': type, detail: events[type] };
+      const message = NOTIFICATION_MESSAGES[type];
+      for (const format of ['slack', 'json'] as const) {
+        const { InputPathsMap, InputTemplate } = webhookTransformer(message, type, format);
+        const rendered = transform(InputPathsMap, InputTemplate, event);
+        let body: { text: string; detail?: unknown } | undefined;
+        expect(() => (body = JSON.parse(rendered) as typeof body), `${type} (${format}): ${rendered}`).not.toThrow();
+        expect(body!.text).not.toContain('quoted');
+        if (format === 'json') expect(body!.detail).toEqual(events[type]);
+      }
+      // SNS gets the same sentence as plain text: no free text there either.
+      const sns = snsTransformer(message);
+      expect(transform(sns.InputPathsMap, sns.InputTemplate, event)).not.toMatch(/quoted|[\\\n\t]/);
+    }
+  });
+
+  it('quote only fields that cannot hold a quote, backslash or line break', () => {
+    for (const type of LIFEGUARD_EVENT_TYPES) {
+      for (const path of Object.values(NOTIFICATION_MESSAGES[type].paths)) expect({ type, path, quotable: path in QUOTABLE_FIELDS }).toEqual({ type, path, quotable: true });
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { SCHEDULER_ENV } from '../lib/aws/scheduler.ts';
-import { getAtt, ref, serviceRole, sub, type IamStatement } from './cfn.ts';
+import { deadLetterQueue, getAtt, ref, serviceRole, sub, type IamStatement } from './cfn.ts';
 
 /**
  * Durable work for the interruption function: a schedule group of its own, the role EventBridge
@@ -12,7 +12,7 @@ export function scheduleResources(functionName: string) {
   const resources: Record<string, unknown> = {
     InterruptionScheduleGroup: { Type: 'AWS::Scheduler::ScheduleGroup', Properties: { Name: `${functionName}-work` } },
     // Continuations that still fail after the schedule's retries, with their payload, for redrive.
-    InterruptionScheduleDeadLetterQueue: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true } },
+    InterruptionScheduleDeadLetterQueue: deadLetterQueue(),
     InterruptionSchedulerRole: serviceRole(
       'scheduler.amazonaws.com',
       'invoke-interruption-function',

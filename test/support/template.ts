@@ -6,6 +6,8 @@ const TEMPLATE = '.serverless/cloudformation-template-update-stack.json';
 export interface CfnResource {
   Type: string;
   Properties?: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
 }
 
 /**

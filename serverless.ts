@@ -11,7 +11,8 @@ const { config } = deployConfigOrExit();
 const interruption = interruptionStack(config, service, stage);
 const dr = drResources(config, { service, stage });
 const functions = { ...interruption.functions, ...dr.functions };
-const resources = { ...interruption.resources, ...dr.resources, ...operatorResources(config, service, stage) };
+const stack = { ...interruption.resources, ...dr.resources };
+const resources = { ...stack, ...operatorResources(config, service, stage, stack) };
 applyNetwork(config, functions, resources);
 
 const serverlessConfiguration = {

@@ -57,15 +57,34 @@ export function lambdaRole(functionName: string, statements: IamStatement[]) {
 }
 
 /**
+ * Kept when the stack is deleted or the resource replaced: what it holds (undelivered events, a
+ * failover's lock) would otherwise go with it. Such resources are deleted by hand (README, Operations).
+ */
+export const RETAINED = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' } as const;
+
+/**
+ * A queue for work that could not be delivered (a dead-letter queue or an on-failure destination):
+ * messages kept 14 days (SQS's maximum), encrypted, and the queue retained with the stack gone.
+ */
+export const deadLetterQueue = () => ({
+  Type: 'AWS::SQS::Queue',
+  ...RETAINED,
+  Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true },
+});
+
+/** The logical ids of the stack's queues: each is a dead-letter queue (see deadLetterQueue). */
+export const deadLetterQueueIds = (resources: Record<string, unknown>): string[] =>
+  Object.entries(resources)
+    .filter(([, r]) => (r as { Type?: string }).Type === 'AWS::SQS::Queue')
+    .map(([id]) => id);
+
+/**
  * An SQS dead-letter queue for EventBridge rule targets, with the queue policy EventBridge needs:
- * it may write only on behalf of the given rules. Kept 14 days, encrypted.
+ * it may write only on behalf of the given rules.
  */
 export function eventBridgeDeadLetterQueue(queueId: string, ruleIds: string[]): Record<string, unknown> {
   return {
-    [queueId]: {
-      Type: 'AWS::SQS::Queue',
-      Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true },
-    },
+    [queueId]: deadLetterQueue(),
     [`${queueId}Policy`]: {
       Type: 'AWS::SQS::QueuePolicy',
       Properties: {

@@ -11,9 +11,10 @@ const PROBE_LATENCIES = ['ResourceManagerLatency', 'NameNodeLatency', 'LivyLaten
 /**
  * One CloudWatch dashboard for the whole stack: how fast nodes are cordoned and drained, deadline
  * misses, Spark executors that did or did not decommission, pods forced or left behind, the dead
- * letters waiting for a redrive, and per protected EMR cluster its health and failover executions.
+ * letters waiting for a redrive (in each of `deadLetterQueues`, logical ids), and per protected EMR
+ * cluster its health and failover executions.
  */
-export function lifeguardDashboard(config: LifeguardConfig, service: string, stage: string, extraDeadLetterQueues: string[] = []): Record<string, unknown> {
+export function lifeguardDashboard(config: LifeguardConfig, service: string, stage: string, deadLetterQueues: string[]): Record<string, unknown> {
   const widgets: UnplacedWidget[] = [
     {
       type: 'text',
@@ -46,7 +47,7 @@ export function lifeguardDashboard(config: LifeguardConfig, service: string, sta
       ['UnknownInstances', 'Sum', 'instances of no configured cluster'],
       ['DuplicateDeliveries', 'Sum', 'duplicate deliveries'],
     ]),
-    graph('Dead letters waiting for a redrive', ['InterruptionDeadLetterQueue', 'InterruptionFailureQueue', ...extraDeadLetterQueues].map(queueDepth)),
+    graph('Dead letters waiting for a redrive', deadLetterQueues.map(queueDepth)),
   ];
 
   const clusters = config.dr.clusters;

@@ -1,6 +1,6 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 import { failoverDefinition } from '../statemachines/failover.ts';
-import { getAtt, ref, serviceRole } from './cfn.ts';
+import { getAtt, RETAINED, ref, serviceRole } from './cfn.ts';
 import { failoverStateMachineStatements } from './dr-failover-iam.ts';
 import { FAILOVER_ROLE_ID, FAILOVER_STATE_MACHINE_ID, FAILOVER_TASK_LAMBDAS, LOCK_TABLE_ID } from './dr-ids.ts';
 
@@ -44,6 +44,9 @@ export function failoverStateMachine(config: LifeguardConfig, service: string, s
 export function failoverLockTable() {
   return {
     Type: 'AWS::DynamoDB::Table',
+    // Retained like the dead-letter queues: which failover holds (or last held) each cluster's lock
+    // is worth reading after a stack was removed or replaced under a running failover.
+    ...RETAINED,
     Properties: {
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [{ AttributeName: 'lockKey', AttributeType: 'S' }],

@@ -1,6 +1,6 @@
 import { interruptionRules } from '../lib/events/rules.ts';
 import type { LifeguardConfig } from '../lib/config/schema.ts';
-import { eventBridgeDeadLetterQueue, getAtt, lambdaRole, sub } from './cfn.ts';
+import { deadLetterQueue, eventBridgeDeadLetterQueue, getAtt, lambdaRole, sub } from './cfn.ts';
 import { scheduleResources } from './schedules.ts';
 
 /** The Kubernetes group Lifeguard's role is mapped to; deploy/kubernetes-rbac.yaml binds it. */
@@ -52,10 +52,7 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
 
   Object.assign(resources, eventBridgeDeadLetterQueue('InterruptionDeadLetterQueue', interruptionRules.map((r) => `${r.name}Rule`)));
   // Invocations that still fail after Lambda's own retries land here, with the event, for redrive.
-  resources.InterruptionFailureQueue = {
-    Type: 'AWS::SQS::Queue',
-    Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true },
-  };
+  resources.InterruptionFailureQueue = deadLetterQueue();
 
   const schedules = scheduleResources(functionName);
   Object.assign(resources, schedules.resources);

@@ -1,5 +1,6 @@
 import { SCHEDULER_ENV } from '../lib/aws/scheduler.ts';
-import { getAtt, ref, serviceRole, sub, type IamStatement } from './cfn.ts';
+import { deadLetterQueue, getAtt, ref, serviceRole, sub, type IamStatement } from './cfn.ts';
+import { scheduleGroupName } from './schedule-group-name.ts';
 
 /**
  * Durable work for the interruption function: a schedule group of its own, the role EventBridge
@@ -9,10 +10,11 @@ import { getAtt, ref, serviceRole, sub, type IamStatement } from './cfn.ts';
  */
 export function scheduleResources(functionName: string) {
   const functionArn = sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${functionName}`);
+  const group = scheduleGroupName(functionName);
   const resources: Record<string, unknown> = {
-    InterruptionScheduleGroup: { Type: 'AWS::Scheduler::ScheduleGroup', Properties: { Name: `${functionName}-work` } },
+    InterruptionScheduleGroup: { Type: 'AWS::Scheduler::ScheduleGroup', Properties: { Name: group } },
     // Continuations that still fail after the schedule's retries, with their payload, for redrive.
-    InterruptionScheduleDeadLetterQueue: { Type: 'AWS::SQS::Queue', Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true } },
+    InterruptionScheduleDeadLetterQueue: deadLetterQueue(),
     InterruptionSchedulerRole: serviceRole(
       'scheduler.amazonaws.com',
       'invoke-interruption-function',
@@ -31,7 +33,7 @@ export function scheduleResources(functionName: string) {
     {
       Effect: 'Allow',
       Action: ['scheduler:CreateSchedule', 'scheduler:UpdateSchedule', 'scheduler:DeleteSchedule'],
-      Resource: sub(`arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/${functionName}-work/*`),
+      Resource: sub(`arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/${group}/*`),
     },
     {
       Effect: 'Allow',

@@ -1,7 +1,8 @@
 import type { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { InstanceDirectory } from './ports.ts';
+import { awsIdPattern } from '../util/aws-ids.ts';
 
-const INSTANCE_ID = /^i-[0-9a-f]{8,17}$/;
+const INSTANCE_ID = awsIdPattern('i');
 
 /** What the lazily imported module must provide. */
 interface Ec2Module {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { awsIdFormat, awsIdPattern } from '../util/aws-ids.ts';
 
 /**
  * EMR clusters under disaster-recovery protection: where to probe them, where a replacement may
@@ -70,7 +71,7 @@ const targetGroupSchema = z
   })
   .strict();
 
-const subnetId = z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id such as subnet-0abc1234');
+const subnetId = z.string().regex(awsIdPattern('subnet'), awsIdFormat('subnet', 'subnet'));
 
 const placementSchema = z
   .object({

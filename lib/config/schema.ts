@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { awsIdFormat, awsIdPattern } from '../util/aws-ids.ts';
 import { eksClusterSchema } from './clusters.ts';
 import { interruptionConfigSchema } from './interruption.ts';
 import { drConfigSchema } from './dr.ts';
@@ -19,8 +20,8 @@ export const lifeguardConfigSchema = z
      */
     network: z
       .object({
-        subnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id such as subnet-0abc1234')).min(1),
-        securityGroupIds: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'a security group id such as sg-0abc1234')).min(1),
+        subnetIds: z.array(z.string().regex(awsIdPattern('subnet'), awsIdFormat('subnet', 'subnet'))).min(1),
+        securityGroupIds: z.array(z.string().regex(awsIdPattern('sg'), awsIdFormat('security group', 'sg'))).min(1),
       })
       .strict()
       .optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { awsIdFormat, awsIdPattern } from '../../lib/util/aws-ids.ts';
 
 /**
  * The `emr` section of a scenario file: EMR clusters (masters, zones, Hadoop health over time),
@@ -67,7 +68,7 @@ const clusterSchema = z
 
 const subnetSchema = z
   .object({
-    id: z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'a subnet id such as subnet-0abc1234'),
+    id: z.string().regex(awsIdPattern('subnet'), awsIdFormat('subnet', 'subnet')),
     zone: z.string().min(1),
     vpcId: z.string().default('vpc-0sandbox0000000'),
     /** First three octets of the addresses handed out in this subnet. */

@@ -15,6 +15,17 @@ describe('the packaged operator resources', () => {
     expect(resources.FailoverStateMachine!.Type).toBe('AWS::StepFunctions::StateMachine');
   });
 
+  it('shows every queue of the stack in the dead-letter widget, the schedule and failover-trigger DLQs among them', () => {
+    const { widgets } = JSON.parse((resources.LifeguardDashboard!.Properties!.DashboardBody as { 'Fn::Sub': string })['Fn::Sub']) as {
+      widgets: Array<{ properties: { title?: string; metrics?: unknown[][] } }>;
+    };
+    const deadLetters = widgets.find((w) => w.properties.title === 'Dead letters waiting for a redrive')!;
+    const shown = deadLetters.properties.metrics!.map((m) => String(m[3]).replace(/^\$\{(\w+)\.QueueName\}$/, '$1'));
+    const queues = resourcesOfType(template, 'AWS::SQS::Queue').map(([id]) => id);
+    expect(queues).toEqual(expect.arrayContaining(['InterruptionScheduleDeadLetterQueue', 'FailoverTriggerDeadLetterQueue']));
+    expect(shown.sort()).toEqual(queues.sort());
+  });
+
   it('alarms on the first deadline miss and notifies the topic', () => {
     expect(resources.DeadlineMissesAlarm!.Properties).toMatchObject({
       Namespace: 'Lifeguard',

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -11,6 +11,16 @@ describe('function bundles', () => {
     expect(inputs.filter((path) => /node_modules\/(yaml|whatwg-url|tr46)\//.test(path))).toEqual([]);
     expect(inputs.some((path) => path.endsWith('deploy/shims/whatwg-url.mjs'))).toBe(true);
   }, 60_000);
+
+  it('no code a bundle can reach imports the test-only CloudFormation model or test support', () => {
+    const sources = ['functions', 'lib', 'deploy', 'statemachines'].flatMap((dir) =>
+      readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => `${dir}/${f}`),
+    );
+    expect(sources.length).toBeGreaterThan(50);
+    const offending = sources.filter((file) => /from '(@aws-cdk\/|[./]*test\/)/.test(readFileSync(file, 'utf8')));
+    expect(offending).toEqual([]);
+    expect(readFileSync('serverless.ts', 'utf8')).not.toMatch(/@aws-cdk\/|test\/support/);
+  });
 
   it("the shim stands only because node-fetch prefers Node's URL to whatwg-url's: fail here if that changes", () => {
     const require = createRequire(import.meta.url);

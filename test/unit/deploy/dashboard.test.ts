@@ -19,7 +19,7 @@ const body = (resources: Record<string, unknown>) =>
 const emitted = (file: string) => [...readFileSync(file, 'utf8').matchAll(/addMetric\('(\w+)'/g)].map((m) => m[1]);
 
 describe('the Lifeguard dashboard', () => {
-  const interruptionOnly = body(lifeguardDashboard(parseConfig({ eks: [{ name: 'spark' }] }), 'lifeguard', 'dev'));
+  const interruptionOnly = body(lifeguardDashboard(parseConfig({ eks: [{ name: 'spark' }] }), 'lifeguard', 'dev', []));
 
   it('knows every metric the interruption function emits, under the dimension Powertools gives it', () => {
     expect([...new Set(emitted('lib/observability/interruption-metrics.ts'))].sort()).toEqual([...INTERRUPTION_METRICS].sort());
@@ -42,7 +42,7 @@ describe('the Lifeguard dashboard', () => {
   it('shows EMR health and failover executions only when clusters are protected', () => {
     const titles = (b: { widgets: Widget[] }) => b.widgets.map((w) => w.properties.title);
     expect(titles(interruptionOnly)).not.toContain('Failover executions');
-    const withDr = body(lifeguardDashboard(drTestConfig, 'lifeguard', 'dev'));
+    const withDr = body(lifeguardDashboard(drTestConfig, 'lifeguard', 'dev', []));
     expect(titles(withDr)).toEqual(expect.arrayContaining(['EMR cluster health (1 healthy, 0 down)', 'Failover executions', 'Probe latency (ms)']));
     const health = withDr.widgets.find((w) => w.properties.title?.startsWith('EMR cluster health'))!;
     expect(health.properties.metrics![0]!.slice(0, 6)).toEqual(['Lifeguard', 'ClusterHealthy', 'service', 'lifeguard-dr-probe', 'Cluster', drTestConfig.dr.clusters[0]!.name]);
@@ -50,7 +50,7 @@ describe('the Lifeguard dashboard', () => {
 
   it('lays widgets out on the 24-column grid without overlaps', () => {
     const cells = new Set<string>();
-    for (const w of body(lifeguardDashboard(drTestConfig, 'lifeguard', 'dev')).widgets) {
+    for (const w of body(lifeguardDashboard(drTestConfig, 'lifeguard', 'dev', [])).widgets) {
       expect(w.x + w.width).toBeLessThanOrEqual(24);
       for (let x = w.x; x < w.x + w.width; x++) {
         for (let y = w.y; y < w.y + w.height; y++) {

@@ -35,6 +35,18 @@ describe('network (VPC access)', () => {
     expect(actions('DrPlanRole')).not.toContain('ec2:CreateNetworkInterface');
   });
 
+  it('takes subnet and security group ids of exactly 8 or 17 hex digits, naming the field and the format otherwise', () => {
+    const network = (subnet: string, sg: string) => ({ network: { subnetIds: [subnet], securityGroupIds: [sg] } });
+    expect(() => parseConfig(network('subnet-0aaa1111', 'sg-0bbb2222'))).not.toThrow();
+    expect(() => parseConfig(network('subnet-0aaa1111bbbb22223', 'sg-0bbb2222cccc33334'))).not.toThrow();
+    // 9 to 16 digits: no EC2 id has that length, so the deploy would fail on it.
+    for (const digits of [9, 12, 16]) {
+      const hex = '0123456789abcdef0'.slice(0, digits);
+      expect(() => parseConfig(network(`subnet-${hex}`, 'sg-0bbb2222'))).toThrow('network.subnetIds.0: a subnet id (subnet- and 8 or 17 lowercase hex digits, e.g. subnet-0abc1234)');
+      expect(() => parseConfig(network('subnet-0aaa1111', `sg-${hex}`))).toThrow('network.securityGroupIds.0: a security group id (sg- and 8 or 17 lowercase hex digits, e.g. sg-0abc1234)');
+    }
+  });
+
   it('rejects malformed ids, naming the field', () => {
     expect(() => parseConfig({ network: { subnetIds: ['subnet-x'], securityGroupIds: ['sg-0bbb2222'] } })).toThrow(/network\.subnetIds\.0: a subnet id/);
   });

@@ -103,6 +103,15 @@ describe('dr config', () => {
     expect(eks).toContain("eks.0.region: 'eu-west-1' differs from the stack's region 'us-east-1'");
   });
 
+  it('takes candidate subnet ids of exactly 8 or 17 hex digits, as EC2 issues them, and says so for any other length', () => {
+    const withSubnet = (id: string) => ({ dr: { clusters: [{ ...minimalCluster, placement: { candidateSubnetIds: [id] } }] } });
+    for (const id of ['subnet-0abc1234', 'subnet-0b2c3d4e5f6a7b8c9']) expect(() => parseConfig(withSubnet(id))).not.toThrow();
+    for (const digits of [7, 9, 12, 16, 18]) {
+      const message = issuesOf(withSubnet(`subnet-${'a'.repeat(digits)}`));
+      expect(message).toContain('dr.clusters.0.placement.candidateSubnetIds.0: a subnet id (subnet- and 8 or 17 lowercase hex digits, e.g. subnet-0abc1234)');
+    }
+  });
+
   it('rejects two clusters with the same name', () => {
     const message = issuesOf({ dr: { clusters: [minimalCluster, { ...minimalCluster, clusterId: 'j-3BBBBBBBBBBBB' }] } });
     expect(message).toContain('dr.clusters.1:');

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { packagedTemplate, resourcesOfType, type CfnResource } from '../support/template.ts';
+
+// The committed example turns on every queue the stack can have: interruption, schedules, DR and notifications.
+const template = packagedTemplate();
+
+/** Where a queue's ARN receives what could not be delivered: rule-target and schedule DLQs, Lambda on-failure destinations. */
+function deadLetterDestinations(resources: Record<string, CfnResource>): Set<string> {
+  const found = new Set<string>();
+  const walk = (value: unknown, key: string) => {
+    if (Array.isArray(value)) return value.forEach((v) => walk(v, key));
+    if (!value || typeof value !== 'object') return;
+    const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+    if (getAtt && /DeadLetter|OnFailure|DLQ/.test(key) && resources[getAtt[0]]?.Type === 'AWS::SQS::Queue') found.add(getAtt[0]);
+    for (const [k, v] of Object.entries(value)) walk(v, /DeadLetter|OnFailure|DLQ/.test(key) ? key : k);
+  };
+  for (const resource of Object.values(resources)) walk(resource.Properties, '');
+  return found;
+}
+
+describe('the packaged stack keeps what it could not deliver', () => {
+  const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+
+  it('has only dead-letter queues, each one a destination for undelivered events or work', () => {
+    expect(queues.map(([id]) => id).sort()).toEqual([...deadLetterDestinations(template.Resources)].sort());
+    expect(queues.map(([id]) => id)).toEqual(
+      expect.arrayContaining(['InterruptionDeadLetterQueue', 'InterruptionFailureQueue', 'InterruptionScheduleDeadLetterQueue', 'FailoverTriggerDeadLetterQueue', 'NotificationDeadLetterQueue']),
+    );
+  });
+
+  it('retains every dead-letter queue and the failover lock table when the stack is deleted or a resource replaced', () => {
+    const retained = [...queues, ...resourcesOfType(template, 'AWS::DynamoDB::Table')];
+    expect(retained.length).toBe(queues.length + 1);
+    for (const [id, resource] of retained) expect(resource, id).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+});

@@ -9,9 +9,9 @@ import { RecordingLog } from '../../lib/observability/log.ts';
 import { InMemoryInstanceDirectory } from '../../sandbox/aws/in-memory-ports.ts';
 import { VirtualClock } from '../../sandbox/clock/virtual-clock.ts';
 import { SANDBOX_USERS, startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions, type KubeEvent } from '../../sandbox/kube/index.ts';
-import { LIFEGUARD_RBAC_MANIFEST } from '../../sandbox/kube/rbac/manifest.ts';
+import { buildPolicy, LIFEGUARD_RBAC_MANIFEST, parseRbacManifest } from '../../sandbox/kube/rbac/manifest.ts';
 import { runToEnd } from '../support/fake-kube.ts';
-import { executor, nodes, SPOT_INSTANCE, SPOT_NODE, web } from '../support/scenarios.ts';
+import { executor, nodes, ON_DEMAND_NODE, SPOT_INSTANCE, SPOT_NODE, web } from '../support/scenarios.ts';
 
 /**
  * The emulator authorizes every request as kube-apiserver's RBAC authorizer would, against the
@@ -185,3 +185,55 @@ describe('a manifest without a rule the engine needs', () => {
   });
 });
 
+/** Every `verb group/resource` the shipped manifest grants Lifeguard's group. */
+function grantedToLifeguard(): string[] {
+  const policy = buildPolicy(parseRbacManifest(SHIPPED, LIFEGUARD_RBAC_MANIFEST));
+  const grants = new Set<string>();
+  for (const binding of policy.clusterRoleBindings) {
+    if (!binding.subjects.some((s) => s.kind === 'Group' && SANDBOX_USERS.lifeguard.groups.includes(s.name))) continue;
+    for (const rule of policy.clusterRoles.get(binding.roleRef.name) ?? []) {
+      // Names or wildcards would need a finer comparison than this one.
+      expect(rule.resourceNames).toEqual([]);
+      for (const verb of rule.verbs) for (const group of rule.apiGroups) for (const resource of rule.resources) grants.add(`${verb} ${group}/${resource}`);
+    }
+  }
+  return [...grants].sort();
+}
+
+/** What Lifeguard's requests needed, as the authorizer saw them. */
+function usedByLifeguard(): string[] {
+  const used = new Set<string>();
+  for (const r of emulator!.requests) {
+    if (r.flow !== LIFEGUARD || !r.attributes?.resourceRequest) continue;
+    expect(r.status, `${r.method} ${r.path}`).not.toBe(403);
+    const { verb, apiGroup, resource, subresource } = r.attributes;
+    used.add(`${verb} ${apiGroup}/${resource}${subresource ? `/${subresource}` : ''}`);
+  }
+  return [...used];
+}
+
+describe('least privilege', () => {
+  it('the shipped manifest grants exactly what the engine calls: nothing refused, no rule unused', async () => {
+    const used = new Set<string>();
+    // A node found by its EC2 name (GET), drained with a streaming list; a budget that never
+    // allows its pod's eviction: refusals repeated in one Event (created, then patched), then a
+    // forced deletion before the deadline.
+    await start();
+    emulator!.addPod(executor('exec-1'));
+    emulator!.addPod(web('web-a', SPOT_NODE, { terminationGracePeriodSeconds: 60, shutdownSeconds: 10 }));
+    emulator!.addPod(web('web-b', ON_DEMAND_NODE));
+    emulator!.addPdb({ name: 'web', namespace: 'default', selector: { app: 'web' }, minAvailable: 2 });
+    const first = await handleSpotWarning({ instances: true });
+    expect(first.instances[0]!.drain!.pods.map((p) => `${p.name} ${p.outcome}`).sort()).toEqual(['exec-1 evicted', 'web-a deleted']);
+    for (const grant of usedByLifeguard()) used.add(grant);
+    await emulator!.close();
+
+    // A node found by listing (no EC2 name), on a server without streaming lists: LIST, then WATCH.
+    await start({ watchList: false });
+    emulator!.addPod(executor('exec-1'));
+    await handleSpotWarning();
+    for (const grant of usedByLifeguard()) used.add(grant);
+
+    expect([...used].sort()).toEqual(grantedToLifeguard());
+  });
+});

@@ -79,7 +79,7 @@ async function runOnce(clock: Clock, config: ReturnType<typeof parseConfig>, lat
     emulator.addNode({ name: NODE, instanceId: INSTANCE, zone: 'us-east-1a', capacityType: 'SPOT' });
     emulator.addNode({ name: 'ip-10-0-2-20.ec2.internal', instanceId: 'i-0aaa1111bbbb22222', zone: 'us-east-1a' });
     for (const pod of pods()) emulator.addPod(pod);
-    const kube = createKubeApi(emulator.kubeConfig(), { clock });
+    const kube = createKubeApi(emulator.kubeConfig('lifeguard'), { clock });
     const start = clock.now();
     const event = {
       version: '0',

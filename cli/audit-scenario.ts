@@ -21,7 +21,7 @@ export async function auditScenario(
     for (const node of scenario.cluster.nodes) emulator.addNode(node);
     for (const pdb of scenario.cluster.pdbs) emulator.addPdb(pdb);
     for (const pod of scenario.cluster.pods) emulator.addPod(pod);
-    const input = await read(emulator.kubeConfig());
+    const input = await read(emulator.kubeConfig('admin'));
     return { input, clusterName: scenario.cluster.name, ...(Object.keys(scenario.config).length ? { config: scenario.config } : {}) };
   } finally {
     await emulator.close();

@@ -6,6 +6,8 @@ import { FaultInjector, type FaultOptions } from './faults.ts';
 import { PriorityLevel } from './flow-control.ts';
 import { apiLimitsSchema, resolveLimits, type ApiLimitsOptions } from './limits.ts';
 import { ApiMetrics, type ApiMetricsSnapshot } from './metrics.ts';
+import { createAccessControl } from './rbac/access-control.ts';
+import type { SandboxUser } from './rbac/users.ts';
 import { startHttpServer, type RequestRecord } from './server.ts';
 import { parseSpec } from './specs.ts';
 import type { KubeEvent } from './store.ts';
@@ -21,6 +23,9 @@ export { apiLimitsSchema, maxSeatsFor, nominalConcurrency, SERVER_CONCURRENCY_LI
 export type { ApiLimitsOptions } from './limits.ts';
 export type { ApiMetricsSnapshot } from './metrics.ts';
 export type { EventObject } from './events.ts';
+export { SANDBOX_USERS } from './rbac/users.ts';
+export type { SandboxUser } from './rbac/users.ts';
+export type { RequestAttributes } from './rbac/request-info.ts';
 
 export interface KubeEmulatorOptions {
   clock: Clock;
@@ -48,6 +53,13 @@ export interface KubeEmulatorOptions {
    * the base service time of a one-seat request, held while the request occupies its seats.
    */
   limits?: ApiLimitsOptions;
+  /**
+   * The RBAC manifest every request is authorized against, as YAML (default: the manifest Lifeguard
+   * ships, deploy/kubernetes-rbac.yaml), on top of the cluster's default roles.
+   */
+  rbacManifest?: string;
+  /** Identities beyond `admin` and `lifeguard` (SANDBOX_USERS), by bearer token. */
+  users?: Record<string, SandboxUser>;
 }
 
 /** What the emulator answers from the cluster it serves: its objects and what the world does to them. */
@@ -60,11 +72,12 @@ export interface KubeEmulator extends ClusterFace {
   /** http://127.0.0.1:<port> */
   readonly url: string;
   /**
-   * A client-node KubeConfig for the emulator (plain HTTP, so skipTLSVerify). `user` becomes the
-   * bearer token, which names the request's flow under `limits` (default "sandbox"): give every
-   * client of one IAM identity the same user, as EKS would.
+   * A client-node KubeConfig for the emulator (plain HTTP, so skipTLSVerify) signed in as `user`:
+   * `lifeguard` (Lifeguard's identity, allowed what deploy/kubernetes-rbac.yaml grants), `admin`
+   * (system:masters: the operator, a test's own setup), or a token of `options.users`. The user is
+   * also the request's flow under `limits`: every client of one IAM identity shares one, as on EKS.
    */
-  kubeConfig(user?: string): KubeConfig;
+  kubeConfig(user: string): KubeConfig;
   close(): Promise<void>;
   /** Every request answered (or reset), in order. */
   readonly requests: readonly RequestRecord[];
@@ -88,9 +101,10 @@ const optionsSchema = z
   .strict();
 
 export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<KubeEmulator> {
-  const { clock, faults, onEvent, limits: limitsInput, ...plain } = options;
+  const { clock, faults, onEvent, limits: limitsInput, rbacManifest, users, ...plain } = options;
   if (!clock || typeof clock.now !== 'function' || typeof clock.sleep !== 'function') throw new Error('invalid kube emulator options: clock: a Clock is required');
   const settings = parseSpec(optionsSchema, plain, 'kube emulator options');
+  const access = createAccessControl(rbacManifest, users);
   const cluster = createKubeCluster({
     clock,
     seed: settings.seed,
@@ -120,6 +134,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     requests,
     metrics,
     watchList: settings.watchList,
+    access,
     ...(flowControl ? { flowControl } : {}),
   });
   server.on('connection', () => metrics.connection());
@@ -129,8 +144,8 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     url,
     requests,
     metrics: () => metrics.snapshot(),
-    kubeConfig(user = 'sandbox') {
-      if (!/^[\x21-\x7e]+$/.test(user)) throw new Error(`kubeConfig: user: must be a non-empty token of visible ASCII characters, got ${JSON.stringify(user)}`);
+    kubeConfig(user: string) {
+      if (!access.hasToken(user)) throw new Error(`kubeConfig: user: no identity ${JSON.stringify(user)}; the emulator signs in ${access.tokens.join(', ')}`);
       const kc = new KubeConfig();
       kc.loadFromOptions({
         clusters: [{ name: 'sandbox', server: url, skipTLSVerify: true }],

@@ -5,6 +5,9 @@ import type { FaultInjector, KubeOperation } from './faults.ts';
 import type { PriorityLevel, Rejection } from './flow-control.ts';
 import { estimateCost, serviceTimeMs, type ApiLimits, type ResourceCounts } from './limits.ts';
 import type { ApiMetrics } from './metrics.ts';
+import type { UserInfo } from './rbac/authorizer.ts';
+import type { AccessControl } from './rbac/access-control.ts';
+import type { RequestAttributes } from './rbac/request-info.ts';
 import { matchRoute } from './routes.ts';
 import { ApiStatusError, badRequest, injectedFault, methodNotAllowed, pathNotFound, requestTooLarge, unsupportedMediaType, type StatusBody } from './status.ts';
 import type { ClusterStore } from './store.ts';
@@ -25,8 +28,10 @@ export interface RequestRecord {
   answeredAt: number;
   /** Set when the answer was an injected fault. */
   fault?: 'status' | 'reset';
-  /** The flow-control flow (user) the request belonged to: its bearer token, or `system:anonymous`. */
+  /** The user its bearer token signed in (`system:anonymous` without one): API Priority and Fairness' flow. */
   flow?: string;
+  /** What the RBAC authorizer judged; a refusal was answered 403. */
+  attributes?: RequestAttributes;
   /** Set when flow control answered 429. */
   throttled?: Rejection;
 }
@@ -39,6 +44,8 @@ export interface HttpServerOptions {
   faults?: FaultInjector | undefined;
   requests: RequestRecord[];
   metrics: ApiMetrics;
+  /** Authentication and RBAC authorization of every request. */
+  access: AccessControl;
   /** Streaming lists (WATCH with sendInitialEvents) served, or refused with 422 as without the WatchList feature. */
   watchList: boolean;
   /** With limits: the priority level every request goes through, and what a request costs. */
@@ -93,12 +100,6 @@ function sendTooManyRequests(res: ServerResponse, retryAfterSeconds: number): vo
   res.end(payload);
 }
 
-/** The flow a request belongs to: APF's ByUser distinguisher, the user being whoever the bearer token names. */
-function flowOf(req: IncomingMessage): string {
-  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  return match ? match[1]! : 'system:anonymous';
-}
-
 function internalError(error: unknown): StatusBody {
   return {
     kind: 'Status',
@@ -111,9 +112,9 @@ function internalError(error: unknown): StatusBody {
   };
 }
 
-/** The HTTP face of the emulator: body, latency, faults, routing, Status errors. */
+/** The HTTP face of the emulator: body, who is asking and what they may do, latency, faults, routing, Status errors. */
 export async function startHttpServer(options: HttpServerOptions): Promise<{ url: string; server: Server }> {
-  const { store, handlers, timers, latencyMs, faults, requests, metrics, flowControl, watchList } = options;
+  const { store, handlers, timers, latencyMs, faults, requests, metrics, flowControl, watchList, access } = options;
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const at = store.now();
@@ -133,8 +134,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
       send(res, status, body, headers);
     };
 
-    /** Latency, injected faults, routing, the handler: what happens once the request executes. */
-    const respond = async (raw: Buffer, delayMs: number): Promise<void> => {
+    /** Latency, injected faults, authorization, routing, the handler: what happens once the request executes. */
+    const respond = async (raw: Buffer, delayMs: number, user: UserInfo): Promise<void> => {
       const fault = faults?.decide(method, path, operation);
       await timers.delay(delayMs);
 
@@ -156,6 +157,13 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
       }
 
       try {
+        // Authorized before routing: a path the server does not serve is still refused first.
+        const { attributes, refusal } = access.authorize(user, method, path, url.searchParams);
+        record.attributes = attributes;
+        if (refusal) {
+          store.emit({ actor: 'api', action: 'forbidden', detail: refusal.message });
+          throw refusal;
+        }
         if (match.kind === 'not-found') throw pathNotFound(path);
         if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, path);
         const contentType = mediaType(req.headers['content-type']);
@@ -188,11 +196,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
       return;
     }
 
-    const flow = flowOf(req);
+    // Authentication comes before flow control: a token nobody issued takes no seat.
+    const user = access.authenticate(req.headers.authorization);
+    if (user instanceof ApiStatusError) {
+      answer(user.code, user.body, user.headers);
+      return;
+    }
+    // APF's ByUser distinguisher: one flow per user name.
+    const flow = user.name;
     record.flow = flow;
     metrics.request(operation, method, flow);
     if (!flowControl) {
-      await respond(raw, latencyMs);
+      await respond(raw, latencyMs, user);
       return;
     }
 
@@ -214,7 +229,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
     metrics.queueWait(store.now() - queuedAt);
     metrics.seats(level.seatsInUse);
     try {
-      await respond(raw, serviceTimeMs(latencyMs, cost, level.seatsInUse, limits));
+      await respond(raw, serviceTimeMs(latencyMs, cost, level.seatsInUse, limits), user);
     } finally {
       level.release(cost.seats);
     }

@@ -91,7 +91,8 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
   const instances = new InMemoryInstanceDirectory(instanceDns(cluster), { clock, latencyMs: cluster.api.latencyMs });
   // One execution environment: what functions/interruption.ts builds at module level, its own client and node index.
   const environment = () => {
-    const kube = createKubeApi(emulator.kubeConfig(IAM_ROLE), { clock, log, random, rateLimit: config.interruption.apiRateLimit });
+    // Every environment signs in as the function's IAM role: Lifeguard's RBAC subject, one API Priority and Fairness flow.
+    const kube = createKubeApi(emulator.kubeConfig('lifeguard'), { clock, log, random, rateLimit: config.interruption.apiRateLimit });
     const deps = { ...shared, kube, nodes: new NodeIndex(kube, { clock, instances, log }) };
     return (payload: unknown, invocation: { id: string; remainingMs(): number }) => handleInterruption(payload, { ...deps, invocation });
   };
@@ -116,9 +117,6 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
   });
   return { lambda, scheduler, lifecycle, instances };
 }
-
-/** Every environment signs in as the function's one IAM role: one API Priority and Fairness flow, as on EKS. */
-const IAM_ROLE = 'lifeguard-interruption-role';
 
 /** What EC2 DescribeInstances answers for each node's instance: its private DNS name (the node's name on EKS). */
 function instanceDns(cluster: NonNullable<Scenario['cluster']>): Record<string, string> {

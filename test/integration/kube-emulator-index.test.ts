@@ -12,7 +12,7 @@ afterEach(async () => {
 
 async function podsOn(clock: VirtualClock, node: string): Promise<string[]> {
   const body = await clock.io(async () => {
-    const response = await fetch(`${emulator!.url}/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`);
+    const response = await fetch(`${emulator!.url}/api/v1/pods?fieldSelector=${encodeURIComponent(`spec.nodeName=${node}`)}`, { headers: { Authorization: 'Bearer admin' } });
     return (await response.json()) as { items: Array<{ metadata: { name: string }; spec: { nodeName: string } }> };
   });
   expect(body.items.every((p) => p.spec.nodeName === node)).toBe(true);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../sandbox/clock/virtual-clock.ts';
-import { startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions } from '../../sandbox/kube/index.ts';
+import { SANDBOX_USERS, startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions } from '../../sandbox/kube/index.ts';
 import { estimateCost, maxSeatsFor, nominalConcurrency, resolveLimits, apiLimitsSchema } from '../../sandbox/kube/limits.ts';
 
 /** The emulator's API Priority and Fairness model, over HTTP, on a virtual clock. */
@@ -27,7 +27,7 @@ interface Answer {
   retryAfter: string | null;
 }
 
-/** Sends `path` as `flow` through tracked I/O; resolves with the status and the clock time of the answer. */
+/** Sends `path` with the bearer token `flow` (its user is the flow) through tracked I/O; resolves with the status and the clock time of the answer. */
 function send(path: string, flow = 'lifeguard'): Promise<Answer> {
   return clock.io(async () => {
     const response = await fetch(`${emulator!.url}${path}`, { headers: { Authorization: `Bearer ${flow}` } });
@@ -80,7 +80,7 @@ describe('kube emulator: API Priority and Fairness model', () => {
     expect(throttled.every((a) => a.retryAfter === '3' && a.at === 0)).toBe(true);
     const metrics = emulator!.metrics();
     expect(metrics.throttled).toEqual({ queueFull: 2, timeOut: 0 });
-    expect(metrics.flows.lifeguard).toEqual({ requests: 5, throttled: 2 });
+    expect(metrics.flows[SANDBOX_USERS.lifeguard.name]).toEqual({ requests: 5, throttled: 2 });
     expect(emulator!.requests.filter((r) => r.throttled === 'queue-full')).toHaveLength(2);
   });
 
@@ -97,7 +97,7 @@ describe('kube emulator: API Priority and Fairness model', () => {
   });
 
   it('serves a light flow between the requests of a heavy one (fair queuing)', async () => {
-    await start({ latencyMs: 100, limits: { concurrency: 1, queues: 64, handSize: 1, loadLatencyFactor: 0 } });
+    await start({ latencyMs: 100, limits: { concurrency: 1, queues: 64, handSize: 1, loadLatencyFactor: 0 }, users: { heavy: { name: 'heavy', groups: ['system:masters'] }, light: { name: 'light', groups: ['system:masters'] } } });
     const heavy = Array.from({ length: 5 }, () => send(`/api/v1/nodes/${NODE}`, 'heavy'));
     const light = send(`/api/v1/nodes/${NODE}`, 'light');
     const [heavyAnswers, [lightAnswer]] = await Promise.all([all(heavy), all([light])]);

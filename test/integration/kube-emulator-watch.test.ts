@@ -26,7 +26,7 @@ async function start(options: Partial<KubeEmulatorOptions> = {}): Promise<void> 
   emulator.addPod({ name: 'exec-1', namespace: 'spark', node: N1, labels: { 'spark-role': 'executor' }, preStop: '/opt/decom.sh', shutdownSeconds: 20, terminationGracePeriodSeconds: 60 });
   emulator.addPod({ name: 'web-a', node: N1, labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web' }, shutdownSeconds: 2 });
   emulator.addPod({ name: 'web-b', node: N2, labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web' }, shutdownSeconds: 2 });
-  kube = createKubeApi(emulator.kubeConfig(), { clock, random: () => 0.5 });
+  kube = createKubeApi(emulator.kubeConfig('lifeguard'), { clock, random: () => 0.5 });
 }
 
 afterEach(async () => {
@@ -115,7 +115,7 @@ describe('pod watch', () => {
   it("ends at the server's timeout without an error, and stop() ends it without onEnd", async () => {
     await start();
     const list = await run(() => kube.listPodsOnNode(N1));
-    const timed = createKubeApi(emulator.kubeConfig(), { clock, watchTimeoutSeconds: 30 });
+    const timed = createKubeApi(emulator.kubeConfig('lifeguard'), { clock, watchTimeoutSeconds: 30 });
     const r = recorder();
     await run(() => timed.watchPodsOnNode(N1, list.resourceVersion!, r.handlers));
     const stopped = recorder();
@@ -129,7 +129,7 @@ describe('pod watch', () => {
   it('without a resourceVersion, starts with an ADDED per pod on the node (client-node Watch, raw)', async () => {
     await start();
     const seen: string[] = [];
-    await run(() => new Watch(emulator.kubeConfig()).watch('/api/v1/pods', { fieldSelector: `spec.nodeName=${N1}` }, (type, obj: { metadata: { name: string } }) => seen.push(`${type} ${obj.metadata.name}`), () => {}).then((c) => (clock.schedule(10, () => c.abort()), c)));
+    await run(() => new Watch(emulator.kubeConfig('admin')).watch('/api/v1/pods', { fieldSelector: `spec.nodeName=${N1}` }, (type, obj: { metadata: { name: string } }) => seen.push(`${type} ${obj.metadata.name}`), () => {}).then((c) => (clock.schedule(10, () => c.abort()), c)));
     expect(seen.sort()).toEqual(['ADDED exec-1', 'ADDED web-a']);
   });
 
@@ -190,7 +190,7 @@ describe('streaming list (WatchList: a WATCH with sendInitialEvents=true)', () =
     await start();
     const base = `${emulator.url}/api/v1/pods?watch=true&fieldSelector=spec.nodeName%3D${N1}`;
     const answer = async (query: string) => {
-      const response = await run(() => clock.io(() => fetch(`${base}&${query}`)));
+      const response = await run(() => clock.io(() => fetch(`${base}&${query}`, { headers: { Authorization: 'Bearer admin' } })));
       return { code: response.status, fields: ((await response.json()) as { details: { causes: Array<{ field: string }> } }).details.causes.map((c) => c.field) };
     };
     expect(await answer('sendInitialEvents=true&allowWatchBookmarks=true')).toEqual({ code: 422, fields: ['resourceVersionMatch'] });

@@ -20,7 +20,7 @@ let events: KubeEvent[];
 
 async function start(options: Partial<KubeEmulatorOptions> = {}): Promise<KubeEmulator> {
   const emu = await startKubeEmulator({ clock, onEvent: (e) => events.push(e), ...options });
-  const kc = emu.kubeConfig();
+  const kc = emu.kubeConfig('admin');
   core = kc.makeApiClient(CoreV1Api);
   policy = kc.makeApiClient(PolicyV1Api);
   return emu;
@@ -152,11 +152,11 @@ describe('reading', () => {
     const missing = await apiError(() => core.readNamespacedPod({ name: 'nope', namespace: 'default' }));
     expect(missing.code).toBe(404);
     expect(missing.status).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', message: 'pods "nope" not found', code: 404 });
-    const raw = await call(() => fetch(`${emulator.url}/api/v1/services`));
+    const raw = await call(() => fetch(`${emulator.url}/api/v1/services`, { headers: { Authorization: 'Bearer admin' } }));
     expect(raw.status).toBe(404);
     expect(await call(() => raw.json())).toMatchObject({ kind: 'Status', reason: 'NotFound' });
     const malformed = await call(() =>
-      fetch(`${emulator.url}/api/v1/namespaces/default/pods/web-7d9f-a/eviction`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind": Evic' }),
+      fetch(`${emulator.url}/api/v1/namespaces/default/pods/web-7d9f-a/eviction`, { method: 'POST', headers: { 'content-type': 'application/json', Authorization: 'Bearer admin' }, body: '{"kind": Evic' }),
     );
     expect(malformed.status).toBe(400);
     const body = (await call(() => malformed.json())) as { reason: string; message: string };

@@ -27,7 +27,7 @@ describe('malformed events against a live (emulated) cluster', () => {
 
   it.each(invalid)('%s is rejected with the field named, and nothing in the cluster changes', async (_file, event) => {
     const log = new RecordingLog();
-    const kube = createKubeApi(emulator.kubeConfig(), { clock, log });
+    const kube = createKubeApi(emulator.kubeConfig('lifeguard'), { clock, log });
     const before = JSON.stringify({ nodes: nodes.map((n) => emulator.node(n.name)), pods: emulator.pods() });
 
     const report = await handleInterruption(event, {

@@ -145,7 +145,7 @@ describe('lifeguard audit against a kubeconfig', () => {
     for (const pdb of problem.cluster.pdbs) emulator.addPdb(pdb as never);
     for (const p of problem.cluster.pods) emulator.addPod(p as never);
     const kubeconfig = join(dir, 'kubeconfig.json');
-    writeFileSync(kubeconfig, emulator.kubeConfig().exportConfig());
+    writeFileSync(kubeconfig, emulator.kubeConfig('admin').exportConfig());
 
     const fromCluster = await auditJson(['--kubeconfig', kubeconfig]);
     const fromScenario = await auditJson(['--scenario', 'test/fixtures/audit/every-problem.yaml']);
@@ -157,7 +157,7 @@ describe('lifeguard audit against a kubeconfig', () => {
   it('exits 3 when the cluster cannot be read, 2 when the kubeconfig is missing', async () => {
     emulator = await startKubeEmulator({ clock: systemClock, faults: { rate: 1, statuses: [403], only: ['list-pdbs'] } });
     const kubeconfig = join(dir, 'forbidden.json');
-    writeFileSync(kubeconfig, emulator.kubeConfig().exportConfig());
+    writeFileSync(kubeconfig, emulator.kubeConfig('admin').exportConfig());
     const io = captureIo();
     expect(await run(['--kubeconfig', kubeconfig], { ...io.io, env: {} })).toBe(3);
     expect(await run(['--kubeconfig', join(dir, 'absent')], { ...io.io, env: {} })).toBe(2);

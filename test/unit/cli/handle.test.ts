@@ -31,7 +31,7 @@ describe('lifeguard handle against a cluster', () => {
     emulator.addPod({ name: 'exec-1', namespace: 'spark', node: SPOT_NODE, labels: { 'spark-role': 'executor' }, preStop: '/opt/decom.sh' });
     emulator.addPod({ name: 'web-1', node: SPOT_NODE, labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web' } });
     const kubeconfig = join(dir, `kubeconfig-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(kubeconfig, emulator.kubeConfig().exportConfig());
+    writeFileSync(kubeconfig, emulator.kubeConfig('lifeguard').exportConfig());
     return kubeconfig;
   }
   afterEach(() => emulator?.close());

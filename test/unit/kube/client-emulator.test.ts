@@ -25,7 +25,7 @@ async function start(clock: VirtualClock, options: Partial<KubeEmulatorOptions> 
     emu.addPod({ name: `web-${suffix}`, node, labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web' }, shutdownSeconds: 5 });
   }
   emu.addPdb({ name: 'web', namespace: 'default', selector: { app: 'web' }, minAvailable: 2 });
-  const api = createKubeApi(emu.kubeConfig(), { clock, random: () => 0.5, maxAttempts: 8 });
+  const api = createKubeApi(emu.kubeConfig('lifeguard'), { clock, random: () => 0.5, maxAttempts: 8 });
   return { emu, api };
 }
 

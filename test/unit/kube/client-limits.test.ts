@@ -18,7 +18,7 @@ afterEach(async () => {
 async function start(clock: VirtualClock, emulatorOptions: Partial<KubeEmulatorOptions> = {}, clientOptions: Partial<KubeApiOptions> = {}): Promise<KubeApi> {
   emulator = await startKubeEmulator({ clock, ...emulatorOptions });
   emulator.addNode({ name: NODE, instanceId: 'i-0aaa1111bbbb22220', zone: 'us-east-1a' });
-  return createKubeApi(emulator.kubeConfig(), { clock, random: () => 0.5, ...clientOptions });
+  return createKubeApi(emulator.kubeConfig('lifeguard'), { clock, random: () => 0.5, ...clientOptions });
 }
 
 async function drive<T>(clock: VirtualClock, work: Promise<T>): Promise<T> {

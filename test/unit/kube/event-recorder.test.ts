@@ -25,7 +25,7 @@ async function recordOne(note: string, instance = 'request-1'): Promise<{ emu: K
   emulator = emu;
   emu.addNode({ name: NODE, instanceId: 'i-0aaa1111bbbb22220', zone: 'us-east-1a', capacityType: 'SPOT' });
   const log = new RecordingLog();
-  const recorder = new KubeEventRecorder({ kube: createKubeApi(emu.kubeConfig(), { clock, random: () => 0.5 }), clock, log }, { awsEventId: 'aws-evt-1', instance });
+  const recorder = new KubeEventRecorder({ kube: createKubeApi(emu.kubeConfig('lifeguard'), { clock, random: () => 0.5 }), clock, log }, { awsEventId: 'aws-evt-1', instance });
   recorder.record({ kind: 'Node', name: NODE }, 'DrainStarted', note);
   let done = false;
   const flushed = recorder.flush().finally(() => (done = true));
@@ -73,7 +73,7 @@ describe('the emulator, like the API server,', () => {
     emulator = emu;
     const response = await fetch(`${emu.url}/apis/events.k8s.io/v1/namespaces/default/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: 'Bearer admin' },
       body: JSON.stringify({
         metadata: { name: 'n.1' },
         eventTime: new Date(clock.now()).toISOString(),

@@ -5,10 +5,13 @@ import type { EventPublisher, LifecycleActions, LifecycleHookRef, LifecycleResul
 import { parseConfig } from '../../../lib/config/load.ts';
 import { ANNOTATIONS, EXCLUDE_FROM_LB_LABEL, INTERRUPTION_TAINT_KEY } from '../../../lib/drain/cordon.ts';
 import { handleInterruption, type InterruptionReport } from '../../../lib/interruption/handle.ts';
+import { ApiException } from '@kubernetes/client-node';
+import { classify } from '../../../lib/kube/api-failure.ts';
 import { KubeApiError } from '../../../lib/kube/port.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
 import { InMemoryScheduler } from '../../../sandbox/aws/in-memory-scheduler.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
+import { invalid } from '../../../sandbox/kube/status.ts';
 import { FakeKube, runToEnd, sparkLabels, type FakeCall } from '../../support/fake-kube.ts';
 
 const fixtureDir = fileURLToPath(new URL('../../fixtures/events/', import.meta.url));
@@ -213,12 +216,26 @@ describe('handleInterruption: Spot interruption', () => {
     kube.faults.push((call) => {
       if (taken || call.op !== 'patchNode' || !kube.calls.at(-1)?.ops?.some((op) => op.op === 'remove' && op.path.endsWith('lifeguard.io~1lease'))) return undefined;
       taken = true;
-      kube.node(NODE)!.metadata!.annotations!['lifeguard.io/lease'] = JSON.stringify({ holder: 'someone-else', until: '2099-01-01T00:00:00Z' });
-      return new KubeApiError('the test op failed', 422, 'Invalid');
+      // Another holder's lease lands first; the completion's lease test then fails on the server.
+      kube.annotateNode(NODE, 'lifeguard.io/lease', JSON.stringify({ holder: 'someone-else', until: '2099-01-01T00:00:00Z' }));
+      return undefined;
     });
     const report = await run();
     expect(taken).toBe(true);
     expect(only(report).status).toBe('superseded');
+  });
+
+  it('a node patch the API server refuses as invalid fails at once with the server\'s words: no re-reading and re-writing it', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, run } = world(event);
+    sparkPods(kube);
+    // What the server sends for an object that fails validation (an admission policy answers alike).
+    const refusal = invalid('Node', NODE, [{ field: 'metadata.annotations', message: 'Too long: must have at most 262144 bytes' }]);
+    const asClientSeesIt = classify(new ApiException(422, refusal.message, JSON.stringify(refusal.body), {}), `patch node ${NODE}`, 0, { jsonPatch: true }).error;
+    kube.faults.push(({ op }) => (op === 'patchNode' ? asClientSeesIt : undefined));
+    await expect(run()).rejects.toThrow(/Node "ip-10-0-1-10.ec2.internal" is invalid: metadata.annotations: Too long/);
+    expect(kube.callsFor('patchNode')).toHaveLength(1);
+    expect(kube.callsFor('evictPod')).toHaveLength(0);
   });
 
   it('rides out a throttled read of the node instead of failing the invocation', async () => {

@@ -322,6 +322,34 @@ describe('handleInterruption: policies', () => {
     expect(JSON.parse(node.metadata!.annotations!['lifeguard.io/lifecycle']!)).toMatchObject({ phase: 'idle', pending: [{ type: 'scheduled-drain' }] });
   });
 
+  it('a reboot-type power maintenance of a persistent instance: drained, and uncordoned once it is back (not left cordoned as a retirement)', async () => {
+    const event = fixture('health-retirement-rfc1123.json');
+    (event.detail as Record<string, unknown>).eventTypeCode = 'AWS_EC2_PERSISTENT_INSTANCE_POWER_MAINTENANCE_SCHEDULED';
+    const start = Date.parse('2026-03-16T08:00:00Z');
+    const { kube, log, run } = world(event, start - 8 * 60_000 - Date.parse(event.time as string));
+    sparkPods(kube);
+    const report = await run();
+    const instance = only(report);
+    expect(instance).toMatchObject({ status: 'drained', decision: { uncordonAfter: Date.parse('2026-03-16T10:00:00Z') } });
+    expect(instance.scheduled).toEqual([expect.objectContaining({ type: 'uncordon-after-maintenance' })]);
+    expect(report).not.toHaveProperty('unknownEventType');
+    expect(log.records.filter((r) => r.level === 'warn' && r.message.includes('unrecognised'))).toEqual([]);
+  });
+
+  it('an unrecognised Health event type: drained as a retirement (no uncordon), with a warning naming the code and the report saying so', async () => {
+    const event = fixture('health-retirement-rfc1123.json');
+    (event.detail as Record<string, unknown>).eventTypeCode = 'AWS_EC2_SOMETHING_NEW_SCHEDULED';
+    const start = Date.parse('2026-03-16T08:00:00Z');
+    const { kube, log, run } = world(event, start - 8 * 60_000 - Date.parse(event.time as string));
+    sparkPods(kube);
+    const report = await run();
+    expect(report.unknownEventType).toBe('AWS_EC2_SOMETHING_NEW_SCHEDULED');
+    expect(only(report)).toMatchObject({ status: 'drained' });
+    expect(only(report).scheduled).toBeUndefined();
+    const warning = log.records.find((r) => r.level === 'warn' && r.message.includes('unrecognised AWS Health event type'));
+    expect(warning).toMatchObject({ extra: { eventTypeCode: 'AWS_EC2_SOMETHING_NEW_SCHEDULED', treatedAs: 'retirement' } });
+  });
+
   it('Health scheduled change inside the lead time: cordon + drain, never forced', async () => {
     const event = fixture('health-retirement-rfc1123.json');
     const start = Date.parse('2026-03-16T08:00:00Z');

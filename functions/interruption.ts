@@ -46,7 +46,7 @@ function connectClusters(): Promise<ClusterTarget[]> {
   clusters ??= Promise.all(
     config.eks.map(async (cluster) => {
       const kube = createKubeApi(await kubeConfigFor(cluster, { region: config.region, clock }), { clock, log, rateLimit: config.interruption.apiRateLimit });
-      return { name: cluster.name, kube, nodes: new NodeIndex(kube, { clock, instances, log }) };
+      return { name: cluster.name, kube, nodes: new NodeIndex(kube, { clock, instances, log, region: cluster.region ?? config.region }) };
     }),
   ).catch((err: unknown) => {
     clusters = undefined; // try again on the next invocation instead of caching the failure

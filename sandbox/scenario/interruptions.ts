@@ -92,7 +92,7 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
   // One execution environment: what functions/interruption.ts builds at module level, its own client and node index.
   const environment = () => {
     const kube = createKubeApi(emulator.kubeConfig(IAM_ROLE), { clock, log, random, rateLimit: config.interruption.apiRateLimit });
-    const deps = { ...shared, kube, nodes: new NodeIndex(kube, { clock, instances, log }) };
+    const deps = { ...shared, kube, nodes: new NodeIndex(kube, { clock, instances, log, region: config.region }) };
     return (payload: unknown, invocation: { id: string; remainingMs(): number }) => handleInterruption(payload, { ...deps, invocation });
   };
   const { lambda: settings } = scenario;

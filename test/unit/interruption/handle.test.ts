@@ -7,6 +7,7 @@ import { ANNOTATIONS, EXCLUDE_FROM_LB_LABEL, INTERRUPTION_TAINT_KEY } from '../.
 import { handleInterruption, type InterruptionReport } from '../../../lib/interruption/handle.ts';
 import { ApiException } from '@kubernetes/client-node';
 import { classify } from '../../../lib/kube/api-failure.ts';
+import { NodeIndex } from '../../../lib/kube/node-index.ts';
 import { KubeApiError } from '../../../lib/kube/port.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
 import { InMemoryScheduler } from '../../../sandbox/aws/in-memory-scheduler.ts';
@@ -272,6 +273,23 @@ describe('handleInterruption: policies', () => {
     const report = await run();
     expect(only(report)).toMatchObject({ status: 'ignored', instanceId: INSTANCE });
     expect(kube.writeAttempts).toHaveLength(0);
+  });
+
+  it('a Spot warning for a node that joined inside the node list\'s re-list window is drained, not ignored', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const clock = new VirtualClock(Date.parse(event.time as string) + 2_000);
+    const kube = new FakeKube(clock);
+    kube.addNode('ip-10-0-1-9.ec2.internal', 'i-0aaa1111bbbb22229');
+    const nodes = new NodeIndex(kube, { clock, region: 'us-east-1', minRelistIntervalMs: 30_000 });
+    await runToEnd(clock, nodes.resolve('i-0aaa1111bbbb22229')); // the warm index's last LIST
+    // Joins right after, under a name a custom bootstrap chose: only a LIST can find it.
+    kube.addNode('spark-worker-7', INSTANCE);
+    kube.addPod({ name: 'web-1', node: 'spark-worker-7', shutdownSeconds: 3 });
+    const deps = { config: parseConfig({}), clock, log: new RecordingLog(), kube, nodes, clusterName: 'spark-prod', random: () => 0.5 };
+    const report = await runToEnd(clock, handleInterruption(event, deps));
+    expect(only(report)).toMatchObject({ status: 'drained', nodeName: 'spark-worker-7', resolvedVia: 'relist' });
+    expect(kube.callsFor('listNodes')).toHaveLength(2);
+    expect(kube.pod('default', 'web-1')).toBeUndefined();
   });
 
   it('a malformed continuation (a schedule\'s payload) is ignored with the field named, nothing called', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { EventPublisher, LifecycleActions, LifecycleHookRef, LifecycleResult } from '../../../lib/aws/ports.ts';
+import type { EventPublisher, LifecycleActions, LifecycleHookRef, LifecycleResult, SelfInvoker } from '../../../lib/aws/ports.ts';
 import { parseConfig } from '../../../lib/config/load.ts';
 import { ANNOTATIONS, EXCLUDE_FROM_LB_LABEL, INTERRUPTION_TAINT_KEY } from '../../../lib/drain/cordon.ts';
 import { handleInterruption, type InterruptionReport } from '../../../lib/interruption/handle.ts';
@@ -81,7 +81,7 @@ function world(event: Record<string, unknown>, ageMs = 2_000, rawConfig: unknown
     ...(invoker ? { invoker } : {}),
     random: () => 0.5,
   };
-  const run = (e: unknown = event, extra: { dryRun?: boolean; invocation?: { id: string; remainingMs(): number } } = {}) => runToEnd(clock, handleInterruption(e, { ...deps, ...extra }));
+  const run = (e: unknown = event, extra: { dryRun?: boolean; invocation?: { id: string; remainingMs(): number }; invoker?: SelfInvoker } = {}) => runToEnd(clock, handleInterruption(e, { ...deps, ...extra }));
   return { clock, kube, log, lifecycle, events, scheduler, invoker, run, deliveries, nodesByInstance, t0: clock.now() };
 }
 
@@ -484,6 +484,20 @@ describe('handleInterruption: a drain longer than an invocation', () => {
     const second = only(await runToEnd(clock, deliveries[0]!.report));
     expect(second).toMatchObject({ status: 'drained', lifecycle: 'completed' });
     expect(lifecycle.completed).toHaveLength(1);
+  });
+
+  it('a hand-over Lambda refuses to queue fails the invocation, and Lambda\'s retry of it resumes the drain', async () => {
+    const event = fixture('asg-terminate-lifecycle.json');
+    const { kube, clock, run } = world(event);
+    slowPod(kube);
+    const refusing = { invoke: () => Promise.reject(new Error('lambda:Invoke: TooManyRequestsException')) };
+    await expect(run(event, { invocation: invocation(clock, 'invocation-1', 130_000), invoker: refusing })).rejects.toThrow('TooManyRequestsException');
+    // Recorded and released before the invoke: the retry finds the drain running and no lease in its way.
+    const record = kube.node(NODE)!.metadata!.annotations!;
+    expect(record['lifeguard.io/lease']).toBeUndefined();
+    expect(JSON.parse(record['lifeguard.io/lifecycle']!)).toMatchObject({ phase: 'draining', pending: [expect.objectContaining({ type: 'resume-drain' })] });
+    await clock.runUntil(clock.now() + 60_000);
+    expect(only(await run(event, { invocation: invocation(clock, 'invocation-1-retry', 900_000) }))).toMatchObject({ status: 'drained', lifecycle: 'completed' });
   });
 
   it('a round that got less than a minute to drain is not repeated at once: the next is a schedule, a whole minute at least a minute ahead', async () => {

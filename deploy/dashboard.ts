@@ -44,6 +44,7 @@ export function lifeguardDashboard(config: LifeguardConfig, service: string, sta
     interruptionGraph('Events', [
       ['EventAgeAtReceipt', 'Maximum', 'max age at receipt (ms)'],
       ['EventsIgnored', 'Sum', 'ignored (malformed or unsupported)'],
+      ['UnknownEventTypes', 'Sum', 'Health event types not recognised (handled as retirements)'],
       ['UnknownInstances', 'Sum', 'instances of no configured cluster'],
       ['DuplicateDeliveries', 'Sum', 'duplicate deliveries'],
     ]),

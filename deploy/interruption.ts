@@ -77,6 +77,9 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
       Resource: sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default'),
     },
     { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('InterruptionFailureQueue', 'Arn') },
+    // A drain that runs out of time goes on in a new invocation at once: the function invokes itself
+    // (asynchronously, by name; the ARN is built from the name, the role cannot reference the function).
+    { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${functionName}`) },
     ...schedules.statements,
   ]);
 
@@ -97,7 +100,7 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
       handler: 'functions/interruption.handler',
       description: 'Taints, cordons and drains EKS nodes on Spot, rebalance, Health, state-change and ASG signals',
       role: 'InterruptionRole',
-      // A drain that needs longer hands over to a scheduled continuation before this runs out.
+      // A drain that needs longer hands over to a new invocation of itself before this runs out.
       timeout: 900,
       environment: schedules.environment,
       memorySize: 1024,

@@ -24,6 +24,7 @@ export const INTERRUPTION_METRICS = [
   'SparkExecutorsNotDrained',
   'SparkDriversAtRisk',
   'EventsIgnored',
+  'UnknownEventTypes',
   'UnknownInstances',
   'DuplicateDeliveries',
   'WorkScheduled',

@@ -11,6 +11,7 @@ import { Ec2InstanceDirectory } from '../lib/aws/ec2-directory.ts';
 import { EventBridgePublisher } from '../lib/aws/event-publisher.ts';
 import { AutoScalingLifecycleActions } from '../lib/aws/lifecycle-actions.ts';
 import { EventBridgeScheduler, schedulerTargetFromEnvironment } from '../lib/aws/scheduler.ts';
+import { LambdaSelfInvoker } from '../lib/aws/self-invoker.ts';
 import { configFromEnvironment } from '../lib/config/load.ts';
 import { handleForClusters, type ClusterTarget } from '../lib/interruption/route.ts';
 import type { InterruptionReport } from '../lib/interruption/handle.ts';
@@ -39,6 +40,8 @@ const base = {
   lifecycle: new AutoScalingLifecycleActions(new AutoScalingClient({ region: config.region })),
   events: new EventBridgePublisher(new EventBridgeClient({ region: config.region }), { source: config.eventSource, clock }),
   scheduler: new EventBridgeScheduler(new SchedulerClient({ region: config.region }), schedulerTargetFromEnvironment()),
+  // A drain that runs out of time goes on in a new invocation of this function at once; the Lambda client is imported then.
+  invoker: new LambdaSelfInvoker({ region: config.region, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME }),
 };
 
 let clusters: Promise<ClusterTarget[]> | undefined;
@@ -46,7 +49,7 @@ function connectClusters(): Promise<ClusterTarget[]> {
   clusters ??= Promise.all(
     config.eks.map(async (cluster) => {
       const kube = createKubeApi(await kubeConfigFor(cluster, { region: config.region, clock }), { clock, log, rateLimit: config.interruption.apiRateLimit });
-      return { name: cluster.name, kube, nodes: new NodeIndex(kube, { clock, instances, log }) };
+      return { name: cluster.name, kube, nodes: new NodeIndex(kube, { clock, instances, log, region: cluster.region ?? config.region }) };
     }),
   ).catch((err: unknown) => {
     clusters = undefined; // try again on the next invocation instead of caching the failure

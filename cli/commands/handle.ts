@@ -111,7 +111,7 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
   let report: InterruptionReport;
   try {
     // Continuations name the cluster; from the command line there is no scheduler to hand them to.
-    report = await handleInterruption(event, { config, clock, log, kube, nodes: new NodeIndex(kube, { clock, log }), clusterName: options.context ?? 'kubeconfig', dryRun: options.dryRun === true });
+    report = await handleInterruption(event, { config, clock, log, kube, nodes: new NodeIndex(kube, { clock, log, region: config.region }), clusterName: options.context ?? 'kubeconfig', dryRun: options.dryRun === true });
   } catch (err) {
     return fail(`${(err as Error).message} (nothing is retried from the command line: fix the cause and run it again; a rerun resumes)`, 1);
   }

@@ -38,11 +38,11 @@ export interface EventPublisher {
  */
 export class LifecycleActionGoneError extends LifeguardError {}
 
-/** A one-time schedule that invokes the interruption function with `payload` at `at`. */
+/** A one-time schedule that invokes the interruption function with `payload` within the minute `at`. */
 export interface OneTimeSchedule {
   /** Unique in Lifeguard's schedule group; derived from node + event so a redelivery cannot double it. */
   name: string;
-  /** Epoch ms. */
+  /** Epoch ms of a whole minute at least a minute ahead (lib/lifecycle/schedule-timing.ts): it fires within that minute. */
   at: number;
   payload: Record<string, unknown>;
   description: string;
@@ -57,4 +57,13 @@ export interface Scheduler {
   upsert(schedule: OneTimeSchedule): Promise<void>;
   /** Deletes it; a schedule that is already gone (fired, or never made) is no error. */
   delete(name: string): Promise<void>;
+}
+
+/**
+ * A new invocation of the interruption function, now: Lambda's asynchronous Invoke (the function's
+ * own retries and failure destination apply). For work that must go on within seconds — a drain
+ * handing over — where a schedule fires a minute or two later.
+ */
+export interface SelfInvoker {
+  invoke(payload: Record<string, unknown>): Promise<void>;
 }

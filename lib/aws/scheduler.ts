@@ -7,6 +7,7 @@ import {
   type CreateScheduleCommandInput,
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
+import { ceilMinute } from '../lifecycle/schedule-timing.ts';
 import type { OneTimeSchedule, Scheduler } from './ports.ts';
 
 export interface SchedulerTarget {
@@ -38,9 +39,13 @@ export function schedulerTargetFromEnvironment(env: NodeJS.ProcessEnv = process.
   return { groupName: read('groupName'), functionArn: read('functionArn'), roleArn: read('roleArn'), deadLetterArn: read('deadLetterArn') };
 }
 
-/** `at(2026-12-01T10:00:00)` in UTC; a one-time schedule has second precision. */
+/**
+ * `at(2026-12-01T10:00:00)` in UTC, always a whole minute: Scheduler invokes within the minute named
+ * (60 s precision), so seconds would promise what it does not keep. The engine asks for whole
+ * minutes already (lib/lifecycle/schedule-timing.ts); any other time is rounded up, never earlier.
+ */
 export function atExpression(ms: number): string {
-  return `at(${new Date(Math.ceil(ms / 1000) * 1000).toISOString().slice(0, 19)})`;
+  return `at(${new Date(ceilMinute(ms)).toISOString().slice(0, 19)})`;
 }
 
 /**

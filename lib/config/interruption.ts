@@ -77,7 +77,7 @@ export const interruptionConfigSchema = z
         maxDrainMinutes: z.number().min(1).max(2880).default(60),
         /**
          * An invocation stops this long before the function's own timeout, records where the drain
-         * stands on the node and hands it over to the next invocation.
+         * stands on the node and hands it over to the next invocation, which it starts at once.
          */
         handOverSeconds: z.number().min(10).max(300).default(60),
         maxWaitSeconds: z
@@ -109,7 +109,8 @@ export const interruptionConfigSchema = z
             ...policyFields('drain', false),
             /**
              * Act this many minutes before the change's start time. Health announces changes up to
-             * two weeks ahead: the drain is scheduled (EventBridge Scheduler) for startTime − lead.
+             * two weeks ahead: the drain is scheduled (EventBridge Scheduler) for the minute that
+             * ends at startTime − lead (Scheduler keeps minutes, not seconds: it starts 0–2 min early).
              */
             leadMinutes: z.number().min(1).max(20_160).default(30),
             /**

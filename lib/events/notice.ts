@@ -38,8 +38,10 @@ export interface ScheduledChangeNotice extends NoticeBase {
   kind: 'scheduled-change';
   eventArn: string;
   eventTypeCode: string;
-  /** reboot/maintenance: the node comes back; retirement/stop/termination: it does not. */
+  /** reboot/maintenance: the node comes back; retirement/stop/termination: it does not (parsers/health-event-types.ts). */
   change: 'reboot' | 'retirement';
+  /** The code is in no table Lifeguard knows: `change` is the safe default (retirement), and the handler reports it loudly. */
+  unknownEventType?: true;
   /** Health's statusCode: `closed` means done or cancelled. */
   status: 'upcoming' | 'open' | 'closed';
   startTime: number;

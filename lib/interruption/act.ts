@@ -17,10 +17,16 @@ import type { Persist } from './persist.ts';
 import type { NodeDecision } from './policy.ts';
 import { NODE_EVENTS, publisherFor, type Publisher } from './publish.ts';
 import type { InstanceReport } from './report.ts';
-import { dropSchedules, ensureSchedule, withPending, type NodeRef } from './schedules.ts';
+import { dropSchedules, ensureSchedule, invokeNow, pendingFor, withPending, type NodeRef } from './schedules.ts';
 
-/** When a drain hands over, the next invocation starts this long after. */
-const RESUME_AFTER_MS = 60_000;
+/**
+ * A drain that hands over goes on in a new invocation at once (a self-invocation: a schedule would
+ * fire one to two minutes later, lib/lifecycle/schedule-timing.ts) — unless this invocation drained
+ * for less than this: then its time is misconfigured (handOverSeconds against the function's
+ * timeout), and going on at once would only loop; the next round is a schedule, a minute or more
+ * away, as every round was before.
+ */
+const MIN_DRAIN_ROUND_MS = 60_000;
 
 export interface ActInput {
   notice: Notice;
@@ -190,9 +196,15 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
   }
   const now = deps.clock.now();
   if (drain.incomplete === 'hand-over') {
-    const resume = await ensureSchedule({ type: 'resume-drain', at: now + RESUME_AFTER_MS, notice, event: input.event, round: input.round + 1 }, ref, deps);
+    const plan = { type: 'resume-drain' as const, at: now, notice, event: input.event, round: input.round + 1 };
+    const invoke = deps.invoker !== undefined && now - drain.startedAt >= MIN_DRAIN_ROUND_MS;
+    if (deps.invoker && !invoke) deps.log.warn('the invocation had less than a minute to drain before handing over: the next round is scheduled, not started at once (is handOverSeconds close to the function timeout?)', { node: ref.nodeName, eventId: notice.eventId });
+    const resume = invoke ? pendingFor(plan, ref, deps) : await ensureSchedule(plan, ref, deps);
     const next = { ...state, reason: `${decision.reason}; drain handed over to the next invocation`, pending: withPending(state, [], [resume]) };
     if (!(await release(ref.nodeName, keeper, [lifecycleOp(next)], input.persist, deps))) return { ...report, status: 'superseded' };
+    // Queued only now that the record is on the node and the lease is gone (see invokeNow). If it
+    // fails, so does this invocation: Lambda's retry of it resumes the drain.
+    if (invoke) await invokeNow(plan, ref, deps);
     return { ...report, status: 'handed-over', phase: 'draining', scheduled: [{ type: resume.type, name: resume.schedule, at: resume.at }] };
   }
   const uncordon = decision.uncordonAfter !== undefined ? [await ensureSchedule({ type: 'uncordon-after-maintenance', at: Math.max(decision.uncordonAfter, now), notice, event: input.event }, ref, deps)] : [];

@@ -1,5 +1,5 @@
 import type { V1Node } from '@kubernetes/client-node';
-import type { EventPublisher, LifecycleActions, Scheduler } from '../aws/ports.ts';
+import type { EventPublisher, LifecycleActions, Scheduler, SelfInvoker } from '../aws/ports.ts';
 import type { LifeguardConfig } from '../config/schema.ts';
 import type { PodFilter } from '../drain/filters.ts';
 import type { KubeApi } from '../kube/port.ts';
@@ -15,8 +15,10 @@ export interface InterruptionDeps {
   nodes: { resolve(instanceId: string): Promise<{ nodeName: string; via: string; node?: V1Node } | undefined> };
   /** The EKS cluster (config name) `kube` talks to: continuations name it. */
   clusterName: string;
-  /** One-time schedules for work in the future or longer than an invocation. */
+  /** One-time schedules for work in the future (they fire within a minute: lib/lifecycle/schedule-timing.ts). */
   scheduler?: Scheduler;
+  /** A new invocation of this function now: how a drain that runs out of time goes on within seconds. */
+  invoker?: SelfInvoker;
   lifecycle?: LifecycleActions;
   events?: EventPublisher;
   random?: () => number;

@@ -53,6 +53,16 @@ export async function handleInterruption(event: unknown, deps: InterruptionDeps)
     dryRun,
   });
 
+  const unknownEventType = notice.kind === 'scheduled-change' && notice.unknownEventType === true && !continuation ? notice.eventTypeCode : undefined;
+  if (unknownEventType !== undefined) {
+    log.warn(`unrecognised AWS Health event type ${unknownEventType}: handled as a retirement (drained, never uncordoned); add it to lib/events/parsers/health-event-types.ts`, {
+      eventId: notice.eventId,
+      eventTypeCode: unknownEventType,
+      eventArn: notice.kind === 'scheduled-change' ? notice.eventArn : undefined,
+      treatedAs: 'retirement',
+    });
+  }
+
   // A Health event can list many instances: bound how many nodes are worked on at once.
   const limit = pLimit(deps.config.interruption.drain.concurrency);
   const trigger = continuation ? ({ kind: 'continuation', continuation } as const) : ({ kind: 'event' } as const);
@@ -82,6 +92,7 @@ export async function handleInterruption(event: unknown, deps: InterruptionDeps)
     dryRun,
     receivedAt,
     eventAgeMs,
+    ...(unknownEventType !== undefined ? { unknownEventType } : {}),
     instances,
   };
 }

@@ -1,6 +1,7 @@
 import type { InterruptionConfig, NodeAction, NodeGroup } from '../config/interruption.ts';
 import type { TaintEffect } from '../drain/cordon.ts';
 import type { Notice, NoticeKind } from '../events/notice.ts';
+import { ACT_NOW_WITHIN_MS } from '../lifecycle/schedule-timing.ts';
 
 /** Nothing is done to the node. */
 export interface NoAction {
@@ -109,7 +110,8 @@ export function decide(notice: Notice, ctx: PolicyContext): Decision {
       const settings = ctx.config.policies['scheduled-change'];
       const actAt = notice.startTime - settings.leadMinutes * 60_000;
       const starts = new Date(notice.startTime).toISOString();
-      if (ctx.now < actAt) {
+      // Closer than a schedule can be kept (or one delivered as early as Scheduler may): act now.
+      if (ctx.now < actAt - ACT_NOW_WITHIN_MS) {
         return { action: 'schedule', actAt, reason: `${notice.eventTypeCode} starts at ${starts}: acting ${settings.leadMinutes} min before, at ${new Date(actAt).toISOString()}` };
       }
       const decision = nodeDecision(policy.action, notice, policy.forceDelete, `${notice.eventTypeCode} (${notice.change}) starts at ${starts}${by}`);

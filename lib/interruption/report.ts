@@ -69,5 +69,7 @@ export interface InterruptionReport {
   receivedAt: number;
   /** Receipt time minus the event's `time`. */
   eventAgeMs?: number;
+  /** A Health event type code Lifeguard does not know, handled as a retirement (the safe default). */
+  unknownEventType?: string;
   instances: InstanceReport[];
 }

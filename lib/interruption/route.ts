@@ -11,9 +11,11 @@ export interface ClusterTarget {
 
 /**
  * One set of EventBridge rules serves every configured cluster: the event goes to each cluster
- * that has a node for one of its instances (usually exactly one). A continuation goes to the
- * cluster it names. An event no cluster knows is handled by the first, which reports it ignored
- * and changes nothing.
+ * that has a node for one of its instances (usually exactly one), and to each that cannot tell yet
+ * (its lookup failed, or must wait for its next node list): there the handler's own retries settle
+ * it, and a node that joined moments ago keeps its notice. A continuation goes to the cluster it
+ * names. An event no cluster knows is handled by the first, which reports it ignored and changes
+ * nothing.
  */
 export async function handleForClusters(
   event: unknown,
@@ -35,8 +37,8 @@ export async function handleForClusters(
   }
   const owners: ClusterTarget[] = [];
   for (const cluster of clusters) {
-    const resolved = await Promise.all(instanceIds.map((id) => cluster.nodes.resolve(id)));
-    if (resolved.some(Boolean)) owners.push(cluster);
+    const resolved = await Promise.allSettled(instanceIds.map((id) => cluster.nodes.resolve(id)));
+    if (resolved.some((r) => r.status === 'rejected' || r.value !== undefined)) owners.push(cluster);
   }
   return Promise.all((owners.length ? owners : [first]).map(run));
 }

@@ -4,7 +4,7 @@
  */
 import { ApiException } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { KubeApiError, isSeveralBudgetsRefusal, isTransient } from './port.ts';
+import { KubeApiError, PATCH_NOT_APPLIED, isSeveralBudgetsRefusal, isTransient } from './port.ts';
 
 /** Socket-level failures worth another try (the request may not have reached the server). */
 const TRANSIENT_SOCKET_CODES = new Set([
@@ -24,7 +24,19 @@ const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
 export interface CallKind {
   /** pods/eviction: a 429 carrying the DisruptionBudget cause is an answer, not throttling. */
   eviction?: boolean;
+  /** A JSON patch: a 422 with the server's fixed message and no causes is a failed `test` op, not an invalid object. */
+  jsonPatch?: boolean;
 }
+
+/**
+ * What kube-apiserver answers when a JSON patch does not apply to the stored object (a `test` op
+ * that fails, a path that is gone): the patch handler wraps the json-patch library's error in
+ * NewGenericServerResponse(422, ..., isUnexpectedResponse=false), which keeps only this message,
+ * reason Invalid and no causes (k8s.io/apiserver/pkg/endpoints/handlers/patch.go applyJSPatch;
+ * k8s.io/apimachinery/pkg/api/errors NewGenericServerResponse). An object the patch makes invalid
+ * is NewInvalid: `Node "x" is invalid: <field>: ...`, with a cause per field.
+ */
+export const JSON_PATCH_NOT_APPLIED_MESSAGE = 'the server rejected our request due to an error in our request';
 
 export interface Failure {
   error: KubeApiError;
@@ -44,6 +56,12 @@ export function classify(err: unknown, operation: string, nowMs: number, kind: C
     if (kind.eviction && status === 429 && body.disruptionBudget) {
       return {
         error: new KubeApiError(`${operation}: refused by a PodDisruptionBudget: ${detail}`, 429, 'DisruptionBudget', retryAfterSeconds),
+        retryable: false,
+      };
+    }
+    if (kind.jsonPatch && status === 422 && body.reason === 'Invalid' && body.message === JSON_PATCH_NOT_APPLIED_MESSAGE && !body.hasCauses) {
+      return {
+        error: new KubeApiError(`${operation}: the JSON patch does not apply to the object as stored (a test op failed: it changed since it was read)`, 422, PATCH_NOT_APPLIED),
         retryable: false,
       };
     }
@@ -73,6 +91,8 @@ interface KubeStatus {
   retryAfterSeconds?: number;
   /** A StatusCause of kind DisruptionBudget (policy/v1), or the message of servers that predate causes. */
   disruptionBudget: boolean;
+  /** The Status names causes (a validation failure names one per field). */
+  hasCauses: boolean;
 }
 
 const statusBodySchema = z.object({
@@ -95,11 +115,11 @@ function parseStatus(body: unknown): KubeStatus {
       raw = JSON.parse(body);
     } catch {
       const text = body.trim();
-      return { ...(text ? { message: text.slice(0, 500) } : {}), disruptionBudget: false };
+      return { ...(text ? { message: text.slice(0, 500) } : {}), disruptionBudget: false, hasCauses: false };
     }
   }
   const parsed = statusBodySchema.safeParse(raw);
-  if (!parsed.success) return { disruptionBudget: false };
+  if (!parsed.success) return { disruptionBudget: false, hasCauses: false };
   const { message, reason, details } = parsed.data;
   const disruptionBudget =
     (details?.causes ?? []).some((cause) => cause.reason === 'DisruptionBudget') ||
@@ -109,6 +129,7 @@ function parseStatus(body: unknown): KubeStatus {
     ...(reason !== undefined ? { reason } : {}),
     ...(details?.retryAfterSeconds !== undefined ? { retryAfterSeconds: details.retryAfterSeconds } : {}),
     disruptionBudget,
+    hasCauses: (details?.causes?.length ?? 0) > 0,
   };
 }
 

@@ -75,7 +75,7 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
     async patchNode(name, ops: JsonPatchOp[], callOptions?: KubeCallOptions) {
       // client-node 1.4 sends application/json-patch+json for patch calls by default.
       // High priority by default: a node PATCH is the cordon (or its record), which must not wait behind evictions.
-      return call(`patch node ${name}`, () => core.patchNode({ name, body: ops }, perRequest), {}, callOptions?.priority ?? 'high');
+      return call(`patch node ${name}`, () => core.patchNode({ name, body: ops }, perRequest), { jsonPatch: true }, callOptions?.priority ?? 'high');
     },
 
     async listPodsOnNode(nodeName, callOptions?: KubeCallOptions) {
@@ -128,7 +128,7 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
     },
 
     async patchEvent(namespace, name, ops) {
-      await call(`patch event ${namespace}/${name}`, () => events.patchNamespacedEvent({ namespace, name, body: ops }, perRequest));
+      await call(`patch event ${namespace}/${name}`, () => events.patchNamespacedEvent({ namespace, name, body: ops }, perRequest), { jsonPatch: true });
     },
   };
 }

@@ -3,12 +3,15 @@ import type { InstanceDirectory } from '../aws/ports.ts';
 import type { Log } from '../observability/log.ts';
 import { silentLog } from '../observability/log.ts';
 import type { Clock } from '../util/clock.ts';
+import { errorMessage, RetryLaterError } from '../util/errors.ts';
 import { KubeApiError, type KubeApi } from './port.ts';
 
 export interface NodeIndexOptions {
   clock: Clock;
-  /** EC2 (private DNS name): looked up first, so a cold start GETs one node instead of listing all; without it the lookup LISTs. */
+  /** EC2 (private DNS name): looked up first, so a cold start GETs one node instead of listing all. */
   instances?: InstanceDirectory;
+  /** The cluster's Region, for the instance's resource name (`i-….<region>.compute.internal`); without it that name is not tried. */
+  region?: string;
   /** At most one re-list per this much clock time, however many misses arrive (default 30 s). */
   minRelistIntervalMs?: number;
   log?: Log;
@@ -16,11 +19,29 @@ export interface NodeIndexOptions {
 
 export interface NodeResolution {
   nodeName: string;
-  /** How it was found: the cached index (or the first LIST), a re-LIST, or EC2's private DNS name (then a GET, or matched in a LIST). */
-  via: 'index' | 'relist' | 'ec2';
-  /** The node as this lookup just read it (the EC2 + GET path), so the caller need not GET it again. */
+  /**
+   * How it was found: the cached index (or the first LIST), a re-LIST, EC2's private DNS name (a
+   * GET, or matched in a LIST), or a GET of a name the instance id gives (bare id, resource name).
+   */
+  via: 'index' | 'relist' | 'ec2' | 'name';
+  /** The node as this lookup just read it (a GET), so the caller need not GET it again. */
   node?: V1Node;
 }
+
+/**
+ * The instance's resource-based hostname: `i-0123456789abcdef0.ec2.internal` in us-east-1,
+ * `i-0123456789abcdef0.<region>.compute.internal` elsewhere (Amazon EC2 User Guide, "Amazon EC2
+ * instance hostname types"). Nodes of instances launched with resource-based naming carry it.
+ */
+export function resourceName(instanceId: string, region: string): string {
+  return region === 'us-east-1' ? `${instanceId}.ec2.internal` : `${instanceId}.${region}.compute.internal`;
+}
+
+/**
+ * Asked to wait: no node answers to the instance's names and the node list is too recent to be
+ * listed again. The node may have joined since that list; "not ours" would drop its notice.
+ */
+export class NodeNotListedYetError extends RetryLaterError {}
 
 const HOSTNAME_LABEL = 'kubernetes.io/hostname';
 
@@ -33,12 +54,14 @@ export function instanceIdFromProviderId(providerId: string | undefined): string
 
 /**
  * Instance id → node name for one cluster. Kept across warm invocations (create it once per
- * cluster at module level). A cold environment does not LIST every node: with an EC2 directory it
- * asks EC2 for the instance's private DNS name — the node's name on EKS — and GETs that node,
- * accepting it only if its `spec.providerID` names this instance (or names none). A LIST is the
- * last resort — at most once per lookup and once per `minRelistIntervalMs` overall, so a burst of
- * events for foreign instances cannot hammer the API server — after which the DNS name is also
- * matched against node names and the kubernetes.io/hostname label.
+ * cluster at module level). A cold environment does not LIST every node: it GETs the names a node of
+ * this instance can have — EC2's private DNS name (the node name on EKS with IP-based hostnames),
+ * the bare instance id (the external AWS cloud controller manager's naming), the resource-based
+ * hostname — accepting a node only if its `spec.providerID` names this instance (or names none). A
+ * LIST is the last resort, at most once per lookup and once per `minRelistIntervalMs` overall, so a
+ * burst of events for foreign instances cannot hammer the API server; after it, the DNS name is also
+ * matched against node names and the kubernetes.io/hostname label. A miss while no LIST is allowed
+ * yet is NodeNotListedYetError (retried once one is), never "not a node of this cluster".
  */
 export class NodeIndex {
   private byInstance = new Map<string, string>();
@@ -69,8 +92,8 @@ export class NodeIndex {
     const cached = this.byInstance.get(instanceId);
     if (cached) return { nodeName: cached, via: 'index' };
 
-    const direct = await this.fromEc2AndGet(instanceId);
-    if (direct) return { nodeName: direct.metadata!.name!, via: 'ec2', node: direct };
+    const direct = await this.byPlausibleNames(instanceId);
+    if (direct) return direct;
 
     if (this.mayRelist()) {
       const first = this.lastListAt === undefined;
@@ -79,6 +102,15 @@ export class NodeIndex {
       if (fresh) return { nodeName: fresh, via: first ? 'index' : 'relist' };
     } else if (this.listError !== undefined) {
       throw this.listError;
+    } else {
+      const listed = this.matchListedByDns(instanceId);
+      if (listed) return { nodeName: listed, via: 'ec2' };
+      const waitMs = this.lastListAt! + this.minRelistIntervalMs - this.options.clock.now();
+      throw new NodeNotListedYetError(
+        `instance ${instanceId}: no node has any of its names and the node list is ${Math.round((this.options.clock.now() - this.lastListAt!) / 1000)} s old; ` +
+          `it may have joined since: listing again in ${Math.ceil(waitMs / 1000)} s before calling it foreign`,
+        waitMs,
+      );
     }
 
     const viaDns = this.matchListedByDns(instanceId);
@@ -131,31 +163,45 @@ export class NodeIndex {
       dns = (await this.options.instances.privateDnsName(instanceId))?.toLowerCase();
     } catch (err) {
       // EC2 throttled or refused: the LIST still can answer.
-      this.log.warn('ec2:DescribeInstances failed; falling back to listing nodes', { instanceId, error: err instanceof Error ? err.message : String(err) });
+      this.log.warn('ec2:DescribeInstances failed; trying the names the instance id gives, then listing nodes', { instanceId, error: errorMessage(err) });
       return undefined;
     }
     if (dns) this.dnsByInstance.set(instanceId, dns);
     return dns;
   }
 
-  private async fromEc2AndGet(instanceId: string): Promise<V1Node | undefined> {
+  /** EC2's private DNS name first, then the names the instance id gives; each GET, verified by providerID. */
+  private async byPlausibleNames(instanceId: string): Promise<NodeResolution | undefined> {
     const dns = await this.dnsName(instanceId);
-    if (!dns) return undefined;
+    const candidates = new Map<string, NodeResolution['via']>();
+    if (dns) candidates.set(dns, 'ec2');
+    for (const name of [instanceId, this.options.region ? resourceName(instanceId, this.options.region) : undefined]) {
+      if (name && !candidates.has(name)) candidates.set(name, 'name');
+    }
+    for (const [name, via] of candidates) {
+      const node = await this.getIfItIs(instanceId, name);
+      if (node) return { nodeName: node.metadata!.name!, via, node };
+    }
+    return undefined;
+  }
+
+  /** The node of that name if it is this instance's; undefined when there is none or it is another's. */
+  private async getIfItIs(instanceId: string, name: string): Promise<V1Node | undefined> {
     let node: V1Node | undefined;
     try {
-      node = await this.kube.getNode(dns);
+      node = await this.kube.getNode(name);
     } catch (err) {
       // A throttled or failing API server would fare worse with a LIST of every node: fail, so the event is retried.
       if (err instanceof KubeApiError && (err.status === 429 || err.status >= 500 || err.status === 0)) throw err;
-      this.log.warn('could not get the node named by EC2; falling back to listing nodes', { instanceId, node: dns, error: err instanceof Error ? err.message : String(err) });
+      this.log.warn('could not get a node by a name of the instance; trying the next, then listing nodes', { instanceId, node: name, error: errorMessage(err) });
       return undefined;
     }
-    const name = node?.metadata?.name;
-    if (!node || !name) return undefined;
+    const found = node?.metadata?.name;
+    if (!node || !found) return undefined;
     const id = instanceIdFromProviderId(node.spec?.providerID);
     // Same name, another instance (a private IP reused after a termination): not this one.
     if (id !== undefined && id !== instanceId) return undefined;
-    this.byInstance.set(instanceId, name);
+    this.byInstance.set(instanceId, found);
     return node;
   }
 

@@ -39,8 +39,20 @@ export class KubeApiError extends LifeguardError {
 export const isSeveralBudgetsRefusal = (err: unknown): boolean =>
   err instanceof KubeApiError && err.status === 500 && /more than one PodDisruptionBudget/i.test(err.message);
 
-/** A JSON-patch `test` op or a resourceVersion precondition failed: someone else changed the object first. */
-export const isPreconditionFailure = (err: unknown): boolean => err instanceof KubeApiError && (err.status === 409 || err.status === 422);
+/**
+ * Lifeguard's reason for the API server's answer to a JSON patch that does not apply to the object
+ * as stored — a `test` op that no longer holds (classified in api-failure.ts). The server says 422
+ * Invalid for it, as it does for an object that fails validation: only the reason tells them apart.
+ */
+export const PATCH_NOT_APPLIED = 'PatchNotApplied';
+
+/**
+ * A JSON-patch `test` op or a resourceVersion precondition failed: someone else changed the object
+ * first. Any other 422 (an invalid object: a duplicate taint, an annotation too large, an admission
+ * policy) is not: reading again and writing the same patch would fail the same way.
+ */
+export const isPreconditionFailure = (err: unknown): boolean =>
+  err instanceof KubeApiError && (err.status === 409 || (err.status === 422 && err.reason === PATCH_NOT_APPLIED));
 
 /**
  * A failure that another try may not meet: throttling (429 that is not a disruption budget's
@@ -101,7 +113,7 @@ export interface StreamedPods {
 export interface KubeApi {
   getNode(name: string, options?: KubeCallOptions): Promise<V1Node | undefined>;
   listNodes(options?: KubeCallOptions): Promise<V1Node[]>;
-  /** JSON-patch a node. 409/422 on a failed `test` op surface as KubeApiError. */
+  /** JSON-patch a node. A failed `test` op surfaces as KubeApiError(422, PATCH_NOT_APPLIED); see isPreconditionFailure. */
   patchNode(name: string, ops: JsonPatchOp[], options?: KubeCallOptions): Promise<V1Node>;
   /** Pods bound to the node (fieldSelector spec.nodeName), all namespaces. */
   listPodsOnNode(nodeName: string, options?: KubeCallOptions): Promise<PodList>;

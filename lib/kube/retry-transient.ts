@@ -1,5 +1,6 @@
 import { jitteredBackoff } from '../util/backoff.ts';
 import type { Clock } from '../util/clock.ts';
+import { RetryLaterError } from '../util/errors.ts';
 import { isTransient } from './port.ts';
 
 export interface RetryTransientOptions {
@@ -17,9 +18,9 @@ export interface RetryTransientOptions {
 
 /**
  * Runs `call` again after each transient failure (isTransient: throttling, server errors, lost
- * connections) until it succeeds, fails for good, or time runs out. The client's own retries span
- * seconds; a reclaim that saturates the API server can last longer, and an invocation that fails
- * instead waits a minute for Lambda's retry.
+ * connections; and a RetryLaterError, not before the time it names) until it succeeds, fails for
+ * good, or time runs out. The client's own retries span seconds; a reclaim that saturates the API
+ * server can last longer, and an invocation that fails instead waits a minute for Lambda's retry.
  */
 export async function retryTransient<T>(call: () => Promise<T>, options: RetryTransientOptions): Promise<T> {
   const { clock, until, signal } = options;
@@ -28,8 +29,15 @@ export async function retryTransient<T>(call: () => Promise<T>, options: RetryTr
     try {
       return await call();
     } catch (err) {
-      if (!isTransient(err) || clock.now() + step >= until || signal?.aborted) throw err;
-      const waitMs = jitteredBackoff(step, random);
+      let waitMs: number;
+      if (err instanceof RetryLaterError) {
+        // Exactly when the answer can exist: no sooner (it would not), no later (a deadline runs).
+        waitMs = Math.max(1, err.retryAfterMs);
+        if (clock.now() + waitMs >= until || signal?.aborted) throw err;
+      } else {
+        if (!isTransient(err) || clock.now() + step >= until || signal?.aborted) throw err;
+        waitMs = jitteredBackoff(step, random);
+      }
       options.onRetry?.(err, waitMs);
       await clock.sleep(waitMs, signal);
     }

@@ -17,6 +17,8 @@ export function recordInterruptionMetrics(report: InterruptionReport, sink: Metr
     return;
   }
   if (report.eventAgeMs !== undefined) sink.addMetric('EventAgeAtReceipt', 'Milliseconds', Math.max(0, report.eventAgeMs));
+  // Acted on with the safe default, yet input Lifeguard does not recognise: counted beside EventsIgnored, where the dashboard shows both.
+  if (report.unknownEventType !== undefined) sink.addMetric('UnknownEventTypes', 'Count', 1);
   for (const instance of report.instances) {
     if (instance.status === 'ignored') sink.addMetric('UnknownInstances', 'Count', 1);
     if (instance.status === 'duplicate') sink.addMetric('DuplicateDeliveries', 'Count', 1);

@@ -16,3 +16,17 @@ export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
 }
+
+/**
+ * Not a failure of anything outside: an answer that exists only after a wait (a lookup that must
+ * wait for its next allowed LIST). Retried like a transient failure, after at least `retryAfterMs`;
+ * when time runs out it fails the delivery, which is then retried, instead of a wrong answer.
+ */
+export class RetryLaterError extends LifeguardError {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}

@@ -5,6 +5,7 @@ import {
   type LifecycleActions,
   type LifecycleHookRef,
   type LifecycleResult,
+  type SelfInvoker,
 } from '../../lib/aws/ports.ts';
 import type { Clock } from '../../lib/util/clock.ts';
 
@@ -160,5 +161,22 @@ export class InMemoryEventPublisher implements EventPublisher {
 
   ofType(detailType: string): PublishedEvent[] {
     return this.events.filter((e) => e.detailType === detailType);
+  }
+}
+
+/** Lambda's asynchronous Invoke of the function by itself: each invocation is handed to `onInvoke` (the simulated Lambda) at once. */
+export class InMemorySelfInvoker implements SelfInvoker {
+  /** Every invocation asked for: when, and the payload. */
+  readonly invocations: Array<{ at: number; payload: Record<string, unknown> }> = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly onInvoke: (payload: Record<string, unknown>) => void,
+  ) {}
+
+  async invoke(payload: Record<string, unknown>): Promise<void> {
+    const copy = structuredClone(payload);
+    this.invocations.push({ at: this.clock.now(), payload: copy });
+    this.onInvoke(copy);
   }
 }

@@ -1,9 +1,11 @@
 import type { OneTimeSchedule, Scheduler } from '../../lib/aws/ports.ts';
+import { ceilMinute, fireWindow } from '../../lib/lifecycle/schedule-timing.ts';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
+import { mulberry32 } from '../kube/random.ts';
 
 export interface ScheduleRecord {
   name: string;
-  /** Epoch ms, as last set. */
+  /** Epoch ms of the minute it names, as last set (it fires within that minute). */
   at: number;
   description: string;
   createdAt: number;
@@ -13,9 +15,13 @@ export interface ScheduleRecord {
 }
 
 /**
- * EventBridge Scheduler on the virtual clock: one-time schedules that fire once at their time and
- * are then deleted (ActionAfterCompletion DELETE). Upserting an existing name moves it. `onFire`
- * hands the payload to the simulated Lambda (whose retries model the target's retry policy).
+ * EventBridge Scheduler on the virtual clock: one-time schedules that fire once and are then
+ * deleted (ActionAfterCompletion DELETE). Upserting an existing name moves it. As Scheduler does, a
+ * schedule fires within the minute its at() names ("60 second precision"), not at a second: here at
+ * a point of that minute drawn from `random` — seeded, so a run is repeatable, and a test that
+ * passes `() => 0.999` sees the latest firing Scheduler allows. A minute that has already begun is
+ * refused: Scheduler may never run it, and Lifeguard must never ask for one.
+ * `onFire` hands the payload to the simulated Lambda (whose retries model the target's retry policy).
  */
 export class InMemoryScheduler implements Scheduler {
   readonly records: ScheduleRecord[] = [];
@@ -24,18 +30,26 @@ export class InMemoryScheduler implements Scheduler {
   constructor(
     private readonly clock: VirtualClock,
     private readonly onFire: (payload: Record<string, unknown>, record: ScheduleRecord) => void,
+    private readonly random: () => number = mulberry32(1),
   ) {}
 
   async upsert(schedule: OneTimeSchedule): Promise<void> {
     const now = this.clock.now();
+    // The minute the adapter's at() names (lib/aws/scheduler.ts rounds up the same way).
+    const minute = ceilMinute(schedule.at);
+    if (minute <= now) {
+      throw new Error(`${schedule.name}: at(${new Date(minute).toISOString().slice(0, 19)}) names a minute already begun at ${new Date(now).toISOString()}: Scheduler may never run it`);
+    }
     const existing = this.live.get(schedule.name);
     existing?.cancel();
-    const record = existing?.record ?? { name: schedule.name, at: schedule.at, description: schedule.description, createdAt: now, updates: 0 };
+    const record = existing?.record ?? { name: schedule.name, at: minute, description: schedule.description, createdAt: now, updates: 0 };
     if (existing) record.updates++;
-    Object.assign(record, { at: schedule.at, description: schedule.description });
+    Object.assign(record, { at: minute, description: schedule.description });
     if (!existing) this.records.push(record);
     const payload = structuredClone(schedule.payload);
-    const cancel = this.clock.schedule(Math.max(0, schedule.at - now), () => {
+    const { from, to } = fireWindow(minute);
+    const firesAt = from + Math.floor(this.random() * (to - from));
+    const cancel = this.clock.schedule(firesAt - now, () => {
       this.live.delete(schedule.name);
       record.firedAt = this.clock.now();
       record.deletedAt = this.clock.now();

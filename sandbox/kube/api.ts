@@ -14,6 +14,7 @@ import {
   invalid,
   multiplePdbs,
   notFound,
+  PatchNotAppliedError,
   STALE_OBJECT,
   unsupportedMediaType,
 } from './status.ts';
@@ -177,7 +178,7 @@ export class KubeApiHandlers {
       patched = applyPatch(contentType as PatchContentType, node, request.body) as NodeObject;
     } catch (error) {
       if (error instanceof ApiStatusError && error.code === 422) {
-        store.emit({ actor: 'api', action: 'patch-rejected', node: name, detail: error.body.details?.causes?.[0]?.message ?? error.message });
+        store.emit({ actor: 'api', action: 'patch-rejected', node: name, detail: error instanceof PatchNotAppliedError ? error.why : (error.body.details?.causes?.[0]?.message ?? error.message) });
       }
       throw error;
     }

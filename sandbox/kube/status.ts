@@ -91,13 +91,21 @@ export function requestTooLarge(limitBytes: number): ApiStatusError {
   return new ApiStatusError(failure(413, 'RequestEntityTooLarge', `the request body is larger than ${limitBytes} bytes`));
 }
 
-/** A JSON patch whose operation cannot apply (a failed `test`, a missing path): 422 like the API server. */
-export function patchRejected(why: string): ApiStatusError {
-  return new ApiStatusError(
-    failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {
-      causes: [{ reason: 'UnexpectedServerResponse', message: why }],
-    }),
-  );
+/**
+ * A JSON patch whose operation cannot apply (a failed `test`, a missing path), answered as
+ * kube-apiserver answers it: its patch handler wraps the json-patch error in
+ * NewGenericServerResponse(422, ..., isUnexpectedResponse=false), which sends reason Invalid, this
+ * fixed message and empty details — the json-patch text ("testing value /x failed: test failed")
+ * never reaches the client. The emulator keeps it as `why` for its own timeline.
+ */
+export class PatchNotAppliedError extends ApiStatusError {
+  constructor(readonly why: string) {
+    super(failure(422, 'Invalid', 'the server rejected our request due to an error in our request', {}));
+  }
+}
+
+export function patchRejected(why: string): PatchNotAppliedError {
+  return new PatchNotAppliedError(why);
 }
 
 /** Object validation failure: `Node "x" is invalid: spec.taints[0].effect: Unsupported value ...`. */

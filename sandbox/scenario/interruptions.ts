@@ -7,7 +7,7 @@ import { createKubeApi } from '../../lib/kube/client.ts';
 import { NodeIndex } from '../../lib/kube/node-index.ts';
 import { CONTINUATION_KEY } from '../../lib/lifecycle/continuation.ts';
 import { RecordingLog } from '../../lib/observability/log.ts';
-import { InMemoryEventPublisher, InMemoryInstanceDirectory, InMemoryLifecycleActions } from '../aws/in-memory-ports.ts';
+import { InMemoryEventPublisher, InMemoryInstanceDirectory, InMemoryLifecycleActions, InMemorySelfInvoker } from '../aws/in-memory-ports.ts';
 import { InMemoryScheduler } from '../aws/in-memory-scheduler.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import type { KubeEmulator } from '../kube/index.ts';
@@ -73,10 +73,20 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
   });
   const random = mulberry32(scenario.seed);
   const lifecycle = new InMemoryLifecycleActions(clock);
-  const scheduler = new InMemoryScheduler(clock, (payload, schedule) => {
-    const type = String((payload[CONTINUATION_KEY] as { type?: unknown } | undefined)?.type ?? 'continuation');
-    record({ actor: 'scheduler', action: 'fire', detail: `${type} (${schedule.name})` });
-    lambda.invoke(payload, { trigger: type === 'resume-drain' ? 'continuation' : 'schedule', schedule: schedule.name });
+  const typeOf = (payload: Record<string, unknown>) => String((payload[CONTINUATION_KEY] as { type?: unknown } | undefined)?.type ?? 'continuation');
+  // Fires within the minute named, at a point drawn from its own stream (the handler's stays as it was).
+  const scheduler = new InMemoryScheduler(
+    clock,
+    (payload, schedule) => {
+      const type = typeOf(payload);
+      record({ actor: 'scheduler', action: 'fire', detail: `${type} (${schedule.name})` });
+      lambda.invoke(payload, { trigger: type === 'resume-drain' ? 'continuation' : 'schedule', schedule: schedule.name });
+    },
+    mulberry32(scenario.seed ^ SCHEDULER_STREAM),
+  );
+  const invoker = new InMemorySelfInvoker(clock, (payload) => {
+    record({ actor: 'lambda', action: 'invoke', detail: `${typeOf(payload)}: the function invokes itself` });
+    lambda.invoke(payload, { trigger: 'continuation' });
   });
   const shared = {
     config,
@@ -84,6 +94,7 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
     log,
     clusterName: config.eks[0]!.name,
     scheduler,
+    invoker,
     lifecycle,
     events: new InMemoryEventPublisher({ source: config.eventSource, clock, onPublish: (e) => record({ actor: 'lifeguard', action: 'event', detail: e.detailType }) }),
     random,
@@ -93,7 +104,7 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
   const environment = () => {
     // Every environment signs in as the function's IAM role: Lifeguard's RBAC subject, one API Priority and Fairness flow.
     const kube = createKubeApi(emulator.kubeConfig('lifeguard'), { clock, log, random, rateLimit: config.interruption.apiRateLimit });
-    const deps = { ...shared, kube, nodes: new NodeIndex(kube, { clock, instances, log }) };
+    const deps = { ...shared, kube, nodes: new NodeIndex(kube, { clock, instances, log, region: config.region }) };
     return (payload: unknown, invocation: { id: string; remainingMs(): number }) => handleInterruption(payload, { ...deps, invocation });
   };
   const { lambda: settings } = scenario;
@@ -117,6 +128,9 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
   });
   return { lambda, scheduler, lifecycle, instances };
 }
+
+/** Mixed into the scenario's seed for the scheduler's firing points. */
+const SCHEDULER_STREAM = 0x5c4ed;
 
 /** What EC2 DescribeInstances answers for each node's instance: its private DNS name (the node's name on EKS). */
 function instanceDns(cluster: NonNullable<Scenario['cluster']>): Record<string, string> {

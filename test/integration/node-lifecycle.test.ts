@@ -71,15 +71,19 @@ describe('Health scheduled changes, days ahead', () => {
     const r = await simulate({ cluster: { name: 'spark', nodes, pods: sparkPods() }, events: [{ at: 10, event: health(startTime) }], until: startTime + 3600 });
 
     const actAt = startTime - 30 * 60;
+    // Scheduler fires within the minute named: Lifeguard names the one that ends at actAt, never later.
+    expect(r.schedules).toEqual([expect.objectContaining({ createdAt: 10, at: actAt - 60 })]);
+    const firedAt = r.schedules[0]!.firedAt!;
+    expect(firedAt).toBeGreaterThanOrEqual(actAt - 60);
+    expect(firedAt).toBeLessThan(actAt);
     const writes = disruptiveWrites(r);
     expect(writes.length).toBeGreaterThan(0);
-    expect(first(writes)).toBeGreaterThanOrEqual(actAt);
-    expect(first(writes)).toBeLessThan(actAt + 5);
+    expect(first(writes)).toBeGreaterThanOrEqual(firedAt);
+    expect(first(writes)).toBeLessThan(actAt);
     // The only write before then records the pending drain on the node, for `kubectl describe node`.
-    const early = r.timeline.filter((e) => e.actor === 'api' && e.node === SPOT_NODE && e.t < actAt && ['patch', 'evict', 'delete'].includes(e.action));
+    const early = r.timeline.filter((e) => e.actor === 'api' && e.node === SPOT_NODE && e.t < firedAt && ['patch', 'evict', 'delete'].includes(e.action));
     expect(early).toHaveLength(1);
     expect(early[0]!.detail).toContain('"type":"scheduled-drain"');
-    expect(r.schedules).toEqual([expect.objectContaining({ createdAt: 10, at: actAt, firedAt: actAt })]);
     expect(r.invocations.map((i) => i.trigger)).toEqual(['event', 'schedule']);
 
     // Spark first: both executors evicted before the web pod, everything gone before the start time.
@@ -102,9 +106,11 @@ describe('Health scheduled changes, days ahead', () => {
       ],
       until: moved + 600,
     });
-    expect(first(disruptiveWrites(r))).toBeGreaterThanOrEqual(moved - 1800);
     expect(r.schedules).toHaveLength(1);
-    expect(r.schedules[0]).toMatchObject({ updates: 1, at: moved - 1800, firedAt: moved - 1800 });
+    expect(r.schedules[0]).toMatchObject({ updates: 1, at: moved - 1800 - 60 });
+    expect(r.schedules[0]!.firedAt! - (moved - 1800 - 60)).toBeLessThan(60);
+    expect(first(disruptiveWrites(r))).toBeGreaterThanOrEqual(r.schedules[0]!.firedAt!);
+    expect(first(disruptiveWrites(r))).toBeLessThan(moved - 1800);
     expect(published(r, 'Node Drain Started')).toHaveLength(1);
   });
 
@@ -176,7 +182,9 @@ describe('rebalance recommendations', () => {
     const r = await simulate({ cluster: { name: 'spark', nodes, pods: sparkPods() }, events: [{ at: 10, event: rebalance() }], until: 3600 });
     const cordon = r.timeline.find((e) => e.actor === 'api' && e.action === 'patch' && e.node === SPOT_NODE);
     expect(cordon?.t).toBeLessThan(11);
-    expect(r.schedules[0]).toMatchObject({ at: 10 + 1800, firedAt: 10 + 1800 });
+    // Not before the TTL: the minute at or after 10 s + 30 min, fired within it.
+    expect(r.schedules[0]).toMatchObject({ at: 1860 });
+    expect(r.schedules[0]!.firedAt! - 1860).toBeLessThan(60);
     expect(r.nodes[SPOT_NODE]).toMatchObject({ unschedulable: false, taints: [] });
     expect(evictions(r, 'spark/exec-1')).toHaveLength(0);
   });
@@ -250,6 +258,14 @@ describe('drains that outlive an invocation', () => {
     expect(completions[0]!.t).toBeGreaterThanOrEqual(lastGone);
     for (const i of r.invocations) expect((i.endedAt ?? Infinity) - i.startedAt).toBeLessThanOrEqual(900_000);
     expect(r.invocations.some((i) => i.trigger === 'continuation')).toBe(true);
+    // Each hand-over goes on within a second: the function invokes itself (a schedule would fire one to two minutes later).
+    const handOvers = r.invocations.filter((i) => i.report?.instances[0]?.status === 'handed-over');
+    expect(handOvers.length).toBeGreaterThan(0);
+    for (const h of handOvers) {
+      const next = r.invocations.find((i) => i.trigger === 'continuation' && i.deliveredAt >= h.startedAt && i !== h)!;
+      expect(Math.abs(next.deliveredAt - h.endedAt!)).toBeLessThan(1_000);
+    }
+    expect(r.schedules.filter((x) => x.description.startsWith('resume-drain'))).toEqual([]);
     // Heartbeats keep the hook alive in every gap, far inside a 1-hour heartbeat timeout.
     const beats = [10, ...r.lifecycleActions.filter((a) => a.action === 'heartbeat').map((a) => a.t), completions[0]!.t];
     for (let i = 1; i < beats.length; i++) expect(beats[i]! - beats[i - 1]!).toBeLessThan(3600);

@@ -97,6 +97,11 @@ describe('the packaged stack: durable work through EventBridge Scheduler', () =>
     expect(statements[1]!.Resource).toEqual({ 'Fn::GetAtt': ['InterruptionScheduleDeadLetterQueue', 'Arn'] });
   });
 
+  it('lets the function invoke only itself (a drain handing over), by the name it is deployed under', () => {
+    const invoke = statementsOf('InterruptionRole').filter((s) => (s.Action as string[]).includes('lambda:InvokeFunction'));
+    expect(invoke).toEqual([{ Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${fn.FunctionName}` } }]);
+  });
+
   it('lets the function manage schedules only in its group, and pass only the scheduler role, only to Scheduler', () => {
     const statements = statementsOf('InterruptionRole');
     const scheduling = statements.find((s) => (s.Action as string[]).includes('scheduler:CreateSchedule'))!;

@@ -173,6 +173,14 @@ export class FakeKube implements KubeApi {
     if (node) node.metadata.resourceVersion = this.cluster.store.nextResourceVersion();
   }
 
+  /** Another client writes an annotation on the node (a new resourceVersion, as the server gives every write). */
+  annotateNode(name: string, key: string, value: string): void {
+    const node = this.cluster.store.nodes.get(name);
+    if (!node) return;
+    node.metadata.annotations = { ...node.metadata.annotations, [key]: value };
+    node.metadata.resourceVersion = this.cluster.store.nextResourceVersion();
+  }
+
   callsFor(op: FakeCall['op'], target?: string): FakeCall[] {
     return this.calls.filter((c) => c.op === op && (target === undefined || c.target === target));
   }
@@ -199,7 +207,7 @@ export class FakeKube implements KubeApi {
         this.touchNode(name);
       }
       const route = { operation: 'patch-node', method: 'PATCH', params: { name } } as const;
-      return this.handle(route, { body: ops, contentType: 'application/json-patch+json' }, `patch node ${name}`) as V1Node;
+      return this.handle(route, { body: ops, contentType: 'application/json-patch+json' }, `patch node ${name}`, { jsonPatch: true }) as V1Node;
     });
   }
 
@@ -299,7 +307,7 @@ export class FakeKube implements KubeApi {
   async patchEvent(namespace: string, name: string, ops: JsonPatchOp[]): Promise<void> {
     await this.call('patchEvent', `${namespace}/${name}`, { ops }, () => {
       const route = { operation: 'patch-event', method: 'PATCH', params: { namespace, name } } as const;
-      this.handle(route, { body: ops, contentType: 'application/json-patch+json' }, `patch event ${namespace}/${name}`);
+      this.handle(route, { body: ops, contentType: 'application/json-patch+json' }, `patch event ${namespace}/${name}`, { jsonPatch: true });
     });
   }
 

@@ -2,39 +2,7 @@ import { z } from 'zod';
 import { INSTANCE_ID, UnsupportedEventError, instanceIdSchema, invalidField, isoTimeSchema, noticeBase, validate } from '../envelope.ts';
 import type { Envelope, EventParser } from '../envelope.ts';
 import type { ScheduledChangeNotice } from '../notice.ts';
-
-type Change = ScheduledChangeNotice['change'];
-
-/** The instance comes back on the same node after the work (reboot, power or network maintenance). */
-const REBOOT_CODES: ReadonlySet<string> = new Set([
-  'AWS_EC2_INSTANCE_REBOOT_MAINTENANCE_SCHEDULED',
-  'AWS_EC2_INSTANCE_REBOOT_FLEXIBLE_MAINTENANCE_SCHEDULED',
-  'AWS_EC2_SYSTEM_REBOOT_MAINTENANCE_SCHEDULED',
-  'AWS_EC2_MAINTENANCE_SCHEDULED',
-  'AWS_EC2_INSTANCE_NETWORK_MAINTENANCE_SCHEDULED',
-  'AWS_EC2_INSTANCE_POWER_MAINTENANCE_SCHEDULED',
-  'AWS_EC2_DEDICATED_HOST_NETWORK_MAINTENANCE_SCHEDULED',
-  'AWS_EC2_DEDICATED_HOST_POWER_MAINTENANCE_SCHEDULED',
-]);
-
-/** The instance is stopped, terminated or moved: the node does not come back. */
-const RETIREMENT_CODES: ReadonlySet<string> = new Set([
-  'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
-  'AWS_EC2_INSTANCE_RETIREMENT_EXPEDITED',
-  'AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED',
-  'AWS_EC2_INSTANCE_STOP_SCHEDULED',
-  'AWS_EC2_INSTANCE_TERMINATION_SCHEDULED',
-  'AWS_EC2_DEDICATED_HOST_RETIREMENT_SCHEDULED',
-]);
-
-/** Whether the node comes back after an EC2 scheduled change with this event type code. */
-export function classifyEventTypeCode(code: string): Change {
-  if (REBOOT_CODES.has(code)) return 'reboot';
-  if (RETIREMENT_CODES.has(code)) return 'retirement';
-  // A code this table does not know yet: treat it as a retirement. Draining a node that then comes
-  // back costs a reschedule; waiting for a node that never comes back loses the work on it.
-  return 'retirement';
-}
+import { classifyEventTypeCode } from './health-event-types.ts';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const RFC_1123 = /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat), (\d{1,2}) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) (\d{4}) (\d{2}):(\d{2}):(\d{2}) GMT$/;
@@ -140,13 +108,15 @@ export const scheduledChangeParser = {
       );
     }
 
+    const { change, known } = classifyEventTypeCode(detail.eventTypeCode);
     return {
       kind: 'scheduled-change',
       ...noticeBase(envelope),
       instanceIds: [...ids],
       eventArn: detail.eventArn,
       eventTypeCode: detail.eventTypeCode,
-      change: classifyEventTypeCode(detail.eventTypeCode),
+      change,
+      ...(known ? {} : { unknownEventType: true as const }),
       // A closed event is a change that is over or was cancelled: what was scheduled is cancelled.
       status: detail.statusCode ?? 'upcoming',
       startTime: detail.startTime,

@@ -15,20 +15,20 @@ const target = {
   roleArn: 'arn:aws:iam::123456789012:role/lifeguard-scheduler',
   deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:lifeguard-schedule-dlq',
 };
-const at = Date.parse('2026-03-16T07:30:00.400Z');
+const at = Date.parse('2026-03-16T07:29:00Z');
 const schedule = { name: 'lg-scheduled-drain-0123456789abcdef0123456789abcdef', at, payload: { 'lifeguard-continuation': { type: 'scheduled-drain' } }, description: 'scheduled-drain for node n' };
 const scheduler = () => new EventBridgeScheduler(new SchedulerClient({ region: 'us-east-1' }), target);
 const serviceError = (E: typeof ConflictException | typeof ResourceNotFoundException) => new E({ message: 'x', Message: 'x', $metadata: {} });
 
 describe('EventBridgeScheduler', () => {
-  it('creates a one-time schedule in Lifeguard\'s group: exact time (rounded up to the second, UTC), deleted after it fires, retries and a DLQ', async () => {
+  it('creates a one-time schedule in Lifeguard\'s group: the whole minute asked for (UTC), deleted after it fires, retries and a DLQ', async () => {
     mock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
     await scheduler().upsert(schedule);
     expect(mock.commandCalls(CreateScheduleCommand)[0]!.args[0].input).toEqual({
       Name: schedule.name,
       GroupName: target.groupName,
       Description: 'scheduled-drain for node n',
-      ScheduleExpression: 'at(2026-03-16T07:30:01)',
+      ScheduleExpression: 'at(2026-03-16T07:29:00)',
       ScheduleExpressionTimezone: 'UTC',
       FlexibleTimeWindow: { Mode: 'OFF' },
       ActionAfterCompletion: 'DELETE',
@@ -64,6 +64,12 @@ describe('EventBridgeScheduler', () => {
     ).toEqual({ groupName: 'g', functionArn: 'f', roleArn: 'r', deadLetterArn: 'd' });
     expect(atExpression(Date.parse('2026-01-01T00:00:00.000Z'))).toBe('at(2026-01-01T00:00:00)');
   });
+
+  it('names whole minutes only (Scheduler fires within the minute named), rounding any other time up, never earlier', () => {
+    expect(atExpression(Date.parse('2026-03-16T07:30:00.400Z'))).toBe('at(2026-03-16T07:31:00)');
+    expect(atExpression(Date.parse('2026-03-16T07:30:59.999Z'))).toBe('at(2026-03-16T07:31:00)');
+    expect(atExpression(Date.parse('2026-03-16T07:31:00.000Z'))).toBe('at(2026-03-16T07:31:00)');
+  });
 });
 
 describe('continuations', () => {
@@ -91,20 +97,39 @@ describe('continuations', () => {
 });
 
 describe('InMemoryScheduler', () => {
-  it('fires once at its time and deletes itself; an upsert moves it; a delete cancels it', async () => {
-    const clock = new VirtualClock();
+  const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+  it('fires within the minute its at() names, at a seeded point of it; an upsert moves it; a delete cancels it', async () => {
+    const clock = new VirtualClock(T0);
     const fired: string[] = [];
-    const s = new InMemoryScheduler(clock, (_payload, record) => fired.push(`${record.name}@${clock.now() - Date.parse('2026-01-01T00:00:00Z')}`));
-    await s.upsert({ name: 'a', at: clock.now() + 1000, payload: {}, description: 'a' });
-    await s.upsert({ name: 'a', at: clock.now() + 5000, payload: {}, description: 'a moved' });
-    await s.upsert({ name: 'b', at: clock.now() + 2000, payload: {}, description: 'b' });
+    const s = new InMemoryScheduler(clock, (_payload, record) => fired.push(`${record.name}@${clock.now() - T0}`), () => 0.5);
+    await s.upsert({ name: 'a', at: T0 + 120_000, payload: {}, description: 'a' });
+    await s.upsert({ name: 'a', at: T0 + 300_000, payload: {}, description: 'a moved' });
+    await s.upsert({ name: 'b', at: T0 + 180_000, payload: {}, description: 'b' });
     await s.delete('b');
-    await clock.runUntil(clock.now() + 10_000);
-    expect(fired).toEqual(['a@5000']);
-    expect(s.records.map((r) => ({ name: r.name, updates: r.updates, deletedAt: r.deletedAt !== undefined }))).toEqual([
-      { name: 'a', updates: 1, deletedAt: true },
-      { name: 'b', updates: 0, deletedAt: true },
+    await clock.runUntil(T0 + 600_000);
+    expect(fired).toEqual(['a@330000']);
+    expect(s.records.map((r) => ({ name: r.name, at: r.at - T0, updates: r.updates, deletedAt: r.deletedAt !== undefined }))).toEqual([
+      { name: 'a', at: 300_000, updates: 1, deletedAt: true },
+      { name: 'b', at: 180_000, updates: 0, deletedAt: true },
     ]);
     expect(s.pending).toEqual([]);
+  });
+
+  it('as late as Scheduler may fire: 59.9 s into the minute; a time inside a minute names the next one, as the adapter does', async () => {
+    const clock = new VirtualClock(T0);
+    const fired: number[] = [];
+    const s = new InMemoryScheduler(clock, () => fired.push(clock.now() - T0), () => 0.999);
+    await s.upsert({ name: 'a', at: T0 + 90_500, payload: {}, description: 'a' });
+    await clock.runUntil(T0 + 600_000);
+    expect(fired).toEqual([120_000 + 59_940]);
+    expect(s.records[0]!.at).toBe(T0 + 120_000);
+  });
+
+  it('refuses a minute that has already begun: Scheduler may never run it', async () => {
+    const clock = new VirtualClock(T0 + 30_000);
+    const s = new InMemoryScheduler(clock, () => {});
+    await expect(s.upsert({ name: 'late', at: T0, payload: {}, description: 'x' })).rejects.toThrow(/at\(2026-01-01T00:00:00\) names a minute already begun/);
+    await expect(s.upsert({ name: 'now', at: T0 + 30_000, payload: {}, description: 'x' })).resolves.toBeUndefined();
   });
 });

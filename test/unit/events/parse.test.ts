@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../../../lib/events/notice.ts';
 import type { Notice } from '../../../lib/events/notice.ts';
 import { UnsupportedEventError, parseEvent, supportedEvents } from '../../../lib/events/parse.ts';
-import { classifyEventTypeCode, parseRfc1123 } from '../../../lib/events/parsers/scheduled-change.ts';
+import { classifyEventTypeCode, EC2_SCHEDULED_CHANGE_TYPES } from '../../../lib/events/parsers/health-event-types.ts';
+import { parseRfc1123 } from '../../../lib/events/parsers/scheduled-change.ts';
 
 const fixtureDir = fileURLToPath(new URL('../../fixtures/events/', import.meta.url));
 const invalidDir = `${fixtureDir}invalid/`;
@@ -288,19 +289,46 @@ describe('parseEvent: Health classification and instances', () => {
     return parseEvent(event);
   };
 
+  // Every code AWS's material names, each with the fate of its node (reboot: it comes back).
   it.each([
     ['AWS_EC2_INSTANCE_REBOOT_MAINTENANCE_SCHEDULED', 'reboot'],
+    ['AWS_EC2_INSTANCE_REBOOT_FLEXIBLE_MAINTENANCE_SCHEDULED', 'reboot'],
     ['AWS_EC2_SYSTEM_REBOOT_MAINTENANCE_SCHEDULED', 'reboot'],
     ['AWS_EC2_MAINTENANCE_SCHEDULED', 'reboot'],
+    ['AWS_EC2_SYSTEM_MAINTENANCE_EVENT', 'reboot'],
+    ['AWS_EC2_INSTANCE_NETWORK_MAINTENANCE_SCHEDULED', 'reboot'],
+    ['AWS_EC2_INSTANCE_POWER_MAINTENANCE_SCHEDULED', 'reboot'],
+    ['AWS_EC2_PERSISTENT_INSTANCE_POWER_MAINTENANCE_SCHEDULED', 'reboot'],
+    ['AWS_EC2_DEDICATED_HOST_NETWORK_MAINTENANCE_SCHEDULED', 'reboot'],
+    ['AWS_EC2_DEDICATED_HOST_POWER_MAINTENANCE_SCHEDULED', 'reboot'],
     ['AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED', 'retirement'],
+    ['AWS_EC2_INSTANCE_RETIREMENT_EXPEDITED', 'retirement'],
     ['AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_SCHEDULED', 'retirement'],
+    ['AWS_EC2_PERSISTENT_INSTANCE_RETIREMENT_EXPEDITED', 'retirement'],
+    ['AWS_EC2_DEDICATED_HOST_RETIREMENT_SCHEDULED', 'retirement'],
+    ['AWS_EC2_DEDICATED_HOST_ACCESSREVOKED_RETIREMENT_SCHEDULED', 'retirement'],
     ['AWS_EC2_INSTANCE_STOP_SCHEDULED', 'retirement'],
     ['AWS_EC2_INSTANCE_TERMINATION_SCHEDULED', 'retirement'],
-    ['AWS_EC2_SOMETHING_NEW_SCHEDULED', 'retirement'],
   ])('%s → %s', (code, change) => {
-    expect(classifyEventTypeCode(code)).toBe(change);
+    expect(classifyEventTypeCode(code)).toEqual({ change, known: true });
     const notice = withCode(code);
-    expect(notice.kind === 'scheduled-change' && notice.change).toBe(change);
+    expect(notice).toMatchObject({ kind: 'scheduled-change', change });
+    expect(notice).not.toHaveProperty('unknownEventType');
+  });
+
+  it('the table lists each code once, with where it was found, and nothing this test does not pin', () => {
+    for (const [code, type] of Object.entries(EC2_SCHEDULED_CHANGE_TYPES)) {
+      expect(code).toMatch(/^AWS_EC2_[A-Z_]+$/);
+      expect(['schema', 'automation', 'api', 'nth', 'insight', 'catalog']).toContain(type.source);
+    }
+    expect(Object.keys(EC2_SCHEDULED_CHANGE_TYPES)).toHaveLength(18);
+  });
+
+  it('an unknown code: handled as a retirement (the safe default), and marked so the handler reports it', () => {
+    expect(classifyEventTypeCode('AWS_EC2_SOMETHING_NEW_SCHEDULED')).toEqual({ change: 'retirement', known: false });
+    expect(withCode('AWS_EC2_SOMETHING_NEW_SCHEDULED')).toMatchObject({ change: 'retirement', unknownEventType: true });
+    // Not fooled by what every object has.
+    expect(classifyEventTypeCode('constructor')).toEqual({ change: 'retirement', known: false });
   });
 
   it('merges affectedEntities with instance ids in resources, without duplicates, skipping hosts', () => {

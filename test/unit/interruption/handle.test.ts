@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { EventPublisher, LifecycleActions, LifecycleHookRef, LifecycleResult } from '../../../lib/aws/ports.ts';
+import type { EventPublisher, LifecycleActions, LifecycleHookRef, LifecycleResult, SelfInvoker } from '../../../lib/aws/ports.ts';
 import { parseConfig } from '../../../lib/config/load.ts';
 import { ANNOTATIONS, EXCLUDE_FROM_LB_LABEL, INTERRUPTION_TAINT_KEY } from '../../../lib/drain/cordon.ts';
 import { handleInterruption, type InterruptionReport } from '../../../lib/interruption/handle.ts';
+import { ApiException } from '@kubernetes/client-node';
+import { classify } from '../../../lib/kube/api-failure.ts';
+import { NodeIndex } from '../../../lib/kube/node-index.ts';
 import { KubeApiError } from '../../../lib/kube/port.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
+import { InMemorySelfInvoker } from '../../../sandbox/aws/in-memory-ports.ts';
 import { InMemoryScheduler } from '../../../sandbox/aws/in-memory-scheduler.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
+import { invalid } from '../../../sandbox/kube/status.ts';
 import { FakeKube, runToEnd, sparkLabels, type FakeCall } from '../../support/fake-kube.ts';
 
 const fixtureDir = fileURLToPath(new URL('../../fixtures/events/', import.meta.url));
@@ -41,8 +46,12 @@ class RecordingPublisher implements EventPublisher {
   }
 }
 
-/** A cluster with one Spark node; the clock starts `ageMs` after the event's time. */
-function world(event: Record<string, unknown>, ageMs = 2_000, rawConfig: unknown = {}) {
+/**
+ * A cluster with one Spark node; the clock starts `ageMs` after the event's time. Continuations
+ * (a schedule firing, the function invoking itself) are run as new invocations only when `deliver`
+ * is set; `deliveries` collects them.
+ */
+function world(event: Record<string, unknown>, ageMs = 2_000, rawConfig: unknown = {}, continuations: { deliver?: boolean; schedulerRandom?: () => number; invoker?: boolean } = {}) {
   const clock = new VirtualClock(Date.parse(event.time as string) + ageMs);
   const kube = new FakeKube(clock);
   kube.addNode(NODE, INSTANCE);
@@ -51,7 +60,14 @@ function world(event: Record<string, unknown>, ageMs = 2_000, rawConfig: unknown
   const lifecycle = new RecordingLifecycle(clock);
   const events = new RecordingPublisher();
   const config = parseConfig(rawConfig);
-  const scheduler = new InMemoryScheduler(clock, () => {});
+  const deliveries: Array<{ at: number; via: 'schedule' | 'invoke'; report: Promise<InterruptionReport> }> = [];
+  const deliver = (payload: unknown, via: 'schedule' | 'invoke') => {
+    if (!continuations.deliver) return;
+    const id = `invocation-${deliveries.length + 2}`;
+    deliveries.push({ at: clock.now(), via, report: handleInterruption(payload, { ...deps, invocation: { id, remainingMs: () => 900_000 } }) });
+  };
+  const scheduler = new InMemoryScheduler(clock, (payload) => deliver(payload, 'schedule'), continuations.schedulerRandom);
+  const invoker = continuations.invoker ? new InMemorySelfInvoker(clock, (payload) => deliver(payload, 'invoke')) : undefined;
   const deps = {
     config,
     clock,
@@ -62,10 +78,11 @@ function world(event: Record<string, unknown>, ageMs = 2_000, rawConfig: unknown
     events,
     clusterName: 'spark-prod',
     scheduler,
+    ...(invoker ? { invoker } : {}),
     random: () => 0.5,
   };
-  const run = (e: unknown = event, extra: { dryRun?: boolean } = {}) => runToEnd(clock, handleInterruption(e, { ...deps, ...extra }));
-  return { clock, kube, log, lifecycle, events, scheduler, run, nodesByInstance, t0: clock.now() };
+  const run = (e: unknown = event, extra: { dryRun?: boolean; invocation?: { id: string; remainingMs(): number }; invoker?: SelfInvoker } = {}) => runToEnd(clock, handleInterruption(e, { ...deps, ...extra }));
+  return { clock, kube, log, lifecycle, events, scheduler, invoker, run, deliveries, nodesByInstance, t0: clock.now() };
 }
 
 function sparkPods(kube: FakeKube, node = NODE) {
@@ -213,12 +230,26 @@ describe('handleInterruption: Spot interruption', () => {
     kube.faults.push((call) => {
       if (taken || call.op !== 'patchNode' || !kube.calls.at(-1)?.ops?.some((op) => op.op === 'remove' && op.path.endsWith('lifeguard.io~1lease'))) return undefined;
       taken = true;
-      kube.node(NODE)!.metadata!.annotations!['lifeguard.io/lease'] = JSON.stringify({ holder: 'someone-else', until: '2099-01-01T00:00:00Z' });
-      return new KubeApiError('the test op failed', 422, 'Invalid');
+      // Another holder's lease lands first; the completion's lease test then fails on the server.
+      kube.annotateNode(NODE, 'lifeguard.io/lease', JSON.stringify({ holder: 'someone-else', until: '2099-01-01T00:00:00Z' }));
+      return undefined;
     });
     const report = await run();
     expect(taken).toBe(true);
     expect(only(report).status).toBe('superseded');
+  });
+
+  it('a node patch the API server refuses as invalid fails at once with the server\'s words: no re-reading and re-writing it', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const { kube, run } = world(event);
+    sparkPods(kube);
+    // What the server sends for an object that fails validation (an admission policy answers alike).
+    const refusal = invalid('Node', NODE, [{ field: 'metadata.annotations', message: 'Too long: must have at most 262144 bytes' }]);
+    const asClientSeesIt = classify(new ApiException(422, refusal.message, JSON.stringify(refusal.body), {}), `patch node ${NODE}`, 0, { jsonPatch: true }).error;
+    kube.faults.push(({ op }) => (op === 'patchNode' ? asClientSeesIt : undefined));
+    await expect(run()).rejects.toThrow(/Node "ip-10-0-1-10.ec2.internal" is invalid: metadata.annotations: Too long/);
+    expect(kube.callsFor('patchNode')).toHaveLength(1);
+    expect(kube.callsFor('evictPod')).toHaveLength(0);
   });
 
   it('rides out a throttled read of the node instead of failing the invocation', async () => {
@@ -255,6 +286,23 @@ describe('handleInterruption: policies', () => {
     const report = await run();
     expect(only(report)).toMatchObject({ status: 'ignored', instanceId: INSTANCE });
     expect(kube.writeAttempts).toHaveLength(0);
+  });
+
+  it('a Spot warning for a node that joined inside the node list\'s re-list window is drained, not ignored', async () => {
+    const event = fixture('spot-interruption-terminate.json');
+    const clock = new VirtualClock(Date.parse(event.time as string) + 2_000);
+    const kube = new FakeKube(clock);
+    kube.addNode('ip-10-0-1-9.ec2.internal', 'i-0aaa1111bbbb22229');
+    const nodes = new NodeIndex(kube, { clock, region: 'us-east-1', minRelistIntervalMs: 30_000 });
+    await runToEnd(clock, nodes.resolve('i-0aaa1111bbbb22229')); // the warm index's last LIST
+    // Joins right after, under a name a custom bootstrap chose: only a LIST can find it.
+    kube.addNode('spark-worker-7', INSTANCE);
+    kube.addPod({ name: 'web-1', node: 'spark-worker-7', shutdownSeconds: 3 });
+    const deps = { config: parseConfig({}), clock, log: new RecordingLog(), kube, nodes, clusterName: 'spark-prod', random: () => 0.5 };
+    const report = await runToEnd(clock, handleInterruption(event, deps));
+    expect(only(report)).toMatchObject({ status: 'drained', nodeName: 'spark-worker-7', resolvedVia: 'relist' });
+    expect(kube.callsFor('listNodes')).toHaveLength(2);
+    expect(kube.pod('default', 'web-1')).toBeUndefined();
   });
 
   it('a malformed continuation (a schedule\'s payload) is ignored with the field named, nothing called', async () => {
@@ -294,15 +342,73 @@ describe('handleInterruption: policies', () => {
     const { kube, scheduler, run } = world(event);
     sparkPods(kube);
     const instance = only(await run());
-    expect(instance).toMatchObject({ status: 'scheduled', scheduled: [{ type: 'scheduled-drain', at: '2026-03-16T07:30:00.000Z' }] });
+    // The minute that ends at startTime − lead: Scheduler fires within it, so never after 07:30.
+    expect(instance).toMatchObject({ status: 'scheduled', scheduled: [{ type: 'scheduled-drain', at: '2026-03-16T07:29:00.000Z' }] });
     expect(instance.reason).toMatch(/2026-03-16T07:30:00.000Z/);
-    expect(scheduler.pending).toEqual([expect.objectContaining({ at: Date.parse('2026-03-16T07:30:00Z') })]);
+    expect(scheduler.pending).toEqual([expect.objectContaining({ at: Date.parse('2026-03-16T07:29:00Z') })]);
     expect(kube.writeAttempts).toHaveLength(1);
     // Guarded by the node's resourceVersion; only Lifeguard's record (a key of the annotations every registered node has).
     expect(kube.writeAttempts[0]!.ops!.map((o) => `${o.op} ${o.path}`)).toEqual(['test /metadata/resourceVersion', 'add /metadata/annotations/lifeguard.io~1lifecycle']);
     const node = kube.node(NODE)!;
     expect(node.spec!.unschedulable).toBeFalsy();
     expect(JSON.parse(node.metadata!.annotations!['lifeguard.io/lifecycle']!)).toMatchObject({ phase: 'idle', pending: [{ type: 'scheduled-drain' }] });
+  });
+
+  it('a reboot-type power maintenance of a persistent instance: drained, and uncordoned once it is back (not left cordoned as a retirement)', async () => {
+    const event = fixture('health-retirement-rfc1123.json');
+    (event.detail as Record<string, unknown>).eventTypeCode = 'AWS_EC2_PERSISTENT_INSTANCE_POWER_MAINTENANCE_SCHEDULED';
+    const start = Date.parse('2026-03-16T08:00:00Z');
+    const { kube, log, run } = world(event, start - 8 * 60_000 - Date.parse(event.time as string));
+    sparkPods(kube);
+    const report = await run();
+    const instance = only(report);
+    expect(instance).toMatchObject({ status: 'drained', decision: { uncordonAfter: Date.parse('2026-03-16T10:00:00Z') } });
+    expect(instance.scheduled).toEqual([expect.objectContaining({ type: 'uncordon-after-maintenance' })]);
+    expect(report).not.toHaveProperty('unknownEventType');
+    expect(log.records.filter((r) => r.level === 'warn' && r.message.includes('unrecognised'))).toEqual([]);
+  });
+
+  it('an unrecognised Health event type: drained as a retirement (no uncordon), with a warning naming the code and the report saying so', async () => {
+    const event = fixture('health-retirement-rfc1123.json');
+    (event.detail as Record<string, unknown>).eventTypeCode = 'AWS_EC2_SOMETHING_NEW_SCHEDULED';
+    const start = Date.parse('2026-03-16T08:00:00Z');
+    const { kube, log, run } = world(event, start - 8 * 60_000 - Date.parse(event.time as string));
+    sparkPods(kube);
+    const report = await run();
+    expect(report.unknownEventType).toBe('AWS_EC2_SOMETHING_NEW_SCHEDULED');
+    expect(only(report)).toMatchObject({ status: 'drained' });
+    expect(only(report).scheduled).toBeUndefined();
+    const warning = log.records.find((r) => r.level === 'warn' && r.message.includes('unrecognised AWS Health event type'));
+    expect(warning).toMatchObject({ extra: { eventTypeCode: 'AWS_EC2_SOMETHING_NEW_SCHEDULED', treatedAs: 'retirement' } });
+  });
+
+  it('Health scheduled drain days ahead: cordoned before startTime − lead even when Scheduler fires as late as its minute allows', async () => {
+    const event = fixture('health-retirement-rfc1123.json'); // start 16 Mar 08:00, lead 30 min
+    const { kube, clock, run, deliveries } = world(event, 2_000, {}, { deliver: true, schedulerRandom: () => 0.999 });
+    sparkPods(kube);
+    expect(only(await run()).status).toBe('scheduled');
+    await clock.runUntil(Date.parse('2026-03-16T07:31:00Z'));
+    expect(deliveries.map((d) => new Date(d.at).toISOString())).toEqual(['2026-03-16T07:29:59.940Z']);
+    const report = await runToEnd(clock, deliveries[0]!.report);
+    expect(only(report)).toMatchObject({ status: 'drained' });
+    const cordon = kube.callsFor('patchNode').find((c) => c.status === 200 && c.ops!.some((o) => o.path.startsWith('/spec/taints')))!;
+    expect(cordon.at).toBeLessThan(Date.parse('2026-03-16T07:30:00Z'));
+    expect(cordon.at).toBeGreaterThanOrEqual(Date.parse('2026-03-16T07:28:00Z'));
+  });
+
+  it('a reboot maintenance whose window is already over when the drain ends: the look at the node is a whole minute ahead, never "now"', async () => {
+    const event = fixture('health-retirement-rfc1123.json');
+    const detail = event.detail as Record<string, unknown>;
+    detail.eventTypeCode = 'AWS_EC2_INSTANCE_REBOOT_MAINTENANCE_SCHEDULED';
+    // Delivered late: the window (start 08:00, end 10:00) closed an hour ago.
+    const { kube, run, scheduler } = world(event, Date.parse('2026-03-16T11:00:07Z') - Date.parse(event.time as string));
+    sparkPods(kube);
+    const instance = only(await run());
+    expect(instance.status).toBe('drained');
+    const look = scheduler.pending.find((p) => p.description.startsWith('uncordon-after-maintenance'))!;
+    expect(look.at % 60_000).toBe(0);
+    expect(look.at).toBeGreaterThanOrEqual(look.createdAt + 60_000);
+    expect(instance.scheduled).toEqual([expect.objectContaining({ type: 'uncordon-after-maintenance', at: new Date(look.at).toISOString() })]);
   });
 
   it('Health scheduled change inside the lead time: cordon + drain, never forced', async () => {
@@ -352,6 +458,61 @@ describe('handleInterruption: policies', () => {
     expect(report.instances.map((i) => i.status)).toEqual(['drained', 'drained', 'drained']);
     const times = kube.callsFor('evictPod').map((c) => c.at);
     expect(Math.max(...times) - Math.min(...times)).toBeLessThan(1_000); // not one node after the other (20 s each)
+  });
+});
+
+describe('handleInterruption: a drain longer than an invocation', () => {
+  const slowPod = (kube: FakeKube) => kube.addPod({ name: 'batch-1', node: NODE, grace: 600, shutdownSeconds: 200 });
+  const invocation = (clock: VirtualClock, id: string, ms: number) => {
+    const endsAt = clock.now() + ms;
+    return { id, remainingMs: () => endsAt - clock.now() };
+  };
+
+  it('goes on in a new invocation within a second (the function invokes itself), queued only once its lease is dropped', async () => {
+    const event = fixture('asg-terminate-lifecycle.json');
+    const { kube, clock, run, deliveries, scheduler, lifecycle } = world(event, 2_000, {}, { deliver: true, invoker: true });
+    slowPod(kube);
+    // 130 s left and handOverSeconds 60: the first round drains for about 70 s, then hands over.
+    const first = only(await run(event, { invocation: invocation(clock, 'invocation-1', 130_000) }));
+    expect(first).toMatchObject({ status: 'handed-over', scheduled: [expect.objectContaining({ type: 'resume-drain' })] });
+    const release = kube.calls.filter((c) => c.op === 'patchNode' && c.status === 200).at(-1)!;
+    expect(release.ops).toContainEqual({ op: 'remove', path: '/metadata/annotations/lifeguard.io~1lease' });
+    expect(deliveries.map((d) => d.via)).toEqual(['invoke']);
+    expect(deliveries[0]!.at - release.at).toBeGreaterThanOrEqual(0);
+    expect(deliveries[0]!.at - release.at).toBeLessThan(1_000);
+    expect(scheduler.records).toEqual([]);
+    const second = only(await runToEnd(clock, deliveries[0]!.report));
+    expect(second).toMatchObject({ status: 'drained', lifecycle: 'completed' });
+    expect(lifecycle.completed).toHaveLength(1);
+  });
+
+  it('a hand-over Lambda refuses to queue fails the invocation, and Lambda\'s retry of it resumes the drain', async () => {
+    const event = fixture('asg-terminate-lifecycle.json');
+    const { kube, clock, run } = world(event);
+    slowPod(kube);
+    const refusing = { invoke: () => Promise.reject(new Error('lambda:Invoke: TooManyRequestsException')) };
+    await expect(run(event, { invocation: invocation(clock, 'invocation-1', 130_000), invoker: refusing })).rejects.toThrow('TooManyRequestsException');
+    // Recorded and released before the invoke: the retry finds the drain running and no lease in its way.
+    const record = kube.node(NODE)!.metadata!.annotations!;
+    expect(record['lifeguard.io/lease']).toBeUndefined();
+    expect(JSON.parse(record['lifeguard.io/lifecycle']!)).toMatchObject({ phase: 'draining', pending: [expect.objectContaining({ type: 'resume-drain' })] });
+    await clock.runUntil(clock.now() + 60_000);
+    expect(only(await run(event, { invocation: invocation(clock, 'invocation-1-retry', 900_000) }))).toMatchObject({ status: 'drained', lifecycle: 'completed' });
+  });
+
+  it('a round that got less than a minute to drain is not repeated at once: the next is a schedule, a whole minute at least a minute ahead', async () => {
+    const event = fixture('asg-terminate-lifecycle.json');
+    const { kube, clock, run, deliveries, scheduler, log } = world(event, 2_000, {}, { deliver: true, invoker: true });
+    slowPod(kube);
+    const first = only(await run(event, { invocation: invocation(clock, 'invocation-1', 75_000) }));
+    expect(first.status).toBe('handed-over');
+    expect(deliveries).toEqual([]);
+    const resume = scheduler.pending.find((p) => p.description.startsWith('resume-drain'))!;
+    expect(resume.at % 60_000).toBe(0);
+    expect(resume.at).toBeGreaterThanOrEqual(resume.createdAt + 60_000);
+    expect(log.records.some((r) => r.level === 'warn' && r.message.includes('less than a minute to drain'))).toBe(true);
+    await clock.runUntil(resume.at + 60_000);
+    expect(deliveries.map((d) => d.via)).toEqual(['schedule']);
   });
 });
 

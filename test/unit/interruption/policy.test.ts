@@ -46,8 +46,13 @@ describe('decide', () => {
   it('Health: a schedule for startTime − leadMinutes (30 by default), then drain without force by startTime', () => {
     const start = now + 14 * 24 * 3600_000;
     expect(decide(health(start), ctx())).toMatchObject({ action: 'schedule', actAt: start - 30 * 60_000 });
-    expect(decide(health(start), ctx({}, start - 31 * 60_000)).action).toBe('schedule');
+    expect(decide(health(start), ctx({}, start - 34 * 60_000)).action).toBe('schedule');
     expect(decide(health(start), ctx({}, start - 30 * 60_000))).toMatchObject({ action: 'drain', forceDelete: false, deadline: start });
+    // Within 3 minutes of startTime − lead no schedule can be kept to the minute (and one delivered as
+    // early as Scheduler may, up to 2 minutes, must not be put off again): act now.
+    expect(decide(health(start), ctx({}, start - 33 * 60_000 - 1)).action).toBe('schedule');
+    expect(decide(health(start), ctx({}, start - 33 * 60_000))).toMatchObject({ action: 'drain' });
+    expect(decide(health(start), ctx({}, start - 32 * 60_000 + 1))).toMatchObject({ action: 'drain' });
     // Any lead: days ahead are fine now that drains are scheduled.
     expect(decide(health(start), ctx({ policies: { 'scheduled-change': { leadMinutes: 3 * 24 * 60 } } }, start - 2 * 24 * 3600_000)).action).toBe('drain');
   });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../lib/config/load.ts';
 import { handleForClusters, type ClusterTarget } from '../../../lib/interruption/route.ts';
+import { NodeNotListedYetError } from '../../../lib/kube/node-index.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 import { FakeKube, runToEnd } from '../../support/fake-kube.ts';
@@ -39,6 +40,21 @@ describe('handleForClusters', () => {
     expect(reports).toHaveLength(1);
     expect(reports[0]!.instances[0]).toMatchObject({ status: 'ignored', reason: 'instance i-0fff1111bbbb22220 is no node of cluster alpha' });
     expect([...a.kube.writeAttempts, ...b.kube.writeAttempts]).toHaveLength(0);
+  });
+
+  it('a cluster that cannot tell yet (its node list must wait) is asked too, and settles it in its own handling: the owner is not held up, nothing is lost', async () => {
+    const { a, route } = world();
+    let misses = 0;
+    a.nodes = {
+      resolve: async (id: string) => {
+        if (misses++ === 0) throw new NodeNotListedYetError(`instance ${id}: listing again in 20 s`, 20_000);
+        return undefined;
+      },
+    };
+    const reports = await route(spot);
+    expect(reports.map((r) => r.instances[0]!.status)).toEqual(['ignored', 'drained']);
+    expect(reports[1]!.instances[0]).toMatchObject({ nodeName: 'b-node' });
+    expect(a.kube.writeAttempts).toHaveLength(0);
   });
 
   it('a malformed event: one ignored report with the field, no cluster touched', async () => {

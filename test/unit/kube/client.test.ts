@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKubeApi } from '../../../lib/kube/client.ts';
-import { KubeApiError, type KubeApi } from '../../../lib/kube/port.ts';
+import { isPreconditionFailure, KubeApiError, PATCH_NOT_APPLIED, type KubeApi } from '../../../lib/kube/port.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 
@@ -161,13 +161,31 @@ describe('createKubeApi', () => {
     expect(server.seen).toHaveLength(3);
   });
 
-  it('does not retry a client error (422) and maps its Status', async () => {
+  it('a failed JSON-patch test (422, the fixed message, no causes) is a precondition failure, not retried', async () => {
     const clock = new VirtualClock();
-    const server = await fakeApiServer(clock, [{ status: 422, body: status(422, 'Invalid', 'the server rejected our request due to an error in our request') }]);
+    // Byte for byte what kube-apiserver sends: NewGenericServerResponse(422) keeps no causes and empty details.
+    const server = await fakeApiServer(clock, [{ status: 422, body: status(422, 'Invalid', 'the server rejected our request due to an error in our request', {}) }]);
     const { api } = setup(clock, server.url);
     const { error } = await drive(clock, () => api.patchNode('n1', [{ op: 'test', path: '/metadata/resourceVersion', value: '1' }]));
     expect((error as KubeApiError).status).toBe(422);
+    expect((error as KubeApiError).reason).toBe(PATCH_NOT_APPLIED);
+    expect(isPreconditionFailure(error)).toBe(true);
+    expect(server.seen).toHaveLength(1);
+  });
+
+  it('an invalid object (422 Invalid naming its field) is no precondition failure: it fails at once with the server\'s words', async () => {
+    const clock = new VirtualClock();
+    const invalid = status(422, 'Invalid', 'Node "n1" is invalid: spec.taints[1]: Duplicate value: {"key":"lifeguard.io/interruption","effect":"NoSchedule"}', {
+      name: 'n1',
+      kind: 'nodes',
+      causes: [{ reason: 'FieldValueDuplicate', message: 'Duplicate value', field: 'spec.taints[1]' }],
+    });
+    const server = await fakeApiServer(clock, [{ status: 422, body: invalid }]);
+    const { api } = setup(clock, server.url);
+    const { error } = await drive(clock, () => api.patchNode('n1', [{ op: 'add', path: '/spec/taints/-', value: { key: 'lifeguard.io/interruption', effect: 'NoSchedule' } }]));
     expect((error as KubeApiError).reason).toBe('Invalid');
+    expect((error as KubeApiError).message).toContain('Node "n1" is invalid: spec.taints[1]: Duplicate value');
+    expect(isPreconditionFailure(error)).toBe(false);
     expect(server.seen).toHaveLength(1);
   });
 

@@ -1,6 +1,6 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { instanceIdFromProviderId, NodeIndex } from '../../../lib/kube/node-index.ts';
+import { instanceIdFromProviderId, NodeIndex, NodeNotListedYetError, resourceName } from '../../../lib/kube/node-index.ts';
 import { KubeApiError, type KubeApi } from '../../../lib/kube/port.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 import { InMemoryInstanceDirectory } from '../../../sandbox/aws/in-memory-ports.ts';
@@ -90,16 +90,21 @@ describe('NodeIndex', () => {
     expect(ec2.lookups).toEqual(['i-0ccc3333', 'i-0ddd4444']);
   });
 
-  it('returns undefined for an instance that is no node of the cluster', async () => {
+  it('returns undefined for an instance that is no node of the cluster, once a LIST says so', async () => {
     const clock = new VirtualClock();
     const kube = fakeKube([node('a', 'i-0aaa1111')]);
     const ec2 = new InMemoryInstanceDirectory({ 'i-0fff9999': 'ip-10-9-9-9.ec2.internal' });
-    const index = new NodeIndex(kube, { clock, instances: ec2 });
+    const index = new NodeIndex(kube, { clock, instances: ec2, region: 'us-east-1' });
     expect(await index.resolve('i-0fff9999')).toBeUndefined();
+    // Every name it could have was tried before the LIST.
+    expect(kube.gets).toEqual(['ip-10-9-9-9.ec2.internal', 'i-0fff9999', 'i-0fff9999.ec2.internal']);
+    expect(kube.lists).toBe(1);
+    await clock.runUntil(clock.now() + 30_000);
     expect(await index.resolve('i-0eee0000')).toBeUndefined();
+    expect(kube.lists).toBe(2);
   });
 
-  it('re-lists at most once per interval however many misses arrive', async () => {
+  it('re-lists at most once per interval however many misses arrive; a miss inside it is "cannot tell yet", never "not ours"', async () => {
     const clock = new VirtualClock();
     const kube = fakeKube([node('a', 'i-0aaa1111')]);
     const index = new NodeIndex(kube, { clock, minRelistIntervalMs: 30_000 });
@@ -107,13 +112,63 @@ describe('NodeIndex', () => {
     expect(kube.lists).toBe(1);
 
     await clock.runUntil(clock.now() + 10_000);
-    for (let i = 0; i < 5; i++) expect(await index.resolve(`i-0f0f000${i}`)).toBeUndefined();
+    for (let i = 0; i < 5; i++) {
+      const miss = await index.resolve(`i-0f0f000${i}`).catch((err: unknown) => err);
+      expect(miss).toBeInstanceOf(NodeNotListedYetError);
+      expect(miss).toMatchObject({ retryAfterMs: 20_000, message: expect.stringMatching(/listing again in 20 s/) });
+    }
     expect(kube.lists).toBe(1); // still inside the interval: no re-list at all
 
     await clock.runUntil(clock.now() + 20_000);
     const burst = await Promise.all([index.resolve('i-0f0f1000'), index.resolve('i-0f0f1001'), index.resolve('i-0f0f1002')]);
     expect(burst).toEqual([undefined, undefined, undefined]);
     expect(kube.lists).toBe(2); // one shared re-list for the whole burst
+  });
+
+  it('a node that joined inside the re-list window under a name only a LIST finds: the lookup waits for the next LIST, then finds it', async () => {
+    const clock = new VirtualClock();
+    const kube = fakeKube([node('a', 'i-0aaa1111')]);
+    const index = new NodeIndex(kube, { clock, minRelistIntervalMs: 30_000 });
+    await index.resolve('i-0aaa1111');
+    await clock.runUntil(clock.now() + 5_000);
+    kube.nodes = [...kube.nodes, node('spark-worker-17', 'i-0bbb2222')];
+    const early = await index.resolve('i-0bbb2222').catch((err: unknown) => err);
+    expect(early).toBeInstanceOf(NodeNotListedYetError);
+    await clock.runUntil(clock.now() + (early as NodeNotListedYetError).retryAfterMs);
+    expect(await index.resolve('i-0bbb2222')).toEqual({ nodeName: 'spark-worker-17', via: 'relist' });
+  });
+
+  it.each([
+    ['the bare instance id (external cloud controller manager)', 'i-0bbb2222ccc33334d', 'us-west-2'],
+    ['the resource name in us-east-1', 'i-0bbb2222ccc33334d.ec2.internal', 'us-east-1'],
+    ['the resource name elsewhere', 'i-0bbb2222ccc33334d.us-west-2.compute.internal', 'us-west-2'],
+  ])('a node named by %s that joined inside the re-list window is found by a GET, without a LIST', async (_what, name, region) => {
+    const clock = new VirtualClock();
+    const kube = fakeKube([node('a', 'i-0aaa1111')]);
+    // EC2's private DNS name is the IP-based one: not the node's name.
+    const ec2 = new InMemoryInstanceDirectory({ 'i-0bbb2222ccc33334d': 'ip-10-0-7-7.ec2.internal' });
+    const index = new NodeIndex(kube, { clock, instances: ec2, region, minRelistIntervalMs: 30_000 });
+    await clock.runUntil(clock.now() + 1_000);
+    expect(await index.resolve('i-0aaa1111')).toEqual({ nodeName: 'a', via: 'index' });
+    kube.nodes = [...kube.nodes, node(name, 'i-0bbb2222ccc33334d')];
+    expect(await index.resolve('i-0bbb2222ccc33334d')).toEqual({ nodeName: name, via: 'name', node: expect.objectContaining({ metadata: expect.objectContaining({ name }) }) });
+    expect(kube.lists).toBe(1);
+    expect(kube.gets.at(-1)).toBe(name);
+    expect(await index.resolve('i-0bbb2222ccc33334d')).toEqual({ nodeName: name, via: 'index' });
+  });
+
+  it('a node that has one of the names but another instance\'s providerID is not taken', async () => {
+    const clock = new VirtualClock();
+    // A node named by the resource name of another instance cannot be; a custom bootstrap can name nodes anything.
+    const kube = fakeKube([node('i-0ccc3333', 'i-0ddd4444')]);
+    const index = new NodeIndex(kube, { clock, region: 'us-east-1' });
+    expect(await index.resolve('i-0ccc3333')).toBeUndefined();
+    expect(await index.resolve('i-0ddd4444')).toEqual({ nodeName: 'i-0ccc3333', via: 'index' });
+  });
+
+  it('names a resource-based hostname as EC2 documents it', () => {
+    expect(resourceName('i-0123456789abcdef0', 'us-east-1')).toBe('i-0123456789abcdef0.ec2.internal');
+    expect(resourceName('i-0123456789abcdef0', 'eu-west-1')).toBe('i-0123456789abcdef0.eu-west-1.compute.internal');
   });
 
   it('surfaces a failed list, and keeps failing (not "unknown") until a re-list is allowed', async () => {
@@ -148,7 +203,7 @@ describe('NodeIndex', () => {
     const ec2 = new InMemoryInstanceDirectory({ 'i-0ddd1111': 'ip-10-0-1-10.ec2.internal' });
     const index = new NodeIndex(kube, { clock, instances: ec2 });
     expect(await index.resolve('i-0ddd1111')).toEqual({ nodeName: 'worker-3', via: 'index' });
-    expect(kube.gets).toEqual(['ip-10-0-1-10.ec2.internal']);
+    expect(kube.gets).toEqual(['ip-10-0-1-10.ec2.internal', 'i-0ddd1111']);
     expect(kube.lists).toBe(1);
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { KubeApiError } from '../../../lib/kube/port.ts';
 import { retryTransient } from '../../../lib/kube/retry-transient.ts';
+import { RetryLaterError } from '../../../lib/util/errors.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 import { runToEnd } from '../../support/fake-kube.ts';
 
@@ -25,6 +26,17 @@ describe('retryTransient', () => {
     expect(await runToEnd(clock, result)).toBe('ok');
     expect(waits).toEqual([500, 1_000, 2_000]);
     expect(calls).toEqual([0, 500, 1_500, 3_500]);
+  });
+
+  it('a RetryLaterError is tried again exactly when it says the answer can exist, and thrown when that is past `until`', async () => {
+    const clock = new VirtualClock(0);
+    const { calls, call } = failing([new RetryLaterError('node list too recent', 20_000)]);
+    expect(await runToEnd(clock, retryTransient(call(clock), { clock, until: 60_000, initialMs: 500, maxMs: 8_000, random: () => 1 }))).toBe('ok');
+    expect(calls).toEqual([0, 20_000]);
+
+    const late = failing([new RetryLaterError('node list too recent', 20_000)]);
+    await expect(runToEnd(clock, retryTransient(late.call(clock), { clock, until: clock.now() + 10_000, initialMs: 500, maxMs: 8_000 }))).rejects.toThrow('node list too recent');
+    expect(late.calls).toHaveLength(1);
   });
 
   it('throws a permanent failure at once', async () => {

@@ -68,6 +68,16 @@ describe('interruption metrics', () => {
     expect(quiet.points.map(([n]) => n)).not.toContain('DeadlineMisses');
   });
 
+  it('a Health event type Lifeguard does not recognise is counted, besides what was done for it', () => {
+    const s = sink();
+    recordInterruptionMetrics({ ...report([{ instanceId: 'i-1', status: 'scheduled' }]), kind: 'scheduled-change', unknownEventType: 'AWS_EC2_SOMETHING_NEW_SCHEDULED' }, s);
+    expect(s.points).toContainEqual(['UnknownEventTypes', 1]);
+    expect(s.points).toContainEqual(['WorkScheduled', 1]);
+    const known = sink();
+    recordInterruptionMetrics(report([{ instanceId: 'i-1', status: 'scheduled' }]), known);
+    expect(known.points.map(([n]) => n)).not.toContain('UnknownEventTypes');
+  });
+
   it('an ignored event counts once, nothing else', () => {
     const s = sink();
     recordInterruptionMetrics({ ignored: true, reason: 'x', dryRun: false, receivedAt: 0, instances: [] }, s);

@@ -19,6 +19,7 @@ import {
 } from './status.ts';
 import { podKey, type ClusterStore, type PodRecord, type TerminationCause } from './store.ts';
 import type { Kubelet } from './termination.ts';
+import { isWatchRequest } from './watch.ts';
 import { gracePeriodFromQuery, parseDeleteOptions, parseEviction, validateNode, type DeleteOptions } from './validation.ts';
 
 export interface ApiRequest {
@@ -52,7 +53,7 @@ export class KubeApiHandlers {
   ) {}
 
   handle(request: ApiRequest): ApiResponse {
-    if (request.query.get('watch') === 'true' || request.query.get('watch') === '1') {
+    if (isWatchRequest(request.query)) {
       throw badRequest('the sandbox Kubernetes API emulator serves watches of pods only; list this resource instead');
     }
     const { params } = request.route;

@@ -3,11 +3,12 @@ import type { PodChange, WatchEventType } from './pod-changes.ts';
 import { POD_FIELDS, podFields } from './pod-fields.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelRequirement } from './selectors.ts';
 import { badRequest, expired, invalid, type ApiStatusError } from './status.ts';
+import { queryBool } from './query.ts';
 import type { ClusterStore } from './store.ts';
 import type { Timers } from './timers.ts';
 
-/** `?watch=true` (or 1) turns a LIST into a WATCH. */
-export const isWatchRequest = (query: URLSearchParams): boolean => ['true', '1'].includes(query.get('watch') ?? '');
+/** `?watch=true` (or True, 1, …: apimachinery's boolean) turns a LIST into a WATCH. */
+export const isWatchRequest = (query: URLSearchParams): boolean => queryBool(query, 'watch');
 
 /** kube-apiserver ends a watch after --min-request-timeout (1800 s) when the client sets no timeoutSeconds. */
 const DEFAULT_TIMEOUT_SECONDS = 1800;
@@ -23,7 +24,7 @@ export interface PodWatchRequest {
 export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
 /** `sendInitialEvents=true`: the watch starts with the current state, then a bookmark (a streaming list). */
-export const isStreamingList = (query: URLSearchParams): boolean => query.get('sendInitialEvents') === 'true';
+export const isStreamingList = (query: URLSearchParams): boolean => queryBool(query, 'sendInitialEvents');
 
 /**
  * The ListOptions checks kube-apiserver makes on a WATCH (metainternalversion validation): a
@@ -40,7 +41,7 @@ export function watchOptionsProblem(query: URLSearchParams, watchList: boolean):
     if (match !== null) problems.push({ field: 'resourceVersionMatch', message: 'resourceVersionMatch is forbidden for watch' });
   } else if (sendInitialEvents !== null) {
     if (match !== 'NotOlderThan') problems.push({ field: 'resourceVersionMatch', message: "sendInitialEvents requires setting resourceVersionMatch to 'NotOlderThan'" });
-    if (!['true', '1'].includes(query.get('allowWatchBookmarks') ?? '')) problems.push({ field: 'allowWatchBookmarks', message: 'sendInitialEvents requires setting allowWatchBookmarks=true' });
+    if (!queryBool(query, 'allowWatchBookmarks')) problems.push({ field: 'allowWatchBookmarks', message: 'sendInitialEvents requires setting allowWatchBookmarks=true' });
   } else if (match !== null) {
     problems.push({ field: 'resourceVersionMatch', message: 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided' });
   }

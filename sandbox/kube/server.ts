@@ -9,6 +9,7 @@ import { matchRoute } from './routes.ts';
 import { ApiStatusError, badRequest, injectedFault, methodNotAllowed, pathNotFound, requestTooLarge, unsupportedMediaType, type StatusBody } from './status.ts';
 import type { ClusterStore } from './store.ts';
 import type { Timers } from './timers.ts';
+import { asTable, checkIncludeObject, negotiate } from './tables.ts';
 import { isWatchRequest, servePodWatch } from './watch.ts';
 
 /** One request as the emulator answered it. */
@@ -160,14 +161,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
         if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, path);
         const contentType = mediaType(req.headers['content-type']);
         const body = parseJsonBody(raw, method, contentType);
+        // GETs can be answered as a Table (kubectl get); anything that cannot be offered is a 406.
+        const form = method === 'GET' && operation !== 'discovery' ? negotiate(req.headers.accept) : ({ as: 'object' } as const);
         if (watch) {
           // The stream outlives this request's seats, as APF releases a watch once it is set up.
-          servePodWatch({ namespace: match.route.params.namespace, query: url.searchParams, watchList }, res, store, timers);
+          const table = form.as === 'table' ? { apiVersion: form.apiVersion, includeObject: url.searchParams.get('includeObject') } : undefined;
+          if (table) checkIncludeObject(table.includeObject);
+          servePodWatch({ namespace: match.route.params.namespace, query: url.searchParams, watchList, ...(table ? { table } : {}) }, res, store, timers);
           record.status = 200;
           requests.push(record);
           return;
         }
-        const response = handlers.handle({ route: match.route, query: url.searchParams, contentType, body });
+        const response = handlers.handle({ route: match.route, query: url.searchParams, contentType, body, path, host: req.headers.host ?? '' });
+        if (form.as === 'table' && response.status === 200) {
+          const table = asTable(response.body as Record<string, unknown>, { apiVersion: form.apiVersion, now: store.now(), includeObject: url.searchParams.get('includeObject') });
+          answer(200, table, table.kind === 'Table' ? { 'Content-Type': `application/json;as=Table;v=${form.apiVersion.split('/')[1]};g=meta.k8s.io` } : {});
+          return;
+        }
         answer(response.status, response.body);
       } catch (error) {
         if (error instanceof ApiStatusError) answer(error.code, error.body, error.headers);

@@ -4,6 +4,7 @@ import { POD_FIELDS, podFields } from './pod-fields.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelRequirement } from './selectors.ts';
 import { badRequest, expired, invalid, type ApiStatusError } from './status.ts';
 import { queryBool } from './query.ts';
+import { asTable, type TableOptions } from './tables.ts';
 import type { ClusterStore } from './store.ts';
 import type { Timers } from './timers.ts';
 
@@ -18,6 +19,8 @@ export interface PodWatchRequest {
   query: URLSearchParams;
   /** The WatchList feature: streaming lists served (EKS 1.32, 1.34+) or refused with 422 (1.33, where it is off by default). */
   watchList: boolean;
+  /** Each event's object as a one-row Table (`kubectl get pods -w`), column definitions on the first only, as the server sends them. */
+  table?: { apiVersion: TableOptions['apiVersion']; includeObject: string | null };
 }
 
 /** The annotation of the BOOKMARK that ends a streaming list's initial events. */
@@ -85,8 +88,16 @@ export function servePodWatch(request: PodWatchRequest, res: ServerResponse, sto
     for (const release of unflushed) release();
     unflushed.clear();
   });
-  const send = (type: WatchEventType | 'BOOKMARK' | 'ERROR', objectJson: string) => {
+  let headersSent = false;
+  const asRow = (type: string, objectJson: string): string => {
+    if (!request.table || (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED')) return objectJson;
+    const table = asTable(JSON.parse(objectJson) as Record<string, unknown>, { ...request.table, now: store.now(), noHeaders: headersSent });
+    headersSent = true;
+    return JSON.stringify(table);
+  };
+  const send = (type: WatchEventType | 'BOOKMARK' | 'ERROR', pod: string) => {
     if (res.destroyed || res.writableEnded) return;
+    const objectJson = asRow(type, pod);
     void timers.track(
       new Promise<void>((resolve) => {
         unflushed.add(resolve);

@@ -21,6 +21,7 @@ export { apiLimitsSchema, maxSeatsFor, nominalConcurrency, SERVER_CONCURRENCY_LI
 export type { ApiLimitsOptions } from './limits.ts';
 export type { ApiMetricsSnapshot } from './metrics.ts';
 export type { EventObject } from './events.ts';
+export { loopbackHost } from './listen.ts';
 
 export interface KubeEmulatorOptions {
   clock: Clock;
@@ -48,6 +49,8 @@ export interface KubeEmulatorOptions {
    * the base service time of a one-seat request, held while the request occupies its seats.
    */
   limits?: ApiLimitsOptions;
+  /** Where to listen: a loopback address (127.0.0.0/8, ::1, localhost; default 127.0.0.1) and a port (default any free one). */
+  listen?: { host?: string; port?: number };
 }
 
 /** What the emulator answers from the cluster it serves: its objects and what the world does to them. */
@@ -88,7 +91,7 @@ const optionsSchema = z
   .strict();
 
 export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<KubeEmulator> {
-  const { clock, faults, onEvent, limits: limitsInput, ...plain } = options;
+  const { clock, faults, onEvent, limits: limitsInput, listen, ...plain } = options;
   if (!clock || typeof clock.now !== 'function' || typeof clock.sleep !== 'function') throw new Error('invalid kube emulator options: clock: a Clock is required');
   const settings = parseSpec(optionsSchema, plain, 'kube emulator options');
   const cluster = createKubeCluster({
@@ -121,6 +124,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     metrics,
     watchList: settings.watchList,
     ...(flowControl ? { flowControl } : {}),
+    listen: { host: listen?.host ?? '127.0.0.1', port: listen?.port ?? 0 },
   });
   server.on('connection', () => metrics.connection());
 

@@ -5,6 +5,7 @@ import type { FaultInjector, KubeOperation } from './faults.ts';
 import type { PriorityLevel, Rejection } from './flow-control.ts';
 import { estimateCost, serviceTimeMs, type ApiLimits, type ResourceCounts } from './limits.ts';
 import type { ApiMetrics } from './metrics.ts';
+import { loopbackHost, urlFor } from './listen.ts';
 import { matchRoute } from './routes.ts';
 import { ApiStatusError, badRequest, injectedFault, methodNotAllowed, pathNotFound, requestTooLarge, unsupportedMediaType, type StatusBody } from './status.ts';
 import type { ClusterStore } from './store.ts';
@@ -44,6 +45,8 @@ export interface HttpServerOptions {
   watchList: boolean;
   /** With limits: the priority level every request goes through, and what a request costs. */
   flowControl?: { level: PriorityLevel; limits: ApiLimits; counts: () => ResourceCounts };
+  /** A loopback address (checked by loopbackHost) and a port; default 127.0.0.1 and any free port. */
+  listen?: { host: string; port: number };
 }
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -115,6 +118,7 @@ function internalError(error: unknown): StatusBody {
 /** The HTTP face of the emulator: body, latency, faults, routing, Status errors. */
 export async function startHttpServer(options: HttpServerOptions): Promise<{ url: string; server: Server }> {
   const { store, handlers, timers, latencyMs, faults, requests, metrics, flowControl, watchList } = options;
+  const listen = { host: loopbackHost(options.listen?.host ?? '127.0.0.1'), port: options.listen?.port ?? 0 };
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const at = store.now();
@@ -238,11 +242,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(listen.port, listen.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, server };
+  const { address, port } = server.address() as AddressInfo;
+  return { url: urlFor(address, port), server };
 }

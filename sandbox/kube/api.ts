@@ -4,6 +4,7 @@ import { discoveryDocument } from './discovery.ts';
 import { getEvent, listEvents } from './event-views.ts';
 import { handleEventRequest } from './events.ts';
 import { listResponse } from './list.ts';
+import { handleLeaseRequest } from './node-leases.ts';
 import { applyPatch, PATCH_CONTENT_TYPES, type PatchContentType } from './patch.ts';
 import { computePdbStatus, pdbsForPod, pdbWithStatus } from './pdb.ts';
 import type { Route } from './routes.ts';
@@ -111,6 +112,9 @@ export class KubeApiHandlers {
       case 'list-deployments':
       case 'get-deployment':
         return handleAppsRequest(this.store, 'deployments', request);
+      case 'list-leases':
+      case 'get-lease':
+        return handleLeaseRequest(this.store, request);
       case 'discovery':
         return { status: 200, body: discoveryDocument(params, request.path ?? '', request.host ?? '') };
     }

@@ -47,6 +47,11 @@ const GROUPS: Array<{ group: string; version: string; resources: ServedResource[
     ],
   },
   {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    resources: [{ name: 'leases', singularName: 'lease', namespaced: true, kind: 'Lease', verbs: ['get', 'list'] }],
+  },
+  {
     group: 'events.k8s.io',
     version: 'v1',
     resources: [{ name: 'events', singularName: 'event', namespaced: true, kind: 'Event', verbs: ['create', 'list', 'patch'], shortNames: ['ev'] }],

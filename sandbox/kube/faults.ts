@@ -27,6 +27,8 @@ export const KUBE_OPERATIONS = [
   'get-statefulset',
   'list-deployments',
   'get-deployment',
+  'list-leases',
+  'get-lease',
   /** /version, /api, /apis and the resource lists: what a client reads before anything else. */
   'discovery',
 ] as const;

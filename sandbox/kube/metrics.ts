@@ -46,6 +46,8 @@ const VERB_RESOURCE: Record<KubeOperation, string> = {
   'get-statefulset': 'get statefulsets',
   'list-deployments': 'list deployments',
   'get-deployment': 'get deployments',
+  'list-leases': 'list leases',
+  'get-lease': 'get leases',
   discovery: 'get (discovery)',
 };
 

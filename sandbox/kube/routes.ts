@@ -45,6 +45,7 @@ const TABLE: Entry[] = [
   { pattern: new RegExp(`^/apis/events.k8s.io/v1/namespaces/${SEGMENT}/events/${SEGMENT}$`), method: 'PATCH', operation: 'patch-event', names: ['namespace', 'name'] },
   // core/v1 Events: the same objects, read through the older API (`kubectl describe`, `kubectl get events`).
   ...namespacedReads('/api/v1', 'events', 'list-core-events', 'get-core-event'),
+  ...namespacedReads('/apis/coordination.k8s.io/v1', 'leases', 'list-leases', 'get-lease'),
   ...Object.entries(APPS_RESOURCES).flatMap(([resource, ops]) => namespacedReads('/apis/apps/v1', resource, ops.list, ops.get)),
 ];
 

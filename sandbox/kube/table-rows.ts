@@ -275,6 +275,10 @@ export const PRINTERS: Record<string, Printer> = {
       return [str(obj(d.metadata).name), `${num(status.readyReplicas)}/${num(spec.replicas)}`, num(status.updatedReplicas), num(status.availableReplicas), age(d, now), ...containerCells(obj(spec.template)), selectorText(spec)];
     },
   },
+  Lease: {
+    columns: [NAME, column('Holder', 'The holder of the lease.'), AGE],
+    cells: (lease, now) => [str(obj(lease.metadata).name), str(obj(lease.spec).holderIdentity), age(lease, now)],
+  },
 };
 
 /** What the server prints for a kind without a printer of its own (the default table convertor). */

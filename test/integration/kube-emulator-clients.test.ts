@@ -81,7 +81,7 @@ describe('discovery', () => {
     expect(api.contentType).toBe('application/json');
     expect(api.body).toMatchObject({ kind: 'APIVersions', versions: ['v1'] });
     const groups = (await get('/apis')).body;
-    expect(groups.groups.map((g: { preferredVersion: { groupVersion: string } }) => g.preferredVersion.groupVersion)).toEqual(['apps/v1', 'events.k8s.io/v1', 'policy/v1']);
+    expect(groups.groups.map((g: { preferredVersion: { groupVersion: string } }) => g.preferredVersion.groupVersion)).toEqual(['apps/v1', 'coordination.k8s.io/v1', 'events.k8s.io/v1', 'policy/v1']);
     expect((await get('/apis/apps')).body).toMatchObject({ kind: 'APIGroup', name: 'apps' });
 
     const core = (await get('/api/v1')).body;
@@ -200,6 +200,19 @@ describe('node and pod status', () => {
     expect(replacement.status.podIP).toBeDefined();
     expect(ips).not.toContain(replacement.status.podIP);
     expect(replacement.status.containerStatuses).toMatchObject([{ ready: true }]);
+  });
+});
+
+describe('node leases', () => {
+  it("hold each node's heartbeat in kube-node-lease: renewed now while the node is Ready, frozen when it went down", async () => {
+    const start = clock.now();
+    emulator.terminateNode(N2);
+    await clock.runUntil(start + 60_000);
+    const lease = (name: string) => get(`/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${name}`).then((r) => r.body);
+    expect(await lease(N1)).toMatchObject({ kind: 'Lease', spec: { holderIdentity: N1, leaseDurationSeconds: 40, renewTime: '2026-01-01T00:01:00.000000Z' }, metadata: { ownerReferences: [{ kind: 'Node', name: N1 }] } });
+    expect((await lease(N2)).spec.renewTime).toBe('2026-01-01T00:00:00.000000Z');
+    expect((await get('/apis/coordination.k8s.io/v1/namespaces/default/leases')).body.items).toEqual([]);
+    expect((await get('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/nope')).status).toBe(404);
   });
 });
 

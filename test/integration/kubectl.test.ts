@@ -137,6 +137,7 @@ describe.skipIf(!KUBECTL)('kubectl against the emulator', () => {
     expect(out).toMatch(/^Taints: +lifeguard\.io\/interruption=spot-interruption:NoSchedule$/m);
     expect(out).toMatch(/^Unschedulable: +true$/m);
     expect(out).toMatch(/^ {2}InternalIP: +10\.0\.1\.10$/m);
+    expect(out).toMatch(/^ {2}HolderIdentity: +ip-10-0-1-10\.ec2\.internal$/m);
     const events = out.slice(out.indexOf('\nEvents:'));
     expect(events).toMatch(/Normal {2}DrainStarted .* lifeguard\.io\/interruption {2}tainted and cordoned: Spot interruption/);
     expect(events).toMatch(/Normal {2}Drained .* lifeguard\.io\/interruption {2}drained: 3 evicted/);

@@ -5,6 +5,7 @@ import type { Clock } from '../lib/util/clock.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDrill } from './commands/drill.ts';
+import { registerEmulator } from './commands/emulator.ts';
 import { registerHandle } from './commands/handle.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { terminalIo, type CliIo } from './io.ts';
@@ -15,12 +16,15 @@ export interface CliDeps extends Partial<CliIo> {
   env?: NodeJS.ProcessEnv;
   sfn?: SFNClient;
   clock?: Clock;
+  /** Ends a command that runs until stopped (emulator) instead of SIGINT / SIGTERM. */
+  stop?: AbortSignal;
 }
 
 export interface CliContext extends CliIo {
   env: NodeJS.ProcessEnv;
   sfn?: SFNClient;
   clock?: Clock;
+  stop?: AbortSignal;
   /** The exit code the command's action decided on. */
   exit(code: number): void;
 }
@@ -49,12 +53,13 @@ Exit codes: 0 done, 1 failed (audit: a severe finding), 2 bad usage or input,
 
 Examples:
   $ lifeguard simulate sandbox/scenarios/demo.yaml
+  $ lifeguard emulator sandbox/scenarios/demo.yaml
   $ lifeguard config validate lifeguard.config.yaml
   $ lifeguard handle dead-letter.json --validate-only
   $ lifeguard audit --kubeconfig ~/.kube/config
   $ lifeguard drill --cluster analytics --dry-run`,
     );
-  for (const register of [registerSimulate, registerHandle, registerDrill, registerAudit, registerConfig]) {
+  for (const register of [registerSimulate, registerEmulator, registerHandle, registerDrill, registerAudit, registerConfig]) {
     const command = register(program, ctx);
     command.showHelpAfterError(`run 'lifeguard ${command.name()} --help' for usage and examples`);
   }
@@ -70,6 +75,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     env: deps.env ?? process.env,
     ...(deps.sfn ? { sfn: deps.sfn } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.stop ? { stop: deps.stop } : {}),
     exit: (c) => {
       code = c;
     },

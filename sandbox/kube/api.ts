@@ -1,6 +1,10 @@
 import type { WorkloadControllers } from './controllers.ts';
 import type { NodeObject, PodObject, Taint } from './objects.ts';
+import { discoveryDocument } from './discovery.ts';
+import { getEvent, listEvents } from './event-views.ts';
 import { handleEventRequest } from './events.ts';
+import { listResponse } from './list.ts';
+import { handleLeaseRequest } from './node-leases.ts';
 import { applyPatch, PATCH_CONTENT_TYPES, type PatchContentType } from './patch.ts';
 import { computePdbStatus, pdbsForPod, pdbWithStatus } from './pdb.ts';
 import type { Route } from './routes.ts';
@@ -20,6 +24,8 @@ import {
 } from './status.ts';
 import { podKey, type ClusterStore, type PodRecord, type TerminationCause } from './store.ts';
 import type { Kubelet } from './termination.ts';
+import { isWatchRequest } from './watch.ts';
+import { handleAppsRequest } from './workloads.ts';
 import { gracePeriodFromQuery, parseDeleteOptions, parseEviction, validateNode, type DeleteOptions } from './validation.ts';
 
 export interface ApiRequest {
@@ -29,6 +35,9 @@ export interface ApiRequest {
   contentType: string | undefined;
   /** The parsed JSON body, if there was one. */
   body: unknown;
+  /** The URL path and the Host the client used (discovery documents name the server's address). */
+  path?: string;
+  host?: string;
 }
 
 export interface ApiResponse {
@@ -53,7 +62,7 @@ export class KubeApiHandlers {
   ) {}
 
   handle(request: ApiRequest): ApiResponse {
-    if (request.query.get('watch') === 'true' || request.query.get('watch') === '1') {
+    if (isWatchRequest(request.query)) {
       throw badRequest('the sandbox Kubernetes API emulator serves watches of pods only; list this resource instead');
     }
     const { params } = request.route;
@@ -64,6 +73,8 @@ export class KubeApiHandlers {
         return { status: 200, body: copy(this.requireNode(params.name!)) };
       case 'patch-node':
         return this.patchNode(params.name!, request);
+      case 'put-node':
+        return this.putNode(params.name!, request);
       case 'list-pods':
         return this.listPods(params.namespace, request.query);
       case 'watch-pods':
@@ -83,39 +94,35 @@ export class KubeApiHandlers {
       }
       case 'create-event':
       case 'patch-event':
-      case 'list-events':
         return handleEventRequest(this.store, request);
+      case 'list-events':
+        return listEvents(this.store, params.namespace, request.query, 'events.k8s.io/v1');
+      case 'list-core-events':
+        return listEvents(this.store, params.namespace, request.query, 'v1');
+      case 'get-core-event':
+        return getEvent(this.store, params.namespace!, params.name!, 'v1');
+      case 'list-daemonsets':
+      case 'get-daemonset':
+        return handleAppsRequest(this.store, 'daemonsets', request);
+      case 'list-replicasets':
+      case 'get-replicaset':
+        return handleAppsRequest(this.store, 'replicasets', request);
+      case 'list-statefulsets':
+      case 'get-statefulset':
+        return handleAppsRequest(this.store, 'statefulsets', request);
+      case 'list-deployments':
+      case 'get-deployment':
+        return handleAppsRequest(this.store, 'deployments', request);
+      case 'list-leases':
+      case 'get-lease':
+        return handleLeaseRequest(this.store, request);
+      case 'discovery':
+        return { status: 200, body: discoveryDocument(params, request.path ?? '', request.host ?? '') };
     }
   }
 
-  /**
-   * A list response, ordered by namespace/name like the API server's storage, in pages when the
-   * client sends `limit` (the `continue` token is opaque to clients: here, the next offset).
-   */
   private list(kind: string, apiVersion: string, items: Array<{ metadata: { name: string; namespace?: string } }>, query: URLSearchParams): ApiResponse {
-    const key = (o: { metadata: { name: string; namespace?: string } }) => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-    const sorted = [...items].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-    const metadata: Record<string, unknown> = { resourceVersion: this.store.currentResourceVersion };
-    const limitRaw = query.get('limit');
-    const token = query.get('continue');
-    let offset = 0;
-    if (token) {
-      const decoded = /^[A-Za-z0-9_-]+$/.test(token) ? Buffer.from(token, 'base64url').toString('utf8') : '';
-      const match = decoded.match(/^offset:(\d+)$/);
-      if (!match) throw badRequest(`continue key is not valid: "${token}"`);
-      offset = Number(match[1]);
-    }
-    let page = sorted.slice(offset);
-    if (limitRaw !== null && limitRaw !== '') {
-      if (!/^\d+$/.test(limitRaw)) throw badRequest(`invalid limit "${limitRaw}": must be a non-negative integer`);
-      const limit = Number(limitRaw);
-      if (limit > 0 && page.length > limit) {
-        page = page.slice(0, limit);
-        metadata.continue = Buffer.from(`offset:${offset + limit}`, 'utf8').toString('base64url');
-        metadata.remainingItemCount = sorted.length - offset - limit;
-      }
-    }
-    return { status: 200, body: { kind, apiVersion, metadata, items: page } };
+    return listResponse(kind, apiVersion, items, query, this.store.currentResourceVersion);
   }
 
   private requireNode(name: string): NodeObject {
@@ -182,8 +189,26 @@ export class KubeApiHandlers {
       }
       throw error;
     }
+    return this.writeNode(node, patched, request, 'patch');
+  }
+
+  /** PUT: the whole Node replaced, as kubectl replace and clients that update do (nodes allow an unconditional update). */
+  private putNode(name: string, request: ApiRequest): ApiResponse {
+    const node = this.requireNode(name);
+    const body = request.body as Partial<NodeObject> | undefined;
+    if (body === undefined) throw badRequest('the request body is empty: PUT needs the whole Node');
+    if (body !== null && typeof body === 'object' && body.kind !== undefined && body.kind !== 'Node') {
+      throw badRequest(`the object in the body is a ${String(body.kind)}, not a Node`);
+    }
+    return this.writeNode(node, copy(body) as NodeObject, request, 'update');
+  }
+
+  /** The checks and server-owned fields a PATCH or PUT of a Node gets, then the write (unless nothing changed or a dry run). */
+  private writeNode(node: NodeObject, patched: NodeObject, request: ApiRequest, verb: 'patch' | 'update'): ApiResponse {
+    const store = this.store;
+    const name = node.metadata.name;
     if (!patched || typeof patched !== 'object' || Array.isArray(patched) || !patched.metadata || typeof patched.metadata !== 'object') {
-      throw badRequest('the patched object is not a Node');
+      throw badRequest(`the ${verb === 'patch' ? 'patched ' : ''}object is not a Node`);
     }
     if (patched.metadata.name !== name) {
       throw badRequest(`the name of the object (${String(patched.metadata.name)}) does not match the name on the URL (${name})`);
@@ -214,7 +239,7 @@ export class KubeApiHandlers {
     const becameSchedulable = node.spec.unschedulable === true && patched.spec.unschedulable !== true;
     patched.metadata.resourceVersion = store.nextResourceVersion();
     store.nodes.set(name, patched);
-    store.emit({ actor: 'api', action: 'patch', node: name, detail: changes.join(', ') });
+    store.emit({ actor: 'api', action: verb, node: name, detail: changes.join(', ') });
     if (becameSchedulable) this.controllers.nodeAvailable();
     return { status: 200, body: copy(patched) };
   }

@@ -2,7 +2,7 @@ import type { Clock } from '../../lib/util/clock.ts';
 import { KubeApiHandlers } from './api.ts';
 import { WorkloadControllers } from './controllers.ts';
 import type { EventObject } from './events.ts';
-import { buildNode, buildPdb, buildPod, ownerReference, type NodeObject, type OwnerReference, type PdbObject, type PodObject } from './objects.ts';
+import { buildNode, buildPdb, buildPod, internalIp, ownerReference, type NodeObject, type OwnerReference, type PdbObject, type PodObject } from './objects.ts';
 import { pdbWithStatus } from './pdb.ts';
 import { mulberry32 } from './random.ts';
 import { nodeSpecSchema, parseSpec, pdbSpecSchema, podSpecSchema, type NodeSpec, type ParsedNodeSpec, type PdbSpec, type PodSpec } from './specs.ts';
@@ -87,7 +87,8 @@ export function createKubeCluster(options: KubeClusterOptions): KubeCluster {
     if (store.podRecord(spec.namespace, spec.name)) throw new Error(`pod "${spec.namespace}/${spec.name}" already exists`);
     const owner = ownerFor(spec);
     const now = store.now();
-    const object = buildPod(spec, { uid: store.newUid(), resourceVersion: store.nextResourceVersion(), at: now, nodeName: spec.node, ...(owner ? { owner } : {}) });
+    const addresses = { podIP: store.nextPodAddress(), hostIP: internalIp(store.nodes.get(spec.node)!) ?? '' };
+    const object = buildPod(spec, { uid: store.newUid(), resourceVersion: store.nextResourceVersion(), at: now, nodeName: spec.node, addresses, ...(owner ? { owner } : {}) });
     const record: PodRecord = {
       object,
       spec,

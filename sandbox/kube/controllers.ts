@@ -1,4 +1,5 @@
-import { buildPod, controllerOf, isPodReady, ownerReference, setPodReady, tolerates, type NodeObject } from './objects.ts';
+import { buildPod, controllerOf, internalIp, isPodReady, ownerReference, setPodReady, tolerates, type NodeObject } from './objects.ts';
+import { podStarted } from './pod-status.ts';
 import { podKey, type ClusterStore, type PodRecord } from './store.ts';
 import type { PodLifecycleListener } from './termination.ts';
 import type { Timers } from './timers.ts';
@@ -99,6 +100,7 @@ export class WorkloadControllers implements PodLifecycleListener {
     pod.status.phase = 'Running';
     pod.status.startTime = new Date(now).toISOString().replace(/\.\d{3}Z$/, 'Z');
     pod.status.conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: pod.status.startTime });
+    podStarted(pod, { podIP: store.nextPodAddress(), hostIP: internalIp(node) ?? '' }, pod.status.startTime);
     store.touchPod(record);
     record.history.node = node.metadata.name;
     const ref = podKey(pod.metadata.namespace, pod.metadata.name);

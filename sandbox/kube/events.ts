@@ -7,16 +7,22 @@ import type { ClusterStore } from './store.ts';
 export interface EventObject {
   apiVersion: 'events.k8s.io/v1';
   kind: 'Event';
-  metadata: { name: string; namespace: string; resourceVersion?: string; creationTimestamp?: string };
+  metadata: { name: string; namespace: string; resourceVersion?: string; creationTimestamp?: string; labels?: Record<string, string> };
   eventTime: string;
   series?: { count: number; lastObservedTime: string };
   reportingController: string;
   reportingInstance: string;
   action: string;
   reason: string;
-  regarding: { kind?: string; name?: string; namespace?: string; uid?: string; apiVersion?: string };
+  regarding: { kind?: string; name?: string; namespace?: string; uid?: string; apiVersion?: string; resourceVersion?: string; fieldPath?: string };
   note?: string;
   type: 'Normal' | 'Warning';
+  related?: EventObject['regarding'];
+  /** The core/v1 fields an events.k8s.io/v1 Event carries for old readers. */
+  deprecatedSource?: { component?: string; host?: string };
+  deprecatedFirstTimestamp?: string;
+  deprecatedLastTimestamp?: string;
+  deprecatedCount?: number;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -49,7 +55,7 @@ function validate(event: Record<string, unknown>, namespace: string): Array<{ fi
   return problems;
 }
 
-/** POST, PATCH and LIST of events.k8s.io/v1 Events, kept in the store. */
+/** POST and PATCH of events.k8s.io/v1 Events, kept in the store (reads: event-views.ts). */
 export function handleEventRequest(store: ClusterStore, request: ApiRequest): ApiResponse {
   const { params } = request.route;
   const namespace = params.namespace!;
@@ -80,9 +86,7 @@ export function handleEventRequest(store: ClusterStore, request: ApiRequest): Ap
       store.events.set(key, event);
       return { status: 200, body: structuredClone(event) };
     }
-    default: {
-      const items = [...store.events.values()].filter((e) => params.namespace === undefined || e.metadata.namespace === params.namespace);
-      return { status: 200, body: { kind: 'EventList', apiVersion: 'events.k8s.io/v1', metadata: { resourceVersion: store.currentResourceVersion }, items: structuredClone(items) } };
-    }
+    default:
+      throw badRequest(`not an event write: ${request.route.operation}`);
   }
 }

@@ -6,6 +6,7 @@ export const KUBE_OPERATIONS = [
   'list-nodes',
   'get-node',
   'patch-node',
+  'put-node',
   'list-pods',
   'watch-pods',
   'get-pod',
@@ -16,6 +17,20 @@ export const KUBE_OPERATIONS = [
   'create-event',
   'patch-event',
   'list-events',
+  'list-core-events',
+  'get-core-event',
+  'list-daemonsets',
+  'get-daemonset',
+  'list-replicasets',
+  'get-replicaset',
+  'list-statefulsets',
+  'get-statefulset',
+  'list-deployments',
+  'get-deployment',
+  'list-leases',
+  'get-lease',
+  /** /version, /api, /apis and the resource lists: what a client reads before anything else. */
+  'discovery',
 ] as const;
 export type KubeOperation = (typeof KUBE_OPERATIONS)[number];
 

@@ -6,7 +6,7 @@ import { FaultInjector, type FaultOptions } from './faults.ts';
 import { PriorityLevel } from './flow-control.ts';
 import { apiLimitsSchema, resolveLimits, type ApiLimitsOptions } from './limits.ts';
 import { ApiMetrics, type ApiMetricsSnapshot } from './metrics.ts';
-import { createAccessControl } from './rbac/access-control.ts';
+import { createAccessControl, type Unauthenticated } from './rbac/access-control.ts';
 import type { SandboxUser } from './rbac/users.ts';
 import { startHttpServer, type RequestRecord } from './server.ts';
 import { parseSpec } from './specs.ts';
@@ -26,6 +26,7 @@ export type { EventObject } from './events.ts';
 export { SANDBOX_USERS } from './rbac/users.ts';
 export type { SandboxUser } from './rbac/users.ts';
 export type { RequestAttributes } from './rbac/request-info.ts';
+export { loopbackHost } from './listen.ts';
 
 export interface KubeEmulatorOptions {
   clock: Clock;
@@ -60,6 +61,10 @@ export interface KubeEmulatorOptions {
   rbacManifest?: string;
   /** Identities beyond `admin` and `lifeguard` (SANDBOX_USERS), by bearer token. */
   users?: Record<string, SandboxUser>;
+  /** Who a request without credentials is (default `anonymous`; `admin` for kubectl over plain HTTP). */
+  unauthenticated?: Unauthenticated;
+  /** Where to listen: a loopback address (127.0.0.0/8, ::1, localhost; default 127.0.0.1) and a port (default any free one). */
+  listen?: { host?: string; port?: number };
 }
 
 /** What the emulator answers from the cluster it serves: its objects and what the world does to them. */
@@ -101,10 +106,10 @@ const optionsSchema = z
   .strict();
 
 export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<KubeEmulator> {
-  const { clock, faults, onEvent, limits: limitsInput, rbacManifest, users, ...plain } = options;
+  const { clock, faults, onEvent, limits: limitsInput, rbacManifest, users, unauthenticated, listen, ...plain } = options;
   if (!clock || typeof clock.now !== 'function' || typeof clock.sleep !== 'function') throw new Error('invalid kube emulator options: clock: a Clock is required');
   const settings = parseSpec(optionsSchema, plain, 'kube emulator options');
-  const access = createAccessControl(rbacManifest, users);
+  const access = createAccessControl(rbacManifest, users, unauthenticated);
   const cluster = createKubeCluster({
     clock,
     seed: settings.seed,
@@ -136,6 +141,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     watchList: settings.watchList,
     access,
     ...(flowControl ? { flowControl } : {}),
+    listen: { host: listen?.host ?? '127.0.0.1', port: listen?.port ?? 0 },
   });
   server.on('connection', () => metrics.connection());
 

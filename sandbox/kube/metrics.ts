@@ -25,6 +25,7 @@ const VERB_RESOURCE: Record<KubeOperation, string> = {
   'list-nodes': 'list nodes',
   'get-node': 'get nodes',
   'patch-node': 'patch nodes',
+  'put-node': 'update nodes',
   'list-pods': 'list pods',
   'watch-pods': 'watch pods',
   'get-pod': 'get pods',
@@ -35,6 +36,19 @@ const VERB_RESOURCE: Record<KubeOperation, string> = {
   'create-event': 'create events',
   'patch-event': 'patch events',
   'list-events': 'list events',
+  'list-core-events': 'list events (core/v1)',
+  'get-core-event': 'get events (core/v1)',
+  'list-daemonsets': 'list daemonsets',
+  'get-daemonset': 'get daemonsets',
+  'list-replicasets': 'list replicasets',
+  'get-replicaset': 'get replicasets',
+  'list-statefulsets': 'list statefulsets',
+  'get-statefulset': 'get statefulsets',
+  'list-deployments': 'list deployments',
+  'get-deployment': 'get deployments',
+  'list-leases': 'list leases',
+  'get-lease': 'get leases',
+  discovery: 'get (discovery)',
 };
 
 export class ApiMetrics {

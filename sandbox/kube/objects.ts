@@ -1,3 +1,5 @@
+import { nodeStatus } from './node-status.ts';
+import { podStarted, setContainersReady } from './pod-status.ts';
 import type { ParsedNodeSpec, ParsedPdbSpec, ParsedPodSpec } from './specs.ts';
 
 /**
@@ -131,7 +133,11 @@ export function setPodReady(pod: PodObject, ready: boolean, at: number): void {
       pod.status.conditions.push({ type, status, lastProbeTime: null, lastTransitionTime: iso(at) });
     }
   }
+  setContainersReady(pod, ready);
 }
+
+/** The node's InternalIP, where its pods' hostIP points. */
+export const internalIp = (node: NodeObject): string | undefined => node.status.addresses.find((a) => a.type === 'InternalIP')?.address;
 
 /** The region of an Availability Zone (us-east-1a → us-east-1). */
 export const regionOf = (zone: string): string => zone.replace(/[a-z]$/, '');
@@ -151,12 +157,7 @@ export function buildNode(spec: ParsedNodeSpec, meta: { uid: string; resourceVer
     kind: 'Node',
     metadata: { name: spec.name, uid: meta.uid, resourceVersion: meta.resourceVersion, creationTimestamp: iso(meta.at), labels, annotations: {} },
     spec: { providerID: `aws:///${spec.zone}/${spec.instanceId}` },
-    status: {
-      conditions: [
-        { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status', lastHeartbeatTime: iso(meta.at), lastTransitionTime: iso(meta.at) },
-      ],
-      addresses: [{ type: 'Hostname', address: spec.name }],
-    },
+    status: nodeStatus(spec, iso(meta.at)),
   };
   if (spec.unschedulable) node.spec.unschedulable = true;
   if (spec.taints.length > 0) node.spec.taints = spec.taints.map((t) => ({ ...t }));
@@ -165,7 +166,7 @@ export function buildNode(spec: ParsedNodeSpec, meta: { uid: string; resourceVer
 
 export function buildPod(
   spec: ParsedPodSpec,
-  meta: { uid: string; resourceVersion: string; at: number; owner?: OwnerReference; nodeName?: string },
+  meta: { uid: string; resourceVersion: string; at: number; owner?: OwnerReference; nodeName?: string; addresses?: { podIP: string; hostIP: string } },
 ): PodObject {
   const annotations = { ...spec.annotations };
   if (spec.mirror) annotations['kubernetes.io/config.mirror'] = `mirror-${meta.uid.slice(0, 8)}`;
@@ -199,6 +200,7 @@ export function buildPod(
   if (spec.phase !== 'Pending') {
     pod.status.startTime = iso(meta.at);
     pod.status.conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: iso(meta.at) });
+    if (meta.addresses) podStarted(pod, meta.addresses, iso(meta.at));
   }
   setPodReady(pod, spec.ready && spec.phase === 'Running', meta.at);
   return pod;

@@ -1,18 +1,36 @@
 import type { KubeOperation } from './faults.ts';
+import { APPS_RESOURCES } from './workloads.ts';
 
 /** The URL space the emulator serves; anything else is a 404 Status. */
 
 export interface Route {
   operation: KubeOperation;
-  method: 'GET' | 'PATCH' | 'DELETE' | 'POST';
+  method: 'GET' | 'PATCH' | 'PUT' | 'DELETE' | 'POST';
   params: Record<string, string>;
 }
 
 const SEGMENT = '([^/]+)';
-const TABLE: Array<{ pattern: RegExp; method: Route['method']; operation: KubeOperation; names: string[] }> = [
+type Entry = { pattern: RegExp; method: Route['method']; operation: KubeOperation; names: string[] };
+
+/** LIST across namespaces, LIST in one, GET of one: the read routes of a namespaced resource under `prefix`. */
+function namespacedReads(prefix: string, resource: string, list: KubeOperation, get: KubeOperation): Entry[] {
+  return [
+    { pattern: new RegExp(`^${prefix}/${resource}$`), method: 'GET', operation: list, names: [] },
+    { pattern: new RegExp(`^${prefix}/namespaces/${SEGMENT}/${resource}$`), method: 'GET', operation: list, names: ['namespace'] },
+    { pattern: new RegExp(`^${prefix}/namespaces/${SEGMENT}/${resource}/${SEGMENT}$`), method: 'GET', operation: get, names: ['namespace', 'name'] },
+  ];
+}
+
+const TABLE: Entry[] = [
+  // Discovery (non-resource URLs): the version, the groups and each group version's resources.
+  { pattern: /^\/(version|api|apis)\/?$/, method: 'GET', operation: 'discovery', names: ['root'] },
+  { pattern: /^\/api\/(v1)\/?$/, method: 'GET', operation: 'discovery', names: ['version'] },
+  { pattern: new RegExp(`^/apis/${SEGMENT}/?$`), method: 'GET', operation: 'discovery', names: ['group'] },
+  { pattern: new RegExp(`^/apis/${SEGMENT}/${SEGMENT}/?$`), method: 'GET', operation: 'discovery', names: ['group', 'version'] },
   { pattern: /^\/api\/v1\/nodes$/, method: 'GET', operation: 'list-nodes', names: [] },
   { pattern: new RegExp(`^/api/v1/nodes/${SEGMENT}$`), method: 'GET', operation: 'get-node', names: ['name'] },
   { pattern: new RegExp(`^/api/v1/nodes/${SEGMENT}$`), method: 'PATCH', operation: 'patch-node', names: ['name'] },
+  { pattern: new RegExp(`^/api/v1/nodes/${SEGMENT}$`), method: 'PUT', operation: 'put-node', names: ['name'] },
   { pattern: /^\/api\/v1\/pods$/, method: 'GET', operation: 'list-pods', names: [] },
   { pattern: new RegExp(`^/api/v1/namespaces/${SEGMENT}/pods$`), method: 'GET', operation: 'list-pods', names: ['namespace'] },
   { pattern: new RegExp(`^/api/v1/namespaces/${SEGMENT}/pods/${SEGMENT}$`), method: 'GET', operation: 'get-pod', names: ['namespace', 'name'] },
@@ -25,6 +43,10 @@ const TABLE: Array<{ pattern: RegExp; method: Route['method']; operation: KubeOp
   { pattern: new RegExp(`^/apis/events.k8s.io/v1/namespaces/${SEGMENT}/events$`), method: 'GET', operation: 'list-events', names: ['namespace'] },
   { pattern: new RegExp(`^/apis/events.k8s.io/v1/namespaces/${SEGMENT}/events$`), method: 'POST', operation: 'create-event', names: ['namespace'] },
   { pattern: new RegExp(`^/apis/events.k8s.io/v1/namespaces/${SEGMENT}/events/${SEGMENT}$`), method: 'PATCH', operation: 'patch-event', names: ['namespace', 'name'] },
+  // core/v1 Events: the same objects, read through the older API (`kubectl describe`, `kubectl get events`).
+  ...namespacedReads('/api/v1', 'events', 'list-core-events', 'get-core-event'),
+  ...namespacedReads('/apis/coordination.k8s.io/v1', 'leases', 'list-leases', 'get-lease'),
+  ...Object.entries(APPS_RESOURCES).flatMap(([resource, ops]) => namespacedReads('/apis/apps/v1', resource, ops.list, ops.get)),
 ];
 
 export type RouteMatch = { kind: 'route'; route: Route } | { kind: 'method-not-allowed' } | { kind: 'not-found' };

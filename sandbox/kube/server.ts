@@ -8,10 +8,12 @@ import type { ApiMetrics } from './metrics.ts';
 import type { UserInfo } from './rbac/authorizer.ts';
 import type { AccessControl } from './rbac/access-control.ts';
 import type { RequestAttributes } from './rbac/request-info.ts';
+import { loopbackHost, urlFor } from './listen.ts';
 import { matchRoute } from './routes.ts';
 import { ApiStatusError, badRequest, injectedFault, methodNotAllowed, pathNotFound, requestTooLarge, unsupportedMediaType, type StatusBody } from './status.ts';
 import type { ClusterStore } from './store.ts';
 import type { Timers } from './timers.ts';
+import { asTable, checkIncludeObject, negotiate } from './tables.ts';
 import { isWatchRequest, servePodWatch } from './watch.ts';
 
 /** One request as the emulator answered it. */
@@ -50,6 +52,8 @@ export interface HttpServerOptions {
   watchList: boolean;
   /** With limits: the priority level every request goes through, and what a request costs. */
   flowControl?: { level: PriorityLevel; limits: ApiLimits; counts: () => ResourceCounts };
+  /** A loopback address (checked by loopbackHost) and a port; default 127.0.0.1 and any free port. */
+  listen?: { host: string; port: number };
 }
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -115,6 +119,7 @@ function internalError(error: unknown): StatusBody {
 /** The HTTP face of the emulator: body, who is asking and what they may do, latency, faults, routing, Status errors. */
 export async function startHttpServer(options: HttpServerOptions): Promise<{ url: string; server: Server }> {
   const { store, handlers, timers, latencyMs, faults, requests, metrics, flowControl, watchList, access } = options;
+  const listen = { host: loopbackHost(options.listen?.host ?? '127.0.0.1'), port: options.listen?.port ?? 0 };
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const at = store.now();
@@ -168,14 +173,23 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
         if (match.kind === 'method-not-allowed') throw methodNotAllowed(method, path);
         const contentType = mediaType(req.headers['content-type']);
         const body = parseJsonBody(raw, method, contentType);
+        // GETs can be answered as a Table (kubectl get); anything that cannot be offered is a 406.
+        const form = method === 'GET' && operation !== 'discovery' ? negotiate(req.headers.accept) : ({ as: 'object' } as const);
         if (watch) {
           // The stream outlives this request's seats, as APF releases a watch once it is set up.
-          servePodWatch({ namespace: match.route.params.namespace, query: url.searchParams, watchList }, res, store, timers);
+          const table = form.as === 'table' ? { apiVersion: form.apiVersion, includeObject: url.searchParams.get('includeObject') } : undefined;
+          if (table) checkIncludeObject(table.includeObject);
+          servePodWatch({ namespace: match.route.params.namespace, query: url.searchParams, watchList, ...(table ? { table } : {}) }, res, store, timers);
           record.status = 200;
           requests.push(record);
           return;
         }
-        const response = handlers.handle({ route: match.route, query: url.searchParams, contentType, body });
+        const response = handlers.handle({ route: match.route, query: url.searchParams, contentType, body, path, host: req.headers.host ?? '' });
+        if (form.as === 'table' && response.status === 200) {
+          const table = asTable(response.body as Record<string, unknown>, { apiVersion: form.apiVersion, now: store.now(), includeObject: url.searchParams.get('includeObject') });
+          answer(200, table, table.kind === 'Table' ? { 'Content-Type': `application/json;as=Table;v=${form.apiVersion.split('/')[1]};g=meta.k8s.io` } : {});
+          return;
+        }
         answer(response.status, response.body);
       } catch (error) {
         if (error instanceof ApiStatusError) answer(error.code, error.body, error.headers);
@@ -243,11 +257,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(listen.port, listen.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, server };
+  const { address, port } = server.address() as AddressInfo;
+  return { url: urlFor(address, port), server };
 }

@@ -2,6 +2,7 @@ import type { EventObject } from './events.ts';
 import type { Clock } from '../../lib/util/clock.ts';
 import type { NodeObject, PdbObject, PodObject } from './objects.ts';
 import { PodChangeLog } from './pod-changes.ts';
+import { podAddress } from './pod-status.ts';
 import { nameSuffix, uuidFrom } from './random.ts';
 import type { ParsedPodSpec } from './specs.ts';
 
@@ -55,13 +56,16 @@ export interface PodRecord {
   cancelReady?: (() => void) | undefined;
 }
 
-/** A ReplicaSet or StatefulSet the emulator keeps at its size; its scale feeds PDB status. */
+/** A pod's controller (ReplicaSet, StatefulSet, DaemonSet, Job): RS and STS are kept at their size, which feeds PDB status. */
 export interface WorkloadController {
   uid: string;
   kind: string;
   name: string;
   namespace: string;
   replicas: number;
+  /** Clock ms and resourceVersion when the emulator first met it (its first pod). */
+  createdAt: number;
+  resourceVersion: string;
 }
 
 export const podKey = (namespace: string, name: string): string => `${namespace}/${name}`;
@@ -87,6 +91,7 @@ export class ClusterStore {
   /** Every pod change, for watches. */
   readonly podChanges: PodChangeLog;
   private revision = 1000;
+  private podAddresses = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -115,6 +120,11 @@ export class ClusterStore {
     return uuidFrom(this.random);
   }
 
+  /** The next pod IP: each pod that starts on a node gets its own. */
+  nextPodAddress(): string {
+    return podAddress(this.podAddresses++);
+  }
+
   newNameSuffix(): string {
     return nameSuffix(this.random);
   }
@@ -128,7 +138,7 @@ export class ClusterStore {
     const key = `${namespace}/${kind}/${name}`;
     let controller = this.controllers.get(key);
     if (!controller) {
-      controller = { uid: this.newUid(), kind, name, namespace, replicas: 0 };
+      controller = { uid: this.newUid(), kind, name, namespace, replicas: 0, createdAt: this.now(), resourceVersion: this.currentResourceVersion };
       this.controllers.set(key, controller);
     }
     return controller;

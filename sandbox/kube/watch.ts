@@ -3,11 +3,13 @@ import type { PodChange, WatchEventType } from './pod-changes.ts';
 import { POD_FIELDS, podFields } from './pod-fields.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelRequirement } from './selectors.ts';
 import { badRequest, expired, invalid, type ApiStatusError } from './status.ts';
+import { queryBool } from './query.ts';
+import { asTable, type TableOptions } from './tables.ts';
 import type { ClusterStore } from './store.ts';
 import type { Timers } from './timers.ts';
 
-/** `?watch=true` (or 1) turns a LIST into a WATCH. */
-export const isWatchRequest = (query: URLSearchParams): boolean => ['true', '1'].includes(query.get('watch') ?? '');
+/** `?watch=true` (or True, 1, …: apimachinery's boolean) turns a LIST into a WATCH. */
+export const isWatchRequest = (query: URLSearchParams): boolean => queryBool(query, 'watch');
 
 /** kube-apiserver ends a watch after --min-request-timeout (1800 s) when the client sets no timeoutSeconds. */
 const DEFAULT_TIMEOUT_SECONDS = 1800;
@@ -17,13 +19,15 @@ export interface PodWatchRequest {
   query: URLSearchParams;
   /** The WatchList feature: streaming lists served (EKS 1.32, 1.34+) or refused with 422 (1.33, where it is off by default). */
   watchList: boolean;
+  /** Each event's object as a one-row Table (`kubectl get pods -w`), column definitions on the first only, as the server sends them. */
+  table?: { apiVersion: TableOptions['apiVersion']; includeObject: string | null };
 }
 
 /** The annotation of the BOOKMARK that ends a streaming list's initial events. */
 export const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
 /** `sendInitialEvents=true`: the watch starts with the current state, then a bookmark (a streaming list). */
-export const isStreamingList = (query: URLSearchParams): boolean => query.get('sendInitialEvents') === 'true';
+export const isStreamingList = (query: URLSearchParams): boolean => queryBool(query, 'sendInitialEvents');
 
 /**
  * The ListOptions checks kube-apiserver makes on a WATCH (metainternalversion validation): a
@@ -40,7 +44,7 @@ export function watchOptionsProblem(query: URLSearchParams, watchList: boolean):
     if (match !== null) problems.push({ field: 'resourceVersionMatch', message: 'resourceVersionMatch is forbidden for watch' });
   } else if (sendInitialEvents !== null) {
     if (match !== 'NotOlderThan') problems.push({ field: 'resourceVersionMatch', message: "sendInitialEvents requires setting resourceVersionMatch to 'NotOlderThan'" });
-    if (!['true', '1'].includes(query.get('allowWatchBookmarks') ?? '')) problems.push({ field: 'allowWatchBookmarks', message: 'sendInitialEvents requires setting allowWatchBookmarks=true' });
+    if (!queryBool(query, 'allowWatchBookmarks')) problems.push({ field: 'allowWatchBookmarks', message: 'sendInitialEvents requires setting allowWatchBookmarks=true' });
   } else if (match !== null) {
     problems.push({ field: 'resourceVersionMatch', message: 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided' });
   }
@@ -84,8 +88,16 @@ export function servePodWatch(request: PodWatchRequest, res: ServerResponse, sto
     for (const release of unflushed) release();
     unflushed.clear();
   });
-  const send = (type: WatchEventType | 'BOOKMARK' | 'ERROR', objectJson: string) => {
+  let headersSent = false;
+  const asRow = (type: string, objectJson: string): string => {
+    if (!request.table || (type !== 'ADDED' && type !== 'MODIFIED' && type !== 'DELETED')) return objectJson;
+    const table = asTable(JSON.parse(objectJson) as Record<string, unknown>, { ...request.table, now: store.now(), noHeaders: headersSent });
+    headersSent = true;
+    return JSON.stringify(table);
+  };
+  const send = (type: WatchEventType | 'BOOKMARK' | 'ERROR', pod: string) => {
     if (res.destroyed || res.writableEnded) return;
+    const objectJson = asRow(type, pod);
     void timers.track(
       new Promise<void>((resolve) => {
         unflushed.add(resolve);

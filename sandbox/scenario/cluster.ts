@@ -1,4 +1,4 @@
-import type { VirtualClock } from '../clock/virtual-clock.ts';
+import type { Clock } from '../../lib/util/clock.ts';
 import { startKubeEmulator, type KubeEmulator } from '../kube/index.ts';
 import type { TimelineEntry } from './result.ts';
 import type { Scenario } from './schema.ts';
@@ -8,9 +8,10 @@ export type Recorder = (entry: Omit<TimelineEntry, 't'> & { at?: number }) => vo
 /**
  * The scenario's cluster in the Kubernetes API emulator, every change on the timeline, and an
  * independent check of the budgets: an eviction that leaves a budget below its desired number of
- * healthy pods is a violation, whoever let it through.
+ * healthy pods is a violation, whoever let it through. A simulation runs it on a virtual clock;
+ * `lifeguard emulator` serves it in real time on `listen`.
  */
-export async function startCluster(scenario: Scenario, cluster: NonNullable<Scenario['cluster']>, clock: VirtualClock, record: Recorder) {
+export async function startCluster(scenario: Scenario, cluster: NonNullable<Scenario['cluster']>, clock: Clock, record: Recorder, listen?: { host: string; port: number }) {
   let pdbViolations = 0;
   let emulator: KubeEmulator | undefined = undefined;
   emulator = await startKubeEmulator({
@@ -21,6 +22,8 @@ export async function startCluster(scenario: Scenario, cluster: NonNullable<Scen
     watchList: cluster.api.watchList,
     watchCacheSize: cluster.api.watchCacheSize,
     seed: scenario.seed,
+    // Served to kubectl, which sends no token to an http:// server: a request without one is the administrator.
+    ...(listen ? { listen, unauthenticated: 'admin' as const } : {}),
     ...(cluster.recreateDelaySeconds !== undefined ? { recreateDelaySeconds: cluster.recreateDelaySeconds } : {}),
     ...(cluster.readyDelaySeconds !== undefined ? { readyDelaySeconds: cluster.readyDelaySeconds } : {}),
     onEvent: (event) => {

@@ -133,6 +133,21 @@ describe('pod watch', () => {
     expect(seen.sort()).toEqual(['ADDED exec-1', 'ADDED web-a']);
   });
 
+  it('reads boolean parameters as apimachinery does: watch=True (the official Python client) and watch= are watches, watch=FALSE and watch=0 lists', async () => {
+    await start();
+    const kinds: Record<string, string> = {};
+    for (const value of ['True', 'true', '1', '', 'yes', 'FALSE', '0']) {
+      const controller = new AbortController();
+      const response = await run(() => clock.io(() => fetch(`${emulator.url}/api/v1/pods?watch=${value}&fieldSelector=spec.nodeName%3D${N1}`, { signal: controller.signal })));
+      const reader = response.body!.getReader();
+      const { value: chunk } = await run(() => clock.io(() => reader.read()));
+      const first = JSON.parse(new TextDecoder().decode(chunk).split('\n')[0]!) as { type?: string; kind?: string };
+      kinds[value] = first.type ? 'watch' : first.kind!;
+      controller.abort();
+    }
+    expect(kinds).toEqual({ True: 'watch', true: 'watch', '1': 'watch', '': 'watch', yes: 'watch', FALSE: 'PodList', '0': 'PodList' });
+  });
+
   it('holds no seat once started: with one seat, requests still go while watches are open', async () => {
     await start({ limits: { concurrency: 1, queues: 1, handSize: 1 } });
     const list = await run(() => kube.listPodsOnNode(N1));

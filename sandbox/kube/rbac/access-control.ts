@@ -7,6 +7,7 @@ import { buildPolicy, LIFEGUARD_RBAC_MANIFEST, parseRbacManifest, readRbacManife
 import type { RbacObject } from './objects.ts';
 import { requestAttributes, type RequestAttributes } from './request-info.ts';
 import { forbidden, unauthorized } from './responses.ts';
+import { AUTHENTICATED } from './defaults.ts';
 import { authenticate, SANDBOX_USERS, type SandboxUser } from './users.ts';
 
 /**
@@ -18,8 +19,12 @@ export class AccessControl {
   private readonly policy: RbacPolicy;
   private readonly users: ReadonlyMap<string, SandboxUser>;
 
-  /** `users` by bearer token. */
-  constructor(manifest: readonly RbacObject[], users: Record<string, SandboxUser>) {
+  /** `users` by bearer token; `unauthenticated`: who a request without credentials is. */
+  constructor(
+    manifest: readonly RbacObject[],
+    users: Record<string, SandboxUser>,
+    private readonly unauthenticated: Unauthenticated = 'anonymous',
+  ) {
     this.policy = buildPolicy([...DEFAULT_RBAC_OBJECTS, ...manifest]);
     this.users = new Map(Object.entries(users));
   }
@@ -34,6 +39,7 @@ export class AccessControl {
 
   /** The user an Authorization header signs in, or the 401 to answer. */
   authenticate(header: string | undefined): UserInfo | ApiStatusError {
+    if (header === undefined && this.unauthenticated === 'admin') return { name: SANDBOX_USERS.admin.name, groups: [...SANDBOX_USERS.admin.groups, AUTHENTICATED] };
     const result = authenticate(header, this.users);
     return result.kind === 'user' ? result.user : unauthorized();
   }
@@ -54,6 +60,14 @@ const usersSchema = z
     }
   });
 
+/**
+ * Who a request without credentials is: `anonymous` (system:anonymous, as kube-apiserver), or
+ * `admin` for a plain-HTTP emulator served to kubectl, which sends no bearer token to an http://
+ * server (client-go's rule): like kube-apiserver's former insecure port, it is then the
+ * administrator. A request with a token is still that token's identity, held to the manifest.
+ */
+export type Unauthenticated = 'anonymous' | 'admin';
+
 /** The shipped manifest, read once: every scenario starts an emulator. */
 let shippedManifest: RbacObject[] | undefined;
 
@@ -61,7 +75,7 @@ let shippedManifest: RbacObject[] | undefined;
  * The emulator's access control from its options: `manifest` as YAML (default: the manifest
  * Lifeguard ships), and identities beyond SANDBOX_USERS by token.
  */
-export function createAccessControl(manifest: string | undefined, users: unknown): AccessControl {
+export function createAccessControl(manifest: string | undefined, users: unknown, unauthenticated?: Unauthenticated): AccessControl {
   const objects = manifest === undefined ? (shippedManifest ??= readRbacManifest(LIFEGUARD_RBAC_MANIFEST)) : parseRbacManifest(manifest, 'kube emulator options: rbacManifest');
-  return new AccessControl(objects, { ...SANDBOX_USERS, ...parseSpec(usersSchema, users ?? {}, 'kube emulator options: users') });
+  return new AccessControl(objects, { ...SANDBOX_USERS, ...parseSpec(usersSchema, users ?? {}, 'kube emulator options: users') }, unauthenticated);
 }

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -34,7 +34,36 @@ const FILLED: Array<[RegExp, string]> = [
   [/\b(dead-letter|EVENT)\.json\b/g, 'test/fixtures/events/spot-interruption-terminate.json'],
   [/\[--retire\] \[--json\]/g, '--retire --json'],
   [/~\/\.kube\/config/g, kubeconfig],
+  [/\bemulator\.kubeconfig\b/g, join(out, 'emulator.kubeconfig')],
 ];
+/**
+ * A command that runs until Ctrl-C (`emulator`): it must start serving, write its kubeconfig, and
+ * on SIGINT stop with exit 0 and remove the kubeconfig again. Resolves with what it said and its exit code.
+ */
+function runUntilServing(args: string[], env: NodeJS.ProcessEnv): Promise<{ said: string; status: number | null; kubeconfigWritten: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/lifeguard.mjs', ...args], { env });
+    let said = '';
+    let kubeconfigWritten = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const listen = (chunk: Buffer) => {
+      said += chunk.toString();
+      const written = /^kubeconfig: (.+)$/m.exec(said);
+      if (written && !kubeconfigWritten) {
+        kubeconfigWritten = existsSync(written[1]!);
+        child.kill('SIGINT');
+      }
+    };
+    child.stdout.on('data', listen);
+    child.stderr.on('data', listen);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ said, status, kubeconfigWritten });
+    });
+  });
+}
+
 /** What a command that needs AWS or a cluster says when it has neither (exit 1 or 3, never 2). */
 const NEEDS_OUTSIDE = /--kubeconfig|handle .* --dry-run|drill --cluster analytics (--dry-run|--retire)/;
 
@@ -43,11 +72,18 @@ describe('the README, command by command', () => {
     expect(commands.length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(commands)('%s', (line) => {
+  it.each(commands)('%s', async (line) => {
     const filled = FILLED.reduce((l, [from, to]) => l.replace(from, to), line);
     const args = filled.split(/\s+/).slice(2);
     const drillsAws = /drill .*--sandbox/.test(filled) ? {} : awsNowhere;
     const env = { ...process.env, LIFEGUARD_CONFIG: 'lifeguard.config.example.yaml', KUBECONFIG: kubeconfig, ...drillsAws };
+    if (args[0] === 'emulator') {
+      const served = await runUntilServing(args, env);
+      expect(served.kubeconfigWritten, served.said).toBe(true);
+      expect(served.status, served.said).toBe(0);
+      expect(served.said).toMatch(/^stopped; removed /m);
+      return;
+    }
     const result = spawnSync(process.execPath, ['bin/lifeguard.mjs', ...args], { encoding: 'utf8', env, timeout: 120_000 });
     const said = `${result.stdout}\n${result.stderr}`;
     if (NEEDS_OUTSIDE.test(filled)) {

@@ -22,6 +22,9 @@ const usageErrors: Array<{ argv: string[]; env?: NodeJS.ProcessEnv; message: Reg
   { argv: ['drill', '--cluster', 'a', '--sandbox', 's.yaml'], env: { LIFEGUARD_STATE_MACHINE_ARN: ARN }, message: /--sandbox cannot be used with a state machine ARN/ },
   { argv: ['drill', '--cluster', 'a'], env: { LIFEGUARD_STATE_MACHINE_ARN: 'nope' }, message: /\$LIFEGUARD_STATE_MACHINE_ARN: 'nope' is not a state machine ARN/ },
   { argv: ['drill', '--cluster', 'nosuch', '--sandbox', 'sandbox/dr/examples/az-outage.yaml'], message: /error: --cluster: 'nosuch' is not a cluster of sandbox\/dr\/examples\/az-outage.yaml \(it has: analytics \(j-2AXXXXXXGAPLF\)\)/ },
+  { argv: ['emulator'], message: /missing required argument 'scenario'/ },
+  { argv: ['emulator', 's.yaml', '--host', '0.0.0.0'], message: /'0.0.0.0' is not a loopback address/ },
+  { argv: ['emulator', 's.yaml', '--port', '65536'], message: /'65536' is not a TCP port/ },
   { argv: ['audit', '--jsn'], message: /unknown option '--jsn'\n\(Did you mean --json\?\)/ },
   { argv: ['audit', 'extra'], message: /too many arguments for 'audit'/ },
   { argv: ['config'], message: /Usage: lifeguard config/ },
@@ -57,11 +60,11 @@ describe('lifeguard help and version', () => {
   it('lists every command with --help, exit 0', async () => {
     const io = captureIo();
     expect(await runCli(['--help'], io.io)).toBe(0);
-    for (const command of ['simulate', 'handle', 'drill', 'audit', 'config']) expect(io.stdout()).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['simulate', 'emulator', 'handle', 'drill', 'audit', 'config']) expect(io.stdout()).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(io.stdout()).toContain('Exit codes: 0 done, 1 failed (audit: a severe finding), 2 bad usage or input');
   });
 
-  it.each(['simulate', 'handle', 'drill', 'audit', 'config validate'])('has help with examples for %s', async (command) => {
+  it.each(['simulate', 'emulator', 'handle', 'drill', 'audit', 'config validate'])('has help with examples for %s', async (command) => {
     const io = captureIo();
     expect(await runCli([...command.split(' '), '--help'], io.io)).toBe(0);
     expect(io.stdout()).toContain(`Usage: lifeguard ${command}`);

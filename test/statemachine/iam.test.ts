@@ -104,7 +104,8 @@ describe('failover IAM and task resources for a real account', () => {
 
   it('creates the replacement through the AWS SDK integration, not the optimized createCluster', () => {
     const create = definition.States.CreateCluster as { Resource: string; InputPath: string; ResultSelector: Record<string, string> };
-    expect(create.Resource).toBe('arn:aws:states:::aws-sdk:emr:runJobFlow');
+    // The step-functions plugin substitutes the stack's partition (test/package/failover-partition.test.ts).
+    expect(create.Resource).toBe('arn:#{AWS::Partition}:states:::aws-sdk:emr:runJobFlow');
     expect(create.InputPath).toBe('$.plan.runJobFlow');
     expect(create.ResultSelector['ClusterId.$']).toBe('$.JobFlowId');
     expect(JSON.stringify(definition)).not.toContain('elasticmapreduce:createCluster');

@@ -9,6 +9,11 @@ import { taskStates, taskTarget } from '../../lib/dr/task-resources.ts';
 const TG = LIVY_TARGET_GROUP;
 const config = drTestConfig;
 
+/**
+ * Reading the role against the definition complements the simulation of the sandbox's calls
+ * (test/package/iam-simulation.test.ts): it covers every Task state, also those no run reaches
+ * (cleanup after a failed creation), and that nothing more is granted.
+ */
 describe('failover state machine IAM and deployment fragment', () => {
   it('grants every service action its Task states call', () => {
     const granted = new Set(failoverStateMachineStatements(config).filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));

@@ -1,5 +1,5 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
-import { failoverDefinition } from '../statemachines/failover.ts';
+import { DEPLOYED_PARTITION, failoverDefinition } from '../statemachines/failover.ts';
 import { getAtt, RETAINED, ref, serviceRole } from './cfn.ts';
 import { failoverStateMachineStatements } from './dr-failover-iam.ts';
 import { FAILOVER_ROLE_ID, FAILOVER_STATE_MACHINE_ID, FAILOVER_TASK_LAMBDAS, LOCK_TABLE_ID } from './dr-ids.ts';
@@ -12,6 +12,7 @@ export function failoverStateMachineDefinition(config: LifeguardConfig) {
     reportFunction: getAtt(FAILOVER_TASK_LAMBDAS.drReport.logicalId, 'Arn'),
     lockTable: ref(LOCK_TABLE_ID),
     eventSource: config.eventSource,
+    partition: DEPLOYED_PARTITION,
   });
 }
 

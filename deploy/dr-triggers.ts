@@ -23,7 +23,14 @@ export function failoverTriggers(config: LifeguardConfig, service: string, stage
     resources[`FailoverTrigger${id}Rule`] = failoverTriggerRule(cluster, name);
   }
   if (clusters.length) {
-    resources.FailoverTriggerRole = serviceRole('events.amazonaws.com', 'start-failover', [{ Effect: 'Allow', Action: ['states:StartExecution'], Resource: ref(FAILOVER_STATE_MACHINE_ID) }]);
+    // Only this account's rules (confused deputy): EventBridge sends the rule's account as
+    // aws:SourceAccount. The rules' ARNs would make a cycle (each rule names this role).
+    resources.FailoverTriggerRole = serviceRole(
+      'events.amazonaws.com',
+      'start-failover',
+      [{ Effect: 'Allow', Action: ['states:StartExecution'], Resource: ref(FAILOVER_STATE_MACHINE_ID) }],
+      { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+    );
     Object.assign(
       resources,
       eventBridgeDeadLetterQueue('FailoverTriggerDeadLetterQueue', clusters.map((c) => `FailoverTrigger${logicalName(c.name)}Rule`)),

@@ -93,9 +93,13 @@ export function notificationResources(config: LifeguardConfig, service: string, 
         InvocationRateLimitPerSecond: webhook.rateLimitPerSecond,
       },
     };
-    resources.NotificationApiDestinationRole = serviceRole('events.amazonaws.com', 'invoke-webhook', [
-      { Effect: 'Allow', Action: ['events:InvokeApiDestination'], Resource: getAtt('NotificationApiDestination', 'Arn') },
-    ]);
+    // Only this account's rules (confused deputy), as for the failover trigger's role.
+    resources.NotificationApiDestinationRole = serviceRole(
+      'events.amazonaws.com',
+      'invoke-webhook',
+      [{ Effect: 'Allow', Action: ['events:InvokeApiDestination'], Resource: getAtt('NotificationApiDestination', 'Arn') }],
+      { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+    );
   }
 
   for (const type of n.events) {

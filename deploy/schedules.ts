@@ -22,10 +22,12 @@ export function scheduleResources(functionName: string) {
         { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [functionArn, sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${functionName}:*`)] },
         { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('InterruptionScheduleDeadLetterQueue', 'Arn') },
       ],
-      // Only schedules of this account's Lifeguard group may use the role (confused deputy).
+      // Only this account's Lifeguard group may use the role (confused deputy). Scheduler sends the
+      // schedule group's ARN as aws:SourceArn, never a schedule's: its confused-deputy guidance says
+      // to scope to a group, not to a schedule or a name prefix.
       {
         StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') },
-        ArnLike: { 'aws:SourceArn': sub(`arn:\${AWS::Partition}:scheduler:\${AWS::Region}:\${AWS::AccountId}:schedule/${functionName}-work/*`) },
+        ArnEquals: { 'aws:SourceArn': getAtt('InterruptionScheduleGroup', 'Arn') },
       },
     ),
   };

@@ -8,7 +8,7 @@ import { RETIRE, retireStates } from './failover/retire.ts';
 import { START, startStates } from './failover/start.ts';
 import { SWITCH, switchStates } from './failover/switch.ts';
 
-export { LIFEGUARD_EVENTS, type FailoverResourceRefs, type ResourceRef } from './failover/common.ts';
+export { DEPLOYED_PARTITION, LIFEGUARD_EVENTS, type FailoverResourceRefs, type ResourceRef } from './failover/common.ts';
 
 /**
  * The EMR failover state machine (Amazon States Language, JSONPath), assembled from one builder
@@ -33,9 +33,9 @@ const HANDING_OVER: readonly FailoverPhase[] = [
   { name: 'start', entry: START, states: (refs, next) => startStates(refs, { locked: next }) },
   { name: 'confirm', entry: CONFIRM, states: (refs, next) => confirmStates(refs, { confirmed: next }) },
   { name: 'plan', entry: PLAN, states: (refs, next) => planStates(refs, { planned: next }) },
-  { name: 'create', entry: CREATE, states: (_refs, next) => createStates({ created: next }) },
-  { name: 'switch', entry: SWITCH, states: (_refs, next) => switchStates({ switched: next }) },
-  { name: 'retire', entry: RETIRE, states: (_refs, next) => retireStates({ done: next }) },
+  { name: 'create', entry: CREATE, states: (refs, next) => createStates(refs, { created: next }) },
+  { name: 'switch', entry: SWITCH, states: (refs, next) => switchStates(refs, { switched: next }) },
+  { name: 'retire', entry: RETIRE, states: (refs, next) => retireStates(refs, { done: next }) },
 ];
 /** The last phase ends the execution. */
 const LAST = { name: 'complete', entry: COMPLETE, states: (refs: FailoverResourceRefs) => completeStates(refs) } satisfies FailoverPhase;
@@ -74,4 +74,5 @@ export const LOCAL_FAILOVER_REFS: FailoverResourceRefs = {
   reportFunction: 'arn:aws:lambda:us-east-1:123456789012:function:lifeguard-local-dr-report',
   lockTable: 'lifeguard-local-failover-locks',
   eventSource: 'lifeguard',
+  partition: 'aws',
 };

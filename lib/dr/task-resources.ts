@@ -32,13 +32,21 @@ const SDK_SERVICES: Record<string, { service: 'emr' | 'elbv2'; errorPrefix: stri
   elasticloadbalancingv2: { service: 'elbv2', errorPrefix: 'ElasticLoadBalancingV2', iamPrefix: 'elasticloadbalancing' },
 };
 
+/**
+ * An ARN's partition: a literal one, or the step-functions plugin's `#{AWS::Partition}` in the
+ * definition the deployment builds (statemachines/failover/common.ts).
+ */
+const PARTITION = String.raw`(?:aws(?:-[a-z]+)*|#\{AWS::Partition\})`;
+const LAMBDA_ARN = new RegExp(`^arn:${PARTITION}:lambda:`);
+const INTEGRATION_ARN = new RegExp(`^arn:${PARTITION}:states:::(.+)$`);
+
 export function taskTarget(resource: unknown): TaskTarget {
   if (typeof resource !== 'string') {
     // A CloudFormation reference to one of the stack's functions.
     return { kind: 'lambda', functionArn: JSON.stringify(resource), iamAction: 'lambda:InvokeFunction' };
   }
-  if (/^arn:aws[a-z-]*:lambda:/.test(resource)) return { kind: 'lambda', functionArn: resource, iamAction: 'lambda:InvokeFunction' };
-  const integration = /^arn:aws[a-z-]*:states:::(.+)$/.exec(resource)?.[1];
+  if (LAMBDA_ARN.test(resource)) return { kind: 'lambda', functionArn: resource, iamAction: 'lambda:InvokeFunction' };
+  const integration = INTEGRATION_ARN.exec(resource)?.[1];
   if (!integration) throw new Error(`unsupported Task resource ${resource}`);
   const optimized = OPTIMIZED[integration];
   if (optimized) return { kind: 'service', ...optimized };

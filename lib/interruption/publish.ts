@@ -1,6 +1,7 @@
 import type { Notice } from '../events/notice.ts';
 import type { InterruptionDeps } from './deps.ts';
 import { errorMessage } from '../util/errors.ts';
+import { partitionOf } from '../util/partition.ts';
 
 /** Lifeguard's own events about nodes (detail-type on the default bus, `source` from config). */
 export const NODE_EVENTS = {
@@ -12,7 +13,7 @@ export const NODE_EVENTS = {
 } as const;
 export type NodeEventType = (typeof NODE_EVENTS)[keyof typeof NODE_EVENTS];
 
-const instanceArn = (n: Notice, id: string) => `arn:aws:ec2:${n.region}:${n.account}:instance/${id}`;
+const instanceArn = (n: Notice, id: string) => `arn:${partitionOf(n.region)}:ec2:${n.region}:${n.account}:instance/${id}`;
 
 /**
  * Publishes Lifeguard's own events for one node. A failure to publish is logged and never stops

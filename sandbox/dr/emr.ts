@@ -80,7 +80,7 @@ export class InMemoryEmr {
   }
 
   call(action: string, input: Record<string, unknown>, caller?: Caller): unknown {
-    this.log.enter('emr', action, input, caller);
+    this.log.enter('emr', action, input, caller, this.tagsOf(input));
     switch (action) {
       case 'ListClusters':
         return this.listClusters(input);
@@ -107,6 +107,16 @@ export class InMemoryEmr {
       default:
         throw new Error(`the sandbox EMR does not implement ${action}`);
     }
+  }
+
+  /** The tags of the clusters a request names (IAM conditions on elasticmapreduce:ResourceTag read them). */
+  private tagsOf(input: Record<string, unknown>): Record<string, Record<string, string>> | undefined {
+    const ids = [input.ClusterId, ...(Array.isArray(input.JobFlowIds) ? input.JobFlowIds : [])].filter((id): id is string => typeof id === 'string');
+    const named = ids.flatMap((id) => {
+      const cluster = this.clusters.get(id);
+      return cluster ? [[id, { ...cluster.tags }] as const] : [];
+    });
+    return named.length ? Object.fromEntries(named) : undefined;
   }
 
   private find(id: string): SandboxCluster {

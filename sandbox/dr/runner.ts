@@ -27,6 +27,8 @@ import { CallLog, ServiceError, type CallRecord, type Caller } from './service-e
 import { withVirtualRetryDelays } from './task-retries.ts';
 import { probeAddressResolver } from '../../lib/dr/serving-master.ts';
 import { DR_SDK_MAX_ATTEMPTS, PROBE_SDK_MAX_ATTEMPTS } from '../../lib/dr/sdk-retry.ts';
+import type { SandboxAws } from '../aws/calls.ts';
+import { recordAlarmTrigger, recordEmulatorCalls, recordLambdaInvocations, TASK_FUNCTIONS } from './aws-calls.ts';
 import { CLUSTER_TAG } from '../../lib/dr/tags.ts';
 
 /**
@@ -96,6 +98,8 @@ export interface RunFailoverOptions {
   clock: VirtualClock;
   /** Called as each state is entered (the CLI prints progress from it). */
   onState?: (execution: string, state: SandboxExecutionState) => void;
+  /** Record every AWS request of the run, addressed to this deployment (the IAM simulation). */
+  aws?: SandboxAws;
 }
 
 export async function runFailoverScenario(spec: DrScenarioSpec, options: RunFailoverOptions): Promise<FailoverResult> {
@@ -113,10 +117,13 @@ export async function runFailoverScenario(spec: DrScenarioSpec, options: RunFail
 }
 
 async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>, options: RunFailoverOptions): Promise<FailoverResult> {
-  const { clock } = options;
+  const { clock, aws } = options;
   const t0 = clock.now();
   const elapsed = (ms = clock.now()) => Math.round((ms - t0) / 100) / 10;
-  const log = new CallLog(() => elapsed(), scenario.faults);
+  const log = new CallLog(() => elapsed(), scenario.faults, aws && recordEmulatorCalls(aws));
+  const invoked = aws ? recordLambdaInvocations(aws) : () => undefined;
+  // The definition runs with the deployed stack's resources when its requests are recorded.
+  const refs = aws?.deployment.failover ?? LOCAL_FAILOVER_REFS;
 
   const ec2 = new InMemoryEc2(scenario.subnets, log);
   const sleep = (ms: number) => clock.sleep(ms);
@@ -161,7 +168,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   const dr = sandboxDrConfig(scenario);
   // The Lambdas' SDK clients, one set per caller so faults can be aimed at one of them.
   const clientsFor = (caller: Caller) => {
-    const options = { sleep, park, maxAttempts: caller === 'probe' ? PROBE_SDK_MAX_ATTEMPTS : DR_SDK_MAX_ATTEMPTS };
+    const options = { sleep, park, maxAttempts: caller === 'probe' || caller === 'confirm' ? PROBE_SDK_MAX_ATTEMPTS : DR_SDK_MAX_ATTEMPTS };
     return {
       emr: sandboxEmrClient((action, input) => emr.call(action, input, caller), options),
       ec2: sandboxEc2Client((action, input) => ec2Call(ec2, action, input, caller), options),
@@ -174,24 +181,29 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
 
   // The handlers' own code (minus the middy wiring). The planner is called directly: its handler
   // module logs to stdout, which would interleave with `--json` output.
-  const probeHandlers = makeProbeHandlers({
-    config: dr,
-    log: silentLog,
-    metrics: { addDimension: () => undefined, addMetric: () => undefined, publishStoredMetrics: () => undefined },
-    probe: (cluster, probeOptions) => clock.io(() => probeCluster(cluster, { ...probeOptions, fetch: routedFetch })),
-    resolveAddress: probeAddressResolver(clientsFor('probe').elbv2),
-    now: () => clock.now(),
-  });
+  // The scheduled probe and the confirm step are two Lambdas, each with its own warm state.
+  const probeHandlersFor = (caller: 'probe' | 'confirm') =>
+    makeProbeHandlers({
+      config: dr,
+      log: silentLog,
+      metrics: { addDimension: () => undefined, addMetric: () => undefined, publishStoredMetrics: () => undefined },
+      probe: (cluster, probeOptions) => clock.io(() => probeCluster(cluster, { ...probeOptions, fetch: routedFetch })),
+      resolveAddress: probeAddressResolver(clientsFor(caller).elbv2),
+      now: () => clock.now(),
+    });
+  const probeHandlers = probeHandlersFor('probe');
+  const confirmHandlers = probeHandlersFor('confirm');
   const validate = makeValidateHandler(dr);
   const plan = makePlanHandler({ log: silentLog, deps: () => ({ config: dr, ...sdk, now: () => clock.now() }) });
   const lambdas: Record<string, LocalHandler> = {
-    [String(LOCAL_FAILOVER_REFS.validateFunction)]: async (event) => validate(event as ValidateEvent),
+    [String(refs.validateFunction)]: async (event) => validate(event as ValidateEvent),
     // A Lambda's work is tracked on the clock: time waits for it (its SDK back-offs park it).
-    [String(LOCAL_FAILOVER_REFS.confirmFunction)]: async (event) => clock.io(() => probeHandlers.confirm(event)),
+    [String(refs.confirmFunction)]: async (event) => clock.io(() => confirmHandlers.confirm(event)),
     // The real plan handler: its input validation runs in every sandbox execution too.
-    [String(LOCAL_FAILOVER_REFS.planFunction)]: async (event) => clock.io(() => plan(event)),
-    [String(LOCAL_FAILOVER_REFS.reportFunction)]: async (event) => reportHandler(event),
+    [String(refs.planFunction)]: async (event) => clock.io(() => plan(event)),
+    [String(refs.reportFunction)]: async (event) => reportHandler(event),
   };
+  const functionKeys = new Map(Object.entries(TASK_FUNCTIONS).map(([ref, key]) => [String(refs[ref as keyof typeof TASK_FUNCTIONS]), key]));
   const services: Record<string, (action: string, input: Record<string, unknown>) => unknown> = {
     emr: (action, input) => emr.call(action, input, 'stateMachine'),
     elbv2: (action, input) => elbv2.call(action, input, 'stateMachine'),
@@ -204,7 +216,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     },
   };
 
-  const base = failoverDefinition(LOCAL_FAILOVER_REFS);
+  const base = failoverDefinition(refs);
   const { definition, waitHandlers } = withVirtualWaits(base, clock);
   const handlers: Record<string, LocalHandler> = { ...waitHandlers };
   const retryOverrides: Record<string, number> = {};
@@ -216,8 +228,12 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     let handler: LocalHandler;
     if (target.kind === 'lambda') {
       const fn = lambdas[target.functionArn];
-      if (!fn) throw new Error(`${name}: no local handler for ${target.functionArn}`);
-      handler = async (input) => json(await fn(json(input)));
+      const key = functionKeys.get(target.functionArn);
+      if (!fn || !key) throw new Error(`${name}: no local handler for ${target.functionArn}`);
+      handler = async (input) => {
+        invoked(key, { stateMachine: 'failover' });
+        return json(await fn(json(input)));
+      };
     } else {
       const call = services[target.service]!;
       handler = async (input) => {
@@ -255,6 +271,8 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
       states: [],
     };
     executions.push(record);
+    // A failover is started by the trigger rule on the cluster's alarm; a drill, by a person.
+    if (aws && trigger.mode === 'failover') recordAlarmTrigger(aws, cluster, clock.now() - trigger.alarmDelaySeconds * 1000);
     const input: Record<string, unknown> = { cluster, mode: trigger.mode };
     // As the deployed rule does: a failover trigger is the alarm's event and carries its state-change time.
     if (trigger.mode === 'failover') input.detectedAt = new Date(clock.now() - trigger.alarmDelaySeconds * 1000).toISOString();
@@ -308,6 +326,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     const tick = () => {
       // A failing probe run must end the scenario with its error, not vanish as an unhandled rejection.
       clock.io(async () => {
+        invoked('drProbe', { eventbridge: { schedule: 'rate(1 minute)' } });
         const { verdicts } = await probeHandlers.scheduled();
         for (const verdict of verdicts) {
           const changed = byCluster.get(verdict.cluster)?.record(verdict.healthy);
@@ -376,11 +395,11 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
 }
 
 /**
- * The `dr` configuration the scenario implies. No probe address: the probe asks the target groups
- * which master serves, and reaches it (its emulator) by IP.
+ * The `dr` configuration the scenario implies, as lifeguard.config.yaml would hold it. No probe
+ * address: the probe asks the target groups which master serves, and reaches it (its emulator) by IP.
  */
-function sandboxDrConfig(scenario: DrScenario): DrConfig {
-  const parsed = drConfigSchema.safeParse({
+export function sandboxDrConfigInput(scenario: DrScenario) {
+  return {
     clusters: scenario.clusters.map((c) => {
       return {
         name: c.name,
@@ -400,7 +419,11 @@ function sandboxDrConfig(scenario: DrScenario): DrConfig {
         ...(c.alarm ? { alarm: c.alarm } : {}),
       };
     }),
-  });
+  };
+}
+
+function sandboxDrConfig(scenario: DrScenario): DrConfig {
+  const parsed = drConfigSchema.safeParse(sandboxDrConfigInput(scenario));
   // Scenario clusters become dr.clusters[] (same index): name the configuration field that is wrong.
   if (!parsed.success) throw new Error(`emr scenario is invalid (as the dr configuration it implies):\n${formatIssues(parsed.error)}`);
   return parsed.data;

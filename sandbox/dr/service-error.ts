@@ -14,8 +14,15 @@ export class ServiceError extends Error {
 
 export type ServiceName = 'emr' | 'elbv2' | 'ec2' | 'dynamodb' | 'events';
 
-/** Who makes the call: the state machine's own Task states, the plan Lambda, or the probe Lambdas. */
-export type Caller = 'stateMachine' | 'planner' | 'probe';
+/**
+ * Who makes the call: the state machine's own Task states, the plan Lambda, the scheduled probe
+ * Lambda or the confirm Lambda (the state machine's probe step).
+ */
+export type Caller = 'stateMachine' | 'planner' | 'probe' | 'confirm';
+
+/** Whom a fault rule aims at: `probe` is both probes, the scheduled one and the confirm step. */
+export type FaultCaller = Exclude<Caller, 'confirm'>;
+const aimedAt = (caller: Caller): FaultCaller => (caller === 'confirm' ? 'probe' : caller);
 
 /** One call as the world saw it: the order of calls is what the tests assert. */
 export interface CallRecord {
@@ -28,6 +35,9 @@ export interface CallRecord {
   error?: string;
 }
 
+/** Tags of the resources a call addresses, by resource id, as the emulator holds them. */
+export type ResourceTags = Record<string, Record<string, string>>;
+
 /**
  * Injected failures: the first `times` matching calls of `action` fail with `error` (default
  * throttling). A rule can be aimed at one caller and at a window of simulated seconds.
@@ -37,7 +47,7 @@ export interface FaultRule {
   action: string;
   times: number;
   error?: string | undefined;
-  caller?: Caller | undefined;
+  caller?: FaultCaller | undefined;
   /** Simulated seconds: the rule applies to calls made at or after `from` ... */
   from?: number | undefined;
   /** ... and before `until`. */
@@ -51,21 +61,24 @@ export class CallLog {
   constructor(
     private readonly elapsedSeconds: () => number,
     faults: FaultRule[] = [],
+    /** Sees every call as it is made, with the tags of what it addresses (the IAM recording). */
+    private readonly onCall?: (record: CallRecord, tags: ResourceTags | undefined) => void,
   ) {
     this.remaining = faults.map((f) => ({ ...f, left: f.times }));
   }
 
   /** Records the call, then throws an injected fault if one is due. */
-  enter(service: ServiceName, action: string, input: unknown, caller: Caller = 'stateMachine'): void {
+  enter(service: ServiceName, action: string, input: unknown, caller: Caller = 'stateMachine', tags?: ResourceTags): void {
     const t = this.elapsedSeconds();
     const record: CallRecord = { t, service, action, caller, input: structuredClone(input) };
     this.calls.push(record);
+    this.onCall?.(record, tags);
     const fault = this.remaining.find(
       (f) =>
         f.service === service &&
         f.action === action &&
         f.left > 0 &&
-        (f.caller === undefined || f.caller === caller) &&
+        (f.caller === undefined || f.caller === aimedAt(caller)) &&
         (f.from === undefined || t >= f.from) &&
         (f.until === undefined || t < f.until),
     );

@@ -9,6 +9,8 @@ import { CONTINUATION_KEY } from '../../lib/lifecycle/continuation.ts';
 import { RecordingLog } from '../../lib/observability/log.ts';
 import { InMemoryEventPublisher, InMemoryInstanceDirectory, InMemoryLifecycleActions, InMemorySelfInvoker } from '../aws/in-memory-ports.ts';
 import { InMemoryScheduler } from '../aws/in-memory-scheduler.ts';
+import { lambdaLogWrites, type SandboxAws } from '../aws/calls.ts';
+import { RecordedEventPublisher, RecordedInstanceDirectory, RecordedLifecycleActions, RecordedScheduler, RecordedSelfInvoker } from '../aws/recorded-ports.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import type { KubeEmulator } from '../kube/index.ts';
 import { mulberry32 } from '../kube/random.ts';
@@ -25,7 +27,13 @@ import { World } from './world.ts';
  * a time limit) talking to the emulator through @kubernetes/client-node, one-time schedules on the
  * virtual clock, and EC2 acting on instances (Spot reclaims at the deadline, stops, reboots).
  */
-export async function runInterruptions(scenario: Scenario, cluster: NonNullable<Scenario['cluster']>, start: number, emit: (entry: TimelineEntry) => void): Promise<InterruptionSections> {
+export async function runInterruptions(
+  scenario: Scenario,
+  cluster: NonNullable<Scenario['cluster']>,
+  start: number,
+  emit: (entry: TimelineEntry) => void,
+  aws?: SandboxAws,
+): Promise<InterruptionSections> {
   const clock = new VirtualClock(start);
   const seconds = (ms: number) => Math.round(ms - start) / 1000;
   const timeline: TimelineEntry[] = [];
@@ -40,8 +48,8 @@ export async function runInterruptions(scenario: Scenario, cluster: NonNullable<
   const { emulator, pdbViolations } = await startCluster(scenario, cluster, clock, record);
   try {
     const world = new World(emulator, clock, cluster.nodes, record);
-    const { lambda, scheduler, lifecycle, instances } = lifeguardFunction(scenario, cluster, config, emulator, clock, record);
-    for (const delivery of deliveries) clock.schedule(delivery.at - start, () => deliver(delivery, { clock, world, lambda, record }));
+    const { lambda, scheduler, lifecycle, instances } = lifeguardFunction(scenario, cluster, config, emulator, clock, record, aws);
+    for (const delivery of deliveries) clock.schedule(delivery.at - start, () => deliver(delivery, { clock, world, lambda, record, aws }));
 
     const until = start + scenario.until * 1000;
     await clock.runUntil(until);
@@ -67,7 +75,15 @@ export async function runInterruptions(scenario: Scenario, cluster: NonNullable<
 }
 
 /** The interruption function wired as it is deployed: its adapters, its schedules, Lambda around it. */
-function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cluster']>, config: LifeguardConfig, emulator: KubeEmulator, clock: VirtualClock, record: Recorder) {
+function lifeguardFunction(
+  scenario: Scenario,
+  cluster: NonNullable<Scenario['cluster']>,
+  config: LifeguardConfig,
+  emulator: KubeEmulator,
+  clock: VirtualClock,
+  record: Recorder,
+  aws: SandboxAws | undefined,
+) {
   const log = new RecordingLog((r) => {
     if (r.level !== 'debug') record({ actor: 'lifeguard', action: r.level === 'info' ? 'log' : r.level, detail: describeLog(r.message, r.extra) });
   });
@@ -80,6 +96,7 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
     (payload, schedule) => {
       const type = typeOf(payload);
       record({ actor: 'scheduler', action: 'fire', detail: `${type} (${schedule.name})` });
+      aws?.log.record({ caller: { scheduler: { group: aws.deployment.scheduler.groupName, roleArn: aws.deployment.scheduler.roleArn } }, service: 'lambda', operation: 'Invoke', input: { FunctionName: aws.deployment.scheduler.functionArn } });
       lambda.invoke(payload, { trigger: type === 'resume-drain' ? 'continuation' : 'schedule', schedule: schedule.name });
     },
     mulberry32(scenario.seed ^ SCHEDULER_STREAM),
@@ -88,23 +105,27 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
     record({ actor: 'lambda', action: 'invoke', detail: `${typeOf(payload)}: the function invokes itself` });
     lambda.invoke(payload, { trigger: 'continuation' });
   });
+  const events = new InMemoryEventPublisher({ source: config.eventSource, clock, onPublish: (e) => record({ actor: 'lifeguard', action: 'event', detail: e.detailType }) });
+  const instances = new InMemoryInstanceDirectory(instanceDns(cluster), { clock, latencyMs: cluster.api.latencyMs });
+  const ports = aws ? recordedPorts(aws, config, { scheduler, invoker, lifecycle, events, instances }) : { scheduler, invoker, lifecycle, events, instances };
+  const logWrites = aws && lambdaLogWrites(aws, 'interruption');
   const shared = {
     config,
     clock,
     log,
     clusterName: config.eks[0]!.name,
-    scheduler,
-    invoker,
-    lifecycle,
-    events: new InMemoryEventPublisher({ source: config.eventSource, clock, onPublish: (e) => record({ actor: 'lifeguard', action: 'event', detail: e.detailType }) }),
+    scheduler: ports.scheduler,
+    invoker: ports.invoker,
+    lifecycle: ports.lifecycle,
+    events: ports.events,
     random,
   };
-  const instances = new InMemoryInstanceDirectory(instanceDns(cluster), { clock, latencyMs: cluster.api.latencyMs });
   // One execution environment: what functions/interruption.ts builds at module level, its own client and node index.
-  const environment = () => {
+  const environment = (id: string) => {
+    logWrites?.environment(id);
     // Every environment signs in as the function's IAM role: Lifeguard's RBAC subject, one API Priority and Fairness flow.
     const kube = createKubeApi(emulator.kubeConfig('lifeguard'), { clock, log, random, rateLimit: config.interruption.apiRateLimit });
-    const deps = { ...shared, kube, nodes: new NodeIndex(kube, { clock, instances, log, region: config.region }) };
+    const deps = { ...shared, kube, nodes: new NodeIndex(kube, { clock, instances: ports.instances, log, region: config.region }) };
     return (payload: unknown, invocation: { id: string; remainingMs(): number }) => handleInterruption(payload, { ...deps, invocation });
   };
   const { lambda: settings } = scenario;
@@ -118,6 +139,7 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
     maxEventAgeMs: settings.maximumEventAgeSeconds * 1000,
     environment,
     onStart: (i) => {
+      logWrites?.invocation(i.environment);
       if (i.trigger === 'retry') record({ actor: 'lambda', action: 'retry', detail: `${i.id}: attempt ${i.attempt}${i.step !== undefined ? ` of event ${i.step}` : ''}` });
     },
     onEnd: (i) => {
@@ -132,14 +154,34 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
 /** Mixed into the scenario's seed for the scheduler's firing points. */
 const SCHEDULER_STREAM = 0x5c4ed;
 
+/**
+ * The interruption function's ports recording the AWS requests they stand for. The Auto Scaling
+ * groups are EKS node groups of the scenario's cluster: EKS tags them kubernetes.io/cluster/<name>.
+ */
+function recordedPorts(
+  aws: SandboxAws,
+  config: LifeguardConfig,
+  ports: { scheduler: InMemoryScheduler; invoker: InMemorySelfInvoker; lifecycle: InMemoryLifecycleActions; events: InMemoryEventPublisher; instances: InMemoryInstanceDirectory },
+) {
+  const caller = { function: 'interruption' };
+  const clusterTags = { [`kubernetes.io/cluster/${config.eks[0]!.name}`]: 'owned' };
+  return {
+    scheduler: new RecordedScheduler(ports.scheduler, aws.log, caller, aws.deployment.scheduler),
+    invoker: new RecordedSelfInvoker(ports.invoker, aws.log, caller, aws.deployment.scheduler.functionArn),
+    lifecycle: new RecordedLifecycleActions(ports.lifecycle, aws.log, caller, () => clusterTags),
+    events: new RecordedEventPublisher(ports.events, aws.log, caller, config.eventSource),
+    instances: new RecordedInstanceDirectory(ports.instances, aws.log, caller),
+  };
+}
+
 /** What EC2 DescribeInstances answers for each node's instance: its private DNS name (the node's name on EKS). */
 function instanceDns(cluster: NonNullable<Scenario['cluster']>): Record<string, string> {
   return Object.fromEntries(cluster.nodes.filter((n) => n.instanceId).map((n) => [n.instanceId!, n.name]));
 }
 
 /** One step of `events`: the world acting, or EventBridge delivering (or not) an event. */
-function deliver(delivery: Delivery, ctx: { clock: VirtualClock; world: World; lambda: SimulatedLambda; record: Recorder }): void {
-  const { clock, world, lambda, record } = ctx;
+function deliver(delivery: Delivery, ctx: { clock: VirtualClock; world: World; lambda: SimulatedLambda; record: Recorder; aws: SandboxAws | undefined }): void {
+  const { clock, world, lambda, record, aws } = ctx;
   if (delivery.kind === 'world') return world.act(delivery.step);
   const { event, rule } = delivery;
   const detailType = String(event['detail-type']);
@@ -151,6 +193,7 @@ function deliver(delivery: Delivery, ctx: { clock: VirtualClock; world: World; l
   if (delivery.spotDeadline !== undefined) {
     for (const id of delivery.instanceIds) clock.schedule(delivery.spotDeadline - clock.now(), () => world.terminate(id, 'Spot capacity reclaimed'));
   }
+  aws?.log.record({ caller: { eventbridge: { event } }, service: 'lambda', operation: 'Invoke', input: { FunctionName: aws.deployment.functionArns.interruption } });
   lambda.invoke(event, { trigger: 'event', step: delivery.step, rule });
 }
 

@@ -29,6 +29,7 @@ export function cleanupStates(refs: FailoverResourceRefs): States {
       Default: 'EmitFailed',
     },
     RollbackNewTargets: deregisterFromEveryGroup(
+      refs,
       '$.newMaster.ip',
       'DeregisterNewTarget',
       'NewTargetAlreadyGone',
@@ -36,12 +37,14 @@ export function cleanupStates(refs: FailoverResourceRefs): States {
       'UnprotectNewCluster',
     ),
     UnprotectNewCluster: unprotectCluster(
+      refs,
       '$.newCluster.ClusterId',
       [{ ErrorEquals: ['States.ALL'], ResultPath: '$.cleanupError.unprotect', Next: 'TerminateNewCluster' }],
       'TerminateNewCluster',
       'A cloned request may carry termination protection',
     ),
     TerminateNewCluster: terminateCluster(
+      refs,
       '$.newCluster.ClusterId',
       [{ ErrorEquals: ['States.ALL'], ResultPath: '$.cleanupError.terminate', Next: 'EmitFailed' }],
       'MarkRolledBack',

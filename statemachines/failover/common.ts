@@ -23,7 +23,16 @@ export interface FailoverResourceRefs {
   lockTable: ResourceRef;
   /** `source` of Lifeguard's own events. */
   eventSource: string;
+  /**
+   * The partition of every service integration's ARN (`aws`, `aws-cn`, `aws-us-gov`). The deployment
+   * passes `#{AWS::Partition}`, which serverless-step-functions turns into CloudFormation's pseudo
+   * parameter: a literal `arn:aws:` is rejected in the China and GovCloud partitions.
+   */
+  partition: string;
 }
+
+/** What the step-functions plugin substitutes with the stack's partition (deploy/dr-failover.ts). */
+export const DEPLOYED_PARTITION = '#{AWS::Partition}';
 
 export type State = Record<string, unknown>;
 export type States = Record<string, State>;
@@ -66,8 +75,12 @@ export const lambdaThrottlingRetry = {
 export const dynamoRetry = { ErrorEquals: [...DYNAMODB_RETRYABLE_ERRORS], IntervalSeconds: 1, MaxAttempts: 5, BackoffRate: 2 };
 export const toCleanup = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: CLEANUP }];
 
-export const emr = (action: string) => `arn:aws:states:::aws-sdk:emr:${action}`;
-export const elbv2 = (action: string) => `arn:aws:states:::aws-sdk:elasticloadbalancingv2:${action}`;
+type Partitioned = Pick<FailoverResourceRefs, 'partition'>;
+
+/** A Step Functions service integration's Resource, in the refs' partition. */
+export const integration = (refs: Partitioned, name: string) => `arn:${refs.partition}:states:::${name}`;
+export const emr = (refs: Partitioned, action: string) => integration(refs, `aws-sdk:emr:${action}`);
+export const elbv2 = (refs: Partitioned, action: string) => integration(refs, `aws-sdk:elasticloadbalancingv2:${action}`);
 
 /** Stamps a phase boundary under `$.times` for the RTO report (`started` is set when the execution is validated). */
 export function mark(name: Exclude<Checkpoint, 'started'>, next: string): State {
@@ -82,7 +95,7 @@ export function lambdaTask(fn: ResourceRef, parameters: Record<string, unknown>,
  * A Map over the plan's target groups that deregisters `ipPath` from each; a target that is
  * already gone counts as done.
  */
-export function deregisterFromEveryGroup(ipPath: string, task: string, alreadyGone: string, catchers: unknown[], next: string): State {
+export function deregisterFromEveryGroup(refs: Partitioned, ipPath: string, task: string, alreadyGone: string, catchers: unknown[], next: string): State {
   return {
     Type: 'Map',
     ItemsPath: '$.plan.targetGroups',
@@ -93,7 +106,7 @@ export function deregisterFromEveryGroup(ipPath: string, task: string, alreadyGo
       States: {
         [task]: {
           Type: 'Task',
-          Resource: elbv2('deregisterTargets'),
+          Resource: elbv2(refs, 'deregisterTargets'),
           Parameters: { 'TargetGroupArn.$': '$.arn', Targets: [{ 'Id.$': '$.ip', 'Port.$': '$.port' }] },
           ResultPath: null,
           Retry: [throttlingRetry('elbv2')],
@@ -113,11 +126,11 @@ export function deregisterFromEveryGroup(ipPath: string, task: string, alreadyGo
  * Termination protection off for the cluster whose id is at `idPath`: a protected cluster cannot
  * be terminated.
  */
-export function unprotectCluster(idPath: string, catchers: unknown[], next: string, comment?: string): State {
+export function unprotectCluster(refs: Partitioned, idPath: string, catchers: unknown[], next: string, comment?: string): State {
   return {
     Type: 'Task',
     ...(comment === undefined ? {} : { Comment: comment }),
-    Resource: emr('setTerminationProtection'),
+    Resource: emr(refs, 'setTerminationProtection'),
     Parameters: { 'JobFlowIds.$': `States.Array(${idPath})`, TerminationProtected: false },
     ResultPath: null,
     Retry: [throttlingRetry('emr')],
@@ -127,10 +140,10 @@ export function unprotectCluster(idPath: string, catchers: unknown[], next: stri
 }
 
 /** Terminates the cluster whose id is at `idPath`. */
-export function terminateCluster(idPath: string, catchers: unknown[], next: string): State {
+export function terminateCluster(refs: Partitioned, idPath: string, catchers: unknown[], next: string): State {
   return {
     Type: 'Task',
-    Resource: emr('terminateJobFlows'),
+    Resource: emr(refs, 'terminateJobFlows'),
     Parameters: { 'JobFlowIds.$': `States.Array(${idPath})` },
     ResultPath: null,
     Retry: [throttlingRetry('emr')],
@@ -143,7 +156,7 @@ export function releaseLock(refs: FailoverResourceRefs, next: string): State {
   return {
     Type: 'Task',
     Comment: 'Only our own lock; on failure the TTL releases it',
-    Resource: 'arn:aws:states:::dynamodb:deleteItem',
+    Resource: integration(refs, 'dynamodb:deleteItem'),
     Parameters: {
       TableName: refs.lockTable,
       Key: { lockKey: { 'S.$': '$.lock.key' } },
@@ -163,7 +176,7 @@ export function putEvent(refs: FailoverResourceRefs, detailType: string, detail:
   else entry.Detail = detail;
   return {
     Type: 'Task',
-    Resource: 'arn:aws:states:::events:putEvents',
+    Resource: integration(refs, 'events:putEvents'),
     Parameters: { Entries: [entry] },
     ResultPath: null,
     Retry: [throttlingRetry('events'), { ErrorEquals: ['States.TaskFailed'], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],

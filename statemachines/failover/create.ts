@@ -1,6 +1,6 @@
 import { CLUSTER_GONE_STATES } from '../../lib/dr/cluster-states.ts';
 import { FAILOVER_ERRORS } from '../../lib/dr/task-errors.ts';
-import { CLEANUP, emr, mark, throttlingRetry, toCleanup, type State, type States } from './common.ts';
+import { CLEANUP, emr, mark, throttlingRetry, toCleanup, type FailoverResourceRefs, type State, type States } from './common.ts';
 import { pollLoop } from './poll-loop.ts';
 
 /**
@@ -10,12 +10,12 @@ import { pollLoop } from './poll-loop.ts';
  */
 export const CREATE = 'CreateCluster';
 
-export function createStates(exits: { created: string }): States {
+export function createStates(refs: FailoverResourceRefs, exits: { created: string }): States {
   return {
     CreateCluster: {
       Type: 'Task',
       Comment: 'Request/response, not .sync: the poll loop below notices WAITING sooner',
-      Resource: emr('runJobFlow'),
+      Resource: emr(refs, 'runJobFlow'),
       InputPath: '$.plan.runJobFlow',
       ResultSelector: { 'ClusterId.$': '$.JobFlowId', 'requestedAt.$': '$$.State.EnteredTime' },
       ResultPath: '$.newCluster',
@@ -29,7 +29,7 @@ export function createStates(exits: { created: string }): States {
       intervalPath: '$.poll.clusterIntervalSeconds',
       describe: {
         Type: 'Task',
-        Resource: emr('describeCluster'),
+        Resource: emr(refs, 'describeCluster'),
         Parameters: { 'ClusterId.$': '$.newCluster.ClusterId' },
         ResultSelector: { 'state.$': '$.Cluster.Status.State', 'status.$': '$.Cluster.Status' },
         ResultPath: '$.newClusterStatus',
@@ -74,8 +74,8 @@ export function createStates(exits: { created: string }): States {
       Choices: [{ Variable: '$.plan.runJobFlow.Instances.InstanceFleets', IsPresent: true, Next: 'ListFleetMaster' }],
       Default: 'ListGroupMaster',
     },
-    ListGroupMaster: listRunningMaster({ InstanceGroupTypes: ['MASTER'] }),
-    ListFleetMaster: listRunningMaster({ InstanceFleetType: 'MASTER' }),
+    ListGroupMaster: listRunningMaster(refs, { InstanceGroupTypes: ['MASTER'] }),
+    ListFleetMaster: listRunningMaster(refs, { InstanceFleetType: 'MASTER' }),
     HasNewMaster: {
       Type: 'Choice',
       Choices: [{ Variable: '$.newMasterLookup.instances[0].PrivateIpAddress', IsPresent: true, Next: 'RecordNewMaster' }],
@@ -100,10 +100,10 @@ export function createStates(exits: { created: string }): States {
 }
 
 /** The new cluster's running master, found by its instance group or its instance fleet. */
-function listRunningMaster(master: Record<string, unknown>): State {
+function listRunningMaster(refs: FailoverResourceRefs, master: Record<string, unknown>): State {
   return {
     Type: 'Task',
-    Resource: emr('listInstances'),
+    Resource: emr(refs, 'listInstances'),
     Parameters: { 'ClusterId.$': '$.newCluster.ClusterId', ...master, InstanceStates: ['RUNNING'] },
     ResultSelector: { 'instances.$': '$.Instances' },
     ResultPath: '$.newMasterLookup',

@@ -1,5 +1,5 @@
 import { CLUSTER_GONE_STATES } from '../../lib/dr/cluster-states.ts';
-import { emr, mark, terminateCluster, throttlingRetry, unprotectCluster, type States } from './common.ts';
+import { emr, mark, terminateCluster, throttlingRetry, unprotectCluster, type FailoverResourceRefs, type States } from './common.ts';
 
 /**
  * Retire the old cluster once traffic has switched: a real failover always, a drill only when
@@ -9,7 +9,7 @@ import { emr, mark, terminateCluster, throttlingRetry, unprotectCluster, type St
  */
 export const RETIRE = 'ShouldRetireOldCluster';
 
-export function retireStates(exits: { done: string }): States {
+export function retireStates(refs: FailoverResourceRefs, exits: { done: string }): States {
   const asWarning = [{ ErrorEquals: ['States.ALL'], ResultPath: '$.retireWarning', Next: exits.done }];
   return {
     ShouldRetireOldCluster: {
@@ -22,7 +22,7 @@ export function retireStates(exits: { done: string }): States {
     },
     DescribeOldCluster: {
       Type: 'Task',
-      Resource: emr('describeCluster'),
+      Resource: emr(refs, 'describeCluster'),
       Parameters: { 'ClusterId.$': '$.plan.sourceClusterId' },
       ResultSelector: { 'state.$': '$.Cluster.Status.State' },
       ResultPath: '$.oldCluster',
@@ -36,8 +36,8 @@ export function retireStates(exits: { done: string }): States {
       Choices: [{ Or: CLUSTER_GONE_STATES.map((state) => ({ Variable: '$.oldCluster.state', StringEquals: state })), Next: exits.done }],
       Default: 'UnprotectOldCluster',
     },
-    UnprotectOldCluster: unprotectCluster('$.plan.sourceClusterId', asWarning, 'TerminateOldCluster'),
-    TerminateOldCluster: terminateCluster('$.plan.sourceClusterId', asWarning, 'MarkRetired'),
+    UnprotectOldCluster: unprotectCluster(refs, '$.plan.sourceClusterId', asWarning, 'TerminateOldCluster'),
+    TerminateOldCluster: terminateCluster(refs, '$.plan.sourceClusterId', asWarning, 'MarkRetired'),
     MarkRetired: mark('retired', exits.done),
   };
 }

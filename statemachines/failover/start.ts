@@ -1,5 +1,5 @@
 import { FAILOVER_ERRORS, LOCK_HELD_ERROR } from '../../lib/dr/task-errors.ts';
-import { dynamoRetry, failedDetail, LIFEGUARD_EVENTS, lambdaRetry, putEvent, type FailoverResourceRefs, type States } from './common.ts';
+import { dynamoRetry, failedDetail, integration, LIFEGUARD_EVENTS, lambdaRetry, putEvent, type FailoverResourceRefs, type States } from './common.ts';
 
 /**
  * Validate the input (the Lambda returns the whole execution state: every slot a later state reads
@@ -25,7 +25,7 @@ export function startStates(refs: FailoverResourceRefs, exits: { locked: string 
       Type: 'Task',
       Comment:
         'Single flight per cluster; an expired lock (TTL deletion lags) may be taken over, and our own may be taken again (a retried put whose first attempt landed)',
-      Resource: 'arn:aws:states:::dynamodb:putItem',
+      Resource: integration(refs, 'dynamodb:putItem'),
       Parameters: {
         TableName: refs.lockTable,
         Item: {

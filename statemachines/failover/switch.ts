@@ -1,5 +1,5 @@
 import { FAILOVER_ERRORS } from '../../lib/dr/task-errors.ts';
-import { deregisterFromEveryGroup, elbv2, mark, throttlingRetry, toCleanup, type States } from './common.ts';
+import { deregisterFromEveryGroup, elbv2, mark, throttlingRetry, toCleanup, type FailoverResourceRefs, type States } from './common.ts';
 import { pollLoop } from './poll-loop.ts';
 
 /**
@@ -9,7 +9,7 @@ import { pollLoop } from './poll-loop.ts';
  */
 export const SWITCH = 'MarkRegistering';
 
-export function switchStates(exits: { switched: string }): States {
+export function switchStates(refs: FailoverResourceRefs, exits: { switched: string }): States {
   return {
     MarkRegistering: {
       Type: 'Pass',
@@ -29,7 +29,7 @@ export function switchStates(exits: { switched: string }): States {
           RegisterNewTarget: {
             Type: 'Task',
             Comment: 'The master is in the target group VPC: no AvailabilityZone needed for an IP target',
-            Resource: elbv2('registerTargets'),
+            Resource: elbv2(refs, 'registerTargets'),
             Parameters: { 'TargetGroupArn.$': '$.arn', Targets: [{ 'Id.$': '$.ip', 'Port.$': '$.port' }] },
             ResultPath: null,
             Retry: [throttlingRetry('elbv2')],
@@ -63,7 +63,7 @@ export function switchStates(exits: { switched: string }): States {
             intervalPath: '$.intervalSeconds',
             describe: {
               Type: 'Task',
-              Resource: elbv2('describeTargetHealth'),
+              Resource: elbv2(refs, 'describeTargetHealth'),
               Parameters: { 'TargetGroupArn.$': '$.arn', Targets: [{ 'Id.$': '$.ip', 'Port.$': '$.port' }] },
               ResultSelector: { 'descriptions.$': '$.TargetHealthDescriptions' },
               ResultPath: '$.health',
@@ -106,6 +106,6 @@ export function switchStates(exits: { switched: string }): States {
       ResultPath: '$.registration',
       Next: 'DeregisterOldTargets',
     },
-    DeregisterOldTargets: deregisterFromEveryGroup('$.plan.oldMasterIp', 'DeregisterOldTarget', 'OldTargetAlreadyGone', toCleanup, exits.switched),
+    DeregisterOldTargets: deregisterFromEveryGroup(refs, '$.plan.oldMasterIp', 'DeregisterOldTarget', 'OldTargetAlreadyGone', toCleanup, exits.switched),
   };
 }

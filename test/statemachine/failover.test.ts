@@ -8,8 +8,8 @@ describe('failover state machine (real ASL in aws-local-stepfunctions, DR sandbo
     expect(execution?.status).toBe('SUCCEEDED');
     expect(execution?.outcome).toBe('Healthy');
     expect(actions(result, 'emr')).toEqual([]);
-    // The probe only asked the target groups which master serves.
-    expect(result.calls.filter((c) => c.service === 'elbv2').every((c) => c.caller === 'probe' && c.action === 'DescribeTargetHealth')).toBe(true);
+    // The confirm step's probe only asked the target groups which master serves.
+    expect(result.calls.filter((c) => c.service === 'elbv2').every((c) => c.caller === 'confirm' && c.action === 'DescribeTargetHealth')).toBe(true);
     // The lock was taken and given back.
     expect(actions(result, 'dynamodb')).toEqual(['dynamodb:PutItem', 'dynamodb:DeleteItem']);
     expect(result.events).toEqual([]);

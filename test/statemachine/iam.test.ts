@@ -9,6 +9,11 @@ import { taskStates, taskTarget } from '../../lib/dr/task-resources.ts';
 const TG = LIVY_TARGET_GROUP;
 const config = drTestConfig;
 
+/**
+ * Reading the role against the definition complements the simulation of the sandbox's calls
+ * (test/package/iam-simulation.test.ts): it covers every Task state, also those no run reaches
+ * (cleanup after a failed creation), and that nothing more is granted.
+ */
 describe('failover state machine IAM and deployment fragment', () => {
   it('grants every service action its Task states call', () => {
     const granted = new Set(failoverStateMachineStatements(config).filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action));
@@ -104,7 +109,8 @@ describe('failover IAM and task resources for a real account', () => {
 
   it('creates the replacement through the AWS SDK integration, not the optimized createCluster', () => {
     const create = definition.States.CreateCluster as { Resource: string; InputPath: string; ResultSelector: Record<string, string> };
-    expect(create.Resource).toBe('arn:aws:states:::aws-sdk:emr:runJobFlow');
+    // The step-functions plugin substitutes the stack's partition (test/package/failover-partition.test.ts).
+    expect(create.Resource).toBe('arn:#{AWS::Partition}:states:::aws-sdk:emr:runJobFlow');
     expect(create.InputPath).toBe('$.plan.runJobFlow');
     expect(create.ResultSelector['ClusterId.$']).toBe('$.JobFlowId');
     expect(JSON.stringify(definition)).not.toContain('elasticmapreduce:createCluster');

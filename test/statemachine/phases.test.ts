@@ -80,7 +80,7 @@ describe('failover phases', () => {
   });
 
   it('create: RunJobFlow through the SDK integration, retried only on throttling, polled to WAITING', () => {
-    const states = createStates({ created: EXIT });
+    const states = createStates(refs, { created: EXIT });
     expectClosed(states, [EXIT, CLEANUP]);
     const create = state(states, 'CreateCluster');
     expect(create.Resource).toBe('arn:aws:states:::aws-sdk:emr:runJobFlow');
@@ -90,7 +90,7 @@ describe('failover phases', () => {
   });
 
   it('switch: old targets go only after the new master is healthy in every group, and the switch is marked first', () => {
-    const states = switchStates({ switched: EXIT });
+    const states = switchStates(refs, { switched: EXIT });
     expectClosed(states, [EXIT, CLEANUP]);
     expect(state(states, 'AwaitNewTargetsHealthy').Next).toBe('MarkHealthy');
     expect(state(states, 'MarkHealthy').Next).toBe('MarkSwitched');
@@ -99,7 +99,7 @@ describe('failover phases', () => {
   });
 
   it('retire: reads the old cluster first, skips one already going or gone, and never fails the failover', () => {
-    const states = retireStates({ done: EXIT });
+    const states = retireStates(refs, { done: EXIT });
     expectClosed(states, [EXIT]);
     expect(state(states, 'ShouldRetireOldCluster').Choices!.map((c) => c.Next)).toEqual(['DescribeOldCluster', 'DescribeOldCluster']);
     const gone = state(states, 'IsOldClusterRunning').Choices![0] as { Or: Array<{ StringEquals: string }>; Next: string };

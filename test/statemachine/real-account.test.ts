@@ -123,7 +123,7 @@ describe('failover on a real account, rehearsed', () => {
     // The second confirmation probed the master the target groups serve: the replacement.
     const [replacement] = replacements(result);
     expect(replacement?.state).toBe('WAITING');
-    const probes = result.calls.filter((c) => c.caller === 'probe' && c.t >= 1800);
+    const probes = result.calls.filter((c) => c.caller === 'confirm' && c.t >= 1800);
     expect(probes.length).toBeGreaterThan(0);
   });
 

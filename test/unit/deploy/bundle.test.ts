@@ -3,6 +3,9 @@ import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { bundleOptions } from '../../../deploy/bundle.ts';
+import { drResources } from '../../../deploy/dr.ts';
+import { interruptionStack } from '../../../deploy/interruption.ts';
+import { deployConfig } from '../../../deploy/load-config.ts';
 
 describe('function bundles', () => {
   it('the interruption function carries no YAML parser and no whatwg-url (nor its tr46 table)', async () => {
@@ -31,4 +34,17 @@ describe('function bundles', () => {
     expect(new Set(uses)).toEqual(new Set(['whatwgUrl.URL']));
     expect(source.match(/= Url\.URL \|\| whatwgUrl\.URL;/g)?.length).toBe(uses.length);
   });
+
+  it('no function bundle carries a development dependency: the IAM simulator (AGPL-3.0-or-later) stays in the tests', async () => {
+    const { config } = deployConfig({ LIFEGUARD_CONFIG: 'lifeguard.config.example.yaml' });
+    const functions = { ...interruptionStack(config, 'lifeguard', 'dev').functions, ...drResources(config).functions } as Record<string, { handler: string }>;
+    const entryPoints = [...new Set(Object.values(functions).map((f) => `${f.handler.slice(0, f.handler.lastIndexOf('.'))}.ts`))];
+    expect(entryPoints).toContain('functions/interruption.ts');
+    const result = await build({ ...bundleOptions('{}'), entryPoints, outdir: 'out', write: false, metafile: true, logLevel: 'silent' });
+    const devDependencies = Object.keys((JSON.parse(readFileSync('package.json', 'utf8')) as { devDependencies: Record<string, string> }).devDependencies);
+    expect(devDependencies).toContain('@cloud-copilot/iam-simulate');
+    const bundled = Object.values(result.metafile.outputs).flatMap((o) => Object.keys(o.inputs));
+    const fromDev = bundled.filter((path) => devDependencies.some((dep) => path.includes(`node_modules/${dep}/`)));
+    expect([...new Set(fromDev)]).toEqual([]);
+  }, 120_000);
 });

@@ -22,7 +22,7 @@ describe('packaged failover stack', () => {
 
   it('creates replacements with the AWS SDK RunJobFlow integration', () => {
     const definition = JSON.stringify(template.Resources.FailoverStateMachine?.Properties);
-    expect(definition).toContain('arn:aws:states:::aws-sdk:emr:runJobFlow');
+    expect(definition).toContain('arn:${AWS::Partition}:states:::aws-sdk:emr:runJobFlow');
     expect(definition).not.toContain('elasticmapreduce:createCluster');
   });
 });

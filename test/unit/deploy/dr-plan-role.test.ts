@@ -17,6 +17,11 @@ function actionsCalledBy(path: string, prefix: string): string[] {
   return [...source.matchAll(/new (\w+)Command\(/g)].map((m) => `${prefix}:${m[1]}`);
 }
 
+/**
+ * Reading the planner's source complements the simulation of its calls
+ * (test/package/iam-simulation.test.ts): every command it can send, also those no sandbox run sends
+ * (instance fleets, following a replacement with ListClusters), and that it only reads.
+ */
 describe('the plan Lambda role', () => {
   it('grants every AWS call the planner makes (following a replacement needs ListClusters)', () => {
     const role = drResources(config).resources.DrPlanRole as {

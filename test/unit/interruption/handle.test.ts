@@ -142,6 +142,17 @@ describe('handleInterruption: Spot interruption', () => {
     expect(events.published[0]!.resources).toEqual([`arn:aws:ec2:us-east-1:123456789012:instance/${INSTANCE}`]);
   });
 
+  it.each([
+    ['cn-north-1', 'aws-cn'],
+    ['us-gov-west-1', 'aws-us-gov'],
+  ])('names the instance in its own partition in the events it publishes (%s: %s)', async (region, partition) => {
+    const event = { ...fixture('spot-interruption-terminate.json'), region };
+    const { events, run } = world(event);
+    await run();
+    expect(events.published.length).toBeGreaterThan(0);
+    for (const e of events.published) expect(e.resources).toEqual([`arn:${partition}:ec2:${region}:123456789012:instance/${INSTANCE}`]);
+  });
+
   it('a duplicate delivery writes nothing the second time', async () => {
     const event = fixture('spot-interruption-terminate.json');
     const { kube, run } = world(event);

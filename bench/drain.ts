@@ -20,10 +20,10 @@ const DAEMONSETS = 4; // 110 pods in all: the EKS default maximum for a node
  * they are evicted, so the figures are Lifeguard's own overhead, compared with the fewest
  * sequential round trips the work needs, both counted from the event:
  *   cordon:  LIST nodes (cold index) + GET node + PATCH node                              = 3
- *   drained: the cordon's 3 + LIST pods + one eviction round per tier (executors, then
- *            workloads; the watch started from the LIST reports them gone without a
- *            request)                                                                       = 6
- * and, with evictions capped at `concurrency` in flight, ceil(pods/concurrency) rounds per tier.
+ *   drained: the cordon's 3 + LIST pods + one eviction round (executors and workloads go
+ *            together; the watch started from the LIST reports them gone without a
+ *            request)                                                                       = 5
+ * and, with evictions capped at `concurrency` in flight, ceil(pods/concurrency) rounds.
  * The completion PATCH follows the moment measured as drained.
  * Measured at the default concurrency and with no cap (concurrency = pods).
  * On the virtual clock at each latency (deterministic: only API latency and Lifeguard's own waits
@@ -33,8 +33,8 @@ export async function benchDrain(): Promise<Record<string, number | string>> {
   const config = parseConfig({ eks: [{ name: 'bench' }] });
   const concurrency = config.interruption.drain.concurrency;
   const minCordonTrips = 3;
-  const minDrainTrips = minCordonTrips + 1 + 2;
-  const boundedDrainTrips = minCordonTrips + 1 + Math.ceil(EXECUTORS / concurrency) + Math.ceil(WORKLOADS / concurrency);
+  const minDrainTrips = minCordonTrips + 1 + 1;
+  const boundedDrainTrips = minCordonTrips + 1 + Math.ceil((EXECUTORS + WORKLOADS) / concurrency);
   const uncapped = parseConfig({ eks: [{ name: 'bench' }], interruption: { drain: { concurrency: EXECUTORS + WORKLOADS } } });
 
   const ratio = (ms: number, trips: number, latencyMs: number) => Math.round((ms / (trips * latencyMs)) * 100) / 100;

@@ -29,7 +29,7 @@ const benches: Record<string, Bench> = {
   drain: {
     title: 'Single node vs the physical floor',
     about:
-      'One Spot warning for a node with 110 pods (90 Spark executors that exit as soon as evicted, 16 other workloads, 4 DaemonSet pods), the real handler against the emulator at 1, 5 and 20 ms per API call, without API limits. Times count from the event. Ratios divide the measured time by the fewest sequential round trips the work needs: 3 to cordon (LIST nodes, GET, PATCH); 6 to drained (those, the read of its pods, one eviction round per tier, the watch reporting the pods gone without a request), or 11 with evictions capped at the default drain concurrency (`drainRatioBounded`); `uncapped` rows lift the cap. Virtual clock, except the `realClock` rows (wall time on this machine, CPU and HTTP included). Target: within 1.5×.',
+      'One Spot warning for a node with 110 pods (90 Spark executors that exit as soon as evicted, 16 other workloads, 4 DaemonSet pods), the real handler against the emulator at 1, 5 and 20 ms per API call, without API limits. Times count from the event. Ratios divide the measured time by the fewest sequential round trips the work needs: 3 to cordon (LIST nodes, GET, PATCH); 5 to drained (those, the read of its pods, one eviction round — executors and workloads go together —, the watch reporting the pods gone without a request), or 11 with evictions capped at the default drain concurrency (`drainRatioBounded`); `uncapped` rows lift the cap. Virtual clock, except the `realClock` rows (wall time on this machine, CPU and HTTP included). Target: within 1.5×.',
     run: benchDrain,
   },
   mass: {

@@ -8,21 +8,14 @@ import { evictPod } from './evict.ts';
 import type { PodFilter } from './filters.ts';
 import { planDrain, type DrainPlan, type DrainWarning, type PlannedPod } from './plan.ts';
 import { PodTracker, type PodReport, type SparkAppReport } from './pod-tracker.ts';
-import { tierCutoff } from './tier-cutoff.ts';
+import { criticalCutoff } from './critical-cutoff.ts';
+import { TierProgress, type TierReport } from './tier-progress.ts';
 import type { Tier } from './tiers.ts';
 import { NodePodWatch } from './watch.ts';
 import { errorMessage } from '../util/errors.ts';
 
 export type { PodOutcome, PodReport, SparkAppReport } from './pod-tracker.ts';
-
-export interface TierReport {
-  tier: Tier;
-  pods: number;
-  startedAt: number;
-  /** When the drain moved on: every pod gone or given up, or the tier's time share ran out. */
-  endedAt: number;
-  settled: boolean;
-}
+export type { TierReport } from './tier-progress.ts';
 
 export interface DrainReport {
   nodeName: string;
@@ -106,14 +99,17 @@ function windowOf(input: DrainInput, startedAt: number, options: DrainDeps['opti
 const longestGrace = (plan: DrainPlan) => Math.max(0, ...plan.tiers.flatMap((t) => t.pods.map((p) => p.graceSeconds)));
 
 /**
- * Drains a node that is already tainted and cordoned: Spark executors first, then other workloads,
- * then Spark drivers, then system-critical pods, all inside the deadline.
- *
- * Tier k's pods are evicted in parallel (calls bounded by `concurrency`); the drain moves to tier
- * k+1 when every pod of tier k is gone or given up, or at tier k's cut-off (see tierCutoff). Pods
- * whose tier was cut off keep being retried in the background. Each driver also waits until every
- * executor of its application on this node is gone or given up (executors report their migrated
- * blocks to the driver), or until its own latest start, budgetEnd − its grace.
+ * Drains a node that is already tainted and cordoned, all inside the deadline (see tiers.ts for
+ * the order and why):
+ * - Spark executors and other workloads are evicted at once (calls bounded by `concurrency`,
+ *   executors first in the queue), so a workload that its PodDisruptionBudget lets go only in
+ *   waves has the whole window for them;
+ * - each Spark driver waits until every executor of its own on this node is gone or given up
+ *   (see isOwnExecutor), or until its latest start, budgetEnd − its grace;
+ * - system-critical pods wait until every other evicted pod is gone or given up, or until their
+ *   cut-off (see criticalCutoff).
+ * No wait ever forces a pod out: a pod is force-deleted only by its own eviction, when the time
+ * left can no longer hold its grace (see evictPod).
  *
  * Then it waits until the evicted pods are gone or the deadline; recording the completion on the
  * node is the caller's (it goes with the node's lifecycle). Transient API failures never end a drain: they are retried until the deadline. When
@@ -132,17 +128,19 @@ export async function drainNode(input: DrainInput, deps: DrainDeps): Promise<Dra
     for (const warning of plan.warnings) log.warn(warning.message, { ...ctx, code: warning.code, pod: warning.pod, appId: warning.appId });
 
     const tracker = new PodTracker(plan);
+    const progress = new TierProgress(plan, (uid) => tracker.isSettled(uid));
     watch.follow((listed, at) => {
       for (const gone of tracker.observe(listed, at)) log.info('pod gone', { ...ctx, pod: `${gone.namespace}/${gone.name}`, tier: gone.tier });
+      progress.update(at);
     });
     const errors: string[] = [];
-    const run = { input, deps, window, tracker, watch, errors, limit: deps.limit ?? pLimit(deps.options.concurrency) };
+    const run = { input, deps, window, tracker, progress, watch, errors, limit: deps.limit ?? pLimit(deps.options.concurrency) };
 
-    const { tiers, tasks } = await evictTiers(plan, run);
+    const tasks = await evictInOrder(plan, run);
     await Promise.all(tasks);
     const stillLeaving = () => tracker.stillLeaving().length === 0;
     if (!input.signal?.aborted) await watch.waitFor(stillLeaving, Math.min(window.waitEnd, window.stopAt), { firstLookAfter: Promise.resolve(), ...(input.signal ? { signal: input.signal } : {}) });
-    return finish(plan, tiers, startedAt, run);
+    return finish(plan, progress.reports(clock.now()), startedAt, run);
   } finally {
     watch.close();
   }
@@ -153,6 +151,7 @@ interface Run {
   deps: DrainDeps;
   window: Window;
   tracker: PodTracker;
+  progress: TierProgress;
   watch: NodePodWatch;
   errors: string[];
   limit: LimitFunction;
@@ -179,37 +178,43 @@ async function initialPlan(input: DrainInput, window: Window, watch: NodePodWatc
   });
 }
 
-/** Evicts tier after tier; returns each tier's report and every eviction task started. */
-async function evictTiers(plan: DrainPlan, run: Run): Promise<{ tiers: TierReport[]; tasks: Promise<void>[] }> {
-  const { deps, window, tracker, watch, input } = run;
-  const tasks: Promise<void>[] = [];
-  const tiers: TierReport[] = [];
-  for (const [index, tier] of plan.tiers.entries()) {
-    if (input.signal?.aborted || deps.clock.now() >= window.stopAt) break;
-    const tierStart = deps.clock.now();
-    const uids = tier.pods.map((p) => p.uid);
-    deps.log.info(`evicting tier ${tier.tier}: ${tier.pods.length} pod(s)`, { node: input.nodeName, tier: tier.tier, pods: tier.pods.map((p) => `${p.namespace}/${p.name}`) });
-    const tierTasks = tier.pods.map((p) => (tier.tier === 'spark-driver' ? evictDriver(p, run) : evictOne(p, run)));
-    tasks.push(...tierTasks);
+/**
+ * Starts every eviction in the drain's order: executors and workloads now, each driver once its own
+ * executors are gone, critical pods once everything else is; returns every eviction task started.
+ */
+async function evictInOrder(plan: DrainPlan, run: Run): Promise<Promise<void>[]> {
+  const { deps, window, tracker, progress, watch, input } = run;
+  const drainStart = deps.clock.now();
+  // Reading the pods took this invocation's time (or its lease): the next one plans again.
+  if (input.signal?.aborted || drainStart >= window.stopAt) return [];
+  const podsOf = (tier: Tier) => plan.tiers.find((t) => t.tier === tier)?.pods ?? [];
+  const begin = (tier: Tier) => {
+    const pods = podsOf(tier);
+    deps.log.info(`evicting tier ${tier}: ${pods.length} pod(s)`, { node: input.nodeName, tier, pods: pods.map((p) => `${p.namespace}/${p.name}`) });
+    progress.started(tier, deps.clock.now());
+    return pods.map((p) => evictOne(p, run));
+  };
 
-    const next = plan.tiers[index + 1];
-    let settled = tracker.allSettled(uids);
-    if (next) {
-      const cutoff = tierCutoff({
-        tierStart,
-        budgetEnd: window.budgetEnd,
-        tiersLeft: plan.tiers.length - index,
-        nextLongestGraceSeconds: Math.max(...next.pods.map((p) => p.graceSeconds)),
-      });
-      settled = await watch.waitFor(() => tracker.allSettled(uids), Math.min(cutoff, window.stopAt), {
-        firstLookAfter: Promise.all(tierTasks),
-        ...(input.signal ? { signal: input.signal } : {}),
-      });
-      if (!settled) deps.log.warn(`tier ${tier.tier} not finished at its cut-off (${uids.filter((u) => !tracker.isSettled(u)).length} pod(s) left); moving on to ${next.tier}`, { node: input.nodeName, tier: tier.tier, next: next.tier, left: uids.filter((u) => !tracker.isSettled(u)).length });
-    }
-    tiers.push({ tier: tier.tier, pods: uids.length, startedAt: tierStart, endedAt: deps.clock.now(), settled });
+  // Executors first in the queue of calls (the limiter is first come, first served).
+  const evictions = (['spark-executor', 'workload'] as const).filter((tier) => podsOf(tier).length > 0).flatMap(begin);
+  const drivers = podsOf('spark-driver').map((p) => evictDriver(p, run));
+  const tasks = [...evictions, ...drivers];
+
+  const critical = podsOf('system-critical');
+  if (critical.length === 0) return tasks;
+  const others = plan.tiers.filter((t) => t.tier !== 'system-critical').flatMap((t) => t.pods.map((p) => p.uid));
+  const cutoff = criticalCutoff({ drainStart, budgetEnd: window.budgetEnd, longestGraceSeconds: Math.max(...critical.map((p) => p.graceSeconds)) });
+  const ready = await watch.waitFor(() => tracker.allSettled(others), Math.min(cutoff, window.stopAt), {
+    firstLookAfter: Promise.all(evictions),
+    ...(input.signal ? { signal: input.signal } : {}),
+  });
+  // This invocation stops before the cut-off: the next one decides.
+  if (!ready && (input.signal?.aborted || deps.clock.now() < cutoff)) return tasks;
+  if (!ready) {
+    const left = others.filter((uid) => !tracker.isSettled(uid)).length;
+    deps.log.warn(`evicting tier system-critical at its cut-off: ${left} other pod(s) still leaving`, { node: input.nodeName, left });
   }
-  return { tiers, tasks };
+  return [...tasks, ...begin('system-critical')];
 }
 
 async function evictOne(pod: PlannedPod, run: Run): Promise<void> {
@@ -240,20 +245,28 @@ async function evictOne(pod: PlannedPod, run: Run): Promise<void> {
     run.errors.push(message);
     tracker.finish(pod.uid, { failed: `Kubernetes API error: ${message}` });
     deps.log.error('eviction failed with an API error', { node: input.nodeName, pod: `${pod.namespace}/${pod.name}`, error: message });
+  } finally {
+    // A pod given up on settles without leaving the node: waiters on it must hear of it.
+    run.progress.update(deps.clock.now());
+    run.watch.nudge();
   }
 }
 
+/** Evicts a driver once every executor of its own on this node is gone, or when time forces it. */
 async function evictDriver(pod: PlannedPod, run: Run): Promise<void> {
-  const { deps, window, tracker, watch, input } = run;
+  const { deps, window, tracker, watch, progress, input } = run;
   const latestStart = window.budgetEnd - pod.graceSeconds * 1000;
-  const ready = await watch.waitFor(() => tracker.executorsSettled(pod.appId), Math.min(latestStart, window.stopAt), input.signal ? { signal: input.signal } : {});
+  const ready = await watch.waitFor(() => tracker.ownExecutorsSettled(pod), Math.min(latestStart, window.stopAt), input.signal ? { signal: input.signal } : {});
   if (!ready && (deps.clock.now() >= window.stopAt || input.signal?.aborted) && deps.clock.now() < latestStart) {
     // This invocation stops before time forces the driver out: the next one decides.
     return;
   }
   if (!ready) {
     deps.log.warn('evicting Spark driver while its executors are still on the node: time forces it', { node: input.nodeName, pod: `${pod.namespace}/${pod.name}`, appId: pod.appId });
+  } else {
+    deps.log.info('evicting Spark driver: no executor of its own is left on this node', { node: input.nodeName, pod: `${pod.namespace}/${pod.name}`, appId: pod.appId });
   }
+  progress.started('spark-driver', deps.clock.now());
   await evictOne(pod, run);
 }
 

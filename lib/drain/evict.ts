@@ -81,11 +81,20 @@ export function graceThatFits(podGraceSeconds: number, leftMs: number): number |
  * - 500 because the pod matches several budgets (the API cannot decide) → 'failed', not retried.
  * - A transient API failure (throttling, another 5xx, a reset) that outlived the client's own
  *   retries: backed off and tried again like a refusal, until `giveUpAt`. It never ends the drain.
- * - Forced deletion, only when the policy allows it and there is a deadline: once waiting any
- *   longer for the budget would leave the pod less than its own grace (+1 s for the calls) before
- *   `deadline − margin`
- *   (it would be killed by the instance going away anyway), DELETE it with
- *   `gracePeriodSeconds = max(1, min(grace, floor(left / 1000)))`. Never at or after the deadline.
+ * - Forced deletion (the rule README's "The drain, in order" states): only when the policy allows
+ *   it, the event has a deadline that has not come, and the pod is still refused at or after its
+ *   force point, `deadline − margin − its own grace − 1 s` (1 s for the last attempt and the
+ *   deletion call): the last moment at which a deletion still gives it its whole grace before
+ *   `deadline − margin`. Until then Lifeguard keeps asking (a refused attempt is always retried at
+ *   the force point itself), so a budget that frees its waves in time lets the pod go by eviction;
+ *   after it, every second spent waiting for the budget would come off the pod's grace, and the
+ *   instance going away would kill it anyway. "Refused" is a budget's 429, a 500 for several
+ *   budgets (no eviction can succeed: it waits for the force point instead of retrying), or an
+ *   Eviction API that keeps failing. The force point depends on the deadline and the pod's own
+ *   grace only, never on when the drain got to the pod; the drain starts every workload at once
+ *   so that no wait for other pods brings it closer. DELETE with
+ *   `gracePeriodSeconds = max(1, min(grace, floor(left / 1000)))`: the whole grace, unless the pod's
+ *   grace is longer than the window or time forced it out late (a driver, a critical pod).
  * - Anything else (403, 400...) is permanent: thrown, with the pod named.
  */
 export function evictPod(target: EvictTarget, policy: EvictPolicy, deps: EvictDeps): Promise<EvictResult> {

@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { graceSeconds, hasDecommissionHook, sparkInfo, type SparkRole } from '../spark/pods.ts';
+import { graceSeconds, hasDecommissionHook, ownerPodUid, sparkInfo, type SparkRole } from '../spark/pods.ts';
 import { defaultFilters, filterPod, type PodFilter } from './filters.ts';
 import { TIERS, tierOf, type Tier } from './tiers.ts';
 
@@ -20,6 +20,8 @@ export interface PlannedPod extends DrainPodIdentity {
   /** Skipped because it is already terminating: not evicted again, but waited for. */
   waitForExit: boolean;
   decommissionHook: boolean;
+  /** An executor's driver pod (its controlling owner), when it names one. */
+  driverUid?: string;
 }
 
 export type DrainWarningCode =
@@ -38,7 +40,7 @@ export interface DrainWarning {
 
 export interface DrainPlan {
   nodeName: string;
-  /** Pods to evict, by tier, in eviction order (empty tiers left out). */
+  /** Pods to evict, by tier, in the order of TIERS (empty tiers left out); see tiers.ts for when each goes. */
   tiers: Array<{ tier: Tier; pods: PlannedPod[] }>;
   /** Pods left alone, with the reason (terminating ones are waited for). */
   skipped: PlannedPod[];
@@ -60,6 +62,7 @@ function plannedPod(pod: V1Pod, filters: readonly PodFilter[]): PlannedPod | und
   if (!uid || !name) return undefined;
   const spark = sparkInfo(pod);
   const verdict = filterPod(pod, filters);
+  const driverUid = spark?.role === 'executor' ? ownerPodUid(pod) : undefined;
   return {
     namespace: pod.metadata?.namespace ?? 'default',
     name,
@@ -72,6 +75,7 @@ function plannedPod(pod: V1Pod, filters: readonly PodFilter[]): PlannedPod | und
     reason: verdict.reason,
     waitForExit: verdict.waitForExit === true,
     decommissionHook: hasDecommissionHook(pod),
+    ...(driverUid ? { driverUid } : {}),
   };
 }
 

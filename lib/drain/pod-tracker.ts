@@ -1,5 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { EvictResult } from './evict.ts';
+import { isOwnExecutor } from './own-executors.ts';
 import type { DrainPlan, DrainPodIdentity, PlannedPod } from './plan.ts';
 
 export type PodOutcome = 'evicted' | 'deleted' | 'skipped' | 'failed' | 'pending';
@@ -128,9 +129,9 @@ export class PodTracker {
     return uids.every((uid) => this.isSettled(uid));
   }
 
-  /** Every executor of the application on this node is gone or given up (the driver may go). */
-  executorsSettled(appId: string | undefined): boolean {
-    return [...this.tracked.values()].every((t) => t.plan.sparkRole !== 'executor' || (appId !== undefined && t.plan.appId !== appId) || this.isSettled(t.plan.uid));
+  /** Every executor of this driver's own on the node is gone or given up (the driver may go); see isOwnExecutor. */
+  ownExecutorsSettled(driver: PlannedPod): boolean {
+    return [...this.tracked.values()].every((t) => !isOwnExecutor(driver, t.plan) || this.isSettled(t.plan.uid));
   }
 
   /** Pods that had to leave (evicted, deleted, or already terminating) and are still there. */

@@ -2,9 +2,15 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { sparkRole } from '../spark/pods.ts';
 
 /**
- * Eviction order. Executors go first so they start decommissioning (migrating shuffle and cached
- * blocks) as early as possible; drivers stay while their executors migrate, because block locations
- * are registered with the driver; node-critical system pods go last, they keep the node working.
+ * The kinds of pods a drain tells apart, in the order reports list them. When each goes:
+ * - executors and workloads (everything not Spark and not critical) at once, executors first in
+ *   the queue of calls: executors start decommissioning (migrating shuffle and cached blocks) as
+ *   early as possible, and workloads whose PodDisruptionBudget paces them need the most wall time;
+ *   neither has a reason to wait for the other;
+ * - each Spark driver once its own executors on this node are gone (block locations are registered
+ *   with the driver), not waiting for other applications' executors;
+ * - node-critical system pods last, once everything else is gone: they keep the node working.
+ * drain.ts holds the times that bound these waits.
  */
 export const TIERS = ['spark-executor', 'workload', 'spark-driver', 'system-critical'] as const;
 export type Tier = (typeof TIERS)[number];

@@ -113,6 +113,14 @@ export class NodePodWatch {
     return this.watch !== undefined;
   }
 
+  /**
+   * Makes every waiter look at its condition again: something it reads besides the pods changed
+   * (an eviction ended, given up or failed), which no change to the pods would announce.
+   */
+  nudge(): void {
+    this.wake();
+  }
+
   close(): void {
     this.closed = true;
     this.watch?.stop();

@@ -50,6 +50,14 @@ export function sparkInfo(pod: V1Pod): SparkPodInfo | undefined {
   return info;
 }
 
+/**
+ * The uid of the pod that controls this one: for an executor, its driver (Spark makes the driver
+ * pod the controlling owner of every executor pod, so they are garbage-collected with it).
+ */
+export function ownerPodUid(pod: V1Pod): string | undefined {
+  return pod.metadata?.ownerReferences?.find((ref) => ref.kind === 'Pod' && ref.controller === true)?.uid;
+}
+
 export const isSparkExecutor = (pod: V1Pod): boolean => sparkRole(pod) === 'executor';
 export const isSparkDriver = (pod: V1Pod): boolean => sparkRole(pod) === 'driver';
 

@@ -17,7 +17,7 @@ import {
 // emulator, on a virtual clock. The Spot warning arrives at t=10 s; the instance dies at t=130 s.
 
 describe('Spot interruption, end to end', () => {
-  it('evicts every executor before any other pod, and they decommission before the deadline', async () => {
+  it('evicts every executor first in line, the other pods with them, and they decommission before the deadline', async () => {
     const result = await simulate({
       cluster: {
         name: 'spark',
@@ -30,8 +30,10 @@ describe('Spot interruption, end to end', () => {
       until: 180,
     });
 
-    const executorsStart = Math.max(terminatingAt(result, 'spark/exec-1'), terminatingAt(result, 'spark/exec-2'));
-    expect(terminatingAt(result, 'default/web-a')).toBeGreaterThan(executorsStart);
+    // The executors' evictions come first; the web pod's right behind them, not after their decommission.
+    const terminating = (pod: string) => result.timeline.findIndex((e) => e.actor === 'kubelet' && e.action === 'terminating' && e.pod === pod);
+    expect(terminating('default/web-a')).toBeGreaterThan(Math.max(terminating('spark/exec-1'), terminating('spark/exec-2')));
+    expect(terminatingAt(result, 'default/web-a')).toBeLessThan(result.pods['spark/exec-1']!.goneAt!);
     expect(result.pods['spark/exec-1']).toMatchObject({ outcome: 'evicted', ending: 'exited' });
     expect(result.pods['spark/exec-2']).toMatchObject({ outcome: 'evicted', ending: 'exited' });
     expect(result.pods['spark/exec-2']!.goneAt).toBeLessThan(130);

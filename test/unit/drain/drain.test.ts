@@ -55,23 +55,26 @@ function sparkNode(kube: FakeKube, opts: { execShutdown?: number; execGrace?: nu
   kube.addPod({ name: 'coredns-1', namespace: 'kube-system', node: NODE, priorityClassName: 'system-cluster-critical', grace: 30, shutdownSeconds: 1 });
 }
 
-describe('drainNode: Spark-first tiers', () => {
-  it('evicts executors first, waits for them to be gone, evicts the driver last-but-critical, and meets the deadline', async () => {
+describe('drainNode: the order pods go in', () => {
+  it('evicts executors and workloads at once, the driver once its executors are gone, critical pods last, and meets the deadline', async () => {
     const { kube, t0, drain } = setup();
     sparkNode(kube);
     const deadline = t0 + 120_000;
     const report = await drain(deadline, true);
 
     const execGone = Math.max(...[1, 2, 3].map((i) => kube.exits.get(`spark/etl-exec-${i}`)!.at));
-    const execEvicted = Math.max(...[1, 2, 3].map((i) => firstCall(kube, `spark/etl-exec-${i}`)!.at));
+    const callIndex = (target: string) => kube.calls.findIndex((c) => c.op === 'evictPod' && c.target === target);
     const web = firstCall(kube, 'default/web-1')!.at;
     const driver = firstCall(kube, 'spark/etl-driver')!.at;
     const critical = firstCall(kube, 'kube-system/coredns-1')!.at;
 
-    expect(execEvicted).toBeLessThan(web);
-    expect(execGone).toBeLessThanOrEqual(driver); // the driver outlives every executor
-    expect(web).toBeLessThan(driver);
-    expect(driver).toBeLessThan(critical);
+    // The web pod does not wait for the executors' 20 s decommission, but queues behind their calls.
+    expect(web - t0).toBeLessThan(1_000);
+    for (const i of [1, 2, 3]) expect(callIndex(`spark/etl-exec-${i}`)).toBeLessThan(callIndex('default/web-1'));
+    expect(execGone).toBeLessThanOrEqual(driver); // the driver outlives every executor of its own
+    expect(driver - execGone).toBeLessThan(100); // ...and goes as soon as they are gone
+    // Critical pods go once every other pod is gone.
+    expect(critical).toBeGreaterThanOrEqual(Math.max(execGone, kube.exits.get('default/web-1')!.at, kube.exits.get('spark/etl-driver')!.at));
     // Executors exited on their own (decommissioned), none killed at its grace.
     for (const i of [1, 2, 3]) expect(kube.exits.get(`spark/etl-exec-${i}`)!.killed).toBe(false);
 
@@ -80,11 +83,52 @@ describe('drainNode: Spark-first tiers', () => {
     expect(report.pods.every((p) => p.outcome === 'evicted' && !p.forced)).toBe(true);
     expect(report.applications).toEqual([{ appId: 'spark-0001', executors: 3, executorsGone: 3, driverOnNode: true, driver: 'spark/etl-driver' }]);
     expect(report.warnings.map((w) => w.code)).toEqual(['spark-driver-on-node']);
+    // Each tier from its first eviction to its last pod gone, listed in the order of TIERS.
+    const tiers = Object.fromEntries(report.tiers.map((t) => [t.tier, t]));
     expect(report.tiers.map((t) => t.tier)).toEqual(['spark-executor', 'workload', 'spark-driver', 'system-critical']);
+    expect(report.tiers.every((t) => t.settled)).toBe(true);
+    expect(tiers['workload']!.startedAt).toBe(tiers['spark-executor']!.startedAt);
+    expect(tiers['spark-executor']!.endedAt - execGone).toBeGreaterThanOrEqual(0); // seen gone through the watch
+    expect(tiers['spark-executor']!.endedAt - execGone).toBeLessThan(100);
+    expect(tiers['workload']!.endedAt).toBeLessThan(tiers['spark-executor']!.endedAt);
+    expect(tiers['spark-driver']!.startedAt).toBeGreaterThanOrEqual(execGone);
+    expect(tiers['system-critical']!.startedAt).toBeGreaterThanOrEqual(tiers['spark-driver']!.endedAt);
     // Recording the completion on the node is the caller's (it goes with the node's lifecycle).
     expect(report).toMatchObject({ drainedAt: null, errors: [] });
     expect(report).not.toHaveProperty('incomplete');
     expect(kube.node(NODE)!.metadata!.annotations![ANNOTATIONS.drainedAt]).toBeUndefined();
+  });
+
+  it("a driver waits for its own executors on the node, not for another application's; a driver with none here goes at once", async () => {
+    const { kube, t0, drain } = setup();
+    kube.addPod({ name: 'a-driver', namespace: 'spark', node: NODE, labels: sparkLabels('driver', 'app-a'), grace: 30, shutdownSeconds: 2 });
+    kube.addPod({ name: 'a-exec-1', namespace: 'spark', node: NODE, labels: sparkLabels('executor', 'app-a', '1'), owner: { kind: 'Pod', name: 'a-driver' }, grace: 100, preStop: ['/opt/decom.sh'], shutdownSeconds: 10 });
+    kube.addPod({ name: 'b-exec-1', namespace: 'spark', node: NODE, labels: sparkLabels('executor', 'app-b', '1'), owner: { kind: 'Pod', name: 'b-driver' }, grace: 100, preStop: ['/opt/decom.sh'], shutdownSeconds: 60 });
+    kube.addPod({ name: 'c-driver', namespace: 'spark', node: NODE, labels: sparkLabels('driver', 'app-c'), grace: 30, shutdownSeconds: 2 });
+    const report = await drain(t0 + 120_000, true);
+
+    const aExecGone = kube.exits.get('spark/a-exec-1')!.at;
+    const bExecGone = kube.exits.get('spark/b-exec-1')!.at;
+    const aDriver = firstCall(kube, 'spark/a-driver')!.at;
+    expect(aDriver).toBeGreaterThanOrEqual(aExecGone);
+    expect(aDriver - aExecGone).toBeLessThan(100);
+    expect(aDriver).toBeLessThan(bExecGone - 45_000);
+    expect(firstCall(kube, 'spark/c-driver')!.at - t0).toBeLessThan(1_000);
+    expect(report).toMatchObject({ allGone: true, deadlineMet: true });
+    expect(report.applications).toEqual(
+      expect.arrayContaining([
+        { appId: 'app-a', executors: 1, executorsGone: 1, driverOnNode: true, driver: 'spark/a-driver' },
+        { appId: 'app-b', executors: 1, executorsGone: 1, driverOnNode: false },
+      ]),
+    );
+  });
+
+  it('a driver waits for an executor it owns even when the executor names no application', async () => {
+    const { kube, t0, drain } = setup();
+    kube.addPod({ name: 'driver', namespace: 'spark', node: NODE, labels: { 'spark-role': 'driver' }, grace: 30, shutdownSeconds: 2 });
+    kube.addPod({ name: 'exec-1', namespace: 'spark', node: NODE, labels: { 'spark-role': 'executor' }, owner: { kind: 'Pod', name: 'driver' }, grace: 100, preStop: ['/opt/decom.sh'], shutdownSeconds: 30 });
+    await drain(t0 + 120_000, true);
+    expect(firstCall(kube, 'spark/driver')!.at).toBeGreaterThanOrEqual(kube.exits.get('spark/exec-1')!.at);
   });
 
   it('keeps the driver while executors decommission, until time forces it (budgetEnd − driver grace)', async () => {
@@ -102,7 +146,23 @@ describe('drainNode: Spark-first tiers', () => {
     expect(report.deadlineMet).toBe(true);
   });
 
-  it('does not let a pod stuck behind a budget starve later tiers past its fair share', async () => {
+  it('a workload its budget lets go one at a time moves in waves from the start, not after the executors, and is never forced', async () => {
+    const { kube, t0, drain } = setup();
+    for (const i of [1, 2]) kube.addPod({ name: `exec-${i}`, namespace: 'spark', node: NODE, labels: sparkLabels('executor', 'a1', String(i)), grace: 100, preStop: ['/opt/decom.sh'], shutdownSeconds: 45 });
+    // Eight replicas, at most one down at a time: each of the four on this node waits for the
+    // previous one's replacement to turn Ready (10 s + 5 s), so the four need about a minute.
+    for (let i = 0; i < 8; i++) kube.addPod({ name: `web-${i}`, node: i < 4 ? NODE : 'ip-10-0-9-9.ec2.internal', labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web-abc' }, grace: 30, shutdownSeconds: 5 });
+    kube.addPdb({ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, minAvailable: 7 });
+    const report = await drain(t0 + 120_000, true);
+
+    expect(kube.callsFor('evictPod', 'default/web-0')[0]!.at - t0).toBeLessThan(1_000);
+    expect(kube.callsFor('deletePod')).toHaveLength(0);
+    expect(report.pods.filter((p) => p.name.startsWith('web-')).map((p) => [p.name, p.outcome, p.forced])).toEqual([0, 1, 2, 3].map((i) => [`web-${i}`, 'evicted', false]));
+    expect(report.pods.filter((p) => p.name.startsWith('web-')).some((p) => p.attempts > 1)).toBe(true);
+    expect(report).toMatchObject({ allGone: true, deadlineMet: true });
+  });
+
+  it('does not let a pod stuck behind a budget hold the critical pods past half the window', async () => {
     const { kube, t0, drain } = setup();
     kube.addPod({ name: 'db-0', node: NODE, labels: { app: 'db' }, grace: 30 });
     kube.addPdb({ namespace: 'default', name: 'db', matchLabels: { app: 'db' }, minAvailable: 1 });
@@ -111,10 +171,12 @@ describe('drainNode: Spark-first tiers', () => {
     const deadline = t0 + 300_000;
     const report = await drain(deadline, false);
 
-    // Three tiers over a 295 s budget: the stuck workload tier yields after ~98 s.
-    const driverAt = firstCall(kube, 'spark/etl-driver')!.at - t0;
-    expect(driverAt).toBeGreaterThan(90_000);
-    expect(driverAt).toBeLessThan(100_000);
+    // No executor of its own here: the driver goes at once.
+    expect(firstCall(kube, 'spark/etl-driver')!.at - t0).toBeLessThan(1_000);
+    // The window is 295 s (deadline − margin): the critical pod goes at its half, ~147.5 s.
+    const criticalAt = firstCall(kube, 'kube-system/coredns-1')!.at - t0;
+    expect(criticalAt).toBeGreaterThanOrEqual(147_000);
+    expect(criticalAt).toBeLessThan(149_000);
     expect(pod(report, 'coredns-1').outcome).toBe('evicted');
     expect(pod(report, 'db-0').outcome).toBe('pending');
     expect(pod(report, 'db-0').attempts).toBeGreaterThan(5); // kept retrying in the background
@@ -122,6 +184,8 @@ describe('drainNode: Spark-first tiers', () => {
     expect(report.allGone).toBe(false);
     expect(report.deadlineMet).toBe(false);
     expect(report.warnings.map((w) => w.code)).toContain('pods-remaining');
+    // The stuck pod was given up on when the window closed: its tier ended then.
+    expect(report.tiers.find((t) => t.tier === 'workload')!.endedAt - t0).toBeGreaterThanOrEqual(295_000);
   });
 });
 

@@ -34,7 +34,7 @@ describe('filters', () => {
 });
 
 describe('tiers', () => {
-  it('executors → workloads → drivers → system-critical', () => {
+  it('tells executors, workloads, drivers and system-critical pods apart, listed in that order', () => {
     const pods = [
       pod({ priorityClassName: 'system-node-critical' }),
       pod({ labels: { 'spark-role': 'driver' } }),

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
+import type { MessageQueue, SelfInvoker } from '../lib/aws/ports.ts';
 import type { Clock } from '../lib/util/clock.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDrill } from './commands/drill.ts';
 import { registerHandle } from './commands/handle.ts';
+import { registerRedrive } from './commands/redrive.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { terminalIo, type CliIo } from './io.ts';
 import { CommanderError, exitCodeOf } from './usage.ts';
@@ -15,12 +17,18 @@ export interface CliDeps extends Partial<CliIo> {
   env?: NodeJS.ProcessEnv;
   sfn?: SFNClient;
   clock?: Clock;
+  /** SQS for `redrive` (else the AWS SDK, in the queue's region). */
+  queues?: MessageQueue;
+  /** Lambda's asynchronous Invoke of one function, for `redrive --to-function`. */
+  invokerFor?: (functionName: string) => SelfInvoker;
 }
 
 export interface CliContext extends CliIo {
   env: NodeJS.ProcessEnv;
   sfn?: SFNClient;
   clock?: Clock;
+  queues?: MessageQueue;
+  invokerFor?: (functionName: string) => SelfInvoker;
   /** The exit code the command's action decided on. */
   exit(code: number): void;
 }
@@ -51,10 +59,11 @@ Examples:
   $ lifeguard simulate sandbox/scenarios/demo.yaml
   $ lifeguard config validate lifeguard.config.yaml
   $ lifeguard handle dead-letter.json --validate-only
+  $ lifeguard redrive --queue https://sqs.us-east-1.amazonaws.com/123456789012/NAME --dry-run
   $ lifeguard audit --kubeconfig ~/.kube/config
   $ lifeguard drill --cluster analytics --dry-run`,
     );
-  for (const register of [registerSimulate, registerHandle, registerDrill, registerAudit, registerConfig]) {
+  for (const register of [registerSimulate, registerHandle, registerRedrive, registerDrill, registerAudit, registerConfig]) {
     const command = register(program, ctx);
     command.showHelpAfterError(`run 'lifeguard ${command.name()} --help' for usage and examples`);
   }
@@ -70,6 +79,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     env: deps.env ?? process.env,
     ...(deps.sfn ? { sfn: deps.sfn } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
+    ...(deps.queues ? { queues: deps.queues } : {}),
+    ...(deps.invokerFor ? { invokerFor: deps.invokerFor } : {}),
     exit: (c) => {
       code = c;
     },

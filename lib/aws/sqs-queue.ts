@@ -3,7 +3,9 @@ import { SQS_BATCH_LIMIT, type BatchOutcome, type MessageQueue, type ReceivedMes
 
 /**
  * MessageQueue over the SQS API. Batch entry ids must be at most 80 characters of [A-Za-z0-9_-] and
- * unique in the call: callers' ids are mapped to `e0`…`e9` here and back, so any id will do.
+ * unique in the call: callers' ids are mapped to `e0`…`e9` here and back, so any id will do. IAM
+ * has no actions of their own for the batch calls: sqs:SendMessage and sqs:DeleteMessage allow
+ * SendMessageBatch and DeleteMessageBatch (SQS Developer Guide, "Amazon SQS batch actions").
  */
 export class SqsMessageQueue implements MessageQueue {
   constructor(private readonly client: SQSClient) {}

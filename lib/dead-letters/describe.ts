@@ -11,7 +11,7 @@ export interface DeadLetterSummary {
   subject: string;
   /** The event's `time`, ISO 8601. */
   eventTime: string;
-  /** Why it is a dead letter, as its envelopes tell; `no failure recorded` when they do not. */
+  /** Why it is a dead letter, as its envelopes tell; `no reason recorded` when they do not. */
   failure: string;
 }
 
@@ -29,8 +29,7 @@ export function failureText(failure: FailureFacts): string {
     failure.invocations !== undefined ? `${failure.invocations} ${failure.invocations === 1 ? 'invocation' : 'invocations'}` : '',
   ].filter(Boolean);
   const context = [...counts, failure.by ?? ''].filter(Boolean).join('; ');
-  if (!failure.reason && !context) return 'no failure recorded';
-  return `${failure.reason ?? 'failed'}${context ? ` (${context})` : ''}`;
+  return `${failure.reason ?? 'no reason recorded'}${context ? ` (${context})` : ''}`;
 }
 
 export function summarize(unwrapped: Unwrapped, replayable: Replayable): DeadLetterSummary {

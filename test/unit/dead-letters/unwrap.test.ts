@@ -83,7 +83,7 @@ describe('unwrapping each envelope Lifeguard’s dead letters come in', () => {
     const { unwrapped, replayable } = open(fixture('notice-queue-dlq'));
     expect(unwrapped.envelopes).toEqual(['sqs-message']);
     expect(unwrapped.payload).toEqual(event('rebalance-recommendation'));
-    expect(summarize(unwrapped, replayable)).toMatchObject({ envelope: 'SQS message', failure: 'no failure recorded' });
+    expect(summarize(unwrapped, replayable)).toMatchObject({ envelope: 'SQS message', failure: 'no reason recorded' });
   });
 
   it('a Lambda SQS event with one record, as a log shows it', () => {
@@ -98,7 +98,7 @@ describe('unwrapping each envelope Lifeguard’s dead letters come in', () => {
     const record = fixture('lambda-on-failure-record') as { requestPayload: unknown };
     expect(open(record.requestPayload).replayable.kind).toBe('continuation');
     expect(envelopeLabel([])).toBe('no envelope');
-    expect(failureText({})).toBe('no failure recorded');
+    expect(failureText({})).toBe('no reason recorded');
   });
 
   it('a message read from a queue: the same classification from its body and attributes', () => {

@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
 import type { SFNClient } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
+import type { MessageQueue, SelfInvoker } from '../lib/aws/ports.ts';
 import type { Clock } from '../lib/util/clock.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDrill } from './commands/drill.ts';
 import { registerEmulator } from './commands/emulator.ts';
 import { registerHandle } from './commands/handle.ts';
+import { registerRedrive } from './commands/redrive.ts';
 import { registerSimulate } from './commands/simulate.ts';
 import { terminalIo, type CliIo } from './io.ts';
 import { CommanderError, exitCodeOf } from './usage.ts';
@@ -18,6 +20,10 @@ export interface CliDeps extends Partial<CliIo> {
   clock?: Clock;
   /** Ends a command that runs until stopped (emulator) instead of SIGINT / SIGTERM. */
   stop?: AbortSignal;
+  /** SQS for `redrive` (else the AWS SDK, in the queue's region). */
+  queues?: MessageQueue;
+  /** Lambda's asynchronous Invoke of one function, for `redrive --to-function`. */
+  invokerFor?: (functionName: string) => SelfInvoker;
 }
 
 export interface CliContext extends CliIo {
@@ -25,6 +31,8 @@ export interface CliContext extends CliIo {
   sfn?: SFNClient;
   clock?: Clock;
   stop?: AbortSignal;
+  queues?: MessageQueue;
+  invokerFor?: (functionName: string) => SelfInvoker;
   /** The exit code the command's action decided on. */
   exit(code: number): void;
 }
@@ -56,10 +64,11 @@ Examples:
   $ lifeguard emulator sandbox/scenarios/demo.yaml
   $ lifeguard config validate lifeguard.config.yaml
   $ lifeguard handle dead-letter.json --validate-only
+  $ lifeguard redrive --queue https://sqs.us-east-1.amazonaws.com/123456789012/NAME --dry-run
   $ lifeguard audit --kubeconfig ~/.kube/config
   $ lifeguard drill --cluster analytics --dry-run`,
     );
-  for (const register of [registerSimulate, registerEmulator, registerHandle, registerDrill, registerAudit, registerConfig]) {
+  for (const register of [registerSimulate, registerEmulator, registerHandle, registerRedrive, registerDrill, registerAudit, registerConfig]) {
     const command = register(program, ctx);
     command.showHelpAfterError(`run 'lifeguard ${command.name()} --help' for usage and examples`);
   }
@@ -76,6 +85,8 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     ...(deps.sfn ? { sfn: deps.sfn } : {}),
     ...(deps.clock ? { clock: deps.clock } : {}),
     ...(deps.stop ? { stop: deps.stop } : {}),
+    ...(deps.queues ? { queues: deps.queues } : {}),
+    ...(deps.invokerFor ? { invokerFor: deps.invokerFor } : {}),
     exit: (c) => {
       code = c;
     },

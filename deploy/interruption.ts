@@ -1,6 +1,6 @@
 import { interruptionRules } from '../lib/events/rules.ts';
 import type { LifeguardConfig } from '../lib/config/schema.ts';
-import { deadLetterQueue, eventBridgeDeadLetterQueue, getAtt, lambdaRole, sub } from './cfn.ts';
+import { deadLetterQueue, eventBridgeDeadLetterQueue, getAtt, lambdaRole, ref, sub } from './cfn.ts';
 import { scheduleResources } from './schedules.ts';
 
 /** The Kubernetes group Lifeguard's role is mapped to; deploy/kubernetes-rbac.yaml binds it. */
@@ -111,7 +111,14 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
     },
   };
 
-  return { functions, resources };
+  // Their URLs (a queue's Ref) are what `lifeguard redrive --queue` takes.
+  const outputs = {
+    InterruptionDeadLetterQueueUrl: { Description: 'Events EventBridge could not deliver: lifeguard redrive --queue', Value: ref('InterruptionDeadLetterQueue') },
+    InterruptionFailureQueueUrl: { Description: 'Invocations that failed after Lambda\'s retries: lifeguard redrive --queue', Value: ref('InterruptionFailureQueue') },
+    InterruptionScheduleDeadLetterQueueUrl: { Description: 'Continuations a schedule could not deliver: lifeguard redrive --queue', Value: ref('InterruptionScheduleDeadLetterQueue') },
+  };
+
+  return { functions, resources, outputs };
 }
 
 function logicalName(name: string): string {

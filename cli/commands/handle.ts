@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { LifeguardConfig } from '../../lib/config/schema.ts';
+import type { DeadLetterSummary } from '../../lib/dead-letters/describe.ts';
+import type { Replayable } from '../../lib/dead-letters/payload.ts';
+import type { Unwrapped } from '../../lib/dead-letters/unwrap.ts';
 import { InvalidEventError, type Notice } from '../../lib/events/notice.ts';
 import type { InterruptionReport } from '../../lib/interruption/handle.ts';
 import { systemClock, type Clock } from '../../lib/util/clock.ts';
@@ -25,13 +28,15 @@ export function registerHandle(program: Command, ctx: CliContext): Command {
     .command('handle')
     .summary('run one EventBridge event against the cluster in your kubeconfig')
     .description(
-      'Feeds one EventBridge event (JSON or YAML, e.g. a message from a dead-letter queue) to the ' +
-        'interruption handler. The event is checked first, before any cluster is contacted. ' +
+      'Feeds one EventBridge event or Lifeguard continuation (JSON or YAML) to the interruption handler. ' +
+        'A dead letter is taken as it comes: an EventBridge or Scheduler DLQ message (aws sqs receive-message ' +
+        'output, or one message of it), Lambda\'s on-failure record (requestPayload) or an SQS record; the payload ' +
+        'inside is unwrapped. The event is checked first, before any cluster is contacted. ' +
         '--validate-only stops there; --dry-run reads the node and its pods and prints the cordon patch ' +
         'and the ordered eviction plan, changing nothing. No Auto Scaling lifecycle action is completed ' +
         'and no Lifeguard event is published from here.',
     )
-    .argument('<event-file>', 'the event, exactly as EventBridge delivers it')
+    .argument('<event-file>', 'the event as EventBridge delivers it, or a dead letter holding it')
     .option('--validate-only', 'check the event and show what it means; contact no cluster')
     .option('--dry-run', 'show the cordon patch and the eviction plan; change nothing')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
@@ -61,28 +66,37 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
   };
 
   // The event first: a dead letter can be checked with no cluster and no credentials.
-  const { parseEvent, supportedEvents } = await import('../../lib/events/parse.ts');
-  let event: unknown;
-  let notice: Notice;
+  const { supportedEvents } = await import('../../lib/events/parse.ts');
+  const { unwrapDocument } = await import('../../lib/dead-letters/unwrap.ts');
+  const { readPayload } = await import('../../lib/dead-letters/payload.ts');
+  const { summarize: summarizeDeadLetter } = await import('../../lib/dead-letters/describe.ts');
+  let unwrapped: Unwrapped | undefined;
+  let read: Replayable;
   try {
-    event = readDocument(file);
-    notice = parseEvent(event);
+    unwrapped = unwrapDocument(readDocument(file));
+    read = readPayload(unwrapped.payload, unwrapped.location);
   } catch (err) {
     if (err instanceof InputError) return fail(err.message, 2);
     if (err instanceof InvalidEventError) {
       const unsupported = err.name === 'UnsupportedEventError';
-      const typed = (event as { 'detail-type'?: unknown } | undefined)?.['detail-type'];
+      const typed = unwrapped ? detailTypeOf(unwrapped.payload) : undefined;
       const suggestion =
-        unsupported && err.field === 'detail-type' && typeof typed === 'string' ? didYouMean(typed, supportedEvents.map((e) => e.detailType)) : undefined;
+        unsupported && err.field?.endsWith('detail-type') && typeof typed === 'string' ? didYouMean(typed, supportedEvents.map((e) => e.detailType)) : undefined;
       return fail(`${file}: ${unsupported ? 'not an event Lifeguard acts on' : 'not a valid event'}: ${err.message}${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ''}`, 2);
     }
     throw err;
   }
+  const { notice } = read;
+  const deadLetter = summarizeDeadLetter(unwrapped, read);
   const facts = describeNotice(notice, clock);
-  if (!options.json) for (const line of facts.lines) ctx.out(line);
+  if (!options.json) for (const line of [...facts.lines, ...describeDelivery(unwrapped, read, deadLetter)]) ctx.out(line);
   if (facts.deadlinePassed) ctx.err(`warning: ${facts.deadlinePassed}`);
   if (options.validateOnly) {
-    if (options.json) ctx.out(JSON.stringify({ valid: true, notice, deadlinePassed: Boolean(facts.deadlinePassed) }, null, 2));
+    if (options.json) {
+      const envelope = unwrapped.envelopes.length ? { envelopes: unwrapped.envelopes, failure: unwrapped.failure } : {};
+      const continuation = read.kind === 'continuation' ? { continuation: read.continuation } : {};
+      ctx.out(JSON.stringify({ valid: true, notice, ...continuation, ...envelope, deadlinePassed: Boolean(facts.deadlinePassed) }, null, 2));
+    }
     return 0;
   }
 
@@ -110,8 +124,10 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
   const log = terminalLog(ctx.err, options.json === true);
   let report: InterruptionReport;
   try {
-    // Continuations name the cluster; from the command line there is no scheduler to hand them to.
-    report = await handleInterruption(event, { config, clock, log, kube, nodes: new NodeIndex(kube, { clock, log, region: config.region }), clusterName: options.context ?? 'kubeconfig', dryRun: options.dryRun === true });
+    // A continuation names its cluster (the kubeconfig must reach it); from the command line there is
+    // no scheduler to hand further work to, so a step that needs one fails and says so.
+    const clusterName = read.kind === 'continuation' ? read.continuation.cluster : (options.context ?? 'kubeconfig');
+    report = await handleInterruption(unwrapped.payload, { config, clock, log, kube, nodes: new NodeIndex(kube, { clock, log, region: config.region }), clusterName, dryRun: options.dryRun === true });
   } catch (err) {
     return fail(`${(err as Error).message} (nothing is retried from the command line: fix the cause and run it again; a rerun resumes)`, 1);
   }
@@ -126,6 +142,23 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The detail-type a did-you-mean can be offered for: the event's, or the event of a continuation. */
+function detailTypeOf(payload: Record<string, unknown>): unknown {
+  const continuation = payload['lifeguard-continuation'] as { event?: Record<string, unknown> } | undefined;
+  return (continuation?.event ?? payload)['detail-type'];
+}
+
+/** What carried the payload here: the continuation it is, and the dead-letter envelope with its failure. */
+function describeDelivery(unwrapped: Unwrapped, read: Replayable, deadLetter: DeadLetterSummary): string[] {
+  const lines: string[] = [];
+  if (read.kind === 'continuation') {
+    const c = read.continuation;
+    lines.push(`  continuation: ${c.type} of node ${c.nodeName} in cluster ${c.cluster}${c.round ? `, round ${c.round}` : ''}`);
+  }
+  if (unwrapped.envelopes.length) lines.push(`  unwrapped from: ${deadLetter.envelope}; failed: ${deadLetter.failure}`);
+  return lines;
+}
 const ago = (ms: number) => (ms < 120_000 ? `${Math.round(ms / 1000)} s` : ms < 7_200_000 ? `${Math.round(ms / 60_000)} min` : ms < 172_800_000 ? `${Math.round(ms / 3_600_000)} h` : `${Math.round(ms / 86_400_000)} days`);
 
 /** What the event says, in one line per fact, and whether its deadline is already behind us. */

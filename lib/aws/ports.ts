@@ -67,3 +67,38 @@ export interface Scheduler {
 export interface SelfInvoker {
   invoke(payload: Record<string, unknown>): Promise<void>;
 }
+
+/** One delivery of an SQS message: what a queue reader gets from ReceiveMessage. */
+export interface ReceivedMessage {
+  messageId: string;
+  /** Deletes this delivery; SQS accepts only the handle of the latest receive. */
+  receiptHandle: string;
+  body: string;
+  /** The message attributes of type String or Number, by name (binary ones are left out). */
+  attributes: Record<string, string>;
+  /** ApproximateReceiveCount: this receive included. */
+  receiveCount?: number;
+  /** SentTimestamp: when the message entered this queue, epoch ms. */
+  sentAt?: number;
+}
+
+/** Per entry of a batch call: which ids went through, and why the others did not. */
+export interface BatchOutcome {
+  ok: string[];
+  failed: Array<{ id: string; reason: string }>;
+}
+
+/** At most this many entries per ReceiveMessage, SendMessageBatch and DeleteMessageBatch. */
+export const SQS_BATCH_LIMIT = 10;
+
+/**
+ * SQS, as a reader of dead-letter queues and a writer to the queue Lifeguard consumes. Batch calls
+ * take at most SQS_BATCH_LIMIT entries, each with an id unique in the call; a call that fails as a
+ * whole throws.
+ */
+export interface MessageQueue {
+  /** Short polling (no wait): what is visible now, hidden from other readers for the timeout. */
+  receive(queueUrl: string, options: { max: number; visibilityTimeoutSeconds: number }): Promise<ReceivedMessage[]>;
+  send(queueUrl: string, messages: ReadonlyArray<{ id: string; body: string }>): Promise<BatchOutcome>;
+  delete(queueUrl: string, messages: ReadonlyArray<{ id: string; receiptHandle: string }>): Promise<BatchOutcome>;
+}

@@ -35,6 +35,6 @@ export class LambdaSelfInvoker implements SelfInvoker {
     if (!functionName) throw new SelfInvokeError('AWS_LAMBDA_FUNCTION_NAME is not set: only the deployed interruption function can hand a drain over to itself');
     const { client, module } = await this.lambda();
     const response = await client.send(new module.InvokeCommand({ FunctionName: functionName, InvocationType: 'Event', Payload: new TextEncoder().encode(JSON.stringify(payload)) }));
-    if (response.StatusCode !== 202) throw new SelfInvokeError(`lambda:Invoke of ${functionName} answered ${String(response.StatusCode)}, not 202: the hand-over was not queued`);
+    if (response.StatusCode !== 202) throw new SelfInvokeError(`lambda:Invoke of ${functionName} answered ${String(response.StatusCode)}, not 202: the invocation was not queued`);
   }
 }

@@ -46,6 +46,16 @@ describe('lifeguard handle against a cluster', () => {
     expect(emulator.node(SPOT_NODE)?.spec.unschedulable).toBeFalsy();
   });
 
+  it('unwraps a dead letter (an EventBridge rule DLQ message) and plans for the event inside it', async () => {
+    const kubeconfig = await cluster();
+    const io = captureIo();
+    const deadLetter = { Messages: [{ MessageId: 'm-1', Body: JSON.stringify(now()), MessageAttributes: { RULE_ARN: { StringValue: 'arn:aws:events:us-east-1:123456789012:rule/r', DataType: 'String' } } }] };
+    expect(await run([eventFile(deadLetter), '--dry-run', '--kubeconfig', kubeconfig], { ...io.io, env: {} })).toBe(0);
+    expect(io.stdout()).toContain('unwrapped from: EventBridge rule DLQ; failed: no reason recorded (arn:aws:events:us-east-1:123456789012:rule/r)');
+    expect(io.stdout()).toMatch(/spark-executor: spark\/exec-1[\s\S]*workload: default\/web-1/);
+    expect(emulator.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+  });
+
   it('cordons and drains the node for real without --dry-run', async () => {
     const kubeconfig = await cluster();
     const io = captureIo();
@@ -110,5 +120,58 @@ describe('lifeguard handle, offline', () => {
     const io = captureIo();
     expect(await run([eventFile(now()), '--kubeconfig', join(dir, 'absent')], { ...io.io, env: {} })).toBe(2);
     expect(io.stderr()).toMatch(/kubeconfig .*absent does not exist/);
+  });
+});
+
+describe('lifeguard handle, dead letters', () => {
+  const deadLetter = (name: string) => `test/fixtures/dead-letters/${name}.json`;
+
+  it.each([
+    ['eventbridge-rule-dlq', /^spot-interruption event 7e5c8f3a/, 'unwrapped from: EventBridge rule DLQ; failed: THROTTLING: Rate Exceeded.'],
+    ['scheduler-dlq', /^scheduled-change event 3f9a2c71/, 'unwrapped from: Scheduler DLQ; failed: AWS.Lambda.TooManyRequestsException: Rate Exceeded. (MaximumRetryAttempts reached) (10 retries;'],
+    ['lambda-on-failure', /^state-change event f8e7d6c5/, 'unwrapped from: Lambda on-failure record; failed: RetriesExhausted: HttpError:'],
+    ['lambda-on-failure-record', /^spot-interruption event 7e5c8f3a/, 'unwrapped from: Lambda on-failure record; failed: RetriesExhausted: LeaseHeldError:'],
+    ['notice-queue-dlq', /^rebalance-recommendation event 5b2e7c91/, 'unwrapped from: SQS message; failed: no reason recorded'],
+    ['sqs-event-record', /^spot-interruption event c0d9e8f7/, 'unwrapped from: SQS record; failed: no reason recorded'],
+  ])('%s: checks the payload inside and says what carried it, exit 0', async (name, first, unwrappedFrom) => {
+    const io = captureIo();
+    expect(await run([deadLetter(name), '--validate-only'], { ...io.io, env: {}, clock: frozenAt(SENT) })).toBe(0);
+    expect(io.out[0]).toMatch(first);
+    expect(io.stdout()).toContain(`  ${unwrappedFrom}`);
+  });
+
+  it('says which continuation a schedule or a hand-over carried', async () => {
+    const io = captureIo();
+    expect(await run([deadLetter('scheduler-dlq'), '--validate-only'], { ...io.io, env: {}, clock: frozenAt(SENT) })).toBe(0);
+    expect(io.stdout()).toContain('  continuation: scheduled-drain of node ip-10-0-1-10.ec2.internal in cluster spark');
+    const handOver = captureIo();
+    expect(await run([deadLetter('lambda-on-failure-record'), '--validate-only'], { ...handOver.io, env: {}, clock: frozenAt(SENT) })).toBe(0);
+    expect(handOver.stdout()).toContain('  continuation: resume-drain of node ip-10-0-1-10.ec2.internal in cluster spark, round 2');
+  });
+
+  it('--json --validate-only reports the envelopes, the failure and the continuation', async () => {
+    const io = captureIo();
+    expect(await run([deadLetter('scheduler-dlq'), '--validate-only', '--json'], { ...io.io, env: {}, clock: frozenAt(SENT) })).toBe(0);
+    expect(JSON.parse(io.stdout())).toMatchObject({
+      valid: true,
+      notice: { kind: 'scheduled-change' },
+      continuation: { type: 'scheduled-drain', cluster: 'spark' },
+      envelopes: ['scheduler-dead-letter'],
+      failure: { retries: 10, reason: expect.stringMatching(/^AWS\.Lambda\.TooManyRequestsException/) },
+    });
+  });
+
+  it('names a bad field inside an envelope from the top of the file, exit 2', async () => {
+    const io = captureIo();
+    const body = JSON.stringify({ ...spotEvent, detail: { 'instance-action': 'terminate' } });
+    expect(await run([eventFile({ Messages: [{ Body: body }] }), '--validate-only'], { ...io.io, env: {} })).toBe(2);
+    expect(io.stderr()).toMatch(/not a valid event: Messages\[0\]\.Body\.detail\.instance-id: expected string, got nothing/);
+    const typo = captureIo();
+    const record = { requestContext: { condition: 'RetriesExhausted' }, requestPayload: { ...spotEvent, 'detail-type': 'EC2 Spot Instance Interuption Warning' } };
+    expect(await run([eventFile(record), '--validate-only'], { ...typo.io, env: {} })).toBe(2);
+    expect(typo.stderr()).toMatch(/not an event Lifeguard acts on: requestPayload\.detail-type: .*\(did you mean "EC2 Spot Instance Interruption Warning"\?\)/);
+    const broken = captureIo();
+    expect(await run([eventFile({ Records: [{ messageId: 'm', body: 'not json', eventSource: 'aws:sqs' }] }), '--validate-only'], { ...broken.io, env: {} })).toBe(2);
+    expect(broken.stderr()).toMatch(/not a valid event: Records\[0\]\.body: expected JSON/);
   });
 });

@@ -27,6 +27,8 @@ const awsNowhere = {
   AWS_SECRET_ACCESS_KEY: 'example',
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_MAX_ATTEMPTS: '1',
+  // A queue URL on loopback names no region (SQS calls go to the queue URL's own host).
+  AWS_REGION: 'us-east-1',
 };
 const FILLED: Array<[RegExp, string]> = [
   [/\bmy-cluster\.yaml\b/g, 'sandbox/scenarios/pdb-blocked.yaml'],
@@ -35,6 +37,7 @@ const FILLED: Array<[RegExp, string]> = [
   [/\[--retire\] \[--json\]/g, '--retire --json'],
   [/~\/\.kube\/config/g, kubeconfig],
   [/\bemulator\.kubeconfig\b/g, join(out, 'emulator.kubeconfig')],
+  [/https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com\//g, 'http://127.0.0.1:9/'],
 ];
 /**
  * A command that runs until Ctrl-C (`emulator`): it must start serving, write its kubeconfig, and
@@ -65,7 +68,7 @@ function runUntilServing(args: string[], env: NodeJS.ProcessEnv): Promise<{ said
 }
 
 /** What a command that needs AWS or a cluster says when it has neither (exit 1 or 3, never 2). */
-const NEEDS_OUTSIDE = /--kubeconfig|handle .* --dry-run|drill --cluster analytics (--dry-run|--retire)/;
+const NEEDS_OUTSIDE = /--kubeconfig|handle .* --dry-run|drill --cluster analytics (--dry-run|--retire)|redrive /;
 
 describe('the README, command by command', () => {
   it('shows the commands a newcomer runs', () => {

@@ -3,6 +3,8 @@ import { cliVersion, runCli } from '../../../cli/program.ts';
 import { captureIo } from './capture.ts';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:lifeguard-dev-failover';
+const DLQ = 'https://sqs.us-east-1.amazonaws.com/123456789012/lifeguard-dev-InterruptionDeadLetterQueue-1A2B3C';
+const NOTICES = 'https://sqs.us-east-1.amazonaws.com/123456789012/lifeguard-dev-InterruptionNoticeQueue-7G8H9I';
 
 // Every usage error: exit 2, a message naming what is wrong, and the pointer to --help. None of
 // these reaches a command's action (no AWS, no cluster, no sandbox).
@@ -15,6 +17,16 @@ const usageErrors: Array<{ argv: string[]; env?: NodeJS.ProcessEnv; message: Reg
   { argv: ['handle'], message: /missing required argument 'event-file'/ },
   { argv: ['handle', 'e.json', '--dry-rn'], message: /unknown option '--dry-rn'\n\(Did you mean --dry-run\?\)/ },
   { argv: ['handle', 'e.json', '--kubeconfig'], message: /option '--kubeconfig <path>' argument missing/ },
+  { argv: ['redrive'], message: /required option '--queue <url>' not specified/ },
+  { argv: ['redrive', '--queue', 'lifeguard-dlq'], message: /'lifeguard-dlq' is not an SQS queue URL \(https:\/\/sqs\.REGION\.amazonaws\.com\/ACCOUNT\/NAME\)/ },
+  { argv: ['redrive', '--queue', DLQ], message: /nowhere to replay to: pass --to QUEUE_URL \(the notice queue, stack output InterruptionNoticeQueueUrl; or set LIFEGUARD_NOTICE_QUEUE_URL\) or --to-function NAME\|ARN/ },
+  { argv: ['redrive', '--queue', DLQ, '--to', NOTICES, '--to-function', 'lifeguard-dev-interruption'], message: /option '--to-function <name>' cannot be used with option '--to <url>'/ },
+  { argv: ['redrive', '--queue', DLQ, '--to', DLQ], message: /--to: that is the queue being read/ },
+  { argv: ['redrive', '--queue', DLQ, '--to-function', 'arn:aws:lambda:us-east-1:function'], message: /is not a function name \(lifeguard-STAGE-interruption\) or ARN/ },
+  { argv: ['redrive', '--queue', DLQ, '--dry-run', '--max', '0'], message: /option '--max <n>' argument '0' is invalid\. expected a whole number from 1 to 10000, got '0'/ },
+  { argv: ['redrive', '--queue', DLQ, '--dry-run', '--visibility-timeout', '1.5'], message: /expected a whole number from 1 to 43200, got '1\.5'/ },
+  { argv: ['redrive', '--queue', DLQ, '--dry-run'], env: { LIFEGUARD_NOTICE_QUEUE_URL: 'lifeguard-notices' }, message: /\$LIFEGUARD_NOTICE_QUEUE_URL: 'lifeguard-notices' is not an SQS queue URL/ },
+  { argv: ['redrive', '--queue', 'http://localhost:4566/000000000000/dlq', '--dry-run'], message: /--queue: its host names no region .*: set AWS_REGION/ },
   { argv: ['drill'], message: /required option '--cluster <name>' not specified/ },
   { argv: ['drill', '--cluster', 'a', '--keep', '--retire'], message: /option '--keep' cannot be used with option '--retire'/ },
   { argv: ['drill', '--cluster', 'a', '--state-machine-arn', 'nope'], message: /'nope' is not a state machine ARN/ },
@@ -60,11 +72,11 @@ describe('lifeguard help and version', () => {
   it('lists every command with --help, exit 0', async () => {
     const io = captureIo();
     expect(await runCli(['--help'], io.io)).toBe(0);
-    for (const command of ['simulate', 'emulator', 'handle', 'drill', 'audit', 'config']) expect(io.stdout()).toMatch(new RegExp(`^  ${command} `, 'm'));
+    for (const command of ['simulate', 'emulator', 'handle', 'redrive', 'drill', 'audit', 'config']) expect(io.stdout()).toMatch(new RegExp(`^  ${command} `, 'm'));
     expect(io.stdout()).toContain('Exit codes: 0 done, 1 failed (audit: a severe finding), 2 bad usage or input');
   });
 
-  it.each(['simulate', 'emulator', 'handle', 'drill', 'audit', 'config validate'])('has help with examples for %s', async (command) => {
+  it.each(['simulate', 'emulator', 'handle', 'redrive', 'drill', 'audit', 'config validate'])('has help with examples for %s', async (command) => {
     const io = captureIo();
     expect(await runCli([...command.split(' '), '--help'], io.io)).toBe(0);
     expect(io.stdout()).toContain(`Usage: lifeguard ${command}`);

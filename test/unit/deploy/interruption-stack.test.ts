@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { deadLetterQueueIds } from '../../../deploy/cfn.ts';
 import { interruptionStack } from '../../../deploy/interruption.ts';
 import { parseConfig } from '../../../lib/config/load.ts';
 
@@ -17,6 +18,12 @@ describe('interruption stack options', () => {
       { StringEquals: { 'aws:ResourceTag/kubernetes.io/cluster/spark': 'owned' } },
       { StringEquals: { 'aws:ResourceTag/kubernetes.io/cluster/batch': 'owned' } },
     ]);
+  });
+
+  it('outputs the URL of each dead-letter queue `lifeguard redrive` reads', () => {
+    const { resources, outputs } = interruptionStack(parseConfig({ eks: [{ name: 'spark' }] }), 'lifeguard', 'dev');
+    // Every queue of the stack, each named <LogicalId>Url; an SQS queue's Ref is its URL.
+    expect(outputs).toEqual(Object.fromEntries(deadLetterQueueIds(resources).map((id) => [`${id}Url`, { Description: expect.stringContaining('lifeguard redrive'), Value: { Ref: id } }])));
   });
 
   it('creates an EKS access entry only for clusters that want one', () => {

@@ -14,6 +14,9 @@ const N1 = 'ip-10-0-1-10.ec2.internal';
 const N2 = 'ip-10-0-1-11.ec2.internal';
 const TABLE = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
+/** Clients nobody here wrote, signed in as a cluster administrator: what they read, not what RBAC lets them. */
+const ADMIN = { authorization: 'Bearer admin' };
+
 let clock: VirtualClock;
 let emulator: KubeEmulator;
 
@@ -44,7 +47,7 @@ async function request(method: string, path: string, options: { accept?: string;
   const response = await clock.io(() =>
     fetch(`${emulator.url}${path}`, {
       method,
-      headers: { ...(options.accept ? { accept: options.accept } : {}), ...(options.body !== undefined ? { 'content-type': options.contentType ?? 'application/json' } : {}) },
+      headers: { ...ADMIN, ...(options.accept ? { accept: options.accept } : {}), ...(options.body !== undefined ? { 'content-type': options.contentType ?? 'application/json' } : {}) },
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     }),
   );
@@ -273,7 +276,7 @@ describe('Tables (server-side printing)', () => {
   it('sends a watch as one-row Tables, the column definitions only with the first event', async () => {
     const list = (await get('/api/v1/namespaces/default/pods', TABLE)).body;
     const controller = new AbortController();
-    const response = await clock.io(() => fetch(`${emulator.url}/api/v1/namespaces/default/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`, { headers: { accept: TABLE }, signal: controller.signal }));
+    const response = await clock.io(() => fetch(`${emulator.url}/api/v1/namespaces/default/pods?watch=1&resourceVersion=${list.metadata.resourceVersion}`, { headers: { ...ADMIN, accept: TABLE }, signal: controller.signal }));
     const reader = response.body!.getReader();
     const lines: Array<{ type: string; object: Doc }> = [];
     let buffered = '';

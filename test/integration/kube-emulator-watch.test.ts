@@ -138,7 +138,7 @@ describe('pod watch', () => {
     const kinds: Record<string, string> = {};
     for (const value of ['True', 'true', '1', '', 'yes', 'FALSE', '0']) {
       const controller = new AbortController();
-      const response = await run(() => clock.io(() => fetch(`${emulator.url}/api/v1/pods?watch=${value}&fieldSelector=spec.nodeName%3D${N1}`, { signal: controller.signal })));
+      const response = await run(() => clock.io(() => fetch(`${emulator.url}/api/v1/pods?watch=${value}&fieldSelector=spec.nodeName%3D${N1}`, { headers: { authorization: 'Bearer admin' }, signal: controller.signal })));
       const reader = response.body!.getReader();
       const { value: chunk } = await run(() => clock.io(() => reader.read()));
       const first = JSON.parse(new TextDecoder().decode(chunk).split('\n')[0]!) as { type?: string; kind?: string };

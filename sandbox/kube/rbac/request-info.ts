@@ -1,3 +1,5 @@
+import { queryBool } from '../query.ts';
+
 /**
  * What an authorizer judges: the attributes of one HTTP request, derived from its method, path and
  * query the way kube-apiserver's RequestInfoFactory derives them
@@ -74,23 +76,13 @@ export function requestAttributes(method: string, path: string, query: URLSearch
   const subresource = parts.length >= 3 && !SPECIAL_VERBS_WITHOUT_SUBRESOURCES.has(verb) ? parts[2]! : '';
 
   if (name === '' && verb === 'get') {
-    verb = isTrue(query.getAll('watch')) ? 'watch' : 'list';
+    verb = queryBool(query, 'watch') ? 'watch' : 'list';
     // A list or watch of exactly one name is authorized as that name (resourceNames rules apply).
     const only = exactName(query.get('fieldSelector'));
     if (only !== undefined && validPathSegmentName(only)) name = only;
   }
   if (name === '' && verb === 'delete') verb = 'deletecollection';
   return { resourceRequest: true, verb, apiGroup, apiVersion, namespace, resource, subresource, name };
-}
-
-/**
- * A boolean query parameter as apimachinery converts it (Convert_Slice_string_To_bool): absent,
- * "0" or "false" (any case) is false; anything else, the empty string included, is true.
- */
-export function isTrue(values: string[]): boolean {
-  if (values.length === 0) return false;
-  const first = values[0]!;
-  return !(first === '0' || first.toLowerCase() === 'false');
 }
 
 /** Go's URL.Path is the decoded path; a malformed escape is kept as sent. */

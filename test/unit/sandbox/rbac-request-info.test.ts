@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTrue, requestAttributes } from '../../../sandbox/kube/rbac/request-info.ts';
+import { requestAttributes } from '../../../sandbox/kube/rbac/request-info.ts';
 
 /** A request's authorization attributes, as kube-apiserver's RequestInfoFactory derives them. */
 
@@ -76,7 +76,8 @@ describe('request attributes', () => {
     expect(attributes('GET', '/ver%73ion')).toEqual({ resourceRequest: false, verb: 'get', path: '/version' });
   });
 
-  it('reads a boolean query parameter as apimachinery converts it', () => {
-    expect([[], ['0'], ['false'], ['False'], ['true'], ['True'], ['1'], [''], ['yes']].map(isTrue)).toEqual([false, false, false, false, true, true, true, true, true]);
+  it('reads ?watch= as apimachinery converts a boolean: only absent, 0 and false (any case) list', () => {
+    const verb = (value?: string) => attributes('GET', `/api/v1/pods${value === undefined ? '' : `?watch=${value}`}`).verb;
+    expect([undefined, '0', 'false', 'False', 'true', 'True', '1', '', 'yes'].map(verb)).toEqual(['list', 'list', 'list', 'list', 'watch', 'watch', 'watch', 'watch', 'watch']);
   });
 });

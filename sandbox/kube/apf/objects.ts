@@ -49,6 +49,11 @@ const resourceRuleSchema = z
     wildcardAlone(rule.apiGroups, 'api groups', 'apiGroups', ctx);
     wildcardAlone(rule.resources, 'resources', 'resources', ctx);
     wildcardAlone(rule.namespaces, 'namespaces', 'namespaces', ctx);
+    rule.namespaces.forEach((namespace, i) => {
+      if (namespace !== '*' && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(namespace)) {
+        ctx.addIssue({ code: 'custom', path: ['namespaces', i], message: "each member of this list must be '*' or a DNS-1123 label" });
+      }
+    });
     if (rule.namespaces.length === 0 && !rule.clusterScope) {
       ctx.addIssue({ code: 'custom', path: ['namespaces'], message: 'resource rules that are not cluster scoped must supply at least one namespace' });
     }

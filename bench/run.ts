@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { benchApf } from './apf.ts';
 import { benchBundle } from './bundle.ts';
 import { benchDrain } from './drain.ts';
 import { benchFailover } from './failover.ts';
@@ -48,6 +49,12 @@ const benches: Record<string, Bench> = {
       }
       return figures;
     },
+  },
+  apf: {
+    title: 'The cordon on the server: with and without Lifeguard\'s API Priority and Fairness objects',
+    about:
+      'A Spot pool reclaim whose warnings all arrive within 2 s, N = 150, 300 and 1000 interrupted nodes (7 pods each: 2 executors needing 5 s to migrate, 4 ReplicaSet pods, 1 DaemonSet pod) in a cluster of ~25,000 pods (bystander nodes of 100 pods each: every drain\'s pod stream makes the server scan them all), under the sandbox\'s default limits (bench/apf.ts). `default`: kube-apiserver\'s own FlowSchemas and priority levels, where every Lifeguard request is one flow of global-default (49 seats). `lifeguard`: deploy/kubernetes-flowcontrol.yaml applied, node GETs, LISTs and PATCHes in lifeguard-cordon (22 seats), the rest in lifeguard-drain (44). Event-to-cordon counts from the delivery to the moment the server applies the cordon PATCH (cold start and node lookup included); `patchNodeQueueWait*` is the time node PATCHes (cordon, lease, outcome) waited in a queue of their priority level; `LEVEL.*` rows are each level\'s seats, longest queue wait and 429s. At N = 1000 the node lookups of one Lambda environment per warning (a node LIST each when EC2 throttles DescribeInstances) load the cordon\'s own level (`lifeguard-cordon.throttled429`), and the figures vary by a few percent between runs (the order in which sockets deliver matters at that load); at 150 and 300 they repeat exactly.',
+    run: benchApf,
   },
   bundle: {
     title: 'Cold start: package size and import time',

@@ -1,8 +1,12 @@
-import type { ApiLimits } from './limits.ts';
+import type { LevelSettings } from './apf/levels.ts';
 import { fnv1a, mulberry32 } from './random.ts';
 import type { Timers } from './timers.ts';
 
-export type Rejection = 'queue-full' | 'time-out';
+/** APF's rejection reasons: no room in the flow's queues, too long in a queue, or no seat in a level that does not queue. */
+export type Rejection = 'queue-full' | 'time-out' | 'concurrency-limit';
+
+/** What a level needs to admit requests: its seats, its queues (none: it rejects), how long a request may wait. */
+export type LevelLimits = Pick<LevelSettings, 'concurrency' | 'queuing'> & { queueWaitLimitMs: number };
 
 /** What a request gets from the priority level: run now, wait (then run or be rejected), or 429 at once. */
 export type Admission =
@@ -19,10 +23,11 @@ interface Waiter {
 
 /**
  * One APF priority level: `concurrency` seats, `queues` FIFO queues, each flow dealt a hand of
- * `handSize` queues by a hash of its name (shuffle sharding) and enqueued on the shortest of them.
- * Queues are served round robin, each head waiting until its seats are free (a simplification of
- * APF's virtual-finish-time fair queuing, with the same effect between flows that compete: each
- * non-empty queue gets its turn). No borrowing from other levels.
+ * `handSize` queues by a hash of its identity (shuffle sharding) and enqueued on the shortest of
+ * them. Queues are served round robin, each head waiting until its seats are free (a simplification
+ * of APF's virtual-finish-time fair queuing, with the same effect between flows that compete: each
+ * non-empty queue gets its turn). A level without queuing (limitResponse Reject) answers 429 when
+ * no seat is free. No borrowing from other levels.
  */
 export class PriorityLevel {
   private readonly queues: Waiter[][];
@@ -32,25 +37,33 @@ export class PriorityLevel {
   seatsInUse = 0;
 
   constructor(
-    private readonly limits: ApiLimits,
+    private readonly limits: LevelLimits,
     private readonly timers: Timers,
     private readonly onDepth: (waiting: number) => void = () => {},
   ) {
-    this.queues = Array.from({ length: limits.queues }, () => []);
+    this.queues = Array.from({ length: limits.queuing?.queues ?? 0 }, () => []);
+  }
+
+  get concurrency(): number {
+    return this.limits.concurrency;
   }
 
   get queued(): number {
     return this.waiting;
   }
 
+  /** `flow` identifies the request's flow (its FlowSchema and distinguisher). */
   admit(flow: string, seats: number): Admission {
-    const need = Math.min(seats, this.limits.concurrency);
+    // A level of no seats (0 shares: it would run on borrowed seats, which are not modelled) never dispatches.
+    const need = Math.max(1, Math.min(seats, this.limits.concurrency));
     if (this.waiting === 0 && this.seatsInUse + need <= this.limits.concurrency) {
       this.seatsInUse += need;
       return { kind: 'dispatched' };
     }
-    const queue = this.shortestOf(this.handOf(flow));
-    if (queue.length >= this.limits.queueLengthLimit) return { kind: 'rejected', reason: 'queue-full' };
+    const queuing = this.limits.queuing;
+    if (!queuing) return { kind: 'rejected', reason: 'concurrency-limit' };
+    const queue = this.shortestOf(this.handOf(flow, queuing.handSize));
+    if (queue.length >= queuing.queueLengthLimit) return { kind: 'rejected', reason: 'queue-full' };
     const ready = new Promise<{ kind: 'dispatched' } | { kind: 'rejected'; reason: Rejection }>((resolve) => {
       const waiter: Waiter = { flow, seats: need, settle: resolve, cancelTimeout: () => {} };
       waiter.cancelTimeout = this.timers.after(this.limits.queueWaitLimitMs, () => {
@@ -71,7 +84,7 @@ export class PriorityLevel {
 
   /** A request finished: its seats are free for the queued ones. */
   release(seats: number): void {
-    this.seatsInUse -= Math.min(seats, this.limits.concurrency);
+    this.seatsInUse -= Math.max(1, Math.min(seats, this.limits.concurrency));
     this.dispatch();
   }
 
@@ -107,13 +120,13 @@ export class PriorityLevel {
   }
 
   /** The flow's hand: `handSize` distinct queues, a pure function of the flow's name. */
-  private handOf(flow: string): number[] {
+  private handOf(flow: string, handSize: number): number[] {
     let hand = this.hands.get(flow);
     if (!hand) {
       const random = mulberry32(fnv1a(`hand|${flow}`));
       const deck = Array.from({ length: this.queues.length }, (_, i) => i);
       hand = [];
-      for (let i = 0; i < this.limits.handSize; i++) {
+      for (let i = 0; i < handSize; i++) {
         const j = i + Math.floor(random() * (deck.length - i));
         [deck[i], deck[j]] = [deck[j]!, deck[i]!];
         hand.push(deck[i]!);

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Clock } from '../../lib/util/clock.ts';
 import { createKubeCluster, type KubeCluster } from './cluster.ts';
 import { FaultInjector, type FaultOptions } from './faults.ts';
-import { PriorityLevel } from './flow-control.ts';
+import { ApiPriorityAndFairness } from './apf/dispatcher.ts';
+import { parseFlowControlManifest, withDefaults } from './apf/manifest.ts';
 import { apiLimitsSchema, resolveLimits, type ApiLimitsOptions } from './limits.ts';
 import { ApiMetrics, type ApiMetricsSnapshot } from './metrics.ts';
 import { createAccessControl, type Unauthenticated } from './rbac/access-control.ts';
@@ -21,7 +22,8 @@ export type { NodeObject, PodObject, PdbObject } from './objects.ts';
 export type { RequestRecord } from './server.ts';
 export { apiLimitsSchema, maxSeatsFor, nominalConcurrency, SERVER_CONCURRENCY_LIMIT, PRIORITY_LEVEL_SHARES } from './limits.ts';
 export type { ApiLimitsOptions } from './limits.ts';
-export type { ApiMetricsSnapshot } from './metrics.ts';
+export { LIFEGUARD_FLOW_CONTROL_MANIFEST } from './apf/manifest.ts';
+export type { ApiMetricsSnapshot, LevelMetrics } from './metrics.ts';
 export type { EventObject } from './events.ts';
 export { SANDBOX_USERS } from './rbac/users.ts';
 export type { SandboxUser } from './rbac/users.ts';
@@ -54,6 +56,13 @@ export interface KubeEmulatorOptions {
    * the base service time of a one-seat request, held while the request occupies its seats.
    */
   limits?: ApiLimitsOptions;
+  /**
+   * FlowSchemas and PriorityLevelConfigurations (flowcontrol.apiserver.k8s.io/v1) as YAML, applied
+   * over kube-apiserver's default configuration, e.g. Lifeguard's deploy/kubernetes-flowcontrol.yaml
+   * (LIFEGUARD_FLOW_CONTROL_MANIFEST). Default: none, as on a cluster whose administrator has not
+   * applied it. Needs `limits`.
+   */
+  flowControlManifest?: string;
   /**
    * The RBAC manifest every request is authorized against, as YAML (default: the manifest Lifeguard
    * ships, deploy/kubernetes-rbac.yaml), on top of the cluster's default roles.
@@ -106,7 +115,7 @@ const optionsSchema = z
   .strict();
 
 export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<KubeEmulator> {
-  const { clock, faults, onEvent, limits: limitsInput, rbacManifest, users, unauthenticated, listen, ...plain } = options;
+  const { clock, faults, onEvent, limits: limitsInput, flowControlManifest, rbacManifest, users, unauthenticated, listen, ...plain } = options;
   if (!clock || typeof clock.now !== 'function' || typeof clock.sleep !== 'function') throw new Error('invalid kube emulator options: clock: a Clock is required');
   const settings = parseSpec(optionsSchema, plain, 'kube emulator options');
   const access = createAccessControl(rbacManifest, users, unauthenticated);
@@ -122,14 +131,19 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
   const faultInjector = faults ? new FaultInjector(faults, settings.seed) : undefined;
   const requests: RequestRecord[] = [];
   const metrics = new ApiMetrics();
-  const limits = limitsInput === undefined ? undefined : resolveLimits(parseSpec(apiLimitsSchema, limitsInput, 'kube emulator options: limits'));
-  const flowControl = limits
-    ? {
-        level: new PriorityLevel(limits, timers, (waiting) => metrics.queueDepth(waiting)),
-        limits,
-        counts: () => ({ pods: store.pods.size, nodes: store.nodes.size, pdbs: store.pdbs.size, events: store.events.size }),
-      }
-    : undefined;
+  if (flowControlManifest !== undefined && limitsInput === undefined) throw new Error('invalid kube emulator options: flowControlManifest: API Priority and Fairness needs limits (give limits: {} for the defaults)');
+  const flowControlObjects = withDefaults(flowControlManifest === undefined ? [] : parseFlowControlManifest(flowControlManifest, 'kube emulator options: flowControlManifest'));
+  const limits = limitsInput === undefined ? undefined : resolveLimits(parseSpec(apiLimitsSchema, limitsInput, 'kube emulator options: limits'), flowControlObjects);
+  let apf: ApiPriorityAndFairness | undefined;
+  if (limits) apf = new ApiPriorityAndFairness(flowControlObjects, limits, timers, () => metrics.queueDepth(apf!.queued));
+  const flowControl =
+    limits && apf
+      ? {
+          apf,
+          limits,
+          counts: () => ({ pods: store.pods.size, nodes: store.nodes.size, pdbs: store.pdbs.size, events: store.events.size }),
+        }
+      : undefined;
   const { url, server } = await startHttpServer({
     store,
     handlers,

@@ -1,24 +1,37 @@
 import type { KubeOperation } from './faults.ts';
+import type { Rejection } from './flow-control.ts';
 
 /** What the emulator saw, for benches and scenario results. */
 export interface ApiMetricsSnapshot {
   /** Requests answered (or reset), by "verb resource", e.g. "list pods", "patch nodes", "create pods/eviction". */
   requests: Record<string, number>;
   total: number;
-  /** 429s sent by the flow-control model, by why: a full queue, or too long in a queue. */
+  /** 429s sent by the flow-control model, by why: no room (a full queue, or no seat in a level that does not queue), or too long in a queue. */
   throttled: { queueFull: number; timeOut: number };
   /** 429s from injected faults (not flow control). */
   injected429: number;
-  /** Most requests waiting in the priority level's queues at one time. */
+  /** Most requests waiting in the priority levels' queues at one time. */
   maxQueueDepth: number;
-  /** Most seats in use at one time. */
+  /** Most seats in use at one time, over every priority level. */
   maxSeatsInUse: number;
   /** Longest time a dispatched request waited in a queue, in clock ms. */
   maxQueueWaitMs: number;
   /** TCP connections the server accepted. */
   connectionsOpened: number;
-  /** Per flow (user): requests and 429s from flow control. */
+  /** Per user: requests and 429s from flow control. */
   flows: Record<string, { requests: number; throttled: number }>;
+  /** Per priority level a request went to: its seats, requests, 429s, the most seats it used and the longest wait in its queues. */
+  levels: Record<string, LevelMetrics>;
+  /** Time dispatched requests waited in a queue, by "verb resource" (e.g. "patch nodes": the cordon), in clock ms. */
+  queueWaits: Record<string, { count: number; p50Ms: number; p99Ms: number; maxMs: number }>;
+}
+
+export interface LevelMetrics {
+  concurrency: number;
+  requests: number;
+  throttled: number;
+  maxSeatsInUse: number;
+  maxQueueWaitMs: number;
 }
 
 const VERB_RESOURCE: Record<KubeOperation, string> = {
@@ -61,18 +74,41 @@ export class ApiMetrics {
   private maxQueueWaitMs = 0;
   private connectionsOpened = 0;
   private readonly flows = new Map<string, { requests: number; throttled: number }>();
+  private readonly levels = new Map<string, LevelMetrics>();
+  private readonly waits = new Map<string, number[]>();
 
   request(operation: KubeOperation | undefined, method: string, flow: string): void {
-    const key = operation ? VERB_RESOURCE[operation] : `${method.toLowerCase()} (unknown path)`;
+    const key = verbResource(operation, method);
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
     this.total++;
     this.flow(flow).requests++;
   }
 
-  rejected(flow: string, reason: 'queue-full' | 'time-out'): void {
-    if (reason === 'queue-full') this.throttled.queueFull++;
-    else this.throttled.timeOut++;
+  /** A request classified into `level` (of `concurrency` seats). */
+  classified(level: string, concurrency: number): void {
+    this.level(level, concurrency).requests++;
+  }
+
+  rejected(flow: string, reason: Rejection, level?: string): void {
+    if (reason === 'time-out') this.throttled.timeOut++;
+    else this.throttled.queueFull++;
     this.flow(flow).throttled++;
+    const entry = level === undefined ? undefined : this.levels.get(level);
+    if (entry) entry.throttled++;
+  }
+
+  /** A request that got its seats after `waitMs` in a queue of `level`, where `levelSeats` are now in use. */
+  dispatched(operation: KubeOperation | undefined, method: string, level: string, waitMs: number, levelSeats: number): void {
+    const entry = this.levels.get(level);
+    if (entry) {
+      entry.maxSeatsInUse = Math.max(entry.maxSeatsInUse, levelSeats);
+      entry.maxQueueWaitMs = Math.max(entry.maxQueueWaitMs, waitMs);
+    }
+    const key = verbResource(operation, method);
+    let waits = this.waits.get(key);
+    if (!waits) this.waits.set(key, (waits = []));
+    waits.push(waitMs);
+    this.queueWait(waitMs);
   }
 
   injected(status: number): void {
@@ -107,7 +143,18 @@ export class ApiMetrics {
       maxQueueWaitMs: this.maxQueueWaitMs,
       connectionsOpened: this.connectionsOpened,
       flows: Object.fromEntries(Object.entries(sorted(this.flows)).map(([k, v]) => [k, { ...v }])),
+      levels: Object.fromEntries(Object.entries(sorted(this.levels)).map(([k, v]) => [k, { ...v }])),
+      queueWaits: Object.fromEntries(Object.entries(sorted(this.waits)).map(([k, v]) => [k, summary(v)])),
     };
+  }
+
+  private level(name: string, concurrency: number): LevelMetrics {
+    let entry = this.levels.get(name);
+    if (!entry) {
+      entry = { concurrency, requests: 0, throttled: 0, maxSeatsInUse: 0, maxQueueWaitMs: 0 };
+      this.levels.set(name, entry);
+    }
+    return entry;
   }
 
   private flow(name: string): { requests: number; throttled: number } {
@@ -118,4 +165,15 @@ export class ApiMetrics {
     }
     return entry;
   }
+}
+
+function verbResource(operation: KubeOperation | undefined, method: string): string {
+  return operation ? VERB_RESOURCE[operation] : `${method.toLowerCase()} (unknown path)`;
+}
+
+/** Nearest-rank percentiles of the waits. */
+function summary(waits: readonly number[]): { count: number; p50Ms: number; p99Ms: number; maxMs: number } {
+  const sorted = [...waits].sort((a, b) => a - b);
+  const rank = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  return { count: sorted.length, p50Ms: rank(50), p99Ms: rank(99), maxMs: sorted.at(-1)! };
 }

@@ -2,12 +2,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { KubeApiHandlers } from './api.ts';
 import type { FaultInjector, KubeOperation } from './faults.ts';
-import type { PriorityLevel, Rejection } from './flow-control.ts';
+import type { ApiPriorityAndFairness } from './apf/dispatcher.ts';
+import type { Rejection } from './flow-control.ts';
 import { estimateCost, serviceTimeMs, type ApiLimits, type ResourceCounts } from './limits.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { UserInfo } from './rbac/authorizer.ts';
 import type { AccessControl } from './rbac/access-control.ts';
-import type { RequestAttributes } from './rbac/request-info.ts';
+import { requestAttributes, type RequestAttributes } from './rbac/request-info.ts';
 import { loopbackHost, urlFor } from './listen.ts';
 import { matchRoute } from './routes.ts';
 import { ApiStatusError, badRequest, injectedFault, methodNotAllowed, pathNotFound, requestTooLarge, unsupportedMediaType, type StatusBody } from './status.ts';
@@ -30,8 +31,13 @@ export interface RequestRecord {
   answeredAt: number;
   /** Set when the answer was an injected fault. */
   fault?: 'status' | 'reset';
-  /** The user its bearer token signed in (`system:anonymous` without one): API Priority and Fairness' flow. */
+  /** The user its bearer token signed in (`system:anonymous` without one). */
   flow?: string;
+  /** Under limits: the FlowSchema that matched the request, and the priority level it went to. */
+  flowSchema?: string;
+  priorityLevel?: string;
+  /** Under limits: clock ms it waited in a queue of its level before it got its seats. */
+  queueWaitMs?: number;
   /** What the RBAC authorizer judged; a refusal was answered 403. */
   attributes?: RequestAttributes;
   /** Set when flow control answered 429. */
@@ -50,8 +56,8 @@ export interface HttpServerOptions {
   access: AccessControl;
   /** Streaming lists (WATCH with sendInitialEvents) served, or refused with 422 as without the WatchList feature. */
   watchList: boolean;
-  /** With limits: the priority level every request goes through, and what a request costs. */
-  flowControl?: { level: PriorityLevel; limits: ApiLimits; counts: () => ResourceCounts };
+  /** With limits: API Priority and Fairness every request goes through, and what a request costs. */
+  flowControl?: { apf: ApiPriorityAndFairness; limits: ApiLimits; counts: () => ResourceCounts };
   /** A loopback address (checked by loopbackHost) and a port; default 127.0.0.1 and any free port. */
   listen?: { host: string; port: number };
 }
@@ -140,7 +146,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
     };
 
     /** Latency, injected faults, authorization, routing, the handler: what happens once the request executes. */
-    const respond = async (raw: Buffer, delayMs: number, user: UserInfo): Promise<void> => {
+    const respond = async (raw: Buffer, delayMs: number, user: UserInfo, requestInfo: RequestAttributes): Promise<void> => {
       const fault = faults?.decide(method, path, operation);
       await timers.delay(delayMs);
 
@@ -163,7 +169,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
 
       try {
         // Authorized before routing: a path the server does not serve is still refused first.
-        const { attributes, refusal } = access.authorize(user, method, path, url.searchParams);
+        const { attributes, refusal } = access.authorize(user, method, path, url.searchParams, requestInfo);
         record.attributes = attributes;
         if (refusal) {
           store.emit({ actor: 'api', action: 'forbidden', detail: refusal.message });
@@ -216,36 +222,48 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
       answer(user.code, user.body, user.headers);
       return;
     }
-    // APF's ByUser distinguisher: one flow per user name.
-    const flow = user.name;
-    record.flow = flow;
-    metrics.request(operation, method, flow);
+    record.flow = user.name;
+    metrics.request(operation, method, user.name);
+    // kube-apiserver derives the request's attributes first (WithRequestInfo): APF classifies by them, RBAC judges them.
+    const requestInfo = requestAttributes(method, path, url.searchParams);
     if (!flowControl) {
-      await respond(raw, latencyMs, user);
+      await respond(raw, latencyMs, user, requestInfo);
       return;
     }
 
-    const { level, limits, counts } = flowControl;
-    const cost = estimateCost(operation, url.searchParams, counts(), limits);
+    const { apf, limits, counts } = flowControl;
+    const { schema, level, flow } = apf.classify(user, requestInfo);
+    const { settings, queue } = level;
+    record.flowSchema = schema;
+    record.priorityLevel = settings.name;
+    metrics.classified(settings.name, settings.concurrency);
+    const cost = estimateCost(operation, url.searchParams, counts(), { ...limits, maxSeats: settings.maxSeats, concurrency: Math.max(1, settings.concurrency) });
+    if (!queue) {
+      // The exempt level: no seats to wait for, no queue, no load on the level.
+      record.queueWaitMs = 0;
+      await respond(raw, serviceTimeMs(latencyMs, cost, 0, { ...limits, concurrency: 1 }), user, requestInfo);
+      return;
+    }
     const queuedAt = store.now();
-    const admission = level.admit(flow, cost.seats);
+    const admission = queue.admit(flow, cost.seats);
     const outcome = admission.kind === 'queued' ? await timers.park(admission.ready) : admission;
     if (outcome.kind === 'rejected') {
-      metrics.rejected(flow, outcome.reason);
+      metrics.rejected(user.name, outcome.reason, settings.name);
       record.throttled = outcome.reason;
       record.status = 429;
       record.answeredAt = store.now();
       requests.push(record);
-      store.emit({ actor: 'api', action: 'throttled', detail: `${outcome.reason}: ${method} ${path} (flow ${flow})` });
+      store.emit({ actor: 'api', action: 'throttled', detail: `${outcome.reason}: ${method} ${path} (priority level ${settings.name}, flow schema ${schema}, user ${user.name})` });
       sendTooManyRequests(res, limits.retryAfterSeconds);
       return;
     }
-    metrics.queueWait(store.now() - queuedAt);
-    metrics.seats(level.seatsInUse);
+    record.queueWaitMs = store.now() - queuedAt;
+    metrics.dispatched(operation, method, settings.name, record.queueWaitMs, queue.seatsInUse);
+    metrics.seats(apf.seatsInUse);
     try {
-      await respond(raw, serviceTimeMs(latencyMs, cost, level.seatsInUse, limits), user);
+      await respond(raw, serviceTimeMs(latencyMs, cost, queue.seatsInUse, { ...limits, concurrency: queue.concurrency }), user, requestInfo);
     } finally {
-      level.release(cost.seats);
+      queue.release(cost.seats);
     }
   };
 

@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { Clock } from '../../lib/util/clock.ts';
-import { startKubeEmulator, type KubeEmulator } from '../kube/index.ts';
+import { LIFEGUARD_FLOW_CONTROL_MANIFEST, startKubeEmulator, type KubeEmulator } from '../kube/index.ts';
 import type { TimelineEntry } from './result.ts';
 import type { Scenario } from './schema.ts';
 
@@ -19,6 +20,7 @@ export async function startCluster(scenario: Scenario, cluster: NonNullable<Scen
     latencyMs: cluster.api.latencyMs,
     ...(cluster.api.faults ? { faults: cluster.api.faults } : {}),
     ...(cluster.api.limits !== false ? { limits: cluster.api.limits } : {}),
+    ...(cluster.api.flowControl === 'lifeguard' ? { flowControlManifest: readFileSync(LIFEGUARD_FLOW_CONTROL_MANIFEST, 'utf8') } : {}),
     watchList: cluster.api.watchList,
     watchCacheSize: cluster.api.watchCacheSize,
     seed: scenario.seed,

@@ -1,5 +1,5 @@
 import type { DrainReport, PodReport } from '../../lib/drain/drain.ts';
-import type { KubeEmulator, PodHistoryEntry } from '../kube/index.ts';
+import type { KubeEmulator, LevelMetrics, PodHistoryEntry } from '../kube/index.ts';
 import type { Taint } from '../kube/objects.ts';
 import type { LifecycleRecord } from '../aws/in-memory-ports.ts';
 import type { ScheduleRecord } from '../aws/in-memory-scheduler.ts';
@@ -90,7 +90,18 @@ export interface SimulationResult {
 }
 
 export interface LoadSection {
-  api: { requests: number; byVerb: Record<string, number>; throttled429: number; maxQueueWaitMs: number; maxSeatsInUse: number; connections: number };
+  api: {
+    requests: number;
+    byVerb: Record<string, number>;
+    throttled429: number;
+    maxQueueWaitMs: number;
+    maxSeatsInUse: number;
+    connections: number;
+    /** Per API Priority and Fairness priority level the requests went to: seats, requests, 429s, most seats used, longest queue wait (limits on). */
+    levels: Record<string, LevelMetrics>;
+    /** Queue waits of dispatched requests by "verb resource" ("patch nodes": the cordon), ms. */
+    queueWaits: Record<string, { count: number; p50Ms: number; p99Ms: number; maxMs: number }>;
+  };
   lambda: { invocations: number; environments: number; coldStarts: number; throttles: number; peakConcurrency: number };
   ec2: { describeInstances: number; throttled: number };
 }
@@ -238,7 +249,16 @@ function nodeResults(input: ResultInput): SimulationResult['nodes'] {
 function loadOf(input: ResultInput): LoadSection {
   const m = input.emulator.metrics();
   return {
-    api: { requests: m.total, byVerb: m.requests, throttled429: m.throttled.queueFull + m.throttled.timeOut + m.injected429, maxQueueWaitMs: Math.round(m.maxQueueWaitMs), maxSeatsInUse: m.maxSeatsInUse, connections: m.connectionsOpened },
+    api: {
+      requests: m.total,
+      byVerb: m.requests,
+      throttled429: m.throttled.queueFull + m.throttled.timeOut + m.injected429,
+      maxQueueWaitMs: Math.round(m.maxQueueWaitMs),
+      maxSeatsInUse: m.maxSeatsInUse,
+      connections: m.connectionsOpened,
+      levels: m.levels,
+      queueWaits: m.queueWaits,
+    },
     lambda: {
       invocations: input.invocations.length,
       environments: input.lambda.environmentsCreated,

@@ -21,6 +21,12 @@ const clusterSchema = z
          */
         limits: z.union([z.literal(false), apiLimitsSchema]).prefault({}),
         /**
+         * The API Priority and Fairness objects on the server: `default`, kube-apiserver's own (as on a
+         * cluster whose administrator has not applied Lifeguard's); `lifeguard`, with
+         * deploy/kubernetes-flowcontrol.yaml applied over them. Needs limits.
+         */
+        flowControl: z.enum(['default', 'lifeguard']).default('default'),
+        /**
          * Streaming lists (the WatchList feature: a WATCH with sendInitialEvents) served, as EKS 1.32
          * and 1.34+ do by default; `false` refuses them with 422, as 1.33 does by default.
          */
@@ -29,6 +35,7 @@ const clusterSchema = z
         watchCacheSize: watchCacheSizeSchema,
       })
       .strict()
+      .refine((api) => api.limits !== false || api.flowControl === 'default', { message: 'flowControl: lifeguard needs limits (they are false)', path: ['flowControl'] })
       .prefault({}),
     /** A controller-owned pod comes back on another node this long after it is gone. */
     recreateDelaySeconds: z.number().min(0).optional(),

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { KUBERNETES_GROUP } from '../../deploy/interruption.ts';
 import { VirtualClock } from '../../sandbox/clock/virtual-clock.ts';
 import { SANDBOX_USERS, startKubeEmulator, type KubeEmulator, type KubeEmulatorOptions } from '../../sandbox/kube/index.ts';
 import { estimateCost, maxSeatsFor, nominalConcurrency, resolveLimits, apiLimitsSchema } from '../../sandbox/kube/limits.ts';
@@ -97,7 +98,9 @@ describe('kube emulator: API Priority and Fairness model', () => {
   });
 
   it('serves a light flow between the requests of a heavy one (fair queuing)', async () => {
-    await start({ latencyMs: 100, limits: { concurrency: 1, queues: 64, handSize: 1, loadLatencyFactor: 0 }, users: { heavy: { name: 'heavy', groups: ['system:masters'] }, light: { name: 'light', groups: ['system:masters'] } } });
+    // Two users that may read nodes, outside system:masters (whose requests the mandatory `exempt` FlowSchema lets through unqueued).
+    const reader = { groups: [KUBERNETES_GROUP] };
+    await start({ latencyMs: 100, limits: { concurrency: 1, queues: 64, handSize: 1, loadLatencyFactor: 0 }, users: { heavy: { name: 'heavy', ...reader }, light: { name: 'light', ...reader } } });
     const heavy = Array.from({ length: 5 }, () => send(`/api/v1/nodes/${NODE}`, 'heavy'));
     const light = send(`/api/v1/nodes/${NODE}`, 'light');
     const [heavyAnswers, [lightAnswer]] = await Promise.all([all(heavy), all([light])]);

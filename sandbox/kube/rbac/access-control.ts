@@ -44,9 +44,9 @@ export class AccessControl {
     return result.kind === 'user' ? result.user : unauthorized();
   }
 
-  /** The request's attributes, and the 403 to answer when no rule allows them. */
-  authorize(user: UserInfo, method: string, path: string, query: URLSearchParams): { attributes: RequestAttributes; refusal?: ApiStatusError } {
-    const attributes = requestAttributes(method, path, query);
+  /** The request's attributes (derived unless the server already did), and the 403 to answer when no rule allows them. */
+  authorize(user: UserInfo, method: string, path: string, query: URLSearchParams, derived?: RequestAttributes): { attributes: RequestAttributes; refusal?: ApiStatusError } {
+    const attributes = derived ?? requestAttributes(method, path, query);
     const decision = authorize(this.policy, user, attributes);
     return decision.allowed ? { attributes } : { attributes, refusal: forbidden(user, attributes, decision.reason) };
   }

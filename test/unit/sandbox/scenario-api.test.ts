@@ -16,6 +16,13 @@ describe('scenario cluster.api', () => {
     expect(parseScenario(withApi({ watchList: false, watchCacheSize: 50 })).cluster!.api).toMatchObject({ watchList: false, watchCacheSize: 50 });
   });
 
+  it('applies Lifeguard’s FlowSchemas only when asked: a cluster administrator may not have applied them', () => {
+    expect(parseScenario(withApi({})).cluster!.api.flowControl).toBe('default');
+    expect(parseScenario(withApi({ flowControl: 'lifeguard' })).cluster!.api.flowControl).toBe('lifeguard');
+    expect(() => parseScenario(withApi({ flowControl: 'lifeguard', limits: false }))).toThrow(/cluster\.api\.flowControl: flowControl: lifeguard needs limits/);
+    expect(() => parseScenario(withApi({ flowControl: 'custom' }))).toThrow(/cluster\.api\.flowControl/);
+  });
+
   it('names the bad field', () => {
     expect(() => parseScenario(withApi({ watchList: 'yes' }))).toThrow(/cluster\.api\.watchList/);
     expect(() => parseScenario(withApi({ watchCacheSize: 0 }))).toThrow(/cluster\.api\.watchCacheSize/);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { manifestObjects } from '../manifest-objects.ts';
 import { parseSpec } from '../specs.ts';
 import { AUTO_UPDATE_ANNOTATION, DEFAULT_FLOW_CONTROL_OBJECTS, MANDATORY_FLOW_SCHEMAS, MANDATORY_PRIORITY_LEVELS } from './defaults.ts';
 import { FLOWCONTROL_GROUP, FLOWCONTROL_KINDS, type FlowControlObject } from './objects.ts';
@@ -14,19 +14,7 @@ export const LIFEGUARD_FLOW_CONTROL_MANIFEST = fileURLToPath(new URL('../../../d
  * roles, a Namespace) are passed over. `source` names the manifest in errors.
  */
 export function parseFlowControlManifest(text: string, source: string): FlowControlObject[] {
-  const objects: FlowControlObject[] = [];
-  parseAllDocuments(text).forEach((document, index) => {
-    const where = `${source}: document ${index + 1}`;
-    if (document.errors.length > 0) throw new Error(`${where}: not valid YAML: ${document.errors[0]!.message}`);
-    const value: unknown = document.toJS();
-    if (value === null || value === undefined) return;
-    const items = isList(value) ? value.items.map((item, i) => ({ item, where: `${where}, items.${i}` })) : [{ item: value, where }];
-    for (const { item, where: at } of items) {
-      const parsed = parseFlowControlObject(item, at);
-      if (parsed) objects.push(parsed);
-    }
-  });
-  return objects;
+  return manifestObjects(text, source, parseFlowControlObject);
 }
 
 /** Lifeguard's shipped manifest, read and parsed once. */
@@ -42,11 +30,6 @@ export function lifeguardFlowControlObjects(): FlowControlObject[] {
     shipped = parseFlowControlManifest(text, LIFEGUARD_FLOW_CONTROL_MANIFEST);
   }
   return shipped;
-}
-
-function isList(value: unknown): value is { items: unknown[] } {
-  const v = value as { kind?: unknown; items?: unknown };
-  return typeof value === 'object' && value !== null && v.kind === 'List' && Array.isArray(v.items);
 }
 
 function parseFlowControlObject(item: unknown, where: string): FlowControlObject | undefined {

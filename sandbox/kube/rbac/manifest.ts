@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { manifestObjects } from '../manifest-objects.ts';
 import { parseSpec } from '../specs.ts';
 import { RBAC_GROUP, RBAC_KINDS, type ClusterRoleBinding, type PolicyRule, type RbacObject, type RoleBinding } from './objects.ts';
 
@@ -22,19 +22,7 @@ export interface RbacPolicy {
  * is passed over. `source` names the manifest in errors.
  */
 export function parseRbacManifest(text: string, source: string): RbacObject[] {
-  const objects: RbacObject[] = [];
-  parseAllDocuments(text).forEach((document, index) => {
-    const where = `${source}: document ${index + 1}`;
-    if (document.errors.length > 0) throw new Error(`${where}: not valid YAML: ${document.errors[0]!.message}`);
-    const value: unknown = document.toJS();
-    if (value === null || value === undefined) return;
-    const items = isList(value) ? value.items.map((item, i) => ({ item, where: `${where}, items.${i}` })) : [{ item: value, where }];
-    for (const { item, where: at } of items) {
-      const parsed = parseRbacObject(item, at);
-      if (parsed) objects.push(parsed);
-    }
-  });
-  return objects;
+  return manifestObjects(text, source, parseRbacObject);
 }
 
 /** The manifest at `path`, read and parsed. */
@@ -46,11 +34,6 @@ export function readRbacManifest(path: string): RbacObject[] {
     throw new Error(`RBAC manifest ${path} cannot be read: ${(error as Error).message}`);
   }
   return parseRbacManifest(text, path);
-}
-
-function isList(value: unknown): value is { items: unknown[] } {
-  const v = value as { kind?: unknown; items?: unknown };
-  return typeof value === 'object' && value !== null && v.kind === 'List' && Array.isArray(v.items);
 }
 
 function parseRbacObject(item: unknown, where: string): RbacObject | undefined {

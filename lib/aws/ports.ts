@@ -6,8 +6,12 @@ import { LifeguardError } from '../util/errors.ts';
 
 /** EC2 instance facts Lifeguard needs when the node index cannot answer. */
 export interface InstanceDirectory {
-  /** The instance's private DNS name (e.g. ip-10-0-1-10.ec2.internal); undefined when unknown or gone. */
-  privateDnsName(instanceId: string): Promise<string | undefined>;
+  /**
+   * The instances' private DNS names (e.g. ip-10-0-1-10.ec2.internal), asked together: a batch of
+   * notices costs one DescribeInstances (chunked as the API allows), not one per instance. An
+   * instance EC2 does not know (gone, malformed id) or without a name is absent from the map.
+   */
+  privateDnsNames(instanceIds: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** Identifies one pending Auto Scaling lifecycle action (from the lifecycle event's detail). */

@@ -121,7 +121,7 @@ export interface ResultInput {
   schedules: readonly ScheduleRecord[];
   lifecycleActions: readonly LifecycleRecord[];
   lambda: { environmentsCreated: number; throttles: number; peakConcurrency: number };
-  instances: { lookups: readonly string[]; throttled: number };
+  instances: { calls: number; throttled: number };
 }
 
 /** Which report of a pod says most about it, when several invocations saw it. */
@@ -246,7 +246,7 @@ function loadOf(input: ResultInput): LoadSection {
       throttles: input.lambda.throttles,
       peakConcurrency: input.lambda.peakConcurrency,
     },
-    ec2: { describeInstances: input.instances.lookups.length, throttled: input.instances.throttled },
+    ec2: { describeInstances: input.instances.calls, throttled: input.instances.throttled },
   };
 }
 

@@ -62,6 +62,12 @@ export const interruptionConfigSchema = z
       .object({
         /** Evictions in flight at once, per node. */
         concurrency: z.number().int().min(1).max(256).default(16),
+        /**
+         * Nodes one invocation drains at once (a batch of notices, a Health event listing many
+         * instances); every node is cordoned first, the others wait their turn cordoned. All
+         * drains of an invocation share its client's rate limit (apiRateLimit).
+         */
+        nodes: z.number().int().min(1).max(10_000).default(1000),
         /** Kept free before the deadline: evictions/deletions must fit in `deadline - margin`. */
         marginSeconds: z.number().min(0).max(60).default(5),
         /** How often the node's pods are re-listed while no watch runs (a server that refuses watches, or between re-watches). */

@@ -71,3 +71,13 @@ export interface Scheduler {
 export interface SelfInvoker {
   invoke(payload: Record<string, unknown>): Promise<void>;
 }
+
+/**
+ * Lifeguard's notice queue (SQS), seen from the function that consumes it through Lambda's event
+ * source mapping: a notice that failed comes back after a delay of Lifeguard's choosing instead of
+ * the queue's whole visibility timeout.
+ */
+export interface NoticeQueue {
+  /** The received message becomes visible again `seconds` from now (ChangeMessageVisibility). */
+  retryLater(receiptHandle: string, seconds: number): Promise<void>;
+}

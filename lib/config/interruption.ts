@@ -49,6 +49,17 @@ export const interruptionConfigSchema = z
      */
     reservedConcurrency: z.number().int().min(1).max(1000).optional(),
     nodeGroups: z.array(nodeGroupSchema).default([]),
+    /** The notice queue every interruption rule sends to, and how the function consumes it. */
+    queue: z
+      .object({
+        /**
+         * A notice whose work failed comes back after this long, doubled with each receive (at
+         * most 900 s): within a Spot warning's two minutes, not after the queue's visibility timeout.
+         */
+        retryDelaySeconds: z.number().int().min(1).max(900).default(10),
+      })
+      .strict()
+      .prefault({}),
     /**
      * The Kubernetes client's own rate limit, per execution environment (each Lambda environment
      * has one client): sustained requests per second and the burst. A 110-pod node's drain fits in

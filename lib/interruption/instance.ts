@@ -9,15 +9,15 @@ import { lifecycleOnDuplicate } from './lifecycle-hook.ts';
 import { nextStep, type Step, type Trigger } from './next-step.ts';
 import { CONFLICT } from './node-write.ts';
 import type { InstanceReport } from './report.ts';
-import { LifeguardError } from '../util/errors.ts';
+import { RetryLaterError } from '../util/errors.ts';
 import { persistence } from './persist.ts';
 import type { NodeLookup } from '../kube/node-index.ts';
 
 /** Conflicting writers (kubelet status, autoscalers, a concurrent duplicate) are common on a node. */
 const MAX_DECISIONS = 6;
 
-/** Another invocation holds the node for work as urgent as this: fail so the event is retried later. */
-export class NodeBusyError extends LifeguardError {}
+/** Another invocation holds the node for work as urgent as this: fail so the event is retried once its lease runs out. */
+export class NodeBusyError extends RetryLaterError {}
 
 export interface InstanceWork {
   notice: Notice;
@@ -106,7 +106,7 @@ async function carryOut(step: Step, input: LaterInput, holder: string, roundStar
       return { ...quiet('duplicate', step.reason), ...(lifecycle ? { lifecycle } : {}) };
     }
     case 'busy':
-      throw new NodeBusyError(`${ref.nodeName}: ${step.reason}; the event will be tried again`);
+      throw new NodeBusyError(`${ref.nodeName}: ${step.reason}; the event will be tried again`, Math.max(0, step.until - deps.clock.now()));
     case 'schedule':
       return scheduleLater(input, 'scheduled-drain', step.at, step.reason, deps);
     case 'recheck':

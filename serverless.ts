@@ -42,7 +42,7 @@ const serverlessConfiguration = {
   },
   functions,
   stepFunctions: dr.stepFunctions,
-  resources: { Resources: resources, Outputs: dr.outputs },
+  resources: { Resources: resources, Outputs: { ...interruption.outputs, ...dr.outputs } },
 };
 
 export default serverlessConfiguration;

@@ -12,7 +12,6 @@ import { EventBridgePublisher } from '../lib/aws/event-publisher.ts';
 import { AutoScalingLifecycleActions } from '../lib/aws/lifecycle-actions.ts';
 import { EventBridgeScheduler, schedulerTargetFromEnvironment } from '../lib/aws/scheduler.ts';
 import { NOTICE_QUEUE_URL_ENV, SqsNoticeQueue } from '../lib/aws/notice-queue.ts';
-import { LambdaSelfInvoker } from '../lib/aws/self-invoker.ts';
 import { configFromEnvironment } from '../lib/config/load.ts';
 import { handleNoticeBatch, isSqsBatch } from '../lib/interruption/notice-batch.ts';
 import { handleForClusters, type ClusterTarget } from '../lib/interruption/route.ts';
@@ -37,6 +36,11 @@ const log = logFromPowertools(logger);
 const clock = systemClock;
 // The EC2 client module is imported on the first lookup, not at init.
 const instances = new Ec2InstanceDirectory({ region: config.region });
+const queueUrl = process.env[NOTICE_QUEUE_URL_ENV];
+// The notice queue (the SQS client is imported on first use): a failed notice's retry delay, and a
+// drain that runs out of time going on at once as a new notice. Without its URL (outside the
+// stack), a failed notice comes back after the visibility timeout and a hand-over is scheduled.
+const noticeQueue = queueUrl ? new SqsNoticeQueue({ region: config.region, queueUrl }) : undefined;
 const base = {
   config,
   clock,
@@ -44,13 +48,8 @@ const base = {
   lifecycle: new AutoScalingLifecycleActions(new AutoScalingClient({ region: config.region })),
   events: new EventBridgePublisher(new EventBridgeClient({ region: config.region }), { source: config.eventSource, clock }),
   scheduler: new EventBridgeScheduler(new SchedulerClient({ region: config.region }), schedulerTargetFromEnvironment()),
-  // A drain that runs out of time goes on in a new invocation of this function at once; the Lambda client is imported then.
-  invoker: new LambdaSelfInvoker({ region: config.region, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME }),
+  ...(noticeQueue ? { invoker: noticeQueue } : {}),
 };
-
-const queueUrl = process.env[NOTICE_QUEUE_URL_ENV];
-// Sets a failed notice's retry delay; without the queue's URL it comes back after the visibility timeout.
-const noticeQueue = queueUrl ? new SqsNoticeQueue({ region: config.region, queueUrl }) : undefined;
 
 let clusters: Promise<ClusterTarget[]> | undefined;
 function connectClusters(): Promise<ClusterTarget[]> {

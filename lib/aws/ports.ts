@@ -64,9 +64,9 @@ export interface Scheduler {
 }
 
 /**
- * A new invocation of the interruption function, now: Lambda's asynchronous Invoke (the function's
- * own retries and failure destination apply). For work that must go on within seconds — a drain
- * handing over — where a schedule fires a minute or two later.
+ * Work for the interruption function now: a notice on its queue (SQS SendMessage), handled within
+ * the batching window with the queue's retries and dead-letter queue. For work that must go on
+ * within seconds — a drain handing over — where a schedule fires a minute or two later.
  */
 export interface SelfInvoker {
   invoke(payload: Record<string, unknown>): Promise<void>;

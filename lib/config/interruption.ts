@@ -39,6 +39,9 @@ const nodeGroupSchema = z
   .strict();
 export type NodeGroup = z.infer<typeof nodeGroupSchema>;
 
+/** The interruption function's timeout (deploy/interruption.ts): a drain hands over before it. */
+export const INTERRUPTION_FUNCTION_TIMEOUT_SECONDS = 900;
+
 export const interruptionConfigSchema = z
   .object({
     /**
@@ -49,16 +52,45 @@ export const interruptionConfigSchema = z
      */
     reservedConcurrency: z.number().int().min(1).max(1000).optional(),
     nodeGroups: z.array(nodeGroupSchema).default([]),
-    /** The notice queue every interruption rule sends to, and how the function consumes it. */
+    /**
+     * The notice queue every interruption rule (and every continuation) sends to, and Lambda's
+     * event source mapping that feeds it to the function in batches (docs/performance.md has the
+     * measurements behind the defaults).
+     */
     queue: z
       .object({
+        /** Notices per invocation at most (the mapping's BatchSize; above 10 it needs a batching window). */
+        batchSize: z.number().int().min(1).max(10_000).default(100),
+        /** How long the mapping gathers notices before it invokes with fewer than batchSize (MaximumBatchingWindowInSeconds). */
+        batchingWindowSeconds: z.number().int().min(0).max(300).default(1),
+        /**
+         * Invocations the mapping runs at once at most (ScalingConfig.MaximumConcurrency, 2–1,000):
+         * with the client's rate limit (apiRateLimit.qps) per invocation, what bounds Lifeguard's
+         * load on the API servers however many notices arrive at once.
+         */
+        maximumConcurrency: z.number().int().min(2).max(1000).default(10),
+        /**
+         * How long a received notice stays hidden from other invocations (the queue's
+         * VisibilityTimeout): at least the function's timeout (Lambda refuses less), and by AWS's
+         * guidance six times it, so a throttled batch can be retried. Failed notices come back
+         * sooner: retryDelaySeconds.
+         */
+        visibilityTimeoutSeconds: z.number().int().min(INTERRUPTION_FUNCTION_TIMEOUT_SECONDS).max(43_200).default(6 * INTERRUPTION_FUNCTION_TIMEOUT_SECONDS),
+        /** A notice received this many times without success goes to the queue's dead-letter queue (RedrivePolicy maxReceiveCount). */
+        maxReceiveCount: z.number().int().min(1).max(1000).default(10),
+        /** How long an unhandled notice is kept (MessageRetentionPeriod; SQS allows up to 14 days). */
+        retentionDays: z.number().int().min(4).max(14).default(4),
         /**
          * A notice whose work failed comes back after this long, doubled with each receive (at
-         * most 900 s): within a Spot warning's two minutes, not after the queue's visibility timeout.
+         * most 900 s): within a Spot warning's two minutes, not after the visibility timeout.
          */
         retryDelaySeconds: z.number().int().min(1).max(900).default(10),
       })
       .strict()
+      .refine((q) => q.batchSize <= 10 || q.batchingWindowSeconds >= 1, {
+        message: 'a batchSize above 10 needs a batchingWindowSeconds of at least 1 (Lambda refuses it otherwise)',
+        path: ['batchingWindowSeconds'],
+      })
       .prefault({}),
     /**
      * The Kubernetes client's own rate limit, per execution environment (each Lambda environment
@@ -156,6 +188,10 @@ export const interruptionConfigSchema = z
       .prefault({}),
   })
   .strict()
+  .refine((c) => c.reservedConcurrency === undefined || c.reservedConcurrency >= c.queue.maximumConcurrency, {
+    message: 'reservedConcurrency below queue.maximumConcurrency makes Lambda throttle the queue\'s own invocations: raise it, or lower queue.maximumConcurrency (which caps the function\'s load by itself)',
+    path: ['reservedConcurrency'],
+  })
   .prefault({});
 
 export type InterruptionConfig = z.infer<typeof interruptionConfigSchema>;

@@ -20,7 +20,7 @@ import type { InstanceReport } from './report.ts';
 import { dropSchedules, ensureSchedule, invokeNow, pendingFor, withPending, type NodeRef } from './schedules.ts';
 
 /**
- * A drain that hands over goes on in a new invocation at once (a self-invocation: a schedule would
+ * A drain that hands over goes on in a new invocation at once (a notice it sends to its queue: a schedule would
  * fire one to two minutes later, lib/lifecycle/schedule-timing.ts) — unless this invocation drained
  * for less than this: then its time is misconfigured (handOverSeconds against the function's
  * timeout), and going on at once would only loop; the next round is a schedule, a minute or more

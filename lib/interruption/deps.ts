@@ -21,7 +21,7 @@ export interface InterruptionDeps {
   clusterName: string;
   /** One-time schedules for work in the future (they fire within a minute: lib/lifecycle/schedule-timing.ts). */
   scheduler?: Scheduler;
-  /** A new invocation of this function now: how a drain that runs out of time goes on within seconds. */
+  /** Work for this function now (a notice on its queue): how a drain that runs out of time goes on within seconds. */
   invoker?: SelfInvoker;
   lifecycle?: LifecycleActions;
   events?: EventPublisher;

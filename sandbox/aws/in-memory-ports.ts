@@ -177,7 +177,7 @@ export class InMemoryEventPublisher implements EventPublisher {
   }
 }
 
-/** Lambda's asynchronous Invoke of the function by itself: each invocation is handed to `onInvoke` (the simulated Lambda) at once. */
+/** The function sending work to itself (a drain handed over): each payload is handed to `onInvoke` (the simulated queue or Lambda) at once. */
 export class InMemorySelfInvoker implements SelfInvoker {
   /** Every invocation asked for: when, and the payload. */
   readonly invocations: Array<{ at: number; payload: Record<string, unknown> }> = [];

@@ -85,7 +85,7 @@ function lifeguardFunction(scenario: Scenario, cluster: NonNullable<Scenario['cl
     mulberry32(scenario.seed ^ SCHEDULER_STREAM),
   );
   const invoker = new InMemorySelfInvoker(clock, (payload) => {
-    record({ actor: 'lambda', action: 'invoke', detail: `${typeOf(payload)}: the function invokes itself` });
+    record({ actor: 'lambda', action: 'invoke', detail: `${typeOf(payload)}: the function hands the drain to its next invocation` });
     lambda.invoke(payload, { trigger: 'continuation' });
   });
   const shared = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { interruptionStack } from '../../../deploy/interruption.ts';
-import { parseConfig } from '../../../lib/config/load.ts';
+import { parseConfig, type ConfigError } from '../../../lib/config/load.ts';
 
 describe('interruption stack options', () => {
   it('caps concurrent invocations only when asked', () => {
@@ -41,5 +41,31 @@ describe('interruption stack options', () => {
     }
     expect(names.has('lifeguard-dev-interruption-work')).toBe(true);
     expect(names.size).toBe(5);
+  });
+
+  it('builds the notice queue and the event source mapping from interruption.queue', () => {
+    const config = parseConfig({ eks: [{ name: 'spark' }], interruption: { queue: { batchSize: 250, batchingWindowSeconds: 3, maximumConcurrency: 40, visibilityTimeoutSeconds: 7200, maxReceiveCount: 6, retentionDays: 7 } } });
+    const { resources, functions } = interruptionStack(config, 'lifeguard', 'dev');
+    expect((resources.InterruptionNoticeQueue as { Properties: unknown }).Properties).toMatchObject({ VisibilityTimeout: 7200, MessageRetentionPeriod: 7 * 86_400, RedrivePolicy: { maxReceiveCount: 6 } });
+    expect(functions.interruption.events).toEqual([
+      { sqs: { arn: { 'Fn::GetAtt': ['InterruptionNoticeQueue', 'Arn'] }, batchSize: 250, maximumBatchingWindow: 3, functionResponseType: 'ReportBatchItemFailures', maximumConcurrency: 40 } },
+    ]);
+  });
+
+  it('refuses queue settings Lambda would refuse or that would throttle the queue, naming the field', () => {
+    const problem = (queue: Record<string, unknown>, extra: Record<string, unknown> = {}) => {
+      try {
+        parseConfig({ eks: [{ name: 'spark' }], interruption: { queue, ...extra } });
+        return 'accepted';
+      } catch (err) {
+        return (err as ConfigError).message;
+      }
+    };
+    expect(problem({ batchSize: 50, batchingWindowSeconds: 0 })).toMatch(/interruption\.queue\.batchingWindowSeconds: a batchSize above 10 needs a batchingWindowSeconds of at least 1/);
+    expect(problem({ batchSize: 10, batchingWindowSeconds: 0 })).toBe('accepted');
+    expect(problem({ visibilityTimeoutSeconds: 600 })).toMatch(/interruption\.queue\.visibilityTimeoutSeconds/);
+    expect(problem({ maximumConcurrency: 1 })).toMatch(/interruption\.queue\.maximumConcurrency/);
+    expect(problem({ maximumConcurrency: 20 }, { reservedConcurrency: 10 })).toMatch(/interruption\.reservedConcurrency: reservedConcurrency below queue\.maximumConcurrency/);
+    expect(problem({ maximumConcurrency: 10 }, { reservedConcurrency: 10 })).toBe('accepted');
   });
 });

@@ -169,7 +169,12 @@ async function lookUp(nodes: InterruptionDeps['nodes'], instanceIds: readonly st
   const unique = [...new Set(instanceIds)];
   if (nodes.resolveMany) return nodes.resolveMany(unique);
   const settled = await Promise.allSettled(unique.map((id) => nodes.resolve(id)));
-  return new Map(unique.map((id, i) => [id, settled[i]!.status === 'fulfilled' ? { node: (settled[i] as PromiseFulfilledResult<Awaited<ReturnType<typeof nodes.resolve>>>).value } : { error: (settled[i] as PromiseRejectedResult).reason }]));
+  return new Map(
+    unique.map((id, i): [string, NodeLookup] => {
+      const result = settled[i]!;
+      return [id, result.status === 'fulfilled' ? { node: result.value } : { error: result.reason }];
+    }),
+  );
 }
 
 /** Cordons (and decides for) every instance, then runs the drains; each item ends with `settled`. */

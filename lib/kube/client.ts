@@ -57,12 +57,12 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
   const insideCall: PodWatchDeps = { ...watchDeps, bucket: undefined, clock: { now: () => clock.now(), sleep: (ms, signal) => clock.sleep(ms, signal), io: (work) => work() } };
   // Learned from the first 422: this server has no WatchList, so no drain of this client asks again.
   let streamingRefused = false;
-  const stream = async (scope: PodScope, handlers: PodWatchHandlers): Promise<StreamedPods | undefined> => {
+  const stream = async (scope: PodScope, handlers: PodWatchHandlers, keep?: (pod: V1Pod) => boolean): Promise<StreamedPods | undefined> => {
     if (streamingRefused) return undefined;
     const what = scope === 'all' ? 'all pods' : `pods on ${scope.nodeName}`;
     // Retried like the LIST it replaces (throttling, 5xx, lost connections). `call` takes the
     // bucket's token and counts the exchange as I/O on the clock, so the stream does neither again.
-    const streamed = await call(`stream ${what}`, () => streamPods(insideCall, scope, handlers));
+    const streamed = await call(`stream ${what}`, () => streamPods(insideCall, scope, handlers, keep));
     if (!streamed) {
       streamingRefused = true;
       options.log?.info('the API server does not stream lists (WatchList off): drains list, then watch', { scope: what });
@@ -110,22 +110,19 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
       return stream({ nodeName }, handlers);
     },
 
-    async listAllPods(callOptions?: KubeCallOptions) {
+    async listAllPods(keep?: (pod: V1Pod) => boolean, callOptions?: KubeCallOptions) {
       let resourceVersion: string | undefined;
+      // Filtered page by page: a big cluster's pods are never held all at once.
       const items = await listInPages(async (token) => {
         const page = await call('list all pods', () => core.listPodForAllNamespaces({ limit: POD_PAGE_SIZE, ...(token ? { _continue: token } : {}) }, perRequest), {}, callOptions?.priority);
         resourceVersion = page.metadata?.resourceVersion;
-        return page;
+        return { ...page, items: keep ? page.items.filter(keep) : page.items };
       });
       return { items, resourceVersion };
     },
 
-    watchAllPods(resourceVersion, handlers) {
-      return watchPods(watchDeps, 'all', resourceVersion, handlers);
-    },
-
-    streamAllPods(handlers) {
-      return stream('all', handlers);
+    streamAllPods(handlers, keep?: (pod: V1Pod) => boolean) {
+      return stream('all', handlers, keep);
     },
 
     async evictPod(namespace, name, uid, gracePeriodSeconds, callOptions?: KubeCallOptions) {

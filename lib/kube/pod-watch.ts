@@ -41,9 +41,9 @@ export function watchPods(deps: PodWatchDeps, scope: PodScope, resourceVersion: 
  * them and the bookmark's resourceVersion and hands later changes to `handlers`. A 422 (the
  * server validates the options and has no WatchList: Kubernetes 1.33 by default, or before 1.32)
  * resolves undefined. A stream that fails, ends or stalls past the request timeout before its
- * bookmark rejects; the watch is stopped.
+ * bookmark rejects; the watch is stopped. Only the initial pods `keep` accepts are kept.
  */
-export async function streamPods(deps: PodWatchDeps, scope: PodScope, handlers: PodWatchHandlers): Promise<StreamedPods | undefined> {
+export async function streamPods(deps: PodWatchDeps, scope: PodScope, handlers: PodWatchHandlers, keep?: (pod: V1Pod) => boolean): Promise<StreamedPods | undefined> {
   const operation = `stream ${scopeName(scope)}`;
   const initial = new Map<string, V1Pod>();
   let live = false;
@@ -60,7 +60,7 @@ export async function streamPods(deps: PodWatchDeps, scope: PodScope, handlers: 
       onEvent: (event) => {
         if (live) handlers.onEvent(event);
         else if (event.type === 'DELETED') initial.delete(uid(event.pod));
-        else initial.set(uid(event.pod), event.pod);
+        else if (!keep || keep(event.pod)) initial.set(uid(event.pod), event.pod);
       },
       onBookmark: (object) => {
         const metadata = (object as { metadata?: { resourceVersion?: unknown; annotations?: Record<string, unknown> } } | undefined)?.metadata;

@@ -47,7 +47,6 @@ export interface FakeCall {
     | 'watchPodsOnNode'
     | 'streamPodsOnNode'
     | 'listAllPods'
-    | 'watchAllPods'
     | 'streamAllPods'
     | 'evictPod'
     | 'deletePod'
@@ -247,22 +246,17 @@ export class FakeKube implements KubeApi {
     return this.stream('streamPodsOnNode', nodeName, handlers);
   }
 
-  /** Every pod, then every change: one stream a batch of drains shares (lib/interruption/pod-feed.ts). */
-  async streamAllPods(handlers: PodWatchHandlers): Promise<StreamedPods | undefined> {
-    return this.stream('streamAllPods', undefined, handlers);
+  /** Every pod, then every change: the one read a batch of drains shares (lib/interruption/pod-feed.ts). */
+  async streamAllPods(handlers: PodWatchHandlers, keep?: (pod: V1Pod) => boolean): Promise<StreamedPods | undefined> {
+    const streamed = await this.stream('streamAllPods', undefined, handlers);
+    return streamed && keep ? { ...streamed, list: { ...streamed.list, items: streamed.list.items.filter(keep) } } : streamed;
   }
 
-  async listAllPods(): Promise<PodList> {
+  async listAllPods(keep?: (pod: V1Pod) => boolean): Promise<PodList> {
     return this.call('listAllPods', '*', {}, () => {
       const list = this.handle({ operation: 'list-pods', method: 'GET', params: {} }, {}, 'list all pods') as { items: V1Pod[]; metadata: { resourceVersion: string } };
-      return { items: list.items, resourceVersion: list.metadata.resourceVersion };
+      return { items: keep ? list.items.filter(keep) : list.items, resourceVersion: list.metadata.resourceVersion };
     });
-  }
-
-  async watchAllPods(resourceVersion: string, handlers: PodWatchHandlers): Promise<PodWatch> {
-    await this.call('watchAllPods', '*');
-    const since = resourceVersion && resourceVersion !== '0' ? Number(resourceVersion) : undefined;
-    return this.follow(undefined, since, handlers);
   }
 
   private async stream(op: 'streamPodsOnNode' | 'streamAllPods', nodeName: string | undefined, handlers: PodWatchHandlers): Promise<StreamedPods | undefined> {

@@ -66,7 +66,7 @@ describe('handleBatch: many notices, one invocation', () => {
     expect(kube.calls.indexOf(cordons.at(-1)!)).toBeLessThan(kube.calls.indexOf(firstDrainWork));
   });
 
-  it('reads every node\'s pods from one shared stream of all pods, not one stream per node', async () => {
+  it('reads every node\'s pods with one read of all pods, not one stream per node, then watches each node from it', async () => {
     const { kube, run } = world(5);
     const results = await run(deliveriesOf(Array.from({ length: 5 }, (_, i) => warning(i))));
 
@@ -74,21 +74,21 @@ describe('handleBatch: many notices, one invocation', () => {
     expect(kube.callsFor('streamAllPods')).toHaveLength(1);
     expect(kube.callsFor('streamPodsOnNode')).toHaveLength(0);
     expect(kube.callsFor('listPodsOnNode')).toHaveLength(0);
+    expect(kube.callsFor('watchPodsOnNode').map((c) => c.target).sort()).toEqual(Array.from({ length: 5 }, (_, i) => nodeName(i)).sort());
     // Every pod the drains had to move went, and each drain saw it go through the shared stream.
     for (const r of results) expect(r.reports[0]!.instances[0]!.drain!.pods.filter((p) => p.outcome === 'evicted' && p.goneAt !== undefined)).toHaveLength(3);
     expect(kube.watchCount).toBe(0);
   });
 
-  it('without WatchList, shares one LIST and one WATCH of all pods instead', async () => {
+  it('without WatchList, shares one LIST of all pods instead, then watches each node from it', async () => {
     const { kube, run } = world(4);
     kube.watchList = false;
     const results = await run(deliveriesOf(Array.from({ length: 4 }, (_, i) => warning(i))));
 
     expect(results.every((r) => r.reports[0]!.instances[0]!.status === 'drained')).toBe(true);
     expect(kube.callsFor('listAllPods')).toHaveLength(1);
-    expect(kube.callsFor('watchAllPods')).toHaveLength(1);
     expect(kube.callsFor('listPodsOnNode')).toHaveLength(0);
-    expect(kube.callsFor('watchPodsOnNode')).toHaveLength(0);
+    expect(kube.callsFor('watchPodsOnNode')).toHaveLength(4);
   });
 
   it('a node that failed is its delivery\'s failure only: the others are drained and not retried', async () => {

@@ -19,6 +19,9 @@ export interface ApiMetricsSnapshot {
   connectionsOpened: number;
   /** Per flow (user): requests and 429s from flow control. */
   flows: Record<string, { requests: number; throttled: number }>;
+  /** Seats × time held (clock ms) by dispatched requests, in all and by "verb resource": what the server spent on them. */
+  seatMs: number;
+  seatMsByVerb: Record<string, number>;
 }
 
 const VERB_RESOURCE: Record<KubeOperation, string> = {
@@ -37,6 +40,8 @@ const VERB_RESOURCE: Record<KubeOperation, string> = {
   'list-events': 'list events',
 };
 
+const verbResource = (operation: KubeOperation | undefined, method: string) => (operation ? VERB_RESOURCE[operation] : `${method.toLowerCase()} (unknown path)`);
+
 export class ApiMetrics {
   private readonly requests = new Map<string, number>();
   private total = 0;
@@ -47,9 +52,11 @@ export class ApiMetrics {
   private maxQueueWaitMs = 0;
   private connectionsOpened = 0;
   private readonly flows = new Map<string, { requests: number; throttled: number }>();
+  private seatMs = 0;
+  private readonly seatMsByVerb = new Map<string, number>();
 
   request(operation: KubeOperation | undefined, method: string, flow: string): void {
-    const key = operation ? VERB_RESOURCE[operation] : `${method.toLowerCase()} (unknown path)`;
+    const key = verbResource(operation, method);
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
     this.total++;
     this.flow(flow).requests++;
@@ -63,6 +70,13 @@ export class ApiMetrics {
 
   injected(status: number): void {
     if (status === 429) this.injected429++;
+  }
+
+  /** A dispatched request held `seats` for `ms` (queue wait excluded). */
+  seatTime(operation: KubeOperation | undefined, seats: number, ms: number): void {
+    const key = verbResource(operation, '');
+    this.seatMs += seats * ms;
+    this.seatMsByVerb.set(key, (this.seatMsByVerb.get(key) ?? 0) + seats * ms);
   }
 
   queueDepth(waiting: number): void {
@@ -93,6 +107,8 @@ export class ApiMetrics {
       maxQueueWaitMs: this.maxQueueWaitMs,
       connectionsOpened: this.connectionsOpened,
       flows: Object.fromEntries(Object.entries(sorted(this.flows)).map(([k, v]) => [k, { ...v }])),
+      seatMs: Math.round(this.seatMs),
+      seatMsByVerb: Object.fromEntries(Object.entries(sorted(this.seatMsByVerb)).map(([k, v]) => [k, Math.round(v)])),
     };
   }
 

@@ -228,9 +228,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
     }
     metrics.queueWait(store.now() - queuedAt);
     metrics.seats(level.seatsInUse);
+    const dispatchedAt = store.now();
     try {
       await respond(raw, serviceTimeMs(latencyMs, cost, level.seatsInUse, limits), user);
     } finally {
+      metrics.seatTime(operation, cost.seats, store.now() - dispatchedAt);
       level.release(cost.seats);
     }
   };

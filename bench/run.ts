@@ -20,6 +20,7 @@ interface Bench {
 }
 
 const MASS_SIZES = [50, 200, 1000];
+const BURST_SIZES = [200, 500, 1000];
 /** The mass scenario again with this share of requests answered 429 at random, on top of the limits. */
 const THROTTLED_NODES = 200;
 const THROTTLE_RATES = [0.3, 0.6];
@@ -35,7 +36,7 @@ const benches: Record<string, Bench> = {
   mass: {
     title: 'Mass interruption under the default limits',
     about:
-      'N Spot warnings spread evenly over one minute, N = 50, 200, 1000, 25 pods per node (20 executors needing 20 s to migrate, 4 ReplicaSet pods, 1 DaemonSet pod), run as a scenario (bench/mass.ts) under the sandbox\'s default limits: API Priority and Fairness as EKS runs it (one flow for the function\'s IAM role, 5 ms base latency), Lambda as a pool of execution environments (500 ms cold start, the account\'s 1,000 concurrent executions, throttled events re-queued), EC2 DescribeInstances throttling; each environment runs the real handler with its own client, token bucket, keep-alive agent and node index; EC2 reclaims every instance at its deadline. Event-to-cordon is measured from the delivery to the moment the API server applies the cordon PATCH; drained, to the completion the drain records. Then N = 200 again with 30 % and 60 % of requests answered 429 (Retry-After 1 s) at random on top of the limits (`n200at30pct429`, `n200at60pct429`). Targets: P99 cordon < 2 s at N = 1000, no executor killed whose shutdown fits the window, requests per node ≤ pods + 5.',
+      'N Spot warnings spread evenly over one minute, N = 50, 200, 1000, 25 pods per node (20 executors needing 20 s to migrate, 4 ReplicaSet pods, 1 DaemonSet pod), run as a scenario (bench/mass.ts) under the sandbox\'s default limits: the notice queue and Lambda\'s event source mapping (batches, pollers, visibility), API Priority and Fairness as EKS runs it (one flow for the function\'s IAM role, 5 ms base latency), Lambda as a pool of execution environments (500 ms cold start, the account\'s 1,000 concurrent executions), EC2 DescribeInstances throttling; each environment runs the real handler with its own client, token bucket, keep-alive agent and node index; EC2 reclaims every instance at its deadline. Event-to-cordon is measured from the delivery to the moment the API server applies the cordon PATCH; drained, to the completion the drain records. Then N = 200 again with 30 % and 60 % of requests answered 429 (Retry-After 1 s) at random on top of the limits (`n200at30pct429`, `n200at60pct429`). Targets: P99 cordon < 2 s at N = 1000, no executor killed whose shutdown fits the window, requests per node ≤ pods + 5.',
     run: async () => {
       const figures: Figures = {};
       for (const nodes of MASS_SIZES) {
@@ -45,6 +46,26 @@ const benches: Record<string, Bench> = {
       for (const rate of THROTTLE_RATES) {
         const result = await runMassInterruption({ nodes: THROTTLED_NODES, throttleRate: rate });
         for (const key of THROTTLED_FIGURES) figures[`n${THROTTLED_NODES}at${rate * 100}pct429.${key}`] = result[key]!;
+      }
+      return figures;
+    },
+  },
+  burst: {
+    title: 'A Spot pool reclaimed: every warning within 2 s',
+    about:
+      'The mass scenario (bench/mass.ts, 25 pods per node) with the N warnings delivered within 2 s, as a pool reclaim delivers them, N = 200, 500, 1000: through the notice queue and its event source mapping with the default configuration (batches of up to 100, a 1 s window, no maximum concurrency, 400 requests/s and a burst of 40 per invocation); N = 200 again with the mapping\'s maximum concurrency at 10 (`n200max10`); and, for comparison, EventBridge invoking the function per event as the stack did before the queue (`direct`, with that version\'s client limit of 100/s and a burst of 200). `seatSecondsPerNode` is what the API server spent on each node (seats × seconds, API Priority and Fairness\'s currency), `podReadSeatSecondsPerNode` the part spent reading pods. Targets: cordon P99 < 2 s at N = 1000; 0 executors killed, 0 deadline misses; DescribeInstances ≤ N / 50; node LISTs ≤ 5; 429s < 1 % of requests.',
+    run: async () => {
+      const figures: Figures = {};
+      const direct = { queue: false, config: { interruption: { apiRateLimit: { qps: 100, burst: 200 } } } } as const;
+      const runs: Array<[string, Parameters<typeof runMassInterruption>[0]]> = [
+        ...BURST_SIZES.map((nodes): [string, Parameters<typeof runMassInterruption>[0]] => [`n${nodes}`, { nodes, spreadSeconds: 2 }]),
+        ['n200max10', { nodes: 200, spreadSeconds: 2, config: { interruption: { queue: { maximumConcurrency: 10 } } } }],
+        ['n200direct', { nodes: 200, spreadSeconds: 2, ...direct }],
+        ['n500direct', { nodes: 500, spreadSeconds: 2, ...direct }],
+      ];
+      for (const [name, options] of runs) {
+        const result = await runMassInterruption(options);
+        for (const [key, value] of Object.entries(result)) figures[`${name}.${key}`] = value;
       }
       return figures;
     },

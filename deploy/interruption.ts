@@ -114,7 +114,7 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
             batchSize: queue.batchSize,
             maximumBatchingWindow: queue.batchingWindowSeconds,
             functionResponseType: 'ReportBatchItemFailures',
-            maximumConcurrency: queue.maximumConcurrency,
+            ...(queue.maximumConcurrency !== undefined ? { maximumConcurrency: queue.maximumConcurrency } : {}),
           },
         },
       ],

@@ -64,11 +64,14 @@ export const interruptionConfigSchema = z
         /** How long the mapping gathers notices before it invokes with fewer than batchSize (MaximumBatchingWindowInSeconds). */
         batchingWindowSeconds: z.number().int().min(0).max(300).default(1),
         /**
-         * Invocations the mapping runs at once at most (ScalingConfig.MaximumConcurrency, 2–1,000):
-         * with the client's rate limit (apiRateLimit.qps) per invocation, what bounds Lifeguard's
-         * load on the API servers however many notices arrive at once.
+         * Invocations the mapping runs at once at most (ScalingConfig.MaximumConcurrency, 2–1,000);
+         * unset, the mapping's own limit (1,000 batches). With apiRateLimit.qps, it bounds
+         * Lifeguard's load on the API servers whatever arrives — at a price: an invocation holds
+         * its place until its drains end (a minute or two), so when every place holds a batch,
+         * further notices wait for one. A burst fills few, large batches either way; warnings
+         * spread over a minute make many small ones (docs/performance.md has both).
          */
-        maximumConcurrency: z.number().int().min(2).max(1000).default(10),
+        maximumConcurrency: z.number().int().min(2).max(1000).optional(),
         /**
          * How long a received notice stays hidden from other invocations (the queue's
          * VisibilityTimeout): at least the function's timeout (Lambda refuses less), and by AWS's
@@ -188,8 +191,9 @@ export const interruptionConfigSchema = z
       .prefault({}),
   })
   .strict()
-  .refine((c) => c.reservedConcurrency === undefined || c.reservedConcurrency >= c.queue.maximumConcurrency, {
-    message: 'reservedConcurrency below queue.maximumConcurrency makes Lambda throttle the queue\'s own invocations: raise it, or lower queue.maximumConcurrency (which caps the function\'s load by itself)',
+  .refine((c) => c.reservedConcurrency === undefined || (c.queue.maximumConcurrency !== undefined && c.reservedConcurrency >= c.queue.maximumConcurrency), {
+    message:
+      "a reservedConcurrency needs a queue.maximumConcurrency no larger than it: the queue's event source mapping does not count reserved concurrency and Lambda would throttle its invocations (queue.maximumConcurrency alone caps the function's load)",
     path: ['reservedConcurrency'],
   })
   .prefault({});

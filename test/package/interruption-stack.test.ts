@@ -47,7 +47,7 @@ describe('the packaged interruption stack', () => {
     expect(sources).toEqual(rules.map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] })));
   });
 
-  it('feeds the function from the notice queue in batches with partial batch responses and a maximum concurrency', () => {
+  it('feeds the function from the notice queue in batches with partial batch responses (the example sets no maximum concurrency)', () => {
     const mappings = resourcesOfType(template, 'AWS::Lambda::EventSourceMapping');
     expect(mappings).toHaveLength(1);
     expect(mappings[0]![1].Properties).toEqual({
@@ -57,7 +57,6 @@ describe('the packaged interruption stack', () => {
       FunctionName: { 'Fn::GetAtt': ['InterruptionLambdaFunction', 'Arn'] },
       Enabled: true,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 10 },
     });
     const fn = template.Resources.InterruptionLambdaFunction!.Properties as { Environment: { Variables: Record<string, unknown> } };
     expect(fn.Environment.Variables.LIFEGUARD_NOTICE_QUEUE_URL).toEqual({ Ref: 'InterruptionNoticeQueue' });

@@ -5,7 +5,7 @@ import { parseConfig, type ConfigError } from '../../../lib/config/load.ts';
 describe('interruption stack options', () => {
   it('caps concurrent invocations only when asked', () => {
     expect(interruptionStack(parseConfig({ eks: [{ name: 'spark' }] }), 'lifeguard', 'dev').functions.interruption).not.toHaveProperty('reservedConcurrency');
-    const capped = interruptionStack(parseConfig({ eks: [{ name: 'spark' }], interruption: { reservedConcurrency: 40 } }), 'lifeguard', 'dev');
+    const capped = interruptionStack(parseConfig({ eks: [{ name: 'spark' }], interruption: { reservedConcurrency: 40, queue: { maximumConcurrency: 40 } } }), 'lifeguard', 'dev');
     expect(capped.functions.interruption).toMatchObject({ reservedConcurrency: 40 });
   });
 
@@ -50,6 +50,9 @@ describe('interruption stack options', () => {
     expect(functions.interruption.events).toEqual([
       { sqs: { arn: { 'Fn::GetAtt': ['InterruptionNoticeQueue', 'Arn'] }, batchSize: 250, maximumBatchingWindow: 3, functionResponseType: 'ReportBatchItemFailures', maximumConcurrency: 40 } },
     ]);
+    // Unset, the mapping has no ScalingConfig: its own limit applies.
+    const unset = interruptionStack(parseConfig({ eks: [{ name: 'spark' }] }), 'lifeguard', 'dev');
+    expect(unset.functions.interruption.events[0]!.sqs).not.toHaveProperty('maximumConcurrency');
   });
 
   it('refuses queue settings Lambda would refuse or that would throttle the queue, naming the field', () => {
@@ -65,7 +68,8 @@ describe('interruption stack options', () => {
     expect(problem({ batchSize: 10, batchingWindowSeconds: 0 })).toBe('accepted');
     expect(problem({ visibilityTimeoutSeconds: 600 })).toMatch(/interruption\.queue\.visibilityTimeoutSeconds/);
     expect(problem({ maximumConcurrency: 1 })).toMatch(/interruption\.queue\.maximumConcurrency/);
-    expect(problem({ maximumConcurrency: 20 }, { reservedConcurrency: 10 })).toMatch(/interruption\.reservedConcurrency: reservedConcurrency below queue\.maximumConcurrency/);
+    expect(problem({ maximumConcurrency: 20 }, { reservedConcurrency: 10 })).toMatch(/interruption\.reservedConcurrency: a reservedConcurrency needs a queue\.maximumConcurrency no larger than it/);
+    expect(problem({}, { reservedConcurrency: 10 })).toMatch(/interruption\.reservedConcurrency: a reservedConcurrency needs a queue\.maximumConcurrency/);
     expect(problem({ maximumConcurrency: 10 }, { reservedConcurrency: 10 })).toBe('accepted');
   });
 });

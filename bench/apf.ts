@@ -1,7 +1,7 @@
 import { parseScenario } from '../sandbox/scenario/load.ts';
 import type { SimulationResult } from '../sandbox/scenario/result.ts';
 import { runScenario } from '../sandbox/scenario/runner.ts';
-import { massFigures, massScenario } from './mass.ts';
+import { massFigures, massScenario, PER_EVENT_DELIVERY } from './mass.ts';
 import type { Figures } from './results.ts';
 
 /**
@@ -26,6 +26,14 @@ export interface ApfBurstOptions {
   bystanderPods?: number;
   /** Scenario `cluster.api.limits` fields (sandbox/kube/limits.ts). */
   limits?: Record<string, unknown>;
+  /**
+   * Deliver through the notice queue. Off by default: each warning is its own invocation (and
+   * client, at the 100/s, burst 200 it had then), as before the queue. That is the load that
+   * fills Lifeguard's flow; through the queue, a batch cordons all its nodes before any drain
+   * and its drains share one pod read, and 120 to 1,000 nodes within 2 s never saturate the level
+   * (no cordon PATCH waits, with or without the manifest).
+   */
+  queue?: boolean;
 }
 
 const PODS_PER_BYSTANDER = 100;
@@ -37,7 +45,8 @@ const OTHER_PODS_PER_NODE = 5;
 /** The scenario, as a file would hold it. */
 export function apfBurstScenario(options: ApfBurstOptions): Record<string, unknown> {
   const executors = options.executorsPerNode ?? EXECUTORS_PER_NODE;
-  const scenario = massScenario({ nodes: options.nodes, spreadSeconds: options.withinSeconds ?? 2, executorsPerNode: executors, executorShutdownSeconds: 5 }) as {
+  const delivery = options.queue ? {} : PER_EVENT_DELIVERY;
+  const scenario = massScenario({ nodes: options.nodes, spreadSeconds: options.withinSeconds ?? 2, executorsPerNode: executors, executorShutdownSeconds: 5, ...delivery }) as {
     cluster: { nodes: Array<Record<string, unknown>>; pods: Array<Record<string, unknown>>; api: Record<string, unknown> };
   };
   const bystanders = Math.ceil((options.bystanderPods ?? DEFAULT_BYSTANDER_PODS) / PODS_PER_BYSTANDER);

@@ -21,9 +21,16 @@ export interface MassOptions {
   spreadSeconds?: number;
   /** Extra scenario `lambda` fields (e.g. reservedConcurrency). */
   lambda?: Record<string, unknown>;
+  /** Lifeguard's configuration for the run (e.g. interruption.queue, interruption.apiRateLimit). */
+  config?: Record<string, unknown>;
+  /** Scenario `queue` fields (batch size, window, maximum concurrency…), or false: EventBridge invokes the function per event, as before the notice queue. */
+  queue?: Record<string, unknown> | false;
   /** Share of API requests answered 429 (Retry-After 1 s) on top of the limits, at random. */
   throttleRate?: number;
 }
+
+/** EventBridge invoking the function once per event, as the stack did before the notice queue, with that version's client limit (100/s, burst 200). */
+export const PER_EVENT_DELIVERY = { queue: false, config: { interruption: { apiRateLimit: { qps: 100, burst: 200 } } } } as const;
 
 const SPARE_NODES_PER_INTERRUPTED = 0.2;
 const OTHERS_PER_NODE = 4; // ReplicaSet pods, replaced elsewhere
@@ -58,6 +65,8 @@ export function massScenario(options: MassOptions): Record<string, unknown> {
     events,
     until: spreadSeconds + 180,
     ...(options.lambda ? { lambda: options.lambda } : {}),
+    ...(options.queue !== undefined ? { queue: options.queue } : {}),
+    ...(options.config ? { config: options.config } : {}),
   };
 }
 
@@ -106,6 +115,7 @@ export function massFigures(result: SimulationResult, n: number, podsPerNode: nu
   const pct = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
   const fmt = (ms: number) => (Number.isFinite(ms) ? Math.round(ms) : 'never');
   const perNode = (x: number) => Math.round((x / n) * 10) / 10;
+  const perNode3 = (x: number) => Math.round((x / n) * 1000) / 1000;
   return {
     podsPerNode,
     cordonP50Ms: fmt(pct(cordonMs, 50)),
@@ -123,11 +133,17 @@ export function massFigures(result: SimulationResult, n: number, podsPerNode: nu
     watchPodsPerNode: perNode(load.api.byVerb['watch pods'] ?? 0),
     listNodes: load.api.byVerb['list nodes'] ?? 0,
     maxQueueWaitMs: load.api.maxQueueWaitMs,
+    seatSecondsPerNode: perNode3(load.api.seatSeconds),
+    podReadSeatSecondsPerNode: perNode3((load.api.seatSecondsByVerb['watch pods'] ?? 0) + (load.api.seatSecondsByVerb['list pods'] ?? 0)),
     maxSeatsInUse: load.api.maxSeatsInUse,
     connectionsPerNode: perNode(load.api.connections),
     lambdaColdStarts: load.lambda.coldStarts,
     lambdaThrottles: load.lambda.throttles,
     lambdaPeakConcurrency: load.lambda.peakConcurrency,
+    lambdaInvocations: load.lambda.invocations,
+    ec2DescribeInstances: load.ec2.describeInstances,
     ec2Throttled: load.ec2.throttled,
+    forcedDeletions: result.summary.forcedDeletions,
+    ...(load.queue ? { queueBatches: load.queue.batches, queueReceivesPerNotice: load.queue.receivesPerNotice, queueDeadLettered: load.queue.deadLettered, queueThrottled: load.queue.throttled } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { benchApf } from './apf.ts';
 import { benchBundle } from './bundle.ts';
 import { benchDrain } from './drain.ts';
 import { benchFailover } from './failover.ts';
-import { runMassInterruption } from './mass.ts';
+import { PER_EVENT_DELIVERY, runMassInterruption } from './mass.ts';
 import { compareFigures, describeChange, renderPerformanceDoc, type BenchResult, type Figures } from './results.ts';
 
 /**
@@ -21,6 +21,7 @@ interface Bench {
 }
 
 const MASS_SIZES = [50, 200, 1000];
+const BURST_SIZES = [200, 500, 1000];
 /** The mass scenario again with this share of requests answered 429 at random, on top of the limits. */
 const THROTTLED_NODES = 200;
 const THROTTLE_RATES = [0.3, 0.6];
@@ -36,7 +37,7 @@ const benches: Record<string, Bench> = {
   mass: {
     title: 'Mass interruption under the default limits',
     about:
-      'N Spot warnings spread evenly over one minute, N = 50, 200, 1000, 25 pods per node (20 executors needing 20 s to migrate, 4 ReplicaSet pods, 1 DaemonSet pod), run as a scenario (bench/mass.ts) under the sandbox\'s default limits: API Priority and Fairness as EKS runs it (one flow for the function\'s IAM role, 5 ms base latency), Lambda as a pool of execution environments (500 ms cold start, the account\'s 1,000 concurrent executions, throttled events re-queued), EC2 DescribeInstances throttling; each environment runs the real handler with its own client, token bucket, keep-alive agent and node index; EC2 reclaims every instance at its deadline. Event-to-cordon is measured from the delivery to the moment the API server applies the cordon PATCH; drained, to the completion the drain records. Then N = 200 again with 30 % and 60 % of requests answered 429 (Retry-After 1 s) at random on top of the limits (`n200at30pct429`, `n200at60pct429`). Targets: P99 cordon < 2 s at N = 1000, no executor killed whose shutdown fits the window, requests per node ≤ pods + 5.',
+      'N Spot warnings spread evenly over one minute, N = 50, 200, 1000, 25 pods per node (20 executors needing 20 s to migrate, 4 ReplicaSet pods, 1 DaemonSet pod), run as a scenario (bench/mass.ts) under the sandbox\'s default limits: the notice queue and Lambda\'s event source mapping (batches, pollers, visibility), API Priority and Fairness as EKS runs it (one flow for the function\'s IAM role, 5 ms base latency), Lambda as a pool of execution environments (500 ms cold start, the account\'s 1,000 concurrent executions), EC2 DescribeInstances throttling; each environment runs the real handler with its own client, token bucket, keep-alive agent and node index; EC2 reclaims every instance at its deadline. Event-to-cordon is measured from the delivery to the moment the API server applies the cordon PATCH; drained, to the completion the drain records. Then N = 200 again with 30 % and 60 % of requests answered 429 (Retry-After 1 s) at random on top of the limits (`n200at30pct429`, `n200at60pct429`). Targets: P99 cordon < 2 s at N = 1000, no executor killed whose shutdown fits the window, requests per node ≤ pods + 5.',
     run: async () => {
       const figures: Figures = {};
       for (const nodes of MASS_SIZES) {
@@ -53,8 +54,27 @@ const benches: Record<string, Bench> = {
   apf: {
     title: 'The cordon on the server: with and without Lifeguard\'s API Priority and Fairness objects',
     about:
-      'A Spot pool reclaim whose warnings all arrive within 2 s, N = 150, 300 and 1000 interrupted nodes (7 pods each: 2 executors needing 5 s to migrate, 4 ReplicaSet pods, 1 DaemonSet pod) in a cluster of ~25,000 pods (bystander nodes of 100 pods each: every drain\'s pod stream makes the server scan them all), under the sandbox\'s default limits (bench/apf.ts). `default`: kube-apiserver\'s own FlowSchemas and priority levels, where every Lifeguard request is one flow of global-default (49 seats). `lifeguard`: deploy/kubernetes-flowcontrol.yaml applied, node GETs, LISTs and PATCHes in lifeguard-cordon (22 seats), the rest in lifeguard-drain (44). Event-to-cordon counts from the delivery to the moment the server applies the cordon PATCH (cold start and node lookup included); `patchNodeQueueWait*` is the time node PATCHes (cordon, lease, outcome) waited in a queue of their priority level; `LEVEL.*` rows are each level\'s seats, longest queue wait and 429s. At N = 1000 the node lookups of one Lambda environment per warning (a node LIST each when EC2 throttles DescribeInstances) load the cordon\'s own level (`lifeguard-cordon.throttled429`), and the figures vary by a few percent between runs (the order in which sockets deliver matters at that load); at 150 and 300 they repeat exactly.',
+      'A Spot pool reclaim whose warnings all arrive within 2 s, N = 150, 300 and 1000 interrupted nodes (7 pods each: 2 executors needing 5 s to migrate, 4 ReplicaSet pods, 1 DaemonSet pod) in a cluster of ~25,000 pods (bystander nodes of 100 pods each: every drain\'s pod stream makes the server scan them all), under the sandbox\'s default limits (bench/apf.ts), each warning its own invocation as before the notice queue (through the queue these sizes never fill Lifeguard\'s flow: no cordon PATCH waits, with or without the objects). `default`: kube-apiserver\'s own FlowSchemas and priority levels, where every Lifeguard request is one flow of global-default (49 seats). `lifeguard`: deploy/kubernetes-flowcontrol.yaml applied, node GETs, LISTs and PATCHes in lifeguard-cordon (22 seats), the rest in lifeguard-drain (44). Event-to-cordon counts from the delivery to the moment the server applies the cordon PATCH (cold start and node lookup included); `patchNodeQueueWait*` is the time node PATCHes (cordon, lease, outcome) waited in a queue of their priority level; `LEVEL.*` rows are each level\'s seats, longest queue wait and 429s. At N = 1000 the node lookups of one Lambda environment per warning (a node LIST each when EC2 throttles DescribeInstances) load the cordon\'s own level (`lifeguard-cordon.throttled429`), and the figures vary by a few percent between runs (the order in which sockets deliver matters at that load); at 150 and 300 they repeat exactly.',
     run: benchApf,
+  },
+  burst: {
+    title: 'A Spot pool reclaimed: every warning within 2 s',
+    about:
+      'The mass scenario (bench/mass.ts, 25 pods per node) with the N warnings delivered within 2 s, as a pool reclaim delivers them, N = 200, 500, 1000: through the notice queue and its event source mapping with the default configuration (batches of up to 100, a 1 s window, no maximum concurrency, 400 requests/s and a burst of 40 per invocation); N = 200 again with the mapping\'s maximum concurrency at 10 (`n200max10`); and, for comparison, EventBridge invoking the function per event as the stack did before the queue (`direct`, with that version\'s client limit of 100/s and a burst of 200). `seatSecondsPerNode` is what the API server spent on each node (seats × seconds, API Priority and Fairness\'s currency), `podReadSeatSecondsPerNode` the part spent reading pods. Targets: cordon P99 < 2 s at N = 1000; 0 executors killed, 0 deadline misses; DescribeInstances ≤ N / 50; node LISTs ≤ 5; 429s < 1 % of requests.',
+    run: async () => {
+      const figures: Figures = {};
+      const runs: Array<[string, Parameters<typeof runMassInterruption>[0]]> = [
+        ...BURST_SIZES.map((nodes): [string, Parameters<typeof runMassInterruption>[0]] => [`n${nodes}`, { nodes, spreadSeconds: 2 }]),
+        ['n200max10', { nodes: 200, spreadSeconds: 2, config: { interruption: { queue: { maximumConcurrency: 10 } } } }],
+        ['n200direct', { nodes: 200, spreadSeconds: 2, ...PER_EVENT_DELIVERY }],
+        ['n500direct', { nodes: 500, spreadSeconds: 2, ...PER_EVENT_DELIVERY }],
+      ];
+      for (const [name, options] of runs) {
+        const result = await runMassInterruption(options);
+        for (const [key, value] of Object.entries(result)) figures[`${name}.${key}`] = value;
+      }
+      return figures;
+    },
   },
   bundle: {
     title: 'Cold start: package size and import time',

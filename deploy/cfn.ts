@@ -72,10 +72,13 @@ export const deadLetterQueue = () => ({
   Properties: { MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true },
 });
 
-/** The logical ids of the stack's queues: each is a dead-letter queue (see deadLetterQueue). */
+/**
+ * The logical ids of the stack's dead-letter queues (see deadLetterQueue): every queue but the
+ * notice queue, the one with a redrive policy of its own (it is a source of dead letters).
+ */
 export const deadLetterQueueIds = (resources: Record<string, unknown>): string[] =>
   Object.entries(resources)
-    .filter(([, r]) => (r as { Type?: string }).Type === 'AWS::SQS::Queue')
+    .filter(([, r]) => (r as { Type?: string }).Type === 'AWS::SQS::Queue' && (r as { Properties?: { RedrivePolicy?: unknown } }).Properties?.RedrivePolicy === undefined)
     .map(([id]) => id);
 
 /**
@@ -83,25 +86,27 @@ export const deadLetterQueueIds = (resources: Record<string, unknown>): string[]
  * it may write only on behalf of the given rules.
  */
 export function eventBridgeDeadLetterQueue(queueId: string, ruleIds: string[]): Record<string, unknown> {
+  return { [queueId]: deadLetterQueue(), [`${queueId}Policy`]: rulesMaySend(queueId, ruleIds, 'EventBridgeRuleDeadLetters') };
+}
+
+/** The queue policy that lets EventBridge send to `queueId` on behalf of the given rules, and of nothing else. */
+export function rulesMaySend(queueId: string, ruleIds: string[], sid: string) {
   return {
-    [queueId]: deadLetterQueue(),
-    [`${queueId}Policy`]: {
-      Type: 'AWS::SQS::QueuePolicy',
-      Properties: {
-        Queues: [ref(queueId)],
-        PolicyDocument: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Sid: 'EventBridgeRuleDeadLetters',
-              Effect: 'Allow',
-              Principal: { Service: 'events.amazonaws.com' },
-              Action: 'sqs:SendMessage',
-              Resource: getAtt(queueId, 'Arn'),
-              Condition: { ArnEquals: { 'aws:SourceArn': ruleIds.map((id) => getAtt(id, 'Arn')) } },
-            },
-          ],
-        },
+    Type: 'AWS::SQS::QueuePolicy',
+    Properties: {
+      Queues: [ref(queueId)],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: sid,
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Resource: getAtt(queueId, 'Arn'),
+            Condition: { ArnEquals: { 'aws:SourceArn': ruleIds.map((id) => getAtt(id, 'Arn')) } },
+          },
+        ],
       },
     },
   };

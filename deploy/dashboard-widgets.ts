@@ -58,5 +58,8 @@ export const probeMetric = (metric: string, cluster: string) => [NAMESPACE, metr
 /** One metric Step Functions publishes for the failover state machine. */
 export const failoverMetric = (metric: string) => ['AWS/States', metric, 'StateMachineArn', `\${${FAILOVER_STATE_MACHINE_ID}}`];
 
+/** One SQS metric of one queue of the stack. */
+export const queueMetric = (queue: string, metric: string, s: string, label: string) => stat(['AWS/SQS', metric, 'QueueName', `\${${queue}.QueueName}`], s, label);
+
 /** The visible messages of one queue of the stack. */
 export const queueDepth = (queue: string) => stat(['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', `\${${queue}.QueueName}`], 'Maximum', queue);

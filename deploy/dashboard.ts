@@ -1,8 +1,9 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 import { sub } from './cfn.ts';
-import { failoverMetric, graph, grid, interruptionGraph, percentilesGraph, probeMetric, queueDepth, stat, type UnplacedWidget } from './dashboard-widgets.ts';
+import { failoverMetric, graph, grid, interruptionGraph, percentilesGraph, probeMetric, queueDepth, queueMetric, stat, type UnplacedWidget } from './dashboard-widgets.ts';
 import { DEADLINE_ALARM_ID } from './deadline-alarm.ts';
 import { CLUSTER_HEALTHY_METRIC } from './metric-names.ts';
+import { NOTICE_QUEUE_ID } from './notice-queue.ts';
 
 export const DASHBOARD_ID = 'LifeguardDashboard';
 
@@ -48,6 +49,12 @@ export function lifeguardDashboard(config: LifeguardConfig, service: string, sta
       ['UnknownInstances', 'Sum', 'instances of no configured cluster'],
       ['DuplicateDeliveries', 'Sum', 'duplicate deliveries'],
     ]),
+    graph('Notice queue', [
+      queueMetric(NOTICE_QUEUE_ID, 'ApproximateNumberOfMessagesVisible', 'Maximum', 'waiting'),
+      queueMetric(NOTICE_QUEUE_ID, 'ApproximateNumberOfMessagesNotVisible', 'Maximum', 'being handled, or failed and waiting to come back'),
+      queueMetric(NOTICE_QUEUE_ID, 'ApproximateAgeOfOldestMessage', 'Maximum', 'oldest (s)'),
+    ]),
+    interruptionGraph('Notices failed and retried', [['NoticesFailed', 'Sum', 'notices that come back to be tried again']]),
     graph('Dead letters waiting for a redrive', deadLetterQueues.map(queueDepth)),
   ];
 

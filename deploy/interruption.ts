@@ -1,6 +1,9 @@
+import { NOTICE_QUEUE_URL_ENV } from '../lib/aws/notice-queue.ts';
+import { INTERRUPTION_FUNCTION_TIMEOUT_SECONDS } from '../lib/config/interruption.ts';
 import { interruptionRules } from '../lib/events/rules.ts';
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 import { deadLetterQueue, eventBridgeDeadLetterQueue, getAtt, lambdaRole, ref, sub } from './cfn.ts';
+import { NOTICE_DEAD_LETTER_QUEUE_ID, noticeQueueResources, NOTICE_QUEUE_ID } from './notice-queue.ts';
 import { scheduleResources } from './schedules.ts';
 
 /** The Kubernetes group Lifeguard's role is mapped to; deploy/kubernetes-rbac.yaml binds it. */
@@ -13,14 +16,17 @@ const maxEventAgeSeconds: Record<string, number> = {
 };
 
 /**
- * The interruption path: one Lambda, one EventBridge rule per signal (each with a retry policy and
- * an SQS DLQ), an on-failure destination, a role scoped to the configured clusters, and EKS access
- * entries.
+ * The interruption path: one EventBridge rule per signal (each with a retry policy and an SQS
+ * DLQ), all sending to one notice queue, which the function consumes in batches through Lambda's
+ * event source mapping (partial batch responses, a maximum concurrency); the one-time schedules
+ * and the drains handed over send to the same queue. A role scoped to the configured clusters and
+ * that queue, and EKS access entries.
  */
 export function interruptionStack(config: LifeguardConfig, service: string, stage: string) {
   const functionName = `${service}-${stage}-interruption`;
-  const functionArn = getAtt('InterruptionLambdaFunction', 'Arn');
   const resources: Record<string, unknown> = {};
+  const ruleIds = interruptionRules.map((r) => `${r.name}Rule`);
+  const noticeQueueArn = getAtt(NOTICE_QUEUE_ID, 'Arn');
 
   for (const rule of interruptionRules) {
     resources[`${rule.name}Rule`] = {
@@ -31,30 +37,22 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
         EventPattern: rule.pattern,
         Targets: [
           {
-            Id: 'interruption',
-            Arn: functionArn,
+            Id: 'notices',
+            Arn: noticeQueueArn,
             RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: maxEventAgeSeconds[rule.name] ?? 3600 },
             DeadLetterConfig: { Arn: getAtt('InterruptionDeadLetterQueue', 'Arn') },
           },
         ],
       },
     };
-    resources[`${rule.name}Permission`] = {
-      Type: 'AWS::Lambda::Permission',
-      Properties: {
-        Action: 'lambda:InvokeFunction',
-        FunctionName: functionArn,
-        Principal: 'events.amazonaws.com',
-        SourceArn: getAtt(`${rule.name}Rule`, 'Arn'),
-      },
-    };
   }
 
-  Object.assign(resources, eventBridgeDeadLetterQueue('InterruptionDeadLetterQueue', interruptionRules.map((r) => `${r.name}Rule`)));
-  // Invocations that still fail after Lambda's own retries land here, with the event, for redrive.
+  Object.assign(resources, noticeQueueResources(config.interruption.queue, ruleIds));
+  Object.assign(resources, eventBridgeDeadLetterQueue('InterruptionDeadLetterQueue', ruleIds));
+  // Direct invocations (a schedule made by an earlier version, aws lambda invoke) that still fail after Lambda's own retries land here, with the event, for redrive.
   resources.InterruptionFailureQueue = deadLetterQueue();
 
-  const schedules = scheduleResources(functionName);
+  const schedules = scheduleResources(functionName, noticeQueueArn);
   Object.assign(resources, schedules.resources);
 
   const clusterArns = config.eks.map((c) =>
@@ -77,9 +75,13 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
       Resource: sub('arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default'),
     },
     { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('InterruptionFailureQueue', 'Arn') },
-    // A drain that runs out of time goes on in a new invocation at once: the function invokes itself
-    // (asynchronously, by name; the ARN is built from the name, the role cannot reference the function).
-    { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${functionName}`) },
+    // The event source mapping reads and deletes with the function's role; the function itself
+    // delays a failed notice (ChangeMessageVisibility) and sends a drain it hands over (SendMessage).
+    {
+      Effect: 'Allow',
+      Action: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility', 'sqs:SendMessage'],
+      Resource: noticeQueueArn,
+    },
     ...schedules.statements,
   ]);
 
@@ -95,15 +97,28 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
     };
   }
 
+  const { queue } = config.interruption;
   const functions = {
     interruption: {
       handler: 'functions/interruption.handler',
       description: 'Taints, cordons and drains EKS nodes on Spot, rebalance, Health, state-change and ASG signals',
       role: 'InterruptionRole',
-      // A drain that needs longer hands over to a new invocation of itself before this runs out.
-      timeout: 900,
-      environment: schedules.environment,
+      // A drain that needs longer hands over to the next invocation (through the notice queue) before this runs out.
+      timeout: INTERRUPTION_FUNCTION_TIMEOUT_SECONDS,
+      environment: { ...schedules.environment, [NOTICE_QUEUE_URL_ENV]: ref(NOTICE_QUEUE_ID) },
       memorySize: 1024,
+      events: [
+        {
+          sqs: {
+            arn: noticeQueueArn,
+            batchSize: queue.batchSize,
+            maximumBatchingWindow: queue.batchingWindowSeconds,
+            functionResponseType: 'ReportBatchItemFailures',
+            ...(queue.maximumConcurrency !== undefined ? { maximumConcurrency: queue.maximumConcurrency } : {}),
+          },
+        },
+      ],
+      // Asynchronous invocations only: a schedule an earlier version made still invokes the function directly.
       maximumRetryAttempts: 2,
       maximumEventAge: 3600,
       destinations: { onFailure: { type: 'sqs', arn: getAtt('InterruptionFailureQueue', 'Arn') } },
@@ -111,10 +126,12 @@ export function interruptionStack(config: LifeguardConfig, service: string, stag
     },
   };
 
-  // Their URLs (a queue's Ref) are what `lifeguard redrive --queue` takes.
+  // Their URLs (a queue's Ref) are what `lifeguard redrive --queue` takes; the notice queue's is its default `--to`.
   const outputs = {
-    InterruptionDeadLetterQueueUrl: { Description: 'Events EventBridge could not deliver: lifeguard redrive --queue', Value: ref('InterruptionDeadLetterQueue') },
-    InterruptionFailureQueueUrl: { Description: 'Invocations that failed after Lambda\'s retries: lifeguard redrive --queue', Value: ref('InterruptionFailureQueue') },
+    InterruptionNoticeQueueUrl: { Description: 'The notice queue: every interruption rule, schedule and hand-over sends here (lifeguard redrive sends dead letters back here)', Value: ref(NOTICE_QUEUE_ID) },
+    InterruptionNoticeDeadLetterQueueUrl: { Description: 'Notices received maxReceiveCount times without success: lifeguard redrive --queue', Value: ref(NOTICE_DEAD_LETTER_QUEUE_ID) },
+    InterruptionDeadLetterQueueUrl: { Description: 'Events EventBridge could not deliver to the notice queue: lifeguard redrive --queue', Value: ref('InterruptionDeadLetterQueue') },
+    InterruptionFailureQueueUrl: { Description: 'Direct invocations that failed after Lambda\'s retries: lifeguard redrive --queue', Value: ref('InterruptionFailureQueue') },
     InterruptionScheduleDeadLetterQueueUrl: { Description: 'Continuations a schedule could not deliver: lifeguard redrive --queue', Value: ref('InterruptionScheduleDeadLetterQueue') },
   };
 

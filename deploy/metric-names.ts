@@ -31,6 +31,7 @@ export const INTERRUPTION_METRICS = [
   'DrainsHandedOver',
   'NodesReverted',
   'InvocationsFailed',
+  'NoticesFailed',
 ] as const;
 
 export type InterruptionMetric = (typeof INTERRUPTION_METRICS)[number];

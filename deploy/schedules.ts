@@ -4,12 +4,12 @@ import { scheduleGroupName } from './schedule-group-name.ts';
 
 /**
  * Durable work for the interruption function: a schedule group of its own, the role EventBridge
- * Scheduler assumes (it may invoke only this function and write only this DLQ), the DLQ, and what
- * the function itself may do (create/update/delete schedules in that group only, pass only that
- * role, only to Scheduler).
+ * Scheduler assumes (it may send only to the notice queue, `targetArn`, and write only this DLQ),
+ * the DLQ, and what the function itself may do (create/update/delete schedules in that group only,
+ * pass only that role, only to Scheduler). A schedule delivers its continuation as a notice, so it
+ * is batched and bounded like every other.
  */
-export function scheduleResources(functionName: string) {
-  const functionArn = sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${functionName}`);
+export function scheduleResources(functionName: string, targetArn: unknown) {
   const group = scheduleGroupName(functionName);
   const resources: Record<string, unknown> = {
     InterruptionScheduleGroup: { Type: 'AWS::Scheduler::ScheduleGroup', Properties: { Name: group } },
@@ -17,10 +17,9 @@ export function scheduleResources(functionName: string) {
     InterruptionScheduleDeadLetterQueue: deadLetterQueue(),
     InterruptionSchedulerRole: serviceRole(
       'scheduler.amazonaws.com',
-      'invoke-interruption-function',
+      'send-interruption-notices',
       [
-        { Effect: 'Allow', Action: ['lambda:InvokeFunction'], Resource: [functionArn, sub(`arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${functionName}:*`)] },
-        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: getAtt('InterruptionScheduleDeadLetterQueue', 'Arn') },
+        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: [targetArn, getAtt('InterruptionScheduleDeadLetterQueue', 'Arn')] },
       ],
       // Only this account's Lifeguard group may use the role (confused deputy). Scheduler sends the
       // schedule group's ARN as aws:SourceArn, never a schedule's: its confused-deputy guidance says
@@ -46,7 +45,7 @@ export function scheduleResources(functionName: string) {
   ];
   const environment: Record<string, unknown> = {
     [SCHEDULER_ENV.groupName]: ref('InterruptionScheduleGroup'),
-    [SCHEDULER_ENV.functionArn]: functionArn,
+    [SCHEDULER_ENV.targetArn]: targetArn,
     [SCHEDULER_ENV.roleArn]: getAtt('InterruptionSchedulerRole', 'Arn'),
     [SCHEDULER_ENV.deadLetterArn]: getAtt('InterruptionScheduleDeadLetterQueue', 'Arn'),
   };

@@ -1,7 +1,7 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
@@ -11,8 +11,9 @@ import { Ec2InstanceDirectory } from '../lib/aws/ec2-directory.ts';
 import { EventBridgePublisher } from '../lib/aws/event-publisher.ts';
 import { AutoScalingLifecycleActions } from '../lib/aws/lifecycle-actions.ts';
 import { EventBridgeScheduler, schedulerTargetFromEnvironment } from '../lib/aws/scheduler.ts';
-import { LambdaSelfInvoker } from '../lib/aws/self-invoker.ts';
+import { NOTICE_QUEUE_URL_ENV, SqsNoticeQueue } from '../lib/aws/notice-queue.ts';
 import { configFromEnvironment } from '../lib/config/load.ts';
+import { handleNoticeBatch, isSqsBatch } from '../lib/interruption/notice-batch.ts';
 import { handleForClusters, type ClusterTarget } from '../lib/interruption/route.ts';
 import type { InterruptionReport } from '../lib/interruption/handle.ts';
 import { createKubeApi } from '../lib/kube/client.ts';
@@ -23,8 +24,10 @@ import { logFromPowertools } from '../lib/observability/powertools.ts';
 import { systemClock } from '../lib/util/clock.ts';
 
 /**
- * EventBridge → interruption handling. Thin on purpose: build the adapters once per container
- * (warm invocations reuse node indexes and EKS tokens), then hand the event to the engine.
+ * Interruption handling. Thin on purpose: build the adapters once per container (warm invocations
+ * reuse node indexes and EKS tokens), then hand the work to the engine — a batch of notices from
+ * the notice queue (Lambda's SQS event source mapping: a partial batch response), or one event or
+ * continuation invoked directly (EventBridge, Scheduler, `aws lambda invoke`).
  */
 const config = configFromEnvironment();
 const logger = new Logger({ serviceName: 'lifeguard-interruption' });
@@ -33,6 +36,11 @@ const log = logFromPowertools(logger);
 const clock = systemClock;
 // The EC2 client module is imported on the first lookup, not at init.
 const instances = new Ec2InstanceDirectory({ region: config.region });
+const queueUrl = process.env[NOTICE_QUEUE_URL_ENV];
+// The notice queue (the SQS client is imported on first use): a failed notice's retry delay, and a
+// drain that runs out of time going on at once as a new notice. Without its URL (outside the
+// stack), a failed notice comes back after the visibility timeout and a hand-over is scheduled.
+const noticeQueue = queueUrl ? new SqsNoticeQueue({ region: config.region, queueUrl }) : undefined;
 const base = {
   config,
   clock,
@@ -40,8 +48,7 @@ const base = {
   lifecycle: new AutoScalingLifecycleActions(new AutoScalingClient({ region: config.region })),
   events: new EventBridgePublisher(new EventBridgeClient({ region: config.region }), { source: config.eventSource, clock }),
   scheduler: new EventBridgeScheduler(new SchedulerClient({ region: config.region }), schedulerTargetFromEnvironment()),
-  // A drain that runs out of time goes on in a new invocation of this function at once; the Lambda client is imported then.
-  invoker: new LambdaSelfInvoker({ region: config.region, functionName: process.env.AWS_LAMBDA_FUNCTION_NAME }),
+  ...(noticeQueue ? { invoker: noticeQueue } : {}),
 };
 
 let clusters: Promise<ClusterTarget[]> | undefined;
@@ -58,10 +65,18 @@ function connectClusters(): Promise<ClusterTarget[]> {
   return clusters;
 }
 
-async function handle(event: unknown, context: Context): Promise<InterruptionReport[]> {
+async function handle(event: unknown, context: Context): Promise<InterruptionReport[] | SQSBatchResponse> {
   // The request id holds the node's lease; the remaining time tells a drain when to hand over.
   const invocation = { id: context.awsRequestId, remainingMs: () => context.getRemainingTimeInMillis() };
   const receivedAt = clock.now();
+  if (isSqsBatch(event)) {
+    const { response, results } = await handleNoticeBatch(event, connectClusters, { ...base, invocation }, { ...(noticeQueue ? { queue: noticeQueue } : {}), retryDelaySeconds: config.interruption.queue.retryDelaySeconds });
+    for (const result of results) {
+      for (const report of result.reports) recordInterruptionMetrics(report, metrics);
+      if (result.error !== undefined) recordFailureMetrics(result.error, receivedAt, metrics, 'NoticesFailed');
+    }
+    return response;
+  }
   try {
     const reports = await handleForClusters(event, await connectClusters(), { ...base, invocation });
     for (const report of reports) recordInterruptionMetrics(report, metrics);
@@ -72,7 +87,7 @@ async function handle(event: unknown, context: Context): Promise<InterruptionRep
   }
 }
 
-export const handler = middy<unknown, InterruptionReport[]>()
+export const handler = middy<unknown, InterruptionReport[] | SQSBatchResponse>()
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics, { captureColdStartMetric: true }))
   .handler(handle);

@@ -6,8 +6,12 @@ import { LifeguardError } from '../util/errors.ts';
 
 /** EC2 instance facts Lifeguard needs when the node index cannot answer. */
 export interface InstanceDirectory {
-  /** The instance's private DNS name (e.g. ip-10-0-1-10.ec2.internal); undefined when unknown or gone. */
-  privateDnsName(instanceId: string): Promise<string | undefined>;
+  /**
+   * The instances' private DNS names (e.g. ip-10-0-1-10.ec2.internal), asked together: a batch of
+   * notices costs one DescribeInstances (chunked as the API allows), not one per instance. An
+   * instance EC2 does not know (gone, malformed id) or without a name is absent from the map.
+   */
+  privateDnsNames(instanceIds: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** Identifies one pending Auto Scaling lifecycle action (from the lifecycle event's detail). */
@@ -60,9 +64,9 @@ export interface Scheduler {
 }
 
 /**
- * A new invocation of the interruption function, now: Lambda's asynchronous Invoke (the function's
- * own retries and failure destination apply). For work that must go on within seconds — a drain
- * handing over — where a schedule fires a minute or two later.
+ * Work for the interruption function now: a notice on its queue (SQS SendMessage), handled within
+ * the batching window with the queue's retries and dead-letter queue. For work that must go on
+ * within seconds — a drain handing over — where a schedule fires a minute or two later.
  */
 export interface SelfInvoker {
   invoke(payload: Record<string, unknown>): Promise<void>;
@@ -101,4 +105,14 @@ export interface MessageQueue {
   receive(queueUrl: string, options: { max: number; visibilityTimeoutSeconds: number }): Promise<ReceivedMessage[]>;
   send(queueUrl: string, messages: ReadonlyArray<{ id: string; body: string }>): Promise<BatchOutcome>;
   delete(queueUrl: string, messages: ReadonlyArray<{ id: string; receiptHandle: string }>): Promise<BatchOutcome>;
+}
+
+/**
+ * Lifeguard's notice queue (SQS), seen from the function that consumes it through Lambda's event
+ * source mapping: a notice that failed comes back after a delay of Lifeguard's choosing instead of
+ * the queue's whole visibility timeout.
+ */
+export interface NoticeQueue {
+  /** The received message becomes visible again `seconds` from now (ChangeMessageVisibility). */
+  retryLater(receiptHandle: string, seconds: number): Promise<void>;
 }

@@ -13,9 +13,9 @@ import type { OneTimeSchedule, Scheduler } from './ports.ts';
 export interface SchedulerTarget {
   /** Lifeguard's own schedule group. */
   groupName: string;
-  /** The interruption function the schedules invoke. */
-  functionArn: string;
-  /** The role EventBridge Scheduler assumes to invoke it (and to write the DLQ). */
+  /** Where the schedules deliver: the notice queue the interruption function consumes. */
+  targetArn: string;
+  /** The role EventBridge Scheduler assumes to send there (and to write the DLQ). */
   roleArn: string;
   /** Where a continuation that still fails after the retries lands, for redrive. */
   deadLetterArn: string;
@@ -24,7 +24,7 @@ export interface SchedulerTarget {
 /** The environment variables the stack sets on the interruption function (deploy/interruption.ts). */
 export const SCHEDULER_ENV = {
   groupName: 'LIFEGUARD_SCHEDULE_GROUP',
-  functionArn: 'LIFEGUARD_FUNCTION_ARN',
+  targetArn: 'LIFEGUARD_SCHEDULE_TARGET_ARN',
   roleArn: 'LIFEGUARD_SCHEDULER_ROLE_ARN',
   deadLetterArn: 'LIFEGUARD_SCHEDULE_DLQ_ARN',
 } as const satisfies Record<keyof SchedulerTarget, string>;
@@ -36,7 +36,7 @@ export function schedulerTargetFromEnvironment(env: NodeJS.ProcessEnv = process.
     if (!value) throw new Error(`${SCHEDULER_ENV[key]} is not set: the interruption function needs it to schedule work (deploy the stack with serverless.ts)`);
     return value;
   };
-  return { groupName: read('groupName'), functionArn: read('functionArn'), roleArn: read('roleArn'), deadLetterArn: read('deadLetterArn') };
+  return { groupName: read('groupName'), targetArn: read('targetArn'), roleArn: read('roleArn'), deadLetterArn: read('deadLetterArn') };
 }
 
 /**
@@ -71,7 +71,8 @@ export class EventBridgeScheduler implements Scheduler {
       ActionAfterCompletion: 'DELETE',
       State: 'ENABLED',
       Target: {
-        Arn: this.target.functionArn,
+        // The continuation is the message body (Scheduler's Input for an SQS target).
+        Arn: this.target.targetArn,
         RoleArn: this.target.roleArn,
         Input: JSON.stringify(schedule.payload),
         // A continuation is time-critical but its handler is idempotent: retry for up to an hour.

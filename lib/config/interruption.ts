@@ -39,6 +39,9 @@ const nodeGroupSchema = z
   .strict();
 export type NodeGroup = z.infer<typeof nodeGroupSchema>;
 
+/** The interruption function's timeout (deploy/interruption.ts): a drain hands over before it. */
+export const INTERRUPTION_FUNCTION_TIMEOUT_SECONDS = 900;
+
 export const interruptionConfigSchema = z
   .object({
     /**
@@ -49,6 +52,49 @@ export const interruptionConfigSchema = z
      */
     reservedConcurrency: z.number().int().min(1).max(1000).optional(),
     nodeGroups: z.array(nodeGroupSchema).default([]),
+    /**
+     * The notice queue every interruption rule (and every continuation) sends to, and Lambda's
+     * event source mapping that feeds it to the function in batches (docs/performance.md has the
+     * measurements behind the defaults).
+     */
+    queue: z
+      .object({
+        /** Notices per invocation at most (the mapping's BatchSize; above 10 it needs a batching window). */
+        batchSize: z.number().int().min(1).max(10_000).default(100),
+        /** How long the mapping gathers notices before it invokes with fewer than batchSize (MaximumBatchingWindowInSeconds). */
+        batchingWindowSeconds: z.number().int().min(0).max(300).default(1),
+        /**
+         * Invocations the mapping runs at once at most (ScalingConfig.MaximumConcurrency, 2–1,000);
+         * unset, the mapping's own limit (1,000 batches). With apiRateLimit.qps, it bounds
+         * Lifeguard's load on the API servers whatever arrives — at a price: an invocation holds
+         * its place until its drains end (a minute or two), so when every place holds a batch,
+         * further notices wait for one. A burst fills few, large batches either way; warnings
+         * spread over a minute make many small ones (docs/performance.md has both).
+         */
+        maximumConcurrency: z.number().int().min(2).max(1000).optional(),
+        /**
+         * How long a received notice stays hidden from other invocations (the queue's
+         * VisibilityTimeout): at least the function's timeout (Lambda refuses less), and by AWS's
+         * guidance six times it, so a throttled batch can be retried. Failed notices come back
+         * sooner: retryDelaySeconds.
+         */
+        visibilityTimeoutSeconds: z.number().int().min(INTERRUPTION_FUNCTION_TIMEOUT_SECONDS).max(43_200).default(6 * INTERRUPTION_FUNCTION_TIMEOUT_SECONDS),
+        /** A notice received this many times without success goes to the queue's dead-letter queue (RedrivePolicy maxReceiveCount). */
+        maxReceiveCount: z.number().int().min(1).max(1000).default(10),
+        /** How long an unhandled notice is kept (MessageRetentionPeriod; SQS allows up to 14 days). */
+        retentionDays: z.number().int().min(4).max(14).default(4),
+        /**
+         * A notice whose work failed comes back after this long, doubled with each receive (at
+         * most 900 s): within a Spot warning's two minutes, not after the visibility timeout.
+         */
+        retryDelaySeconds: z.number().int().min(1).max(900).default(10),
+      })
+      .strict()
+      .refine((q) => q.batchSize <= 10 || q.batchingWindowSeconds >= 1, {
+        message: 'a batchSize above 10 needs a batchingWindowSeconds of at least 1 (Lambda refuses it otherwise)',
+        path: ['batchingWindowSeconds'],
+      })
+      .prefault({}),
     /**
      * The Kubernetes client's own rate limit, per execution environment (each Lambda environment
      * has one client): sustained requests per second and the burst. A 110-pod node's drain fits in
@@ -62,6 +108,12 @@ export const interruptionConfigSchema = z
       .object({
         /** Evictions in flight at once, per node. */
         concurrency: z.number().int().min(1).max(256).default(16),
+        /**
+         * Nodes one invocation drains at once (a batch of notices, a Health event listing many
+         * instances); every node is cordoned first, the others wait their turn cordoned. All
+         * drains of an invocation share its client's rate limit (apiRateLimit).
+         */
+        nodes: z.number().int().min(1).max(10_000).default(1000),
         /** Kept free before the deadline: evictions/deletions must fit in `deadline - margin`. */
         marginSeconds: z.number().min(0).max(60).default(5),
         /** How often the node's pods are re-listed while no watch runs (a server that refuses watches, or between re-watches). */
@@ -139,6 +191,11 @@ export const interruptionConfigSchema = z
       .prefault({}),
   })
   .strict()
+  .refine((c) => c.reservedConcurrency === undefined || (c.queue.maximumConcurrency !== undefined && c.reservedConcurrency >= c.queue.maximumConcurrency), {
+    message:
+      "a reservedConcurrency needs a queue.maximumConcurrency no larger than it: the queue's event source mapping does not count reserved concurrency and Lambda would throttle its invocations (queue.maximumConcurrency alone caps the function's load)",
+    path: ['reservedConcurrency'],
+  })
   .prefault({});
 
 export type InterruptionConfig = z.infer<typeof interruptionConfigSchema>;

@@ -7,7 +7,7 @@ import type { Notice } from '../events/notice.ts';
 import { annotationPath } from '../kube/json-pointer.ts';
 import { KubeEventRecorder } from '../kube/event-recorder.ts';
 import { DrainFailedError } from '../observability/interruption-metrics.ts';
-import type { JsonPatchOp } from '../kube/port.ts';
+import type { JsonPatchOp, KubeApi } from '../kube/port.ts';
 import { holdsLeaseOp, LEASE_ANNOTATION, LEASE_DEFAULTS, LeaseKeeper, leaseValue, readLease } from '../lifecycle/lease.ts';
 import { lifecycleAnnotation, lifecycleOp, transition, withSeen, type NodeLifecycle, type PendingAction } from '../lifecycle/state.ts';
 import type { InterruptionDeps } from './deps.ts';
@@ -20,7 +20,7 @@ import type { InstanceReport } from './report.ts';
 import { dropSchedules, ensureSchedule, invokeNow, pendingFor, withPending, type NodeRef } from './schedules.ts';
 
 /**
- * A drain that hands over goes on in a new invocation at once (a self-invocation: a schedule would
+ * A drain that hands over goes on in a new invocation at once (a notice it sends to its queue: a schedule would
  * fire one to two minutes later, lib/lifecycle/schedule-timing.ts) — unless this invocation drained
  * for less than this: then its time is misconfigured (handOverSeconds against the function's
  * timeout), and going on at once would only loop; the next round is a schedule, a minute or more
@@ -42,7 +42,27 @@ export interface ActInput {
   round: number;
   /** How this node's Kubernetes calls ride out transient failures. */
   persist: Persist;
+  /** When this invocation began its work (a hand-over measures its round from it). */
+  roundStartedAt: number;
 }
+
+/**
+ * A node tainted, cordoned and leased for a drain that has not started: a batch cordons every node
+ * before it drains any (so no cordon waits behind evictions), then runs these. The lease is
+ * renewed from the cordon on, so a drain that waits its turn keeps its node.
+ */
+export interface PendingDrain {
+  readonly kind: 'pending-drain';
+  readonly nodeName: string;
+  /** The report so far: cordoned. */
+  readonly cordoned: InstanceReport;
+  /** Drains under the lease and settles the node's record (once). `kube` reads the node's pods (a batch's shared pod stream). */
+  run(options?: { kube?: KubeApi }): Promise<InstanceReport>;
+  /** A later notice of the same batch took the node over: run() leaves it to that one, draining nothing. */
+  supersede(): void;
+}
+
+export const isPendingDrain = (value: unknown): value is PendingDrain => (value as PendingDrain | undefined)?.kind === 'pending-drain';
 
 export const cordonInputOf = (input: Pick<ActInput, 'notice' | 'ref' | 'decision'>): CordonInput => ({
   nodeName: input.ref.nodeName,
@@ -56,10 +76,10 @@ export const cordonInputOf = (input: Pick<ActInput, 'notice' | 'ref' | 'decision
 
 /**
  * Taints and cordons the node for the notice — in one patch with the lifecycle record and, when a
- * drain follows, the lease — then drains it under that lease. CONFLICT: the node changed since it
- * was read; the caller reads it again and decides again.
+ * drain follows, the lease — and returns the drain to run under that lease (PendingDrain).
+ * CONFLICT: the node changed since it was read; the caller reads it again and decides again.
  */
-export async function act(input: ActInput, deps: InterruptionDeps): Promise<InstanceReport | typeof CONFLICT> {
+export async function act(input: ActInput, deps: InterruptionDeps): Promise<InstanceReport | PendingDrain | typeof CONFLICT> {
   const { notice, ref, node, state, decision } = input;
   const now = deps.clock.now();
   const takeover = node.metadata?.annotations?.[ANNOTATIONS.eventId] !== notice.eventId;
@@ -96,15 +116,50 @@ export async function act(input: ActInput, deps: InterruptionDeps): Promise<Inst
     ...(added.length ? { scheduled: added.map((p) => ({ type: p.type, name: p.schedule, at: p.at })) } : {}),
   };
 
-  try {
-    if (!decision.evict) {
+  if (!decision.evict) {
+    try {
       const lifecycle = notice.kind === 'asg-lifecycle' && decision.completeLifecycle === 'now' ? await completeLifecycle(notice, ref.instanceId, deps) : undefined;
       return { ...base, ...(lifecycle ? { lifecycle } : {}) };
+    } finally {
+      await k8sEvents.flush();
     }
-    return await drainUnderLease({ ...input, node: written, state: next }, base, k8sEvents, cordonNote, deps);
-  } finally {
-    await k8sEvents.flush();
   }
+  return pendingDrain({ ...input, node: written, state: next }, base, k8sEvents, cordonNote, deps);
+}
+
+/** Starts keeping the lease just written and hands back the drain, to be run when the batch says. */
+function pendingDrain(input: ActInput, base: InstanceReport, k8sEvents: KubeEventRecorder, cordonNote: string, deps: InterruptionDeps): PendingDrain {
+  const lease = readLease(input.node);
+  if (!lease) throw new Error(`lease annotation missing on ${input.ref.nodeName} right after it was written`);
+  const halt = new AbortController();
+  const keeper = new LeaseKeeper(input.ref.nodeName, lease, deps, LEASE_DEFAULTS, () => halt.abort());
+  keeper.start();
+  let superseded = false;
+  let ran: Promise<InstanceReport> | undefined;
+  return {
+    kind: 'pending-drain',
+    nodeName: input.ref.nodeName,
+    cordoned: base,
+    supersede: () => {
+      superseded = true;
+    },
+    run(options = {}) {
+      ran ??= (async () => {
+        try {
+          if (superseded || keeper.lost) {
+            await keeper.stop();
+            const reason = superseded ? 'a later notice of the same batch took the node over' : 'a more urgent event took the node over';
+            deps.log.info(`${reason}; leaving the drain to it`, { node: input.ref.nodeName, eventId: input.notice.eventId });
+            return { ...base, status: 'superseded', reason };
+          }
+          return await drainUnderLease(input, base, k8sEvents, cordonNote, { keeper, halt }, { ...deps, ...(options.kube ? { kube: options.kube } : {}) });
+        } finally {
+          await k8sEvents.flush();
+        }
+      })();
+      return ran;
+    },
+  };
 }
 
 export const nodeRef = (node: V1Node): Regarding => ({ kind: 'Node', name: node.metadata?.name ?? '', ...(node.metadata?.uid ? { uid: node.metadata.uid } : {}) });
@@ -112,13 +167,15 @@ export const nodeRef = (node: V1Node): Regarding => ({ kind: 'Node', name: node.
 const isThisScheduledDrain = (p: PendingAction, notice: Notice, state: NodeLifecycle) =>
   p.type === 'scheduled-drain' && notice.kind === 'scheduled-change' && (p.eventId === notice.eventId || state.health[notice.eventArn] === p.eventId);
 
-async function drainUnderLease(input: ActInput, base: InstanceReport, k8sEvents: KubeEventRecorder, cordonNote: string, deps: InterruptionDeps): Promise<InstanceReport> {
+async function drainUnderLease(
+  input: ActInput,
+  base: InstanceReport,
+  k8sEvents: KubeEventRecorder,
+  cordonNote: string,
+  { keeper, halt }: { keeper: LeaseKeeper; halt: AbortController },
+  deps: InterruptionDeps,
+): Promise<InstanceReport> {
   const { notice, ref, decision } = input;
-  const lease = readLease(input.node);
-  if (!lease) throw new Error(`lease annotation missing on ${ref.nodeName} right after it was written`);
-  const halt = new AbortController();
-  const keeper = new LeaseKeeper(ref.nodeName, lease, deps, LEASE_DEFAULTS, () => halt.abort());
-  keeper.start();
   const heartbeat = notice.kind === 'asg-lifecycle' && deps.lifecycle ? startHeartbeat(notice, ref.instanceId, deps) : undefined;
   const events = publisherFor(notice, ref.instanceId, ref.nodeName, deps);
   let report: DrainReport;
@@ -197,7 +254,7 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
   const now = deps.clock.now();
   if (drain.incomplete === 'hand-over') {
     const plan = { type: 'resume-drain' as const, at: now, notice, event: input.event, round: input.round + 1 };
-    const invoke = deps.invoker !== undefined && now - drain.startedAt >= MIN_DRAIN_ROUND_MS;
+    const invoke = deps.invoker !== undefined && now - input.roundStartedAt >= MIN_DRAIN_ROUND_MS;
     if (deps.invoker && !invoke) deps.log.warn('the invocation had less than a minute to drain before handing over: the next round is scheduled, not started at once (is handOverSeconds close to the function timeout?)', { node: ref.nodeName, eventId: notice.eventId });
     const resume = invoke ? pendingFor(plan, ref, deps) : await ensureSchedule(plan, ref, deps);
     const next = { ...state, reason: `${decision.reason}; drain handed over to the next invocation`, pending: withPending(state, [], [resume]) };

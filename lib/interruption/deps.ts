@@ -2,6 +2,7 @@ import type { V1Node } from '@kubernetes/client-node';
 import type { EventPublisher, LifecycleActions, Scheduler, SelfInvoker } from '../aws/ports.ts';
 import type { LifeguardConfig } from '../config/schema.ts';
 import type { PodFilter } from '../drain/filters.ts';
+import type { NodeLookup } from '../kube/node-index.ts';
 import type { KubeApi } from '../kube/port.ts';
 import type { Log } from '../observability/log.ts';
 import type { Clock } from '../util/clock.ts';
@@ -11,13 +12,16 @@ export interface InterruptionDeps {
   clock: Clock;
   log: Log;
   kube: KubeApi;
-  /** Instance id → node of this cluster (lib/kube/node-index.ts). */
-  nodes: { resolve(instanceId: string): Promise<{ nodeName: string; via: string; node?: V1Node } | undefined> };
+  /** Instance id → node of this cluster (lib/kube/node-index.ts); `resolveMany` answers a batch's instances together. */
+  nodes: {
+    resolve(instanceId: string): Promise<{ nodeName: string; via: string; node?: V1Node } | undefined>;
+    resolveMany?(instanceIds: readonly string[]): Promise<Map<string, NodeLookup>>;
+  };
   /** The EKS cluster (config name) `kube` talks to: continuations name it. */
   clusterName: string;
   /** One-time schedules for work in the future (they fire within a minute: lib/lifecycle/schedule-timing.ts). */
   scheduler?: Scheduler;
-  /** A new invocation of this function now: how a drain that runs out of time goes on within seconds. */
+  /** Work for this function now (a notice on its queue): how a drain that runs out of time goes on within seconds. */
   invoker?: SelfInvoker;
   lifecycle?: LifecycleActions;
   events?: EventPublisher;

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { Notice } from '../events/notice.ts';
 import { readLease } from '../lifecycle/lease.ts';
 import { CorruptLifecycleError, readLifecycle, type NodeLifecycle } from '../lifecycle/state.ts';
-import { act } from './act.ts';
+import { act, isPendingDrain, type PendingDrain } from './act.ts';
 import type { InterruptionDeps } from './deps.ts';
 import { dryRunPlan } from './dry-run.ts';
 import { giveUp, revert, scheduleLater, type LaterInput } from './later.ts';
@@ -10,40 +9,48 @@ import { lifecycleOnDuplicate } from './lifecycle-hook.ts';
 import { nextStep, type Step, type Trigger } from './next-step.ts';
 import { CONFLICT } from './node-write.ts';
 import type { InstanceReport } from './report.ts';
-import { LifeguardError } from '../util/errors.ts';
+import { RetryLaterError } from '../util/errors.ts';
 import { persistence } from './persist.ts';
+import type { NodeLookup } from '../kube/node-index.ts';
 
 /** Conflicting writers (kubelet status, autoscalers, a concurrent duplicate) are common on a node. */
 const MAX_DECISIONS = 6;
 
-/** Another invocation holds the node for work as urgent as this: fail so the event is retried later. */
-export class NodeBusyError extends LifeguardError {}
+/** Another invocation holds the node for work as urgent as this: fail so the event is retried once its lease runs out. */
+export class NodeBusyError extends RetryLaterError {}
 
 export interface InstanceWork {
   notice: Notice;
   event: Record<string, unknown>;
   instanceId: string;
   trigger: Trigger;
+  /** The lease holder: unique per delivery, so two deliveries of one batch never look like one holder. */
+  holder: string;
+  /** When the invocation began (a hand-over measures its round from it). */
+  roundStartedAt: number;
+  /** The batch's lookup of the instance, when it made one: its node, undefined (not ours), or the error it met (looked up again here). */
+  lookup?: NodeLookup;
 }
 
 /**
- * One node, one invocation: resolve the node, read its lifecycle and lease, decide the one step
+ * One node, one delivery: resolve the node, read its lifecycle and lease, decide the one step
  * (next-step.ts), carry it out with the node's resourceVersion as precondition. A conflict means
- * someone else wrote the node in between: read again, decide again.
+ * someone else wrote the node in between: read again, decide again. A drain comes back as a
+ * PendingDrain (the node cordoned and leased): the batch runs it once every node is cordoned.
  */
-export async function handleInstance(work: InstanceWork, deps: InterruptionDeps): Promise<InstanceReport> {
+export async function handleInstance(work: InstanceWork, deps: InterruptionDeps): Promise<InstanceReport | PendingDrain> {
   const { notice, instanceId } = work;
   const { log } = deps;
   const persist = persistence(notice, deps);
-  const resolved = await persist(`resolve instance ${instanceId}`, () => deps.nodes.resolve(instanceId));
+  const looked = work.lookup;
+  const resolved = looked && 'node' in looked ? looked.node : await persist(`resolve instance ${instanceId}`, () => deps.nodes.resolve(instanceId));
   if (!resolved) {
     const reason = `instance ${instanceId} is no node of cluster ${deps.clusterName}`;
     log.info(`${reason}; ignored`, { eventId: notice.eventId, kind: notice.kind, instanceId });
     return { instanceId, status: 'ignored', reason };
   }
   const ref = { instanceId, nodeName: resolved.nodeName };
-  // Unique per invocation: two concurrent deliveries must never look like one holder.
-  const holder = deps.invocation?.id ?? randomUUID();
+  const { holder } = work;
 
   for (let attempt = 1; attempt <= MAX_DECISIONS; attempt++) {
     // The lookup may have just read the node: decide on that; after a conflict, read it again.
@@ -63,14 +70,27 @@ export async function handleInstance(work: InstanceWork, deps: InterruptionDeps)
 
     const round = work.trigger.kind === 'continuation' ? work.trigger.continuation.round : 0;
     const later: LaterInput = { notice, event: work.event, ref, node, state, round, persist };
-    const report = await carryOut(step, later, holder, deps);
-    if (report !== CONFLICT) return { ...report, resolvedVia: resolved.via };
-    log.debug('node changed under the write; deciding again', { node: ref.nodeName, attempt });
+    const report = await carryOut(step, later, holder, work.roundStartedAt, deps);
+    if (report === CONFLICT) {
+      log.debug('node changed under the write; deciding again', { node: ref.nodeName, attempt });
+      continue;
+    }
+    return isPendingDrain(report) ? withResolvedVia(report, resolved.via) : { ...report, resolvedVia: resolved.via };
   }
   throw new Error(`node ${ref.nodeName} kept changing under Lifeguard's writes (${MAX_DECISIONS} tries); the event will be tried again`);
 }
 
-async function carryOut(step: Step, input: LaterInput, holder: string, deps: InterruptionDeps): Promise<InstanceReport | typeof CONFLICT> {
+/** The drain's reports say how the node was found, as every other report does. */
+function withResolvedVia(drain: PendingDrain, via: string): PendingDrain {
+  return {
+    ...drain,
+    cordoned: { ...drain.cordoned, resolvedVia: via },
+    run: async (options) => ({ ...(await drain.run(options)), resolvedVia: via }),
+    supersede: () => drain.supersede(),
+  };
+}
+
+async function carryOut(step: Step, input: LaterInput, holder: string, roundStartedAt: number, deps: InterruptionDeps): Promise<InstanceReport | PendingDrain | typeof CONFLICT> {
   const { notice, ref, state } = input;
   const quiet = (status: InstanceReport['status'], reason: string): InstanceReport => ({ ...ref, status, reason, phase: state.phase });
   switch (step.kind) {
@@ -86,7 +106,7 @@ async function carryOut(step: Step, input: LaterInput, holder: string, deps: Int
       return { ...quiet('duplicate', step.reason), ...(lifecycle ? { lifecycle } : {}) };
     }
     case 'busy':
-      throw new NodeBusyError(`${ref.nodeName}: ${step.reason}; the event will be tried again`);
+      throw new NodeBusyError(`${ref.nodeName}: ${step.reason}; the event will be tried again`, Math.max(0, step.until - deps.clock.now()));
     case 'schedule':
       return scheduleLater(input, 'scheduled-drain', step.at, step.reason, deps);
     case 'recheck':
@@ -99,6 +119,6 @@ async function carryOut(step: Step, input: LaterInput, holder: string, deps: Int
       return revert(input, step.reason, { cancel: false, undo: true }, deps);
     case 'act':
       if (step.preempt) deps.log.warn('a more urgent notice takes the node over from the invocation working on it', { node: ref.nodeName, eventId: notice.eventId });
-      return act({ ...input, decision: step.decision, resume: step.resume, holder }, deps);
+      return act({ ...input, decision: step.decision, resume: step.resume, holder, roundStartedAt }, deps);
   }
 }

@@ -65,9 +65,10 @@ export async function ensureSchedule(plan: ContinuationPlan, ref: NodeRef, deps:
 }
 
 /**
- * Starts the continuation in a new invocation now (Lambda's asynchronous Invoke). Called once the
- * node's record says it is pending and the lease is dropped: an invocation queued before that could
- * start while the lease is still held and end as a duplicate, leaving the drain with no one to go on.
+ * Starts the continuation now: a new notice on the queue (SendMessage), which the event source
+ * mapping delivers within its batching window. Called once the node's record says it is pending
+ * and the lease is dropped: a notice sent before that could be handled while the lease is still
+ * held and end as a duplicate, leaving the drain with no one to go on.
  */
 export async function invokeNow(plan: ContinuationPlan, ref: NodeRef, deps: InterruptionDeps): Promise<void> {
   if (!deps.invoker) throw new Error(`no invoker is available here: cannot start ${plan.type} for ${ref.nodeName} in a new invocation`);

@@ -2,8 +2,8 @@ import { CoreV1Api, EventsV1Api, type KubeConfig, type V1Eviction, type V1Pod } 
 import type { Clock } from '../util/clock.ts';
 import { silentLog, type Log } from '../observability/log.ts';
 import { listInPages } from './paged-list.ts';
-import { streamPodsOnNode, watchPodsOnNode, type PodWatchDeps } from './pod-watch.ts';
-import { KubeApiError, type JsonPatchOp, type KubeApi, type KubeCallOptions } from './port.ts';
+import { streamPods, watchPods, type PodScope, type PodWatchDeps } from './pod-watch.ts';
+import { KubeApiError, type JsonPatchOp, type KubeApi, type KubeCallOptions, type PodWatchHandlers, type StreamedPods } from './port.ts';
 import { requestOptions } from './request-options.ts';
 import { retryingCall, type KubeRetryOptions } from './retrying-call.ts';
 import { DEFAULT_RATE_LIMIT, TokenBucket, type TokenBucketOptions } from './token-bucket.ts';
@@ -30,6 +30,8 @@ export interface KubeApiOptions extends KubeRetryOptions {
 
 /** A page of nodes per LIST: big clusters are listed in chunks instead of one huge response. */
 const NODE_PAGE_SIZE = 500;
+/** A page of pods when a batch lists every pod (its shared view, without WatchList). */
+const POD_PAGE_SIZE = 500;
 
 /**
  * The KubeApi port over @kubernetes/client-node. Every HTTP exchange runs inside `clock.io` (a
@@ -55,6 +57,18 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
   const insideCall: PodWatchDeps = { ...watchDeps, bucket: undefined, clock: { now: () => clock.now(), sleep: (ms, signal) => clock.sleep(ms, signal), io: (work) => work() } };
   // Learned from the first 422: this server has no WatchList, so no drain of this client asks again.
   let streamingRefused = false;
+  const stream = async (scope: PodScope, handlers: PodWatchHandlers, keep?: (pod: V1Pod) => boolean): Promise<StreamedPods | undefined> => {
+    if (streamingRefused) return undefined;
+    const what = scope === 'all' ? 'all pods' : `pods on ${scope.nodeName}`;
+    // Retried like the LIST it replaces (throttling, 5xx, lost connections). `call` takes the
+    // bucket's token and counts the exchange as I/O on the clock, so the stream does neither again.
+    const streamed = await call(`stream ${what}`, () => streamPods(insideCall, scope, handlers, keep));
+    if (!streamed) {
+      streamingRefused = true;
+      options.log?.info('the API server does not stream lists (WatchList off): drains list, then watch', { scope: what });
+    }
+    return streamed;
+  };
 
   return {
     async getNode(name, callOptions?: KubeCallOptions) {
@@ -89,19 +103,26 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
     },
 
     watchPodsOnNode(nodeName, resourceVersion, handlers) {
-      return watchPodsOnNode(watchDeps, nodeName, resourceVersion, handlers);
+      return watchPods(watchDeps, { nodeName }, resourceVersion, handlers);
     },
 
-    async streamPodsOnNode(nodeName, handlers) {
-      if (streamingRefused) return undefined;
-      // Retried like the LIST it replaces (throttling, 5xx, lost connections). `call` takes the
-      // bucket's token and counts the exchange as I/O on the clock, so the stream does neither again.
-      const streamed = await call(`stream pods on ${nodeName}`, () => streamPodsOnNode(insideCall, nodeName, handlers));
-      if (!streamed) {
-        streamingRefused = true;
-        options.log?.info('the API server does not stream lists (WatchList off): drains list, then watch', { node: nodeName });
-      }
-      return streamed;
+    streamPodsOnNode(nodeName, handlers) {
+      return stream({ nodeName }, handlers);
+    },
+
+    async listAllPods(keep?: (pod: V1Pod) => boolean, callOptions?: KubeCallOptions) {
+      let resourceVersion: string | undefined;
+      // Filtered page by page: a big cluster's pods are never held all at once.
+      const items = await listInPages(async (token) => {
+        const page = await call('list all pods', () => core.listPodForAllNamespaces({ limit: POD_PAGE_SIZE, ...(token ? { _continue: token } : {}) }, perRequest), {}, callOptions?.priority);
+        resourceVersion = page.metadata?.resourceVersion;
+        return { ...page, items: keep ? page.items.filter(keep) : page.items };
+      });
+      return { items, resourceVersion };
+    },
+
+    streamAllPods(handlers, keep?: (pod: V1Pod) => boolean) {
+      return stream('all', handlers, keep);
     },
 
     async evictPod(namespace, name, uid, gracePeriodSeconds, callOptions?: KubeCallOptions) {

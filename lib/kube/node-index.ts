@@ -37,6 +37,9 @@ export function resourceName(instanceId: string, region: string): string {
   return region === 'us-east-1' ? `${instanceId}.ec2.internal` : `${instanceId}.${region}.compute.internal`;
 }
 
+/** One instance's answer in a lookup of many: its node (undefined: no node of this cluster), or why there is no answer yet. */
+export type NodeLookup<R = { nodeName: string; via: string; node?: V1Node }> = { node: R | undefined } | { error: unknown };
+
 /**
  * Asked to wait: no node answers to the instance's names and the node list is too recent to be
  * listed again. The node may have joined since that list; "not ours" would drop its notice.
@@ -89,34 +92,78 @@ export class NodeIndex {
   }
 
   async resolve(instanceId: string): Promise<NodeResolution | undefined> {
-    const cached = this.byInstance.get(instanceId);
-    if (cached) return { nodeName: cached, via: 'index' };
+    const answer = (await this.resolveMany([instanceId])).get(instanceId)!;
+    if ('error' in answer) throw answer.error;
+    return answer.node;
+  }
 
-    const direct = await this.byPlausibleNames(instanceId);
-    if (direct) return direct;
-
-    if (this.mayRelist()) {
-      const first = this.lastListAt === undefined;
-      await this.relist();
-      const fresh = this.byInstance.get(instanceId);
-      if (fresh) return { nodeName: fresh, via: first ? 'index' : 'relist' };
-    } else if (this.listError !== undefined) {
-      throw this.listError;
-    } else {
-      const listed = this.matchListedByDns(instanceId);
-      if (listed) return { nodeName: listed, via: 'ec2' };
-      const waitMs = this.lastListAt! + this.minRelistIntervalMs - this.options.clock.now();
-      throw new NodeNotListedYetError(
-        `instance ${instanceId}: no node has any of its names and the node list is ${Math.round((this.options.clock.now() - this.lastListAt!) / 1000)} s old; ` +
-          `it may have joined since: listing again in ${Math.ceil(waitMs / 1000)} s before calling it foreign`,
-        waitMs,
-      );
+  /**
+   * Many instances at once, as a batch of notices needs them: what the index knows, then ONE EC2
+   * DescribeInstances for every instance it does not know, a GET of each one's plausible names,
+   * and for the misses at most one LIST, shared by all of them. Each instance gets its own answer:
+   * its node, undefined (no node of this cluster), or the error its lookup met (a throttled GET, a
+   * failed LIST, NodeNotListedYetError).
+   */
+  async resolveMany(instanceIds: readonly string[]): Promise<Map<string, NodeLookup<NodeResolution>>> {
+    const answers = new Map<string, NodeLookup<NodeResolution>>();
+    const unknown: string[] = [];
+    for (const id of new Set(instanceIds)) {
+      const cached = this.byInstance.get(id);
+      if (cached) answers.set(id, { node: { nodeName: cached, via: 'index' } });
+      else unknown.push(id);
     }
+    if (unknown.length === 0) return answers;
 
-    const viaDns = this.matchListedByDns(instanceId);
-    if (viaDns) return { nodeName: viaDns, via: 'ec2' };
-    this.log.debug('instance is not a node of this cluster', { instanceId, nodes: this.nodes.length });
-    return undefined;
+    await this.learnDnsNames(unknown);
+    const direct = await Promise.allSettled(unknown.map((id) => this.byPlausibleNames(id)));
+    const misses: string[] = [];
+    direct.forEach((result, i) => {
+      const id = unknown[i]!;
+      if (result.status === 'rejected') answers.set(id, { error: result.reason });
+      else if (result.value) answers.set(id, { node: result.value });
+      else misses.push(id);
+    });
+    if (misses.length > 0) for (const [id, answer] of await this.fromList(misses)) answers.set(id, answer);
+    return answers;
+  }
+
+  /** The misses of one lookup, answered by one LIST (when one is allowed now) or by the last one. */
+  private async fromList(misses: readonly string[]): Promise<Map<string, NodeLookup<NodeResolution>>> {
+    const answers = new Map<string, NodeLookup<NodeResolution>>();
+    let listed: 'index' | 'relist' | undefined;
+    if (this.mayRelist()) {
+      listed = this.lastListAt === undefined ? 'index' : 'relist';
+      try {
+        await this.relist();
+      } catch (err) {
+        for (const id of misses) answers.set(id, { error: err });
+        return answers;
+      }
+    } else if (this.listError !== undefined) {
+      for (const id of misses) answers.set(id, { error: this.listError });
+      return answers;
+    }
+    for (const id of misses) {
+      const fresh = listed ? this.byInstance.get(id) : undefined;
+      const viaDns = fresh ? undefined : this.matchListedByDns(id);
+      if (fresh) answers.set(id, { node: { nodeName: fresh, via: listed! } });
+      else if (viaDns) answers.set(id, { node: { nodeName: viaDns, via: 'ec2' } });
+      else if (listed) {
+        this.log.debug('instance is not a node of this cluster', { instanceId: id, nodes: this.nodes.length });
+        answers.set(id, { node: undefined });
+      } else answers.set(id, { error: this.notListedYet(id) });
+    }
+    return answers;
+  }
+
+  private notListedYet(instanceId: string): NodeNotListedYetError {
+    const now = this.options.clock.now();
+    const waitMs = this.lastListAt! + this.minRelistIntervalMs - now;
+    return new NodeNotListedYetError(
+      `instance ${instanceId}: no node has any of its names and the node list is ${Math.round((now - this.lastListAt!) / 1000)} s old; ` +
+        `it may have joined since: listing again in ${Math.ceil(waitMs / 1000)} s before calling it foreign`,
+      waitMs,
+    );
   }
 
   private mayRelist(): boolean {
@@ -153,26 +200,21 @@ export class NodeIndex {
     return this.listing;
   }
 
-  /** The private DNS name from EC2 (asked once per instance); undefined without a directory or when EC2 cannot say. */
-  private async dnsName(instanceId: string): Promise<string | undefined> {
-    if (!this.options.instances) return undefined;
-    const known = this.dnsByInstance.get(instanceId);
-    if (known) return known;
-    let dns: string | undefined;
+  /** EC2's private DNS names of instances not asked about before, in one call; a failure leaves the GETs of the other names and the LIST to answer. */
+  private async learnDnsNames(instanceIds: readonly string[]): Promise<void> {
+    const ask = instanceIds.filter((id) => !this.dnsByInstance.has(id));
+    if (!this.options.instances || ask.length === 0) return;
     try {
-      dns = (await this.options.instances.privateDnsName(instanceId))?.toLowerCase();
+      for (const [id, dns] of await this.options.instances.privateDnsNames(ask)) this.dnsByInstance.set(id, dns.toLowerCase());
     } catch (err) {
       // EC2 throttled or refused: the LIST still can answer.
-      this.log.warn('ec2:DescribeInstances failed; trying the names the instance id gives, then listing nodes', { instanceId, error: errorMessage(err) });
-      return undefined;
+      this.log.warn('ec2:DescribeInstances failed; trying the names the instance ids give, then listing nodes', { instances: ask.length, error: errorMessage(err) });
     }
-    if (dns) this.dnsByInstance.set(instanceId, dns);
-    return dns;
   }
 
   /** EC2's private DNS name first, then the names the instance id gives; each GET, verified by providerID. */
   private async byPlausibleNames(instanceId: string): Promise<NodeResolution | undefined> {
-    const dns = await this.dnsName(instanceId);
+    const dns = this.dnsByInstance.get(instanceId);
     const candidates = new Map<string, NodeResolution['via']>();
     if (dns) candidates.set(dns, 'ec2');
     for (const name of [instanceId, this.options.region ? resourceName(instanceId, this.options.region) : undefined]) {

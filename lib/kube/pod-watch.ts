@@ -24,22 +24,27 @@ interface StreamHandlers extends PodWatchHandlers {
   onBookmark?(object: unknown): void;
 }
 
-/** A WATCH of the pods bound to one node, from `resourceVersion`. */
-export function watchPodsOnNode(deps: PodWatchDeps, nodeName: string, resourceVersion: string, handlers: PodWatchHandlers): Promise<PodWatch> {
-  return openPodWatch(deps, nodeName, { resourceVersion }, handlers);
+/** Which pods: those bound to one node (field selector spec.nodeName), or every pod of the cluster. */
+export type PodScope = { nodeName: string } | 'all';
+
+const scopeName = (scope: PodScope) => (scope === 'all' ? 'all pods' : `pods on ${scope.nodeName}`);
+
+/** A WATCH of the pods in `scope`, from `resourceVersion`. */
+export function watchPods(deps: PodWatchDeps, scope: PodScope, resourceVersion: string, handlers: PodWatchHandlers): Promise<PodWatch> {
+  return openPodWatch(deps, scope, { resourceVersion }, handlers);
 }
 
 /**
- * A streaming list of the node's pods (WatchList: `sendInitialEvents=true`,
+ * A streaming list of the pods in `scope` (WatchList: `sendInitialEvents=true`,
  * `resourceVersionMatch=NotOlderThan`, no resourceVersion, i.e. a consistent read): collects the
  * initial ADDED events until the bookmark annotated `k8s.io/initial-events-end`, then resolves with
  * them and the bookmark's resourceVersion and hands later changes to `handlers`. A 422 (the
  * server validates the options and has no WatchList: Kubernetes 1.33 by default, or before 1.32)
  * resolves undefined. A stream that fails, ends or stalls past the request timeout before its
- * bookmark rejects; the watch is stopped.
+ * bookmark rejects; the watch is stopped. Only the initial pods `keep` accepts are kept.
  */
-export async function streamPodsOnNode(deps: PodWatchDeps, nodeName: string, handlers: PodWatchHandlers): Promise<StreamedPods | undefined> {
-  const operation = `stream pods on ${nodeName}`;
+export async function streamPods(deps: PodWatchDeps, scope: PodScope, handlers: PodWatchHandlers, keep?: (pod: V1Pod) => boolean): Promise<StreamedPods | undefined> {
+  const operation = `stream ${scopeName(scope)}`;
   const initial = new Map<string, V1Pod>();
   let live = false;
   let synced!: (resourceVersion: string) => void;
@@ -51,11 +56,11 @@ export async function streamPodsOnNode(deps: PodWatchDeps, nodeName: string, han
   const uid = (pod: V1Pod) => pod.metadata?.uid ?? '';
   let watch: PodWatch;
   try {
-    watch = await openPodWatch(deps, nodeName, { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' }, {
+    watch = await openPodWatch(deps, scope, { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan' }, {
       onEvent: (event) => {
         if (live) handlers.onEvent(event);
         else if (event.type === 'DELETED') initial.delete(uid(event.pod));
-        else initial.set(uid(event.pod), event.pod);
+        else if (!keep || keep(event.pod)) initial.set(uid(event.pod), event.pod);
       },
       onBookmark: (object) => {
         const metadata = (object as { metadata?: { resourceVersion?: unknown; annotations?: Record<string, unknown> } } | undefined)?.metadata;
@@ -85,14 +90,14 @@ export async function streamPodsOnNode(deps: PodWatchDeps, nodeName: string, han
 }
 
 /**
- * One WATCH request of the pods bound to one node (field selector spec.nodeName), through
+ * One WATCH request of the pods in `scope` (one node's: field selector spec.nodeName), through
  * client-node's Watch (API Priority and Fairness holds no seats for it once its initial events are
  * sent). Starting it takes a token of the client's bucket and counts as I/O on the clock; the
  * stream itself does not, or a virtual clock could never move while a drain watches. Resolves once
  * the server has accepted the watch; a refusal rejects with a KubeApiError.
  */
-async function openPodWatch(deps: PodWatchDeps, nodeName: string, from: Record<string, string | boolean>, handlers: StreamHandlers): Promise<PodWatch> {
-  const operation = `watch pods on ${nodeName}`;
+async function openPodWatch(deps: PodWatchDeps, scope: PodScope, from: Record<string, string | boolean>, handlers: StreamHandlers): Promise<PodWatch> {
+  const operation = `watch ${scopeName(scope)}`;
   let stopped = false;
   let ended = false;
   // Filled once the request is running; the callbacks can fire before that.
@@ -103,7 +108,7 @@ async function openPodWatch(deps: PodWatchDeps, nodeName: string, from: Record<s
     running.controller?.abort();
     handlers.onEnd(error);
   };
-  const query = { fieldSelector: `spec.nodeName=${nodeName}`, ...from, allowWatchBookmarks: true, timeoutSeconds: deps.timeoutSeconds };
+  const query = { ...(scope === 'all' ? {} : { fieldSelector: `spec.nodeName=${scope.nodeName}` }), ...from, allowWatchBookmarks: true, timeoutSeconds: deps.timeoutSeconds };
   const onEvent = (type: string, object: unknown) => {
     if (stopped || ended) return;
     if (CHANGES.has(type)) handlers.onEvent({ type: type as PodWatchEvent['type'], pod: object as V1Pod });

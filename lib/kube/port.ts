@@ -132,6 +132,15 @@ export interface KubeApi {
    * and WATCHes instead. A failure before the bookmark rejects with a KubeApiError.
    */
   streamPodsOnNode(nodeName: string, handlers: PodWatchHandlers): Promise<StreamedPods | undefined>;
+  /**
+   * Every pod of the cluster, then every change, as streamPodsOnNode gives one node's: how a batch
+   * reads the pods of all its nodes with one request (the server scans every pod for a node's
+   * field selector anyway). Only the pods `keep` accepts are kept in the list. Optional: without
+   * it, each drain streams its own node.
+   */
+  streamAllPods?(handlers: PodWatchHandlers, keep?: (pod: V1Pod) => boolean): Promise<StreamedPods | undefined>;
+  /** Every pod `keep` accepts (a paged LIST) with the resourceVersion to watch from: streamAllPods without WatchList. */
+  listAllPods?(keep?: (pod: V1Pod) => boolean, options?: KubeCallOptions): Promise<PodList>;
   /** policy/v1 Eviction with a UID precondition. */
   evictPod(namespace: string, name: string, uid: string, gracePeriodSeconds?: number, options?: KubeCallOptions): Promise<void>;
   /** DELETE with a UID precondition and an explicit grace. */

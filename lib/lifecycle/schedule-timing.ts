@@ -27,7 +27,7 @@ export type ScheduleTiming = 'by' | 'not-before';
 
 /**
  * Each scheduled continuation's timing. `resume-drain` has none: a drain that hands over must go on
- * within seconds, which no schedule can promise — it is a self-invocation (lib/aws/self-invoker.ts);
+ * within seconds, which no schedule can promise — it is a notice the function sends to its own queue (lib/aws/notice-queue.ts);
  * only without an invoker does it fall back to a schedule, `not-before` now.
  */
 export const CONTINUATION_TIMING: Record<Exclude<ContinuationType, 'resume-drain'>, ScheduleTiming> = {

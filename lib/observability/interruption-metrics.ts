@@ -45,11 +45,13 @@ function recordDrain(drain: DrainReport, sink: MetricsSink, receivedAt: number):
 }
 
 /**
- * An invocation that failed still says what it knows: it failed, and when a drain ended in
- * permanent API errors, that drain's figures (the invocations that matter most).
+ * An invocation (a direct one), or a notice of a batch, that failed still says what it knows: it
+ * failed, and when a drain ended in permanent API errors, that drain's figures (the failures that
+ * matter most).
  */
-export function recordFailureMetrics(error: unknown, receivedAt: number, sink: MetricsSink): void {
-  sink.addMetric('InvocationsFailed', 'Count', 1);
+export function recordFailureMetrics(error: unknown, receivedAt: number, sink: MetricsSink, counted: 'InvocationsFailed' | 'NoticesFailed' = 'InvocationsFailed'): void {
+  if (counted === 'NoticesFailed') sink.addMetric('NoticesFailed', 'Count', 1);
+  else sink.addMetric('InvocationsFailed', 'Count', 1);
   const failures = error instanceof AggregateError ? error.errors : [error];
   for (const failure of failures) if (failure instanceof DrainFailedError) recordDrain(failure.drain, sink, receivedAt);
 }

@@ -49,10 +49,21 @@ export interface SandboxDeployment {
   functionArns: Record<string, string>;
   stateMachineArn: string;
   scheduler: SchedulerTarget;
+  /** The notice queue: where the interruption rules, the schedules and a drain handed over send. */
+  noticeQueue: QueueRef;
   failover: FailoverResourceRefs;
   /** The name of the health alarm of a protected EMR cluster. */
   alarmName(cluster: string): string;
 }
+
+/** An SQS queue as its requests address it (QueueUrl) and as IAM does (its ARN). */
+export interface QueueRef {
+  arn: string;
+  url: string;
+}
+
+/** SendMessage to a queue: what EventBridge, Scheduler and the function itself send a notice with. */
+export const sendMessage = (queue: QueueRef) => ({ service: 'sqs', operation: 'SendMessage', input: { QueueUrl: queue.url } });
 
 /** Recording for one sandbox run: where the calls go, and the deployment they address. */
 export interface SandboxAws {

@@ -7,6 +7,7 @@ import {
   type LifecycleResult,
   type SelfInvoker,
 } from '../../lib/aws/ports.ts';
+import { FILTER_VALUES_PER_CALL } from '../../lib/aws/ec2-directory.ts';
 import type { Clock } from '../../lib/util/clock.ts';
 
 /**
@@ -29,6 +30,8 @@ export class InMemoryInstanceDirectory implements InstanceDirectory {
   private readonly names = new Map<string, string>();
   /** Every id asked about, in order (tests assert the fallback was or was not used). */
   readonly lookups: string[] = [];
+  /** DescribeInstances requests, chunked as the EC2 adapter chunks them (lib/aws/ec2-directory.ts). */
+  calls = 0;
   /** Attempts EC2 refused with RequestLimitExceeded. */
   throttled = 0;
   private tokens: number;
@@ -51,10 +54,20 @@ export class InMemoryInstanceDirectory implements InstanceDirectory {
     this.names.delete(instanceId);
   }
 
-  async privateDnsName(instanceId: string): Promise<string | undefined> {
-    this.lookups.push(instanceId);
-    if (this.throttle) await this.admit(this.throttle);
-    return this.names.get(instanceId);
+  async privateDnsNames(instanceIds: readonly string[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(instanceIds)];
+    const found = new Map<string, string>();
+    for (let i = 0; i < wanted.length; i += FILTER_VALUES_PER_CALL) {
+      const chunk = wanted.slice(i, i + FILTER_VALUES_PER_CALL);
+      this.lookups.push(...chunk);
+      this.calls++;
+      if (this.throttle) await this.admit(this.throttle);
+      for (const id of chunk) {
+        const name = this.names.get(id);
+        if (name) found.set(id, name);
+      }
+    }
+    return found;
   }
 
   private async admit(throttle: Ec2ThrottleOptions): Promise<void> {
@@ -164,7 +177,7 @@ export class InMemoryEventPublisher implements EventPublisher {
   }
 }
 
-/** Lambda's asynchronous Invoke of the function by itself: each invocation is handed to `onInvoke` (the simulated Lambda) at once. */
+/** The function sending work to itself (a drain handed over): each payload is handed to `onInvoke` (the simulated queue or Lambda) at once. */
 export class InMemorySelfInvoker implements SelfInvoker {
   /** Every invocation asked for: when, and the payload. */
   readonly invocations: Array<{ at: number; payload: Record<string, unknown> }> = [];

@@ -1,7 +1,7 @@
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { EventPublisher, InstanceDirectory, LifecycleActions, LifecycleHookRef, LifecycleResult, OneTimeSchedule, Scheduler, SelfInvoker } from '../../lib/aws/ports.ts';
 import { EventBridgeScheduler, type SchedulerTarget } from '../../lib/aws/scheduler.ts';
-import type { AwsCall, AwsCaller, AwsCallLog } from './calls.ts';
+import { sendMessage, type AwsCall, type AwsCaller, type AwsCallLog, type QueueRef } from './calls.ts';
 import type { InMemoryScheduler } from './in-memory-scheduler.ts';
 
 /**
@@ -16,7 +16,7 @@ function recorder(log: AwsCallLog, caller: AwsCaller, service: string): Recorder
   return (operation, input, resourceTags) => log.record({ caller, service, operation, input, ...(resourceTags ? { resourceTags } : {}) });
 }
 
-/** ec2:DescribeInstances for one instance, as lib/aws/ec2-directory.ts asks. */
+/** ec2:DescribeInstances of a batch's instances (by the instance-id filter), as lib/aws/ec2-directory.ts asks. */
 export class RecordedInstanceDirectory implements InstanceDirectory {
   private readonly record: Recorder;
 
@@ -28,9 +28,9 @@ export class RecordedInstanceDirectory implements InstanceDirectory {
     this.record = recorder(log, caller, 'ec2');
   }
 
-  privateDnsName(instanceId: string): Promise<string | undefined> {
-    this.record('DescribeInstances', { InstanceIds: [instanceId] });
-    return this.inner.privateDnsName(instanceId);
+  privateDnsNames(instanceIds: readonly string[]): Promise<Map<string, string>> {
+    this.record('DescribeInstances', { Filters: [{ Name: 'instance-id', Values: [...instanceIds] }] });
+    return this.inner.privateDnsNames(instanceIds);
   }
 }
 
@@ -89,21 +89,17 @@ export class RecordedEventPublisher implements EventPublisher {
   }
 }
 
-/** lambda:InvokeFunction of the function itself (InvocationType Event), as lib/aws/self-invoker.ts sends it. */
-export class RecordedSelfInvoker implements SelfInvoker {
-  private readonly record: Recorder;
-
+/** A drain handed over: SendMessage to the notice queue, as lib/aws/notice-queue.ts sends it. */
+export class RecordedNoticeSender implements SelfInvoker {
   constructor(
     private readonly inner: SelfInvoker,
-    log: AwsCallLog,
-    caller: AwsCaller,
-    private readonly functionArn: string,
-  ) {
-    this.record = recorder(log, caller, 'lambda');
-  }
+    private readonly log: AwsCallLog,
+    private readonly caller: AwsCaller,
+    private readonly queue: QueueRef,
+  ) {}
 
   invoke(payload: Record<string, unknown>): Promise<void> {
-    this.record('Invoke', { FunctionName: this.functionArn, InvocationType: 'Event' });
+    this.log.record({ caller: this.caller, ...sendMessage(this.queue) });
     return this.inner.invoke(payload);
   }
 }

@@ -24,6 +24,9 @@ export interface ApiMetricsSnapshot {
   levels: Record<string, LevelMetrics>;
   /** Time dispatched requests waited in a queue, by "verb resource" (e.g. "patch nodes": the cordon), in clock ms. */
   queueWaits: Record<string, { count: number; p50Ms: number; p99Ms: number; maxMs: number }>;
+  /** Seats × time held (clock ms) by dispatched requests, in all and by "verb resource": what the server spent on them. */
+  seatMs: number;
+  seatMsByVerb: Record<string, number>;
 }
 
 export interface LevelMetrics {
@@ -76,6 +79,8 @@ export class ApiMetrics {
   private readonly flows = new Map<string, { requests: number; throttled: number }>();
   private readonly levels = new Map<string, LevelMetrics>();
   private readonly waits = new Map<string, number[]>();
+  private seatMs = 0;
+  private readonly seatMsByVerb = new Map<string, number>();
 
   request(operation: KubeOperation | undefined, method: string, flow: string): void {
     const key = verbResource(operation, method);
@@ -115,6 +120,13 @@ export class ApiMetrics {
     if (status === 429) this.injected429++;
   }
 
+  /** A dispatched request held `seats` for `ms` (queue wait excluded). */
+  seatTime(operation: KubeOperation | undefined, seats: number, ms: number): void {
+    const key = verbResource(operation, '');
+    this.seatMs += seats * ms;
+    this.seatMsByVerb.set(key, (this.seatMsByVerb.get(key) ?? 0) + seats * ms);
+  }
+
   queueDepth(waiting: number): void {
     this.maxQueueDepth = Math.max(this.maxQueueDepth, waiting);
   }
@@ -145,6 +157,8 @@ export class ApiMetrics {
       flows: Object.fromEntries(Object.entries(sorted(this.flows)).map(([k, v]) => [k, { ...v }])),
       levels: Object.fromEntries(Object.entries(sorted(this.levels)).map(([k, v]) => [k, { ...v }])),
       queueWaits: Object.fromEntries(Object.entries(sorted(this.waits)).map(([k, v]) => [k, summary(v)])),
+      seatMs: Math.round(this.seatMs),
+      seatMsByVerb: Object.fromEntries(Object.entries(sorted(this.seatMsByVerb)).map(([k, v]) => [k, Math.round(v)])),
     };
   }
 

@@ -260,9 +260,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
     record.queueWaitMs = store.now() - queuedAt;
     metrics.dispatched(operation, method, settings.name, record.queueWaitMs, queue.seatsInUse);
     metrics.seats(apf.seatsInUse);
+    const dispatchedAt = store.now();
     try {
       await respond(raw, serviceTimeMs(latencyMs, cost, queue.seatsInUse, { ...limits, concurrency: queue.concurrency }), user, requestInfo);
     } finally {
+      metrics.seatTime(operation, cost.seats, store.now() - dispatchedAt);
       queue.release(cost.seats);
     }
   };

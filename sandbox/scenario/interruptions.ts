@@ -3,29 +3,36 @@ import { parseConfig } from '../../lib/config/load.ts';
 import { interruptionRules } from '../../lib/events/rules.ts';
 import type { LifeguardConfig } from '../../lib/config/schema.ts';
 import { handleInterruption } from '../../lib/interruption/handle.ts';
+import { handleNoticeBatch, isSqsBatch, type NoticeBatchResult } from '../../lib/interruption/notice-batch.ts';
 import { createKubeApi } from '../../lib/kube/client.ts';
 import { NodeIndex } from '../../lib/kube/node-index.ts';
 import { CONTINUATION_KEY } from '../../lib/lifecycle/continuation.ts';
 import { RecordingLog } from '../../lib/observability/log.ts';
+import { errorMessage } from '../../lib/util/errors.ts';
 import { InMemoryEventPublisher, InMemoryInstanceDirectory, InMemoryLifecycleActions, InMemorySelfInvoker } from '../aws/in-memory-ports.ts';
 import { InMemoryScheduler } from '../aws/in-memory-scheduler.ts';
-import { lambdaLogWrites, type SandboxAws } from '../aws/calls.ts';
-import { RecordedEventPublisher, RecordedInstanceDirectory, RecordedLifecycleActions, RecordedScheduler, RecordedSelfInvoker } from '../aws/recorded-ports.ts';
+import { lambdaLogWrites, sendMessage, type SandboxAws } from '../aws/calls.ts';
+import { RecordedEventPublisher, RecordedInstanceDirectory, RecordedLifecycleActions, RecordedScheduler, RecordedNoticeSender } from '../aws/recorded-ports.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import type { KubeEmulator } from '../kube/index.ts';
 import { mulberry32 } from '../kube/random.ts';
 import { startCluster, type Recorder } from './cluster.ts';
 import { prepareEvents, type Delivery } from './deliveries.ts';
-import { SimulatedLambda } from './lambda.ts';
+import { ScenarioError } from './load.ts';
+import { SimulatedEventSourceMapping, type Batch } from './event-source-mapping.ts';
+import { SimulatedLambda, type Execution, type Invocation } from './lambda.ts';
+import { SimulatedQueue, type MessageOrigin } from './sqs-queue.ts';
 import { buildResult, type InterruptionSections, type TimelineEntry } from './result.ts';
 import type { Scenario } from './schema.ts';
 import { World } from './world.ts';
 
 /**
  * The interruption part of a scenario: the Kubernetes API emulator, EventBridge routing by the
- * deployed rule patterns, the real interruption handler as Lambda runs it (invocations, retries,
- * a time limit) talking to the emulator through @kubernetes/client-node, one-time schedules on the
- * virtual clock, and EC2 acting on instances (Spot reclaims at the deadline, stops, reboots).
+ * deployed rule patterns to the notice queue, Lambda's event source mapping feeding the real
+ * interruption handler batches of notices (or, with `queue: false`, EventBridge invoking it once
+ * per event, as the stack did before the queue), talking to the emulator through
+ * @kubernetes/client-node, one-time schedules on the virtual clock, and EC2 acting on instances
+ * (Spot reclaims at the deadline, stops, reboots).
  */
 export async function runInterruptions(
   scenario: Scenario,
@@ -48,13 +55,14 @@ export async function runInterruptions(
   const { emulator, pdbViolations } = await startCluster(scenario, cluster, clock, record);
   try {
     const world = new World(emulator, clock, cluster.nodes, record);
-    const { lambda, scheduler, lifecycle, instances } = lifeguardFunction(scenario, cluster, config, emulator, clock, record, aws);
-    for (const delivery of deliveries) clock.schedule(delivery.at - start, () => deliver(delivery, { clock, world, lambda, record, aws }));
+    const { lambda, scheduler, lifecycle, instances, input, notices } = lifeguardFunction(scenario, cluster, config, emulator, clock, record, aws);
+    for (const delivery of deliveries) clock.schedule(delivery.at - start, () => deliver(delivery, { clock, world, input, record, aws }));
 
     const until = start + scenario.until * 1000;
     await clock.runUntil(until);
     // Invocations still running at `until` may finish (the world stops changing only by itself).
-    if (lambda.busy) await clock.runUntil(until + scenario.lambda.timeoutSeconds * 1000, () => !lambda.busy);
+    const busy = () => lambda.busy || notices?.mapping.busy === true;
+    if (busy()) await clock.runUntil(until + scenario.lambda.timeoutSeconds * 1000, () => !busy());
 
     return buildResult({
       cluster,
@@ -68,13 +76,19 @@ export async function runInterruptions(
       lifecycleActions: lifecycle.records,
       lambda,
       instances,
+      ...(notices ? { queue: { ...notices.queue.stats, deadLettered: notices.queue.deadLetters.length, ...notices.mapping.stats } } : {}),
     });
   } finally {
     await emulator.close();
   }
 }
 
-/** The interruption function wired as it is deployed: its adapters, its schedules, Lambda around it. */
+/** Where work for the function goes: the notice queue (as deployed), or Lambda directly (`queue: false`). */
+export interface FunctionInput {
+  deliver(payload: Record<string, unknown>, origin: MessageOrigin): void;
+}
+
+/** The interruption function wired as it is deployed: its adapters, its schedules, its notice queue, Lambda around it. */
 function lifeguardFunction(
   scenario: Scenario,
   cluster: NonNullable<Scenario['cluster']>,
@@ -90,20 +104,22 @@ function lifeguardFunction(
   const random = mulberry32(scenario.seed);
   const lifecycle = new InMemoryLifecycleActions(clock);
   const typeOf = (payload: Record<string, unknown>) => String((payload[CONTINUATION_KEY] as { type?: unknown } | undefined)?.type ?? 'continuation');
+  // Filled below: the scheduler and the function hand their work to it.
+  let input: FunctionInput | undefined;
   // Fires within the minute named, at a point drawn from its own stream (the handler's stays as it was).
   const scheduler = new InMemoryScheduler(
     clock,
     (payload, schedule) => {
       const type = typeOf(payload);
       record({ actor: 'scheduler', action: 'fire', detail: `${type} (${schedule.name})` });
-      aws?.log.record({ caller: { scheduler: { group: aws.deployment.scheduler.groupName, roleArn: aws.deployment.scheduler.roleArn } }, service: 'lambda', operation: 'Invoke', input: { FunctionName: aws.deployment.scheduler.functionArn } });
-      lambda.invoke(payload, { trigger: type === 'resume-drain' ? 'continuation' : 'schedule', schedule: schedule.name });
+      aws?.log.record({ caller: { scheduler: { group: aws.deployment.scheduler.groupName, roleArn: aws.deployment.scheduler.roleArn } }, ...sendMessage(aws.deployment.noticeQueue) });
+      input!.deliver(payload, { trigger: type === 'resume-drain' ? 'continuation' : 'schedule', schedule: schedule.name });
     },
     mulberry32(scenario.seed ^ SCHEDULER_STREAM),
   );
   const invoker = new InMemorySelfInvoker(clock, (payload) => {
-    record({ actor: 'lambda', action: 'invoke', detail: `${typeOf(payload)}: the function invokes itself` });
-    lambda.invoke(payload, { trigger: 'continuation' });
+    record({ actor: 'lambda', action: 'invoke', detail: `${typeOf(payload)}: the function hands the drain to its next invocation` });
+    input!.deliver(payload, { trigger: 'continuation' });
   });
   const events = new InMemoryEventPublisher({ source: config.eventSource, clock, onPublish: (e) => record({ actor: 'lifeguard', action: 'event', detail: e.detailType }) });
   const instances = new InMemoryInstanceDirectory(instanceDns(cluster), { clock, latencyMs: cluster.api.latencyMs });
@@ -113,20 +129,32 @@ function lifeguardFunction(
     config,
     clock,
     log,
-    clusterName: config.eks[0]!.name,
     scheduler: ports.scheduler,
     invoker: ports.invoker,
     lifecycle: ports.lifecycle,
     events: ports.events,
     random,
   };
+  const clusterName = config.eks[0]!.name;
+  // Filled below once Lambda exists: the queue the function's retry delays go to.
+  const wired: { queue?: SimulatedQueue } = {};
   // One execution environment: what functions/interruption.ts builds at module level, its own client and node index.
   const environment = (id: string) => {
     logWrites?.environment(id);
     // Every environment signs in as the function's IAM role: Lifeguard's RBAC subject, one API Priority and Fairness flow.
     const kube = createKubeApi(emulator.kubeConfig('lifeguard'), { clock, log, random, rateLimit: config.interruption.apiRateLimit });
-    const deps = { ...shared, kube, nodes: new NodeIndex(kube, { clock, instances: ports.instances, log, region: config.region }) };
-    return (payload: unknown, invocation: { id: string; remainingMs(): number }) => handleInterruption(payload, { ...deps, invocation });
+    const nodes = new NodeIndex(kube, { clock, instances: ports.instances, log, region: config.region });
+    const target = { name: clusterName, kube, nodes };
+    return (payload: unknown, invocation: { id: string; remainingMs(): number }): Promise<unknown> => {
+      if (!isSqsBatch(payload)) return handleInterruption(payload, { ...shared, ...target, clusterName, invocation });
+      const queue = {
+        retryLater: async (handle: string, seconds: number) => {
+          aws?.log.record({ caller: { function: 'interruption' }, service: 'sqs', operation: 'ChangeMessageVisibility', input: { QueueUrl: aws.deployment.noticeQueue.url } });
+          wired.queue!.changeVisibility(handle, seconds);
+        },
+      };
+      return handleNoticeBatch(payload, async () => [target], { ...shared, invocation }, { queue, retryDelaySeconds: config.interruption.queue.retryDelaySeconds });
+    };
   };
   const { lambda: settings } = scenario;
   const lambda: SimulatedLambda = new SimulatedLambda({
@@ -148,8 +176,97 @@ function lifeguardFunction(
     onThrottle: (origin, n) => record({ actor: 'lambda', action: 'throttled', detail: `${origin.trigger}${origin.step !== undefined ? ` of event ${origin.step}` : ''}: no concurrency (try ${n})` }),
     onDrop: (origin, why) => record({ actor: 'lambda', action: 'dropped', detail: `${origin.trigger}${origin.step !== undefined ? ` of event ${origin.step}` : ''}: ${why}` }),
   });
-  return { lambda, scheduler, lifecycle, instances };
+
+  const queueSettings = resolveQueue(scenario, config);
+  if (!queueSettings) {
+    if (aws) throw new ScenarioError("scenario is invalid:\n  - queue: `false` runs the stack as it was before the notice queue, so its AWS requests are not the packaged stack's; leave `queue` out to record them");
+    input = { deliver: (payload, origin) => lambda.invoke(payload, origin) };
+    return { lambda, scheduler, lifecycle, instances, input, notices: undefined };
+  }
+  const queueArn = aws?.deployment.noticeQueue.arn ?? `arn:aws:sqs:${config.region}:123456789012:lifeguard-notices`;
+  // Lambda's pollers read and delete with the function's role, and check the queue when the mapping is made.
+  const pollerCall = aws && ((operation: string) => aws.log.record({ caller: { function: 'interruption' }, service: 'sqs', operation, input: { QueueUrl: aws.deployment.noticeQueue.url } }));
+  pollerCall?.('GetQueueAttributes');
+  const queue = new SimulatedQueue({
+    clock,
+    visibilityTimeoutMs: queueSettings.visibilityTimeoutSeconds * 1000,
+    maxReceiveCount: queueSettings.maxReceiveCount,
+    onVisible: () => mapping.poke(),
+    onDeadLetter: (m) => record({ actor: 'sqs', action: 'dead-letter', detail: `${m.id} (${describeOrigin(m.origin)}): received ${m.receiveCount} times without success` }),
+  });
+  const mapping: SimulatedEventSourceMapping = new SimulatedEventSourceMapping({
+    clock,
+    queue,
+    lambda,
+    batchSize: queueSettings.batchSize,
+    batchingWindowMs: queueSettings.batchingWindowSeconds * 1000,
+    ...(queueSettings.maximumConcurrency !== undefined ? { maximumConcurrency: queueSettings.maximumConcurrency } : {}),
+    initialConcurrency: queueSettings.initialConcurrency,
+    scalingPerMinute: queueSettings.scalingPerMinute,
+    maxConcurrentBatches: queueSettings.maxConcurrentBatches,
+    queueArn,
+    region: config.region,
+    ...(pollerCall ? { onRequest: pollerCall } : {}),
+    onThrottle: (batch) => record({ actor: 'lambda', action: 'throttled', detail: `a batch of ${batch.messages.length} notice(s): no concurrency (try ${batch.throttles})` }),
+    onStart: (batch, execution) => record({ actor: 'sqs', action: 'batch', detail: `${batch.messages.length} notice(s) → ${execution.id}${batch.throttles ? ` after ${batch.throttles} throttled tries` : ''}` }),
+    onResult: (batch, execution) => recordBatch(batch, execution, lambda, record),
+  });
+  wired.queue = queue;
+  input = { deliver: (payload, origin) => void queue.send(JSON.stringify(payload), origin) };
+  return { lambda, scheduler, lifecycle, instances, input, notices: { queue, mapping } };
 }
+
+/** The notice queue's settings: the scenario's `queue` fields, else the configuration's (as deployed); undefined with `queue: false`. */
+function resolveQueue(scenario: Scenario, config: LifeguardConfig) {
+  if (scenario.queue === false) return undefined;
+  const deployed = config.interruption.queue;
+  const { queue } = scenario;
+  const batchSize = queue.batchSize ?? deployed.batchSize;
+  const batchingWindowSeconds = queue.batchingWindowSeconds ?? deployed.batchingWindowSeconds;
+  if (batchSize > 10 && batchingWindowSeconds < 1) {
+    throw new ScenarioError(`scenario is invalid:\n  - queue.batchingWindowSeconds: a batchSize above 10 (here ${batchSize}) needs a batching window of at least 1 s, as Lambda requires`);
+  }
+  return {
+    batchSize,
+    batchingWindowSeconds,
+    maximumConcurrency: queue.maximumConcurrency ?? deployed.maximumConcurrency,
+    visibilityTimeoutSeconds: queue.visibilityTimeoutSeconds ?? deployed.visibilityTimeoutSeconds,
+    maxReceiveCount: queue.maxReceiveCount ?? deployed.maxReceiveCount,
+    initialConcurrency: queue.initialConcurrency,
+    scalingPerMinute: queue.scalingPerMinute,
+    maxConcurrentBatches: queue.maxConcurrentBatches,
+  };
+}
+
+/** One entry of `invocations` per notice of the batch, with its own report (or its invocation's failure). */
+function recordBatch(batch: Batch, execution: Execution, lambda: SimulatedLambda, record: Recorder): void {
+  const handled = execution.result as NoticeBatchResult | undefined;
+  if (execution.error !== undefined) record({ actor: 'lifeguard', action: 'error', detail: `${execution.id}: ${execution.error}` });
+  batch.messages.forEach((message, i) => {
+    const result = handled?.results[i];
+    const error = execution.error ?? (result?.error !== undefined ? errorMessage(result.error) : undefined);
+    const entry: Invocation = {
+      id: execution.id,
+      environment: execution.environment,
+      coldStart: execution.coldStart,
+      throttles: batch.throttles,
+      trigger: message.receiveCount > 1 ? 'retry' : message.origin.trigger,
+      ...(message.origin.step !== undefined ? { step: message.origin.step } : {}),
+      ...(message.origin.rule ? { rule: message.origin.rule } : {}),
+      ...(message.origin.schedule ? { schedule: message.origin.schedule } : {}),
+      attempt: message.receiveCount,
+      batch: { messageId: message.id, size: batch.messages.length },
+      deliveredAt: message.sentAt,
+      startedAt: execution.startedAt,
+      endedAt: execution.endedAt,
+      ...(result?.reports[0] ? { report: result.reports[0] } : {}),
+      ...(error !== undefined ? { error } : {}),
+    };
+    lambda.record(entry);
+  });
+}
+
+const describeOrigin = (origin: MessageOrigin) => (origin.trigger === 'event' ? `event ${origin.step ?? '?'}` : origin.schedule ? `${origin.trigger} ${origin.schedule}` : origin.trigger);
 
 /** Mixed into the scenario's seed for the scheduler's firing points. */
 const SCHEDULER_STREAM = 0x5c4ed;
@@ -167,7 +284,7 @@ function recordedPorts(
   const clusterTags = { [`kubernetes.io/cluster/${config.eks[0]!.name}`]: 'owned' };
   return {
     scheduler: new RecordedScheduler(ports.scheduler, aws.log, caller, aws.deployment.scheduler),
-    invoker: new RecordedSelfInvoker(ports.invoker, aws.log, caller, aws.deployment.scheduler.functionArn),
+    invoker: new RecordedNoticeSender(ports.invoker, aws.log, caller, aws.deployment.noticeQueue),
     lifecycle: new RecordedLifecycleActions(ports.lifecycle, aws.log, caller, () => clusterTags),
     events: new RecordedEventPublisher(ports.events, aws.log, caller, config.eventSource),
     instances: new RecordedInstanceDirectory(ports.instances, aws.log, caller),
@@ -180,8 +297,8 @@ function instanceDns(cluster: NonNullable<Scenario['cluster']>): Record<string, 
 }
 
 /** One step of `events`: the world acting, or EventBridge delivering (or not) an event. */
-function deliver(delivery: Delivery, ctx: { clock: VirtualClock; world: World; lambda: SimulatedLambda; record: Recorder; aws: SandboxAws | undefined }): void {
-  const { clock, world, lambda, record, aws } = ctx;
+function deliver(delivery: Delivery, ctx: { clock: VirtualClock; world: World; input: FunctionInput; record: Recorder; aws: SandboxAws | undefined }): void {
+  const { clock, world, input, record, aws } = ctx;
   if (delivery.kind === 'world') return world.act(delivery.step);
   const { event, rule } = delivery;
   const detailType = String(event['detail-type']);
@@ -193,8 +310,8 @@ function deliver(delivery: Delivery, ctx: { clock: VirtualClock; world: World; l
   if (delivery.spotDeadline !== undefined) {
     for (const id of delivery.instanceIds) clock.schedule(delivery.spotDeadline - clock.now(), () => world.terminate(id, 'Spot capacity reclaimed'));
   }
-  aws?.log.record({ caller: { eventbridge: { event } }, service: 'lambda', operation: 'Invoke', input: { FunctionName: aws.deployment.functionArns.interruption } });
-  lambda.invoke(event, { trigger: 'event', step: delivery.step, rule });
+  aws?.log.record({ caller: { eventbridge: { event } }, ...sendMessage(aws.deployment.noticeQueue) });
+  input.deliver(event, { trigger: 'event', step: delivery.step, rule });
 }
 
 /** The detail-type a rule expects that is closest to a mistyped one. */

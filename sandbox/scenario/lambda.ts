@@ -5,12 +5,17 @@ import { errorMessage } from '../../lib/util/errors.ts';
 /**
  * event: an EventBridge delivery; schedule: a one-time schedule firing (a scheduled drain, a
  * revert, a look at a node back from maintenance); continuation: a drain handed over by an
- * invocation whose time ran out; retry: Lambda trying a failed asynchronous invocation again.
+ * invocation whose time ran out; retry: Lambda trying a failed asynchronous invocation again, or
+ * the notice queue delivering a failed notice again.
  */
 export type InvocationTrigger = 'event' | 'schedule' | 'continuation' | 'retry';
 
+/**
+ * One delivery the function handled: a direct invocation, or one notice of a batch from the notice
+ * queue (then several entries share the invocation's id, environment and times).
+ */
 export interface Invocation {
-  /** The request id (holds the node's lease). */
+  /** The request id (holds the node's lease, with the message id in a batch of several). */
   id: string;
   /** The execution environment that ran it; `coldStart` when it was created for this invocation. */
   environment: string;
@@ -20,12 +25,14 @@ export interface Invocation {
   /** Index of the step in `events`, for an event and its retries. */
   step?: number;
   trigger: InvocationTrigger;
-  /** 1 for the first try, 2 and 3 for Lambda's retries. */
+  /** 1 for the first try, 2 and 3 for Lambda's retries; through the queue, the message's receive count. */
   attempt: number;
   /** The EventBridge rule that delivered it, or the schedule that fired. */
   rule?: string;
   schedule?: string;
-  /** Epoch ms: when the event reached Lambda, and when the handler began (after any throttling and cold start). */
+  /** Through the queue: the notice's message id, and how many notices the invocation had. */
+  batch?: { messageId: string; size: number };
+  /** Epoch ms: when the event reached Lambda (or the notice the queue), and when the handler began (after any throttling, batching and cold start). */
   deliveredAt: number;
   startedAt: number;
   endedAt?: number;
@@ -40,7 +47,19 @@ export const THROTTLE_RETRY_FIRST_MS = 1_000;
 export const THROTTLE_RETRY_MAX_MS = 300_000;
 const SCALING_WINDOW_MS = 10_000;
 
-type Handler = (payload: unknown, invocation: { id: string; remainingMs(): number }) => Promise<InterruptionReport>;
+type Handler = (payload: unknown, invocation: { id: string; remainingMs(): number }) => Promise<unknown>;
+
+/** One run of the function on an environment, as the caller of a synchronous invocation sees it. */
+export interface Execution {
+  id: string;
+  environment: string;
+  coldStart: boolean;
+  startedAt: number;
+  endedAt: number;
+  /** What the handler returned (a partial batch response), unless it failed or timed out. */
+  result?: unknown;
+  error?: string;
+}
 
 export interface LambdaOptions {
   clock: VirtualClock;
@@ -93,6 +112,9 @@ export class SimulatedLambda {
   throttles = 0;
   /** Most environments busy at once. */
   peakConcurrency = 0;
+  /** Runs of the function (an invocation, however many notices it had), and how many of them started cold. */
+  executions = 0;
+  coldStarts = 0;
 
   constructor(private readonly options: LambdaOptions) {}
 
@@ -108,14 +130,50 @@ export class SimulatedLambda {
     this.offer(payload, origin, attempt, this.options.clock.now(), 0);
   }
 
+  /**
+   * A synchronous invocation (how the event source mapping invokes): run now on a warm environment
+   * or a new one, or — no concurrency, or beyond the scaling rate — `throttled`, for the caller to
+   * retry. No retries of its own: a failure is the caller's to handle.
+   */
+  invokeSync(payload: unknown, onStart?: (execution: { id: string; environment: string; coldStart: boolean }) => void): 'throttled' | Promise<Execution> {
+    const warm = this.idle.pop();
+    const environment = warm ?? this.newEnvironment();
+    if (!environment) {
+      this.throttles++;
+      return 'throttled';
+    }
+    return new Promise((resolve) => {
+      const start = () =>
+        this.execute(
+          environment,
+          !warm,
+          payload,
+          ({ result, error, startedAt, id }) => resolve({ id, environment: environment.id, coldStart: !warm, startedAt, endedAt: this.options.clock.now(), ...(result !== undefined ? { result } : {}), ...(error !== undefined ? { error } : {}) }),
+          (id) => onStart?.({ id, environment: environment.id, coldStart: !warm }),
+        );
+      if (warm) return start();
+      this.queued++;
+      this.options.clock.schedule(this.options.coldStartMs, () => {
+        this.queued--;
+        start();
+      });
+    });
+  }
+
+  /** A new environment if the concurrency limit and the scaling rate allow one. */
+  private newEnvironment(): Environment | undefined {
+    if (this.environments - this.idle.length >= this.options.concurrency || !this.mayScale()) return undefined;
+    this.recentlyCreated.push(this.options.clock.now());
+    const id = `env-${String(++this.environments).padStart(4, '0')}`;
+    return { id, handler: this.options.environment(id) };
+  }
+
   private offer(payload: unknown, origin: Origin, attempt: number, deliveredAt: number, throttles: number): void {
-    const { clock, concurrency, coldStartMs, maxEventAgeMs } = this.options;
+    const { clock, coldStartMs, maxEventAgeMs } = this.options;
     const warm = this.idle.pop();
     if (warm) return this.run(warm, false, payload, origin, attempt, deliveredAt, throttles);
-    if (this.environments - this.idle.length < concurrency && this.mayScale()) {
-      this.recentlyCreated.push(clock.now());
-      const id = `env-${String(++this.environments).padStart(4, '0')}`;
-      const environment = { id, handler: this.options.environment(id) };
+    const environment = this.newEnvironment();
+    if (environment) {
       this.queued++;
       clock.schedule(coldStartMs, () => {
         this.queued--;
@@ -143,45 +201,77 @@ export class SimulatedLambda {
 
   private run(environment: Environment, coldStart: boolean, payload: unknown, origin: Origin, attempt: number, deliveredAt: number, throttles: number): void {
     const { clock } = this.options;
-    const startedAt = clock.now();
-    const invocation: Invocation = {
-      id: `req-${String(++this.seq).padStart(4, '0')}`,
-      environment: environment.id,
+    let invocation: Invocation | undefined;
+    this.execute(
+      environment,
       coldStart,
-      throttles,
-      ...origin,
-      attempt,
-      deliveredAt,
-      startedAt,
-    };
-    this.invocations.push(invocation);
-    this.peakConcurrency = Math.max(this.peakConcurrency, this.environments - this.idle.length);
-    this.options.onStart?.(invocation);
-    const remainingMs = () => Math.max(0, startedAt + this.options.timeoutMs - clock.now());
-    const ended = (error?: string) => {
-      if (invocation.endedAt !== undefined) return;
-      invocation.endedAt = clock.now();
-      if (error !== undefined) invocation.error = error;
-      this.options.onEnd?.(invocation);
-      if (error !== undefined && attempt <= this.options.maxRetries) {
-        const delay = LAMBDA_ASYNC_RETRY_DELAYS_MS[attempt - 1] ?? LAMBDA_ASYNC_RETRY_DELAYS_MS.at(-1)!;
-        clock.schedule(delay, () => this.invoke(payload, { ...origin, trigger: 'retry' }, attempt + 1));
-      }
-    };
-    const cancelTimeout = clock.schedule(this.options.timeoutMs, () => ended(`timed out after ${this.options.timeoutMs / 1000} s`));
-    const run = environment.handler(payload, { id: invocation.id, remainingMs }).then(
-      (report) => {
-        if (invocation.endedAt === undefined) invocation.report = report;
-        ended();
+      payload,
+      ({ result, error }) => {
+        invocation!.endedAt = clock.now();
+        if (error !== undefined) invocation!.error = error;
+        else invocation!.report = result as InterruptionReport;
+        this.options.onEnd?.(invocation!);
+        if (error !== undefined && attempt <= this.options.maxRetries) {
+          const delay = LAMBDA_ASYNC_RETRY_DELAYS_MS[attempt - 1] ?? LAMBDA_ASYNC_RETRY_DELAYS_MS.at(-1)!;
+          clock.schedule(delay, () => this.invoke(payload, { ...origin, trigger: 'retry' }, attempt + 1));
+        }
       },
-      (err: unknown) => ended(errorMessage(err)),
+      (id, startedAt) => {
+        invocation = { id, environment: environment.id, coldStart, throttles, ...origin, attempt, deliveredAt, startedAt };
+        this.invocations.push(invocation);
+        this.options.onStart?.(invocation);
+      },
     );
-    const tracked = run.finally(() => {
+  }
+
+  /**
+   * Runs the handler on the environment with its own request id and time limit; `done` gets its
+   * result, or the error it failed with, or a time-out (Lambda would kill it) — once.
+   */
+  private execute(
+    environment: Environment,
+    coldStart: boolean,
+    payload: unknown,
+    done: (outcome: { id: string; startedAt: number; result?: unknown; error?: string }) => void,
+    started?: (id: string, startedAt: number) => void,
+  ): void {
+    const { clock } = this.options;
+    const startedAt = clock.now();
+    const id = `req-${String(++this.seq).padStart(4, '0')}`;
+    this.executions++;
+    if (coldStart) this.coldStarts++;
+    this.peakConcurrency = Math.max(this.peakConcurrency, this.environments - this.idle.length);
+    started?.(id, startedAt);
+    const remainingMs = () => Math.max(0, startedAt + this.options.timeoutMs - clock.now());
+    let ended = false;
+    const end = (outcome: { result?: unknown; error?: string }) => {
+      if (ended) return;
+      ended = true;
+      done({ id, startedAt, ...outcome });
+    };
+    const cancelTimeout = clock.schedule(this.options.timeoutMs, () => end({ error: `timed out after ${this.options.timeoutMs / 1000} s` }));
+    // The environment is free again once its handler has returned (a timed-out one too: Lambda
+    // resets it) — before the caller hears the result, so its next invocation can reuse it.
+    const free = () => {
       cancelTimeout();
       this.running.delete(tracked);
-      // The environment is free again once its handler has returned (a timed-out one too: Lambda resets it).
       this.idle.push(environment);
-    });
+    };
+    const tracked: Promise<void> = environment.handler(payload, { id, remainingMs }).then(
+      (result) => {
+        free();
+        end({ result });
+      },
+      (err: unknown) => {
+        free();
+        end({ error: errorMessage(err) });
+      },
+    );
     this.running.add(tracked);
+  }
+
+  /** An entry of `invocations` made by the caller of a synchronous invocation (one per notice of a batch). */
+  record(invocation: Invocation): void {
+    this.invocations.push(invocation);
   }
 }

@@ -10,7 +10,7 @@ import type { Scenario } from './schema.ts';
 export interface TimelineEntry {
   /** Simulated seconds from the scenario start. */
   t: number;
-  actor: 'eventbridge' | 'lifeguard' | 'lambda' | 'scheduler' | 'ec2' | 'api' | 'kubelet' | 'controller' | 'node' | 'stepfunctions';
+  actor: 'eventbridge' | 'sqs' | 'lifeguard' | 'lambda' | 'scheduler' | 'ec2' | 'api' | 'kubelet' | 'controller' | 'node' | 'stepfunctions';
   action: string;
   node?: string;
   /** namespace/name */
@@ -101,10 +101,35 @@ export interface LoadSection {
     levels: Record<string, LevelMetrics>;
     /** Queue waits of dispatched requests by "verb resource" ("patch nodes": the cordon), ms. */
     queueWaits: Record<string, { count: number; p50Ms: number; p99Ms: number; maxMs: number }>;
+    /** Seats × seconds the server spent on Lifeguard's requests (API Priority and Fairness's currency), in all and by verb. */
+    seatSeconds: number;
+    seatSecondsByVerb: Record<string, number>;
   };
+  /** `invocations`: runs of the function (a batch of notices is one). */
   lambda: { invocations: number; environments: number; coldStarts: number; throttles: number; peakConcurrency: number };
   ec2: { describeInstances: number; throttled: number };
+  /** The notice queue (absent with `queue: false`). */
+  queue?: QueueLoad;
 }
+
+export interface QueueLoad {
+  /** Notices sent to it (EventBridge, schedules, hand-overs). */
+  sent: number;
+  /** Receives (a notice received twice counts twice), and how many per notice sent. */
+  received: number;
+  receivesPerNotice: number;
+  deleted: number;
+  deadLettered: number;
+  /** Batches invoked, the largest, and the most gathered or running at once. */
+  batches: number;
+  largestBatch: number;
+  peakConcurrentBatches: number;
+  /** Invocation tries Lambda throttled (no concurrency), and batches whose invocation failed or timed out. */
+  throttled: number;
+  failedInvocations: number;
+}
+
+export type QueueStats = Omit<QueueLoad, 'receivesPerNotice'>;
 
 /** A scenario with no Kubernetes cluster: nothing to report, nothing missed. */
 export type InterruptionSections = Pick<SimulationResult, 'nodes' | 'pods' | 'summary' | 'invocations' | 'schedules' | 'kubeEvents' | 'lifecycleActions' | 'load'>;
@@ -131,8 +156,9 @@ export interface ResultInput {
   seconds: (ms: number) => number;
   schedules: readonly ScheduleRecord[];
   lifecycleActions: readonly LifecycleRecord[];
-  lambda: { environmentsCreated: number; throttles: number; peakConcurrency: number };
-  instances: { lookups: readonly string[]; throttled: number };
+  lambda: { environmentsCreated: number; throttles: number; peakConcurrency: number; executions: number; coldStarts: number };
+  instances: { calls: number; throttled: number };
+  queue?: QueueStats;
 }
 
 /** Which report of a pod says most about it, when several invocations saw it. */
@@ -258,15 +284,18 @@ function loadOf(input: ResultInput): LoadSection {
       connections: m.connectionsOpened,
       levels: m.levels,
       queueWaits: m.queueWaits,
+      seatSeconds: seatSeconds(m.seatMs),
+      seatSecondsByVerb: Object.fromEntries(Object.entries(m.seatMsByVerb).map(([verb, ms]) => [verb, seatSeconds(ms)])),
     },
     lambda: {
-      invocations: input.invocations.length,
+      invocations: input.lambda.executions,
       environments: input.lambda.environmentsCreated,
-      coldStarts: input.invocations.filter((i) => i.coldStart).length,
+      coldStarts: input.lambda.coldStarts,
       throttles: input.lambda.throttles,
       peakConcurrency: input.lambda.peakConcurrency,
     },
-    ec2: { describeInstances: input.instances.lookups.length, throttled: input.instances.throttled },
+    ec2: { describeInstances: input.instances.calls, throttled: input.instances.throttled },
+    ...(input.queue ? { queue: { ...input.queue, receivesPerNotice: input.queue.sent ? Math.round((input.queue.received / input.queue.sent) * 100) / 100 : 0 } } : {}),
   };
 }
 
@@ -321,3 +350,4 @@ function drainReportsOf(invocation: Invocation): DrainReport[] {
 }
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
+const seatSeconds = (ms: number) => round3(ms / 1000);

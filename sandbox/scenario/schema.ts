@@ -115,6 +115,31 @@ const lambdaSchema = z
   .strict()
   .prefault({});
 
+/**
+ * The notice queue and Lambda's event source mapping (sandbox/scenario/event-source-mapping.ts).
+ * The deployed settings come from the scenario's `config` (`interruption.queue`); each can be
+ * overridden here. The poller figures are AWS's documented behaviour for a standard queue. `false`:
+ * no queue, EventBridge invokes the function once per event (the stack before the notice queue).
+ */
+const queueSchema = z.union([
+  z.literal(false),
+  z
+    .object({
+      batchSize: z.number().int().min(1).max(10_000).optional(),
+      batchingWindowSeconds: z.number().int().min(0).max(300).optional(),
+      maximumConcurrency: z.number().int().min(2).max(1000).optional(),
+      visibilityTimeoutSeconds: z.number().int().min(0).max(43_200).optional(),
+      maxReceiveCount: z.number().int().min(1).max(1000).optional(),
+      /** Batches the pollers process at once when messages first arrive (AWS: five). */
+      initialConcurrency: z.number().int().min(1).max(1000).default(5),
+      /** Concurrent batches the pollers add per minute while messages keep waiting (AWS: up to 300). */
+      scalingPerMinute: z.number().int().min(1).max(10_000).default(300),
+      /** Batches one event source mapping processes at once at most (AWS: 1,000). */
+      maxConcurrentBatches: z.number().int().min(1).max(10_000).default(1000),
+    })
+    .strict(),
+]);
+
 /** 30 days: a Health event announced two weeks ahead can be rehearsed to its start and beyond. */
 export const MAX_UNTIL_SECONDS = 30 * 86_400;
 
@@ -134,6 +159,7 @@ export const scenarioSchema = z
     /** Simulated seconds the Kubernetes part runs for. */
     until: z.number().positive().max(MAX_UNTIL_SECONDS).default(180),
     lambda: lambdaSchema,
+    queue: queueSchema.prefault({}),
     /** EMR disaster recovery: clusters, subnets, target groups, triggers (see docs/scenarios.md). */
     emr: drScenarioSchema.optional(),
   })

@@ -220,3 +220,40 @@ describe('streaming list (WatchList: a WATCH with sendInitialEvents=true)', () =
     expect(emulator.metrics().throttled).toEqual({ queueFull: 0, timeOut: 0 });
   });
 });
+
+describe('every pod at once (a batch of drains shares one stream: lib/interruption/pod-feed.ts)', () => {
+  it('streams every pod of the cluster without a field selector, then every change, in one request', async () => {
+    await start();
+    const r = recorder();
+    const streamed = await run(() => kube.streamAllPods!(r.handlers));
+    expect(streamed!.list.items.map((p) => p.metadata!.name).sort()).toEqual(['exec-1', 'web-a', 'web-b']);
+    const web = streamed!.list.items.find((p) => p.metadata!.name === 'web-b')!;
+    await run(() => kube.evictPod('default', 'web-b', web.metadata!.uid!));
+    await clock.runUntil(clock.now() + 5_000);
+    streamed!.watch.stop();
+    expect(r.seen.map((s) => `${s.type} ${s.name}`)).toEqual(['MODIFIED web-b', 'DELETED web-b']);
+    const reads = emulator.requests.filter((q) => q.path === '/api/v1/pods');
+    expect(reads).toHaveLength(1);
+    expect(reads[0]!.query).toContain('sendInitialEvents=true');
+    expect(reads[0]!.query).not.toContain('fieldSelector');
+  });
+
+  it('keeps only the pods asked for; without WatchList, lists every pod (paged, filtered page by page)', async () => {
+    await start();
+    const onN2 = (pod: { spec?: { nodeName?: string } }) => pod.spec?.nodeName === N2;
+    const streamed = await run(() => kube.streamAllPods!(recorder().handlers, onN2));
+    streamed!.watch.stop();
+    expect(streamed!.list.items.map((p) => p.metadata!.name)).toEqual(['web-b']);
+
+    await emulator.close();
+    await start({ watchList: false });
+    expect(await run(() => kube.streamAllPods!(recorder().handlers))).toBeUndefined();
+    const list = await run(() => kube.listAllPods!(onN2));
+    expect(list.items.map((p) => p.metadata!.name)).toEqual(['web-b']);
+    expect(Number(list.resourceVersion)).toBeGreaterThan(0);
+    expect(emulator.requests.filter((q) => q.path === '/api/v1/pods').map((q) => [q.operation, q.status])).toEqual([
+      ['watch-pods', 422],
+      ['list-pods', 200],
+    ]);
+  });
+});

@@ -312,11 +312,29 @@ describe('drains that outlive an invocation', () => {
     for (const pod of ['spark/exec-1', 'spark/exec-2', 'default/web-a']) expect(r.pods[pod]!.outcome).toBe('evicted');
   });
 
-  it('a delivery that keeps failing is retried twice by Lambda, a minute then two apart, and then counts as failed', async () => {
+  it('a notice that keeps failing comes back after its retry delay, doubled each time, and after maxReceiveCount receives goes to the dead-letter queue', async () => {
     // Every node patch is forbidden: a permanent error, so each attempt fails.
     const r = await simulate({
       cluster: { name: 'spark', nodes, pods: sparkPods(), api: { latencyMs: 5, faults: { rate: 1, statuses: [403], only: ['patch-node'] } } },
       events: [{ at: 10, event: rebalance() }],
+      queue: { maxReceiveCount: 4 },
+      until: 400,
+    });
+    expect(r.invocations.map((i) => `${i.trigger}:${i.attempt}`)).toEqual(['event:1', 'retry:2', 'retry:3', 'retry:4']);
+    const gaps = r.invocations.slice(1).map((i, n) => i.startedAt - r.invocations[n]!.endedAt!);
+    expect(gaps).toEqual([10_000, 20_000, 40_000]);
+    const deadLetter = r.timeline.find((e) => e.actor === 'sqs' && e.action === 'dead-letter')!;
+    expect(deadLetter.detail).toMatch(/\(event 0\): received 4 times without success/);
+    expect(r.load!.queue).toMatchObject({ sent: 1, received: 4, deadLettered: 1, deleted: 0 });
+    expect(r.summary.deadlineMet).toBe(false);
+  });
+
+  it('a delivery invoked directly (no queue) that keeps failing is retried twice by Lambda, a minute then two apart, and then counts as failed', async () => {
+    // Every node patch is forbidden: a permanent error, so each attempt fails.
+    const r = await simulate({
+      cluster: { name: 'spark', nodes, pods: sparkPods(), api: { latencyMs: 5, faults: { rate: 1, statuses: [403], only: ['patch-node'] } } },
+      events: [{ at: 10, event: rebalance() }],
+      queue: false,
       until: 400,
     });
     const attempts = r.invocations.map((i) => `${i.trigger}:${i.attempt}`);

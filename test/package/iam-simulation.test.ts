@@ -85,7 +85,7 @@ describe('IAM by simulation: the packaged stack allows exactly what Lifeguard do
   it.each([
     ['InterruptionRole', 'events:PutEvents'],
     ['InterruptionRole', 'autoscaling:RecordLifecycleActionHeartbeat'],
-    ['InterruptionSchedulerRole', 'lambda:InvokeFunction'],
+    ['InterruptionSchedulerRole', 'sqs:SendMessage'],
     ['FailoverStateMachineRole', 'elasticloadbalancing:RegisterTargets'],
     ['DrPlanRole', 'ec2:DescribeSubnets'],
   ])('catches a removed statement: without the one granting %s %s, its requests are denied, and no others', async (roleId, action) => {

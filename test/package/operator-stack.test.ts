@@ -15,15 +15,18 @@ describe('the packaged operator resources', () => {
     expect(resources.FailoverStateMachine!.Type).toBe('AWS::StepFunctions::StateMachine');
   });
 
-  it('shows every queue of the stack in the dead-letter widget, the schedule and failover-trigger DLQs among them', () => {
+  it('shows every dead-letter queue of the stack in the dead-letter widget, the schedule, notice and failover-trigger DLQs among them, and the notice queue in its own', () => {
     const { widgets } = JSON.parse((resources.LifeguardDashboard!.Properties!.DashboardBody as { 'Fn::Sub': string })['Fn::Sub']) as {
       widgets: Array<{ properties: { title?: string; metrics?: unknown[][] } }>;
     };
     const deadLetters = widgets.find((w) => w.properties.title === 'Dead letters waiting for a redrive')!;
     const shown = deadLetters.properties.metrics!.map((m) => String(m[3]).replace(/^\$\{(\w+)\.QueueName\}$/, '$1'));
     const queues = resourcesOfType(template, 'AWS::SQS::Queue').map(([id]) => id);
-    expect(queues).toEqual(expect.arrayContaining(['InterruptionScheduleDeadLetterQueue', 'FailoverTriggerDeadLetterQueue']));
-    expect(shown.sort()).toEqual(queues.sort());
+    const deadLetterQueues = queues.filter((id) => id !== 'InterruptionNoticeQueue');
+    expect(deadLetterQueues).toEqual(expect.arrayContaining(['InterruptionScheduleDeadLetterQueue', 'InterruptionNoticeDeadLetterQueue', 'FailoverTriggerDeadLetterQueue']));
+    expect(shown.sort()).toEqual(deadLetterQueues.sort());
+    const notices = widgets.find((w) => w.properties.title === 'Notice queue')!;
+    expect(new Set(notices.properties.metrics!.map((m) => m[3]))).toEqual(new Set(['${InterruptionNoticeQueue.QueueName}']));
   });
 
   it('alarms on the first deadline miss and notifies the topic', () => {

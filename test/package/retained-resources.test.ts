@@ -11,21 +11,24 @@ function deadLetterDestinations(resources: Record<string, CfnResource>): Set<str
     if (Array.isArray(value)) return value.forEach((v) => walk(v, key));
     if (!value || typeof value !== 'object') return;
     const getAtt = (value as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
-    if (getAtt && /DeadLetter|OnFailure|DLQ/.test(key) && resources[getAtt[0]]?.Type === 'AWS::SQS::Queue') found.add(getAtt[0]);
-    for (const [k, v] of Object.entries(value)) walk(v, /DeadLetter|OnFailure|DLQ/.test(key) ? key : k);
+    if (getAtt && /deadletter|onfailure|dlq/i.test(key) && resources[getAtt[0]]?.Type === 'AWS::SQS::Queue') found.add(getAtt[0]);
+    for (const [k, v] of Object.entries(value)) walk(v, /deadletter|onfailure|dlq/i.test(key) ? key : k);
   };
   for (const resource of Object.values(resources)) walk(resource.Properties, '');
   return found;
 }
 
 describe('the packaged stack keeps what it could not deliver', () => {
-  const queues = resourcesOfType(template, 'AWS::SQS::Queue');
+  // The notice queue is the one queue that is no dead-letter queue: notices flow through it to the function.
+  const queues = resourcesOfType(template, 'AWS::SQS::Queue').filter(([id]) => id !== 'InterruptionNoticeQueue');
 
-  it('has only dead-letter queues, each one a destination for undelivered events or work', () => {
+  it('has, besides the notice queue, only dead-letter queues, each one a destination for undelivered events, work or notices', () => {
     expect(queues.map(([id]) => id).sort()).toEqual([...deadLetterDestinations(template.Resources)].sort());
     expect(queues.map(([id]) => id)).toEqual(
-      expect.arrayContaining(['InterruptionDeadLetterQueue', 'InterruptionFailureQueue', 'InterruptionScheduleDeadLetterQueue', 'FailoverTriggerDeadLetterQueue', 'NotificationDeadLetterQueue']),
+      expect.arrayContaining(['InterruptionDeadLetterQueue', 'InterruptionNoticeDeadLetterQueue', 'InterruptionFailureQueue', 'InterruptionScheduleDeadLetterQueue', 'FailoverTriggerDeadLetterQueue', 'NotificationDeadLetterQueue']),
     );
+    // The notice queue's dead letters: its redrive policy names the DLQ.
+    expect(template.Resources.InterruptionNoticeQueue!.Properties!.RedrivePolicy).toMatchObject({ deadLetterTargetArn: { 'Fn::GetAtt': ['InterruptionNoticeDeadLetterQueue', 'Arn'] } });
   });
 
   it('retains every dead-letter queue and the failover lock table when the stack is deleted or a resource replaced', () => {

@@ -39,7 +39,19 @@ export interface FakePdb {
 
 export interface FakeCall {
   at: number;
-  op: 'getNode' | 'listNodes' | 'patchNode' | 'listPodsOnNode' | 'watchPodsOnNode' | 'streamPodsOnNode' | 'evictPod' | 'deletePod' | 'createEvent' | 'patchEvent';
+  op:
+    | 'getNode'
+    | 'listNodes'
+    | 'patchNode'
+    | 'listPodsOnNode'
+    | 'watchPodsOnNode'
+    | 'streamPodsOnNode'
+    | 'listAllPods'
+    | 'streamAllPods'
+    | 'evictPod'
+    | 'deletePod'
+    | 'createEvent'
+    | 'patchEvent';
   target: string;
   gracePeriodSeconds?: number | undefined;
   /** 200 for any success, else the error's status (0: no answer). */
@@ -231,24 +243,42 @@ export class FakeKube implements KubeApi {
 
   /** A streaming list: the node's pods as of the call, then its changes as watchPodsOnNode sends them. */
   async streamPodsOnNode(nodeName: string, handlers: PodWatchHandlers): Promise<StreamedPods | undefined> {
+    return this.stream('streamPodsOnNode', nodeName, handlers);
+  }
+
+  /** Every pod, then every change: the one read a batch of drains shares (lib/interruption/pod-feed.ts). */
+  async streamAllPods(handlers: PodWatchHandlers, keep?: (pod: V1Pod) => boolean): Promise<StreamedPods | undefined> {
+    const streamed = await this.stream('streamAllPods', undefined, handlers);
+    return streamed && keep ? { ...streamed, list: { ...streamed.list, items: streamed.list.items.filter(keep) } } : streamed;
+  }
+
+  async listAllPods(keep?: (pod: V1Pod) => boolean): Promise<PodList> {
+    return this.call('listAllPods', '*', {}, () => {
+      const list = this.handle({ operation: 'list-pods', method: 'GET', params: {} }, {}, 'list all pods') as { items: V1Pod[]; metadata: { resourceVersion: string } };
+      return { items: keep ? list.items.filter(keep) : list.items, resourceVersion: list.metadata.resourceVersion };
+    });
+  }
+
+  private async stream(op: 'streamPodsOnNode' | 'streamAllPods', nodeName: string | undefined, handlers: PodWatchHandlers): Promise<StreamedPods | undefined> {
+    const target = nodeName ?? '*';
     if (this.streamingRefused) return undefined;
     if (!this.watchList) {
       this.streamingRefused = true;
-      const refusal = new KubeApiError(`stream pods on ${nodeName}: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled`, 422, 'Invalid');
-      await this.call('streamPodsOnNode', nodeName, {}, () => {
+      const refusal = new KubeApiError(`stream pods: sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled`, 422, 'Invalid');
+      await this.call(op, target, {}, () => {
         throw refusal;
       }).catch(() => undefined);
       return undefined;
     }
-    await this.call('streamPodsOnNode', nodeName);
+    await this.call(op, target);
     const items: V1Pod[] = [];
     const watch = this.follow(nodeName, undefined, handlers, (pod) => items.push(pod));
     return { list: { items, resourceVersion: this.cluster.store.currentResourceVersion }, watch };
   }
 
-  /** Follows the node's pods from `since` (or, without it, from the current ones, each given to `initial` at once). */
-  private follow(nodeName: string, since: number | undefined, handlers: PodWatchHandlers, initial?: (pod: V1Pod) => void): PodWatch {
-    const selection = { namespace: undefined, labels: [], fields: parseFieldSelector(`spec.nodeName=${nodeName}`, POD_FIELDS) };
+  /** Follows the node's pods (every pod without one) from `since` (or, without it, from the current ones, each given to `initial` at once). */
+  private follow(nodeName: string | undefined, since: number | undefined, handlers: PodWatchHandlers, initial?: (pod: V1Pod) => void): PodWatch {
+    const selection = { namespace: undefined, labels: [], fields: nodeName === undefined ? [] : parseFieldSelector(`spec.nodeName=${nodeName}`, POD_FIELDS) };
     const watcher = { handlers, unsubscribe: () => {} };
     const live = () => this.watchers.has(watcher);
     this.watchers.add(watcher);
@@ -261,7 +291,7 @@ export class FakeKube implements KubeApi {
     });
     starting = false;
     if (unsubscribe) watcher.unsubscribe = unsubscribe;
-    else this.clock.schedule(this.latencyMs, () => this.endWatch(watcher, new KubeApiError(`watch pods on ${nodeName}: too old resource version: ${since}`, 410, 'Expired')));
+    else this.clock.schedule(this.latencyMs, () => this.endWatch(watcher, new KubeApiError(`watch pods: too old resource version: ${since}`, 410, 'Expired')));
     return { stop: () => this.endWatch(watcher) };
   }
 

@@ -47,12 +47,14 @@ export function spotWarning(instanceId = SPOT_INSTANCE, extra: Record<string, un
 
 /**
  * Runs a scenario given as a plain object (validated like a file). Lambda's cold start is 0 here
- * unless the test sets it, so timings are the handler's own; test/integration/mass-limits.test.ts
- * covers cold starts, concurrency and throttling.
+ * unless the test sets it, and the notice queue hands each notice over at once (batches of up to
+ * 10 with no batching window), so timings are the handler's own; test/integration/mass-limits.test.ts
+ * covers cold starts, batching windows, concurrency and throttling.
  */
 export function simulate(raw: Record<string, unknown>): Promise<SimulationResult> {
   const lambda = { coldStartMs: 0, ...(raw.lambda as Record<string, unknown> | undefined) };
-  return runScenario(parseScenario({ name: 'test', ...raw, lambda }));
+  const queue = raw.queue === false ? false : { batchSize: 10, batchingWindowSeconds: 0, ...(raw.queue as Record<string, unknown> | undefined) };
+  return runScenario(parseScenario({ name: 'test', ...raw, lambda, queue }));
 }
 
 export const at = (result: SimulationResult, predicate: (e: TimelineEntry) => boolean): TimelineEntry[] =>

@@ -110,6 +110,13 @@ export function serviceAuthorizations(iam: StackIam, world: RequestWorld): Autho
     out.push(byRole(fn.role, `Lambda's on-failure destination of function ${fn.key}`, 'sqs:SendMessage', fn.onFailure));
   }
 
+  // Lambda's pollers read a queue with the function's execution role (its SQS event source guide).
+  for (const mapping of iam.queueMappings()) {
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes']) {
+      out.push(byRole(mapping.role, `Lambda's event source mapping of function ${mapping.functionKey}`, action, mapping.queueArn));
+    }
+  }
+
   const machine = iam.stateMachine();
   // Step Functions sends the state machine's ARN (its guide's confused-deputy example).
   out.push(trust(machine.role, 'states.amazonaws.com', 'Step Functions, the failover state machine', { sourceArn: machine.arn, sourceAccount: true }));
@@ -137,7 +144,7 @@ export function serviceAuthorizations(iam: StackIam, world: RequestWorld): Autho
     const what = `Scheduler, schedule group of function ${use.functionKey}`;
     // Scheduler sends the schedule group's ARN as aws:SourceArn (its confused-deputy guidance).
     out.push(trust(role, 'scheduler.amazonaws.com', what, { sourceArn: use.groupArn, sourceAccount: true }));
-    out.push(byRole(role, what, 'lambda:InvokeFunction', use.targetArn));
+    out.push(byRole(role, what, 'sqs:SendMessage', use.targetArn));
     // A continuation that still fails after the retries goes to the DLQ, written with the same role.
     out.push(byRole(role, `${what}, dead letters`, 'sqs:SendMessage', use.deadLetterArn));
   }

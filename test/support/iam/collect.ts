@@ -71,6 +71,10 @@ function deliveriesOfOwnEvents(calls: AwsCall[], rules: Rule[], config: Lifeguar
 export function deliveryTo(arn: string): Pick<AwsCall, 'service' | 'operation' | 'input'> {
   const [, , service, , , resource = ''] = arn.split(':');
   if (service === 'lambda') return { service: 'lambda', operation: 'Invoke', input: { FunctionName: arn } };
+  if (service === 'sqs') {
+    const [, , , region, account] = arn.split(':');
+    return { service: 'sqs', operation: 'SendMessage', input: { QueueUrl: `https://sqs.${region}.amazonaws.com/${account}/${resource}` } };
+  }
   if (service === 'sns') return { service: 'sns', operation: 'Publish', input: { TopicArn: arn } };
   if (service === 'states') return { service: 'states', operation: 'StartExecution', input: { stateMachineArn: arn } };
   if (service === 'events' && resource.startsWith('api-destination/')) return { service: 'events', operation: 'InvokeApiDestination', input: { ApiDestinationArn: arn } };

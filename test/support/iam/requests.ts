@@ -54,6 +54,15 @@ const emrCluster = (action: string): Mapping => (input, w, call) => {
   return ids.map((id) => on(`elasticmapreduce:${action}`, arn(w, 'elasticmapreduce', `cluster/${id}`), resourceTagContext(call, id, 'elasticmapreduce')));
 };
 
+/** An SQS request is authorized on the queue its QueueUrl names (https://sqs.<region>.<suffix>/<account>/<name>). */
+const queue = (action: string): Mapping => (input, w) => {
+  const url = new URL(str(input, 'QueueUrl'));
+  const [, account, name] = url.pathname.split('/');
+  const region = url.hostname.split('.')[1];
+  if (!account || !name || !region) throw new Error(`not a queue URL: ${url.href}`);
+  return [on(`sqs:${action}`, `arn:${w.partition}:sqs:${region}:${account}:${name}`)];
+};
+
 const wildcard = (action: string): Mapping => () => [on(action, '*')];
 
 const schedule = (action: string): Mapping => (input, w) => {
@@ -114,6 +123,12 @@ const OPERATIONS: Record<string, Mapping> = {
   'scheduler:UpdateSchedule': schedule('UpdateSchedule'),
   'scheduler:DeleteSchedule': schedule('DeleteSchedule'),
   'lambda:Invoke': (input) => [on('lambda:InvokeFunction', str(input, 'FunctionName'))],
+  'sqs:SendMessage': queue('SendMessage'),
+  'sqs:ReceiveMessage': queue('ReceiveMessage'),
+  // A batch call is authorized by its single-message action (SQS has no DeleteMessageBatch action).
+  'sqs:DeleteMessageBatch': queue('DeleteMessage'),
+  'sqs:ChangeMessageVisibility': queue('ChangeMessageVisibility'),
+  'sqs:GetQueueAttributes': queue('GetQueueAttributes'),
   'states:StartExecution': (input) => [on('states:StartExecution', str(input, 'stateMachineArn'))],
   'dynamodb:PutItem': (input, w) => [on('dynamodb:PutItem', arn(w, 'dynamodb', `table/${str(input, 'TableName')}`))],
   'dynamodb:DeleteItem': (input, w) => [on('dynamodb:DeleteItem', arn(w, 'dynamodb', `table/${str(input, 'TableName')}`))],

@@ -58,7 +58,7 @@ export function iamTestConfig(scenarios: Scenario[]): Record<string, unknown> {
   return {
     region: 'us-east-1',
     eks,
-    interruption: { reservedConcurrency: 50 },
+    interruption: { reservedConcurrency: 50, queue: { maximumConcurrency: 20 } },
     dr: { clusters: [...clusters.values()] },
     network: { subnetIds: ['subnet-0aaa1111', 'subnet-0bbb2222'], securityGroupIds: ['sg-0abc1234def567890'] },
     notifications: {

@@ -131,6 +131,17 @@ export class StackIam {
     }));
   }
 
+  /** The SQS event source mappings: which function's role Lambda's pollers read which queue with. */
+  queueMappings(): Array<{ functionKey: string; role: Role; queueArn: string }> {
+    const functions = this.functions();
+    return this.ofType('AWS::Lambda::EventSourceMapping').map(([id, props]) => {
+      const name = this.stack.resolveString(props.FunctionName, `${id}.FunctionName`);
+      const fn = functions.find((f) => f.arn === name || f.arn.endsWith(`:function:${name}`));
+      if (!fn) throw new Error(`${id} maps to an unknown function ${name}`);
+      return { functionKey: fn.key, role: fn.role, queueArn: this.stack.resolveString(props.EventSourceArn, `${id}.EventSourceArn`) };
+    });
+  }
+
   /** What the functions schedule: the environment deploy/schedules.ts gives them. */
   scheduleUses(): ScheduleUse[] {
     return this.functions().flatMap((fn) => {
@@ -142,7 +153,7 @@ export class StackIam {
           functionKey: fn.key,
           groupArn: `arn:${partition}:scheduler:${at.region}:${at.account}:schedule-group/${group}`,
           roleArn: fn.environment[SCHEDULER_ENV.roleArn]!,
-          targetArn: fn.environment[SCHEDULER_ENV.functionArn]!,
+          targetArn: fn.environment[SCHEDULER_ENV.targetArn]!,
           deadLetterArn: fn.environment[SCHEDULER_ENV.deadLetterArn]!,
         },
       ];

@@ -3,7 +3,7 @@ import { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Ec2InstanceDirectory } from '../../../lib/aws/ec2-directory.ts';
+import { Ec2InstanceDirectory, FILTER_VALUES_PER_CALL } from '../../../lib/aws/ec2-directory.ts';
 import { EventBridgePublisher } from '../../../lib/aws/event-publisher.ts';
 import { AutoScalingLifecycleActions } from '../../../lib/aws/lifecycle-actions.ts';
 import { LifecycleActionGoneError } from '../../../lib/aws/ports.ts';
@@ -34,25 +34,37 @@ const hook = {
 describe('Ec2InstanceDirectory', () => {
   const directory = () => new Ec2InstanceDirectory(new EC2Client({ region: 'us-east-1' }));
 
-  it('asks DescribeInstances for exactly that instance and returns its private DNS name', async () => {
+  it('asks DescribeInstances for exactly that instance, by the instance-id filter, and returns its private DNS name', async () => {
     ec2Mock.on(DescribeInstancesCommand).resolves({
       Reservations: [{ Instances: [{ InstanceId: 'i-0123456789abcdef0', PrivateDnsName: 'ip-10-0-1-10.ec2.internal' }] }],
     });
     expect(await directory().privateDnsName('i-0123456789abcdef0')).toBe('ip-10-0-1-10.ec2.internal');
-    expect(ec2Mock.commandCalls(DescribeInstancesCommand)[0]!.args[0].input).toEqual({ InstanceIds: ['i-0123456789abcdef0'] });
+    expect(ec2Mock.commandCalls(DescribeInstancesCommand)[0]!.args[0].input).toEqual({ Filters: [{ Name: 'instance-id', Values: ['i-0123456789abcdef0'] }], MaxResults: 1000 });
   });
 
-  it('returns undefined for an unknown, terminated or malformed instance', async () => {
-    ec2Mock.on(DescribeInstancesCommand, { InstanceIds: ['i-0aaaaaaaaaaaaaaaa'] }).rejects(
-      serviceError('InvalidInstanceID.NotFound', "The instance ID 'i-0aaaaaaaaaaaaaaaa' does not exist"),
-    );
-    ec2Mock.on(DescribeInstancesCommand, { InstanceIds: ['i-0bbbbbbbbbbbbbbbb'] }).resolves({
-      Reservations: [{ Instances: [{ InstanceId: 'i-0bbbbbbbbbbbbbbbb', PrivateDnsName: '' }] }],
-    });
-    expect(await directory().privateDnsName('i-0aaaaaaaaaaaaaaaa')).toBeUndefined();
-    expect(await directory().privateDnsName('i-0bbbbbbbbbbbbbbbb')).toBeUndefined();
-    expect(await directory().privateDnsName('not-an-instance')).toBeUndefined();
+  it('asks once for a batch of instances, following pages; unknown, terminated and malformed ones are absent', async () => {
+    ec2Mock
+      .on(DescribeInstancesCommand)
+      .resolvesOnce({ Reservations: [{ Instances: [{ InstanceId: 'i-0aaaaaaaaaaaaaaaa', PrivateDnsName: 'ip-10-0-1-1.ec2.internal' }] }], NextToken: 'page-2' })
+      // A terminated instance keeps its record for a while, without a name.
+      .resolvesOnce({ Reservations: [{ Instances: [{ InstanceId: 'i-0bbbbbbbbbbbbbbbb', PrivateDnsName: '' }] }] });
+    const names = await directory().privateDnsNames(['i-0aaaaaaaaaaaaaaaa', 'i-0bbbbbbbbbbbbbbbb', 'i-0cccccccccccccccc', 'not-an-instance', 'i-0aaaaaaaaaaaaaaaa']);
+    expect([...names]).toEqual([['i-0aaaaaaaaaaaaaaaa', 'ip-10-0-1-1.ec2.internal']]);
+    const calls = ec2Mock.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input);
+    expect(calls).toEqual([
+      { Filters: [{ Name: 'instance-id', Values: ['i-0aaaaaaaaaaaaaaaa', 'i-0bbbbbbbbbbbbbbbb', 'i-0cccccccccccccccc'] }], MaxResults: 1000 },
+      { Filters: [{ Name: 'instance-id', Values: ['i-0aaaaaaaaaaaaaaaa', 'i-0bbbbbbbbbbbbbbbb', 'i-0cccccccccccccccc'] }], MaxResults: 1000, NextToken: 'page-2' },
+    ]);
+    expect(await directory().privateDnsNames(['not-an-instance'])).toEqual(new Map());
     expect(ec2Mock.commandCalls(DescribeInstancesCommand)).toHaveLength(2);
+  });
+
+  it('splits a batch larger than one call allows into calls of FILTER_VALUES_PER_CALL ids', async () => {
+    ec2Mock.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+    const ids = Array.from({ length: 450 }, (_, i) => `i-0${i.toString(16).padStart(16, '0')}`);
+    await directory().privateDnsNames(ids);
+    const sizes = ec2Mock.commandCalls(DescribeInstancesCommand).map((c) => c.args[0].input.Filters![0]!.Values!.length);
+    expect(sizes).toEqual([FILTER_VALUES_PER_CALL, FILTER_VALUES_PER_CALL, 450 - 2 * FILTER_VALUES_PER_CALL]);
   });
 
   it('lets other failures through (throttling, permissions)', async () => {

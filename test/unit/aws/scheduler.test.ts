@@ -11,7 +11,7 @@ beforeEach(() => mock.reset());
 
 const target = {
   groupName: 'lifeguard-prod-interruption-work',
-  functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:lifeguard-prod-interruption',
+  targetArn: 'arn:aws:sqs:us-east-1:123456789012:lifeguard-prod-interruption-notices',
   roleArn: 'arn:aws:iam::123456789012:role/lifeguard-scheduler',
   deadLetterArn: 'arn:aws:sqs:us-east-1:123456789012:lifeguard-schedule-dlq',
 };
@@ -21,7 +21,7 @@ const scheduler = () => new EventBridgeScheduler(new SchedulerClient({ region: '
 const serviceError = (E: typeof ConflictException | typeof ResourceNotFoundException) => new E({ message: 'x', Message: 'x', $metadata: {} });
 
 describe('EventBridgeScheduler', () => {
-  it('creates a one-time schedule in Lifeguard\'s group: the whole minute asked for (UTC), deleted after it fires, retries and a DLQ', async () => {
+  it('creates a one-time schedule in Lifeguard\'s group, delivering to the notice queue: the whole minute asked for (UTC), deleted after it fires, retries and a DLQ', async () => {
     mock.on(CreateScheduleCommand).resolves({ ScheduleArn: 'arn' });
     await scheduler().upsert(schedule);
     expect(mock.commandCalls(CreateScheduleCommand)[0]!.args[0].input).toEqual({
@@ -34,7 +34,7 @@ describe('EventBridgeScheduler', () => {
       ActionAfterCompletion: 'DELETE',
       State: 'ENABLED',
       Target: {
-        Arn: target.functionArn,
+        Arn: target.targetArn,
         RoleArn: target.roleArn,
         Input: JSON.stringify(schedule.payload),
         RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
@@ -60,8 +60,8 @@ describe('EventBridgeScheduler', () => {
   it('reads its target from the environment the stack sets, naming what is missing', () => {
     expect(() => schedulerTargetFromEnvironment({})).toThrow(/LIFEGUARD_SCHEDULE_GROUP is not set/);
     expect(
-      schedulerTargetFromEnvironment({ LIFEGUARD_SCHEDULE_GROUP: 'g', LIFEGUARD_FUNCTION_ARN: 'f', LIFEGUARD_SCHEDULER_ROLE_ARN: 'r', LIFEGUARD_SCHEDULE_DLQ_ARN: 'd' }),
-    ).toEqual({ groupName: 'g', functionArn: 'f', roleArn: 'r', deadLetterArn: 'd' });
+      schedulerTargetFromEnvironment({ LIFEGUARD_SCHEDULE_GROUP: 'g', LIFEGUARD_SCHEDULE_TARGET_ARN: 'q', LIFEGUARD_SCHEDULER_ROLE_ARN: 'r', LIFEGUARD_SCHEDULE_DLQ_ARN: 'd' }),
+    ).toEqual({ groupName: 'g', targetArn: 'q', roleArn: 'r', deadLetterArn: 'd' });
     expect(atExpression(Date.parse('2026-01-01T00:00:00.000Z'))).toBe('at(2026-01-01T00:00:00)');
   });
 

@@ -101,8 +101,8 @@ describe('decide', () => {
     expect(rate.error!.issues.map((i) => i.path.join('.'))).toEqual(expect.arrayContaining(['apiRateLimit.qps', 'apiRateLimit.burst', 'apiRateLimit']));
   });
 
-  it('the client rate limit defaults to 100/s with a burst of 200, what the mass bench runs with', () => {
-    expect(interruptionConfigSchema.parse({}).apiRateLimit).toEqual({ qps: 100, burst: 200 });
-    expect(interruptionConfigSchema.parse({ apiRateLimit: { qps: 20 } }).apiRateLimit).toEqual({ qps: 20, burst: 200 });
+  it('the client rate limit defaults to 400/s with a burst of 40, what the mass bench runs with', () => {
+    expect(interruptionConfigSchema.parse({}).apiRateLimit).toEqual({ qps: 400, burst: 40 });
+    expect(interruptionConfigSchema.parse({ apiRateLimit: { qps: 20 } }).apiRateLimit).toEqual({ qps: 20, burst: 40 });
   });
 });

@@ -9,7 +9,7 @@ const ec2Mock = mockClient(EC2Client);
 beforeEach(() => ec2Mock.reset());
 
 describe('Ec2InstanceDirectory from a region', () => {
-  it('creates its client on first use and asks DescribeInstances for the one instance', async () => {
+  it('creates its client on first use and asks DescribeInstances for the one instance (each time: the node index remembers answers, not the directory)', async () => {
     ec2Mock.on(DescribeInstancesCommand).resolves({
       Reservations: [{ Instances: [{ InstanceId: 'i-0123456789abcdef0', PrivateDnsName: 'ip-10-0-1-10.ec2.internal' }] }],
     });

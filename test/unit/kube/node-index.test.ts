@@ -210,7 +210,7 @@ describe('NodeIndex', () => {
   it('falls back to the LIST when EC2 fails (throttled) or the GET fails', async () => {
     const clock = new VirtualClock();
     const kube = fakeKube([node('ip-10-0-1-10.ec2.internal', 'i-0aaa1111')]);
-    const throttled = { privateDnsName: () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded' })) };
+    const throttled = { privateDnsNames: () => Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'RequestLimitExceeded' })) };
     const index = new NodeIndex(kube, { clock, instances: throttled });
     expect(await index.resolve('i-0aaa1111')).toEqual({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'index' });
     expect(kube.lists).toBe(1);
@@ -231,5 +231,30 @@ describe('NodeIndex', () => {
     const index = new NodeIndex(kube, { clock, instances: ec2 });
     await expect(index.resolve('i-0aaa1111')).rejects.toMatchObject({ status: 429 });
     expect(kube.lists).toBe(0);
+  });
+
+  it('answers a batch of instances with one EC2 call and, for the misses, one LIST: a foreign instance is ignored, not asked to wait', async () => {
+    const clock = new VirtualClock();
+    const kube = fakeKube([node('ip-10-0-1-10.ec2.internal', 'i-0aaa1111'), node('ip-10-0-1-11.ec2.internal', 'i-0bbb2222'), node('worker-7', 'i-0ccc3333')]);
+    const ec2 = new InMemoryInstanceDirectory({ 'i-0aaa1111': 'ip-10-0-1-10.ec2.internal', 'i-0bbb2222': 'ip-10-0-1-11.ec2.internal', 'i-0ddd4444': 'ip-10-9-9-9.ec2.internal' });
+    const index = new NodeIndex(kube, { clock, instances: ec2 });
+    const answers = await index.resolveMany(['i-0aaa1111', 'i-0bbb2222', 'i-0ccc3333', 'i-0ddd4444', 'i-0aaa1111']);
+
+    expect(ec2.calls).toBe(1);
+    expect(kube.lists).toBe(1);
+    expect(Object.fromEntries([...answers].map(([id, a]) => [id, 'node' in a ? (a.node ? `${a.node.nodeName} via ${a.node.via}` : 'not ours') : 'error']))).toEqual({
+      'i-0aaa1111': 'ip-10-0-1-10.ec2.internal via ec2',
+      'i-0bbb2222': 'ip-10-0-1-11.ec2.internal via ec2',
+      // No name of it answers a GET: the batch's one LIST finds it.
+      'i-0ccc3333': 'worker-7 via index',
+      // Neither a GET nor the LIST this very lookup made knows it.
+      'i-0ddd4444': 'not ours',
+    });
+
+    // The next batch, within the re-list interval: a miss must wait for the next LIST; a known instance need not.
+    const next = await index.resolveMany(['i-0eee5555', 'i-0ccc3333']);
+    expect(next.get('i-0ccc3333')).toEqual({ node: { nodeName: 'worker-7', via: 'index' } });
+    expect((next.get('i-0eee5555') as { error: unknown }).error).toBeInstanceOf(NodeNotListedYetError);
+    expect(kube.lists).toBe(1);
   });
 });

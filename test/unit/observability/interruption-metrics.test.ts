@@ -93,5 +93,9 @@ describe('interruption metrics', () => {
     const plain = sink();
     recordFailureMetrics(new Error('boom'), 0, plain);
     expect(plain.points).toEqual([['InvocationsFailed', 1]]);
+    // A notice of a batch is counted as such: the invocation itself did not fail.
+    const notice = sink();
+    recordFailureMetrics(new Error('boom'), 0, notice, 'NoticesFailed');
+    expect(notice.points).toEqual([['NoticesFailed', 1]]);
   });
 });

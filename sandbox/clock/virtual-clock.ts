@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/util/clock.ts';
+import { whenAborted, type Clock } from '../../lib/util/clock.ts';
 import { TimerHeap, type HeapTimer } from './timer-heap.ts';
 
 /**
@@ -24,15 +24,17 @@ export class VirtualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
+      let stopWaiting: (() => void) | undefined;
       const cancel = this.schedule(Math.max(0, ms), () => {
-        signal?.removeEventListener('abort', abort);
+        stopWaiting?.();
         resolve();
       });
-      const abort = () => {
-        cancel();
-        resolve();
-      };
-      signal?.addEventListener('abort', abort, { once: true });
+      if (signal) {
+        stopWaiting = whenAborted(signal, () => {
+          cancel();
+          resolve();
+        });
+      }
     });
   }
 

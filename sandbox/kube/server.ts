@@ -235,7 +235,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
     }
   };
 
-  const server = createServer((req, res) => {
+  // No idle timeout on keep-alive connections: Node's default closes one after 5 s of real time, and
+  // a client reusing it as it closes gets ECONNRESET and retries, so a slower run took another
+  // virtual timeline. Real time must not change what a virtual clock simulates.
+  const server = createServer({ keepAliveTimeout: 0 }, (req, res) => {
     serve(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, internalError(error));
       else res.destroy();

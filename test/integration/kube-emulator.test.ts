@@ -480,3 +480,13 @@ describe('latency and faults', () => {
     expect(await run(7)).not.toEqual(first);
   });
 });
+
+describe('kube emulator: connections', () => {
+  it('never closes an idle keep-alive connection on a real timer (a slow run must not take another virtual timeline)', async () => {
+    const response = await call(() => fetch(`${emulator.url}/api/v1/nodes`, { headers: { Authorization: 'Bearer admin' } }));
+    await call(() => response.text());
+    expect(response.headers.get('connection')).toBe('keep-alive');
+    // Node's server announces the idle timeout it closes connections after (Keep-Alive: timeout=5).
+    expect(response.headers.get('keep-alive')).toBeNull();
+  });
+});

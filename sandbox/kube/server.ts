@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { KubeApiHandlers } from './api.ts';
 import type { FaultInjector, KubeOperation } from './faults.ts';
+import { closeIdleConnections } from './idle-connections.ts';
 import type { PriorityLevel, Rejection } from './flow-control.ts';
 import { estimateCost, serviceTimeMs, type ApiLimits, type ResourceCounts } from './limits.ts';
 import type { ApiMetrics } from './metrics.ts';
@@ -48,6 +49,8 @@ export interface HttpServerOptions {
   access: AccessControl;
   /** Streaming lists (WATCH with sendInitialEvents) served, or refused with 422 as without the WatchList feature. */
   watchList: boolean;
+  /** A keep-alive connection that carried no request for this long (clock ms) is closed. */
+  idleConnectionMs: number;
   /** With limits: the priority level every request goes through, and what a request costs. */
   flowControl?: { level: PriorityLevel; limits: ApiLimits; counts: () => ResourceCounts };
 }
@@ -114,7 +117,7 @@ function internalError(error: unknown): StatusBody {
 
 /** The HTTP face of the emulator: body, who is asking and what they may do, latency, faults, routing, Status errors. */
 export async function startHttpServer(options: HttpServerOptions): Promise<{ url: string; server: Server }> {
-  const { store, handlers, timers, latencyMs, faults, requests, metrics, flowControl, watchList, access } = options;
+  const { store, handlers, timers, latencyMs, faults, requests, metrics, flowControl, watchList, access, idleConnectionMs } = options;
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
     const at = store.now();
@@ -235,15 +238,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
     }
   };
 
-  // No idle timeout on keep-alive connections: Node's default closes one after 5 s of real time, and
-  // a client reusing it as it closes gets ECONNRESET and retries, so a slower run took another
-  // virtual timeline. Real time must not change what a virtual clock simulates.
+  // Idle connections are closed on the emulator's clock (closeIdleConnections), never on Node's real-time keepAliveTimeout.
   const server = createServer({ keepAliveTimeout: 0 }, (req, res) => {
     serve(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, internalError(error));
       else res.destroy();
     });
   });
+  closeIdleConnections(server, timers, idleConnectionMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {

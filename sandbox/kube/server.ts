@@ -245,7 +245,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
       else res.destroy();
     });
   });
-  closeIdleConnections(server, timers, idleConnectionMs);
+  closeIdleConnections(server, timers, () => store.now(), idleConnectionMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {

@@ -60,7 +60,7 @@ const benches: Record<string, Bench> = {
   burst: {
     title: 'A Spot pool reclaimed: every warning within 2 s',
     about:
-      'The mass scenario (bench/mass.ts, 25 pods per node) with the N warnings delivered within 2 s, as a pool reclaim delivers them, N = 200, 500, 1000: through the notice queue and its event source mapping with the default configuration (batches of up to 100, a 1 s window, no maximum concurrency, 400 requests/s and a burst of 40 per invocation); N = 200 again with the mapping\'s maximum concurrency at 10 (`n200max10`); and, for comparison, EventBridge invoking the function per event as the stack did before the queue (`direct`, with that version\'s client limit of 100/s and a burst of 200). `seatSecondsPerNode` is what the API server spent on each node (seats × seconds, API Priority and Fairness\'s currency), `podReadSeatSecondsPerNode` the part spent reading pods. Targets: cordon P99 < 2 s at N = 1000; 0 executors killed, 0 deadline misses; DescribeInstances ≤ N / 50; node LISTs ≤ 5; 429s < 1 % of requests.',
+      'The mass scenario (bench/mass.ts, 25 pods per node) with the N warnings delivered within 2 s, as a pool reclaim delivers them, N = 200, 500, 1000: through the notice queue and its event source mapping with the default configuration (batches of up to 100, a 1 s window, no maximum concurrency, 400 requests/s and a burst of 40 per invocation); N = 200 again with the mapping\'s maximum concurrency at 10 (`n200max10`); and, for comparison, EventBridge invoking the function per event as the stack did before the queue (`direct`, with that version\'s client limit of 100/s and a burst of 200). `seatSecondsPerNode` is what the API server spent on each node (seats × seconds, API Priority and Fairness\'s currency), `podReadSeatSecondsPerNode` the part spent reading pods. What the simulation costs this machine: `simulatorWallSeconds`, `simulatorCpuSeconds` (user + system) and `simulatorPeakRssMB` (the process\'s peak resident set so far). Targets: cordon P99 < 2 s at N = 1000; 0 executors killed, 0 deadline misses; DescribeInstances ≤ N / 50; node LISTs ≤ 5; 429s < 1 % of requests.',
     run: async () => {
       const figures: Figures = {};
       const runs: Array<[string, Parameters<typeof runMassInterruption>[0]]> = [
@@ -70,8 +70,16 @@ const benches: Record<string, Bench> = {
         ['n500direct', { nodes: 500, spreadSeconds: 2, ...PER_EVENT_DELIVERY }],
       ];
       for (const [name, options] of runs) {
-        const result = await runMassInterruption(options);
-        for (const [key, value] of Object.entries(result)) figures[`${name}.${key}`] = value;
+        const cpuBefore = process.cpuUsage();
+        const { wallSeconds, ...result } = await runMassInterruption(options);
+        const cpu = process.cpuUsage(cpuBefore);
+        const simulator = {
+          simulatorWallSeconds: wallSeconds!,
+          simulatorCpuSeconds: Math.round((cpu.user + cpu.system) / 100_000) / 10,
+          // maxRSS is in kilobytes: the process's peak so far, so sizes run in increasing order.
+          simulatorPeakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+        };
+        for (const [key, value] of Object.entries({ ...result, ...simulator })) figures[`${name}.${key}`] = value;
       }
       return figures;
     },

@@ -1,6 +1,6 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { isTransient, type KubeApi, type KubeApiError, type PodList, type PodWatch, type PodWatchEvent, type PodWatchHandlers, type StreamedPods } from '../kube/port.ts';
-import type { Clock } from '../util/clock.ts';
+import { whenAborted, type Clock } from '../util/clock.ts';
 
 /** The reason a sleep is cut short (a given reason spares a DOMException per wake-up). */
 const WOKEN = 'woken';
@@ -159,7 +159,8 @@ export class NodePodWatch {
   private async sleepUntil(until: number, signal: AbortSignal | undefined, alsoStop?: Promise<unknown>): Promise<void> {
     const early = new AbortController();
     const stop = () => early.abort(WOKEN);
-    signal?.addEventListener('abort', stop, { once: true });
+    // Through the signal's one fan-out listener: several waits of a drain share its halt signal.
+    const stopWaiting = signal ? whenAborted(signal, stop) : undefined;
     this.wakers.add(stop);
     try {
       const sleep = this.clock.sleep(Math.max(0, until - this.clock.now()), early.signal);
@@ -167,7 +168,7 @@ export class NodePodWatch {
     } finally {
       early.abort(WOKEN);
       this.wakers.delete(stop);
-      signal?.removeEventListener('abort', stop);
+      stopWaiting?.();
     }
   }
 

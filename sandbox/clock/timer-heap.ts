@@ -9,6 +9,13 @@ export interface HeapTimer {
 
 const before = (a: HeapTimer, b: HeapTimer) => a.at < b.at || (a.at === b.at && a.seq < b.seq);
 
+/** Without a destructuring swap: that allocates an array per step, on the path of every timer. */
+function swap(items: HeapTimer[], i: number, j: number): void {
+  const held = items[i]!;
+  items[i] = items[j]!;
+  items[j] = held;
+}
+
 /**
  * A binary min-heap of timers ordered by (at, seq). Cancelling is lazy (a flag), so push, cancel
  * and pop are O(log n) / O(1) however many timers are pending, instead of a scan per step.
@@ -30,7 +37,7 @@ export class TimerHeap {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!before(items[i]!, items[parent]!)) break;
-      [items[i], items[parent]] = [items[parent]!, items[i]!];
+      swap(items, i, parent);
       i = parent;
     }
   }
@@ -76,7 +83,7 @@ export class TimerHeap {
       if (left < items.length && before(items[left]!, items[smallest]!)) smallest = left;
       if (right < items.length && before(items[right]!, items[smallest]!)) smallest = right;
       if (smallest === i) return;
-      [items[i], items[smallest]] = [items[smallest]!, items[i]!];
+      swap(items, i, smallest);
       i = smallest;
     }
   }

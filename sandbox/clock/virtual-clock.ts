@@ -1,4 +1,4 @@
-import type { Clock } from '../../lib/util/clock.ts';
+import { whenAborted, type Clock } from '../../lib/util/clock.ts';
 import { TimerHeap, type HeapTimer } from './timer-heap.ts';
 
 /**
@@ -12,6 +12,8 @@ export class VirtualClock implements Clock {
   private readonly timers = new TimerHeap();
   private inFlight = 0;
   private parkedCount = 0;
+  /** `settle` calls waiting for no tracked I/O to be doing real work. */
+  private quietWaiters: Array<() => void> = [];
 
   constructor(startMs = Date.parse('2026-01-01T00:00:00Z')) {
     this.current = startMs;
@@ -24,15 +26,17 @@ export class VirtualClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
+      let stopWaiting: (() => void) | undefined;
       const cancel = this.schedule(Math.max(0, ms), () => {
-        signal?.removeEventListener('abort', abort);
+        stopWaiting?.();
         resolve();
       });
-      const abort = () => {
-        cancel();
-        resolve();
-      };
-      signal?.addEventListener('abort', abort, { once: true });
+      if (signal) {
+        stopWaiting = whenAborted(signal, () => {
+          cancel();
+          resolve();
+        });
+      }
     });
   }
 
@@ -49,6 +53,7 @@ export class VirtualClock implements Clock {
       return await work();
     } finally {
       this.inFlight--;
+      this.wakeIfQuiet();
     }
   }
 
@@ -58,6 +63,7 @@ export class VirtualClock implements Clock {
    */
   async parked<T>(work: () => Promise<T>): Promise<T> {
     this.parkedCount++;
+    this.wakeIfQuiet();
     try {
       return await work();
     } finally {
@@ -69,15 +75,31 @@ export class VirtualClock implements Clock {
     return this.timers.size;
   }
 
-  /** Waits (in real time) until no tracked I/O is doing real work. */
+  private get busy(): boolean {
+    return this.inFlight - this.parkedCount > 0;
+  }
+
+  private wakeIfQuiet(): void {
+    if (this.busy || this.quietWaiters.length === 0) return;
+    const waiters = this.quietWaiters;
+    this.quietWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /**
+   * Waits (in real time) until no tracked I/O is doing real work. While sockets are busy it waits
+   * for the last tracked exchange to end, not for a timer: a real timer costs at least 1 ms of idle
+   * event loop per wait, and a loopback exchange takes far less. Quiet means quiet for three turns
+   * of the event loop in a row, so what a finished exchange sets off (a watch event the socket has
+   * taken, read by the client on the next turn) has run too.
+   */
   async settle(): Promise<void> {
     let quietTurns = 0;
     while (quietTurns < 3) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      if (this.inFlight - this.parkedCount > 0) {
+      if (this.busy) {
         quietTurns = 0;
-        // Real sockets are at work: yield to the event loop without spinning the CPU.
-        await new Promise<void>((resolve) => setTimeout(resolve, 0));
+        await new Promise<void>((resolve) => this.quietWaiters.push(resolve));
       } else {
         quietTurns++;
       }

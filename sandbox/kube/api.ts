@@ -53,7 +53,12 @@ const copy = <T>(value: T): T => structuredClone(value);
 const isDryRun = (query: URLSearchParams, options?: DeleteOptions) =>
   query.getAll('dryRun').includes('All') || (options?.dryRun ?? []).includes('All');
 
-/** The API server's handlers, over the store. Each runs in one synchronous step. */
+/**
+ * The API server's handlers, over the store. Each runs in one synchronous step. A response body
+ * may be the store's own object, not a copy: the caller serializes (or copies) it in the same step,
+ * before anything can change it, as the HTTP server does (a thousand drains listing a thousand nodes
+ * must not clone them all first).
+ */
 export class KubeApiHandlers {
   constructor(
     private readonly store: ClusterStore,
@@ -70,7 +75,7 @@ export class KubeApiHandlers {
       case 'list-nodes':
         return this.listNodes(request.query);
       case 'get-node':
-        return { status: 200, body: copy(this.requireNode(params.name!)) };
+        return { status: 200, body: this.requireNode(params.name!) };
       case 'patch-node':
         return this.patchNode(params.name!, request);
       case 'put-node':
@@ -80,7 +85,7 @@ export class KubeApiHandlers {
       case 'watch-pods':
         throw badRequest('a pod watch is a stream: the HTTP server serves it (sandbox/kube/watch.ts)');
       case 'get-pod':
-        return { status: 200, body: copy(this.requirePod(params.namespace!, params.name!).object) };
+        return { status: 200, body: this.requirePod(params.namespace!, params.name!).object };
       case 'delete-pod':
         return this.deletePod(params.namespace!, params.name!, request);
       case 'evict-pod':
@@ -142,8 +147,7 @@ export class KubeApiHandlers {
     const fields = parseFieldSelector(query.get('fieldSelector') ?? undefined, NODE_FIELDS);
     const items = [...this.store.nodes.values()]
       .filter((n) => matchesLabels(labels, n.metadata.labels))
-      .filter((n) => matchesFields(fields, { 'metadata.name': n.metadata.name, 'spec.unschedulable': String(n.spec.unschedulable === true) }))
-      .map(copy);
+      .filter((n) => matchesFields(fields, { 'metadata.name': n.metadata.name, 'spec.unschedulable': String(n.spec.unschedulable === true) }));
     return this.list('NodeList', 'v1', items, query);
   }
 
@@ -156,8 +160,7 @@ export class KubeApiHandlers {
     const items = [...candidates]
       .map((r) => r.object)
       .filter((p) => namespace === undefined || p.metadata.namespace === namespace)
-      .filter((p) => matchesLabels(labels, p.metadata.labels) && matchesFields(fields, podFields(p)))
-      .map(copy);
+      .filter((p) => matchesLabels(labels, p.metadata.labels) && matchesFields(fields, podFields(p)));
     return this.list('PodList', 'v1', items, query);
   }
 
@@ -235,13 +238,13 @@ export class KubeApiHandlers {
       resourceVersion: node.metadata.resourceVersion,
     });
     const changes = describeNodeChanges(node, patched);
-    if (changes.length === 0 || isDryRun(request.query)) return { status: 200, body: copy(changes.length === 0 ? node : patched) };
+    if (changes.length === 0 || isDryRun(request.query)) return { status: 200, body: changes.length === 0 ? node : patched };
     const becameSchedulable = node.spec.unschedulable === true && patched.spec.unschedulable !== true;
     patched.metadata.resourceVersion = store.nextResourceVersion();
     store.nodes.set(name, patched);
     store.emit({ actor: 'api', action: verb, node: name, detail: changes.join(', ') });
     if (becameSchedulable) this.controllers.nodeAvailable();
-    return { status: 200, body: copy(patched) };
+    return { status: 200, body: patched };
   }
 
   // ------------------------------------------------------------------ pods
@@ -277,7 +280,7 @@ export class KubeApiHandlers {
   private terminate(record: PodRecord, options: DeleteOptions, cause: TerminationCause, dryRun: boolean): PodObject {
     this.checkPreconditions(record, options);
     const grace = this.effectiveGrace(record.object, options.gracePeriodSeconds);
-    if (dryRun) return copy(record.object);
+    if (dryRun) return record.object;
     const pod = record.object;
     this.store.emit({
       actor: 'api',
@@ -287,7 +290,7 @@ export class KubeApiHandlers {
       detail: `grace ${grace}s${pod.metadata.deletionTimestamp ? ' (already terminating)' : ''}`,
     });
     this.kubelet.beginTermination(record, grace, cause);
-    return copy(record.object);
+    return record.object;
   }
 
   private deletePod(namespace: string, name: string, request: ApiRequest): ApiResponse {

@@ -117,7 +117,8 @@ export class WorkloadControllers implements PodLifecycleListener {
   /** The least loaded schedulable node, preferring one other than `avoid`; ties by name. */
   private pickNode(record: PodRecord, avoid: string | undefined): NodeObject | undefined {
     const store = this.store;
-    // One pass, each node's load counted once: a sort per replacement is quadratic at a thousand nodes.
+    // One pass over the nodes, each node's load kept by the store: a sort or a count of every node's
+    // pods per replacement is quadratic at a thousand nodes.
     let best: { node: NodeObject; load: number } | undefined;
     let avoided: NodeObject | undefined;
     for (const node of store.nodes.values()) {
@@ -132,7 +133,7 @@ export class WorkloadControllers implements PodLifecycleListener {
         avoided = node;
         continue;
       }
-      const load = store.countPodsOnNode(name, (r) => !r.object.metadata.deletionTimestamp);
+      const load = store.runningPodsOnNode(name);
       if (!best || load < best.load || (load === best.load && name.localeCompare(best.node.metadata.name) < 0)) best = { node, load };
     }
     return best?.node ?? avoided;

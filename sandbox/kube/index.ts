@@ -49,6 +49,13 @@ export interface KubeEmulatorOptions {
    * does by default and older servers do.
    */
   watchList?: boolean;
+  /**
+   * A keep-alive connection that carried no request for this many seconds of `clock` time is closed
+   * (default 5, the idle timeout Node's HTTP server keeps in real time; kube-apiserver's IdleTimeout
+   * is 90 s, k8s.io/apiserver secure_serving.go, but at 90 s a burst of a thousand environments
+   * keeps both ends of its ~17,000 connections open in this one process).
+   */
+  idleConnectionSeconds?: number;
   onEvent?: (event: KubeEvent) => void;
   /**
    * API Priority and Fairness as the emulator models it (sandbox/kube/limits.ts): `{}` turns it on
@@ -111,6 +118,7 @@ const optionsSchema = z
     readyDelaySeconds: z.number().min(0).default(5),
     watchCacheSize: watchCacheSizeSchema,
     watchList: watchListSchema,
+    idleConnectionSeconds: z.number().min(0.001).max(3600).default(5),
   })
   .strict();
 
@@ -153,6 +161,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     requests,
     metrics,
     watchList: settings.watchList,
+    idleConnectionMs: settings.idleConnectionSeconds * 1000,
     access,
     ...(flowControl ? { flowControl } : {}),
     listen: { host: listen?.host ?? '127.0.0.1', port: listen?.port ?? 0 },

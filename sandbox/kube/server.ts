@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { KubeApiHandlers } from './api.ts';
 import type { FaultInjector, KubeOperation } from './faults.ts';
 import type { ApiPriorityAndFairness } from './apf/dispatcher.ts';
+import { closeIdleConnections } from './idle-connections.ts';
 import type { Rejection } from './flow-control.ts';
 import { estimateCost, serviceTimeMs, type ApiLimits, type ResourceCounts } from './limits.ts';
 import type { ApiMetrics } from './metrics.ts';
@@ -56,6 +57,8 @@ export interface HttpServerOptions {
   access: AccessControl;
   /** Streaming lists (WATCH with sendInitialEvents) served, or refused with 422 as without the WatchList feature. */
   watchList: boolean;
+  /** A keep-alive connection that carried no request for this long (clock ms) is closed. */
+  idleConnectionMs: number;
   /** With limits: API Priority and Fairness every request goes through, and what a request costs. */
   flowControl?: { apf: ApiPriorityAndFairness; limits: ApiLimits; counts: () => ResourceCounts };
   /** A loopback address (checked by loopbackHost) and a port; default 127.0.0.1 and any free port. */
@@ -124,7 +127,7 @@ function internalError(error: unknown): StatusBody {
 
 /** The HTTP face of the emulator: body, who is asking and what they may do, latency, faults, routing, Status errors. */
 export async function startHttpServer(options: HttpServerOptions): Promise<{ url: string; server: Server }> {
-  const { store, handlers, timers, latencyMs, faults, requests, metrics, flowControl, watchList, access } = options;
+  const { store, handlers, timers, latencyMs, faults, requests, metrics, flowControl, watchList, access, idleConnectionMs } = options;
   const listen = { host: loopbackHost(options.listen?.host ?? '127.0.0.1'), port: options.listen?.port ?? 0 };
 
   const serve = async (req: IncomingMessage, res: ServerResponse) => {
@@ -269,12 +272,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<{ url
     }
   };
 
-  const server = createServer((req, res) => {
+  // Idle connections are closed on the emulator's clock (closeIdleConnections), never on Node's real-time keepAliveTimeout.
+  const server = createServer({ keepAliveTimeout: 0 }, (req, res) => {
     serve(req, res).catch((error: unknown) => {
       if (!res.headersSent) send(res, 500, internalError(error));
       else res.destroy();
     });
   });
+  closeIdleConnections(server, timers, () => store.now(), idleConnectionMs);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(listen.port, listen.host, () => {

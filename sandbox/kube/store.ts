@@ -84,8 +84,14 @@ export class ClusterStore {
   readonly history: PodHistoryEntry[] = [];
   /** Pods by the node they are bound to: a node's pods without scanning every pod. */
   private readonly podsByNode = new Map<string, Set<PodRecord>>();
+  /** How many pods bound to each node are not terminating (the scheduler's load), kept as pods bind, terminate and go. */
+  private readonly runningByNode = new Map<string, number>();
+  private readonly countedRunning = new WeakSet<PodRecord>();
   /** Pods by namespace: a budget's status looks only at its own namespace's pods. */
   private readonly podsByNamespace = new Map<string, Set<PodRecord>>();
+  /** Each pod's place in `pods`' iteration order (a Map keeps a key where it was first set). */
+  private readonly placeInPods = new WeakMap<PodRecord, number>();
+  private placed = 0;
   /** events.k8s.io/v1 Events, namespace/name → event (sandbox/kube/events.ts). */
   readonly events = new Map<string, EventObject>();
   /** Every pod change, for watches. */
@@ -154,7 +160,10 @@ export class ClusterStore {
   }
 
   insertPod(record: PodRecord): void {
-    this.pods.set(podKey(record.object.metadata.namespace, record.object.metadata.name), record);
+    const key = podKey(record.object.metadata.namespace, record.object.metadata.name);
+    const holder = this.pods.get(key);
+    this.placeInPods.set(record, holder ? this.placeInPods.get(holder)! : this.placed++);
+    this.pods.set(key, record);
     this.history.push(record.history);
     this.indexByNode(record);
     const namespace = record.object.metadata.namespace;
@@ -187,16 +196,19 @@ export class ClusterStore {
     return [...(this.podsByNode.get(nodeName) ?? [])];
   }
 
+  /** The pods bound to `nodeName`, in the order iterating `pods` meets them (what a scan of every pod would find). */
+  podsOnNodeInStoreOrder(nodeName: string): PodRecord[] {
+    return this.podsOnNode(nodeName).sort((a, b) => this.placeInPods.get(a)! - this.placeInPods.get(b)!);
+  }
+
   /** The pods of one namespace (live: do not change the store while iterating). */
   podsInNamespace(namespace: string): Iterable<PodRecord> {
     return this.podsByNamespace.get(namespace) ?? [];
   }
 
-  /** How many pods bound to `nodeName` satisfy `counts`, without copying the node's set. */
-  countPodsOnNode(nodeName: string, counts: (record: PodRecord) => boolean): number {
-    let n = 0;
-    for (const record of this.podsByNode.get(nodeName) ?? []) if (counts(record)) n++;
-    return n;
+  /** How many pods bound to `nodeName` are not terminating (no deletionTimestamp), without looking at them. */
+  runningPodsOnNode(nodeName: string): number {
+    return this.runningByNode.get(nodeName) ?? 0;
   }
 
   private indexByNode(record: PodRecord): void {
@@ -208,6 +220,10 @@ export class ClusterStore {
       this.podsByNode.set(node, set);
     }
     set.add(record);
+    if (record.object.metadata.deletionTimestamp === undefined) {
+      this.countedRunning.add(record);
+      this.runningByNode.set(node, this.runningPodsOnNode(node) + 1);
+    }
   }
 
   private unindexByNode(record: PodRecord): void {
@@ -216,11 +232,22 @@ export class ClusterStore {
     const set = this.podsByNode.get(node);
     set?.delete(record);
     if (set?.size === 0) this.podsByNode.delete(node);
+    this.uncountRunning(record, node);
+  }
+
+  private uncountRunning(record: PodRecord, node: string): void {
+    if (!this.countedRunning.delete(record)) return;
+    const left = this.runningPodsOnNode(node) - 1;
+    if (left > 0) this.runningByNode.set(node, left);
+    else this.runningByNode.delete(node);
   }
 
   /** Stamps a changed pod with a new resourceVersion and tells its watchers. */
   touchPod(record: PodRecord): void {
     record.object.metadata.resourceVersion = this.nextResourceVersion();
+    // Every change goes through here, the start of a termination too: a terminating pod is load no more.
+    const node = record.object.spec.nodeName;
+    if (node && record.object.metadata.deletionTimestamp !== undefined) this.uncountRunning(record, node);
     this.podChanges.record('MODIFIED', record);
   }
 }

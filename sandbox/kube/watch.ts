@@ -156,8 +156,12 @@ export function followPods(
     if (before || now) send(before && now ? 'MODIFIED' : now ? 'ADDED' : 'DELETED', change.json);
   };
 
+  // A selector that pins the node (a drain's watch) needs only that node's pods and changes.
+  const node = fields.find((r) => r.field === 'spec.nodeName' && r.op === '=')?.value;
   if (since === undefined) {
-    for (const record of store.pods.values()) {
+    // The node's pods in the order a scan of every pod meets them: the same events, without the scan.
+    const candidates = node === undefined ? store.pods.values() : store.podsOnNodeInStoreOrder(node);
+    for (const record of candidates) {
       const pod = record.object;
       if ((namespace === undefined || pod.metadata.namespace === namespace) && matchesLabels(labels, pod.metadata.labels) && matchesFields(fields, podFields(pod))) send('ADDED', JSON.stringify(pod));
     }
@@ -166,8 +170,6 @@ export function followPods(
     if (!backlog) return undefined;
     backlog.forEach(forward);
   }
-  // A selector that pins the node (a drain's watch) needs only that node's changes.
-  const node = fields.find((r) => r.field === 'spec.nodeName' && r.op === '=')?.value;
   return store.podChanges.subscribe(forward, node);
 }
 

@@ -480,3 +480,13 @@ describe('latency and faults', () => {
     expect(await run(7)).not.toEqual(first);
   });
 });
+
+describe('kube emulator: connections', () => {
+  it('announces no real-time idle timeout (it closes idle connections on its own clock)', async () => {
+    const response = await call(() => fetch(`${emulator.url}/api/v1/nodes`, { headers: { Authorization: 'Bearer admin' } }));
+    await call(() => response.text());
+    expect(response.headers.get('connection')).toBe('keep-alive');
+    // Node's server announces the real-time idle timeout it closes connections after (Keep-Alive: timeout=5).
+    expect(response.headers.get('keep-alive')).toBeNull();
+  });
+});

@@ -343,7 +343,10 @@ export class FakeKube implements KubeApi {
 
   // --- internals ---
 
-  /** One request to the cluster's API handlers; a refusal becomes the KubeApiError the real client would throw. */
+  /**
+   * One request to the cluster's API handlers; a refusal becomes the KubeApiError the real client
+   * would throw. The body is copied, as the HTTP server serializes it: it may be the store's own object.
+   */
   private handle(
     route: Route,
     request: { query?: URLSearchParams; contentType?: string; body?: unknown },
@@ -352,7 +355,7 @@ export class FakeKube implements KubeApi {
   ): unknown {
     try {
       const response = this.cluster.handlers.handle({ route, query: request.query ?? new URLSearchParams(), contentType: request.contentType, body: request.body });
-      return response.body;
+      return structuredClone(response.body);
     } catch (err) {
       if (!(err instanceof ApiStatusError)) throw err;
       throw classify(new ApiException(err.code, err.message, JSON.stringify(err.body), err.headers), operation, this.clock.now(), kind).error;

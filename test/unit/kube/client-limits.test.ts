@@ -68,6 +68,22 @@ describe('createKubeApi: connections, rate limit, priority, Retry-After', () => 
     expect(metrics.connectionsOpened).toBeLessThanOrEqual(2);
   });
 
+  it("the emulator closes a connection idle for 5 s of the virtual clock, whatever the real time (a slow run takes the same timeline)", async () => {
+    const clock = new VirtualClock();
+    const api = await start(clock);
+    const afterIdle = async (seconds: number) => {
+      await clock.runUntil(clock.now() + seconds * 1000);
+      await drive(clock, api.getNode(NODE));
+    };
+    await afterIdle(0);
+    await afterIdle(4.9);
+    expect(emulator!.metrics().connectionsOpened).toBe(1);
+    await afterIdle(5);
+    expect(emulator!.metrics().connectionsOpened).toBe(2);
+    // The client saw the close in time: no request failed on a closing connection.
+    expect(emulator!.metrics().total).toBe(3);
+  });
+
   it('10 concurrent requests open at most 10 connections and reuse them', async () => {
     const clock = new VirtualClock();
     const api = await start(clock, { latencyMs: 5 });

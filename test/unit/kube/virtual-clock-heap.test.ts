@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 import { TimerHeap, type HeapTimer } from '../../../sandbox/clock/timer-heap.ts';
 
@@ -70,5 +70,44 @@ describe('VirtualClock with the heap', () => {
     await clock.runUntil(5);
     cancel();
     expect(clock.pendingTimers).toBe(1);
+  });
+});
+
+describe('VirtualClock waiting on tracked I/O', () => {
+  it('moves on as soon as the I/O has settled, without a real timer per wait (each would idle the event loop for at least 1 ms)', async () => {
+    const clock = new VirtualClock(0);
+    const fired: number[] = [];
+    // An exchange that takes a few turns of the event loop, as a loopback HTTP call does.
+    const exchange = () => clock.io(() => new Promise<void>((resolve) => setImmediate(() => setImmediate(resolve))));
+    for (let i = 1; i <= 50; i++) {
+      clock.schedule(i, () => {
+        fired.push(clock.now());
+        void exchange();
+      });
+    }
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    let realTimers: number;
+    try {
+      await clock.runUntil(100);
+    } finally {
+      realTimers = timers.mock.calls.length;
+      timers.mockRestore();
+    }
+    expect(fired).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(realTimers).toBe(0);
+  });
+
+  it('does not advance while tracked I/O is in flight, however long it takes', async () => {
+    const clock = new VirtualClock(0);
+    let release!: () => void;
+    let done = false;
+    void clock.io(() => new Promise<void>((resolve) => (release = resolve))).then(() => (done = true));
+    clock.schedule(10, () => expect(done).toBe(true));
+    const running = clock.runUntil(20);
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(clock.now()).toBe(0);
+    release();
+    await running;
+    expect(clock.now()).toBe(20);
   });
 });

@@ -3,7 +3,7 @@ import { KubeApiHandlers } from './api.ts';
 import { WorkloadControllers } from './controllers.ts';
 import type { EventObject } from './events.ts';
 import { buildNode, buildPdb, buildPod, internalIp, ownerReference, type NodeObject, type OwnerReference, type PdbObject, type PodObject } from './objects.ts';
-import { pdbWithStatus } from './pdb.ts';
+import { pdbsForPod, pdbWithStatus } from './pdb.ts';
 import { mulberry32 } from './random.ts';
 import { nodeSpecSchema, parseSpec, pdbSpecSchema, podSpecSchema, type NodeSpec, type ParsedNodeSpec, type PdbSpec, type PodSpec } from './specs.ts';
 import { ClusterStore, podKey, type KubeEvent, type PodHistoryEntry, type PodRecord } from './store.ts';
@@ -42,6 +42,8 @@ export interface KubeCluster {
   pods(): PodObject[];
   /** Budgets with their computed status. */
   pdbs(): PdbObject[];
+  /** The budgets that select a pod, with their computed status (none: no pod, or no budget selects it). */
+  budgetsOf(namespace: string, name: string): PdbObject[];
   /** One entry per pod that ever existed (per uid), in creation order. */
   podHistory(): PodHistoryEntry[];
   /** events.k8s.io/v1 Events recorded through the API, in creation order. */
@@ -143,6 +145,10 @@ export function createKubeCluster(options: KubeClusterOptions): KubeCluster {
     },
     pods: () => [...store.pods.values()].map((r) => structuredClone(r.object)),
     pdbs: () => [...store.pdbs.values()].map((p) => pdbWithStatus(store, p)),
+    budgetsOf: (namespace, name) => {
+      const record = store.podRecord(namespace, name);
+      return record ? pdbsForPod(store, record.object).map((p) => pdbWithStatus(store, p)) : [];
+    },
     podHistory: () => store.history.map((h) => ({ ...h, ...(h.owner ? { owner: { ...h.owner } } : {}) })),
     events: () => [...store.events.values()].map((e) => structuredClone(e)),
   };

@@ -86,7 +86,7 @@ export interface KubeEmulatorOptions {
 /** What the emulator answers from the cluster it serves: its objects and what the world does to them. */
 type ClusterFace = Pick<
   KubeCluster,
-  'addNode' | 'addPod' | 'addPdb' | 'terminateNode' | 'restartNode' | 'node' | 'pod' | 'pods' | 'pdbs' | 'podHistory' | 'events'
+  'addNode' | 'addPod' | 'addPdb' | 'terminateNode' | 'restartNode' | 'node' | 'pod' | 'pods' | 'pdbs' | 'budgetsOf' | 'podHistory' | 'events'
 >;
 
 export interface KubeEmulator extends ClusterFace {
@@ -202,6 +202,7 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     pod: cluster.pod,
     pods: cluster.pods,
     pdbs: cluster.pdbs,
+    budgetsOf: cluster.budgetsOf,
     podHistory: cluster.podHistory,
     events: cluster.events,
   };

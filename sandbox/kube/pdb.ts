@@ -22,10 +22,16 @@ export function scaledValue(value: number | string, total: number): number {
   return Math.ceil((percent * total) / 100);
 }
 
+/** Each budget's selected pods, as of the store's pod membership: every eviction asks, pods come and go far less often. */
+const selections = new WeakMap<PdbObject, { membership: number; pods: PodObject[] }>();
+
 export function podsSelectedBy(store: ClusterStore, pdb: PdbObject): PodObject[] {
+  const cached = selections.get(pdb);
+  if (cached?.membership === store.podMembership) return cached.pods;
   const selector = pdb.spec.selector.matchLabels;
   const selected: PodObject[] = [];
   for (const { object: pod } of store.podsInNamespace(pdb.metadata.namespace)) if (matchesAll(selector, pod.metadata.labels)) selected.push(pod);
+  selections.set(pdb, { membership: store.podMembership, pods: selected });
   return selected;
 }
 

@@ -81,6 +81,7 @@ export class ClusterStore {
   readonly pods = new Map<string, PodRecord>();
   readonly pdbs = new Map<string, PdbObject>();
   readonly controllers = new Map<string, WorkloadController>();
+  private readonly controllersByUid = new Map<string, WorkloadController>();
   readonly history: PodHistoryEntry[] = [];
   /** Pods by the node they are bound to: a node's pods without scanning every pod. */
   private readonly podsByNode = new Map<string, Set<PodRecord>>();
@@ -92,6 +93,8 @@ export class ClusterStore {
   /** Each pod's place in `pods`' iteration order (a Map keeps a key where it was first set). */
   private readonly placeInPods = new WeakMap<PodRecord, number>();
   private placed = 0;
+  /** Counts pods added and removed: what a budget selects can change only when it moves (pods' labels are not changed). */
+  podMembership = 0;
   /** events.k8s.io/v1 Events, namespace/name → event (sandbox/kube/events.ts). */
   readonly events = new Map<string, EventObject>();
   /** Every pod change, for watches. */
@@ -146,13 +149,13 @@ export class ClusterStore {
     if (!controller) {
       controller = { uid: this.newUid(), kind, name, namespace, replicas: 0, createdAt: this.now(), resourceVersion: this.currentResourceVersion };
       this.controllers.set(key, controller);
+      this.controllersByUid.set(controller.uid, controller);
     }
     return controller;
   }
 
   controllerByUid(uid: string): WorkloadController | undefined {
-    for (const controller of this.controllers.values()) if (controller.uid === uid) return controller;
-    return undefined;
+    return this.controllersByUid.get(uid);
   }
 
   podRecord(namespace: string, name: string): PodRecord | undefined {
@@ -168,6 +171,7 @@ export class ClusterStore {
     this.indexByNode(record);
     const namespace = record.object.metadata.namespace;
     this.podsByNamespace.set(namespace, (this.podsByNamespace.get(namespace) ?? new Set()).add(record));
+    this.podMembership++;
     this.podChanges.record('ADDED', record);
   }
 
@@ -184,6 +188,7 @@ export class ClusterStore {
       this.pods.delete(key);
       this.unindexByNode(record);
       this.podsByNamespace.get(record.object.metadata.namespace)?.delete(record);
+      this.podMembership++;
       record.object.metadata.resourceVersion = this.nextResourceVersion();
       this.podChanges.record('DELETED', record);
     }

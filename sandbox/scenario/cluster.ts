@@ -54,13 +54,5 @@ function pick(event: { node?: string | undefined; pod?: string; detail?: string 
 
 function violatedBudgets(emulator: KubeEmulator, podRef: string): number {
   const [namespace, name] = podRef.split('/') as [string, string];
-  // Budgets first: without one in the namespace there is nothing to violate, and no pod to copy.
-  const budgets = emulator.pdbs().filter((pdb) => pdb.metadata.namespace === namespace);
-  if (budgets.length === 0) return 0;
-  const pod = emulator.pod(namespace, name);
-  if (!pod) return 0;
-  const labels = pod.metadata.labels ?? {};
-  return budgets
-    .filter((pdb) => Object.entries(pdb.spec.selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v))
-    .filter((pdb) => (pdb.status?.currentHealthy ?? 0) < (pdb.status?.desiredHealthy ?? 0)).length;
+  return emulator.budgetsOf(namespace, name).filter((pdb) => (pdb.status?.currentHealthy ?? 0) < (pdb.status?.desiredHealthy ?? 0)).length;
 }

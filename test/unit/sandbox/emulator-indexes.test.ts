@@ -93,3 +93,26 @@ describe('API bodies and the store', () => {
     expect(kube.pod('default', 'p')).toBeDefined();
   });
 });
+
+describe("a budget's status", () => {
+  it('follows its pods as they come and go, though each budget keeps its selection between changes', async () => {
+    const clock = new VirtualClock(0);
+    const c = cluster(clock);
+    c.addPdb({ name: 'web', namespace: 'default', selector: { app: 'web' }, maxUnavailable: 1 });
+    const status = () => c.budgetsOf('default', 'web-0')[0]!.status!;
+    const byScan = () => [...c.store.pods.values()].filter((r) => r.object.metadata.labels?.app === 'web').length;
+    for (let i = 0; i < 3; i++) c.addPod({ name: `web-${i}`, node: 'x', labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web' }, shutdownSeconds: 5 });
+    c.addPod({ name: 'other', node: 'x', labels: { app: 'other' } });
+    await clock.runUntil(10_000);
+    expect(status()).toMatchObject({ expectedPods: 3, currentHealthy: 3, disruptionsAllowed: 1 });
+    // A pod added after the status was read counts; one that goes stops counting.
+    c.addPod({ name: 'web-3', node: 'y', labels: { app: 'web' }, owner: { kind: 'ReplicaSet', name: 'web' } });
+    await clock.runUntil(20_000);
+    expect(status().currentHealthy).toBe(byScan());
+    expect(status()).toMatchObject({ expectedPods: 4, currentHealthy: 4, disruptionsAllowed: 1 });
+    c.terminateNode('y');
+    expect(status().currentHealthy).toBe(byScan());
+    expect(c.budgetsOf('default', 'other')).toEqual([]);
+    expect(c.budgetsOf('default', 'nobody')).toEqual([]);
+  });
+});

@@ -1,6 +1,7 @@
 import { runScenario } from '../sandbox/scenario/runner.ts';
 import { parseScenario } from '../sandbox/scenario/load.ts';
 import type { SimulationResult } from '../sandbox/scenario/result.ts';
+import { PODS_PER_NODE, sparkPoolBudgets, sparkPoolPods } from './spark-pool.ts';
 
 /**
  * A Spot pool reclaimed: N nodes get their two-minute warning within one minute, run as a scenario
@@ -27,6 +28,13 @@ export interface MassOptions {
   queue?: Record<string, unknown> | false;
   /** Share of API requests answered 429 (Retry-After 1 s) on top of the limits, at random. */
   throttleRate?: number;
+  /**
+   * `uniform` (the default): 20 executors per node that all need `executorShutdownSeconds`, 4
+   * ReplicaSet pods with no budget, 1 DaemonSet pod. `spark`: a Spark-on-EKS pool as it runs
+   * (bench/spark-pool.ts: executors needing 20 to 60 s with a grace of 115 s, drivers on On-Demand
+   * nodes, PDB-paced Deployments, Jobs).
+   */
+  pool?: 'uniform' | 'spark';
 }
 
 /** EventBridge invoking the function once per event, as the stack did before the notice queue, with that version's client limit (100/s, burst 200). */
@@ -49,7 +57,9 @@ export function massScenario(options: MassOptions): Record<string, unknown> {
     ...Array.from({ length: n }, (_, i) => ({ name: nodeName(i), instanceId: instanceId(i), zone: 'us-east-1a', capacityType: 'SPOT' })),
     ...Array.from({ length: spares }, (_, i) => ({ name: `spare-${i}.ec2.internal`, instanceId: instanceId(n + i), zone: 'us-east-1b', capacityType: 'ON_DEMAND' })),
   ];
-  const pods = Array.from({ length: n }, (_, i) => podsFor(i, executors, options.executorShutdownSeconds ?? 20)).flat();
+  const spark = options.pool === 'spark';
+  const layout = { spotNode: nodeName, onDemandNode: (i: number) => `spare-${i}.ec2.internal`, onDemandNodes: spares };
+  const pods = spark ? sparkPoolPods(n, layout) : Array.from({ length: n }, (_, i) => podsFor(i, executors, options.executorShutdownSeconds ?? 20)).flat();
   const events = Array.from({ length: n }, (_, i) => ({
     at: 1 + (n === 1 ? 0 : Math.round(((i * spreadSeconds) / (n - 1)) * 1000) / 1000),
     event: { source: 'aws.ec2', 'detail-type': 'EC2 Spot Instance Interruption Warning', detail: { 'instance-id': instanceId(i), 'instance-action': 'terminate' } },
@@ -60,6 +70,7 @@ export function massScenario(options: MassOptions): Record<string, unknown> {
       name: 'bench',
       nodes,
       pods,
+      ...(spark ? { pdbs: sparkPoolBudgets() } : {}),
       api: { latencyMs: options.latencyMs ?? 5, ...(options.throttleRate ? { faults: { rate: options.throttleRate, statuses: [429], retryAfterSeconds: 1 } } : {}) },
     },
     events,
@@ -92,7 +103,8 @@ export async function runMassInterruption(options: MassOptions): Promise<Record<
   const wallStart = performance.now();
   const result = await runScenario(scenario);
   const wallSeconds = Math.round((performance.now() - wallStart) / 100) / 10;
-  return { ...massFigures(result, options.nodes, (options.executorsPerNode ?? 20) + OTHERS_PER_NODE + DAEMONSETS_PER_NODE), wallSeconds };
+  const podsPerNode = options.pool === 'spark' ? PODS_PER_NODE : (options.executorsPerNode ?? 20) + OTHERS_PER_NODE + DAEMONSETS_PER_NODE;
+  return { ...massFigures(result, options.nodes, podsPerNode), wallSeconds };
 }
 
 /** The figures docs/performance.md reports, from a mass scenario's result. */

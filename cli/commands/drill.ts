@@ -6,6 +6,7 @@ import type { RtoPhase } from '../../lib/dr/rto.ts';
 import { drScenarioSchema, type DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
 import { formatIssues } from '../../lib/config/issues.ts';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
+import { UNREACHABLE_EXIT } from '../reach/probe.ts';
 import { usageError } from '../usage.ts';
 
 /**
@@ -58,7 +59,9 @@ export function registerDrill(program: Command, ctx: CliContext): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 the drill succeeded, 1 it failed, 2 bad usage, 3 another failover holds the cluster.
+Exit codes: 0 the drill succeeded, 1 it failed, 2 bad usage or an unreadable scenario, 3 another
+failover holds the cluster, or AWS could not be reached (checked first: a connect bounded to 3 s,
+then sts:GetCallerIdentity).
 
 Examples:
   $ lifeguard drill --cluster analytics --sandbox builtin --dry-run
@@ -100,7 +103,7 @@ function checkSandboxCluster(command: Command, file: string, cluster: string): v
 /** `lifeguard drill ARGS…` as a function (tests). */
 export const run = (argv: string[], deps: CliDeps = {}) => runCli(['drill', ...argv], deps);
 
-/** Exit codes: 0 ran to a successful end, 1 failed, 3 another failover holds the cluster. */
+/** Exit codes: 0 ran to a successful end, 1 failed, 3 another failover holds the cluster or AWS did not answer. */
 async function drill(values: DrillOptions, arn: string | undefined, ctx: CliContext): Promise<number> {
   const { out, err } = ctx;
   // The state machine's own input schema: what it would refuse is refused here first.
@@ -122,7 +125,19 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
       const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
       const { followExecution } = await import('../../lib/dr/follow-execution.ts');
       // The ARN matched STATE_MACHINE_ARN: its fourth field is the region.
-      const sfn = ctx.sfn ?? new SFNClient({ region: arn.split(':')[3]! });
+      const region = arn.split(':')[3]!;
+      const { awsEndpoint, awsTarget, endpointOverride } = await import('../reach/aws-target.ts');
+      const endpoint = endpointOverride(ctx.env, 'SFN');
+      if (!ctx.sfn) {
+        // A client given by the caller is its own business; the one built here is checked first.
+        const { unreachable } = await import('../reach/check.ts');
+        const problem = await unreachable(awsTarget({ service: 'AWS Step Functions', endpoint: awsEndpoint(ctx.env, 'SFN', 'states', region), region, env: ctx.env }), ctx);
+        if (problem) {
+          err(`lifeguard drill: ${problem}`);
+          return UNREACHABLE_EXIT;
+        }
+      }
+      const sfn = ctx.sfn ?? new SFNClient({ region, ...(endpoint ? { endpoint } : {}) });
       const name = `drill-${values.cluster}-${new Date((ctx.clock ?? systemClock).now()).toISOString().replace(/[-:.]/g, '')}`.slice(0, 80);
       const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify(input) }));
       if (!started.executionArn) throw new Error('StartExecution returned no executionArn');

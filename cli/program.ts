@@ -62,7 +62,7 @@ function buildProgram(ctx: CliContext): Command {
       `
 Exit codes: 0 done, 1 failed (audit: a severe finding), 2 bad usage or input,
 3 the cluster or AWS could not be reached (handle, audit, drill, redrive check first),
-or drill: another failover holds the cluster. See docs/cli.md.
+or drill: another failover holds the cluster; 4 simulate: an event did nothing. See docs/cli.md.
 
 Examples:
   $ lifeguard simulate sandbox/scenarios/demo.yaml

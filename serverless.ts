@@ -18,7 +18,7 @@ applyNetwork(config, functions, resources);
 const serverlessConfiguration = {
   service,
   frameworkVersion: '4',
-  plugins: ['serverless-esbuild', 'serverless-step-functions'],
+  plugins: ['serverless-esbuild', 'serverless-step-functions', './deploy/allow-placeholders-option.mjs'],
   provider: {
     name: 'aws',
     runtime: 'nodejs24.x',

@@ -3,6 +3,7 @@ import type { SFNClient } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import type { MessageQueue, SelfInvoker } from '../lib/aws/ports.ts';
 import type { Clock } from '../lib/util/clock.ts';
+import type { Connect } from './reach/probe.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDrill } from './commands/drill.ts';
@@ -24,6 +25,8 @@ export interface CliDeps extends Partial<CliIo> {
   queues?: MessageQueue;
   /** Lambda's asynchronous Invoke of one function, for `redrive --to-function`. */
   invokerFor?: (functionName: string) => SelfInvoker;
+  /** The TCP connect of the reachability check (cli/reach/probe.ts). */
+  connect?: Connect;
 }
 
 export interface CliContext extends CliIo {
@@ -33,6 +36,7 @@ export interface CliContext extends CliIo {
   stop?: AbortSignal;
   queues?: MessageQueue;
   invokerFor?: (functionName: string) => SelfInvoker;
+  connect?: Connect;
   /** The exit code the command's action decided on. */
   exit(code: number): void;
 }
@@ -57,7 +61,8 @@ function buildProgram(ctx: CliContext): Command {
       'after',
       `
 Exit codes: 0 done, 1 failed (audit: a severe finding), 2 bad usage or input,
-3 drill: another failover holds the cluster; audit: the cluster could not be read.
+3 the cluster or AWS could not be reached (handle, audit, drill, redrive check first),
+or drill: another failover holds the cluster; 4 simulate: an event did nothing. See docs/cli.md.
 
 Examples:
   $ lifeguard simulate sandbox/scenarios/demo.yaml
@@ -87,6 +92,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps = {}): Promi
     ...(deps.stop ? { stop: deps.stop } : {}),
     ...(deps.queues ? { queues: deps.queues } : {}),
     ...(deps.invokerFor ? { invokerFor: deps.invokerFor } : {}),
+    ...(deps.connect ? { connect: deps.connect } : {}),
     exit: (c) => {
       code = c;
     },

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadConfigFile } from '../lib/config/file.ts';
 import { ConfigError } from '../lib/config/load.ts';
 import type { LifeguardConfig } from '../lib/config/schema.ts';
+import { ALLOW_PLACEHOLDERS_FLAG, placeholderMessage, placeholdersIn } from './placeholders.ts';
 
 export const DEFAULT_CONFIG_FILE = 'lifeguard.config.yaml';
 
@@ -29,12 +30,32 @@ export function deployConfig(env: NodeJS.ProcessEnv = process.env, exists: (path
  * For serverless.ts: a configuration problem ends the command with its own message (exit 2), not
  * wrapped in the framework's "Cannot parse serverless.ts" and a stack trace.
  */
-export function deployConfigOrExit(env: NodeJS.ProcessEnv = process.env): { path: string; config: LifeguardConfig } {
+export function deployConfigOrExit(env: NodeJS.ProcessEnv = process.env, argv: readonly string[] = process.argv): { path: string; config: LifeguardConfig } {
+  let loaded;
   try {
-    return deployConfig(env);
+    loaded = deployConfig(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     console.error(`lifeguard: ${err.message}`);
     process.exit(2);
   }
+  const refusal = placeholderRefusal(loaded, argv);
+  if (refusal) {
+    console.error(`lifeguard: ${refusal}`);
+    process.exit(2);
+  }
+  return loaded;
+}
+
+/** The commands that build or ship the stack: they refuse the example's placeholders. */
+const SHIPPING_COMMANDS = new Set(['package', 'deploy']);
+
+/**
+ * Why `osls package` or `osls deploy` (argv as the framework's process has it: node, script,
+ * command, options) must not go on with this configuration, or undefined.
+ */
+export function placeholderRefusal(loaded: { path: string; config: LifeguardConfig }, argv: readonly string[]): string | undefined {
+  if (!SHIPPING_COMMANDS.has(argv[2] ?? '') || argv.includes(ALLOW_PLACEHOLDERS_FLAG)) return undefined;
+  const found = placeholdersIn(loaded.config);
+  return found.length ? placeholderMessage(loaded.path, found) : undefined;
 }

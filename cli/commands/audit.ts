@@ -33,7 +33,8 @@ export function registerAudit(program: Command, ctx: CliContext): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 no finding at the --fail-on level, 1 such findings, 2 bad usage or input, 3 the cluster could not be read.
+Exit codes: 0 no finding at the --fail-on level, 1 such findings, 2 bad usage or input, 3 the cluster could
+not be reached or read (checked first: a connect bounded to 3 s, then one read).
 
 Examples:
   $ lifeguard audit --kubeconfig ~/.kube/config --context prod
@@ -79,13 +80,18 @@ async function runAudit(options: AuditCliOptions, ctx: CliContext): Promise<numb
     source = `scenario ${options.scenario} (cluster ${loaded.clusterName})`;
     if (!options.config && loaded.config) auditOptions = optionsFrom(parseConfig(loaded.config, `${options.scenario}: config`).interruption.drain.marginSeconds);
   } else {
-    const { kubeConfigFromFile } = await import('../../lib/kube/connect.ts');
+    const { kubeConfigFromFile, kubeconfigSource } = await import('../../lib/kube/connect.ts');
+    const { unreachable } = await import('../reach/check.ts');
+    const { kubeTarget } = await import('../reach/kube-target.ts');
+    const { UNREACHABLE_EXIT } = await import('../reach/probe.ts');
     let kc;
     try {
       kc = kubeConfigFromFile(options.kubeconfig, options.context);
     } catch (err) {
       return fail((err as Error).message, 2);
     }
+    const problem = await unreachable(kubeTarget(kc, kubeconfigSource(options.kubeconfig)), ctx);
+    if (problem) return fail(problem, UNREACHABLE_EXIT);
     source = `cluster ${kc.getCurrentCluster()?.server ?? '?'} (context ${kc.getCurrentContext()})`;
     try {
       input = await readCluster(kc);

@@ -39,6 +39,16 @@ Examples:
       try {
         const loaded = loadConfigFile(path);
         if (!options.quiet) ctx.out(`${path}: valid\n${describe(loaded)}`);
+        // Valid, but an unedited copy of the example: said here, refused by package and deploy.
+        const { placeholdersIn, ALLOW_PLACEHOLDERS_FLAG } = await import('../../deploy/placeholders.ts');
+        const placeholders = placeholdersIn(loaded);
+        if (placeholders.length && !options.quiet) {
+          const fields = placeholders.map((p) => p.path);
+          ctx.err(
+            `warning: ${path} still has ${fields.length} of the example's placeholder values (${fields.slice(0, 4).join(', ')}${fields.length > 4 ? ', …' : ''}): ` +
+              `package and deploy refuse them without ${ALLOW_PLACEHOLDERS_FLAG}`,
+          );
+        }
         ctx.exit(0);
       } catch (err) {
         if (!(err instanceof ConfigError)) throw err;

@@ -1,12 +1,14 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import type { FollowedState } from '../../lib/dr/follow-execution.ts';
 import type { RtoPhase } from '../../lib/dr/rto.ts';
+import { demoDrScenario } from '../../sandbox/dr/demo-scenario.ts';
 import { drScenarioSchema, type DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
 import { formatIssues } from '../../lib/config/issues.ts';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
-import { usageError } from '../usage.ts';
+import { UNREACHABLE_EXIT } from '../reach/probe.ts';
+import { InputError, readDocument } from '../read-document.ts';
+import { USAGE_EXIT, usageError } from '../usage.ts';
 
 /**
  * `lifeguard drill --cluster NAME [--dry-run] [--keep|--retire] [--json] [--state-machine-arn ARN]
@@ -58,7 +60,9 @@ export function registerDrill(program: Command, ctx: CliContext): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 the drill succeeded, 1 it failed, 2 bad usage, 3 another failover holds the cluster.
+Exit codes: 0 the drill succeeded, 1 it failed, 2 bad usage or an unreadable or invalid scenario, 3 another
+failover holds the cluster, or AWS could not be reached (checked first: a connect bounded to 3 s,
+then sts:GetCallerIdentity).
 
 Examples:
   $ lifeguard drill --cluster analytics --sandbox builtin --dry-run
@@ -76,32 +80,37 @@ Examples:
     if (!arn && options.sandbox === undefined) {
       usageError(command, 'no state machine to drill: pass --state-machine-arn ARN (or set LIFEGUARD_STATE_MACHINE_ARN; the stack output FailoverStateMachineArn), or --sandbox SCENARIO to rehearse without AWS');
     }
-    if (options.sandbox && options.sandbox !== BUILT_IN && !arn) checkSandboxCluster(command, options.sandbox, options.cluster);
-    ctx.exit(await drill(options, arn, ctx));
+    let sandbox: Record<string, unknown> | undefined;
+    if (options.sandbox !== undefined && !arn) {
+      // Read before anything runs, as `simulate` reads its file: an unreadable one is bad input (2), said in a sentence.
+      try {
+        sandbox = options.sandbox === BUILT_IN ? { ...demoDrScenario() } : readEmrSection(options.sandbox);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        ctx.err(`lifeguard drill: ${e.message}`);
+        return ctx.exit(USAGE_EXIT);
+      }
+      checkSandboxCluster(command, options.sandbox === BUILT_IN ? 'the built-in scenario' : options.sandbox, sandbox.clusters, options.cluster);
+    }
+    ctx.exit(await drill(options, arn, sandbox, ctx));
   });
 }
 
-/** A --cluster the scenario file does not have is a usage error, named by the flag the user wrote. */
-function checkSandboxCluster(command: Command, file: string, cluster: string): void {
-  let clusters: unknown;
-  try {
-    clusters = readEmrSection(file).clusters;
-  } catch {
-    return; // an unreadable or invalid file is reported by the run, with its own message
-  }
-  if (!Array.isArray(clusters)) return;
+/** A --cluster the scenario does not have is a usage error, named by the flag the user wrote. */
+function checkSandboxCluster(command: Command, scenario: string, clusters: unknown, cluster: string): void {
+  if (!Array.isArray(clusters)) return; // the scenario's own validation names what is missing
   const known = clusters.flatMap((c: { name?: unknown; id?: unknown }) => [c.name, c.id]).filter((v): v is string => typeof v === 'string');
   if (!known.includes(cluster)) {
     const names = clusters.map((c: { name?: unknown; id?: unknown }) => `${String(c.name)} (${String(c.id)})`).join(', ');
-    usageError(command, `--cluster: '${cluster}' is not a cluster of ${file} (it has: ${names})`);
+    usageError(command, `--cluster: '${cluster}' is not a cluster of ${scenario} (it has: ${names})`);
   }
 }
 
 /** `lifeguard drill ARGS…` as a function (tests). */
 export const run = (argv: string[], deps: CliDeps = {}) => runCli(['drill', ...argv], deps);
 
-/** Exit codes: 0 ran to a successful end, 1 failed, 3 another failover holds the cluster. */
-async function drill(values: DrillOptions, arn: string | undefined, ctx: CliContext): Promise<number> {
+/** Exit codes: 0 ran to a successful end, 1 failed, 3 another failover holds the cluster or AWS did not answer. */
+async function drill(values: DrillOptions, arn: string | undefined, sandbox: Record<string, unknown> | undefined, ctx: CliContext): Promise<number> {
   const { out, err } = ctx;
   // The state machine's own input schema: what it would refuse is refused here first.
   const { parseFailoverInput } = await import('../../lib/dr/failover-input.ts');
@@ -122,7 +131,19 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
       const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
       const { followExecution } = await import('../../lib/dr/follow-execution.ts');
       // The ARN matched STATE_MACHINE_ARN: its fourth field is the region.
-      const sfn = ctx.sfn ?? new SFNClient({ region: arn.split(':')[3]! });
+      const region = arn.split(':')[3]!;
+      const { awsEndpoint, awsTarget, endpointOverride } = await import('../reach/aws-target.ts');
+      const endpoint = endpointOverride(ctx.env, 'SFN');
+      if (!ctx.sfn) {
+        // A client given by the caller is its own business; the one built here is checked first.
+        const { unreachable } = await import('../reach/check.ts');
+        const problem = await unreachable(awsTarget({ service: 'AWS Step Functions', endpoint: awsEndpoint(ctx.env, 'SFN', 'states', region), region, env: ctx.env }), ctx);
+        if (problem) {
+          err(`lifeguard drill: ${problem}`);
+          return UNREACHABLE_EXIT;
+        }
+      }
+      const sfn = ctx.sfn ?? new SFNClient({ region, ...(endpoint ? { endpoint } : {}) });
       const name = `drill-${values.cluster}-${new Date((ctx.clock ?? systemClock).now()).toISOString().replace(/[-:.]/g, '')}`.slice(0, 80);
       const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify(input) }));
       if (!started.executionArn) throw new Error('StartExecution returned no executionArn');
@@ -131,10 +152,15 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
       outcome = { where: 'aws', ...followed, outcome: outcomeOf(followed.status, followed.output, followed.error) };
     } else {
       const { VirtualClock } = await import('../../sandbox/clock/virtual-clock.ts');
-      const { demoDrScenario } = await import('../../sandbox/dr/demo-scenario.ts');
       const { runFailoverScenario } = await import('../../sandbox/dr/runner.ts');
       const trigger = { at: 0, cluster: values.cluster, mode: 'drill' as const, dryRun: values.dryRun === true, ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: input.retireOldCluster }) };
-      const spec = values.sandbox && values.sandbox !== BUILT_IN ? loadScenario(values.sandbox, trigger) : { ...demoDrScenario(values.cluster), triggers: [trigger] };
+      let spec: DrScenarioSpec;
+      try {
+        spec = scenarioWith(sandbox!, values.sandbox!, trigger);
+      } catch (e) {
+        err(`lifeguard drill: ${(e as Error).message}`);
+        return USAGE_EXIT;
+      }
       if (!values.json) out(`drill of ${values.cluster} in the DR sandbox (${values.sandbox ?? 'built-in scenario'}; no AWS account used)`);
       const result = await runFailoverScenario(spec, { clock: new VirtualClock(), onState: (_id, s) => progress(s) });
       const execution = result.executions[0]!;
@@ -207,23 +233,19 @@ function summary(o: DrillOutcome, report: DrillReport | undefined): string {
   return lines.join('\n');
 }
 
-/** A scenario file's `emr` section (or the whole document when it is only that section), unvalidated. */
+/** A scenario file's `emr` section (or the whole document when it is only that section), unvalidated. Throws InputError. */
 function readEmrSection(path: string): Record<string, unknown> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read ${path}: ${(e as Error).message}`);
-  }
-  const doc = parseYaml(text) as Record<string, unknown> | null;
-  if (!doc || typeof doc !== 'object') throw new Error(`${path}: not a scenario (expected a YAML or JSON object)`);
-  return (doc.emr ?? doc) as Record<string, unknown>;
+  const doc = readDocument(path);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new InputError(`${path}: not a scenario (expected a YAML or JSON mapping)`);
+  const section = (doc as Record<string, unknown>).emr ?? doc;
+  if (!section || typeof section !== 'object' || Array.isArray(section)) throw new InputError(`${path}: its emr section is not a mapping (docs/scenarios.md)`);
+  return section as Record<string, unknown>;
 }
 
-/** The file's scenario with the drill's own trigger in place of any it has, validated. */
-function loadScenario(path: string, trigger: NonNullable<DrScenarioSpec['triggers']>[number]): DrScenarioSpec {
-  const spec = { ...readEmrSection(path), triggers: [trigger] };
+/** The scenario's emr section with the drill's own trigger in place of any it has, validated. */
+function scenarioWith(section: Record<string, unknown>, origin: string, trigger: NonNullable<DrScenarioSpec['triggers']>[number]): DrScenarioSpec {
+  const spec = { ...section, triggers: [trigger] };
   const parsed = drScenarioSchema.safeParse(spec);
-  if (!parsed.success) throw new Error(`${path}: not a valid emr scenario (docs/scenarios.md):\n${formatIssues(parsed.error, spec, drScenarioSchema)}`);
+  if (!parsed.success) throw new Error(`${origin}: not a valid emr scenario (docs/scenarios.md):\n${formatIssues(parsed.error, spec, drScenarioSchema)}`);
   return parsed.data;
 }

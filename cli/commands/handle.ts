@@ -12,6 +12,14 @@ import { runCli, type CliContext, type CliDeps } from '../program.ts';
 import { InputError, readDocument } from '../read-document.ts';
 import { terminalLog } from '../terminal-log.ts';
 
+/**
+ * How long one Kubernetes call retries transient failures from the command line: a person is
+ * waiting, and the reachability check already ruled out a cluster that does not answer at all.
+ */
+const CLI_RETRY_BUDGET_MS = 10_000;
+/** Tries of one HTTP call inside that budget (the Lambda's client makes 5). */
+const CLI_CALL_ATTEMPTS = 3;
+
 interface HandleOptions {
   dryRun?: boolean;
   validateOnly?: boolean;
@@ -22,7 +30,7 @@ interface HandleOptions {
   html?: string;
 }
 
-/** `lifeguard handle`: exit 0 when handled (or nothing to do), 1 on failure, 2 on bad usage or a bad event. */
+/** `lifeguard handle`: exit 0 when handled (or nothing to do), 1 on failure, 2 on bad usage or a bad event, 3 the cluster could not be reached. */
 export function registerHandle(program: Command, ctx: CliContext): Command {
   return program
     .command('handle')
@@ -47,6 +55,9 @@ export function registerHandle(program: Command, ctx: CliContext): Command {
     .addHelpText(
       'after',
       `
+Exit codes: 0 handled (or nothing to do), 1 failed, 2 bad usage or a bad event, 3 the cluster could
+not be reached (checked before anything else: a connect bounded to 3 s, then one read).
+
 Examples:
   $ lifeguard handle dead-letter.json --validate-only
   $ lifeguard handle dead-letter.json --dry-run --kubeconfig ~/.kube/config --context prod
@@ -111,15 +122,22 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
   }
   // Loaded on use: --validate-only must not need the Kubernetes client.
   const { createKubeApi } = await import('../../lib/kube/client.ts');
-  const { kubeConfigFromFile } = await import('../../lib/kube/connect.ts');
+  const { kubeConfigFromFile, kubeconfigSource } = await import('../../lib/kube/connect.ts');
   const { NodeIndex } = await import('../../lib/kube/node-index.ts');
   const { handleInterruption } = await import('../../lib/interruption/handle.ts');
-  let kube;
+  const { unreachable } = await import('../reach/check.ts');
+  const { kubeTarget } = await import('../reach/kube-target.ts');
+  const { UNREACHABLE_EXIT } = await import('../reach/probe.ts');
+  let kc;
   try {
-    kube = createKubeApi(kubeConfigFromFile(options.kubeconfig, options.context), { clock });
+    kc = kubeConfigFromFile(options.kubeconfig, options.context);
   } catch (err) {
     return fail((err as Error).message, 2);
   }
+  // A cluster that does not answer is said at once, not after minutes of retrying every call.
+  const problem = await unreachable(kubeTarget(kc, kubeconfigSource(options.kubeconfig)), ctx);
+  if (problem) return fail(problem, UNREACHABLE_EXIT);
+  const kube = createKubeApi(kc, { clock, maxAttempts: CLI_CALL_ATTEMPTS });
 
   const log = terminalLog(ctx.err, options.json === true);
   let report: InterruptionReport;
@@ -127,7 +145,7 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
     // A continuation names its cluster (the kubeconfig must reach it); from the command line there is
     // no scheduler to hand further work to, so a step that needs one fails and says so.
     const clusterName = read.kind === 'continuation' ? read.continuation.cluster : (options.context ?? 'kubeconfig');
-    report = await handleInterruption(unwrapped.payload, { config, clock, log, kube, nodes: new NodeIndex(kube, { clock, log, region: config.region }), clusterName, dryRun: options.dryRun === true });
+    report = await handleInterruption(unwrapped.payload, { config, clock, log, kube, nodes: new NodeIndex(kube, { clock, log, region: config.region }), clusterName, dryRun: options.dryRun === true, retryBudgetMs: CLI_RETRY_BUDGET_MS });
   } catch (err) {
     return fail(`${(err as Error).message} (nothing is retried from the command line: fix the cause and run it again; a rerun resumes)`, 1);
   }

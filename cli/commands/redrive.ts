@@ -39,7 +39,7 @@ const integer = (min: number, max: number) => (text: string) => {
 /**
  * `lifeguard redrive --queue URL [--to URL | --to-function NAME|ARN] [--dry-run] [--max N] [--json]`:
  * replays what a dead-letter queue holds. Exit 0 when everything read was replayed (or, with
- * --dry-run, would be); 1 when anything was left behind or failed; 2 on bad usage.
+ * --dry-run, would be); 1 when anything was left behind or failed; 2 on bad usage; 3 SQS did not answer.
  */
 export function registerRedrive(program: Command, ctx: CliContext): Command {
   const command = program
@@ -76,7 +76,8 @@ export function registerRedrive(program: Command, ctx: CliContext): Command {
       'after',
       `
 Exit codes: 0 every message read was replayed (--dry-run: would be), 1 a message was left in the
-queue or a call failed, 2 bad usage.
+queue or a call failed, 2 bad usage, 3 SQS could not be reached (checked first: a connect bounded
+to 3 s, then sts:GetCallerIdentity).
 
 Examples:
   $ lifeguard redrive --queue https://sqs.us-east-1.amazonaws.com/123456789012/lifeguard-dev-InterruptionDeadLetterQueue-1A2B3C --dry-run
@@ -114,6 +115,17 @@ async function run(options: RedriveOptions, to: QueueAddress | undefined, region
   const { redrive, needsAttention } = await import('../../lib/dead-letters/redrive.ts');
   const { functionTarget, queueTarget } = await import('../../lib/dead-letters/targets.ts');
   const { systemClock } = await import('../../lib/util/clock.ts');
+  if (!ctx.queues) {
+    // The queue URL is the endpoint SQS is called at: checked before anything is read.
+    const { awsTarget } = await import('../reach/aws-target.ts');
+    const { unreachable } = await import('../reach/check.ts');
+    const { UNREACHABLE_EXIT } = await import('../reach/probe.ts');
+    const problem = await unreachable(awsTarget({ service: 'Amazon SQS', endpoint: new URL(options.queue.url).origin, region, env: ctx.env }), ctx);
+    if (problem) {
+      ctx.err(`lifeguard redrive: ${problem}`);
+      return UNREACHABLE_EXIT;
+    }
+  }
   const queues = ctx.queues ?? (await sdkQueues(region));
   const target = options.toFunction
     ? functionTarget(ctx.invokerFor ? ctx.invokerFor(options.toFunction) : await sdkInvoker(options.toFunction, region), options.toFunction)

@@ -3,7 +3,13 @@ import type { Command } from 'commander';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
 import { readDocument } from '../read-document.ts';
 
-/** `lifeguard simulate SCENARIO [--json]`: exit 0 when the scenario ran (whatever Lifeguard decided), 2 when it is invalid, 1 when the sandbox failed. */
+/** An event step did nothing (no rule, no node, ignored) without `expect: ignored`, or something with it. */
+export const UNEXPECTED_EVENTS_EXIT = 4;
+
+/**
+ * `lifeguard simulate SCENARIO [--json]`: exit 0 when the scenario ran (whatever Lifeguard decided), 2 when it
+ * is invalid, 1 when the sandbox failed, 4 when an event did not do what the scenario expects of it.
+ */
 export function registerSimulate(program: Command, ctx: CliContext): Command {
   return program
     .command('simulate')
@@ -19,6 +25,10 @@ export function registerSimulate(program: Command, ctx: CliContext): Command {
     .addHelpText(
       'after',
       `
+Exit codes: 0 the scenario ran, 1 the sandbox failed, 2 the scenario is invalid, 4 an event did
+nothing (matched no rule or no node, or Lifeguard ignored it) and its step does not say
+\`expect: ignored\` (or says it and Lifeguard acted).
+
 Examples:
   $ lifeguard simulate sandbox/scenarios/demo.yaml
   $ lifeguard simulate my-cluster.yaml --verbose
@@ -50,7 +60,9 @@ async function simulate(file: string, options: { json?: boolean; verbose?: boole
       ctx.err(`wrote ${options.html}`);
     }
     ctx.out(options.json ? JSON.stringify(result, null, 2) : [...narrate(result, { verbose: options.verbose === true }), formatSummary(result)].join('\n'));
-    return 0;
+    // A rehearsal whose events fall through would pass in CI while testing nothing.
+    for (const e of result.unexpectedEvents) ctx.err(`lifeguard simulate: events.${e.step} (${e.detailType}): ${e.problem}`);
+    return result.unexpectedEvents.length ? UNEXPECTED_EVENTS_EXIT : 0;
   } catch (err) {
     // Events are checked before the run starts, so an invalid one lands here too.
     ctx.err(`lifeguard simulate: ${(err as Error).message}`);

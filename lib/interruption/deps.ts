@@ -33,6 +33,11 @@ export interface InterruptionDeps {
   invocation?: { id: string; remainingMs(): number };
   /** Compute and report what would be done; write nothing, publish nothing. */
   dryRun?: boolean;
+  /**
+   * How long one call of a node's handling retries transient failures (default 2 minutes, sized for
+   * Lambda: lib/interruption/persist.ts). The command line sets a short one: a person waits for it.
+   */
+  retryBudgetMs?: number;
   /** Which pods a drain may touch (default: lib/drain/filters.ts); the real-cluster test scopes it to its namespace. */
   filters?: readonly PodFilter[];
 }

@@ -167,7 +167,7 @@ export function kubeConfigFromFile(path?: string, context?: string): KubeConfig 
     if (!existsSync(home)) throw new Error('no kubeconfig found: set KUBECONFIG or pass a kubeconfig path');
     kc.loadFromFile(home);
   }
-  const source = path ?? process.env.KUBECONFIG ?? '~/.kube/config';
+  const source = kubeconfigSource(path);
   if (context) {
     if (!kc.getContexts().some((c) => c.name === context)) {
       throw new Error(`context "${context}" is not in ${source} (has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
@@ -178,4 +178,9 @@ export function kubeConfigFromFile(path?: string, context?: string): KubeConfig 
     throw new Error(`${source} has no current context with a cluster; pass a context name`);
   }
   return kc;
+}
+
+/** Where kubeConfigFromFile reads, for messages: the path given, else $KUBECONFIG, else ~/.kube/config. */
+export function kubeconfigSource(path?: string): string {
+  return path ?? process.env.KUBECONFIG ?? '~/.kube/config';
 }

@@ -1,6 +1,4 @@
-import { distance } from 'fastest-levenshtein';
 import { parseConfig } from '../../lib/config/load.ts';
-import { interruptionRules } from '../../lib/events/rules.ts';
 import type { LifeguardConfig } from '../../lib/config/schema.ts';
 import { handleInterruption } from '../../lib/interruption/handle.ts';
 import { handleNoticeBatch, isSqsBatch, type NoticeBatchResult } from '../../lib/interruption/notice-batch.ts';
@@ -24,6 +22,7 @@ import { SimulatedLambda, type Execution, type Invocation } from './lambda.ts';
 import { SimulatedQueue, type MessageOrigin } from './sqs-queue.ts';
 import { buildResult, type InterruptionSections, type TimelineEntry } from './result.ts';
 import type { Scenario } from './schema.ts';
+import { detailTypeSuggestion, unexpectedEvents } from './unexpected-events.ts';
 import { World } from './world.ts';
 
 /**
@@ -64,7 +63,7 @@ export async function runInterruptions(
     const busy = () => lambda.busy || notices?.mapping.busy === true;
     if (busy()) await clock.runUntil(until + scenario.lambda.timeoutSeconds * 1000, () => !busy());
 
-    return buildResult({
+    const result = buildResult({
       cluster,
       emulator,
       timeline,
@@ -78,6 +77,7 @@ export async function runInterruptions(
       instances,
       ...(notices ? { queue: { ...notices.queue.stats, deadLettered: notices.queue.deadLetters.length, ...notices.mapping.stats } } : {}),
     });
+    return { ...result, unexpectedEvents: unexpectedEvents(scenario, deliveries, lambda.invocations) };
   } finally {
     await emulator.close();
   }
@@ -313,7 +313,7 @@ function deliver(delivery: Delivery, ctx: { clock: VirtualClock; world: World; i
   if (delivery.kind === 'world') return world.act(delivery.step);
   const { event, rule } = delivery;
   const detailType = String(event['detail-type']);
-  if (!rule) return record({ actor: 'eventbridge', action: 'not-delivered', detail: `${detailType}: event matched no rule${didYouMean(detailType)}` });
+  if (!rule) return record({ actor: 'eventbridge', action: 'not-delivered', detail: `${detailType}: event matched no rule${detailTypeSuggestion(detailType)}` });
   const ageSeconds = Math.round((clock.now() - Date.parse(String(event.time))) / 1000);
   const late = ageSeconds > 10 ? ` — LATE: the event is ${ageSeconds} s old` : '';
   record({ actor: 'eventbridge', action: 'deliver', detail: `${detailType} → rule ${rule}${delivery.copy > 0 ? ` (copy ${delivery.copy + 1})` : ''}${late}` });
@@ -323,14 +323,6 @@ function deliver(delivery: Delivery, ctx: { clock: VirtualClock; world: World; i
   }
   aws?.log.record({ caller: { eventbridge: { event } }, ...sendMessage(aws.deployment.noticeQueue) });
   input.deliver(event, { trigger: 'event', step: delivery.step, rule });
-}
-
-/** The detail-type a rule expects that is closest to a mistyped one. */
-function didYouMean(detailType: string): string {
-  const known = interruptionRules.flatMap((r) => (r.pattern['detail-type'] as string[] | undefined) ?? []);
-  const scored = known.map((k) => ({ k, d: distance(detailType.toLowerCase(), k.toLowerCase()) })).sort((a, b) => a.d - b.d);
-  const best = scored[0];
-  return best && best.d <= Math.max(3, Math.floor(best.k.length / 4)) ? ` — did you mean "${best.k}"?` : '';
 }
 
 function describeLog(message: string, extra: Record<string, unknown>): string {

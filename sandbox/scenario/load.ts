@@ -1,14 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { formatIssues } from '../../lib/config/load.ts';
+import { kubernetesSpellings } from './kubernetes-spellings.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 import { LifeguardError } from '../../lib/util/errors.ts';
 
 export class ScenarioError extends LifeguardError {}
 
 export function parseScenario(raw: unknown, origin = 'scenario'): Scenario {
-  const result = scenarioSchema.safeParse(raw);
-  if (!result.success) throw new ScenarioError(`${origin} is invalid:\n${formatIssues(result.error)}`);
+  const { doc, problems } = kubernetesSpellings(raw);
+  const result = scenarioSchema.safeParse(doc);
+  if (!result.success || problems.length) {
+    // What was written is shown with each problem (`got …`), and an unknown field gets its suggestion.
+    const lines = [...problems, ...(result.success ? [] : [formatIssues(result.error, doc, scenarioSchema)])];
+    throw new ScenarioError(`${origin} is invalid:\n${lines.join('\n')}`);
+  }
   const scenario = result.data;
   const nodes = new Set(scenario.cluster?.nodes.map((n) => n.name));
   scenario.cluster?.pods.forEach((pod, i) => {

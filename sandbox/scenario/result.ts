@@ -6,6 +6,7 @@ import type { ScheduleRecord } from '../aws/in-memory-scheduler.ts';
 import type { Invocation } from './lambda.ts';
 import type { FailoverResult } from '../dr/runner.ts';
 import type { Scenario } from './schema.ts';
+import type { UnexpectedEvent } from './unexpected-events.ts';
 
 export interface TimelineEntry {
   /** Simulated seconds from the scenario start. */
@@ -84,6 +85,11 @@ export interface SimulationResult {
   kubeEvents: Array<{ t: number; lastT: number; count: number; regarding: string; reason: string; type: string; note: string }>;
   /** Auto Scaling lifecycle calls (heartbeats and completions), in simulated seconds. */
   lifecycleActions: Array<{ t: number; instanceId: string; action: 'complete' | 'heartbeat'; result?: string }>;
+  /**
+   * Event steps that did not do what the scenario expects: nothing at all (no rule, no node, an event
+   * Lifeguard ignores) without `expect: ignored`, or something despite it. `simulate` exits 4 on any.
+   */
+  unexpectedEvents: UnexpectedEvent[];
   /** What the run cost the services it used: the Kubernetes API, Lambda, EC2 (present with a `cluster`). */
   load?: LoadSection;
   failover?: FailoverSection;
@@ -132,7 +138,7 @@ export interface QueueLoad {
 export type QueueStats = Omit<QueueLoad, 'receivesPerNotice'>;
 
 /** A scenario with no Kubernetes cluster: nothing to report, nothing missed. */
-export type InterruptionSections = Pick<SimulationResult, 'nodes' | 'pods' | 'summary' | 'invocations' | 'schedules' | 'kubeEvents' | 'lifecycleActions' | 'load'>;
+export type InterruptionSections = Pick<SimulationResult, 'nodes' | 'pods' | 'summary' | 'invocations' | 'schedules' | 'kubeEvents' | 'lifecycleActions' | 'load' | 'unexpectedEvents'>;
 
 export function emptyInterruptionResult(): InterruptionSections {
   return {
@@ -143,6 +149,7 @@ export function emptyInterruptionResult(): InterruptionSections {
     schedules: [],
     kubeEvents: [],
     lifecycleActions: [],
+    unexpectedEvents: [],
   };
 }
 
@@ -164,7 +171,7 @@ export interface ResultInput {
 /** Which report of a pod says most about it, when several invocations saw it. */
 const OUTCOME_RANK: Record<PodReport['outcome'], number> = { skipped: 0, pending: 1, failed: 2, evicted: 3, deleted: 3 };
 
-export function buildResult(input: ResultInput): InterruptionSections {
+export function buildResult(input: ResultInput): Omit<InterruptionSections, 'unexpectedEvents'> {
   const { invocations, seconds } = input;
   const drains = invocations.flatMap((i) => drainReportsOf(i));
   const pods = podResults(input, bestReports(drains));

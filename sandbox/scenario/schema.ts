@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { didYouMean } from '../../lib/util/suggest.ts';
 import { drScenarioSchema } from '../dr/scenario.ts';
 import { apiLimitsSchema, faultOptionsSchema, nodeSpecSchema, pdbSpecSchema, podSpecSchema, watchCacheSizeSchema, watchListSchema } from '../kube/index.ts';
+import { secondsSchema } from './seconds.ts';
 
 const clusterSchema = z
   .object({
@@ -46,11 +48,12 @@ const clusterSchema = z
 
 const instanceId = z.string().regex(/^i-[0-9a-f]{8}([0-9a-f]{9})?$/, 'an EC2 instance id');
 
-const stepSchema = z.union([
-  z
+/** A scenario event step is one of these, told apart by the field that names what happens. */
+const STEP_KINDS = {
+  event: z
     .object({
-      /** Simulated seconds from the scenario start. */
-      at: z.number().min(0),
+      /** Simulated seconds from the scenario start (or a duration: "40s", "2m"). */
+      at: secondsSchema.pipe(z.number().min(0)),
       /**
        * An EventBridge event as AWS sends it. `version`, `id`, `account`, `region`, `time` and
        * `resources` may be left out: the runner fills them in (time = the moment of delivery).
@@ -60,39 +63,52 @@ const stepSchema = z.union([
       copies: z.number().int().min(1).max(20).default(1),
       /** ...this many seconds apart. */
       copySpacingSeconds: z.number().min(0).max(3600).default(0.3),
+      /**
+       * `ignored`: the event is meant to match no rule or no node, or to be ignored by Lifeguard (and
+       * must be). Without it, an event that does nothing fails the run (docs/scenarios.md).
+       */
+      expect: z.literal('ignored').optional(),
     })
     .strict(),
   // The world acting on its own.
-  z
+  /** The instance goes away for good: its pods are killed, the node stays NotReady. */
+  terminateInstance: z.object({ at: secondsSchema.pipe(z.number().min(0)), terminateInstance: instanceId }).strict(),
+  /** The instance stops: its pods are killed, the node turns NotReady until it starts again. */
+  stopInstance: z.object({ at: secondsSchema.pipe(z.number().min(0)), stopInstance: instanceId }).strict(),
+  /** A stopped instance runs again: its node turns Ready. */
+  startInstance: z.object({ at: secondsSchema.pipe(z.number().min(0)), startInstance: instanceId }).strict(),
+  /** The instance reboots: down (pods killed, NotReady) for `downSeconds`, then Ready again. */
+  rebootInstance: z
     .object({
-      at: z.number().min(0),
-      /** The instance goes away for good: its pods are killed, the node stays NotReady. */
-      terminateInstance: instanceId,
-    })
-    .strict(),
-  z
-    .object({
-      at: z.number().min(0),
-      /** The instance stops: its pods are killed, the node turns NotReady until it starts again. */
-      stopInstance: instanceId,
-    })
-    .strict(),
-  z
-    .object({
-      at: z.number().min(0),
-      /** A stopped instance runs again: its node turns Ready. */
-      startInstance: instanceId,
-    })
-    .strict(),
-  z
-    .object({
-      at: z.number().min(0),
-      /** The instance reboots: down (pods killed, NotReady) for `downSeconds`, then Ready again. */
+      at: secondsSchema.pipe(z.number().min(0)),
       rebootInstance: instanceId,
       downSeconds: z.number().min(0).max(86_400).default(120),
     })
     .strict(),
-]);
+};
+type StepKind = keyof typeof STEP_KINDS;
+const stepKinds = Object.keys(STEP_KINDS) as StepKind[];
+
+/**
+ * One step, checked against the kind its own field names, so a mistake is reported at its field
+ * (`events.1.at: …`) instead of as a step that matches none of five shapes.
+ */
+const stepSchema = z.unknown().transform((raw, ctx): z.output<(typeof STEP_KINDS)[StepKind]> => {
+  const fields = raw !== null && typeof raw === 'object' && !Array.isArray(raw) ? Object.keys(raw) : [];
+  const kind = stepKinds.find((k) => fields.includes(k));
+  if (!kind) {
+    const near = fields.map((f) => didYouMean(f, stepKinds)).find((k) => k !== undefined);
+    ctx.addIssue({
+      code: 'custom',
+      message: `a step needs one of ${stepKinds.join(', ')}${fields.length ? ` (got ${fields.join(', ')}${near ? `; did you mean "${near}"?` : ''})` : ''}`,
+    });
+    return z.NEVER;
+  }
+  const parsed = STEP_KINDS[kind].safeParse(raw);
+  if (parsed.success) return parsed.data;
+  ctx.issues.push(...(parsed.error.issues as typeof ctx.issues));
+  return z.NEVER;
+});
 
 /** The interruption function as Lambda runs it. */
 const lambdaSchema = z
@@ -156,8 +172,8 @@ export const scenarioSchema = z
     /** The Kubernetes cluster and its interruption events. */
     cluster: clusterSchema.optional(),
     events: z.array(stepSchema).default([]),
-    /** Simulated seconds the Kubernetes part runs for. */
-    until: z.number().positive().max(MAX_UNTIL_SECONDS).default(180),
+    /** Simulated seconds the Kubernetes part runs for (or a duration: "10m"). */
+    until: secondsSchema.pipe(z.number().positive().max(MAX_UNTIL_SECONDS)).default(180),
     lambda: lambdaSchema,
     queue: queueSchema.prefault({}),
     /** EMR disaster recovery: clusters, subnets, target groups, triggers (see docs/scenarios.md). */

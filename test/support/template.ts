@@ -25,7 +25,8 @@ export interface PackagedTemplate {
 export function packagedTemplate(): PackagedTemplate {
   // Packaging needs an explicit configuration: the committed example unless LIFEGUARD_CONFIG names one.
   const env = { ...process.env, LIFEGUARD_CONFIG: process.env.LIFEGUARD_CONFIG ?? 'lifeguard.config.example.yaml' };
-  if (!existsSync(TEMPLATE)) execFileSync('npx', ['osls', 'package', '--stage', 'dev'], { stdio: 'ignore', env });
+  // The example keeps its placeholders on purpose: it is packaged here, never deployed (as `npm run package:example`).
+  if (!existsSync(TEMPLATE)) execFileSync('npx', ['osls', 'package', '--stage', 'dev', '--allow-placeholders'], { stdio: 'ignore', env });
   return JSON.parse(readFileSync(TEMPLATE, 'utf8'));
 }
 
@@ -36,7 +37,7 @@ export function packagedTemplate(): PackagedTemplate {
 export function packageTemplate(configFile: string, stage: string): PackagedTemplate {
   const dir = mkdtempSync(join(tmpdir(), 'lifeguard-package-'));
   try {
-    execFileSync('npx', ['osls', 'package', '--stage', stage, '--package', dir], {
+    execFileSync('npx', ['osls', 'package', '--stage', stage, '--package', dir, '--allow-placeholders'], {
       stdio: 'pipe',
       env: { ...process.env, LIFEGUARD_CONFIG: configFile, LIFEGUARD_STAGE: stage },
     });

@@ -31,6 +31,12 @@ interruption:
 `;
 
 describe('lifeguard config validate', () => {
+  it('says that the example still has its placeholders, which package and deploy refuse', async () => {
+    const { code, err } = await validate(['lifeguard.config.example.yaml']);
+    expect(code).toBe(0);
+    expect(err).toMatch(/^warning: lifeguard\.config\.example\.yaml still has \d+ of the example's placeholder values \(eks\.0\.name, dr\.clusters\.0\.name, .*\): package and deploy refuse them without --allow-placeholders$/);
+  });
+
   it('accepts the committed example and says what it would deploy', async () => {
     const { code, out } = await validate(['lifeguard.config.example.yaml']);
     expect(code).toBe(0);

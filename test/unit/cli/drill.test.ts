@@ -9,11 +9,11 @@ const dir = mkdtempSync(join(tmpdir(), 'lifeguard-drill-'));
 const example = readFileSync('sandbox/dr/examples/az-outage.yaml', 'utf8');
 
 describe('lifeguard drill --sandbox', () => {
-  it('validates the scenario file with the scenario schema: a bad field is named, nothing runs', async () => {
+  it('validates the scenario file with the scenario schema: a bad field is named, nothing runs, exit 2 as simulate', async () => {
     const path = join(dir, 'bad-provisioning.yaml');
     writeFileSync(path, example.replace('provisioningSeconds: 612', 'provisioningSeconds: soon'));
     const io = captureIo();
-    expect(await runCli(['drill', '--cluster', 'analytics', '--sandbox', path], { ...io.io, env: {} })).toBe(1);
+    expect(await runCli(['drill', '--cluster', 'analytics', '--sandbox', path], { ...io.io, env: {} })).toBe(2);
     expect(io.stderr()).toContain(`${path}: not a valid emr scenario`);
     expect(io.stderr()).toMatch(/emr\.provisioningSeconds: .*got "soon"/);
     expect(io.stdout()).not.toContain('drill of analytics');
@@ -27,5 +27,25 @@ describe('lifeguard drill --sandbox', () => {
     const io = captureIo();
     expect(await runCli(['drill', '--cluster', 'analytics', '--sandbox', path, '--json'], { ...io.io, env: {} })).toBe(0);
     expect(JSON.parse(io.stdout())).toMatchObject({ where: 'sandbox', outcome: 'FailoverCompleted' });
+  });
+
+  it('says plainly that a --sandbox file cannot be read, exit 2, as simulate does', async () => {
+    const io = captureIo();
+    const missing = join(dir, 'nope.yaml');
+    expect(await runCli(['drill', '--cluster', 'analytics', '--sandbox', missing], { ...io.io, env: {} })).toBe(2);
+    expect(io.stderr()).toBe(`lifeguard drill: cannot read ${missing}: no such file`);
+    const simulate = captureIo();
+    expect(await runCli(['simulate', missing], { ...simulate.io, env: {} })).toBe(2);
+    expect(simulate.stderr()).toBe(`lifeguard simulate: cannot read ${missing}: no such file`);
+  });
+
+  it('checks --cluster against the built-in scenario too, instead of renaming its cluster', async () => {
+    const io = captureIo();
+    expect(await runCli(['drill', '--cluster', 'nope', '--sandbox', 'builtin', '--dry-run'], { ...io.io, env: {} })).toBe(2);
+    expect(io.stderr()).toContain("--cluster: 'nope' is not a cluster of the built-in scenario (it has: analytics (j-2AXXXXXXGAPLF))");
+    expect(io.stdout()).toBe('');
+    const byId = captureIo();
+    expect(await runCli(['drill', '--cluster', 'j-2AXXXXXXGAPLF', '--sandbox', 'builtin', '--dry-run', '--json'], { ...byId.io, env: {} })).toBe(0);
+    expect(JSON.parse(byId.stdout())).toMatchObject({ where: 'sandbox', outcome: 'DryRun' });
   });
 });

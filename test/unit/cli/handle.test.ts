@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../../../cli/commands/handle.ts';
 import { systemClock, type Clock } from '../../../lib/util/clock.ts';
+import { KUBE_OPERATIONS } from '../../../sandbox/kube/faults.ts';
 import { startKubeEmulator, type FaultOptions, type KubeEmulator } from '../../../sandbox/kube/index.ts';
+import { steppingClock } from '../../support/unreachable.ts';
 import { nodes, SPOT_NODE } from '../../support/scenarios.ts';
 import { captureIo } from './capture.ts';
 
@@ -73,6 +75,36 @@ describe('lifeguard handle against a cluster', () => {
     expect(await run([eventFile(bad), '--kubeconfig', kubeconfig], { ...io.io, env: {} })).toBe(2);
     expect(io.stderr()).toMatch(/not a valid event: detail\.instance-id: /);
     expect(emulator.requests).toEqual([]);
+  });
+
+  it('still prints the dry-run plan of a notice whose deadline passed long ago, after saying so', async () => {
+    const kubeconfig = await cluster();
+    const io = captureIo();
+    const stale = { ...spotEvent, time: new Date(Date.now() - 268 * 86_400_000).toISOString() };
+    expect(await run([eventFile(stale), '--dry-run', '--kubeconfig', kubeconfig], { ...io.io, env: {} })).toBe(0);
+    expect(io.stderr()).toMatch(/warning: the deadline .* passed 268 days ago/);
+    expect(io.stdout()).toMatch(/spark-executor: spark\/exec-1[\s\S]*workload: default\/web-1/);
+  });
+
+  it('gives up on a cluster that answers the check but fails every call within seconds, not the 2 minutes a Lambda retries', async () => {
+    const others = KUBE_OPERATIONS.filter((o) => o !== 'discovery');
+    const kubeconfig = await cluster({ rate: 1, statuses: [503], retryAfterSeconds: 1, only: [...others] });
+    const clock = steppingClock(Date.now());
+    const io = captureIo();
+    expect(await run([eventFile(now()), '--dry-run', '--kubeconfig', kubeconfig], { ...io.io, env: {}, clock })).toBe(1);
+    // 10 s of retries, plus the try in flight when they ran out (3 attempts, each told to wait 1 s).
+    expect(clock.elapsed()).toBeGreaterThan(10_000);
+    expect(clock.elapsed()).toBeLessThan(30_000);
+    expect(io.stderr()).toContain('nothing is retried from the command line');
+  });
+
+  it('says the credentials were refused when the server answers 401, exit 3', async () => {
+    const kubeconfig = await cluster();
+    writeFileSync(kubeconfig, readFileSync(kubeconfig, 'utf8').replace(/"token":\s*"[^"]*"/, '"token":"expired"'));
+    const io = captureIo();
+    expect(await run([eventFile(now()), '--dry-run', '--kubeconfig', kubeconfig], { ...io.io, env: {} })).toBe(3);
+    expect(io.stderr()).toMatch(/cannot reach the Kubernetes API server .* the connection opened but a first read failed .*refused the credentials \(401 Unauthorized\): likely an expired token/);
+    expect(emulator.requests.filter((r) => !r.path.startsWith('/api'))).toEqual([]);
   });
 
   it('does not talk about Lambda retries when the cluster refuses', async () => {

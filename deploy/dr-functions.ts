@@ -19,6 +19,7 @@ export function drFunctions(config: LifeguardConfig, functionName: (key: string)
     DrValidateRole: lambdaRole(functionName('drValidate'), []),
     DrReportRole: lambdaRole(functionName('drReport'), []),
     DrPlanRole: lambdaRole(functionName('drPlan'), planStatements(config)),
+    DrStepsRole: lambdaRole(functionName('drSteps'), stepsStatements(config)),
   };
 
   const functions: Record<string, unknown> = {
@@ -47,6 +48,20 @@ export function drFunctions(config: LifeguardConfig, functionName: (key: string)
     ),
   };
   return { roles, functions };
+}
+
+/**
+ * The steps task reads the steps of the old cluster (a configured one, or a replacement by its tag)
+ * and adds steps only to a replacement: a cluster carrying Lifeguard's tag.
+ */
+function stepsStatements(config: LifeguardConfig): IamStatement[] {
+  const clusters = config.dr.clusters;
+  if (!clusters.length) return [];
+  const tagged = { StringEquals: { [`elasticmapreduce:ResourceTag/${CLUSTER_TAG}`]: clusters.map((c) => c.name) } };
+  return [
+    { Effect: 'Allow', Action: ['elasticmapreduce:ListSteps'], Resource: clusters.map((c) => emrClusterArn(c.clusterId)) },
+    { Effect: 'Allow', Action: ['elasticmapreduce:ListSteps', 'elasticmapreduce:AddJobFlowSteps'], Resource: emrClusterArn('*'), Condition: tagged },
+  ];
 }
 
 /** The planner reads the source cluster, subnets/zones and target groups; it changes nothing. */

@@ -3,6 +3,8 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import type { FollowedState } from '../../lib/dr/follow-execution.ts';
 import type { RtoPhase } from '../../lib/dr/rto.ts';
+import type { StepsReport } from '../../lib/dr/carry-steps.ts';
+import { formatStepsReport } from '../../lib/dr/format-failover.ts';
 import { drScenarioSchema, type DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
 import { formatIssues } from '../../lib/config/issues.ts';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
@@ -25,6 +27,7 @@ interface DrillOptions {
   dryRun?: boolean;
   keep?: boolean;
   retire?: boolean;
+  resubmitSteps?: 'none' | 'pending' | 'pending-and-running';
   json?: boolean;
   html?: string;
   stateMachineArn?: string;
@@ -44,7 +47,14 @@ export function registerDrill(program: Command, ctx: CliContext): Command {
     .option('--dry-run', 'plan the replacement and stop: nothing is created')
     .addOption(new Option('--keep', 'keep the old cluster after the switch (the drill default)').conflicts('retire'))
     .addOption(new Option('--retire', 'terminate the old cluster after the switch').conflicts('keep'))
-    .option('--json', 'print one JSON document: outcome, states, RTO')
+    .addOption(
+      new Option('--resubmit-steps <which>', "carry the old cluster's steps over to the replacement (a drill carries none by default; the old cluster keeps running them unless --retire)").choices([
+        'none',
+        'pending',
+        'pending-and-running',
+      ]),
+    )
+    .option('--json', 'print one JSON document: outcome, states, RTO, steps')
     .option('--html <file>', 'also write a picture of the failover phases and the RTO (one self-contained HTML page)')
     .addOption(
       new Option('--state-machine-arn <arn>', 'the stack output FailoverStateMachineArn (default: $LIFEGUARD_STATE_MACHINE_ARN)')
@@ -105,7 +115,13 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
   const { out, err } = ctx;
   // The state machine's own input schema: what it would refuse is refused here first.
   const { parseFailoverInput } = await import('../../lib/dr/failover-input.ts');
-  const input = parseFailoverInput({ cluster: values.cluster, mode: 'drill', dryRun: values.dryRun === true, ...(values.keep || values.retire ? { retireOldCluster: values.retire === true } : {}) });
+  const input = parseFailoverInput({
+    cluster: values.cluster,
+    mode: 'drill',
+    dryRun: values.dryRun === true,
+    ...(values.keep || values.retire ? { retireOldCluster: values.retire === true } : {}),
+    ...(values.resubmitSteps ? { resubmitSteps: values.resubmitSteps } : {}),
+  });
   // Poll loops re-enter the same states every few seconds: show each state once, and every failure.
   const shown = new Set<string>();
   const progress = (s: FollowedState) => {
@@ -133,7 +149,14 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
       const { VirtualClock } = await import('../../sandbox/clock/virtual-clock.ts');
       const { demoDrScenario } = await import('../../sandbox/dr/demo-scenario.ts');
       const { runFailoverScenario } = await import('../../sandbox/dr/runner.ts');
-      const trigger = { at: 0, cluster: values.cluster, mode: 'drill' as const, dryRun: values.dryRun === true, ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: input.retireOldCluster }) };
+      const trigger = {
+        at: 0,
+        cluster: values.cluster,
+        mode: 'drill' as const,
+        dryRun: values.dryRun === true,
+        ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: input.retireOldCluster }),
+        ...(input.resubmitSteps === undefined ? {} : { resubmitSteps: input.resubmitSteps }),
+      };
       const spec = values.sandbox && values.sandbox !== BUILT_IN ? loadScenario(values.sandbox, trigger) : { ...demoDrScenario(values.cluster), triggers: [trigger] };
       if (!values.json) out(`drill of ${values.cluster} in the DR sandbox (${values.sandbox ?? 'built-in scenario'}; no AWS account used)`);
       const result = await runFailoverScenario(spec, { clock: new VirtualClock(), onState: (_id, s) => progress(s) });
@@ -155,7 +178,13 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
 
   const report = (outcome.output as { report?: DrillReport } | undefined)?.report;
   if (values.json) {
-    out(JSON.stringify({ ...outcome, rto: report ? { rtoSeconds: report.rtoSeconds, totalSeconds: report.totalSeconds, phases: report.phases } : null }));
+    out(
+      JSON.stringify({
+        ...outcome,
+        rto: report ? { rtoSeconds: report.rtoSeconds, totalSeconds: report.totalSeconds, phases: report.phases } : null,
+        steps: report?.steps ?? null,
+      }),
+    );
   } else {
     out(summary(outcome, report));
   }
@@ -169,6 +198,8 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
 }
 
 interface DrillReport {
+  steps?: StepsReport | null;
+  warnings?: string[];
   rtoSeconds: number;
   totalSeconds: number;
   phases: Record<RtoPhase, number>;
@@ -202,6 +233,8 @@ function summary(o: DrillOutcome, report: DrillReport | undefined): string {
       `new cluster ${report.newClusterId} in ${report.availabilityZone}, master ${report.newMasterIp}; old cluster ${report.oldClusterRetired ? 'retired' : 'kept'}`,
       `RTO ${report.rtoSeconds}s (total ${report.totalSeconds}s):`,
       ...Object.entries(report.phases).map(([phase, seconds]) => `  ${phase.padEnd(9)} ${String(seconds).padStart(7)}s`),
+      ...(report.warnings ?? []).map((w) => `warning: ${w}`),
+      ...(report.steps ? formatStepsReport(report.steps) : []),
     );
   }
   return lines.join('\n');

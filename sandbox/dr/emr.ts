@@ -1,4 +1,5 @@
 import type { InMemoryEc2 } from './ec2.ts';
+import { listStepsPage, stepsFromRequest, stepTimeline, type SandboxStep, type StepTimeline } from './emr-steps.ts';
 import { ServiceError, type CallLog, type Caller } from './service-error.ts';
 
 /** EMR clusters on the simulated clock: a cluster's state is a function of time, nothing ticks. */
@@ -24,6 +25,8 @@ export interface SandboxCluster {
   /** Created by a RunJobFlow call in this scenario (the replacement), not given by the scenario. */
   createdByScenario: boolean;
   request?: Record<string, unknown>;
+  /** In the order they were added (sandbox/dr/emr-steps.ts). */
+  steps: SandboxStep[];
 }
 
 const STARTING_SECONDS = 60;
@@ -33,11 +36,18 @@ export interface EmrOptions {
   provisioningSeconds: number;
   createFailure?: CreateFailure | undefined;
   now: () => number;
+  /** How long a step added by AddJobFlowSteps runs, by its name (default 300 s). */
+  stepSeconds?: (name: string) => number | undefined;
 }
+
+const DEFAULT_STEP_SECONDS = 300;
+/** AddJobFlowSteps is accepted in these cluster states only (EMR API reference). */
+const ACCEPTS_STEPS = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'];
 
 export class InMemoryEmr {
   readonly clusters = new Map<string, SandboxCluster>();
   private seq = 0;
+  private stepSeq = 0;
 
   constructor(
     private readonly ec2: InMemoryEc2,
@@ -53,10 +63,24 @@ export class InMemoryEmr {
     if (cluster.terminatedAtMs !== undefined && now >= cluster.terminatedAtMs) {
       return now < cluster.terminatedAtMs + TERMINATING_SECONDS * 1000 ? 'TERMINATING' : 'TERMINATED';
     }
-    if (cluster.failsAtMs !== undefined && now >= cluster.failsAtMs) return 'TERMINATED_WITH_ERRORS';
+    const failsAt = this.failsAt(cluster);
+    if (failsAt !== undefined && now >= failsAt) return 'TERMINATED_WITH_ERRORS';
     if (now < cluster.createdAtMs + STARTING_SECONDS * 1000) return 'STARTING';
     if (now < cluster.readyAtMs) return 'BOOTSTRAPPING';
-    return 'WAITING';
+    // RUNNING while a step runs, WAITING when there is none to run.
+    return this.steps(cluster).runs.some((r) => r.startMs !== undefined && r.startMs <= now && now < (r.endMs ?? Infinity)) ? 'RUNNING' : 'WAITING';
+  }
+
+  /** When the world ends the cluster: its zone failing, or a failed TERMINATE_CLUSTER step. */
+  private failsAt(cluster: SandboxCluster): number | undefined {
+    const byStep = stepTimeline(cluster.steps, cluster.readyAtMs, cluster.failsAtMs).terminatedByStepAtMs;
+    if (byStep === undefined) return cluster.failsAtMs;
+    return Math.min(byStep, cluster.failsAtMs ?? Infinity);
+  }
+
+  /** Where the cluster's steps start and end, up to its end (whatever ends it). */
+  steps(cluster: SandboxCluster): StepTimeline {
+    return stepTimeline(cluster.steps, cluster.readyAtMs, Math.min(this.failsAt(cluster) ?? Infinity, cluster.terminatedAtMs ?? Infinity));
   }
 
   /** True when the cluster's master runs its services (what an NLB health check sees for a new cluster). */
@@ -104,6 +128,10 @@ export class InMemoryEmr {
         return {};
       case 'TerminateJobFlows':
         return this.terminate(ids(input));
+      case 'ListSteps':
+        return listStepsPage(this.steps(this.find(String(input.ClusterId))).runs, input, this.options.now());
+      case 'AddJobFlowSteps':
+        return this.addSteps(input);
       default:
         throw new Error(`the sandbox EMR does not implement ${action}`);
     }
@@ -111,7 +139,7 @@ export class InMemoryEmr {
 
   /** The tags of the clusters a request names (IAM conditions on elasticmapreduce:ResourceTag read them). */
   private tagsOf(input: Record<string, unknown>): Record<string, Record<string, string>> | undefined {
-    const ids = [input.ClusterId, ...(Array.isArray(input.JobFlowIds) ? input.JobFlowIds : [])].filter((id): id is string => typeof id === 'string');
+    const ids = [input.ClusterId, input.JobFlowId, ...(Array.isArray(input.JobFlowIds) ? input.JobFlowIds : [])].filter((id): id is string => typeof id === 'string');
     const named = ids.flatMap((id) => {
       const cluster = this.clusters.get(id);
       return cluster ? [[id, { ...cluster.tags }] as const] : [];
@@ -156,8 +184,28 @@ export class InMemoryEmr {
       releaseLabel: String(input.ReleaseLabel ?? 'emr-7.5.0'),
       createdByScenario: true,
       request: structuredClone(input),
+      steps: [],
     });
     return { JobFlowId: id, ClusterArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${id}` };
+  }
+
+  private addSteps(input: Record<string, unknown>) {
+    const cluster = this.find(String(input.JobFlowId));
+    const state = this.state(cluster);
+    if (!ACCEPTS_STEPS.includes(state)) this.log.fail(new ServiceError('ValidationException', `A job flow that is ${state} cannot be modified.`));
+    let added: SandboxStep[];
+    try {
+      added = stepsFromRequest(input, {
+        now: this.options.now(),
+        nextId: () => `s-SANDBOX${String(++this.stepSeq).padStart(6, '0')}`,
+        durationMsOf: (name) => (this.options.stepSeconds?.(name) ?? DEFAULT_STEP_SECONDS) * 1000,
+      });
+    } catch (err) {
+      if (err instanceof ServiceError) this.log.fail(err);
+      throw err;
+    }
+    cluster.steps.push(...added);
+    return { StepIds: added.map((s) => s.id) };
   }
 
   /** One page with every match, newest first, as EMR lists them. */

@@ -9,6 +9,7 @@ import { makePlanHandler } from '../../lib/dr/plan-handler.ts';
 import { silentLog } from '../../lib/observability/log.ts';
 import { makeProbeHandlers } from '../../functions/dr-probe.ts';
 import { reportHandler } from '../../functions/dr-report.ts';
+import { carrySteps } from '../../lib/dr/carry-steps.ts';
 import { makeValidateHandler } from '../../functions/dr-validate.ts';
 import { failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
@@ -16,6 +17,7 @@ import type { HadoopEmulator } from '../hadoop/emulator.ts';
 import { InMemoryEc2 } from './ec2.ts';
 import { InMemoryElbv2, type TargetState } from './elbv2.ts';
 import { InMemoryEmr } from './emr.ts';
+import { stepSummary } from './emr-steps.ts';
 import { clusterHealth, passes, SERVICE_PORTS, serviceOnPort } from './master-health.ts';
 import { masterNetwork } from './master-network.ts';
 import { PROBE_INTERVAL_SECONDS, SandboxAlarm, type AlarmState } from './alarm.ts';
@@ -53,6 +55,7 @@ export interface FailoverExecutionResult {
     mode: 'failover' | 'drill';
     dryRun?: boolean | undefined;
     retireOldCluster?: boolean | undefined;
+    resubmitSteps?: string | undefined;
     alarmDelaySeconds?: number;
     /** `alarm` when the modelled alarm started it (scenario `alarms`), else the scenario's trigger. */
     source?: 'scenario' | 'alarm';
@@ -76,6 +79,8 @@ export interface SandboxClusterView {
   terminationProtected: boolean;
   /** The cluster this one replaced (lifeguard:replaces tag). */
   replaces: string | null;
+  /** Its steps at the end of the run, in the order they were added. */
+  steps: Array<{ id: string; name: string; state: string; actionOnFailure: string; args: string[] }>;
 }
 
 export interface FailoverResult {
@@ -129,7 +134,15 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   const sleep = (ms: number) => clock.sleep(ms);
   const park = (sleeping: Promise<void>) => clock.parked(() => sleeping);
   for (const zone of scenario.impairedZones) ec2.impairZone(zone);
-  const emr = new InMemoryEmr(ec2, log, { provisioningSeconds: scenario.emr.provisioningSeconds, createFailure: scenario.emr.createFailure, now: () => clock.now() });
+  // A step carried over runs as long on the replacement as it did on the cluster it came from.
+  const stepSeconds = new Map(scenario.clusters.flatMap((c) => c.steps.map((s) => [s.name, s.durationSeconds] as const)));
+  const emr = new InMemoryEmr(ec2, log, {
+    provisioningSeconds: scenario.emr.provisioningSeconds,
+    createFailure: scenario.emr.createFailure,
+    now: () => clock.now(),
+    stepSeconds: (name) => stepSeconds.get(name),
+  });
+  let stepSeq = 0;
   for (const c of scenario.clusters) {
     const subnet = ec2.subnet(c.subnetId)!;
     emr.addCluster({
@@ -146,6 +159,18 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
       tags: { [CLUSTER_TAG]: c.name },
       releaseLabel: 'emr-7.5.0',
       createdByScenario: false,
+      steps: c.steps.map((s) => ({
+        id: s.id ?? `s-SCENARIO${String(++stepSeq).padStart(5, '0')}`,
+        name: s.name,
+        jar: s.jar,
+        args: s.args,
+        mainClass: s.mainClass,
+        properties: s.properties,
+        actionOnFailure: s.actionOnFailure,
+        submittedAtMs: t0 + s.submittedAt * 1000,
+        durationMs: s.durationSeconds * 1000,
+        fails: s.fails,
+      })),
     });
   }
   const healthOf = clusterHealth(scenario, emr, t0);
@@ -176,6 +201,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     };
   };
   const sdk = clientsFor('planner');
+  const stepsEmr = clientsFor('steps').emr;
 
   const routedFetch = masterNetwork({ emr, healthOf, now: () => clock.now(), emulators });
 
@@ -201,6 +227,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     [String(refs.confirmFunction)]: async (event) => clock.io(() => confirmHandlers.confirm(event)),
     // The real plan handler: its input validation runs in every sandbox execution too.
     [String(refs.planFunction)]: async (event) => clock.io(() => plan(event)),
+    [String(refs.stepsFunction)]: async (event) => clock.io(() => carrySteps(event, stepsEmr)),
     [String(refs.reportFunction)]: async (event) => reportHandler(event),
   };
   const functionKeys = new Map(Object.entries(TASK_FUNCTIONS).map(([ref, key]) => [String(refs[ref as keyof typeof TASK_FUNCTIONS]), key]));
@@ -278,6 +305,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     if (trigger.mode === 'failover') input.detectedAt = new Date(clock.now() - trigger.alarmDelaySeconds * 1000).toISOString();
     if (trigger.dryRun !== undefined) input.dryRun = trigger.dryRun;
     if (trigger.retireOldCluster !== undefined) input.retireOldCluster = trigger.retireOldCluster;
+    if (trigger.resubmitSteps !== undefined) input.resubmitSteps = trigger.resubmitSteps;
     const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
       context: { Execution: { Id: record.id, Name: name }, State: stateContext },
@@ -385,6 +413,10 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
           masterIp: c.masterIp,
           terminationProtected: c.terminationProtected,
           replaces: c.tags['lifeguard:replaces'] ?? null,
+          steps: emr.steps(c).runs.map((run) => {
+            const s = stepSummary(run, clock.now());
+            return { id: s.Id, name: s.Name, state: s.Status.State, actionOnFailure: s.ActionOnFailure, args: s.Config.Args };
+          }),
         },
       ]),
     ),
@@ -415,6 +447,7 @@ export function sandboxDrConfigInput(scenario: DrScenario) {
         placement: { candidateSubnetIds: c.candidateSubnetIds ?? scenario.subnets.map((s) => s.id) },
         ...(c.runJobFlowTemplate ? { runJobFlowTemplate: c.runJobFlowTemplate } : {}),
         roles: c.roles,
+        resubmitSteps: c.resubmitSteps,
         drill: { retireOldCluster: c.drill.retireOldCluster },
         ...(c.alarm ? { alarm: c.alarm } : {}),
       };

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { RESUBMIT_STEPS } from '../../lib/config/dr.ts';
 import { awsIdFormat, awsIdPattern } from '../../lib/util/aws-ids.ts';
+import { ACTIONS_ON_FAILURE } from './emr-steps.ts';
 
 /**
  * The `emr` section of a scenario file: EMR clusters (masters, zones, Hadoop health over time),
@@ -19,6 +21,25 @@ const healthPointSchema = z
     resourceManager: z.enum(['active', 'standby', 'stopped', 'down', 'hang']).default('active'),
     nameNode: z.enum(['active', 'standby', 'safemode', 'down', 'hang']).default('active'),
     livy: z.enum(['up', 'down', 'error', 'hang']).default('up'),
+  })
+  .strict();
+
+/** A step on a cluster: it runs when the steps added before it are done (sandbox/dr/emr-steps.ts). */
+const stepSchema = z
+  .object({
+    id: z.string().regex(/^s-[A-Z0-9]+$/, 'an EMR step id such as s-1A2B3C4D5E6F7').optional(),
+    name: z.string().min(1).max(256),
+    jar: z.string().min(1).default('command-runner.jar'),
+    args: z.array(z.string()).default([]),
+    mainClass: z.string().min(1).optional(),
+    properties: z.record(z.string(), z.string()).optional(),
+    actionOnFailure: z.enum(ACTIONS_ON_FAILURE).default('CONTINUE'),
+    /** Simulated second it was added (negative: before the scenario starts). */
+    submittedAt: z.number().default(-3600),
+    /** How long it runs once started; a copy added to a replacement runs as long. */
+    durationSeconds: z.number().min(1).default(300),
+    /** It ends FAILED (and its ActionOnFailure applies) instead of COMPLETED. */
+    fails: z.boolean().default(false),
   })
   .strict();
 
@@ -48,6 +69,10 @@ const clusterSchema = z
     /** A stored RunJobFlow request; without one the planner clones the running cluster. */
     runJobFlowTemplate: z.record(z.string(), z.unknown()).optional(),
     drill: z.object({ retireOldCluster: z.boolean().default(false) }).strict().prefault({}),
+    /** Steps on the cluster, in the order they were added. */
+    steps: z.array(stepSchema).default([]),
+    /** dr.clusters[].resubmitSteps: which steps a failover carries over. */
+    resubmitSteps: z.enum(RESUBMIT_STEPS).default('none'),
     /** The health alarm (dr.clusters[].alarm): its evaluation window counts in the RTO. */
     alarm: z
       .object({ periodSeconds: z.number().int().min(10).optional(), evaluationPeriods: z.number().int().min(1).optional(), datapointsToAlarm: z.number().int().min(1).optional() })
@@ -104,8 +129,8 @@ const faultSchema = z
     times: z.number().int().min(1).default(1),
     /** API error code; default ThrottlingException. */
     error: z.string().optional(),
-    /** Only calls by this caller: the state machine's Task states, the plan Lambda, or the probes. */
-    caller: z.enum(['stateMachine', 'planner', 'probe']).optional(),
+    /** Only calls by this caller: the state machine's Task states, the plan Lambda, the probes, or the steps Lambda. */
+    caller: z.enum(['stateMachine', 'planner', 'probe', 'steps']).optional(),
     /** Only calls made at or after this simulated second ... */
     from: seconds.optional(),
     /** ... and before this one. */
@@ -122,6 +147,8 @@ const triggerSchema = z
     mode: z.enum(['failover', 'drill']).default('failover'),
     dryRun: z.boolean().optional(),
     retireOldCluster: z.boolean().optional(),
+    /** The execution's own resubmitSteps (a drill carries none without it). */
+    resubmitSteps: z.enum(RESUBMIT_STEPS).optional(),
     /**
      * failover only: the alarm changed state this long before its event started the execution
      * (EventBridge delivery, retries). The trigger carries the alarm's time, as the deployed rule does.

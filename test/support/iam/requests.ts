@@ -49,7 +49,7 @@ const groupArn = (w: RequestWorld, name: string) => {
 };
 
 const emrCluster = (action: string): Mapping => (input, w, call) => {
-  const ids = [input.ClusterId, ...(Array.isArray(input.JobFlowIds) ? input.JobFlowIds : [])].filter((id): id is string => typeof id === 'string');
+  const ids = [input.ClusterId, input.JobFlowId, ...(Array.isArray(input.JobFlowIds) ? input.JobFlowIds : [])].filter((id): id is string => typeof id === 'string');
   if (!ids.length) throw new Error(`elasticmapreduce:${action} names no cluster`);
   return ids.map((id) => on(`elasticmapreduce:${action}`, arn(w, 'elasticmapreduce', `cluster/${id}`), resourceTagContext(call, id, 'elasticmapreduce')));
 };
@@ -145,6 +145,8 @@ const OPERATIONS: Record<string, Mapping> = {
       'GetManagedScalingPolicy',
       'SetTerminationProtection',
       'TerminateJobFlows',
+      'ListSteps',
+      'AddJobFlowSteps',
     ].map((a) => [`elasticmapreduce:${a}`, emrCluster(a)]),
   ),
   'elasticloadbalancing:DescribeTargetGroups': wildcard('elasticloadbalancing:DescribeTargetGroups'),

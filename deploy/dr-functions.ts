@@ -1,7 +1,8 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 import { CLUSTER_TAG } from '../lib/dr/tags.ts';
-import { emrClusterArn, lambdaRole, type IamStatement } from './cfn.ts';
-import { FAILOVER_TASK_LAMBDAS } from './dr-ids.ts';
+import { LOCK_TABLE_ENV } from '../lib/dr/last-seen.ts';
+import { emrClusterArn, getAtt, lambdaRole, ref, type IamStatement } from './cfn.ts';
+import { FAILOVER_TASK_LAMBDAS, LOCK_TABLE_ID } from './dr-ids.ts';
 
 /**
  * The DR Lambdas: the scheduled probe and the failover's task functions, each with its own role.
@@ -14,7 +15,11 @@ export function drFunctions(config: LifeguardConfig, functionName: (key: string)
     ? [{ Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetHealth'], Resource: '*' }]
     : [];
   const roles = {
-    DrProbeRole: lambdaRole(functionName('drProbe'), findsMaster),
+    // The scheduled probe keeps what each healthy cluster runs in the lock table (lib/dr/last-seen.ts).
+    DrProbeRole: lambdaRole(functionName('drProbe'), [
+      ...findsMaster,
+      ...(clusters.length ? [{ Effect: 'Allow' as const, Action: ['dynamodb:PutItem'], Resource: getAtt(LOCK_TABLE_ID, 'Arn') }] : []),
+    ]),
     DrConfirmRole: lambdaRole(functionName('drConfirm'), findsMaster),
     DrValidateRole: lambdaRole(functionName('drValidate'), []),
     DrReportRole: lambdaRole(functionName('drReport'), []),
@@ -31,6 +36,7 @@ export function drFunctions(config: LifeguardConfig, functionName: (key: string)
       memorySize: 256,
       // A missed minute is covered by the next run; retries would only pile up.
       maximumRetryAttempts: 0,
+      environment: { [LOCK_TABLE_ENV]: ref(LOCK_TABLE_ID) },
       events: clusters.length ? [{ schedule: { rate: ['rate(1 minute)'], enabled: true } }] : [],
     },
     ...Object.fromEntries(

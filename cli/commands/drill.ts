@@ -4,7 +4,8 @@ import { parse as parseYaml } from 'yaml';
 import type { FollowedState } from '../../lib/dr/follow-execution.ts';
 import type { RtoPhase } from '../../lib/dr/rto.ts';
 import type { StepsReport } from '../../lib/dr/carry-steps.ts';
-import { formatStepsReport } from '../../lib/dr/format-failover.ts';
+import { formatLostWork, formatStepsReport } from '../../lib/dr/format-failover.ts';
+import type { LastSeen } from '../../lib/dr/last-seen.ts';
 import { drScenarioSchema, type DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
 import { formatIssues } from '../../lib/config/issues.ts';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
@@ -183,6 +184,7 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
         ...outcome,
         rto: report ? { rtoSeconds: report.rtoSeconds, totalSeconds: report.totalSeconds, phases: report.phases } : null,
         steps: report?.steps ?? null,
+        lostWork: report?.lostWork ?? null,
       }),
     );
   } else {
@@ -199,6 +201,7 @@ async function drill(values: DrillOptions, arn: string | undefined, ctx: CliCont
 
 interface DrillReport {
   steps?: StepsReport | null;
+  lostWork?: LastSeen | null;
   warnings?: string[];
   rtoSeconds: number;
   totalSeconds: number;
@@ -235,6 +238,7 @@ function summary(o: DrillOutcome, report: DrillReport | undefined): string {
       ...Object.entries(report.phases).map(([phase, seconds]) => `  ${phase.padEnd(9)} ${String(seconds).padStart(7)}s`),
       ...(report.warnings ?? []).map((w) => `warning: ${w}`),
       ...(report.steps ? formatStepsReport(report.steps) : []),
+      ...(report.lostWork === undefined ? [] : formatLostWork(report.lostWork, 'drill')),
     );
   }
   return lines.join('\n');

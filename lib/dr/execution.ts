@@ -80,6 +80,8 @@ export interface ExecutionState {
   steps: null;
   /** Why the steps could not be read or carried over (a warning: service is already restored). */
   stepsWarning: null;
+  /** The lock table's `seen#<cluster>` item: what the last healthy probe saw running. */
+  lastSeen: null;
   error: null;
   cleanupError: Record<string, unknown>;
   report: null;
@@ -141,6 +143,7 @@ export function prepareExecution(event: ValidateEvent, dr: DrConfig): ExecutionS
     retireWarning: null,
     steps: null,
     stepsWarning: null,
+    lastSeen: null,
     error: null,
     cleanupError: {},
     report: null,

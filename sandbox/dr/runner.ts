@@ -10,6 +10,9 @@ import { silentLog } from '../../lib/observability/log.ts';
 import { makeProbeHandlers } from '../../functions/dr-probe.ts';
 import { reportHandler } from '../../functions/dr-report.ts';
 import { carrySteps } from '../../lib/dr/carry-steps.ts';
+import { liveSessionsSeen, WORK_IDS_LISTED } from '../../lib/dr/hadoop-checks.ts';
+import type { HadoopWork } from '../hadoop/emulator.ts';
+import { lastSeenItem, lastSeenKey, type LastSeen } from '../../lib/dr/last-seen.ts';
 import { makeValidateHandler } from '../../functions/dr-validate.ts';
 import { failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
@@ -187,7 +190,27 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   };
   const elbv2 = new InMemoryElbv2(scenario.targetGroups, log, () => clock.now(), serving, t0, loadBalancer);
   for (const c of scenario.clusters) for (const arn of c.targetGroups) elbv2.seed(arn, c.master.ip, t0 - 3_600_000);
+  const workOf = (cluster: { id: string }): HadoopWork | undefined => {
+    const running = scenario.clusters.find((c) => c.id === cluster.id)?.running;
+    return running && { yarnApplications: running.yarnApplications.map((a) => ({ ...a, state: 'RUNNING' as const })), livySessions: running.livySessions };
+  };
   const locks = new InMemoryLockTable(log);
+  // The deployed probe ran every minute before the scenario began: a cluster healthy at the start
+  // has a record of what it ran one probe interval earlier (world state, like the seeded targets).
+  for (const c of scenario.clusters) {
+    const cluster = emr.clusters.get(c.id)!;
+    if (!passes(healthOf(cluster, t0), undefined)) continue;
+    const work = workOf(cluster);
+    const apps = work?.yarnApplications ?? [];
+    locks.items.set(
+      lastSeenKey(c.name),
+      lastSeenItem(c.name, {
+        at: new Date(t0 - PROBE_INTERVAL_SECONDS * 1000).toISOString(),
+        yarnApplications: { count: apps.length, ids: apps.slice(0, WORK_IDS_LISTED).map((a) => a.id) },
+        livySessions: liveSessionsSeen(work?.livySessions ?? []),
+      }),
+    );
+  }
   const events: FailoverResult['events'] = [];
 
   const dr = sandboxDrConfig(scenario);
@@ -203,7 +226,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   const sdk = clientsFor('planner');
   const stepsEmr = clientsFor('steps').emr;
 
-  const routedFetch = masterNetwork({ emr, healthOf, now: () => clock.now(), emulators });
+  const routedFetch = masterNetwork({ emr, healthOf, now: () => clock.now(), emulators, workOf });
 
   // The handlers' own code (minus the middy wiring). The planner is called directly: its handler
   // module logs to stdout, which would interleave with `--json` output.
@@ -216,6 +239,8 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
       probe: (cluster, probeOptions) => clock.io(() => probeCluster(cluster, { ...probeOptions, fetch: routedFetch })),
       resolveAddress: probeAddressResolver(clientsFor(caller).elbv2),
       now: () => clock.now(),
+      // The scheduled probe keeps what it saw running in the lock table, as deployed.
+      ...(caller === 'probe' ? { lastSeen: { record: async (cluster: string, seen: LastSeen) => void locks.call('PutItem', { TableName: refs.lockTable, Item: lastSeenItem(cluster, seen) }, 'probe') } } : {}),
     });
   const probeHandlers = probeHandlersFor('probe');
   const confirmHandlers = probeHandlersFor('confirm');
@@ -234,7 +259,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   const services: Record<string, (action: string, input: Record<string, unknown>) => unknown> = {
     emr: (action, input) => emr.call(action, input, 'stateMachine'),
     elbv2: (action, input) => elbv2.call(action, input, 'stateMachine'),
-    dynamodb: (action, input) => locks.call(action as 'PutItem' | 'DeleteItem', input),
+    dynamodb: (action, input) => locks.call(action as 'PutItem' | 'DeleteItem' | 'GetItem', input),
     events: (_action, input) => {
       const entries = (input.Entries as Array<{ Source: string; DetailType: string; Detail: unknown }>) ?? [];
       log.enter('events', 'PutEvents', input);

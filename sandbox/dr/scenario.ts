@@ -71,6 +71,25 @@ const clusterSchema = z
     drill: z.object({ retireOldCluster: z.boolean().default(false) }).strict().prefault({}),
     /** Steps on the cluster, in the order they were added. */
     steps: z.array(stepSchema).default([]),
+    /** What runs on the master: YARN applications and Livy sessions the probe sees while it is healthy. */
+    running: z
+      .object({
+        yarnApplications: z.array(z.object({ id: z.string().regex(/^application_\d+_\d+$/, 'a YARN application id such as application_1767225600000_0001'), name: z.string().default('spark') }).strict()).default([]),
+        livySessions: z
+          .array(
+            z
+              .object({
+                id: z.number().int().min(0),
+                kind: z.enum(['spark', 'pyspark', 'sparkr', 'sql']).default('pyspark'),
+                state: z.enum(['not_started', 'starting', 'idle', 'busy', 'shutting_down', 'error', 'dead', 'killed', 'success']).default('idle'),
+                appId: z.string().optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .optional(),
     /** dr.clusters[].resubmitSteps: which steps a failover carries over. */
     resubmitSteps: z.enum(RESUBMIT_STEPS).default('none'),
     /** The health alarm (dr.clusters[].alarm): its evaluation window counts in the RTO. */

@@ -1,4 +1,4 @@
-import { formatStepsReport } from '../../lib/dr/format-failover.ts';
+import { formatLostWork, formatStepsReport } from '../../lib/dr/format-failover.ts';
 import type { RtoReport } from '../../lib/dr/rto.ts';
 import type { SimulationResult, TimelineEntry } from './result.ts';
 
@@ -33,6 +33,7 @@ function failoverSummary(failover: NonNullable<SimulationResult['failover']>): s
     const report = (e.output as { report?: Partial<RtoReport> } | undefined)?.report;
     for (const w of report?.warnings ?? []) lines.push(`  warning                 ${w}`);
     if (report?.steps) lines.push(...formatStepsReport(report.steps).map((l) => `  ${l}`));
+    if (report && report.lostWork !== undefined && report.mode) lines.push(...formatLostWork(report.lostWork, report.mode).map((l) => `  ${l}`));
   }
   return lines.join('\n');
 }

@@ -20,6 +20,7 @@ export function completeStates(refs: FailoverResourceRefs): States {
         'retireWarning.$': '$.retireWarning',
         'steps.$': '$.steps',
         'stepsWarning.$': '$.stepsWarning',
+        'lastSeen.$': '$.lastSeen',
       },
       ResultPath: '$.report',
       Retry: [lambdaRetry],

@@ -131,6 +131,7 @@ const OPERATIONS: Record<string, Mapping> = {
   'sqs:GetQueueAttributes': queue('GetQueueAttributes'),
   'states:StartExecution': (input) => [on('states:StartExecution', str(input, 'stateMachineArn'))],
   'dynamodb:PutItem': (input, w) => [on('dynamodb:PutItem', arn(w, 'dynamodb', `table/${str(input, 'TableName')}`))],
+  'dynamodb:GetItem': (input, w) => [on('dynamodb:GetItem', arn(w, 'dynamodb', `table/${str(input, 'TableName')}`))],
   'dynamodb:DeleteItem': (input, w) => [on('dynamodb:DeleteItem', arn(w, 'dynamodb', `table/${str(input, 'TableName')}`))],
   'elasticmapreduce:RunJobFlow': runJobFlow,
   'elasticmapreduce:ListClusters': wildcard('elasticmapreduce:ListClusters'),

@@ -27,6 +27,18 @@ export interface SandboxCluster {
   request?: Record<string, unknown>;
   /** In the order they were added (sandbox/dr/emr-steps.ts). */
   steps: SandboxStep[];
+  /** What it was made with (a replacement: its RunJobFlow request). */
+  made?: ClusterMade;
+}
+
+export interface ClusterMade {
+  configurations: Array<Record<string, unknown>>;
+  bootstrapActions: Array<{ name: string; path: string; args: string[] }>;
+  applications: string[];
+  instanceTypes: { master: string; core: string };
+  serviceRole: string;
+  instanceProfile: string;
+  autoScalingRole?: string | undefined;
 }
 
 const STARTING_SECONDS = 60;
@@ -117,8 +129,9 @@ export class InMemoryEmr {
       case 'ListInstanceGroups':
         return { InstanceGroups: this.instanceGroups(this.find(String(input.ClusterId))) };
       case 'ListBootstrapActions':
-        this.find(String(input.ClusterId));
-        return { BootstrapActions: [] };
+        return {
+          BootstrapActions: (this.find(String(input.ClusterId)).made?.bootstrapActions ?? []).map((b) => ({ Name: b.name, ScriptPath: b.path, Args: [...b.args] })),
+        };
       case 'GetAutoTerminationPolicy':
       case 'GetManagedScalingPolicy':
         this.find(String(input.ClusterId));
@@ -241,14 +254,16 @@ export class InMemoryEmr {
       Ec2InstanceAttributes: {
         Ec2SubnetId: cluster.subnetId,
         Ec2AvailabilityZone: cluster.zone,
-        IamInstanceProfile: 'EMR_EC2_DefaultRole',
+        IamInstanceProfile: cluster.made?.instanceProfile ?? 'EMR_EC2_DefaultRole',
         EmrManagedMasterSecurityGroup: 'sg-0master000000000',
         EmrManagedSlaveSecurityGroup: 'sg-0slave0000000000',
       },
       InstanceCollectionType: 'INSTANCE_GROUP',
       ReleaseLabel: cluster.releaseLabel,
-      Applications: [{ Name: 'Hadoop' }, { Name: 'Spark' }, { Name: 'Livy' }],
-      ServiceRole: 'EMR_DefaultRole',
+      Applications: (cluster.made?.applications ?? ['Hadoop', 'Spark', 'Livy']).map((Name) => ({ Name })),
+      Configurations: structuredClone(cluster.made?.configurations ?? []),
+      ServiceRole: cluster.made?.serviceRole ?? 'EMR_DefaultRole',
+      ...(cluster.made?.autoScalingRole ? { AutoScalingRole: cluster.made.autoScalingRole } : {}),
       TerminationProtected: cluster.terminationProtected,
       VisibleToAllUsers: true,
       Tags: Object.entries(cluster.tags).map(([Key, Value]) => ({ Key, Value })),
@@ -258,8 +273,8 @@ export class InMemoryEmr {
 
   private instanceGroups(cluster: SandboxCluster) {
     return [
-      { Id: `ig-${cluster.id}-m`, Name: 'Primary', InstanceGroupType: 'MASTER', InstanceType: 'm5.xlarge', RequestedInstanceCount: 1, Market: 'ON_DEMAND' },
-      { Id: `ig-${cluster.id}-c`, Name: 'Core', InstanceGroupType: 'CORE', InstanceType: 'r5.2xlarge', RequestedInstanceCount: 2, Market: 'ON_DEMAND' },
+      { Id: `ig-${cluster.id}-m`, Name: 'Primary', InstanceGroupType: 'MASTER', InstanceType: cluster.made?.instanceTypes.master ?? 'm5.xlarge', RequestedInstanceCount: 1, Market: 'ON_DEMAND' },
+      { Id: `ig-${cluster.id}-c`, Name: 'Core', InstanceGroupType: 'CORE', InstanceType: cluster.made?.instanceTypes.core ?? 'r5.2xlarge', RequestedInstanceCount: 2, Market: 'ON_DEMAND' },
     ];
   }
 

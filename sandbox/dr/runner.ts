@@ -17,9 +17,8 @@ import { makeValidateHandler } from '../../functions/dr-validate.ts';
 import { failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
 import type { HadoopEmulator } from '../hadoop/emulator.ts';
-import { InMemoryEc2 } from './ec2.ts';
-import { InMemoryElbv2, type TargetState } from './elbv2.ts';
-import { InMemoryEmr } from './emr.ts';
+import type { TargetState } from './elbv2.ts';
+import { buildDrWorld, buildLoadBalancing, ec2Call } from './world.ts';
 import { stepSummary } from './emr-steps.ts';
 import { clusterHealth, passes, SERVICE_PORTS, serviceOnPort } from './master-health.ts';
 import { masterNetwork } from './master-network.ts';
@@ -34,7 +33,6 @@ import { probeAddressResolver } from '../../lib/dr/serving-master.ts';
 import { DR_SDK_MAX_ATTEMPTS, PROBE_SDK_MAX_ATTEMPTS } from '../../lib/dr/sdk-retry.ts';
 import type { SandboxAws } from '../aws/calls.ts';
 import { recordAlarmTrigger, recordEmulatorCalls, recordLambdaInvocations, TASK_FUNCTIONS } from './aws-calls.ts';
-import { CLUSTER_TAG } from '../../lib/dr/tags.ts';
 
 /**
  * Runs the real failover definition in aws-local-stepfunctions on the virtual clock: every Task
@@ -133,49 +131,9 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   // The definition runs with the deployed stack's resources when its requests are recorded.
   const refs = aws?.deployment.failover ?? LOCAL_FAILOVER_REFS;
 
-  const ec2 = new InMemoryEc2(scenario.subnets, log);
   const sleep = (ms: number) => clock.sleep(ms);
   const park = (sleeping: Promise<void>) => clock.parked(() => sleeping);
-  for (const zone of scenario.impairedZones) ec2.impairZone(zone);
-  // A step carried over runs as long on the replacement as it did on the cluster it came from.
-  const stepSeconds = new Map(scenario.clusters.flatMap((c) => c.steps.map((s) => [s.name, s.durationSeconds] as const)));
-  const emr = new InMemoryEmr(ec2, log, {
-    provisioningSeconds: scenario.emr.provisioningSeconds,
-    createFailure: scenario.emr.createFailure,
-    now: () => clock.now(),
-    stepSeconds: (name) => stepSeconds.get(name),
-  });
-  let stepSeq = 0;
-  for (const c of scenario.clusters) {
-    const subnet = ec2.subnet(c.subnetId)!;
-    emr.addCluster({
-      id: c.id,
-      name: c.name,
-      subnetId: c.subnetId,
-      zone: subnet.zone,
-      masterIp: c.master.ip,
-      masterInstanceId: c.master.instanceId,
-      createdAtMs: t0 - 86_400_000,
-      readyAtMs: t0 - 86_000_000,
-      ...(c.failsAt !== undefined ? { failsAtMs: t0 + c.failsAt * 1000 } : {}),
-      terminationProtected: c.terminationProtected,
-      tags: { [CLUSTER_TAG]: c.name },
-      releaseLabel: 'emr-7.5.0',
-      createdByScenario: false,
-      steps: c.steps.map((s) => ({
-        id: s.id ?? `s-SCENARIO${String(++stepSeq).padStart(5, '0')}`,
-        name: s.name,
-        jar: s.jar,
-        args: s.args,
-        mainClass: s.mainClass,
-        properties: s.properties,
-        actionOnFailure: s.actionOnFailure,
-        submittedAtMs: t0 + s.submittedAt * 1000,
-        durationMs: s.durationSeconds * 1000,
-        fails: s.fails,
-      })),
-    });
-  }
+  const { ec2, emr } = buildDrWorld(scenario, { t0, now: () => clock.now(), log });
   const healthOf = clusterHealth(scenario, emr, t0);
   const serving = (ip: string, port: number, atMs: number): boolean => {
     const cluster = emr.byMasterIp(ip);
@@ -183,13 +141,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     if (cluster.createdByScenario && scenario.newTargetsNeverHealthy) return false;
     return passes(healthOf(cluster, atMs), serviceOnPort(port));
   };
-  const loadBalancer = {
-    arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/lifeguard-sandbox/0123456789abcdef',
-    zones: scenario.loadBalancer.zones ?? [...new Set(scenario.subnets.map((s) => s.zone))],
-    zoneOf: (ip: string) => ec2.zoneOfIp(ip),
-  };
-  const elbv2 = new InMemoryElbv2(scenario.targetGroups, log, () => clock.now(), serving, t0, loadBalancer);
-  for (const c of scenario.clusters) for (const arn of c.targetGroups) elbv2.seed(arn, c.master.ip, t0 - 3_600_000);
+  const elbv2 = buildLoadBalancing(scenario, { t0, now: () => clock.now(), log, ec2, serving });
   const workOf = (cluster: { id: string }): HadoopWork | undefined => {
     const running = scenario.clusters.find((c) => c.id === cluster.id)?.running;
     return running && { yarnApplications: running.yarnApplications.map((a) => ({ ...a, state: 'RUNNING' as const })), livySessions: running.livySessions };
@@ -480,17 +432,11 @@ export function sandboxDrConfigInput(scenario: DrScenario) {
   };
 }
 
-function sandboxDrConfig(scenario: DrScenario): DrConfig {
+export function sandboxDrConfig(scenario: DrScenario): DrConfig {
   const parsed = drConfigSchema.safeParse(sandboxDrConfigInput(scenario));
   // Scenario clusters become dr.clusters[] (same index): name the configuration field that is wrong.
   if (!parsed.success) throw new Error(`emr scenario is invalid (as the dr configuration it implies):\n${formatIssues(parsed.error)}`);
   return parsed.data;
-}
-
-function ec2Call(ec2: InMemoryEc2, action: string, input: Record<string, unknown>, caller: Caller): unknown {
-  if (action === 'DescribeSubnets') return ec2.describeSubnets(input, caller);
-  if (action === 'DescribeAvailabilityZones') return ec2.describeAvailabilityZones(input, caller);
-  throw new Error(`the sandbox EC2 does not implement ${action}`);
 }
 
 /** Every Task state's Retry list, nested states included (Map item processors). */

@@ -90,6 +90,21 @@ const clusterSchema = z
       })
       .strict()
       .optional(),
+    /** What the cluster was made with, as DescribeCluster and its lists give it (what `lifeguard audit --emr` reads). */
+    made: z
+      .object({
+        /** EMR Configurations: `{ Classification, Properties, Configurations }`. */
+        configurations: z.array(z.record(z.string(), z.unknown())).default([]),
+        bootstrapActions: z.array(z.object({ name: z.string().min(1), path: z.string().min(1), args: z.array(z.string()).default([]) }).strict()).default([]),
+        applications: z.array(z.string().min(1)).default(['Hadoop', 'Spark', 'Livy', 'Hive']),
+        instanceTypes: z.object({ master: z.string().default('m5.xlarge'), core: z.string().default('r5.2xlarge') }).strict().prefault({}),
+        /** The cluster's own roles (names); by default the ones the configuration's defaults name. */
+        serviceRole: z.string().default('EMR_DefaultRole'),
+        instanceProfile: z.string().default('EMR_EC2_DefaultRole'),
+        autoScalingRole: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
     /** dr.clusters[].resubmitSteps: which steps a failover carries over. */
     resubmitSteps: z.enum(RESUBMIT_STEPS).default('none'),
     /** The health alarm (dr.clusters[].alarm): its evaluation window counts in the RTO. */
@@ -133,6 +148,8 @@ const targetGroupSchema = z
         unhealthyThreshold: z.number().int().min(2).max(10).default(3),
         /** Offset of the group's check schedule from the scenario start (checks do not wait for a registration). */
         phaseSeconds: z.number().min(0).default(0),
+        /** The port the check probes: the target's own (`traffic-port`) or a fixed one. */
+        port: z.union([z.literal('traffic-port'), z.number().int().min(1).max(65535)]).default('traffic-port'),
       })
       .strict()
       .prefault({}),
@@ -184,6 +201,8 @@ export const drScenarioSchema = z
     /** Zones EC2 reports as impaired (the outage). */
     impairedZones: z.array(z.string()).default([]),
     targetGroups: z.array(targetGroupSchema).min(1),
+    /** Instance types EC2 offers per zone (DescribeInstanceTypeOfferings); a zone left out offers every type. */
+    instanceTypeOfferings: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
     /** The NLB in front of every target group. */
     loadBalancer: z
       .object({

@@ -17,7 +17,8 @@ export function failoverStateMachineStatements(config: LifeguardConfig): IamStat
     },
     {
       Effect: 'Allow',
-      Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      // GetItem: what the last healthy probe saw running (lib/dr/last-seen.ts), for the report.
+      Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem'],
       Resource: getAtt(LOCK_TABLE_ID, 'Arn'),
     },
     {

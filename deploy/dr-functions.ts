@@ -1,7 +1,8 @@
 import type { LifeguardConfig } from '../lib/config/schema.ts';
 import { CLUSTER_TAG } from '../lib/dr/tags.ts';
-import { emrClusterArn, lambdaRole, type IamStatement } from './cfn.ts';
-import { FAILOVER_TASK_LAMBDAS } from './dr-ids.ts';
+import { LOCK_TABLE_ENV } from '../lib/dr/last-seen.ts';
+import { emrClusterArn, getAtt, lambdaRole, ref, type IamStatement } from './cfn.ts';
+import { FAILOVER_TASK_LAMBDAS, LOCK_TABLE_ID } from './dr-ids.ts';
 
 /**
  * The DR Lambdas: the scheduled probe and the failover's task functions, each with its own role.
@@ -14,11 +15,16 @@ export function drFunctions(config: LifeguardConfig, functionName: (key: string)
     ? [{ Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetHealth'], Resource: '*' }]
     : [];
   const roles = {
-    DrProbeRole: lambdaRole(functionName('drProbe'), findsMaster),
+    // The scheduled probe keeps what each healthy cluster runs in the lock table (lib/dr/last-seen.ts).
+    DrProbeRole: lambdaRole(functionName('drProbe'), [
+      ...findsMaster,
+      ...(clusters.length ? [{ Effect: 'Allow' as const, Action: ['dynamodb:PutItem'], Resource: getAtt(LOCK_TABLE_ID, 'Arn') }] : []),
+    ]),
     DrConfirmRole: lambdaRole(functionName('drConfirm'), findsMaster),
     DrValidateRole: lambdaRole(functionName('drValidate'), []),
     DrReportRole: lambdaRole(functionName('drReport'), []),
     DrPlanRole: lambdaRole(functionName('drPlan'), planStatements(config)),
+    DrStepsRole: lambdaRole(functionName('drSteps'), stepsStatements(config)),
   };
 
   const functions: Record<string, unknown> = {
@@ -30,6 +36,7 @@ export function drFunctions(config: LifeguardConfig, functionName: (key: string)
       memorySize: 256,
       // A missed minute is covered by the next run; retries would only pile up.
       maximumRetryAttempts: 0,
+      environment: { [LOCK_TABLE_ENV]: ref(LOCK_TABLE_ID) },
       events: clusters.length ? [{ schedule: { rate: ['rate(1 minute)'], enabled: true } }] : [],
     },
     ...Object.fromEntries(
@@ -47,6 +54,20 @@ export function drFunctions(config: LifeguardConfig, functionName: (key: string)
     ),
   };
   return { roles, functions };
+}
+
+/**
+ * The steps task reads the steps of the old cluster (a configured one, or a replacement by its tag)
+ * and adds steps only to a replacement: a cluster carrying Lifeguard's tag.
+ */
+function stepsStatements(config: LifeguardConfig): IamStatement[] {
+  const clusters = config.dr.clusters;
+  if (!clusters.length) return [];
+  const tagged = { StringEquals: { [`elasticmapreduce:ResourceTag/${CLUSTER_TAG}`]: clusters.map((c) => c.name) } };
+  return [
+    { Effect: 'Allow', Action: ['elasticmapreduce:ListSteps'], Resource: clusters.map((c) => emrClusterArn(c.clusterId)) },
+    { Effect: 'Allow', Action: ['elasticmapreduce:ListSteps', 'elasticmapreduce:AddJobFlowSteps'], Resource: emrClusterArn('*'), Condition: tagged },
+  ];
 }
 
 /** The planner reads the source cluster, subnets/zones and target groups; it changes nothing. */

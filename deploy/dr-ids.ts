@@ -9,5 +9,6 @@ export const FAILOVER_TASK_LAMBDAS = {
   drValidate: { logicalId: 'DrValidateLambdaFunction', handler: 'functions/dr-validate.handler', description: 'Failover: validates the input and sets up the execution' },
   drConfirm: { logicalId: 'DrConfirmLambdaFunction', handler: 'functions/dr-probe.confirmHandler', description: 'Failover: one health probe of an EMR cluster' },
   drPlan: { logicalId: 'DrPlanLambdaFunction', handler: 'functions/dr-plan.handler', description: 'Failover: plans the replacement cluster (read-only)' },
+  drSteps: { logicalId: 'DrStepsLambdaFunction', handler: 'functions/dr-steps.handler', description: "Failover: carries the old cluster's steps over to the replacement" },
   drReport: { logicalId: 'DrReportLambdaFunction', handler: 'functions/dr-report.handler', description: 'Failover: RTO breakdown per phase' },
 } as const;

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import middy from '@middy/core';
 import { z } from 'zod';
@@ -14,6 +15,8 @@ import { PROBE_SDK_MAX_ATTEMPTS } from '../lib/dr/sdk-retry.ts';
 import { NoServingMasterError, probeAddressResolver } from '../lib/dr/serving-master.ts';
 import type { HealthVerdict } from '../lib/dr/types.ts';
 import type { Log } from '../lib/observability/log.ts';
+import { dynamoLastSeenStore, lastSeenOf, LOCK_TABLE_ENV, type LastSeenStore } from '../lib/dr/last-seen.ts';
+import { errorMessage } from '../lib/util/errors.ts';
 
 /**
  * The DR health probe. `handler` runs on a schedule: it probes every configured EMR cluster and
@@ -29,6 +32,8 @@ export interface ProbeHandlerDeps {
   /** Where to probe a cluster now (default: its configured address). */
   resolveAddress?: (cluster: EmrClusterConfig) => Promise<string>;
   now?: () => number;
+  /** Keeps what each healthy probe saw running, for the failover's report (lib/dr/last-seen.ts). */
+  lastSeen?: LastSeenStore;
 }
 
 const confirmInputSchema = z.object({ cluster: z.string().min(1, 'cluster: a configured name or j-ID') }).loose();
@@ -49,9 +54,11 @@ export function makeProbeHandlers(deps: ProbeHandlerDeps) {
     return probe(cluster, { now, address });
   };
   return {
-    scheduled: async (): Promise<{ verdicts: HealthVerdict[] }> => ({
-      verdicts: await probeAndReport(deps.config.clusters, { probe: probeAt, log: deps.log, metrics: deps.metrics, now }),
-    }),
+    scheduled: async (): Promise<{ verdicts: HealthVerdict[] }> => {
+      const verdicts = await probeAndReport(deps.config.clusters, { probe: probeAt, log: deps.log, metrics: deps.metrics, now });
+      await recordLastSeen(verdicts, deps);
+      return { verdicts };
+    },
     confirm: async (event: unknown): Promise<HealthVerdict> => {
       const parsed = confirmInputSchema.safeParse(event);
       if (!parsed.success) throw new Error(`confirm input is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
@@ -62,13 +69,32 @@ export function makeProbeHandlers(deps: ProbeHandlerDeps) {
   };
 }
 
+/** Records what each healthy cluster runs; a failure to record is a warning: the health metric is what counts. */
+async function recordLastSeen(verdicts: HealthVerdict[], deps: ProbeHandlerDeps): Promise<void> {
+  const store = deps.lastSeen;
+  if (!store) return;
+  await Promise.all(
+    verdicts.map(async (verdict) => {
+      const seen = lastSeenOf(verdict);
+      if (!seen) return;
+      try {
+        await store.record(verdict.cluster, seen);
+      } catch (err) {
+        deps.log.warn(`could not record what ${verdict.cluster} runs: ${errorMessage(err)}`, { cluster: verdict.cluster });
+      }
+    }),
+  );
+}
+
 const logger = new Logger({ serviceName: PROBE_SERVICE_NAME });
 const metrics = new Metrics({ namespace: HEALTH_NAMESPACE, serviceName: PROBE_SERVICE_NAME });
 const log = logFromPowertools(logger);
 const config = configFromEnvironment();
 const elbv2 = new ElasticLoadBalancingV2Client({ region: process.env.AWS_REGION ?? config.region, maxAttempts: PROBE_SDK_MAX_ATTEMPTS });
 // Warm across invocations: the last serving master is the fallback when the ELB API fails.
-const handlers = makeProbeHandlers({ config: config.dr, log, metrics, resolveAddress: probeAddressResolver(elbv2) });
+const lockTable = process.env[LOCK_TABLE_ENV];
+const lastSeen = lockTable ? dynamoLastSeenStore(new DynamoDBClient({ region: process.env.AWS_REGION ?? config.region, maxAttempts: PROBE_SDK_MAX_ATTEMPTS }), lockTable) : undefined;
+const handlers = makeProbeHandlers({ config: config.dr, log, metrics, resolveAddress: probeAddressResolver(elbv2), ...(lastSeen ? { lastSeen } : {}) });
 
 export const handler = middy()
   .use(injectLambdaContext(logger))

@@ -6,6 +6,7 @@ import { CREATE, createStates } from './failover/create.ts';
 import { PLAN, planStates } from './failover/plan.ts';
 import { RETIRE, retireStates } from './failover/retire.ts';
 import { START, startStates } from './failover/start.ts';
+import { STEPS, stepsStates } from './failover/steps.ts';
 import { SWITCH, switchStates } from './failover/switch.ts';
 
 export { DEPLOYED_PARTITION, LIFEGUARD_EVENTS, type FailoverResourceRefs, type ResourceRef } from './failover/common.ts';
@@ -35,6 +36,7 @@ const HANDING_OVER: readonly FailoverPhase[] = [
   { name: 'plan', entry: PLAN, states: (refs, next) => planStates(refs, { planned: next }) },
   { name: 'create', entry: CREATE, states: (refs, next) => createStates(refs, { created: next }) },
   { name: 'switch', entry: SWITCH, states: (refs, next) => switchStates(refs, { switched: next }) },
+  { name: 'steps', entry: STEPS, states: (refs, next) => stepsStates(refs, { done: next }) },
   { name: 'retire', entry: RETIRE, states: (refs, next) => retireStates(refs, { done: next }) },
 ];
 /** The last phase ends the execution. */
@@ -57,7 +59,7 @@ export function failoverDefinition(refs: FailoverResourceRefs) {
     }
   }
   return {
-    Comment: 'Lifeguard EMR failover: confirm, plan, create in another AZ, switch NLB targets, retire',
+    Comment: 'Lifeguard EMR failover: confirm, plan, create in another AZ, switch NLB targets, carry steps over, retire',
     StartAt: FAILOVER_PHASES[0]!.entry,
     TimeoutSeconds: FAILOVER_TIMEOUT_SECONDS,
     States: states,
@@ -71,6 +73,7 @@ export const LOCAL_FAILOVER_REFS: FailoverResourceRefs = {
   validateFunction: 'arn:aws:lambda:us-east-1:123456789012:function:lifeguard-local-dr-validate',
   confirmFunction: 'arn:aws:lambda:us-east-1:123456789012:function:lifeguard-local-dr-confirm',
   planFunction: 'arn:aws:lambda:us-east-1:123456789012:function:lifeguard-local-dr-plan',
+  stepsFunction: 'arn:aws:lambda:us-east-1:123456789012:function:lifeguard-local-dr-steps',
   reportFunction: 'arn:aws:lambda:us-east-1:123456789012:function:lifeguard-local-dr-report',
   lockTable: 'lifeguard-local-failover-locks',
   eventSource: 'lifeguard',

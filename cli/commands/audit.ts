@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
-import type { AuditInput, AuditOptions, AuditReport, Severity } from '../../lib/audit/types.ts';
+import type { AuditInput, AuditOptions, Severity } from '../../lib/audit/types.ts';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
 
 interface AuditCliOptions {
+  emr?: string | true;
   kubeconfig?: string;
   context?: string;
   scenario?: string;
@@ -24,6 +25,12 @@ export function registerAudit(program: Command, ctx: CliContext): Command {
         'controller recreates and DaemonSets that do not tolerate Lifeguard\'s taint. Each finding says why it ' +
         'matters and the fix. See docs/audit.md.',
     )
+    .addOption(
+      new Option('--emr [cluster-id]', "audit EMR disaster-recovery readiness instead: this cluster (j-…), or every dr.clusters[] of --config or of --scenario's emr section").conflicts([
+        'kubeconfig',
+        'context',
+      ]),
+    )
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context (default: its current context)')
     .addOption(new Option('--scenario <file>', 'audit the cluster section of a scenario file instead').conflicts(['kubeconfig', 'context']))
@@ -39,7 +46,10 @@ not be reached or read (checked first: a connect bounded to 3 s, then one read).
 Examples:
   $ lifeguard audit --kubeconfig ~/.kube/config --context prod
   $ lifeguard audit --scenario sandbox/scenarios/demo.yaml
-  $ lifeguard audit --json --fail-on warning > audit.json`,
+  $ lifeguard audit --json --fail-on warning > audit.json
+  $ lifeguard audit --emr --config lifeguard.config.yaml
+  $ lifeguard audit --emr j-2AXXXXXXGAPLF
+  $ lifeguard audit --emr --scenario sandbox/dr/examples/az-outage.yaml`,
     )
     .action(async (options: AuditCliOptions) => ctx.exit(await runAudit(options, ctx)));
 }
@@ -52,6 +62,15 @@ async function runAudit(options: AuditCliOptions, ctx: CliContext): Promise<numb
     ctx.err(`lifeguard audit: ${message}`);
     return code;
   };
+  if (options.emr !== undefined) {
+    const { runEmrAudit } = await import('../audit-emr.ts');
+    const { report, code, message } = await runEmrAudit({ emr: options.emr, config: options.config, scenario: options.scenario }, ctx.env);
+    if (!report) return fail(message ?? 'the DR audit failed', code);
+    const { formatEmrAudit } = await import('../../lib/audit/dr/audit-emr.ts');
+    if (options.json) ctx.out(JSON.stringify(report, null, 2));
+    else for (const line of formatEmrAudit(report)) ctx.out(line);
+    return failing(report, options.failOn) ? 1 : 0;
+  }
   // Loaded on use, like every command's engine.
   const { DEFAULT_AUDIT_OPTIONS, audit } = await import('../../lib/audit/audit.ts');
   const { formatAudit } = await import('../../lib/audit/format.ts');
@@ -106,6 +125,6 @@ async function runAudit(options: AuditCliOptions, ctx: CliContext): Promise<numb
   return failing(report, options.failOn) ? 1 : 0;
 }
 
-function failing(report: AuditReport, level: Severity): boolean {
+function failing(report: { summary: Record<Severity, number> }, level: Severity): boolean {
   return report.summary.severe > 0 || (level === 'warning' && report.summary.warning > 0);
 }

@@ -3,6 +3,9 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FollowedState } from '../../lib/dr/follow-execution.ts';
 import type { RtoPhase } from '../../lib/dr/rto.ts';
 import { demoDrScenario } from '../../sandbox/dr/demo-scenario.ts';
+import type { StepsReport } from '../../lib/dr/carry-steps.ts';
+import { formatLostWork, formatStepsReport } from '../../lib/dr/format-failover.ts';
+import type { LastSeen } from '../../lib/dr/last-seen.ts';
 import { drScenarioSchema, type DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
 import { formatIssues } from '../../lib/config/issues.ts';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
@@ -27,6 +30,7 @@ interface DrillOptions {
   dryRun?: boolean;
   keep?: boolean;
   retire?: boolean;
+  resubmitSteps?: 'none' | 'pending' | 'pending-and-running';
   json?: boolean;
   html?: string;
   stateMachineArn?: string;
@@ -46,7 +50,14 @@ export function registerDrill(program: Command, ctx: CliContext): Command {
     .option('--dry-run', 'plan the replacement and stop: nothing is created')
     .addOption(new Option('--keep', 'keep the old cluster after the switch (the drill default)').conflicts('retire'))
     .addOption(new Option('--retire', 'terminate the old cluster after the switch').conflicts('keep'))
-    .option('--json', 'print one JSON document: outcome, states, RTO')
+    .addOption(
+      new Option('--resubmit-steps <which>', "carry the old cluster's steps over to the replacement (a drill carries none by default; the old cluster keeps running them unless --retire)").choices([
+        'none',
+        'pending',
+        'pending-and-running',
+      ]),
+    )
+    .option('--json', 'print one JSON document: outcome, states, RTO, steps')
     .option('--html <file>', 'also write a picture of the failover phases and the RTO (one self-contained HTML page)')
     .addOption(
       new Option('--state-machine-arn <arn>', 'the stack output FailoverStateMachineArn (default: $LIFEGUARD_STATE_MACHINE_ARN)')
@@ -114,7 +125,13 @@ async function drill(values: DrillOptions, arn: string | undefined, sandbox: Rec
   const { out, err } = ctx;
   // The state machine's own input schema: what it would refuse is refused here first.
   const { parseFailoverInput } = await import('../../lib/dr/failover-input.ts');
-  const input = parseFailoverInput({ cluster: values.cluster, mode: 'drill', dryRun: values.dryRun === true, ...(values.keep || values.retire ? { retireOldCluster: values.retire === true } : {}) });
+  const input = parseFailoverInput({
+    cluster: values.cluster,
+    mode: 'drill',
+    dryRun: values.dryRun === true,
+    ...(values.keep || values.retire ? { retireOldCluster: values.retire === true } : {}),
+    ...(values.resubmitSteps ? { resubmitSteps: values.resubmitSteps } : {}),
+  });
   // Poll loops re-enter the same states every few seconds: show each state once, and every failure.
   const shown = new Set<string>();
   const progress = (s: FollowedState) => {
@@ -153,7 +170,14 @@ async function drill(values: DrillOptions, arn: string | undefined, sandbox: Rec
     } else {
       const { VirtualClock } = await import('../../sandbox/clock/virtual-clock.ts');
       const { runFailoverScenario } = await import('../../sandbox/dr/runner.ts');
-      const trigger = { at: 0, cluster: values.cluster, mode: 'drill' as const, dryRun: values.dryRun === true, ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: input.retireOldCluster }) };
+      const trigger = {
+        at: 0,
+        cluster: values.cluster,
+        mode: 'drill' as const,
+        dryRun: values.dryRun === true,
+        ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: input.retireOldCluster }),
+        ...(input.resubmitSteps === undefined ? {} : { resubmitSteps: input.resubmitSteps }),
+      };
       let spec: DrScenarioSpec;
       try {
         spec = scenarioWith(sandbox!, values.sandbox!, trigger);
@@ -181,7 +205,14 @@ async function drill(values: DrillOptions, arn: string | undefined, sandbox: Rec
 
   const report = (outcome.output as { report?: DrillReport } | undefined)?.report;
   if (values.json) {
-    out(JSON.stringify({ ...outcome, rto: report ? { rtoSeconds: report.rtoSeconds, totalSeconds: report.totalSeconds, phases: report.phases } : null }));
+    out(
+      JSON.stringify({
+        ...outcome,
+        rto: report ? { rtoSeconds: report.rtoSeconds, totalSeconds: report.totalSeconds, phases: report.phases } : null,
+        steps: report?.steps ?? null,
+        lostWork: report?.lostWork ?? null,
+      }),
+    );
   } else {
     out(summary(outcome, report));
   }
@@ -195,6 +226,9 @@ async function drill(values: DrillOptions, arn: string | undefined, sandbox: Rec
 }
 
 interface DrillReport {
+  steps?: StepsReport | null;
+  lostWork?: LastSeen | null;
+  warnings?: string[];
   rtoSeconds: number;
   totalSeconds: number;
   phases: Record<RtoPhase, number>;
@@ -228,6 +262,9 @@ function summary(o: DrillOutcome, report: DrillReport | undefined): string {
       `new cluster ${report.newClusterId} in ${report.availabilityZone}, master ${report.newMasterIp}; old cluster ${report.oldClusterRetired ? 'retired' : 'kept'}`,
       `RTO ${report.rtoSeconds}s (total ${report.totalSeconds}s):`,
       ...Object.entries(report.phases).map(([phase, seconds]) => `  ${phase.padEnd(9)} ${String(seconds).padStart(7)}s`),
+      ...(report.warnings ?? []).map((w) => `warning: ${w}`),
+      ...(report.steps ? formatStepsReport(report.steps) : []),
+      ...(report.lostWork === undefined ? [] : formatLostWork(report.lostWork, 'drill')),
     );
   }
   return lines.join('\n');

@@ -132,6 +132,14 @@ const rolesSchema = z
   })
   .strict();
 
+/**
+ * Which of the old cluster's steps a failover adds to the replacement (AddJobFlowSteps, original
+ * order): none; those still waiting to run; or those and the ones that were running, which start
+ * again from the beginning.
+ */
+export const RESUBMIT_STEPS = ['none', 'pending', 'pending-and-running'] as const;
+export type ResubmitSteps = (typeof RESUBMIT_STEPS)[number];
+
 const drillSchema = z
   .object({
     /** A drill keeps the old cluster unless told otherwise. */
@@ -152,6 +160,8 @@ export const emrClusterSchema = z
     placement: placementSchema,
     runJobFlowTemplate: runJobFlowTemplateSchema.optional(),
     roles: rolesSchema,
+    /** Steps carried over at failover (a drill carries none unless its input asks). */
+    resubmitSteps: z.enum(RESUBMIT_STEPS).default('none'),
     alarm: alarmSchema,
     drill: drillSchema,
   })

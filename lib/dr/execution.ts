@@ -1,4 +1,4 @@
-import { findEmrCluster, type DrConfig } from '../config/dr.ts';
+import { findEmrCluster, type DrConfig, type ResubmitSteps } from '../config/dr.ts';
 import { InvalidFailoverInput, parseFailoverInput } from './failover-input.ts';
 
 /**
@@ -33,6 +33,8 @@ export interface FailoverRequest {
   mode: 'failover' | 'drill';
   dryRun: boolean;
   retireOldCluster: boolean;
+  /** Which of the old cluster's steps go to the replacement. */
+  resubmitSteps: ResubmitSteps;
   /** The alarm's state-change time (ISO, UTC), when an alarm started the execution. */
   detectedAt: string | null;
   /**
@@ -74,6 +76,12 @@ export interface ExecutionState {
   oldCluster: null;
   /** Why retiring the old cluster failed (after the switch: a warning, not a failure). */
   retireWarning: null;
+  /** The old cluster's steps: carried over, left behind, finished (lib/dr/carry-steps.ts). */
+  steps: null;
+  /** Why the steps could not be read or carried over (a warning: service is already restored). */
+  stepsWarning: null;
+  /** The lock table's `seen#<cluster>` item: what the last healthy probe saw running. */
+  lastSeen: null;
   error: null;
   cleanupError: Record<string, unknown>;
   report: null;
@@ -105,6 +113,8 @@ export function prepareExecution(event: ValidateEvent, dr: DrConfig): ExecutionS
       dryRun: input.dryRun ?? (isDrill ? cluster.drill.dryRun : false),
       // Only a drill keeps the old cluster; a real failover always retires the broken one.
       retireOldCluster: isDrill ? (input.retireOldCluster ?? cluster.drill.retireOldCluster) : true,
+      // A drill keeps the old cluster running its steps: carrying them would run them twice.
+      resubmitSteps: input.resubmitSteps ?? (isDrill ? 'none' : cluster.resubmitSteps),
       detectedAt: input.detectedAt ? new Date(Date.parse(input.detectedAt)).toISOString() : null,
       alarmWindowSeconds: input.detectedAt ? cluster.alarm.datapointsToAlarm * cluster.alarm.periodSeconds : 0,
     },
@@ -131,6 +141,9 @@ export function prepareExecution(event: ValidateEvent, dr: DrConfig): ExecutionS
     rolledBack: false,
     oldCluster: null,
     retireWarning: null,
+    steps: null,
+    stepsWarning: null,
+    lastSeen: null,
     error: null,
     cleanupError: {},
     report: null,

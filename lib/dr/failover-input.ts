@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RESUBMIT_STEPS } from '../config/dr.ts';
 import { formatIssues } from '../config/issues.ts';
 import { LifeguardError } from '../util/errors.ts';
 
@@ -13,6 +14,8 @@ export const failoverInputSchema = z
     dryRun: z.boolean().optional(),
     /** Drill only: terminate the old cluster too (default: keep it). */
     retireOldCluster: z.boolean().optional(),
+    /** Overrides dr.clusters[].resubmitSteps; a drill carries no step without it. */
+    resubmitSteps: z.enum(RESUBMIT_STEPS).optional(),
     /**
      * When the alarm went into ALARM (the event's `detail.state.timestamp`, which CloudWatch writes
      * as `2026-03-01T12:00:00.000+0000`), for the RTO's alarm and detect phases.

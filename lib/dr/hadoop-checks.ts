@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ServiceVerdict } from './types.ts';
+import type { ServiceVerdict, WorkSeen } from './types.ts';
 import { httpGet, type HttpGetOptions, type HttpGetResult } from './http-get.ts';
 
 /**
@@ -32,11 +32,23 @@ const livySessionsSchema = z.object({
   sessions: z.array(z.unknown()),
 });
 
+const livySessionSchema = z.object({ id: z.number(), state: z.string(), appId: z.string().nullish() }).loose();
+const rmMetricsSchema = z.object({ clusterMetrics: z.object({ appsRunning: z.number(), appsPending: z.number() }).loose() });
+const rmAppsSchema = z.object({ apps: z.object({ app: z.array(z.object({ id: z.string() }).loose()) }).nullable() });
+
+/** Ids kept of the work a probe sees: enough to tell an on-call engineer what to re-run, bounded. */
+export const WORK_IDS_LISTED = 20;
+/** Livy sessions that hold an interpreter (and its state) on the master. */
+const LIVE_SESSION_STATES: ReadonlySet<string> = new Set(['not_started', 'starting', 'idle', 'busy']);
+
 export const RM_INFO_PATH = '/ws/v1/cluster/info';
 export const NAMENODE_STATUS_PATH = '/jmx?qry=Hadoop:service=NameNode,name=NameNodeStatus';
 /** One attribute, not the whole NameNodeInfo bean (its LiveNodes text grows with the cluster). */
 export const NAMENODE_SAFEMODE_PATH = '/jmx?get=Hadoop:service=NameNode,name=NameNodeInfo::Safemode';
 export const LIVY_SESSIONS_PATH = '/sessions';
+export const RM_METRICS_PATH = '/ws/v1/cluster/metrics';
+/** Running and waiting applications, the first WORK_IDS_LISTED (the REST API's states and limit parameters). */
+export const RM_APPS_PATH = `/ws/v1/cluster/apps?states=RUNNING,ACCEPTED&limit=${WORK_IDS_LISTED}`;
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
@@ -70,7 +82,21 @@ export async function checkResourceManager(base: string, http: HttpGetOptions): 
   const detail = { state, haState, version: resourceManagerVersion ?? null };
   if (state !== 'STARTED') return { healthy: false, latencyMs: result.latencyMs, reason: `state ${state}`, detail };
   if (haState !== 'ACTIVE') return { healthy: false, latencyMs: result.latencyMs, reason: `haState ${haState}`, detail };
-  return { healthy: true, latencyMs: result.latencyMs, detail };
+  const work = await runningApplications(base, http);
+  return { healthy: true, latencyMs: result.latencyMs, detail, ...(work ? { work } : {}) };
+}
+
+/**
+ * What an active ResourceManager runs: the count from its metrics, the first ids from its
+ * application list. Health never depends on it: a failure only leaves the work unknown.
+ */
+async function runningApplications(base: string, http: HttpGetOptions): Promise<WorkSeen | undefined> {
+  const [metrics, apps] = await Promise.all([httpGet(base + RM_METRICS_PATH, http), httpGet(base + RM_APPS_PATH, http)]);
+  const counted = parseBody(metrics, rmMetricsSchema);
+  const listed = parseBody(apps, rmAppsSchema);
+  if (!counted.ok || !listed.ok) return undefined;
+  const { appsRunning, appsPending } = counted.value.clusterMetrics;
+  return { count: appsRunning + appsPending, ids: (listed.value.apps?.app ?? []).map((a) => a.id).slice(0, WORK_IDS_LISTED) };
 }
 
 /**
@@ -102,5 +128,15 @@ export async function checkLivy(base: string, http: HttpGetOptions): Promise<Ser
   const result = await httpGet(base + LIVY_SESSIONS_PATH, http);
   const body = parseBody(result, livySessionsSchema);
   if (!body.ok) return { healthy: false, latencyMs: result.latencyMs, reason: body.reason };
-  return { healthy: true, latencyMs: result.latencyMs, detail: { sessions: body.value.total } };
+  const work = liveSessionsSeen(body.value.sessions.flatMap((s) => {
+    const session = livySessionSchema.safeParse(s);
+    return session.success ? [session.data] : [];
+  }));
+  return { healthy: true, latencyMs: result.latencyMs, detail: { sessions: body.value.total }, work };
+}
+
+/** The Livy sessions that hold an interpreter: counted, the first ones named (with their YARN application). */
+export function liveSessionsSeen(sessions: ReadonlyArray<{ id: number; state: string; appId?: string | null | undefined }>): WorkSeen {
+  const live = sessions.filter((s) => LIVE_SESSION_STATES.has(s.state));
+  return { count: live.length, ids: live.slice(0, WORK_IDS_LISTED).map((s) => `session ${s.id}${s.appId ? ` (${s.appId})` : ''}`) };
 }

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { formatIssues } from '../config/load.ts';
+import type { StepsReport } from './carry-steps.ts';
+import { lastSeenFromRead, lastSeenReadSchema, type LastSeen } from './last-seen.ts';
 
 /**
  * The RTO breakdown of a completed failover, from the phase marks the state machine stamped with
@@ -36,6 +38,11 @@ export const rtoInputSchema = z.object({
   newMaster: z.object({ ip: z.string() }),
   oldCluster: z.object({ state: z.string() }).nullish(),
   retireWarning: z.object({ Error: z.string(), Cause: z.string().optional() }).nullish(),
+  /** The steps task's report (lib/dr/carry-steps.ts), passed through as it is. */
+  steps: z.custom<StepsReport>((v) => typeof v === 'object' && v !== null && Array.isArray((v as StepsReport).carriedOver)).nullish(),
+  stepsWarning: z.object({ Error: z.string(), Cause: z.string().optional() }).nullish(),
+  /** The lock table's GetItem of what the last healthy probe saw running. */
+  lastSeen: lastSeenReadSchema.nullish(),
 });
 
 /** The phase boundaries the state machine stamps under `$.times` (its `mark` states) and the report reads. */
@@ -58,8 +65,16 @@ export interface RtoReport {
   oldClusterRetired: boolean;
   /** The old cluster's state when retiring began (null when it was kept). */
   oldClusterState: string | null;
-  /** What went wrong after the switch (retiring the old cluster); the failover still completed. */
+  /** What went wrong after the switch (carrying steps, retiring the old cluster); the failover still completed. */
   warnings: string[];
+  /** The old cluster's steps: carried over (old id → new id), left behind and why, finished. Null when they could not be read. */
+  steps: StepsReport | null;
+  /**
+   * What the last healthy probe saw running on the old cluster: the YARN applications and Livy
+   * sessions the outage took with it (a drill's old cluster is kept, and keeps them). Null when no
+   * probe recorded any in the last day.
+   */
+  lostWork: LastSeen | null;
   /** Detection to service restored (new master healthy everywhere). */
   rtoSeconds: number;
   /** Detection to the end of the execution. */
@@ -70,7 +85,7 @@ export interface RtoReport {
 export function computeRto(raw: unknown): RtoReport {
   const parsed = rtoInputSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`RTO input is invalid:\n${formatIssues(parsed.error)}`);
-  const { request, times, plan, newCluster, newMaster, executionId, oldCluster, retireWarning } = parsed.data;
+  const { request, times, plan, newCluster, newMaster, executionId, oldCluster, retireWarning, steps, stepsWarning, lastSeen } = parsed.data;
   const t = (m: { at: string }) => Date.parse(m.at);
   const started = t(times.started);
   // An alarm time after the execution start would be a clock skew artefact: never count negative.
@@ -96,9 +111,16 @@ export function computeRto(raw: unknown): RtoReport {
     availabilityZone: plan.targetAvailabilityZone,
     oldClusterRetired: times.retired !== undefined,
     oldClusterState: oldCluster?.state ?? null,
-    warnings: retireWarning ? [`old cluster ${plan.sourceClusterId} not retired: ${retireWarning.Error}${retireWarning.Cause ? `: ${retireWarning.Cause}` : ''}`] : [],
+    warnings: [
+      ...(stepsWarning ? [`steps of ${plan.sourceClusterId} not carried over: ${describe(stepsWarning)}`] : []),
+      ...(retireWarning ? [`old cluster ${plan.sourceClusterId} not retired: ${describe(retireWarning)}`] : []),
+    ],
+    steps: steps ?? null,
+    lostWork: lastSeenFromRead(lastSeen),
     rtoSeconds: Math.round((alarm + seconds(detected, t(times.healthy))) * 10) / 10,
     totalSeconds: Math.round((alarm + seconds(detected, t(times.finished))) * 10) / 10,
     phases,
   };
 }
+
+const describe = (w: { Error: string; Cause?: string | undefined }) => `${w.Error}${w.Cause ? `: ${w.Cause}` : ''}`;

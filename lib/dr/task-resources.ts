@@ -24,6 +24,7 @@ export type TaskTarget =
 const OPTIMIZED: Record<string, Omit<Extract<TaskTarget, { kind: 'service' }>, 'kind'>> = {
   'dynamodb:putItem': { service: 'dynamodb', action: 'PutItem', errorPrefix: 'DynamoDB', exceptionSuffix: false, iamAction: 'dynamodb:PutItem' },
   'dynamodb:deleteItem': { service: 'dynamodb', action: 'DeleteItem', errorPrefix: 'DynamoDB', exceptionSuffix: false, iamAction: 'dynamodb:DeleteItem' },
+  'dynamodb:getItem': { service: 'dynamodb', action: 'GetItem', errorPrefix: 'DynamoDB', exceptionSuffix: false, iamAction: 'dynamodb:GetItem' },
   'events:putEvents': { service: 'events', action: 'PutEvents', errorPrefix: 'EventBridge', exceptionSuffix: true, iamAction: 'events:PutEvents' },
 };
 

@@ -13,6 +13,14 @@ export interface ServiceVerdict {
   reason?: string;
   /** Service-specific facts: RM state/haState, NameNode State and safe mode, Livy session count. */
   detail?: Record<string, string | number | boolean | null>;
+  /** What it had running (YARN applications, Livy sessions), when a healthy service could say. */
+  work?: WorkSeen;
+}
+
+/** Work seen running: how many, and the ids of the first few (WORK_IDS_LISTED). */
+export interface WorkSeen {
+  count: number;
+  ids: string[];
 }
 
 export interface HealthVerdict {

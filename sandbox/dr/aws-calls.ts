@@ -15,6 +15,7 @@ const CALLERS: Record<Caller, AwsCaller> = {
   planner: { function: 'drPlan' },
   probe: { function: 'drProbe' },
   confirm: { function: 'drConfirm' },
+  steps: { function: 'drSteps' },
 };
 
 const IAM_SERVICES: Record<ServiceName, string> = {
@@ -30,6 +31,7 @@ export const TASK_FUNCTIONS = {
   validateFunction: 'drValidate',
   confirmFunction: 'drConfirm',
   planFunction: 'drPlan',
+  stepsFunction: 'drSteps',
   reportFunction: 'drReport',
 } as const satisfies Partial<Record<keyof FailoverResourceRefs, FunctionKey>>;
 

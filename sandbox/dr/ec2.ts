@@ -1,4 +1,4 @@
-import type { CallLog, Caller } from './service-error.ts';
+import { ServiceError, type CallLog, type Caller } from './service-error.ts';
 
 export interface SandboxSubnet {
   id: string;
@@ -22,7 +22,23 @@ export class InMemoryEc2 {
   constructor(
     readonly subnets: SandboxSubnet[],
     private readonly log: CallLog,
+    /** Instance types offered per zone; a zone left out offers every type. */
+    private readonly offerings: Record<string, string[]> = {},
   ) {}
+
+  /** DescribeInstanceTypeOfferings by availability zone, with the instance-type and location filters. */
+  describeInstanceTypeOfferings(input: { LocationType?: string; Filters?: Filter[] }, caller?: Caller) {
+    this.log.enter('ec2', 'DescribeInstanceTypeOfferings', input, caller);
+    if (input.LocationType !== 'availability-zone') throw new ServiceError('InvalidParameterValue', 'the sandbox answers LocationType availability-zone only');
+    const values = (name: string) => input.Filters?.find((f) => f.Name === name)?.Values;
+    const types = values('instance-type') ?? [];
+    const zones = values('location') ?? [...new Set(this.subnets.map((s) => s.zone))];
+    return {
+      InstanceTypeOfferings: zones.flatMap((zone) =>
+        types.filter((type) => !this.offerings[zone] || this.offerings[zone].includes(type)).map((type) => ({ InstanceType: type, LocationType: 'availability-zone', Location: zone })),
+      ),
+    };
+  }
 
   impairZone(zone: string): void {
     this.impairedZones.add(zone);

@@ -14,6 +14,8 @@ export interface HealthCheckTiming {
   phaseSeconds: number;
   healthyThreshold: number;
   unhealthyThreshold: number;
+  /** The port the check probes (`traffic-port`: the target's own). */
+  port?: 'traffic-port' | number | undefined;
 }
 
 export interface SandboxTargetGroup {
@@ -195,6 +197,8 @@ export class InMemoryElbv2 {
           Protocol: 'TCP',
           TargetType: 'ip',
           HealthCheckIntervalSeconds: g.healthCheck.intervalSeconds,
+          HealthCheckProtocol: 'TCP',
+          HealthCheckPort: String(g.healthCheck.port ?? 'traffic-port'),
           LoadBalancerArns: [this.loadBalancer.arn],
         };
       }),

@@ -1,4 +1,5 @@
 import type { InMemoryEc2 } from './ec2.ts';
+import { listStepsPage, stepsFromRequest, stepTimeline, type SandboxStep, type StepTimeline } from './emr-steps.ts';
 import { ServiceError, type CallLog, type Caller } from './service-error.ts';
 
 /** EMR clusters on the simulated clock: a cluster's state is a function of time, nothing ticks. */
@@ -24,6 +25,20 @@ export interface SandboxCluster {
   /** Created by a RunJobFlow call in this scenario (the replacement), not given by the scenario. */
   createdByScenario: boolean;
   request?: Record<string, unknown>;
+  /** In the order they were added (sandbox/dr/emr-steps.ts). */
+  steps: SandboxStep[];
+  /** What it was made with (a replacement: its RunJobFlow request). */
+  made?: ClusterMade;
+}
+
+export interface ClusterMade {
+  configurations: Array<Record<string, unknown>>;
+  bootstrapActions: Array<{ name: string; path: string; args: string[] }>;
+  applications: string[];
+  instanceTypes: { master: string; core: string };
+  serviceRole: string;
+  instanceProfile: string;
+  autoScalingRole?: string | undefined;
 }
 
 const STARTING_SECONDS = 60;
@@ -33,11 +48,18 @@ export interface EmrOptions {
   provisioningSeconds: number;
   createFailure?: CreateFailure | undefined;
   now: () => number;
+  /** How long a step added by AddJobFlowSteps runs, by its name (default 300 s). */
+  stepSeconds?: (name: string) => number | undefined;
 }
+
+const DEFAULT_STEP_SECONDS = 300;
+/** AddJobFlowSteps is accepted in these cluster states only (EMR API reference). */
+const ACCEPTS_STEPS = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'];
 
 export class InMemoryEmr {
   readonly clusters = new Map<string, SandboxCluster>();
   private seq = 0;
+  private stepSeq = 0;
 
   constructor(
     private readonly ec2: InMemoryEc2,
@@ -53,10 +75,24 @@ export class InMemoryEmr {
     if (cluster.terminatedAtMs !== undefined && now >= cluster.terminatedAtMs) {
       return now < cluster.terminatedAtMs + TERMINATING_SECONDS * 1000 ? 'TERMINATING' : 'TERMINATED';
     }
-    if (cluster.failsAtMs !== undefined && now >= cluster.failsAtMs) return 'TERMINATED_WITH_ERRORS';
+    const failsAt = this.failsAt(cluster);
+    if (failsAt !== undefined && now >= failsAt) return 'TERMINATED_WITH_ERRORS';
     if (now < cluster.createdAtMs + STARTING_SECONDS * 1000) return 'STARTING';
     if (now < cluster.readyAtMs) return 'BOOTSTRAPPING';
-    return 'WAITING';
+    // RUNNING while a step runs, WAITING when there is none to run.
+    return this.steps(cluster).runs.some((r) => r.startMs !== undefined && r.startMs <= now && now < (r.endMs ?? Infinity)) ? 'RUNNING' : 'WAITING';
+  }
+
+  /** When the world ends the cluster: its zone failing, or a failed TERMINATE_CLUSTER step. */
+  private failsAt(cluster: SandboxCluster): number | undefined {
+    const byStep = stepTimeline(cluster.steps, cluster.readyAtMs, cluster.failsAtMs).terminatedByStepAtMs;
+    if (byStep === undefined) return cluster.failsAtMs;
+    return Math.min(byStep, cluster.failsAtMs ?? Infinity);
+  }
+
+  /** Where the cluster's steps start and end, up to its end (whatever ends it). */
+  steps(cluster: SandboxCluster): StepTimeline {
+    return stepTimeline(cluster.steps, cluster.readyAtMs, Math.min(this.failsAt(cluster) ?? Infinity, cluster.terminatedAtMs ?? Infinity));
   }
 
   /** True when the cluster's master runs its services (what an NLB health check sees for a new cluster). */
@@ -93,8 +129,9 @@ export class InMemoryEmr {
       case 'ListInstanceGroups':
         return { InstanceGroups: this.instanceGroups(this.find(String(input.ClusterId))) };
       case 'ListBootstrapActions':
-        this.find(String(input.ClusterId));
-        return { BootstrapActions: [] };
+        return {
+          BootstrapActions: (this.find(String(input.ClusterId)).made?.bootstrapActions ?? []).map((b) => ({ Name: b.name, ScriptPath: b.path, Args: [...b.args] })),
+        };
       case 'GetAutoTerminationPolicy':
       case 'GetManagedScalingPolicy':
         this.find(String(input.ClusterId));
@@ -104,6 +141,10 @@ export class InMemoryEmr {
         return {};
       case 'TerminateJobFlows':
         return this.terminate(ids(input));
+      case 'ListSteps':
+        return listStepsPage(this.steps(this.find(String(input.ClusterId))).runs, input, this.options.now());
+      case 'AddJobFlowSteps':
+        return this.addSteps(input);
       default:
         throw new Error(`the sandbox EMR does not implement ${action}`);
     }
@@ -111,7 +152,7 @@ export class InMemoryEmr {
 
   /** The tags of the clusters a request names (IAM conditions on elasticmapreduce:ResourceTag read them). */
   private tagsOf(input: Record<string, unknown>): Record<string, Record<string, string>> | undefined {
-    const ids = [input.ClusterId, ...(Array.isArray(input.JobFlowIds) ? input.JobFlowIds : [])].filter((id): id is string => typeof id === 'string');
+    const ids = [input.ClusterId, input.JobFlowId, ...(Array.isArray(input.JobFlowIds) ? input.JobFlowIds : [])].filter((id): id is string => typeof id === 'string');
     const named = ids.flatMap((id) => {
       const cluster = this.clusters.get(id);
       return cluster ? [[id, { ...cluster.tags }] as const] : [];
@@ -156,8 +197,28 @@ export class InMemoryEmr {
       releaseLabel: String(input.ReleaseLabel ?? 'emr-7.5.0'),
       createdByScenario: true,
       request: structuredClone(input),
+      steps: [],
     });
     return { JobFlowId: id, ClusterArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${id}` };
+  }
+
+  private addSteps(input: Record<string, unknown>) {
+    const cluster = this.find(String(input.JobFlowId));
+    const state = this.state(cluster);
+    if (!ACCEPTS_STEPS.includes(state)) this.log.fail(new ServiceError('ValidationException', `A job flow that is ${state} cannot be modified.`));
+    let added: SandboxStep[];
+    try {
+      added = stepsFromRequest(input, {
+        now: this.options.now(),
+        nextId: () => `s-SANDBOX${String(++this.stepSeq).padStart(6, '0')}`,
+        durationMsOf: (name) => (this.options.stepSeconds?.(name) ?? DEFAULT_STEP_SECONDS) * 1000,
+      });
+    } catch (err) {
+      if (err instanceof ServiceError) this.log.fail(err);
+      throw err;
+    }
+    cluster.steps.push(...added);
+    return { StepIds: added.map((s) => s.id) };
   }
 
   /** One page with every match, newest first, as EMR lists them. */
@@ -193,14 +254,16 @@ export class InMemoryEmr {
       Ec2InstanceAttributes: {
         Ec2SubnetId: cluster.subnetId,
         Ec2AvailabilityZone: cluster.zone,
-        IamInstanceProfile: 'EMR_EC2_DefaultRole',
+        IamInstanceProfile: cluster.made?.instanceProfile ?? 'EMR_EC2_DefaultRole',
         EmrManagedMasterSecurityGroup: 'sg-0master000000000',
         EmrManagedSlaveSecurityGroup: 'sg-0slave0000000000',
       },
       InstanceCollectionType: 'INSTANCE_GROUP',
       ReleaseLabel: cluster.releaseLabel,
-      Applications: [{ Name: 'Hadoop' }, { Name: 'Spark' }, { Name: 'Livy' }],
-      ServiceRole: 'EMR_DefaultRole',
+      Applications: (cluster.made?.applications ?? ['Hadoop', 'Spark', 'Livy']).map((Name) => ({ Name })),
+      Configurations: structuredClone(cluster.made?.configurations ?? []),
+      ServiceRole: cluster.made?.serviceRole ?? 'EMR_DefaultRole',
+      ...(cluster.made?.autoScalingRole ? { AutoScalingRole: cluster.made.autoScalingRole } : {}),
       TerminationProtected: cluster.terminationProtected,
       VisibleToAllUsers: true,
       Tags: Object.entries(cluster.tags).map(([Key, Value]) => ({ Key, Value })),
@@ -210,8 +273,8 @@ export class InMemoryEmr {
 
   private instanceGroups(cluster: SandboxCluster) {
     return [
-      { Id: `ig-${cluster.id}-m`, Name: 'Primary', InstanceGroupType: 'MASTER', InstanceType: 'm5.xlarge', RequestedInstanceCount: 1, Market: 'ON_DEMAND' },
-      { Id: `ig-${cluster.id}-c`, Name: 'Core', InstanceGroupType: 'CORE', InstanceType: 'r5.2xlarge', RequestedInstanceCount: 2, Market: 'ON_DEMAND' },
+      { Id: `ig-${cluster.id}-m`, Name: 'Primary', InstanceGroupType: 'MASTER', InstanceType: cluster.made?.instanceTypes.master ?? 'm5.xlarge', RequestedInstanceCount: 1, Market: 'ON_DEMAND' },
+      { Id: `ig-${cluster.id}-c`, Name: 'Core', InstanceGroupType: 'CORE', InstanceType: cluster.made?.instanceTypes.core ?? 'r5.2xlarge', RequestedInstanceCount: 2, Market: 'ON_DEMAND' },
     ];
   }
 

@@ -1,4 +1,4 @@
-import { startHadoopEmulator, type HadoopEmulator, type HadoopHealth } from '../hadoop/emulator.ts';
+import { startHadoopEmulator, type HadoopEmulator, type HadoopHealth, type HadoopWork } from '../hadoop/emulator.ts';
 import type { InMemoryEmr, SandboxCluster } from './emr.ts';
 import { serviceOnPort } from './master-health.ts';
 
@@ -14,13 +14,16 @@ export interface MasterNetworkDeps {
   now: () => number;
   /** Emulators by cluster id; the caller closes them. */
   emulators: Map<string, HadoopEmulator>;
+  /** What runs on a cluster's master (scenario `clusters[].running`). */
+  workOf?: (cluster: SandboxCluster) => HadoopWork | undefined;
 }
 
 export function masterNetwork(deps: MasterNetworkDeps): typeof fetch {
   const emulatorFor = async (cluster: SandboxCluster): Promise<HadoopEmulator> => {
     const known = deps.emulators.get(cluster.id);
     if (known) return known;
-    const started = await startHadoopEmulator({ health: deps.healthOf(cluster, deps.now()) });
+    const work = deps.workOf?.(cluster);
+    const started = await startHadoopEmulator({ health: deps.healthOf(cluster, deps.now()), ...(work ? { work } : {}) });
     // A concurrent first request may have started one too: keep one, close the other.
     const raced = deps.emulators.get(cluster.id);
     if (raced) {

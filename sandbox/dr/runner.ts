@@ -9,13 +9,17 @@ import { makePlanHandler } from '../../lib/dr/plan-handler.ts';
 import { silentLog } from '../../lib/observability/log.ts';
 import { makeProbeHandlers } from '../../functions/dr-probe.ts';
 import { reportHandler } from '../../functions/dr-report.ts';
+import { carrySteps } from '../../lib/dr/carry-steps.ts';
+import { liveSessionsSeen, WORK_IDS_LISTED } from '../../lib/dr/hadoop-checks.ts';
+import type { HadoopWork } from '../hadoop/emulator.ts';
+import { lastSeenItem, lastSeenKey, type LastSeen } from '../../lib/dr/last-seen.ts';
 import { makeValidateHandler } from '../../functions/dr-validate.ts';
 import { failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
 import type { HadoopEmulator } from '../hadoop/emulator.ts';
-import { InMemoryEc2 } from './ec2.ts';
-import { InMemoryElbv2, type TargetState } from './elbv2.ts';
-import { InMemoryEmr } from './emr.ts';
+import type { TargetState } from './elbv2.ts';
+import { buildDrWorld, buildLoadBalancing, ec2Call } from './world.ts';
+import { stepSummary } from './emr-steps.ts';
 import { clusterHealth, passes, SERVICE_PORTS, serviceOnPort } from './master-health.ts';
 import { masterNetwork } from './master-network.ts';
 import { PROBE_INTERVAL_SECONDS, SandboxAlarm, type AlarmState } from './alarm.ts';
@@ -29,7 +33,6 @@ import { probeAddressResolver } from '../../lib/dr/serving-master.ts';
 import { DR_SDK_MAX_ATTEMPTS, PROBE_SDK_MAX_ATTEMPTS } from '../../lib/dr/sdk-retry.ts';
 import type { SandboxAws } from '../aws/calls.ts';
 import { recordAlarmTrigger, recordEmulatorCalls, recordLambdaInvocations, TASK_FUNCTIONS } from './aws-calls.ts';
-import { CLUSTER_TAG } from '../../lib/dr/tags.ts';
 
 /**
  * Runs the real failover definition in aws-local-stepfunctions on the virtual clock: every Task
@@ -53,6 +56,7 @@ export interface FailoverExecutionResult {
     mode: 'failover' | 'drill';
     dryRun?: boolean | undefined;
     retireOldCluster?: boolean | undefined;
+    resubmitSteps?: string | undefined;
     alarmDelaySeconds?: number;
     /** `alarm` when the modelled alarm started it (scenario `alarms`), else the scenario's trigger. */
     source?: 'scenario' | 'alarm';
@@ -76,6 +80,8 @@ export interface SandboxClusterView {
   terminationProtected: boolean;
   /** The cluster this one replaced (lifeguard:replaces tag). */
   replaces: string | null;
+  /** Its steps at the end of the run, in the order they were added. */
+  steps: Array<{ id: string; name: string; state: string; actionOnFailure: string; args: string[] }>;
 }
 
 export interface FailoverResult {
@@ -125,29 +131,9 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
   // The definition runs with the deployed stack's resources when its requests are recorded.
   const refs = aws?.deployment.failover ?? LOCAL_FAILOVER_REFS;
 
-  const ec2 = new InMemoryEc2(scenario.subnets, log);
   const sleep = (ms: number) => clock.sleep(ms);
   const park = (sleeping: Promise<void>) => clock.parked(() => sleeping);
-  for (const zone of scenario.impairedZones) ec2.impairZone(zone);
-  const emr = new InMemoryEmr(ec2, log, { provisioningSeconds: scenario.emr.provisioningSeconds, createFailure: scenario.emr.createFailure, now: () => clock.now() });
-  for (const c of scenario.clusters) {
-    const subnet = ec2.subnet(c.subnetId)!;
-    emr.addCluster({
-      id: c.id,
-      name: c.name,
-      subnetId: c.subnetId,
-      zone: subnet.zone,
-      masterIp: c.master.ip,
-      masterInstanceId: c.master.instanceId,
-      createdAtMs: t0 - 86_400_000,
-      readyAtMs: t0 - 86_000_000,
-      ...(c.failsAt !== undefined ? { failsAtMs: t0 + c.failsAt * 1000 } : {}),
-      terminationProtected: c.terminationProtected,
-      tags: { [CLUSTER_TAG]: c.name },
-      releaseLabel: 'emr-7.5.0',
-      createdByScenario: false,
-    });
-  }
+  const { ec2, emr } = buildDrWorld(scenario, { t0, now: () => clock.now(), log });
   const healthOf = clusterHealth(scenario, emr, t0);
   const serving = (ip: string, port: number, atMs: number): boolean => {
     const cluster = emr.byMasterIp(ip);
@@ -155,14 +141,28 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     if (cluster.createdByScenario && scenario.newTargetsNeverHealthy) return false;
     return passes(healthOf(cluster, atMs), serviceOnPort(port));
   };
-  const loadBalancer = {
-    arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/lifeguard-sandbox/0123456789abcdef',
-    zones: scenario.loadBalancer.zones ?? [...new Set(scenario.subnets.map((s) => s.zone))],
-    zoneOf: (ip: string) => ec2.zoneOfIp(ip),
+  const elbv2 = buildLoadBalancing(scenario, { t0, now: () => clock.now(), log, ec2, serving });
+  const workOf = (cluster: { id: string }): HadoopWork | undefined => {
+    const running = scenario.clusters.find((c) => c.id === cluster.id)?.running;
+    return running && { yarnApplications: running.yarnApplications.map((a) => ({ ...a, state: 'RUNNING' as const })), livySessions: running.livySessions };
   };
-  const elbv2 = new InMemoryElbv2(scenario.targetGroups, log, () => clock.now(), serving, t0, loadBalancer);
-  for (const c of scenario.clusters) for (const arn of c.targetGroups) elbv2.seed(arn, c.master.ip, t0 - 3_600_000);
   const locks = new InMemoryLockTable(log);
+  // The deployed probe ran every minute before the scenario began: a cluster healthy at the start
+  // has a record of what it ran one probe interval earlier (world state, like the seeded targets).
+  for (const c of scenario.clusters) {
+    const cluster = emr.clusters.get(c.id)!;
+    if (!passes(healthOf(cluster, t0), undefined)) continue;
+    const work = workOf(cluster);
+    const apps = work?.yarnApplications ?? [];
+    locks.items.set(
+      lastSeenKey(c.name),
+      lastSeenItem(c.name, {
+        at: new Date(t0 - PROBE_INTERVAL_SECONDS * 1000).toISOString(),
+        yarnApplications: { count: apps.length, ids: apps.slice(0, WORK_IDS_LISTED).map((a) => a.id) },
+        livySessions: liveSessionsSeen(work?.livySessions ?? []),
+      }),
+    );
+  }
   const events: FailoverResult['events'] = [];
 
   const dr = sandboxDrConfig(scenario);
@@ -176,8 +176,9 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     };
   };
   const sdk = clientsFor('planner');
+  const stepsEmr = clientsFor('steps').emr;
 
-  const routedFetch = masterNetwork({ emr, healthOf, now: () => clock.now(), emulators });
+  const routedFetch = masterNetwork({ emr, healthOf, now: () => clock.now(), emulators, workOf });
 
   // The handlers' own code (minus the middy wiring). The planner is called directly: its handler
   // module logs to stdout, which would interleave with `--json` output.
@@ -190,6 +191,8 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
       probe: (cluster, probeOptions) => clock.io(() => probeCluster(cluster, { ...probeOptions, fetch: routedFetch })),
       resolveAddress: probeAddressResolver(clientsFor(caller).elbv2),
       now: () => clock.now(),
+      // The scheduled probe keeps what it saw running in the lock table, as deployed.
+      ...(caller === 'probe' ? { lastSeen: { record: async (cluster: string, seen: LastSeen) => void locks.call('PutItem', { TableName: refs.lockTable, Item: lastSeenItem(cluster, seen) }, 'probe') } } : {}),
     });
   const probeHandlers = probeHandlersFor('probe');
   const confirmHandlers = probeHandlersFor('confirm');
@@ -201,13 +204,14 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     [String(refs.confirmFunction)]: async (event) => clock.io(() => confirmHandlers.confirm(event)),
     // The real plan handler: its input validation runs in every sandbox execution too.
     [String(refs.planFunction)]: async (event) => clock.io(() => plan(event)),
+    [String(refs.stepsFunction)]: async (event) => clock.io(() => carrySteps(event, stepsEmr)),
     [String(refs.reportFunction)]: async (event) => reportHandler(event),
   };
   const functionKeys = new Map(Object.entries(TASK_FUNCTIONS).map(([ref, key]) => [String(refs[ref as keyof typeof TASK_FUNCTIONS]), key]));
   const services: Record<string, (action: string, input: Record<string, unknown>) => unknown> = {
     emr: (action, input) => emr.call(action, input, 'stateMachine'),
     elbv2: (action, input) => elbv2.call(action, input, 'stateMachine'),
-    dynamodb: (action, input) => locks.call(action as 'PutItem' | 'DeleteItem', input),
+    dynamodb: (action, input) => locks.call(action as 'PutItem' | 'DeleteItem' | 'GetItem', input),
     events: (_action, input) => {
       const entries = (input.Entries as Array<{ Source: string; DetailType: string; Detail: unknown }>) ?? [];
       log.enter('events', 'PutEvents', input);
@@ -278,6 +282,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     if (trigger.mode === 'failover') input.detectedAt = new Date(clock.now() - trigger.alarmDelaySeconds * 1000).toISOString();
     if (trigger.dryRun !== undefined) input.dryRun = trigger.dryRun;
     if (trigger.retireOldCluster !== undefined) input.retireOldCluster = trigger.retireOldCluster;
+    if (trigger.resubmitSteps !== undefined) input.resubmitSteps = trigger.resubmitSteps;
     const execution = machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: handlers as never, retryIntervalOverrides: retryOverrides },
       context: { Execution: { Id: record.id, Name: name }, State: stateContext },
@@ -385,6 +390,10 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
           masterIp: c.masterIp,
           terminationProtected: c.terminationProtected,
           replaces: c.tags['lifeguard:replaces'] ?? null,
+          steps: emr.steps(c).runs.map((run) => {
+            const s = stepSummary(run, clock.now());
+            return { id: s.Id, name: s.Name, state: s.Status.State, actionOnFailure: s.ActionOnFailure, args: s.Config.Args };
+          }),
         },
       ]),
     ),
@@ -415,6 +424,7 @@ export function sandboxDrConfigInput(scenario: DrScenario) {
         placement: { candidateSubnetIds: c.candidateSubnetIds ?? scenario.subnets.map((s) => s.id) },
         ...(c.runJobFlowTemplate ? { runJobFlowTemplate: c.runJobFlowTemplate } : {}),
         roles: c.roles,
+        resubmitSteps: c.resubmitSteps,
         drill: { retireOldCluster: c.drill.retireOldCluster },
         ...(c.alarm ? { alarm: c.alarm } : {}),
       };
@@ -422,17 +432,11 @@ export function sandboxDrConfigInput(scenario: DrScenario) {
   };
 }
 
-function sandboxDrConfig(scenario: DrScenario): DrConfig {
+export function sandboxDrConfig(scenario: DrScenario): DrConfig {
   const parsed = drConfigSchema.safeParse(sandboxDrConfigInput(scenario));
   // Scenario clusters become dr.clusters[] (same index): name the configuration field that is wrong.
   if (!parsed.success) throw new Error(`emr scenario is invalid (as the dr configuration it implies):\n${formatIssues(parsed.error)}`);
   return parsed.data;
-}
-
-function ec2Call(ec2: InMemoryEc2, action: string, input: Record<string, unknown>, caller: Caller): unknown {
-  if (action === 'DescribeSubnets') return ec2.describeSubnets(input, caller);
-  if (action === 'DescribeAvailabilityZones') return ec2.describeAvailabilityZones(input, caller);
-  throw new Error(`the sandbox EC2 does not implement ${action}`);
 }
 
 /** Every Task state's Retry list, nested states included (Map item processors). */

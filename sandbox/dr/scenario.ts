@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { RESUBMIT_STEPS } from '../../lib/config/dr.ts';
 import { awsIdFormat, awsIdPattern } from '../../lib/util/aws-ids.ts';
+import { ACTIONS_ON_FAILURE } from './emr-steps.ts';
 
 /**
  * The `emr` section of a scenario file: EMR clusters (masters, zones, Hadoop health over time),
@@ -19,6 +21,25 @@ const healthPointSchema = z
     resourceManager: z.enum(['active', 'standby', 'stopped', 'down', 'hang']).default('active'),
     nameNode: z.enum(['active', 'standby', 'safemode', 'down', 'hang']).default('active'),
     livy: z.enum(['up', 'down', 'error', 'hang']).default('up'),
+  })
+  .strict();
+
+/** A step on a cluster: it runs when the steps added before it are done (sandbox/dr/emr-steps.ts). */
+const stepSchema = z
+  .object({
+    id: z.string().regex(/^s-[A-Z0-9]+$/, 'an EMR step id such as s-1A2B3C4D5E6F7').optional(),
+    name: z.string().min(1).max(256),
+    jar: z.string().min(1).default('command-runner.jar'),
+    args: z.array(z.string()).default([]),
+    mainClass: z.string().min(1).optional(),
+    properties: z.record(z.string(), z.string()).optional(),
+    actionOnFailure: z.enum(ACTIONS_ON_FAILURE).default('CONTINUE'),
+    /** Simulated second it was added (negative: before the scenario starts). */
+    submittedAt: z.number().default(-3600),
+    /** How long it runs once started; a copy added to a replacement runs as long. */
+    durationSeconds: z.number().min(1).default(300),
+    /** It ends FAILED (and its ActionOnFailure applies) instead of COMPLETED. */
+    fails: z.boolean().default(false),
   })
   .strict();
 
@@ -48,6 +69,44 @@ const clusterSchema = z
     /** A stored RunJobFlow request; without one the planner clones the running cluster. */
     runJobFlowTemplate: z.record(z.string(), z.unknown()).optional(),
     drill: z.object({ retireOldCluster: z.boolean().default(false) }).strict().prefault({}),
+    /** Steps on the cluster, in the order they were added. */
+    steps: z.array(stepSchema).default([]),
+    /** What runs on the master: YARN applications and Livy sessions the probe sees while it is healthy. */
+    running: z
+      .object({
+        yarnApplications: z.array(z.object({ id: z.string().regex(/^application_\d+_\d+$/, 'a YARN application id such as application_1767225600000_0001'), name: z.string().default('spark') }).strict()).default([]),
+        livySessions: z
+          .array(
+            z
+              .object({
+                id: z.number().int().min(0),
+                kind: z.enum(['spark', 'pyspark', 'sparkr', 'sql']).default('pyspark'),
+                state: z.enum(['not_started', 'starting', 'idle', 'busy', 'shutting_down', 'error', 'dead', 'killed', 'success']).default('idle'),
+                appId: z.string().optional(),
+              })
+              .strict(),
+          )
+          .default([]),
+      })
+      .strict()
+      .optional(),
+    /** What the cluster was made with, as DescribeCluster and its lists give it (what `lifeguard audit --emr` reads). */
+    made: z
+      .object({
+        /** EMR Configurations: `{ Classification, Properties, Configurations }`. */
+        configurations: z.array(z.record(z.string(), z.unknown())).default([]),
+        bootstrapActions: z.array(z.object({ name: z.string().min(1), path: z.string().min(1), args: z.array(z.string()).default([]) }).strict()).default([]),
+        applications: z.array(z.string().min(1)).default(['Hadoop', 'Spark', 'Livy', 'Hive']),
+        instanceTypes: z.object({ master: z.string().default('m5.xlarge'), core: z.string().default('r5.2xlarge') }).strict().prefault({}),
+        /** The cluster's own roles (names); by default the ones the configuration's defaults name. */
+        serviceRole: z.string().default('EMR_DefaultRole'),
+        instanceProfile: z.string().default('EMR_EC2_DefaultRole'),
+        autoScalingRole: z.string().optional(),
+      })
+      .strict()
+      .prefault({}),
+    /** dr.clusters[].resubmitSteps: which steps a failover carries over. */
+    resubmitSteps: z.enum(RESUBMIT_STEPS).default('none'),
     /** The health alarm (dr.clusters[].alarm): its evaluation window counts in the RTO. */
     alarm: z
       .object({ periodSeconds: z.number().int().min(10).optional(), evaluationPeriods: z.number().int().min(1).optional(), datapointsToAlarm: z.number().int().min(1).optional() })
@@ -89,6 +148,8 @@ const targetGroupSchema = z
         unhealthyThreshold: z.number().int().min(2).max(10).default(3),
         /** Offset of the group's check schedule from the scenario start (checks do not wait for a registration). */
         phaseSeconds: z.number().min(0).default(0),
+        /** The port the check probes: the target's own (`traffic-port`) or a fixed one. */
+        port: z.union([z.literal('traffic-port'), z.number().int().min(1).max(65535)]).default('traffic-port'),
       })
       .strict()
       .prefault({}),
@@ -104,8 +165,8 @@ const faultSchema = z
     times: z.number().int().min(1).default(1),
     /** API error code; default ThrottlingException. */
     error: z.string().optional(),
-    /** Only calls by this caller: the state machine's Task states, the plan Lambda, or the probes. */
-    caller: z.enum(['stateMachine', 'planner', 'probe']).optional(),
+    /** Only calls by this caller: the state machine's Task states, the plan Lambda, the probes, or the steps Lambda. */
+    caller: z.enum(['stateMachine', 'planner', 'probe', 'steps']).optional(),
     /** Only calls made at or after this simulated second ... */
     from: seconds.optional(),
     /** ... and before this one. */
@@ -122,6 +183,8 @@ const triggerSchema = z
     mode: z.enum(['failover', 'drill']).default('failover'),
     dryRun: z.boolean().optional(),
     retireOldCluster: z.boolean().optional(),
+    /** The execution's own resubmitSteps (a drill carries none without it). */
+    resubmitSteps: z.enum(RESUBMIT_STEPS).optional(),
     /**
      * failover only: the alarm changed state this long before its event started the execution
      * (EventBridge delivery, retries). The trigger carries the alarm's time, as the deployed rule does.
@@ -138,6 +201,8 @@ export const drScenarioSchema = z
     /** Zones EC2 reports as impaired (the outage). */
     impairedZones: z.array(z.string()).default([]),
     targetGroups: z.array(targetGroupSchema).min(1),
+    /** Instance types EC2 offers per zone (DescribeInstanceTypeOfferings); a zone left out offers every type. */
+    instanceTypeOfferings: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
     /** The NLB in front of every target group. */
     loadBalancer: z
       .object({

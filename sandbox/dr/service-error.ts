@@ -16,9 +16,9 @@ export type ServiceName = 'emr' | 'elbv2' | 'ec2' | 'dynamodb' | 'events';
 
 /**
  * Who makes the call: the state machine's own Task states, the plan Lambda, the scheduled probe
- * Lambda or the confirm Lambda (the state machine's probe step).
+ * Lambda, the confirm Lambda (the state machine's probe step) or the steps Lambda.
  */
-export type Caller = 'stateMachine' | 'planner' | 'probe' | 'confirm';
+export type Caller = 'stateMachine' | 'planner' | 'probe' | 'confirm' | 'steps';
 
 /** Whom a fault rule aims at: `probe` is both probes, the scheduled one and the confirm step. */
 export type FaultCaller = Exclude<Caller, 'confirm'>;

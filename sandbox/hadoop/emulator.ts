@@ -1,4 +1,4 @@
-import { livyHandler, type LivyHealth } from './livy.ts';
+import { livyHandler, type LivyHealth, type LivySession } from './livy.ts';
 import { nameNodeHandler, type NameNodeHealth } from './name-node.ts';
 import { resourceManagerHandler, type ResourceManagerHealth } from './resource-manager.ts';
 import { SwitchableServer, type ListenerMode } from './switchable-server.ts';
@@ -15,6 +15,13 @@ export interface HadoopEmulatorOptions {
   health?: Partial<HadoopHealth>;
   /** Epoch ms the emulated daemons report as their start time. */
   startedOn?: number;
+  /** What runs on the master: YARN applications and Livy sessions. */
+  work?: HadoopWork;
+}
+
+export interface HadoopWork {
+  yarnApplications: Array<{ id: string; name: string; state: 'RUNNING' | 'ACCEPTED' }>;
+  livySessions: LivySession[];
 }
 
 export interface HadoopEmulator {
@@ -41,12 +48,12 @@ export async function startHadoopEmulator(options: HadoopEmulatorOptions = {}): 
   const startedOn = options.startedOn ?? Date.parse('2026-01-01T00:00:00Z');
   const servers = {
     resourceManager: new SwitchableServer(
-      resourceManagerHandler(() => current.resourceManager, { clusterTimestamp: startedOn, hadoopVersion: '3.3.6' }),
+      resourceManagerHandler(() => current.resourceManager, { clusterTimestamp: startedOn, hadoopVersion: '3.3.6', applications: () => options.work?.yarnApplications ?? [] }),
     ),
     nameNode: new SwitchableServer(
       nameNodeHandler(() => current.nameNode, { host: 'ip-10-0-1-25.ec2.internal', rpcPort: 8020, startedOn }),
     ),
-    livy: new SwitchableServer(livyHandler(() => current.livy)),
+    livy: new SwitchableServer(livyHandler(() => current.livy, () => options.work?.livySessions ?? [])),
   };
   const ports = {
     resourceManager: await servers.resourceManager.start(),

@@ -7,6 +7,8 @@ export type ResourceManagerHealth = 'active' | 'standby' | 'stopped' | 'down' | 
 export interface ResourceManagerFacts {
   clusterTimestamp: number;
   hadoopVersion: string;
+  /** Applications it runs now (`/ws/v1/cluster/apps`, `/ws/v1/cluster/metrics`). */
+  applications?: () => Array<{ id: string; name: string; state: 'RUNNING' | 'ACCEPTED' }>;
 }
 
 /** `GET /ws/v1/cluster/info` as a YARN 3.x ResourceManager answers it. */
@@ -14,8 +16,21 @@ export function resourceManagerHandler(health: () => ResourceManagerHealth, fact
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET') return sendText(res, 405, 'HTTP 405 Method Not Allowed');
-    if (path !== '/ws/v1/cluster/info' && path !== '/ws/v1/cluster') return sendText(res, 404, 'Not Found');
     const mode = health();
+    const apps = facts.applications?.() ?? [];
+    if (path === '/ws/v1/cluster/metrics') {
+      const count = (state: string) => apps.filter((a) => a.state === state).length;
+      return sendJson(res, 200, { clusterMetrics: { appsSubmitted: apps.length, appsRunning: count('RUNNING'), appsPending: count('ACCEPTED'), appsCompleted: 0 } });
+    }
+    if (path === '/ws/v1/cluster/apps') {
+      // The REST API's `states` and `limit` query parameters; no match is `{"apps":null}`.
+      const query = new URLSearchParams((req.url ?? '').split('?')[1] ?? '');
+      const states = (query.get('states') ?? '').split(',').filter(Boolean).map((s) => s.toUpperCase());
+      const limit = Number(query.get('limit') ?? Infinity);
+      const app = apps.filter((a) => !states.length || states.includes(a.state)).slice(0, limit);
+      return sendJson(res, 200, { apps: app.length ? { app: app.map((a) => ({ ...a, user: 'hadoop', queue: 'default', applicationType: 'SPARK' })) } : null });
+    }
+    if (path !== '/ws/v1/cluster/info' && path !== '/ws/v1/cluster') return sendText(res, 404, 'Not Found');
     const state = mode === 'stopped' ? 'STOPPED' : 'STARTED';
     const haState = mode === 'standby' ? 'STANDBY' : mode === 'stopped' ? 'STOPPED' : 'ACTIVE';
     const build = `${facts.hadoopVersion}-amzn-1 from 0000000000000000000000000000000000000000 by release source checksum 0a1b2c3d4e5f`;

@@ -1,3 +1,5 @@
+import { formatLostWork, formatStepsReport } from '../../lib/dr/format-failover.ts';
+import type { RtoReport } from '../../lib/dr/rto.ts';
 import type { SimulationResult, TimelineEntry } from './result.ts';
 
 const ACTOR_WIDTH = 11;
@@ -27,6 +29,12 @@ function failoverSummary(failover: NonNullable<SimulationResult['failover']>): s
     lines.push(`  ${arn.split(':').pop()} → ${targets.map((t) => `${t.ip}:${t.port} ${t.state}`).join(', ') || 'EMPTY'}`);
   }
   for (const c of Object.values(failover.clusters)) lines.push(`  ${c.name}: ${c.state} in ${c.zone}${c.replaces ? ` (replaces ${c.replaces})` : ''}`);
+  for (const e of failover.executions) {
+    const report = (e.output as { report?: Partial<RtoReport> } | undefined)?.report;
+    for (const w of report?.warnings ?? []) lines.push(`  warning                 ${w}`);
+    if (report?.steps) lines.push(...formatStepsReport(report.steps).map((l) => `  ${l}`));
+    if (report && report.lostWork !== undefined && report.mode) lines.push(...formatLostWork(report.lostWork, report.mode).map((l) => `  ${l}`));
+  }
   return lines.join('\n');
 }
 

@@ -19,6 +19,7 @@ export interface FailoverResourceRefs {
   validateFunction: ResourceRef;
   confirmFunction: ResourceRef;
   planFunction: ResourceRef;
+  stepsFunction: ResourceRef;
   reportFunction: ResourceRef;
   lockTable: ResourceRef;
   /** `source` of Lifeguard's own events. */

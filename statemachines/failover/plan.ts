@@ -1,4 +1,4 @@
-import { lambdaTask, lambdaThrottlingRetry, releaseLock, type FailoverResourceRefs, type States } from './common.ts';
+import { dynamoRetry, integration, lambdaTask, lambdaThrottlingRetry, releaseLock, type FailoverResourceRefs, type States } from './common.ts';
 
 /**
  * Plan the replacement (read-only). A throttled read is retried here too: the planner's SDK
@@ -17,10 +17,22 @@ export function planStates(refs: FailoverResourceRefs, exits: { planned: string 
       'retireOldCluster.$': '$.request.retireOldCluster',
     },
     '$.plan',
-    'IsDryRun',
+    'ReadLastSeen',
   );
   return {
     PlanFailover: { ...plan, Retry: [...(plan.Retry as unknown[]), lambdaThrottlingRetry] },
+    ReadLastSeen: {
+      Type: 'Task',
+      Comment:
+        'What the last healthy probe saw running on the old cluster (lib/dr/last-seen.ts), read before any target switches: once the replacement serves, the probe records what runs there',
+      Resource: integration(refs, 'dynamodb:getItem'),
+      Parameters: { TableName: refs.lockTable, Key: { lockKey: { 'S.$': "States.Format('seen#{}', $.request.cluster)" } } },
+      ResultPath: '$.lastSeen',
+      Retry: [dynamoRetry],
+      // Only the report reads it: no record is no failure.
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.lastSeenError', Next: 'IsDryRun' }],
+      Next: 'IsDryRun',
+    },
     IsDryRun: {
       Type: 'Choice',
       Choices: [{ Variable: '$.request.dryRun', BooleanEquals: true, Next: 'ReleaseLockDryRun' }],

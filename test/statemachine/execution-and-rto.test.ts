@@ -23,7 +23,7 @@ const prepare = (request: unknown) => prepareExecution({ request, executionId: '
 describe('prepareExecution (ValidateInput)', () => {
   it('resolves the cluster by j-ID and sets up lock, confirm budget and empty slots', () => {
     const state = prepare({ cluster: 'j-2AXXXXXXGAPLF' });
-    expect(state.request).toEqual({ cluster: 'analytics', clusterId: 'j-2AXXXXXXGAPLF', mode: 'failover', dryRun: false, retireOldCluster: true, detectedAt: null, alarmWindowSeconds: 0 });
+    expect(state.request).toEqual({ cluster: 'analytics', clusterId: 'j-2AXXXXXXGAPLF', mode: 'failover', dryRun: false, retireOldCluster: true, resubmitSteps: 'none', detectedAt: null, alarmWindowSeconds: 0 });
     expect(state.lock).toEqual({ key: 'emr#analytics', now: String(Date.parse(at) / 1000), expiresAt: String(Date.parse(at) / 1000 + LOCK_TTL_SECONDS) });
     // 5 attempts, 3 to fail: after 3 healthy probes 3 failures are out of reach.
     expect(state.confirm).toMatchObject({ attempts: 5, unhealthyToFail: 3, healthyToClear: 3, intervalSeconds: 20, healthy: { n: 0 }, unhealthy: { n: 0 } });
@@ -35,6 +35,15 @@ describe('prepareExecution (ValidateInput)', () => {
     expect(prepare({ cluster: 'analytics', mode: 'drill', dryRun: false, retireOldCluster: true }).request).toMatchObject({ dryRun: false, retireOldCluster: true });
     // A real failover always retires the broken cluster.
     expect(prepare({ cluster: 'analytics', retireOldCluster: false }).request.retireOldCluster).toBe(true);
+  });
+
+  it("carries steps as the cluster's resubmitSteps says in a failover, and none in a drill unless its input asks", () => {
+    const { dr: withSteps } = parseConfig({ dr: { clusters: [{ ...dr.clusters[0]!, resubmitSteps: 'pending' }] } });
+    const prepareWith = (request: unknown) => prepareExecution({ request, executionId: 'arn:exec:1', enteredAt: at }, withSteps);
+    expect(prepareWith({ cluster: 'analytics' }).request.resubmitSteps).toBe('pending');
+    expect(prepareWith({ cluster: 'analytics', mode: 'drill' }).request.resubmitSteps).toBe('none');
+    expect(prepareWith({ cluster: 'analytics', mode: 'drill', resubmitSteps: 'pending-and-running' }).request.resubmitSteps).toBe('pending-and-running');
+    expect(() => prepareWith({ cluster: 'analytics', resubmitSteps: 'all' })).toThrow(/resubmitSteps/);
   });
 
   it("takes the alarm's state-change time as CloudWatch writes it, and its evaluation window", () => {

@@ -115,7 +115,8 @@ describe('failover state machine (real ASL in aws-local-stepfunctions, DR sandbo
     expect(result.clusters[OLD_ID]?.state).toBe('WAITING');
     expect(result.events.map((e) => e.detailType)).toEqual(['Failover Failed']);
     expect(result.events[0]?.detail).toMatchObject({ cluster: 'analytics', error: { Error: 'ClusterCreationFailed' } });
-    expect(actions(result, 'dynamodb')).toEqual(['dynamodb:PutItem', 'dynamodb:DeleteItem']);
+    // The lock, what the last healthy probe saw (read once planned), the lock given back.
+    expect(actions(result, 'dynamodb')).toEqual(['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem']);
   });
 
   it('terminates nothing it did not create when RunJobFlow itself is refused', async () => {

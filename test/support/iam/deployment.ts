@@ -35,6 +35,7 @@ export function sandboxDeployment(iam: StackIam, options: { service: string; sta
       validateFunction: arnOf('drValidate'),
       confirmFunction: arnOf('drConfirm'),
       planFunction: arnOf('drPlan'),
+      stepsFunction: arnOf('drSteps'),
       reportFunction: arnOf('drReport'),
       lockTable: iam.stack.physicalName(LOCK_TABLE_ID),
       eventSource: options.eventSource,

@@ -49,7 +49,7 @@ const groupArn = (w: RequestWorld, name: string) => {
 };
 
 const emrCluster = (action: string): Mapping => (input, w, call) => {
-  const ids = [input.ClusterId, ...(Array.isArray(input.JobFlowIds) ? input.JobFlowIds : [])].filter((id): id is string => typeof id === 'string');
+  const ids = [input.ClusterId, input.JobFlowId, ...(Array.isArray(input.JobFlowIds) ? input.JobFlowIds : [])].filter((id): id is string => typeof id === 'string');
   if (!ids.length) throw new Error(`elasticmapreduce:${action} names no cluster`);
   return ids.map((id) => on(`elasticmapreduce:${action}`, arn(w, 'elasticmapreduce', `cluster/${id}`), resourceTagContext(call, id, 'elasticmapreduce')));
 };
@@ -131,6 +131,7 @@ const OPERATIONS: Record<string, Mapping> = {
   'sqs:GetQueueAttributes': queue('GetQueueAttributes'),
   'states:StartExecution': (input) => [on('states:StartExecution', str(input, 'stateMachineArn'))],
   'dynamodb:PutItem': (input, w) => [on('dynamodb:PutItem', arn(w, 'dynamodb', `table/${str(input, 'TableName')}`))],
+  'dynamodb:GetItem': (input, w) => [on('dynamodb:GetItem', arn(w, 'dynamodb', `table/${str(input, 'TableName')}`))],
   'dynamodb:DeleteItem': (input, w) => [on('dynamodb:DeleteItem', arn(w, 'dynamodb', `table/${str(input, 'TableName')}`))],
   'elasticmapreduce:RunJobFlow': runJobFlow,
   'elasticmapreduce:ListClusters': wildcard('elasticmapreduce:ListClusters'),
@@ -145,6 +146,8 @@ const OPERATIONS: Record<string, Mapping> = {
       'GetManagedScalingPolicy',
       'SetTerminationProtection',
       'TerminateJobFlows',
+      'ListSteps',
+      'AddJobFlowSteps',
     ].map((a) => [`elasticmapreduce:${a}`, emrCluster(a)]),
   ),
   'elasticloadbalancing:DescribeTargetGroups': wildcard('elasticloadbalancing:DescribeTargetGroups'),

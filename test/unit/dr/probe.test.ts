@@ -36,13 +36,13 @@ describe('probeCluster against the Hadoop emulators', () => {
       checkedAt: FIXED_NOW,
       address: '127.0.0.1',
       services: {
-        resourceManager: { healthy: true, latencyMs: 0, detail: { state: 'STARTED', haState: 'ACTIVE', version: '3.3.6-amzn-1' } },
+        resourceManager: { healthy: true, latencyMs: 0, detail: { state: 'STARTED', haState: 'ACTIVE', version: '3.3.6-amzn-1' }, work: { count: 0, ids: [] } },
         nameNode: {
           healthy: true,
           latencyMs: 0,
           detail: { state: 'active', hostAndPort: 'ip-10-0-1-25.ec2.internal:8020', safeMode: false },
         },
-        livy: { healthy: true, latencyMs: 0, detail: { sessions: 0 } },
+        livy: { healthy: true, latencyMs: 0, detail: { sessions: 0 }, work: { count: 0, ids: [] } },
       },
     });
   });

@@ -1,0 +1,98 @@
+import { DescribeInstanceTypeOfferingsCommand, DescribeSubnetsCommand, type EC2Client, type Filter, type Subnet } from '@aws-sdk/client-ec2';
+import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeClusterCommand,
+  ListBootstrapActionsCommand,
+  ListInstanceFleetsCommand,
+  ListInstanceGroupsCommand,
+  ListStepsCommand,
+  type EMRClient,
+} from '@aws-sdk/client-emr';
+import type { EmrClusterConfig } from '../../config/dr.ts';
+import type { AuditSubnet, EmrAuditInput } from './types.ts';
+
+export interface DrAuditClients {
+  emr: EMRClient;
+  ec2: EC2Client;
+  elbv2: ElasticLoadBalancingV2Client;
+}
+
+/**
+ * Reads one EMR cluster and what a failover of it depends on — read-only: the cluster, its
+ * instance groups or fleets, bootstrap actions, recent steps; the candidate subnets and the
+ * instance types EC2 offers in their zones; the target groups and their load balancers' zones.
+ */
+export async function readEmrCluster(clients: DrAuditClients, clusterId: string, configured?: EmrClusterConfig): Promise<EmrAuditInput> {
+  const { emr, ec2, elbv2 } = clients;
+  const { Cluster: cluster } = await emr.send(new DescribeClusterCommand({ ClusterId: clusterId }));
+  if (!cluster) throw new Error(`EMR cluster ${clusterId} not found`);
+  const fleets = cluster.InstanceCollectionType === 'INSTANCE_FLEET';
+  const [instanceTypes, bootstrap, steps] = await Promise.all([
+    fleets
+      ? emr.send(new ListInstanceFleetsCommand({ ClusterId: clusterId })).then((r) => (r.InstanceFleets ?? []).flatMap((f) => (f.InstanceTypeSpecifications ?? []).map((s) => s.InstanceType ?? '')))
+      : emr.send(new ListInstanceGroupsCommand({ ClusterId: clusterId })).then((r) => (r.InstanceGroups ?? []).map((g) => g.InstanceType ?? '')),
+    emr.send(new ListBootstrapActionsCommand({ ClusterId: clusterId })),
+    emr.send(new ListStepsCommand({ ClusterId: clusterId })),
+  ]);
+  const types = [...new Set(instanceTypes.filter(Boolean))].sort();
+
+  const ownSubnetId = cluster.Ec2InstanceAttributes?.Ec2SubnetId;
+  const [own] = ownSubnetId ? await describeSubnets(ec2, { SubnetIds: [ownSubnetId] }) : [];
+  const candidates = await candidateSubnets(ec2, own, configured);
+  const zones = [...new Set([...candidates.map((s) => s.zone), ...(own?.AvailabilityZone ? [own.AvailabilityZone] : [])])].sort();
+  const offerings = new Map<string, Set<string>>(zones.map((z) => [z, new Set<string>()]));
+  if (types.length && zones.length) {
+    const { InstanceTypeOfferings = [] } = await ec2.send(
+      new DescribeInstanceTypeOfferingsCommand({
+        LocationType: 'availability-zone',
+        Filters: [
+          { Name: 'instance-type', Values: types },
+          { Name: 'location', Values: zones },
+        ],
+      }),
+    );
+    for (const o of InstanceTypeOfferings) if (o.Location && o.InstanceType) offerings.get(o.Location)?.add(o.InstanceType);
+  }
+
+  const groupArns = configured?.targetGroups.map((g) => g.arn) ?? [];
+  const groups = groupArns.length ? ((await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: groupArns }))).TargetGroups ?? []) : [];
+  const lbArns = [...new Set(groups.flatMap((g) => g.LoadBalancerArns ?? []))];
+  const loadBalancers = lbArns.length ? ((await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: lbArns }))).LoadBalancers ?? []) : [];
+
+  return {
+    name: configured?.name ?? clusterId,
+    cluster,
+    configurations: cluster.Configurations ?? [],
+    instanceTypes: types,
+    bootstrapActions: bootstrap.BootstrapActions ?? [],
+    steps: steps.Steps ?? [],
+    candidateSubnets: candidates,
+    offerings,
+    targetGroups: groups.map((g) => ({ arn: g.TargetGroupArn ?? '', port: g.Port, healthCheckPort: g.HealthCheckPort, loadBalancerArns: g.LoadBalancerArns ?? [] })),
+    loadBalancerZones: new Map(loadBalancers.map((lb) => [lb.LoadBalancerArn ?? '', (lb.AvailabilityZones ?? []).map((z) => z.ZoneName ?? '')])),
+    configured,
+  };
+}
+
+/** The configured candidates (ids, then tags), or every other subnet of the cluster's VPC when the cluster is not configured. */
+async function candidateSubnets(ec2: EC2Client, own: Subnet | undefined, configured?: EmrClusterConfig): Promise<AuditSubnet[]> {
+  const found: Subnet[] = [];
+  if (configured?.placement.candidateSubnetIds.length) found.push(...(await describeSubnets(ec2, { SubnetIds: configured.placement.candidateSubnetIds })));
+  const tags = Object.entries(configured?.placement.subnetTags ?? {});
+  if (own?.VpcId && (tags.length || !configured)) {
+    found.push(...(await describeSubnets(ec2, { Filters: [{ Name: 'vpc-id', Values: [own.VpcId] }, ...tags.map(([k, v]) => ({ Name: `tag:${k}`, Values: [v] }))] })));
+  }
+  const byId = new Map(found.filter((s) => s.SubnetId && s.SubnetId !== own?.SubnetId).map((s) => [s.SubnetId!, { id: s.SubnetId!, zone: s.AvailabilityZone ?? '?' }]));
+  return [...byId.values()];
+}
+
+async function describeSubnets(ec2: EC2Client, query: { SubnetIds?: string[]; Filters?: Filter[] }): Promise<Subnet[]> {
+  const subnets: Subnet[] = [];
+  let token: string | undefined;
+  do {
+    const page = await ec2.send(new DescribeSubnetsCommand({ ...query, ...(token ? { NextToken: token } : {}) }));
+    subnets.push(...(page.Subnets ?? []));
+    token = page.NextToken;
+  } while (token);
+  return subnets;
+}

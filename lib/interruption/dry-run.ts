@@ -4,7 +4,7 @@ import { planDrain } from '../drain/plan.ts';
 import type { Notice } from '../events/notice.ts';
 import { cordonInputOf } from './act.ts';
 import type { InterruptionDeps } from './deps.ts';
-import type { Step } from './next-step.ts';
+import type { Step } from '../lifecycle/next-step.ts';
 import type { InstanceReport } from './report.ts';
 import type { NodeRef } from './schedules.ts';
 

@@ -1,12 +1,12 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { Regarding } from '../kube/event-recorder.ts';
-import { ANNOTATIONS, cordonApplied, cordonedAtOf, cordonPatch, type CordonInput } from '../drain/cordon.ts';
+import { ANNOTATIONS, cordonApplied, cordonedAtOf, cordonInputOf, cordonPatch, nodeRef } from '../drain/cordon.ts';
 import { drainNode, type DrainReport } from '../drain/drain.ts';
 import type { DrainPlan } from '../drain/plan.ts';
 import type { Notice } from '../events/notice.ts';
 import { annotationPath } from '../kube/json-pointer.ts';
 import { KubeEventRecorder } from '../kube/event-recorder.ts';
-import { DrainFailedError } from '../observability/interruption-metrics.ts';
+import { DrainFailedError } from '../drain/errors.ts';
 import type { JsonPatchOp, KubeApi } from '../kube/port.ts';
 import { holdsLeaseOp, LEASE_ANNOTATION, LEASE_DEFAULTS, LeaseKeeper, leaseValue, readLease } from '../lifecycle/lease.ts';
 import type { ActStep } from '../lifecycle/next-step.ts';
@@ -66,16 +66,6 @@ export interface PendingDrain {
 
 export const isPendingDrain = (value: unknown): value is PendingDrain => (value as PendingDrain | undefined)?.kind === 'pending-drain';
 
-export const cordonInputOf = (input: { notice: Notice; ref: NodeRef; decision: NodeDecision }): CordonInput => ({
-  nodeName: input.ref.nodeName,
-  eventId: input.notice.eventId,
-  kind: input.notice.kind,
-  deadline: input.decision.deadline,
-  effect: input.decision.effect,
-  unschedulable: input.decision.unschedulable,
-  complete: !input.decision.evict,
-});
-
 /**
  * Taints and cordons the node for the notice — in one patch with the lifecycle record and, when a
  * drain follows, the lease — and returns the drain to run under that lease (PendingDrain).
@@ -89,7 +79,7 @@ export async function act(input: ActInput, deps: InterruptionDeps): Promise<Inst
   const dropped = state.pending.filter((p) => (step.takeover && p.type !== 'scheduled-drain') || isThisScheduledDrain(p, notice, state));
   const added: PendingAction[] = decision.revertAt !== undefined ? [await ensureSchedule({ type: 'revert-rebalance', at: decision.revertAt, notice, event: input.event }, ref, deps)] : [];
 
-  const cordon = cordonInputOf({ notice, ref, decision });
+  const cordon = cordonInputOf(ref.nodeName, notice, decision);
   const next = recordAfter(state, step.input, {
     reason: decision.reason,
     applied: cordonApplied(node, state.applied, cordon),
@@ -163,8 +153,6 @@ function pendingDrain(input: ActInput, base: InstanceReport, k8sEvents: KubeEven
     },
   };
 }
-
-export const nodeRef = (node: V1Node): Regarding => ({ kind: 'Node', name: node.metadata?.name ?? '', ...(node.metadata?.uid ? { uid: node.metadata.uid } : {}) });
 
 const isThisScheduledDrain = (p: PendingAction, notice: Notice, state: NodeLifecycle) =>
   p.type === 'scheduled-drain' && notice.kind === 'scheduled-change' && (p.eventId === notice.eventId || state.health[notice.eventArn] === p.eventId);

@@ -1,11 +1,10 @@
 import type { V1Node } from '@kubernetes/client-node';
-import { revertPatch } from '../drain/cordon.ts';
+import { nodeRef, revertPatch } from '../drain/cordon.ts';
 import type { Notice } from '../events/notice.ts';
 import { annotationOps } from '../kube/json-pointer.ts';
 import { IDLE, lifecycleAnnotation, recordAfter, withSeen, type ContinuationType, type NodeLifecycle, type PendingAction } from '../lifecycle/state.ts';
 import { STATUS_OF, type Input } from '../lifecycle/table.ts';
 import { KubeEventRecorder } from '../kube/event-recorder.ts';
-import { nodeRef } from './act.ts';
 import type { InterruptionDeps } from './deps.ts';
 import { CONFLICT, writeGuarded } from './node-write.ts';
 import type { Persist } from './persist.ts';

@@ -8,7 +8,7 @@ import { annotationPath } from '../kube/json-pointer.ts';
 import { KubeEventRecorder } from '../kube/event-recorder.ts';
 import { DrainFailedError } from '../drain/errors.ts';
 import type { JsonPatchOp, KubeApi } from '../kube/port.ts';
-import { holdsLeaseOp, LEASE_ANNOTATION, LEASE_DEFAULTS, LeaseKeeper, leaseValue, readLease } from '../lifecycle/lease.ts';
+import { holdsLeaseOp, LEASE_ANNOTATION, LEASE_DEFAULTS, LeaseKeeper, LeaseMissingError, leaseValue, readLease } from '../lifecycle/lease.ts';
 import type { ActStep } from '../lifecycle/next-step.ts';
 import { lifecycleAnnotation, lifecycleOp, recordAfter, withSeen, type NodeLifecycle, type PendingAction } from '../lifecycle/state.ts';
 import { STATUS_OF } from '../lifecycle/table.ts';
@@ -122,7 +122,7 @@ export async function act(input: ActInput, deps: InterruptionDeps): Promise<Inst
 /** Starts keeping the lease just written and hands back the drain, to be run when the batch says. */
 function pendingDrain(input: ActInput, base: InstanceReport, k8sEvents: KubeEventRecorder, cordonNote: string, deps: InterruptionDeps): PendingDrain {
   const lease = readLease(input.node);
-  if (!lease) throw new Error(`lease annotation missing on ${input.ref.nodeName} right after it was written`);
+  if (!lease) throw new LeaseMissingError(`lease annotation missing on ${input.ref.nodeName} right after it was written`);
   const halt = new AbortController();
   const keeper = new LeaseKeeper(input.ref.nodeName, lease, deps, LEASE_DEFAULTS, () => halt.abort());
   keeper.start();

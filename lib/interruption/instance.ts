@@ -10,7 +10,7 @@ import { nextStep, type Step, type Trigger } from '../lifecycle/next-step.ts';
 import { IllegalTransitionError, STATUS_OF } from '../lifecycle/table.ts';
 import { CONFLICT } from './node-write.ts';
 import type { InstanceReport } from './report.ts';
-import { RetryLaterError } from '../util/errors.ts';
+import { LifeguardError, RetryLaterError } from '../util/errors.ts';
 import { persistence } from './persist.ts';
 import type { NodeLookup } from '../kube/node-index.ts';
 
@@ -19,6 +19,9 @@ const MAX_DECISIONS = 6;
 
 /** Another invocation holds the node for work as urgent as this: fail so the event is retried once its lease runs out. */
 export class NodeBusyError extends RetryLaterError {}
+
+/** Other writers changed the node under every one of this delivery's writes: it fails and is tried again. */
+export class NodeContentionError extends LifeguardError {}
 
 export interface InstanceWork {
   notice: Notice;
@@ -78,7 +81,7 @@ export async function handleInstance(work: InstanceWork, deps: InterruptionDeps)
     }
     return isPendingDrain(report) ? withResolvedVia(report, resolved.via) : { ...report, resolvedVia: resolved.via };
   }
-  throw new Error(`node ${ref.nodeName} kept changing under Lifeguard's writes (${MAX_DECISIONS} tries); the event will be tried again`);
+  throw new NodeContentionError(`node ${ref.nodeName} kept changing under Lifeguard's writes (${MAX_DECISIONS} tries); the event will be tried again`);
 }
 
 /** The drain's reports say how the node was found, as every other report does. */

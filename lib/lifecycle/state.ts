@@ -80,8 +80,8 @@ export function readLifecycle(node: V1Node): NodeLifecycle {
   let json: unknown;
   try {
     json = JSON.parse(raw);
-  } catch {
-    throw new CorruptLifecycleError(`annotation ${LIFECYCLE_ANNOTATION} on node ${node.metadata?.name ?? '?'} is not JSON; remove it to reset Lifeguard's record`);
+  } catch (err) {
+    throw new CorruptLifecycleError(`annotation ${LIFECYCLE_ANNOTATION} on node ${node.metadata?.name ?? '?'} is not JSON; remove it to reset Lifeguard's record`, { cause: err });
   }
   const parsed = lifecycleSchema.safeParse(json);
   if (!parsed.success) {

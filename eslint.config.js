@@ -12,6 +12,20 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The error model (lib/util/errors.ts), kept in what ships: errors say what failed by their class,
+  // carry what they caught, and messages come from errorMessage(). lib/dr follows once its own change lands.
+  {
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/dr/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Error']", message: 'Throw a LifeguardError subclass that names what failed (lib/util/errors.ts), not a bare Error.' },
+        { selector: "CatchClause ThrowStatement > NewExpression:not(:has(Property[key.name='cause']))", message: 'An error thrown inside a catch carries what was caught: pass { cause }.' },
+        { selector: "MemberExpression[property.name='message'] > TSAsExpression[typeAnnotation.typeName.name='Error']", message: 'Use errorMessage(err) (lib/util/errors.ts): what was thrown may not be an Error.' },
+      ],
+    },
+  },
   // Plain JavaScript entry points (bin/) run on Node: its globals are defined there.
   { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

@@ -45,6 +45,7 @@ export class AutoScalingLifecycleActions implements LifecycleActions {
       if (e.name === 'ValidationError' && /no active lifecycle action/i.test(e.message ?? '')) {
         throw new LifecycleActionGoneError(
           `${operation}: no pending lifecycle action ${hook.lifecycleHookName} for ${hook.instanceId} in ${hook.autoScalingGroupName} (completed or timed out)`,
+          { cause: err },
         );
       }
       throw err;

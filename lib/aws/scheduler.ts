@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { ceilMinute } from '../lifecycle/schedule-timing.ts';
 import type { OneTimeSchedule, Scheduler } from './ports.ts';
+import { ConfigError } from '../config/errors.ts';
 
 export interface SchedulerTarget {
   /** Lifeguard's own schedule group. */
@@ -33,7 +34,7 @@ export const SCHEDULER_ENV = {
 export function schedulerTargetFromEnvironment(env: NodeJS.ProcessEnv = process.env): SchedulerTarget {
   const read = (key: keyof SchedulerTarget) => {
     const value = env[SCHEDULER_ENV[key]];
-    if (!value) throw new Error(`${SCHEDULER_ENV[key]} is not set: the interruption function needs it to schedule work (deploy the stack with serverless.ts)`);
+    if (!value) throw new ConfigError(`${SCHEDULER_ENV[key]} is not set: the interruption function needs it to schedule work (deploy the stack with serverless.ts)`);
     return value;
   };
   return { groupName: read('groupName'), targetArn: read('targetArn'), roleArn: read('roleArn'), deadLetterArn: read('deadLetterArn') };

@@ -1,5 +1,6 @@
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { SQS_BATCH_LIMIT, type BatchOutcome, type MessageQueue, type ReceivedMessage } from './ports.ts';
+import { LifeguardError } from '../util/errors.ts';
 
 /**
  * MessageQueue over the SQS API. Batch entry ids must be at most 80 characters of [A-Za-z0-9_-] and
@@ -62,8 +63,11 @@ export class SqsMessageQueue implements MessageQueue {
   }
 }
 
+/** A batch call asked of SQS beyond what one call takes. */
+export class SqsBatchError extends LifeguardError {}
+
 function checkBatch(messages: ReadonlyArray<{ id: string }>): string[] {
-  if (messages.length > SQS_BATCH_LIMIT) throw new Error(`an SQS batch holds at most ${SQS_BATCH_LIMIT} entries, got ${messages.length}`);
+  if (messages.length > SQS_BATCH_LIMIT) throw new SqsBatchError(`an SQS batch holds at most ${SQS_BATCH_LIMIT} entries, got ${messages.length}`);
   return messages.map((m) => m.id);
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { awsIdFormat, awsIdPattern } from '../util/aws-ids.ts';
+import { ConfigError } from './errors.ts';
 
 /**
  * EMR clusters under disaster-recovery protection: where to probe them, where a replacement may
@@ -212,5 +213,5 @@ export function findEmrCluster(dr: DrConfig, nameOrId: string): EmrClusterConfig
   const found = dr.clusters.find((c) => c.name === nameOrId || c.clusterId === nameOrId);
   if (found) return found;
   const known = dr.clusters.map((c) => `${c.name} (${c.clusterId})`).join(', ') || 'none';
-  throw new Error(`EMR cluster '${nameOrId}' is not configured under dr.clusters (configured: ${known})`);
+  throw new ConfigError(`EMR cluster '${nameOrId}' is not configured under dr.clusters (configured: ${known})`);
 }

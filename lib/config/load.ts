@@ -1,8 +1,8 @@
 import { formatIssues } from './issues.ts';
 import { lifeguardConfigSchema, type LifeguardConfig } from './schema.ts';
-import { LifeguardError } from '../util/errors.ts';
+import { ConfigError } from './errors.ts';
 
-export class ConfigError extends LifeguardError {}
+export { ConfigError } from './errors.ts';
 
 /** Validates a parsed config object; the error lists every bad field by its path. */
 export function parseConfig(raw: unknown, origin = 'configuration'): LifeguardConfig {

@@ -32,7 +32,7 @@ function within<T>(location: readonly PropertyKey[], parse: () => T): T {
   } catch (err) {
     if (!(err instanceof InvalidEventError) || location.length === 0) throw err;
     const field = err.field && err.field !== '$' ? `${fieldPath(location)}.${err.field}` : fieldPath(location);
-    const Same = err.constructor as new (message: string, field?: string) => InvalidEventError;
-    throw new Same(`${field}: ${err.problem}`, field);
+    const Same = err.constructor as new (message: string, field?: string, options?: { cause?: unknown }) => InvalidEventError;
+    throw new Same(`${field}: ${err.problem}`, field, { cause: err });
   }
 }

@@ -1,7 +1,10 @@
 import { SQS_BATCH_LIMIT, type BatchOutcome, type MessageQueue, type ReceivedMessage } from '../aws/ports.ts';
 import { InvalidEventError } from '../events/notice.ts';
 import type { Clock } from '../util/clock.ts';
-import { errorMessage } from '../util/errors.ts';
+import { errorMessage, LifeguardError } from '../util/errors.ts';
+
+/** A redrive asked for what it cannot do. */
+export class RedriveError extends LifeguardError {}
 import { summarize, type DeadLetterSummary } from './describe.ts';
 import { readPayload } from './payload.ts';
 import type { ReplayTarget } from './targets.ts';
@@ -82,7 +85,7 @@ export const needsAttention = (entry: RedriveEntry) => entry.outcome !== 'replay
  */
 export async function redrive(request: RedriveRequest): Promise<RedriveReport> {
   const { queue, source, target, dryRun, max, visibilityTimeoutSeconds, clock } = request;
-  if (!dryRun && !target) throw new Error('redrive: a target is required unless it is a dry run');
+  if (!dryRun && !target) throw new RedriveError('redrive: a target is required unless it is a dry run');
   const report: RedriveReport = { source, ...(target ? { target: target.description } : {}), dryRun, read: 0, stoppedAtMax: false, entries: [] };
   const seen = new Set<string>();
   let received = 0;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fieldPath, invalidField, validate } from '../events/envelope.ts';
+import { errorMessage } from '../util/errors.ts';
 
 /**
  * How Lifeguard's work reaches a dead-letter queue, and how it comes back out. Each queue wraps the
@@ -140,7 +141,7 @@ function unwrapBody(body: string, attributes: Record<string, string>, container:
   try {
     parsed = JSON.parse(body);
   } catch (err) {
-    invalidField(location, `expected JSON (an EventBridge event or a Lifeguard continuation) but it does not parse (${(err as Error).message})`, body);
+    invalidField(location, `expected JSON (an EventBridge event or a Lifeguard continuation) but it does not parse (${errorMessage(err)})`, body);
   }
   return unwrap(parsed, location, [...envelopes, kind], { ...failure, ...attributeFacts(attributes) }, depth + 1);
 }

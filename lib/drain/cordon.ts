@@ -1,4 +1,5 @@
 import type { V1Node, V1Taint } from '@kubernetes/client-node';
+import type { Regarding } from '../kube/event-recorder.ts';
 import type { NoticeKind } from '../events/notice.ts';
 import type { Applied } from '../lifecycle/state.ts';
 import { annotationOps, pointerSegment } from '../kube/json-pointer.ts';
@@ -31,6 +32,24 @@ export interface CordonInput {
   /** For actions that end at the cordon (no eviction): mark the event complete in the same patch. */
   complete?: boolean;
 }
+
+/** What a cordon for `notice` on `nodeName` writes, from the policy's decision for the node. */
+export const cordonInputOf = (
+  nodeName: string,
+  notice: { eventId: string; kind: NoticeKind },
+  decision: { deadline: number | null; effect: TaintEffect; unschedulable: boolean; evict: boolean },
+): CordonInput => ({
+  nodeName,
+  eventId: notice.eventId,
+  kind: notice.kind,
+  deadline: decision.deadline,
+  effect: decision.effect,
+  unschedulable: decision.unschedulable,
+  complete: !decision.evict,
+});
+
+/** The node as a Kubernetes Event's `regarding`. */
+export const nodeRef = (node: V1Node): Regarding => ({ kind: 'Node', name: node.metadata?.name ?? '', ...(node.metadata?.uid ? { uid: node.metadata.uid } : {}) });
 
 const isoOrEmpty = (ms: number | null): string => (ms === null ? '' : new Date(ms).toISOString());
 

@@ -165,7 +165,7 @@ class PodEviction {
       if (err.status === 404) return this.gone('already gone');
       if (err.status === 409) return this.gone('replaced: the pod with this UID is gone');
       if (!isTransient(err) && err.status !== 429 && !isSeveralBudgetsRefusal(err)) {
-        throw new KubeApiError(`evict pod ${this.ref}: ${err.message}`, err.status, err.reason, err.retryAfterSeconds);
+        throw new KubeApiError(`evict pod ${this.ref}: ${err.message}`, err.status, err.reason, err.retryAfterSeconds, { cause: err });
       }
       return err;
     }

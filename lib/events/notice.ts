@@ -75,8 +75,9 @@ export class InvalidEventError extends LifeguardError {
   constructor(
     message: string,
     readonly field?: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 
   /** What is wrong without the field it names: for a caller that puts the field in a longer path. */

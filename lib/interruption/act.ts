@@ -1,15 +1,17 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { Regarding } from '../kube/event-recorder.ts';
-import { ANNOTATIONS, cordonApplied, cordonedAtOf, cordonPatch, type CordonInput } from '../drain/cordon.ts';
+import { ANNOTATIONS, cordonApplied, cordonedAtOf, cordonInputOf, cordonPatch, nodeRef } from '../drain/cordon.ts';
 import { drainNode, type DrainReport } from '../drain/drain.ts';
 import type { DrainPlan } from '../drain/plan.ts';
 import type { Notice } from '../events/notice.ts';
 import { annotationPath } from '../kube/json-pointer.ts';
 import { KubeEventRecorder } from '../kube/event-recorder.ts';
-import { DrainFailedError } from '../observability/interruption-metrics.ts';
+import { DrainFailedError } from '../drain/errors.ts';
 import type { JsonPatchOp, KubeApi } from '../kube/port.ts';
-import { holdsLeaseOp, LEASE_ANNOTATION, LEASE_DEFAULTS, LeaseKeeper, leaseValue, readLease } from '../lifecycle/lease.ts';
-import { lifecycleAnnotation, lifecycleOp, transition, withSeen, type NodeLifecycle, type PendingAction } from '../lifecycle/state.ts';
+import { holdsLeaseOp, LEASE_ANNOTATION, LEASE_DEFAULTS, LeaseKeeper, LeaseMissingError, leaseValue, readLease } from '../lifecycle/lease.ts';
+import type { ActStep } from '../lifecycle/next-step.ts';
+import { lifecycleAnnotation, lifecycleOp, recordAfter, withSeen, type NodeLifecycle, type PendingAction } from '../lifecycle/state.ts';
+import { STATUS_OF } from '../lifecycle/table.ts';
 import type { InterruptionDeps } from './deps.ts';
 import { completeLifecycle, leavePending, startHeartbeat } from './lifecycle-hook.ts';
 import { CONFLICT, patchUnlessChanged, writeGuarded } from './node-write.ts';
@@ -35,8 +37,8 @@ export interface ActInput {
   ref: NodeRef;
   node: V1Node;
   state: NodeLifecycle;
-  decision: NodeDecision;
-  resume: boolean;
+  /** The table's step (lib/lifecycle/next-step.ts): its decision, whether the drain resumes, whether this notice takes the node over. */
+  step: ActStep;
   holder: string;
   /** Rounds of resume so far (a continuation's round). */
   round: number;
@@ -64,59 +66,49 @@ export interface PendingDrain {
 
 export const isPendingDrain = (value: unknown): value is PendingDrain => (value as PendingDrain | undefined)?.kind === 'pending-drain';
 
-export const cordonInputOf = (input: Pick<ActInput, 'notice' | 'ref' | 'decision'>): CordonInput => ({
-  nodeName: input.ref.nodeName,
-  eventId: input.notice.eventId,
-  kind: input.notice.kind,
-  deadline: input.decision.deadline,
-  effect: input.decision.effect,
-  unschedulable: input.decision.unschedulable,
-  complete: !input.decision.evict,
-});
-
 /**
  * Taints and cordons the node for the notice — in one patch with the lifecycle record and, when a
  * drain follows, the lease — and returns the drain to run under that lease (PendingDrain).
  * CONFLICT: the node changed since it was read; the caller reads it again and decides again.
  */
 export async function act(input: ActInput, deps: InterruptionDeps): Promise<InstanceReport | PendingDrain | typeof CONFLICT> {
-  const { notice, ref, node, state, decision } = input;
+  const { notice, ref, node, state, step } = input;
+  const { decision } = step;
   const now = deps.clock.now();
-  const takeover = node.metadata?.annotations?.[ANNOTATIONS.eventId] !== notice.eventId;
   // A newer notice takes the node over: the older one's revert, resume and uncordon are off.
-  const dropped = state.pending.filter((p) => (takeover && p.type !== 'scheduled-drain') || isThisScheduledDrain(p, notice, state));
+  const dropped = state.pending.filter((p) => (step.takeover && p.type !== 'scheduled-drain') || isThisScheduledDrain(p, notice, state));
   const added: PendingAction[] = decision.revertAt !== undefined ? [await ensureSchedule({ type: 'revert-rebalance', at: decision.revertAt, notice, event: input.event }, ref, deps)] : [];
 
-  const cordon = cordonInputOf(input);
-  const lease = decision.evict ? leaseValue(input.holder, now + LEASE_DEFAULTS.durationMs) : undefined;
-  const next: NodeLifecycle = {
-    phase: transition(state.phase, decision.evict ? 'start-drain' : 'cordon'),
+  const cordon = cordonInputOf(ref.nodeName, notice, decision);
+  const next = recordAfter(state, step.input, {
     reason: decision.reason,
     applied: cordonApplied(node, state.applied, cordon),
     pending: withPending(state, dropped, added),
     seen: withSeen(state, notice.eventId),
     health: notice.kind === 'scheduled-change' ? { ...state.health, [notice.eventArn]: notice.eventId } : state.health,
-  };
+  });
+  const drains = next.phase === 'draining';
+  const lease = drains ? leaseValue(input.holder, now + LEASE_DEFAULTS.durationMs) : undefined;
   const written = await writeGuarded(deps.kube, node, cordonPatch(node, cordon, now, { ...lifecycleAnnotation(next), ...(lease ? { [LEASE_ANNOTATION]: lease } : {}) }), input.persist);
   if (written === CONFLICT) return CONFLICT;
   await dropSchedules(dropped, deps);
   const cordonedAt = cordonedAtOf(written);
-  deps.log.info(decision.unschedulable ? 'node tainted and cordoned' : 'node tainted', { node: ref.nodeName, eventId: notice.eventId, kind: notice.kind, resumed: input.resume });
+  deps.log.info(decision.unschedulable ? 'node tainted and cordoned' : 'node tainted', { node: ref.nodeName, eventId: notice.eventId, kind: notice.kind, resumed: step.resume });
   const k8sEvents = new KubeEventRecorder(deps, { awsEventId: notice.eventId, instance: input.holder });
   const cordonNote = `${decision.unschedulable ? 'tainted and cordoned' : 'tainted'}: ${decision.reason}`;
   // A drain says it was cordoned in its DrainStarted Event: one Event (one API write) less per node in a mass reclaim.
-  if (!input.resume && !decision.evict) k8sEvents.record(nodeRef(written), 'Cordoned', cordonNote);
+  if (!step.resume && !drains) k8sEvents.record(nodeRef(written), 'Cordoned', cordonNote);
   const base: InstanceReport = {
     instanceId: ref.instanceId,
     nodeName: ref.nodeName,
-    status: 'cordoned',
+    status: STATUS_OF.act,
     decision,
     phase: next.phase,
     cordon: { patched: true, ...(cordonedAt !== undefined ? { cordonedAt } : {}) },
     ...(added.length ? { scheduled: added.map((p) => ({ type: p.type, name: p.schedule, at: p.at })) } : {}),
   };
 
-  if (!decision.evict) {
+  if (!drains) {
     try {
       const lifecycle = notice.kind === 'asg-lifecycle' && decision.completeLifecycle === 'now' ? await completeLifecycle(notice, ref.instanceId, deps) : undefined;
       return { ...base, ...(lifecycle ? { lifecycle } : {}) };
@@ -130,7 +122,7 @@ export async function act(input: ActInput, deps: InterruptionDeps): Promise<Inst
 /** Starts keeping the lease just written and hands back the drain, to be run when the batch says. */
 function pendingDrain(input: ActInput, base: InstanceReport, k8sEvents: KubeEventRecorder, cordonNote: string, deps: InterruptionDeps): PendingDrain {
   const lease = readLease(input.node);
-  if (!lease) throw new Error(`lease annotation missing on ${input.ref.nodeName} right after it was written`);
+  if (!lease) throw new LeaseMissingError(`lease annotation missing on ${input.ref.nodeName} right after it was written`);
   const halt = new AbortController();
   const keeper = new LeaseKeeper(input.ref.nodeName, lease, deps, LEASE_DEFAULTS, () => halt.abort());
   keeper.start();
@@ -150,7 +142,7 @@ function pendingDrain(input: ActInput, base: InstanceReport, k8sEvents: KubeEven
             await keeper.stop();
             const reason = superseded ? 'a later notice of the same batch took the node over' : 'a more urgent event took the node over';
             deps.log.info(`${reason}; leaving the drain to it`, { node: input.ref.nodeName, eventId: input.notice.eventId });
-            return { ...base, status: 'superseded', reason };
+            return { ...base, status: STATUS_OF.superseded, reason };
           }
           return await drainUnderLease(input, base, k8sEvents, cordonNote, { keeper, halt }, { ...deps, ...(options.kube ? { kube: options.kube } : {}) });
         } finally {
@@ -161,8 +153,6 @@ function pendingDrain(input: ActInput, base: InstanceReport, k8sEvents: KubeEven
     },
   };
 }
-
-export const nodeRef = (node: V1Node): Regarding => ({ kind: 'Node', name: node.metadata?.name ?? '', ...(node.metadata?.uid ? { uid: node.metadata.uid } : {}) });
 
 const isThisScheduledDrain = (p: PendingAction, notice: Notice, state: NodeLifecycle) =>
   p.type === 'scheduled-drain' && notice.kind === 'scheduled-change' && (p.eventId === notice.eventId || state.health[notice.eventArn] === p.eventId);
@@ -175,7 +165,8 @@ async function drainUnderLease(
   { keeper, halt }: { keeper: LeaseKeeper; halt: AbortController },
   deps: InterruptionDeps,
 ): Promise<InstanceReport> {
-  const { notice, ref, decision } = input;
+  const { notice, ref } = input;
+  const { decision } = input.step;
   const heartbeat = notice.kind === 'asg-lifecycle' && deps.lifecycle ? startHeartbeat(notice, ref.instanceId, deps) : undefined;
   const events = publisherFor(notice, ref.instanceId, ref.nodeName, deps);
   let report: DrainReport;
@@ -200,7 +191,7 @@ async function drainUnderLease(
         ...(deps.random ? { random: deps.random } : {}),
         ...(deps.filters ? { filters: deps.filters } : {}),
         onPlan: (plan) => {
-          if (!input.resume) announce(plan, decision, cordonNote, events, k8sEvents, nodeRef(input.node));
+          if (!input.step.resume) announce(plan, decision, cordonNote, events, k8sEvents, nodeRef(input.node));
         },
         // Only what went wrong gets a pod Event: an Event per evicted pod would double a drain's API writes.
         onPodEvent: (pod, reason, note) => {
@@ -213,9 +204,9 @@ async function drainUnderLease(
     await heartbeat?.stop();
   }
   try {
-    const settled = await settle(input, { ...base, status: 'drained', drain: report }, keeper, events, deps);
-    if (settled.status === 'drained') k8sEvents.record(nodeRef(input.node), 'Drained', drainNote(report));
-    if (settled.status === 'handed-over') k8sEvents.record(nodeRef(input.node), 'DrainHandedOver', `${report.pods.filter((p) => p.goneAt === undefined && p.outcome !== 'skipped').length} pod(s) left: the next invocation resumes the drain`);
+    const settled = await settle(input, { ...base, drain: report }, keeper, events, deps);
+    if (settled.status === STATUS_OF['finish-drain']) k8sEvents.record(nodeRef(input.node), 'Drained', drainNote(report));
+    if (settled.status === STATUS_OF['hand-over']) k8sEvents.record(nodeRef(input.node), 'DrainHandedOver', `${report.pods.filter((p) => p.goneAt === undefined && p.outcome !== 'skipped').length} pod(s) left: the next invocation resumes the drain`);
     return settled;
   } finally {
     await events.settled();
@@ -244,9 +235,11 @@ function announce(plan: DrainPlan, decision: NodeDecision, cordonNote: string, e
 
 /** Records where the drain ended on the node, releases the lease, and completes a lifecycle hook. */
 async function settle(input: ActInput, report: InstanceReport & { drain: DrainReport }, keeper: LeaseKeeper, events: Publisher, deps: InterruptionDeps): Promise<InstanceReport> {
-  const { notice, ref, decision, state } = input;
+  const { notice, ref, state } = input;
+  const { decision } = input.step;
   const drain = report.drain;
-  if (drain.incomplete === 'lease-lost' || keeper.lost) return { ...report, status: 'superseded', reason: 'a more urgent event took the node over' };
+  const superseded = { ...report, status: STATUS_OF.superseded, phase: recordAfter(state, 'drain:taken-over', {}).phase };
+  if (drain.incomplete === 'lease-lost' || keeper.lost) return { ...superseded, reason: 'a more urgent event took the node over' };
   if (drain.errors.length > 0) {
     await release(ref.nodeName, keeper, [], input.persist, deps).catch(() => undefined);
     throw new DrainFailedError(`drain of ${ref.nodeName} hit permanent Kubernetes API errors: ${drain.errors.join('; ')}`, drain);
@@ -257,21 +250,21 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
     const invoke = deps.invoker !== undefined && now - input.roundStartedAt >= MIN_DRAIN_ROUND_MS;
     if (deps.invoker && !invoke) deps.log.warn('the invocation had less than a minute to drain before handing over: the next round is scheduled, not started at once (is handOverSeconds close to the function timeout?)', { node: ref.nodeName, eventId: notice.eventId });
     const resume = invoke ? pendingFor(plan, ref, deps) : await ensureSchedule(plan, ref, deps);
-    const next = { ...state, reason: `${decision.reason}; drain handed over to the next invocation`, pending: withPending(state, [], [resume]) };
-    if (!(await release(ref.nodeName, keeper, [lifecycleOp(next)], input.persist, deps))) return { ...report, status: 'superseded' };
+    const next = recordAfter(state, 'drain:out-of-time', { reason: `${decision.reason}; drain handed over to the next invocation`, pending: withPending(state, [], [resume]) });
+    if (!(await release(ref.nodeName, keeper, [lifecycleOp(next)], input.persist, deps))) return superseded;
     // Queued only now that the record is on the node and the lease is gone (see invokeNow). If it
     // fails, so does this invocation: Lambda's retry of it resumes the drain.
     if (invoke) await invokeNow(plan, ref, deps);
-    return { ...report, status: 'handed-over', phase: 'draining', scheduled: [{ type: resume.type, name: resume.schedule, at: resume.at }] };
+    return { ...report, status: STATUS_OF['hand-over'], phase: next.phase, scheduled: [{ type: resume.type, name: resume.schedule, at: resume.at }] };
   }
   const uncordon = decision.uncordonAfter !== undefined ? [await ensureSchedule({ type: 'uncordon-after-maintenance', at: Math.max(decision.uncordonAfter, now), notice, event: input.event }, ref, deps)] : [];
   const resumes = state.pending.filter((p) => p.type === 'resume-drain');
-  const next: NodeLifecycle = { ...state, phase: transition(state.phase, 'finish-drain'), reason: `${decision.reason}; drained`, pending: withPending(state, resumes, uncordon) };
+  const next = recordAfter(state, 'drain:done', { reason: `${decision.reason}; drained`, pending: withPending(state, resumes, uncordon) });
   const drainedAt = new Date(now).toISOString();
   if (!(await release(ref.nodeName, keeper, [lifecycleOp(next), { op: 'add', path: annotationPath(ANNOTATIONS.drainedAt), value: drainedAt }], input.persist, deps))) {
-    return { ...report, status: 'superseded' };
+    return superseded;
   }
-  const done: InstanceReport = { ...report, phase: 'drained', drain: { ...drain, drainedAt: now }, ...(uncordon.length ? { scheduled: uncordon.map((p) => ({ type: p.type, name: p.schedule, at: p.at })) } : {}) };
+  const done: InstanceReport = { ...report, status: STATUS_OF['finish-drain'], phase: next.phase, drain: { ...drain, drainedAt: now }, ...(uncordon.length ? { scheduled: uncordon.map((p) => ({ type: p.type, name: p.schedule, at: p.at })) } : {}) };
   events.publish(NODE_EVENTS.drainCompleted, drainSummary(done.drain!));
   if (notice.kind === 'asg-lifecycle' && decision.completeLifecycle === 'when-drained') {
     return { ...done, lifecycle: drain.allGone ? await completeLifecycle(notice, ref.instanceId, deps) : leavePending(drain, deps) };

@@ -9,6 +9,7 @@ import { BatchPodFeed } from './pod-feed.ts';
 import { handleInstance } from './instance.ts';
 import type { InstanceReport, InterruptionReport } from './report.ts';
 import { readDelivery, type Work } from './work.ts';
+import { ConfigError } from '../config/errors.ts';
 
 /** One notice to handle: an SQS message of a batch, or the payload of a direct invocation. */
 export interface Delivery {
@@ -76,7 +77,7 @@ type Settled = { report: InstanceReport } | { error: unknown };
  */
 export async function handleBatch(deliveries: readonly Delivery[], clusters: readonly ClusterTarget[], base: BatchDeps): Promise<DeliveryResult[]> {
   const [first] = clusters;
-  if (!first) throw new Error('no EKS cluster is configured (config: eks[]): Lifeguard has no node to protect');
+  if (!first) throw new ConfigError('no EKS cluster is configured (config: eks[]): Lifeguard has no node to protect');
   const { clock } = base;
   const receivedAt = clock.now();
   const read = deliveries.map((d) => readDelivery(d.body, base, receivedAt));

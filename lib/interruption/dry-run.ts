@@ -1,10 +1,9 @@
 import type { V1Node } from '@kubernetes/client-node';
-import { cordonPatch } from '../drain/cordon.ts';
+import { cordonInputOf, cordonPatch } from '../drain/cordon.ts';
 import { planDrain } from '../drain/plan.ts';
 import type { Notice } from '../events/notice.ts';
-import { cordonInputOf } from './act.ts';
 import type { InterruptionDeps } from './deps.ts';
-import type { Step } from './next-step.ts';
+import type { Step } from '../lifecycle/next-step.ts';
 import type { InstanceReport } from './report.ts';
 import type { NodeRef } from './schedules.ts';
 
@@ -20,5 +19,5 @@ export async function dryRunPlan(step: Step, node: V1Node, ref: NodeRef, notice:
   const plan = decision.evict
     ? planDrain((await deps.kube.listPodsOnNode(ref.nodeName)).items, { nodeName: ref.nodeName, now, deadline: decision.deadline, marginSeconds: deps.config.interruption.drain.marginSeconds })
     : null;
-  return { status: 'planned', decision, reason: decision.reason, dryRun: { cordonPatch: cordonPatch(node, cordonInputOf({ notice, ref, decision }), now), plan } };
+  return { status: 'planned', decision, reason: decision.reason, dryRun: { cordonPatch: cordonPatch(node, cordonInputOf(ref.nodeName, notice, decision), now), plan } };
 }

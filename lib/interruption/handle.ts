@@ -8,7 +8,7 @@ export type { InstanceReport, InstanceStatus, InterruptionReport, LifecycleStatu
 /**
  * Handles one delivery end to end: an EventBridge event, or one of Lifeguard's own continuations
  * (a one-time schedule firing, a drain handed over). Each instance's node gets one step of its
- * lifecycle (next-step.ts): schedule, cordon, drain, hand over, revert... A Health event listing
+ * lifecycle (lib/lifecycle/table.ts): schedule, cordon, drain, hand over, revert... A Health event listing
  * many instances is handled as a batch of one (batch.ts): every node cordoned, then drained.
  *
  * Never throws for bad input (a malformed, unsupported or foreign event is reported `ignored` and

@@ -6,10 +6,11 @@ import type { InterruptionDeps } from './deps.ts';
 import { dryRunPlan } from './dry-run.ts';
 import { giveUp, revert, scheduleLater, type LaterInput } from './later.ts';
 import { lifecycleOnDuplicate } from './lifecycle-hook.ts';
-import { nextStep, type Step, type Trigger } from './next-step.ts';
+import { nextStep, type Step, type Trigger } from '../lifecycle/next-step.ts';
+import { IllegalTransitionError, STATUS_OF } from '../lifecycle/table.ts';
 import { CONFLICT } from './node-write.ts';
 import type { InstanceReport } from './report.ts';
-import { RetryLaterError } from '../util/errors.ts';
+import { LifeguardError, RetryLaterError } from '../util/errors.ts';
 import { persistence } from './persist.ts';
 import type { NodeLookup } from '../kube/node-index.ts';
 
@@ -18,6 +19,9 @@ const MAX_DECISIONS = 6;
 
 /** Another invocation holds the node for work as urgent as this: fail so the event is retried once its lease runs out. */
 export class NodeBusyError extends RetryLaterError {}
+
+/** Other writers changed the node under every one of this delivery's writes: it fails and is tried again. */
+export class NodeContentionError extends LifeguardError {}
 
 export interface InstanceWork {
   notice: Notice;
@@ -34,7 +38,7 @@ export interface InstanceWork {
 
 /**
  * One node, one delivery: resolve the node, read its lifecycle and lease, decide the one step
- * (next-step.ts), carry it out with the node's resourceVersion as precondition. A conflict means
+ * (lib/lifecycle/next-step.ts: the row of the lifecycle table), carry it out with the node's resourceVersion as precondition. A conflict means
  * someone else wrote the node in between: read again, decide again. A drain comes back as a
  * PendingDrain (the node cordoned and leased): the batch runs it once every node is cordoned.
  */
@@ -69,7 +73,7 @@ export async function handleInstance(work: InstanceWork, deps: InterruptionDeps)
     if (deps.dryRun) return { ...ref, resolvedVia: resolved.via, ...(await dryRunPlan(step, node, ref, notice, deps)) };
 
     const round = work.trigger.kind === 'continuation' ? work.trigger.continuation.round : 0;
-    const later: LaterInput = { notice, event: work.event, ref, node, state, round, persist };
+    const later: LaterInput = { notice, event: work.event, ref, node, state, input: step.input, round, persist };
     const report = await carryOut(step, later, holder, work.roundStartedAt, deps);
     if (report === CONFLICT) {
       log.debug('node changed under the write; deciding again', { node: ref.nodeName, attempt });
@@ -77,7 +81,7 @@ export async function handleInstance(work: InstanceWork, deps: InterruptionDeps)
     }
     return isPendingDrain(report) ? withResolvedVia(report, resolved.via) : { ...report, resolvedVia: resolved.via };
   }
-  throw new Error(`node ${ref.nodeName} kept changing under Lifeguard's writes (${MAX_DECISIONS} tries); the event will be tried again`);
+  throw new NodeContentionError(`node ${ref.nodeName} kept changing under Lifeguard's writes (${MAX_DECISIONS} tries); the event will be tried again`);
 }
 
 /** The drain's reports say how the node was found, as every other report does. */
@@ -92,19 +96,22 @@ function withResolvedVia(drain: PendingDrain, via: string): PendingDrain {
 
 async function carryOut(step: Step, input: LaterInput, holder: string, roundStartedAt: number, deps: InterruptionDeps): Promise<InstanceReport | PendingDrain | typeof CONFLICT> {
   const { notice, ref, state } = input;
-  const quiet = (status: InstanceReport['status'], reason: string): InstanceReport => ({ ...ref, status, reason, phase: state.phase });
+  // Nothing written: the node stays in its phase.
+  const quiet = (reason: string): InstanceReport => ({ ...ref, status: STATUS_OF[step.kind as 'none' | 'stale' | 'duplicate'], reason, phase: state.phase });
   switch (step.kind) {
     case 'none':
       deps.log.info(`no action: ${step.reason}`, { node: ref.nodeName, eventId: notice.eventId });
-      return quiet('no-action', step.reason);
+      return quiet(step.reason);
     case 'stale':
       deps.log.info(`continuation is stale: ${step.reason}`, { node: ref.nodeName, eventId: notice.eventId });
-      return quiet('stale', step.reason);
+      return quiet(step.reason);
     case 'duplicate': {
       deps.log.info(`duplicate: ${step.reason}; nothing to do`, { node: ref.nodeName, eventId: notice.eventId });
       const lifecycle = notice.kind === 'asg-lifecycle' && state.phase !== 'draining' ? await lifecycleOnDuplicate(notice, ref.instanceId, ref.nodeName, state.phase === 'drained', deps) : undefined;
-      return { ...quiet('duplicate', step.reason), ...(lifecycle ? { lifecycle } : {}) };
+      return { ...quiet(step.reason), ...(lifecycle ? { lifecycle } : {}) };
     }
+    case 'refuse':
+      throw new IllegalTransitionError(step.reason);
     case 'busy':
       throw new NodeBusyError(`${ref.nodeName}: ${step.reason}; the event will be tried again`, Math.max(0, step.until - deps.clock.now()));
     case 'schedule':
@@ -119,6 +126,6 @@ async function carryOut(step: Step, input: LaterInput, holder: string, roundStar
       return revert(input, step.reason, { cancel: false, undo: true }, deps);
     case 'act':
       if (step.preempt) deps.log.warn('a more urgent notice takes the node over from the invocation working on it', { node: ref.nodeName, eventId: notice.eventId });
-      return act({ ...input, decision: step.decision, resume: step.resume, holder, roundStartedAt }, deps);
+      return act({ ...input, step, holder, roundStartedAt }, deps);
   }
 }

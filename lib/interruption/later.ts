@@ -1,10 +1,10 @@
 import type { V1Node } from '@kubernetes/client-node';
-import { revertPatch } from '../drain/cordon.ts';
+import { nodeRef, revertPatch } from '../drain/cordon.ts';
 import type { Notice } from '../events/notice.ts';
 import { annotationOps } from '../kube/json-pointer.ts';
-import { IDLE, lifecycleAnnotation, transition, withSeen, type ContinuationType, type NodeLifecycle, type PendingAction } from '../lifecycle/state.ts';
+import { IDLE, lifecycleAnnotation, recordAfter, withSeen, type ContinuationType, type NodeLifecycle, type PendingAction } from '../lifecycle/state.ts';
+import { STATUS_OF, type Input } from '../lifecycle/table.ts';
 import { KubeEventRecorder } from '../kube/event-recorder.ts';
-import { nodeRef } from './act.ts';
 import type { InterruptionDeps } from './deps.ts';
 import { CONFLICT, writeGuarded } from './node-write.ts';
 import type { Persist } from './persist.ts';
@@ -19,6 +19,8 @@ export interface LaterInput {
   ref: NodeRef;
   node: V1Node;
   state: NodeLifecycle;
+  /** The table's input this step answers (lib/lifecycle/table.ts): the phase it leaves the node in. */
+  input: Input;
   round: number;
   /** How this node's Kubernetes calls ride out transient failures. */
   persist: Persist;
@@ -44,13 +46,12 @@ async function recordOnly(input: LaterInput, next: NodeLifecycle, deps: Interrup
 export async function scheduleLater(input: LaterInput, type: ContinuationType, at: number, reason: string, deps: InterruptionDeps): Promise<InstanceReport | typeof CONFLICT> {
   const { notice, state } = input;
   const pending = await ensureSchedule({ type, at, notice, event: input.event, round: input.round }, input.ref, deps);
-  const next: NodeLifecycle = {
-    ...state,
+  const next = recordAfter(state, input.input, {
     ...(state.phase === 'idle' ? { reason } : {}),
     pending: withPending(state, [], [pending]),
     seen: withSeen(state, notice.eventId),
     health: notice.kind === 'scheduled-change' && type === 'scheduled-drain' ? { ...state.health, [notice.eventArn]: notice.eventId } : state.health,
-  };
+  });
   if ((await recordOnly(input, next, deps)) === CONFLICT) return CONFLICT;
   deps.log.info(`${type} scheduled for ${pending.at}`, { node: input.ref.nodeName, eventId: notice.eventId, reason });
   if (type === 'scheduled-drain') {
@@ -58,16 +59,16 @@ export async function scheduleLater(input: LaterInput, type: ContinuationType, a
     events.publish(NODE_EVENTS.drainScheduled, { at: pending.at, reason });
     await events.settled();
   }
-  return { ...reportBase(input, next.phase), status: 'scheduled', reason, scheduled: [scheduledOf(pending)] };
+  return { ...reportBase(input, next.phase), status: STATUS_OF.schedule, reason, scheduled: [scheduledOf(pending)] };
 }
 
 /** Stops waiting for a node that never came back: it stays as it is, and a person is told. */
 export async function giveUp(input: LaterInput, reason: string, deps: InterruptionDeps): Promise<InstanceReport | typeof CONFLICT> {
   const dropped = input.state.pending.filter((p) => p.type === 'uncordon-after-maintenance');
-  const next: NodeLifecycle = { ...input.state, reason, pending: withPending(input.state, dropped, []) };
+  const next = recordAfter(input.state, input.input, { reason, pending: withPending(input.state, dropped, []) });
   if ((await recordOnly(input, next, deps)) === CONFLICT) return CONFLICT;
   deps.log.warn(reason, { node: input.ref.nodeName, eventId: input.notice.eventId });
-  return { ...reportBase(input, next.phase), status: 'no-action', reason };
+  return { ...reportBase(input, next.phase), status: STATUS_OF['give-up'], reason };
 }
 
 /**
@@ -80,15 +81,14 @@ export async function revert(input: LaterInput, reason: string, options: { cance
   const actedFor = arn !== undefined ? state.health[arn] : undefined;
   const belongs = (p: PendingAction) => p.eventId === notice.eventId || (actedFor !== undefined && p.eventId === actedFor) || (!options.cancel && p.type !== 'scheduled-drain');
   const dropped = state.pending.filter(belongs);
-  const next: NodeLifecycle = {
-    ...state,
-    ...(options.undo ? { phase: transition(state.phase, 'revert'), applied: IDLE.applied } : {}),
+  const next = recordAfter(state, input.input, {
+    ...(options.undo ? { applied: IDLE.applied } : {}),
     reason,
     pending: withPending(state, dropped, []),
     seen: withSeen(state, notice.eventId),
     // The change is over: a scheduled drain still on its way for it finds it stale.
     health: arn !== undefined ? { ...state.health, [arn]: notice.eventId } : state.health,
-  };
+  });
   const ops = options.undo ? revertPatch(input.node, state.applied, lifecycleAnnotation(next)) : annotationOps(input.node, lifecycleAnnotation(next));
   if ((await writeGuarded(deps.kube, input.node, ops, input.persist)) === CONFLICT) return CONFLICT;
   await dropSchedules(dropped.filter((p) => p.type !== 'scheduled-drain' || options.cancel), deps);
@@ -100,5 +100,5 @@ export async function revert(input: LaterInput, reason: string, options: { cance
     k8sEvents.record(nodeRef(input.node), 'Reverted', `Lifeguard's taint${state.applied.cordon ? ' and cordon' : ''} removed: ${reason}`);
     await Promise.all([events.settled(), k8sEvents.flush()]);
   }
-  return { ...reportBase(input, next.phase), status: options.cancel ? 'cancelled' : 'reverted', reason };
+  return { ...reportBase(input, next.phase), status: options.cancel ? STATUS_OF.cancel : STATUS_OF.revert, reason };
 }

@@ -1,6 +1,10 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { KubeApi, PodWatchHandlers, StreamedPods } from '../kube/port.ts';
 import type { Log } from '../observability/log.ts';
+import { LifeguardError } from '../util/errors.ts';
+
+/** The batch's one read of every pod cannot serve its drains. */
+export class PodFeedError extends LifeguardError {}
 
 /**
  * One read of every pod, shared by the drains of a batch. A drain's own streaming list (field
@@ -84,7 +88,7 @@ export class BatchPodFeed {
     const streamed = await api.streamAllPods(ignore, ours);
     streamed?.watch.stop();
     const list = streamed?.list ?? (await api.listAllPods(ours));
-    if (list.resourceVersion === undefined) throw new Error('the list of every pod came without a resourceVersion: no watch can follow it');
+    if (list.resourceVersion === undefined) throw new PodFeedError('the list of every pod came without a resourceVersion: no watch can follow it');
     for (const pod of list.items) {
       const node = pod.spec!.nodeName!;
       const pods = this.pods.get(node);

@@ -2,36 +2,20 @@ import type { DrainReport } from '../drain/drain.ts';
 import type { DrainPlan } from '../drain/plan.ts';
 import type { NoticeKind } from '../events/notice.ts';
 import type { JsonPatchOp } from '../kube/port.ts';
-import type { Phase } from '../lifecycle/state.ts';
+import type { Phase, StepStatus } from '../lifecycle/table.ts';
+import type { Trigger } from '../lifecycle/next-step.ts';
 import type { Decision } from './policy.ts';
 
-export type InstanceStatus =
-  /** The instance is no node of this cluster. */
-  | 'ignored'
-  /** The policy says not now or never. */
-  | 'no-action'
-  /** Already handled, or being handled by the lease holder: nothing written. */
-  | 'duplicate'
-  /** A continuation whose work a newer event took over: nothing written. */
-  | 'stale'
-  | 'node-gone'
-  /** A drain (or a look at the node) is scheduled for later. */
-  | 'scheduled'
-  /** The Health change is over or cancelled: its schedule deleted, what was done for it reverted. */
-  | 'cancelled'
-  /** Taint/cordon applied; the policy asks for no eviction. */
-  | 'cordoned'
-  | 'drained'
-  /** The invocation's time ran out: the drain goes on in the next one. */
-  | 'handed-over'
-  /** A more urgent event took the node over mid-drain. */
-  | 'superseded'
-  /** Lifeguard's own taint and cordon were removed. */
-  | 'reverted'
-  /** Lifeguard's record on the node cannot be read: nothing was changed. */
-  | 'failed'
-  /** Dry run: see `dryRun`. */
-  | 'planned';
+/**
+ * What became of one instance: the status of the lifecycle step it took (STATUS_OF in
+ * lib/lifecycle/table.ts: no-action, duplicate, stale, scheduled, cancelled, cordoned, drained,
+ * handed-over, superseded, reverted), or what kept it from the table:
+ * - ignored: the instance is no node of this cluster;
+ * - node-gone: the node no longer exists;
+ * - failed: Lifeguard's record on the node cannot be read: nothing was changed;
+ * - planned: a dry run (see `dryRun`).
+ */
+export type InstanceStatus = StepStatus | 'ignored' | 'node-gone' | 'failed' | 'planned';
 
 export type LifecycleStatus = 'completed' | 'already-resolved' | 'left-pending' | 'no-client';
 
@@ -52,7 +36,8 @@ export interface InstanceReport {
   dryRun?: { cordonPatch: JsonPatchOp[] | null; plan: DrainPlan | null };
 }
 
-export type InvocationTrigger = 'event' | 'continuation';
+/** What delivered the work (lib/lifecycle/next-step.ts). */
+export type InvocationTrigger = Trigger['kind'];
 
 export interface InterruptionReport {
   /** True when the event itself cannot be acted on (malformed or unsupported): nothing changed. */

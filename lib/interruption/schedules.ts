@@ -3,7 +3,10 @@ import { continuationPayload, scheduleName, trimEvent, type Continuation } from 
 import { CONTINUATION_TIMING, scheduleMinute, type ScheduleTiming } from '../lifecycle/schedule-timing.ts';
 import type { ContinuationType, NodeLifecycle, PendingAction } from '../lifecycle/state.ts';
 import type { InterruptionDeps } from './deps.ts';
-import { errorMessage } from '../util/errors.ts';
+import { errorMessage, LifeguardError } from '../util/errors.ts';
+
+/** A continuation that cannot be scheduled or started here (no scheduler, no invoker). */
+export class ContinuationError extends LifeguardError {}
 
 export interface NodeRef {
   instanceId: string;
@@ -54,7 +57,7 @@ const timingOf = (type: ContinuationType): ScheduleTiming => (type === 'resume-d
 export async function ensureSchedule(plan: ContinuationPlan, ref: NodeRef, deps: InterruptionDeps): Promise<PendingAction> {
   const minute = scheduleMinute(timingOf(plan.type), plan.at, deps.clock.now());
   const pending = pendingFor({ ...plan, at: minute }, ref, deps);
-  if (!deps.scheduler) throw new Error(`no scheduler is available here: cannot schedule ${plan.type} for ${ref.nodeName} at ${pending.at} (Lifeguard schedules work from its Lambda function)`);
+  if (!deps.scheduler) throw new ContinuationError(`no scheduler is available here: cannot schedule ${plan.type} for ${ref.nodeName} at ${pending.at} (Lifeguard schedules work from its Lambda function)`);
   await deps.scheduler.upsert({
     name: pending.schedule,
     at: minute,
@@ -71,7 +74,7 @@ export async function ensureSchedule(plan: ContinuationPlan, ref: NodeRef, deps:
  * held and end as a duplicate, leaving the drain with no one to go on.
  */
 export async function invokeNow(plan: ContinuationPlan, ref: NodeRef, deps: InterruptionDeps): Promise<void> {
-  if (!deps.invoker) throw new Error(`no invoker is available here: cannot start ${plan.type} for ${ref.nodeName} in a new invocation`);
+  if (!deps.invoker) throw new ContinuationError(`no invoker is available here: cannot start ${plan.type} for ${ref.nodeName} in a new invocation`);
   await deps.invoker.invoke(continuationPayload(continuationOf(plan, ref, deps)));
 }
 

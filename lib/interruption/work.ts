@@ -2,7 +2,7 @@ import { parseEvent, UnsupportedEventError } from '../events/parse.ts';
 import { InvalidEventError, type Notice } from '../events/notice.ts';
 import { CONTINUATION_KEY, continuationSchema, isContinuationPayload, type Continuation } from '../lifecycle/continuation.ts';
 import type { InterruptionDeps } from './deps.ts';
-import type { Trigger } from './next-step.ts';
+import type { Trigger } from '../lifecycle/next-step.ts';
 import type { InterruptionReport } from './report.ts';
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());

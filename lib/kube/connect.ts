@@ -8,6 +8,10 @@ import { z } from 'zod';
 import type { EksCluster } from '../config/clusters.ts';
 import type { Clock } from '../util/clock.ts';
 import { createEksToken } from './eks-token.ts';
+import { errorMessage, LifeguardError } from '../util/errors.ts';
+
+/** No client could be made for the cluster: its endpoint, kubeconfig or context is missing or unusable. */
+export class ClusterConnectError extends LifeguardError {}
 
 export interface KubeConnectOptions {
   /** Region of clusters that do not name their own. */
@@ -108,11 +112,11 @@ async function describe(cluster: EksCluster, region: string, options: KubeConnec
   try {
     response = await options.clock.io(() => eks.send(new DescribeClusterCommand({ name: cluster.name })));
   } catch (err) {
-    throw new Error(`eks:DescribeCluster for ${cluster.name} in ${region} failed: ${(err as Error).message}`, { cause: err });
+    throw new ClusterConnectError(`eks:DescribeCluster for ${cluster.name} in ${region} failed: ${errorMessage(err)}`, { cause: err });
   }
   const parsed = describeSchema.safeParse(response.cluster ?? {});
   if (!parsed.success) {
-    throw new Error(
+    throw new ClusterConnectError(
       `eks:DescribeCluster for ${cluster.name} in ${region} returned no usable endpoint: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
     );
   }
@@ -158,24 +162,24 @@ function eksClientFor(region: string): EKSClient {
 export function kubeConfigFromFile(path?: string, context?: string): KubeConfig {
   const kc = new KubeConfig();
   if (path) {
-    if (!existsSync(path)) throw new Error(`kubeconfig ${path} does not exist`);
+    if (!existsSync(path)) throw new ClusterConnectError(`kubeconfig ${path} does not exist`);
     kc.loadFromFile(path);
   } else if (process.env.KUBECONFIG) {
     kc.loadFromDefault();
   } else {
     const home = join(homedir(), '.kube', 'config');
-    if (!existsSync(home)) throw new Error('no kubeconfig found: set KUBECONFIG or pass a kubeconfig path');
+    if (!existsSync(home)) throw new ClusterConnectError('no kubeconfig found: set KUBECONFIG or pass a kubeconfig path');
     kc.loadFromFile(home);
   }
   const source = kubeconfigSource(path);
   if (context) {
     if (!kc.getContexts().some((c) => c.name === context)) {
-      throw new Error(`context "${context}" is not in ${source} (has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
+      throw new ClusterConnectError(`context "${context}" is not in ${source} (has: ${kc.getContexts().map((c) => c.name).join(', ') || 'none'})`);
     }
     kc.setCurrentContext(context);
   }
   if (!kc.getCurrentCluster()) {
-    throw new Error(`${source} has no current context with a cluster; pass a context name`);
+    throw new ClusterConnectError(`${source} has no current context with a cluster; pass a context name`);
   }
   return kc;
 }

@@ -4,6 +4,10 @@ import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { z } from 'zod';
+import { LifeguardError } from '../util/errors.ts';
+
+/** No EKS token could be made for the cluster. */
+export class EksTokenError extends LifeguardError {}
 
 /** The prefix EKS (aws-iam-authenticator) expects in front of the encoded presigned URL. */
 export const EKS_TOKEN_PREFIX = 'k8s-aws-v1.';
@@ -40,7 +44,7 @@ export async function createEksToken(
 ): Promise<{ token: string; expiresAt: number }> {
   const input = inputSchema.safeParse({ clusterName, region: options.region });
   if (!input.success) {
-    throw new Error(`cannot create an EKS token: ${input.error.issues.map((i) => i.message).join('; ')}`);
+    throw new EksTokenError(`cannot create an EKS token: ${input.error.issues.map((i) => i.message).join('; ')}`);
   }
   const { region } = input.data;
   const credentials = options.credentials ?? (defaultCredentials ??= defaultProvider());

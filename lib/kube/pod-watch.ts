@@ -3,6 +3,7 @@ import type { Clock } from '../util/clock.ts';
 import { classify } from './api-failure.ts';
 import { KubeApiError, type PodWatch, type PodWatchEvent, type PodWatchHandlers, type StreamedPods } from './port.ts';
 import type { TokenBucket } from './token-bucket.ts';
+import { errorMessage } from '../util/errors.ts';
 
 export interface PodWatchDeps {
   kc: KubeConfig;
@@ -148,6 +149,6 @@ function statusError(operation: string, object: unknown): KubeApiError {
 /** client-node's Watch reports a refused request as an Error with `statusCode`, a socket failure as itself. */
 function connectFailure(operation: string, err: unknown, nowMs: number): KubeApiError {
   const statusCode = (err as { statusCode?: unknown }).statusCode;
-  if (typeof statusCode === 'number') return new KubeApiError(`${operation}: ${(err as Error).message}`, statusCode);
+  if (typeof statusCode === 'number') return new KubeApiError(`${operation}: ${errorMessage(err)}`, statusCode, undefined, undefined, { cause: err });
   return classify(err, operation, nowMs, {}).error;
 }

@@ -27,8 +27,9 @@ export class KubeApiError extends LifeguardError {
     readonly status: number,
     readonly reason?: string,
     readonly retryAfterSeconds?: number,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

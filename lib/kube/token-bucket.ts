@@ -1,4 +1,5 @@
 import type { Clock } from '../util/clock.ts';
+import { ConfigError } from '../config/errors.ts';
 
 /** `high` goes before every waiting `normal` request (the cordon PATCH ahead of evictions and lists). */
 export type RequestPriority = 'high' | 'normal';
@@ -35,8 +36,8 @@ export class TokenBucket {
     private readonly clock: Clock,
     private readonly options: TokenBucketOptions,
   ) {
-    if (!(options.qps > 0) || !Number.isFinite(options.qps)) throw new Error(`token bucket: qps must be a positive number, got ${options.qps}`);
-    if (!Number.isInteger(options.burst) || options.burst < 1) throw new Error(`token bucket: burst must be a positive integer, got ${options.burst}`);
+    if (!(options.qps > 0) || !Number.isFinite(options.qps)) throw new ConfigError(`token bucket: qps must be a positive number, got ${options.qps}`);
+    if (!Number.isInteger(options.burst) || options.burst < 1) throw new ConfigError(`token bucket: burst must be a positive integer, got ${options.burst}`);
     this.tokens = options.burst;
     this.refilledAt = clock.now();
   }

@@ -5,7 +5,10 @@ import { isPreconditionFailure, KubeApiError, type JsonPatchOp, type KubeApi } f
 import type { Log } from '../observability/log.ts';
 import type { Clock } from '../util/clock.ts';
 import { every, type Periodic } from '../util/periodic.ts';
-import { errorMessage } from '../util/errors.ts';
+import { errorMessage, LifeguardError } from '../util/errors.ts';
+
+/** The node has no lease where this invocation just wrote one. */
+export class LeaseMissingError extends LifeguardError {}
 
 /**
  * One owner at a time per node. The lease is an annotation (holder + expiry) written in the same

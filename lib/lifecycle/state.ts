@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { annotationPath } from '../kube/json-pointer.ts';
 import type { JsonPatchOp } from '../kube/port.ts';
 import { LifeguardError } from '../util/errors.ts';
+import { phaseAfter, PHASES, type Input } from './table.ts';
 
 /**
  * A node's lifecycle as Lifeguard sees it, kept on the Node object itself (no database): one JSON
@@ -10,42 +11,9 @@ import { LifeguardError } from '../util/errors.ts';
  */
 export const LIFECYCLE_ANNOTATION = 'lifeguard.io/lifecycle';
 
-/**
- * What Lifeguard has done to the node.
- * - idle: nothing (never touched, or everything it did was reverted);
- * - cordoned: tainted (and cordoned, unless the policy is `taint`), no eviction;
- * - draining: a drain runs or was handed over to a later invocation;
- * - drained: every pod that had to go is gone.
- */
-export const PHASES = ['idle', 'cordoned', 'draining', 'drained'] as const;
-export type Phase = (typeof PHASES)[number];
-
 /** Work in the future, or longer than one invocation, delivered by a one-time schedule. */
 export const CONTINUATION_TYPES = ['scheduled-drain', 'revert-rebalance', 'resume-drain', 'uncordon-after-maintenance'] as const;
 export type ContinuationType = (typeof CONTINUATION_TYPES)[number];
-
-/**
- * The ways a phase changes, written down once. Every write of a phase goes through `transition`,
- * so a state the table does not allow is a bug that fails loudly instead of a node left half-done.
- */
-export type Trigger = 'cordon' | 'start-drain' | 'hand-over' | 'finish-drain' | 'revert';
-
-export const TRANSITIONS: Readonly<Record<Phase, Partial<Record<Trigger, Phase>>>> = {
-  idle: { cordon: 'cordoned', 'start-drain': 'draining' },
-  // A stronger notice (a Spot warning after a rebalance) turns a cordon into a drain.
-  cordoned: { cordon: 'cordoned', 'start-drain': 'draining', revert: 'idle' },
-  draining: { 'start-drain': 'draining', 'hand-over': 'draining', 'finish-drain': 'drained', revert: 'idle' },
-  // A new event on a drained node (a reboot maintenance that came back, then a Spot warning).
-  drained: { cordon: 'drained', 'start-drain': 'draining', revert: 'idle' },
-};
-
-export class IllegalTransitionError extends LifeguardError {}
-
-export function transition(from: Phase, trigger: Trigger): Phase {
-  const to = TRANSITIONS[from][trigger];
-  if (!to) throw new IllegalTransitionError(`node lifecycle: "${trigger}" is not allowed in phase "${from}"`);
-  return to;
-}
 
 const isoSchema = z.iso.datetime({ offset: true });
 
@@ -112,8 +80,8 @@ export function readLifecycle(node: V1Node): NodeLifecycle {
   let json: unknown;
   try {
     json = JSON.parse(raw);
-  } catch {
-    throw new CorruptLifecycleError(`annotation ${LIFECYCLE_ANNOTATION} on node ${node.metadata?.name ?? '?'} is not JSON; remove it to reset Lifeguard's record`);
+  } catch (err) {
+    throw new CorruptLifecycleError(`annotation ${LIFECYCLE_ANNOTATION} on node ${node.metadata?.name ?? '?'} is not JSON; remove it to reset Lifeguard's record`, { cause: err });
   }
   const parsed = lifecycleSchema.safeParse(json);
   if (!parsed.success) {
@@ -124,6 +92,16 @@ export function readLifecycle(node: V1Node): NodeLifecycle {
   }
   return parsed.data;
 }
+
+/**
+ * The record once the table's `input` is done: the phase that follows it (table.ts; an input the
+ * table refuses throws), the other fields as `change` says. The one place a phase is written.
+ */
+export function recordAfter(state: NodeLifecycle, input: Input, change: Partial<Omit<NodeLifecycle, 'phase'>>): NodeLifecycle {
+  return { ...state, ...change, phase: phaseAfter(state.phase, input) };
+}
+
+export type { Phase } from './table.ts';
 
 /** Remembers an event id, newest last, dropping the oldest beyond SEEN_EVENTS_KEPT. */
 export function withSeen(state: NodeLifecycle, eventId: string): string[] {

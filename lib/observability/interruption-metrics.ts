@@ -1,6 +1,6 @@
 import type { DrainReport } from '../drain/drain.ts';
-import type { InterruptionReport } from '../interruption/handle.ts';
-import { LifeguardError } from '../util/errors.ts';
+import { DrainFailedError } from '../drain/errors.ts';
+import type { InterruptionReport } from '../interruption/report.ts';
 
 /** Where the numbers go: Powertools Metrics (EMF) in Lambda, an array in tests. */
 export interface MetricsSink {
@@ -54,14 +54,4 @@ export function recordFailureMetrics(error: unknown, receivedAt: number, sink: M
   else sink.addMetric('InvocationsFailed', 'Count', 1);
   const failures = error instanceof AggregateError ? error.errors : [error];
   for (const failure of failures) if (failure instanceof DrainFailedError) recordDrain(failure.drain, sink, receivedAt);
-}
-
-/** A drain that ended in permanent Kubernetes API errors: the invocation fails, the report travels with it. */
-export class DrainFailedError extends LifeguardError {
-  constructor(
-    message: string,
-    readonly drain: DrainReport,
-  ) {
-    super(message);
-  }
 }

@@ -1,5 +1,5 @@
 import type { WorkloadControllers } from './controllers.ts';
-import type { NodeObject, PodObject, Taint } from './objects.ts';
+import type { NodeObject, PodObject, PodRecord, Taint, TerminationCause } from './objects.ts';
 import { discoveryDocument } from './discovery.ts';
 import { getEvent, listEvents } from './event-views.ts';
 import { handleEventRequest } from './events.ts';
@@ -7,7 +7,7 @@ import { listResponse } from './list.ts';
 import { handleLeaseRequest } from './node-leases.ts';
 import { applyPatch, PATCH_CONTENT_TYPES, type PatchContentType } from './patch.ts';
 import { computePdbStatus, pdbsForPod, pdbWithStatus } from './pdb.ts';
-import type { Route } from './routes.ts';
+import type { ApiRequest, ApiResponse } from './routes.ts';
 import { POD_FIELDS, podFields } from './pod-fields.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import {
@@ -22,28 +22,11 @@ import {
   STALE_OBJECT,
   unsupportedMediaType,
 } from './status.ts';
-import { podKey, type ClusterStore, type PodRecord, type TerminationCause } from './store.ts';
+import { podKey, type ClusterStore } from './store.ts';
 import type { Kubelet } from './termination.ts';
 import { isWatchRequest } from './watch.ts';
 import { handleAppsRequest } from './workloads.ts';
 import { gracePeriodFromQuery, parseDeleteOptions, parseEviction, validateNode, type DeleteOptions } from './validation.ts';
-
-export interface ApiRequest {
-  route: Route;
-  query: URLSearchParams;
-  /** Media type of the body, lower-cased, parameters dropped. */
-  contentType: string | undefined;
-  /** The parsed JSON body, if there was one. */
-  body: unknown;
-  /** The URL path and the Host the client used (discovery documents name the server's address). */
-  path?: string;
-  host?: string;
-}
-
-export interface ApiResponse {
-  status: number;
-  body: unknown;
-}
 
 const NODE_FIELDS = ['metadata.name', 'spec.unschedulable'] as const;
 const PDB_FIELDS = ['metadata.name', 'metadata.namespace'] as const;

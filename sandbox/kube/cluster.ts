@@ -1,12 +1,12 @@
 import type { Clock } from '../../lib/util/clock.ts';
 import { KubeApiHandlers } from './api.ts';
 import { WorkloadControllers } from './controllers.ts';
-import type { EventObject } from './events.ts';
 import { buildNode, buildPdb, buildPod, internalIp, ownerReference, type NodeObject, type OwnerReference, type PdbObject, type PodObject } from './objects.ts';
 import { pdbsForPod, pdbWithStatus } from './pdb.ts';
 import { mulberry32 } from './random.ts';
 import { nodeSpecSchema, parseSpec, pdbSpecSchema, podSpecSchema, type NodeSpec, type ParsedNodeSpec, type PdbSpec, type PodSpec } from './specs.ts';
-import { ClusterStore, podKey, type KubeEvent, type PodHistoryEntry, type PodRecord } from './store.ts';
+import { ClusterStore, podKey, type KubeEvent } from './store.ts';
+import type { EventObject, PodHistoryEntry, PodRecord } from './objects.ts';
 import { Kubelet } from './termination.ts';
 import { Timers } from './timers.ts';
 

@@ -1,6 +1,6 @@
 import { buildPod, controllerOf, internalIp, isPodReady, ownerReference, setPodReady, tolerates, type NodeObject } from './objects.ts';
-import { podStarted } from './pod-status.ts';
-import { podKey, type ClusterStore, type PodRecord } from './store.ts';
+import { podStarted, type PodRecord } from './objects.ts';
+import { podKey, type ClusterStore } from './store.ts';
 import type { PodLifecycleListener } from './termination.ts';
 import type { Timers } from './timers.ts';
 

@@ -1,5 +1,5 @@
-import type { ApiResponse } from './api.ts';
-import type { EventObject } from './events.ts';
+import type { EventObject } from './objects.ts';
+import type { ApiResponse } from './routes.ts';
 import { listResponse } from './list.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { notFound } from './status.ts';

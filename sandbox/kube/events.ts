@@ -1,29 +1,8 @@
 import { applyPatch, PATCH_CONTENT_TYPES, type PatchContentType } from './patch.ts';
-import type { ApiRequest, ApiResponse } from './api.ts';
+import type { ApiRequest, ApiResponse } from './routes.ts';
 import { alreadyExists, badRequest, invalid, notFound, unsupportedMediaType } from './status.ts';
+import type { EventObject } from './objects.ts';
 import type { ClusterStore } from './store.ts';
-
-/** An events.k8s.io/v1 Event as the emulator keeps it. */
-export interface EventObject {
-  apiVersion: 'events.k8s.io/v1';
-  kind: 'Event';
-  metadata: { name: string; namespace: string; resourceVersion?: string; creationTimestamp?: string; labels?: Record<string, string> };
-  eventTime: string;
-  series?: { count: number; lastObservedTime: string };
-  reportingController: string;
-  reportingInstance: string;
-  action: string;
-  reason: string;
-  regarding: { kind?: string; name?: string; namespace?: string; uid?: string; apiVersion?: string; resourceVersion?: string; fieldPath?: string };
-  note?: string;
-  type: 'Normal' | 'Warning';
-  related?: EventObject['regarding'];
-  /** The core/v1 fields an events.k8s.io/v1 Event carries for old readers. */
-  deprecatedSource?: { component?: string; host?: string };
-  deprecatedFirstTimestamp?: string;
-  deprecatedLastTimestamp?: string;
-  deprecatedCount?: number;
-}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

@@ -17,14 +17,15 @@ export { nodeSpecSchema, podSpecSchema, pdbSpecSchema, taintSpecSchema, tolerati
 export type { NodeSpec, PodSpec, PdbSpec } from './specs.ts';
 export { faultOptionsSchema, KUBE_OPERATIONS } from './faults.ts';
 export type { FaultOptions, KubeOperation } from './faults.ts';
-export type { KubeEvent, KubeEventActor, PodHistoryEntry, TerminationCause } from './store.ts';
+export type { KubeEvent, KubeEventActor } from './store.ts';
+export type { PodHistoryEntry, TerminationCause } from './objects.ts';
 export type { NodeObject, PodObject, PdbObject } from './objects.ts';
 export type { RequestRecord } from './server.ts';
 export { apiLimitsSchema, maxSeatsFor, nominalConcurrency, SERVER_CONCURRENCY_LIMIT, PRIORITY_LEVEL_SHARES } from './limits.ts';
 export type { ApiLimitsOptions } from './limits.ts';
 export { LIFEGUARD_FLOW_CONTROL_MANIFEST } from './apf/manifest.ts';
 export type { ApiMetricsSnapshot, LevelMetrics } from './metrics.ts';
-export type { EventObject } from './events.ts';
+export type { EventObject } from './objects.ts';
 export { SANDBOX_USERS } from './rbac/users.ts';
 export type { SandboxUser } from './rbac/users.ts';
 export type { RequestAttributes } from './rbac/request-info.ts';

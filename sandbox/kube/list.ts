@@ -1,4 +1,4 @@
-import type { ApiResponse } from './api.ts';
+import type { ApiResponse } from './routes.ts';
 import { badRequest } from './status.ts';
 
 type Listed = { metadata: { name: string; namespace?: string } };

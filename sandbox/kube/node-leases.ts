@@ -1,4 +1,4 @@
-import type { ApiRequest, ApiResponse } from './api.ts';
+import type { ApiRequest, ApiResponse } from './routes.ts';
 import { listResponse } from './list.ts';
 import type { NodeObject } from './objects.ts';
 import { fnv1a, mulberry32, uuidFrom } from './random.ts';

@@ -1,5 +1,5 @@
 import { nodeStatus } from './node-status.ts';
-import { podStarted, setContainersReady } from './pod-status.ts';
+import { fnv1a } from './random.ts';
 import type { ParsedNodeSpec, ParsedPdbSpec, ParsedPodSpec } from './specs.ts';
 
 /**
@@ -234,4 +234,105 @@ export function tolerates(tolerations: Toleration[] | undefined, taint: Taint): 
     if (t.operator === 'Exists') return true;
     return (t.value ?? '') === (taint.value ?? '');
   });
+}
+
+/** An events.k8s.io/v1 Event as the emulator keeps it. */
+export interface EventObject {
+  apiVersion: 'events.k8s.io/v1';
+  kind: 'Event';
+  metadata: { name: string; namespace: string; resourceVersion?: string; creationTimestamp?: string; labels?: Record<string, string> };
+  eventTime: string;
+  series?: { count: number; lastObservedTime: string };
+  reportingController: string;
+  reportingInstance: string;
+  action: string;
+  reason: string;
+  regarding: { kind?: string; name?: string; namespace?: string; uid?: string; apiVersion?: string; resourceVersion?: string; fieldPath?: string };
+  note?: string;
+  type: 'Normal' | 'Warning';
+  related?: EventObject['regarding'];
+  /** The core/v1 fields an events.k8s.io/v1 Event carries for old readers. */
+  deprecatedSource?: { component?: string; host?: string };
+  deprecatedFirstTimestamp?: string;
+  deprecatedLastTimestamp?: string;
+  deprecatedCount?: number;
+}
+
+export type TerminationCause = 'eviction' | 'delete' | 'node-termination';
+
+/** The life of one pod (one uid), for the scenario result. */
+export interface PodHistoryEntry {
+  uid: string;
+  namespace: string;
+  name: string;
+  /** The node it ran on (undefined while a replacement is unschedulable). */
+  node?: string;
+  owner?: { kind: string; name: string };
+  createdAt: number;
+  terminatingAt?: number;
+  goneAt?: number;
+  /** How its termination began. */
+  cause?: TerminationCause;
+  gracePeriodSeconds?: number;
+  shutdownSeconds: number;
+  /** `exited`: it finished its shutdown within the grace; `killed`: SIGKILL at the end of the grace or with its node. */
+  ending?: 'exited' | 'killed';
+  /** uid of the pod this one was created to replace. */
+  replacementOf?: string;
+}
+
+/** A pod in the store: the API object plus what only the simulation knows. */
+export interface PodRecord {
+  object: PodObject;
+  spec: ParsedPodSpec;
+  history: PodHistoryEntry;
+  /** Cancels the pending exit / kill of a terminating pod. */
+  cancelTermination?: (() => void) | undefined;
+  /** Clock ms at which the pod will be gone if nothing shortens it. */
+  terminationDeadline?: number;
+  /** Cancels a pending "becomes Ready". */
+  cancelReady?: (() => void) | undefined;
+}
+
+/*
+ * The parts of a pod's status the kubelet fills in once the pod is on a node: its addresses and
+ * its containers' states, for clients that print them (`kubectl get pods -o wide` shows the IP,
+ * READY counts ready running containers). Readiness itself stays with setPodReady.
+ */
+
+/** Pod addresses come from 100.64.0.0/16, in the order pods start: like EKS custom networking's secondary CIDR, one address per pod. */
+export function podAddress(index: number): string {
+  return `100.64.${Math.floor(index / 254) % 256}.${(index % 254) + 1}`;
+}
+
+const containerId = (pod: PodObject, name: string) => `containerd://${[0, 1].map((i) => fnv1a(`${i}/${pod.metadata.uid}/${name}`).toString(16).padStart(8, '0')).join('')}`;
+
+/** The pod's containers started on a node: addresses set, each container running (not yet ready). */
+export function podStarted(pod: PodObject, addresses: { podIP: string; hostIP: string }, startedAt: string): void {
+  Object.assign(pod.status, {
+    hostIP: addresses.hostIP,
+    hostIPs: [{ ip: addresses.hostIP }],
+    podIP: addresses.podIP,
+    podIPs: [{ ip: addresses.podIP }],
+    qosClass: 'BestEffort',
+  });
+  const finished = pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed';
+  pod.status.containerStatuses = pod.spec.containers.map((c) => ({
+    name: c.name,
+    image: c.image,
+    imageID: '',
+    containerID: containerId(pod, c.name),
+    ready: false,
+    started: !finished,
+    restartCount: 0,
+    state: finished
+      ? { terminated: { exitCode: pod.status.phase === 'Succeeded' ? 0 : 1, reason: pod.status.phase === 'Succeeded' ? 'Completed' : 'Error', startedAt, finishedAt: startedAt, containerID: containerId(pod, c.name) } }
+      : { running: { startedAt } },
+  }));
+}
+
+/** Every running container's `ready` follows the pod's Ready condition (one container per pod here). */
+export function setContainersReady(pod: PodObject, ready: boolean): void {
+  const statuses = pod.status.containerStatuses as Array<{ ready: boolean; state: { running?: unknown } }> | undefined;
+  for (const status of statuses ?? []) status.ready = ready && status.state.running !== undefined;
 }

@@ -1,5 +1,5 @@
 import { podFields } from './pod-fields.ts';
-import type { PodRecord } from './store.ts';
+import type { PodRecord } from './objects.ts';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

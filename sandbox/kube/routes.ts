@@ -1,5 +1,4 @@
 import type { KubeOperation } from './faults.ts';
-import { APPS_RESOURCES } from './workloads.ts';
 
 /** The URL space the emulator serves; anything else is a 404 Status. */
 
@@ -8,6 +7,32 @@ export interface Route {
   method: 'GET' | 'PATCH' | 'PUT' | 'DELETE' | 'POST';
   params: Record<string, string>;
 }
+
+export interface ApiRequest {
+  route: Route;
+  query: URLSearchParams;
+  /** Media type of the body, lower-cased, parameters dropped. */
+  contentType: string | undefined;
+  /** The parsed JSON body, if there was one. */
+  body: unknown;
+  /** The URL path and the Host the client used (discovery documents name the server's address). */
+  path?: string;
+  host?: string;
+}
+
+export interface ApiResponse {
+  status: number;
+  body: unknown;
+}
+
+/** The apps/v1 workloads the emulator serves, read-only (workloads.ts). */
+export const APPS_RESOURCES = {
+  daemonsets: { kind: 'DaemonSet', list: 'list-daemonsets', get: 'get-daemonset' },
+  replicasets: { kind: 'ReplicaSet', list: 'list-replicasets', get: 'get-replicaset' },
+  statefulsets: { kind: 'StatefulSet', list: 'list-statefulsets', get: 'get-statefulset' },
+  deployments: { kind: 'Deployment', list: 'list-deployments', get: 'get-deployment' },
+} as const satisfies Record<string, { kind: string; list: KubeOperation; get: KubeOperation }>;
+export type AppsResource = keyof typeof APPS_RESOURCES;
 
 const SEGMENT = '([^/]+)';
 type Entry = { pattern: RegExp; method: Route['method']; operation: KubeOperation; names: string[] };

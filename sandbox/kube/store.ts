@@ -1,10 +1,7 @@
-import type { EventObject } from './events.ts';
 import type { Clock } from '../../lib/util/clock.ts';
-import type { NodeObject, PdbObject, PodObject } from './objects.ts';
+import { podAddress, type EventObject, type NodeObject, type PdbObject, type PodHistoryEntry, type PodRecord } from './objects.ts';
 import { PodChangeLog } from './pod-changes.ts';
-import { podAddress } from './pod-status.ts';
 import { nameSuffix, uuidFrom } from './random.ts';
-import type { ParsedPodSpec } from './specs.ts';
 
 export type KubeEventActor = 'api' | 'kubelet' | 'controller' | 'node';
 
@@ -18,42 +15,6 @@ export interface KubeEvent {
   /** namespace/name */
   pod?: string;
   detail?: string;
-}
-
-export type TerminationCause = 'eviction' | 'delete' | 'node-termination';
-
-/** The life of one pod (one uid), for the scenario result. */
-export interface PodHistoryEntry {
-  uid: string;
-  namespace: string;
-  name: string;
-  /** The node it ran on (undefined while a replacement is unschedulable). */
-  node?: string;
-  owner?: { kind: string; name: string };
-  createdAt: number;
-  terminatingAt?: number;
-  goneAt?: number;
-  /** How its termination began. */
-  cause?: TerminationCause;
-  gracePeriodSeconds?: number;
-  shutdownSeconds: number;
-  /** `exited`: it finished its shutdown within the grace; `killed`: SIGKILL at the end of the grace or with its node. */
-  ending?: 'exited' | 'killed';
-  /** uid of the pod this one was created to replace. */
-  replacementOf?: string;
-}
-
-/** A pod in the store: the API object plus what only the simulation knows. */
-export interface PodRecord {
-  object: PodObject;
-  spec: ParsedPodSpec;
-  history: PodHistoryEntry;
-  /** Cancels the pending exit / kill of a terminating pod. */
-  cancelTermination?: (() => void) | undefined;
-  /** Clock ms at which the pod will be gone if nothing shortens it. */
-  terminationDeadline?: number;
-  /** Cancels a pending "becomes Ready". */
-  cancelReady?: (() => void) | undefined;
 }
 
 /** A pod's controller (ReplicaSet, StatefulSet, DaemonSet, Job): RS and STS are kept at their size, which feeds PDB status. */

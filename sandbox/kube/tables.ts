@@ -1,5 +1,5 @@
 import { coreEvent } from './event-views.ts';
-import type { EventObject } from './events.ts';
+import type { EventObject } from './objects.ts';
 import { ApiStatusError, badRequest } from './status.ts';
 import { DEFAULT_PRINTER, PRINTERS, type ColumnDefinition } from './table-rows.ts';
 

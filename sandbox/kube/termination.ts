@@ -1,5 +1,6 @@
 import { iso, type NodeObject } from './objects.ts';
-import { podKey, type ClusterStore, type PodRecord, type TerminationCause } from './store.ts';
+import type { PodRecord, TerminationCause } from './objects.ts';
+import { podKey, type ClusterStore } from './store.ts';
 import type { Timers } from './timers.ts';
 
 /** What the controllers want to hear about a pod's end. */

@@ -1,8 +1,7 @@
-import type { ApiRequest, ApiResponse } from './api.ts';
-import type { KubeOperation } from './faults.ts';
 import { listResponse } from './list.ts';
 import { controllerOf, iso, isPodReady, type PodObject } from './objects.ts';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selectors.ts';
+import { APPS_RESOURCES, type ApiRequest, type ApiResponse, type AppsResource } from './routes.ts';
 import { notFound } from './status.ts';
 import type { ClusterStore, WorkloadController } from './store.ts';
 
@@ -15,13 +14,6 @@ import type { ClusterStore, WorkloadController } from './store.ts';
  * the Deployment list is empty.
  */
 
-export const APPS_RESOURCES = {
-  daemonsets: { kind: 'DaemonSet', list: 'list-daemonsets', get: 'get-daemonset' },
-  replicasets: { kind: 'ReplicaSet', list: 'list-replicasets', get: 'get-replicaset' },
-  statefulsets: { kind: 'StatefulSet', list: 'list-statefulsets', get: 'get-statefulset' },
-  deployments: { kind: 'Deployment', list: 'list-deployments', get: 'get-deployment' },
-} as const satisfies Record<string, { kind: string; list: KubeOperation; get: KubeOperation }>;
-export type AppsResource = keyof typeof APPS_RESOURCES;
 
 const GENERIC_FIELDS = ['metadata.name', 'metadata.namespace'] as const;
 

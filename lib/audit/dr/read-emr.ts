@@ -9,7 +9,11 @@ import {
   type EMRClient,
 } from '@aws-sdk/client-emr';
 import type { EmrClusterConfig } from '../../config/dr.ts';
+import { LifeguardError } from '../../util/errors.ts';
 import type { AuditSubnet, EmrAuditInput } from './types.ts';
+
+/** DescribeCluster answered without a cluster. */
+export class EmrClusterNotFoundError extends LifeguardError {}
 
 export interface DrAuditClients {
   emr: EMRClient;
@@ -25,7 +29,7 @@ export interface DrAuditClients {
 export async function readEmrCluster(clients: DrAuditClients, clusterId: string, configured?: EmrClusterConfig): Promise<EmrAuditInput> {
   const { emr, ec2, elbv2 } = clients;
   const { Cluster: cluster } = await emr.send(new DescribeClusterCommand({ ClusterId: clusterId }));
-  if (!cluster) throw new Error(`EMR cluster ${clusterId} not found`);
+  if (!cluster) throw new EmrClusterNotFoundError(`EMR cluster ${clusterId} not found`);
   const fleets = cluster.InstanceCollectionType === 'INSTANCE_FLEET';
   const [instanceTypes, bootstrap, steps] = await Promise.all([
     fleets

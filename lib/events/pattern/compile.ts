@@ -15,6 +15,7 @@ import type {
   ValueTest,
 } from './types.ts';
 import { parseWildcard } from './wildcard.ts';
+import { errorMessage } from '../../util/errors.ts';
 
 const OR = '$or';
 
@@ -46,7 +47,7 @@ export function compilePattern(raw: unknown): CompiledPattern {
     try {
       pattern = JSON.parse(raw) as unknown;
     } catch (error) {
-      fail([], `pattern text is not valid JSON (${(error as Error).message})`);
+      fail([], `pattern text is not valid JSON (${errorMessage(error)})`);
     }
   }
   if (!isPlainObject(pattern)) fail([], `a pattern must be a JSON object, got ${describe(pattern)}`);

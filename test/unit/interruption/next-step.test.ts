@@ -6,7 +6,7 @@ import type { Notice } from '../../../lib/events/notice.ts';
 import type { Continuation } from '../../../lib/lifecycle/continuation.ts';
 import { leaseValue, readLease } from '../../../lib/lifecycle/lease.ts';
 import { IDLE, type NodeLifecycle } from '../../../lib/lifecycle/state.ts';
-import { nextStep, type StepInput } from '../../../lib/interruption/next-step.ts';
+import { nextStep, type StepInput } from '../../../lib/lifecycle/next-step.ts';
 
 const now = Date.parse('2026-03-02T17:05:11Z');
 const base = { source: 's', detailType: 'd', account: '123456789012', region: 'us-east-1', eventTime: now, instanceIds: ['i-0aaa1111bbbb22220'] };

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { DrainReport } from '../../../lib/drain/drain.ts';
 import type { InterruptionReport } from '../../../lib/interruption/handle.ts';
-import { DrainFailedError, recordFailureMetrics, recordInterruptionMetrics } from '../../../lib/observability/interruption-metrics.ts';
+import { DrainFailedError } from '../../../lib/drain/errors.ts';
+import { recordFailureMetrics, recordInterruptionMetrics } from '../../../lib/observability/interruption-metrics.ts';
 
 const sink = () => {
   const points: Array<[string, number]> = [];

@@ -6,7 +6,6 @@ import type { ScheduleRecord } from '../aws/in-memory-scheduler.ts';
 import type { Invocation } from './lambda.ts';
 import type { FailoverResult } from '../dr/runner.ts';
 import type { Scenario } from './schema.ts';
-import type { UnexpectedEvent } from './unexpected-events.ts';
 
 export interface TimelineEntry {
   /** Simulated seconds from the scenario start. */
@@ -93,6 +92,14 @@ export interface SimulationResult {
   /** What the run cost the services it used: the Kubernetes API, Lambda, EC2 (present with a `cluster`). */
   load?: LoadSection;
   failover?: FailoverSection;
+}
+
+/** An event step that did not do what its scenario expects of it. */
+export interface UnexpectedEvent {
+  /** Index in `events`. */
+  step: number;
+  detailType: string;
+  problem: string;
 }
 
 export interface LoadSection {

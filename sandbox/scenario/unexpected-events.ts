@@ -2,15 +2,9 @@ import { interruptionRules } from '../../lib/events/rules.ts';
 import { didYouMean } from '../../lib/util/suggest.ts';
 import type { Delivery } from './deliveries.ts';
 import type { Invocation } from './lambda.ts';
+import type { UnexpectedEvent } from './result.ts';
 import type { Scenario } from './schema.ts';
 
-/** An event step that did not do what its scenario expects of it. */
-export interface UnexpectedEvent {
-  /** Index in `events`. */
-  step: number;
-  detailType: string;
-  problem: string;
-}
 
 /** The detail-types Lifeguard's rules match, for a suggestion when a scenario's matches none. */
 const knownDetailTypes = interruptionRules.flatMap((r) => (r.pattern['detail-type'] as string[] | undefined) ?? []);

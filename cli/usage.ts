@@ -1,6 +1,6 @@
 import { CommanderError, type Command } from 'commander';
 
-/** Every usage error exits with this code (documented in the README). */
+/** Every usage error exits with this code (documented in docs/cli.md). */
 export const USAGE_EXIT = 2;
 
 /**

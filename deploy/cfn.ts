@@ -58,7 +58,7 @@ export function lambdaRole(functionName: string, statements: IamStatement[]) {
 
 /**
  * Kept when the stack is deleted or the resource replaced: what it holds (undelivered events, a
- * failover's lock) would otherwise go with it. Such resources are deleted by hand (README, Operations).
+ * failover's lock) would otherwise go with it. Such resources are deleted by hand (docs/deploy.md, Uninstall).
  */
 export const RETAINED = { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' } as const;
 

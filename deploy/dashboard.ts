@@ -23,7 +23,7 @@ export function lifeguardDashboard(config: LifeguardConfig, service: string, sta
       properties: {
         markdown:
           `## Lifeguard (${stage})\nInterruptions: time in ms from the event's arrival. A deadline miss means pods died with their instance. ` +
-          'Every metric is explained in the Metrics section of the Lifeguard README.',
+          "Every metric is explained in Lifeguard's docs/operations.md (Metrics, dashboard and alarm).",
       },
     },
     percentilesGraph('Time to cordon (ms after receipt)', 'TimeToCordon'),

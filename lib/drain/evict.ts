@@ -81,7 +81,7 @@ export function graceThatFits(podGraceSeconds: number, leftMs: number): number |
  * - 500 because the pod matches several budgets (the API cannot decide) → 'failed', not retried.
  * - A transient API failure (throttling, another 5xx, a reset) that outlived the client's own
  *   retries: backed off and tried again like a refusal, until `giveUpAt`. It never ends the drain.
- * - Forced deletion (the rule README's "The drain, in order" states): only when the policy allows
+ * - Forced deletion (the rule docs/drain.md's "The drain, in order" states): only when the policy allows
  *   it, the event has a deadline that has not come, and the pod is still refused at or after its
  *   force point, `deadline − margin − its own grace − 1 s` (1 s for the last attempt and the
  *   deletion call): the last moment at which a deletion still gives it its whole grace before

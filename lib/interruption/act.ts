@@ -15,7 +15,7 @@ import { STATUS_OF } from '../lifecycle/table.ts';
 import type { InterruptionDeps } from './deps.ts';
 import { completeLifecycle, leavePending, startHeartbeat } from './lifecycle-hook.ts';
 import { CONFLICT, patchUnlessChanged, writeGuarded } from './node-write.ts';
-import type { Persist } from './persist.ts';
+import type { RetryWithinBudget } from './retry-budget.ts';
 import type { NodeDecision } from './policy.ts';
 import { NODE_EVENTS, publisherFor, type Publisher } from './publish.ts';
 import type { InstanceReport } from './report.ts';
@@ -43,7 +43,7 @@ export interface ActInput {
   /** Rounds of resume so far (a continuation's round). */
   round: number;
   /** How this node's Kubernetes calls ride out transient failures. */
-  persist: Persist;
+  retry: RetryWithinBudget;
   /** When this invocation began its work (a hand-over measures its round from it). */
   roundStartedAt: number;
 }
@@ -89,7 +89,7 @@ export async function act(input: ActInput, deps: InterruptionDeps): Promise<Inst
   });
   const drains = next.phase === 'draining';
   const lease = drains ? leaseValue(input.holder, now + LEASE_DEFAULTS.durationMs) : undefined;
-  const written = await writeGuarded(deps.kube, node, cordonPatch(node, cordon, now, { ...lifecycleAnnotation(next), ...(lease ? { [LEASE_ANNOTATION]: lease } : {}) }), input.persist);
+  const written = await writeGuarded(deps.kube, node, cordonPatch(node, cordon, now, { ...lifecycleAnnotation(next), ...(lease ? { [LEASE_ANNOTATION]: lease } : {}) }), input.retry);
   if (written === CONFLICT) return CONFLICT;
   await dropSchedules(dropped, deps);
   const cordonedAt = cordonedAtOf(written);
@@ -241,7 +241,7 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
   const superseded = { ...report, status: STATUS_OF.superseded, phase: recordAfter(state, 'drain:taken-over', {}).phase };
   if (drain.incomplete === 'lease-lost' || keeper.lost) return { ...superseded, reason: 'a more urgent event took the node over' };
   if (drain.errors.length > 0) {
-    await release(ref.nodeName, keeper, [], input.persist, deps).catch(() => undefined);
+    await release(ref.nodeName, keeper, [], input.retry, deps).catch(() => undefined);
     throw new DrainFailedError(`drain of ${ref.nodeName} hit permanent Kubernetes API errors: ${drain.errors.join('; ')}`, drain);
   }
   const now = deps.clock.now();
@@ -251,7 +251,7 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
     if (deps.invoker && !invoke) deps.log.warn('the invocation had less than a minute to drain before handing over: the next round is scheduled, not started at once (is handOverSeconds close to the function timeout?)', { node: ref.nodeName, eventId: notice.eventId });
     const resume = invoke ? pendingFor(plan, ref, deps) : await ensureSchedule(plan, ref, deps);
     const next = recordAfter(state, 'drain:out-of-time', { reason: `${decision.reason}; drain handed over to the next invocation`, pending: withPending(state, [], [resume]) });
-    if (!(await release(ref.nodeName, keeper, [lifecycleOp(next)], input.persist, deps))) return superseded;
+    if (!(await release(ref.nodeName, keeper, [lifecycleOp(next)], input.retry, deps))) return superseded;
     // Queued only now that the record is on the node and the lease is gone (see invokeNow). If it
     // fails, so does this invocation: Lambda's retry of it resumes the drain.
     if (invoke) await invokeNow(plan, ref, deps);
@@ -261,7 +261,7 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
   const resumes = state.pending.filter((p) => p.type === 'resume-drain');
   const next = recordAfter(state, 'drain:done', { reason: `${decision.reason}; drained`, pending: withPending(state, resumes, uncordon) });
   const drainedAt = new Date(now).toISOString();
-  if (!(await release(ref.nodeName, keeper, [lifecycleOp(next), { op: 'add', path: annotationPath(ANNOTATIONS.drainedAt), value: drainedAt }], input.persist, deps))) {
+  if (!(await release(ref.nodeName, keeper, [lifecycleOp(next), { op: 'add', path: annotationPath(ANNOTATIONS.drainedAt), value: drainedAt }], input.retry, deps))) {
     return superseded;
   }
   const done: InstanceReport = { ...report, status: STATUS_OF['finish-drain'], phase: next.phase, drain: { ...drain, drainedAt: now }, ...(uncordon.length ? { scheduled: uncordon.map((p) => ({ type: p.type, name: p.schedule, at: p.at })) } : {}) };
@@ -278,10 +278,10 @@ async function settle(input: ActInput, report: InstanceReport & { drain: DrainRe
  * a lost answer whose first attempt landed fails the same precondition: the node is read to tell
  * the two apart (lease gone and every annotation as written: it was ours).
  */
-async function release(nodeName: string, keeper: LeaseKeeper, ops: JsonPatchOp[], persist: Persist, deps: InterruptionDeps): Promise<boolean> {
-  const written = await patchUnlessChanged(deps.kube, nodeName, [holdsLeaseOp(keeper.lease), ...ops, { op: 'remove', path: annotationPath(LEASE_ANNOTATION) }], persist);
+async function release(nodeName: string, keeper: LeaseKeeper, ops: JsonPatchOp[], retry: RetryWithinBudget, deps: InterruptionDeps): Promise<boolean> {
+  const written = await patchUnlessChanged(deps.kube, nodeName, [holdsLeaseOp(keeper.lease), ...ops, { op: 'remove', path: annotationPath(LEASE_ANNOTATION) }], retry);
   if (written !== CONFLICT) return true;
-  const node = await persist(`get node ${nodeName}`, () => deps.kube.getNode(nodeName));
+  const node = await retry(`get node ${nodeName}`, () => deps.kube.getNode(nodeName));
   return node !== undefined && hasLanded(node, ops);
 }
 

@@ -35,7 +35,7 @@ export interface InterruptionDeps {
   dryRun?: boolean;
   /**
    * How long one call of a node's handling retries transient failures (default 2 minutes, sized for
-   * Lambda: lib/interruption/persist.ts). The command line sets a short one: a person waits for it.
+   * Lambda: lib/interruption/retry-budget.ts). The command line sets a short one: a person waits for it.
    */
   retryBudgetMs?: number;
   /** Which pods a drain may touch (default: lib/drain/filters.ts); the real-cluster test scopes it to its namespace. */

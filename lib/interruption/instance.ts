@@ -11,7 +11,7 @@ import { IllegalTransitionError, STATUS_OF } from '../lifecycle/table.ts';
 import { CONFLICT } from './node-write.ts';
 import type { InstanceReport } from './report.ts';
 import { LifeguardError, RetryLaterError } from '../util/errors.ts';
-import { persistence } from './persist.ts';
+import { retryWithinBudget } from './retry-budget.ts';
 import type { NodeLookup } from '../kube/node-index.ts';
 
 /** Conflicting writers (kubelet status, autoscalers, a concurrent duplicate) are common on a node. */
@@ -45,9 +45,9 @@ export interface InstanceWork {
 export async function handleInstance(work: InstanceWork, deps: InterruptionDeps): Promise<InstanceReport | PendingDrain> {
   const { notice, instanceId } = work;
   const { log } = deps;
-  const persist = persistence(notice, deps);
+  const retry = retryWithinBudget(notice, deps);
   const looked = work.lookup;
-  const resolved = looked && 'node' in looked ? looked.node : await persist(`resolve instance ${instanceId}`, () => deps.nodes.resolve(instanceId));
+  const resolved = looked && 'node' in looked ? looked.node : await retry(`resolve instance ${instanceId}`, () => deps.nodes.resolve(instanceId));
   if (!resolved) {
     const reason = `instance ${instanceId} is no node of cluster ${deps.clusterName}`;
     log.info(`${reason}; ignored`, { eventId: notice.eventId, kind: notice.kind, instanceId });
@@ -58,7 +58,7 @@ export async function handleInstance(work: InstanceWork, deps: InterruptionDeps)
 
   for (let attempt = 1; attempt <= MAX_DECISIONS; attempt++) {
     // The lookup may have just read the node: decide on that; after a conflict, read it again.
-    const node = attempt === 1 && resolved.node ? resolved.node : await persist(`get node ${ref.nodeName}`, () => deps.kube.getNode(ref.nodeName));
+    const node = attempt === 1 && resolved.node ? resolved.node : await retry(`get node ${ref.nodeName}`, () => deps.kube.getNode(ref.nodeName));
     if (!node) return { ...ref, resolvedVia: resolved.via, status: 'node-gone', reason: 'the node no longer exists' };
     let state: NodeLifecycle;
     try {
@@ -73,7 +73,7 @@ export async function handleInstance(work: InstanceWork, deps: InterruptionDeps)
     if (deps.dryRun) return { ...ref, resolvedVia: resolved.via, ...(await dryRunPlan(step, node, ref, notice, deps)) };
 
     const round = work.trigger.kind === 'continuation' ? work.trigger.continuation.round : 0;
-    const later: LaterInput = { notice, event: work.event, ref, node, state, input: step.input, round, persist };
+    const later: LaterInput = { notice, event: work.event, ref, node, state, input: step.input, round, retry };
     const report = await carryOut(step, later, holder, work.roundStartedAt, deps);
     if (report === CONFLICT) {
       log.debug('node changed under the write; deciding again', { node: ref.nodeName, attempt });

@@ -7,7 +7,7 @@ import { STATUS_OF, type Input } from '../lifecycle/table.ts';
 import { KubeEventRecorder } from '../kube/event-recorder.ts';
 import type { InterruptionDeps } from './deps.ts';
 import { CONFLICT, writeGuarded } from './node-write.ts';
-import type { Persist } from './persist.ts';
+import type { RetryWithinBudget } from './retry-budget.ts';
 import { NODE_EVENTS, publisherFor } from './publish.ts';
 import type { InstanceReport } from './report.ts';
 import { dropSchedules, ensureSchedule, withPending, type NodeRef } from './schedules.ts';
@@ -23,7 +23,7 @@ export interface LaterInput {
   input: Input;
   round: number;
   /** How this node's Kubernetes calls ride out transient failures. */
-  persist: Persist;
+  retry: RetryWithinBudget;
 }
 
 const scheduledOf = (p: PendingAction) => ({ type: p.type, name: p.schedule, at: p.at });
@@ -36,7 +36,7 @@ const reportBase = (input: LaterInput, phase: NodeLifecycle['phase']): Pick<Inst
 
 /** Records the event on the node without touching its taints, with `pending` updated. */
 async function recordOnly(input: LaterInput, next: NodeLifecycle, deps: InterruptionDeps): Promise<V1Node | typeof CONFLICT> {
-  return writeGuarded(deps.kube, input.node, annotationOps(input.node, lifecycleAnnotation(next)), input.persist);
+  return writeGuarded(deps.kube, input.node, annotationOps(input.node, lifecycleAnnotation(next)), input.retry);
 }
 
 /**
@@ -90,7 +90,7 @@ export async function revert(input: LaterInput, reason: string, options: { cance
     health: arn !== undefined ? { ...state.health, [arn]: notice.eventId } : state.health,
   });
   const ops = options.undo ? revertPatch(input.node, state.applied, lifecycleAnnotation(next)) : annotationOps(input.node, lifecycleAnnotation(next));
-  if ((await writeGuarded(deps.kube, input.node, ops, input.persist)) === CONFLICT) return CONFLICT;
+  if ((await writeGuarded(deps.kube, input.node, ops, input.retry)) === CONFLICT) return CONFLICT;
   await dropSchedules(dropped.filter((p) => p.type !== 'scheduled-drain' || options.cancel), deps);
   deps.log.info(options.undo ? "Lifeguard's taint and cordon reverted" : 'scheduled work cancelled', { node: input.ref.nodeName, eventId: notice.eventId, reason, keptCordon: options.undo && !state.applied.cordon && input.node.spec?.unschedulable === true });
   if (options.undo) {

@@ -4,7 +4,7 @@ import { errorMessage } from '../util/errors.ts';
 import type { InterruptionDeps } from './deps.ts';
 
 /** Runs one Kubernetes call of a node's handling, riding out throttling and server errors. */
-export type Persist = <T>(what: string, call: () => Promise<T>) => Promise<T>;
+export type RetryWithinBudget = <T>(what: string, call: () => Promise<T>) => Promise<T>;
 
 /**
  * The client's own retries span seconds; a reclaim that saturates the API server lasts longer,
@@ -16,7 +16,7 @@ export type Persist = <T>(what: string, call: () => Promise<T>) => Promise<T>;
 export const DEFAULT_RETRY_BUDGET_MS = 120_000;
 const INVOCATION_RESERVE_MS = 20_000;
 
-export function persistence(notice: Notice, deps: InterruptionDeps): Persist {
+export function retryWithinBudget(notice: Notice, deps: InterruptionDeps): RetryWithinBudget {
   const { backoffInitialMs, backoffMaxMs } = deps.config.interruption.drain;
   return (what, call) => {
     const now = deps.clock.now();

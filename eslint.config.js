@@ -26,6 +26,12 @@ export default tseslint.config(
       ],
     },
   },
+  // Functions read in one screen: a step that needs more gets a name of its own. An error in what
+  // ships; elsewhere a warning until the sandbox's runner, server and cluster and the CLI's handle
+  // and drill are split.
+  { rules: { 'max-lines-per-function': ['warn', { max: 80, skipBlankLines: true, skipComments: true }] } },
+  { files: ['lib/**/*.ts'], rules: { 'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }] } },
+  { files: ['test/**/*.ts'], rules: { 'max-lines-per-function': 'off' } },
   // Plain JavaScript entry points (bin/) run on Node: its globals are defined there.
   { files: ['**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

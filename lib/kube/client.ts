@@ -5,7 +5,7 @@ import { listInPages } from './paged-list.ts';
 import { streamPods, watchPods, type PodScope, type PodWatchDeps } from './pod-watch.ts';
 import { KubeApiError, type JsonPatchOp, type KubeApi, type KubeCallOptions, type PodWatchHandlers, type StreamedPods } from './port.ts';
 import { requestOptions } from './request-options.ts';
-import { retryingCall, type KubeRetryOptions } from './retrying-call.ts';
+import { retryingCall, type KubeCall, type KubeRetryOptions } from './retrying-call.ts';
 import { DEFAULT_RATE_LIMIT, TokenBucket, type TokenBucketOptions } from './token-bucket.ts';
 
 export interface KubeApiOptions extends KubeRetryOptions {
@@ -55,20 +55,7 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
   const call = retryingCall({ clock, log: options.log ?? silentLog, bucket }, options);
   const watchDeps: PodWatchDeps = { kc, clock, bucket, timeoutSeconds: options.watchTimeoutSeconds ?? 300, requestTimeoutMs };
   const insideCall: PodWatchDeps = { ...watchDeps, bucket: undefined, clock: { now: () => clock.now(), sleep: (ms, signal) => clock.sleep(ms, signal), io: (work) => work() } };
-  // Learned from the first 422: this server has no WatchList, so no drain of this client asks again.
-  let streamingRefused = false;
-  const stream = async (scope: PodScope, handlers: PodWatchHandlers, keep?: (pod: V1Pod) => boolean): Promise<StreamedPods | undefined> => {
-    if (streamingRefused) return undefined;
-    const what = scope === 'all' ? 'all pods' : `pods on ${scope.nodeName}`;
-    // Retried like the LIST it replaces (throttling, 5xx, lost connections). `call` takes the
-    // bucket's token and counts the exchange as I/O on the clock, so the stream does neither again.
-    const streamed = await call(`stream ${what}`, () => streamPods(insideCall, scope, handlers, keep));
-    if (!streamed) {
-      streamingRefused = true;
-      options.log?.info('the API server does not stream lists (WatchList off): drains list, then watch', { scope: what });
-    }
-    return streamed;
-  };
+  const stream = podStreams(call, insideCall, options.log);
 
   return {
     async getNode(name, callOptions?: KubeCallOptions) {
@@ -93,12 +80,7 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
     },
 
     async listPodsOnNode(nodeName, callOptions?: KubeCallOptions) {
-      const list = await call(
-        `list pods on ${nodeName}`,
-        () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` }, perRequest),
-        {},
-        callOptions?.priority,
-      );
+      const list = await call(`list pods on ${nodeName}`, () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` }, perRequest), {}, callOptions?.priority);
       return { items: list.items as V1Pod[], resourceVersion: list.metadata?.resourceVersion };
     },
 
@@ -151,6 +133,26 @@ export function createKubeApi(kc: KubeConfig, options: KubeApiOptions): KubeApi 
     async patchEvent(namespace, name, ops) {
       await call(`patch event ${namespace}/${name}`, () => events.patchNamespacedEvent({ namespace, name, body: ops }, perRequest), { jsonPatch: true });
     },
+  };
+}
+
+/**
+ * Streaming lists of pods (WATCH with sendInitialEvents), retried like the LIST they replace:
+ * `call` takes the bucket's token and counts the exchange as I/O on the clock, so the stream does
+ * neither again. Learned from the first 422: this server has no WatchList, so no drain of this
+ * client asks again; undefined then, and the drain lists instead.
+ */
+function podStreams(call: KubeCall, insideCall: PodWatchDeps, log: Log | undefined) {
+  let streamingRefused = false;
+  return async (scope: PodScope, handlers: PodWatchHandlers, keep?: (pod: V1Pod) => boolean): Promise<StreamedPods | undefined> => {
+    if (streamingRefused) return undefined;
+    const what = scope === 'all' ? 'all pods' : `pods on ${scope.nodeName}`;
+    const streamed = await call(`stream ${what}`, () => streamPods(insideCall, scope, handlers, keep));
+    if (!streamed) {
+      streamingRefused = true;
+      log?.info('the API server does not stream lists (WatchList off): drains list, then watch', { scope: what });
+    }
+    return streamed;
   };
 }
 

@@ -1,3 +1,4 @@
+import { coexistenceFindings } from './checks/coexistence.ts';
 import { nodeGroupFindings } from './checks/node-group.ts';
 import { sparkApplications, sparkFindings } from './checks/spark.ts';
 import { nodeGroupOf } from './node-groups.ts';
@@ -7,7 +8,7 @@ export const DEFAULT_AUDIT_OPTIONS: AuditOptions = { spotWindowSeconds: 120, mar
 
 /** The Spark-readiness report: findings by what they are about (applications, then node groups), severe first within each. */
 export function audit(input: AuditInput, source: string, options: AuditOptions = DEFAULT_AUDIT_OPTIONS): AuditReport {
-  const findings = [...sparkFindings(input, options), ...nodeGroupFindings(input)].sort(
+  const findings = [...sparkFindings(input, options), ...nodeGroupFindings(input), ...coexistenceFindings(input)].sort(
     (a, b) =>
       b.scope.kind.localeCompare(a.scope.kind) ||
       a.scope.name.localeCompare(b.scope.name) ||

@@ -1,7 +1,8 @@
 import type { AuditReport, Finding } from './types.ts';
 
 const LABEL: Record<Finding['severity'], string> = { severe: 'SEVERE ', warning: 'WARNING', info: 'INFO   ' };
-const scopeTitle = (f: Finding) => (f.scope.kind === 'spark-application' ? `Spark application ${f.scope.name}` : `Node group ${f.scope.name}`);
+const SCOPE_TITLE: Record<Finding['scope']['kind'], string> = { 'spark-application': 'Spark application', 'node-group': 'Node group', handler: 'Interruption handler' };
+const scopeTitle = (f: Finding) => `${SCOPE_TITLE[f.scope.kind]} ${f.scope.name}`;
 
 /** The report for a terminal: findings grouped by application and node group, each with why and fix. */
 export function formatAudit(report: AuditReport): string[] {

@@ -1,7 +1,7 @@
-import { ApiException, CoreV1Api, PolicyV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, CoreV1Api, PolicyV1Api, type KubeConfig, type V1Pod, type V1PodTemplateSpec } from '@kubernetes/client-node';
 import { isSparkDriver, sparkInfo } from '../spark/pods.ts';
 import { DRIVER_CONF_KEY, driverConfigMapName, sparkConfOf } from './spark-conf.ts';
-import type { AuditInput, SparkConf } from './types.ts';
+import type { AuditInput, SparkConf, Workload } from './types.ts';
 
 const PAGE = 500;
 
@@ -21,16 +21,19 @@ const isDenied = (err: unknown) => err instanceof ApiException && (err.code === 
 
 /**
  * Reads what the audit checks, read-only: nodes, pods and PodDisruptionBudgets of every namespace,
- * and each Spark driver's configuration ConfigMap where the credentials allow it (a 403 or 404
- * only makes that application's configuration "not visible").
+ * each Spark driver's configuration ConfigMap where the credentials allow it (a 403 or 404
+ * only makes that application's configuration "not visible"), and Deployments and DaemonSets, where
+ * other interruption handlers run (a 403 or 404 leaves them out).
  */
 export async function readCluster(kc: KubeConfig): Promise<AuditInput> {
   const core = kc.makeApiClient(CoreV1Api);
   const policy = kc.makeApiClient(PolicyV1Api);
-  const [nodes, pods, pdbs] = await Promise.all([
+  const apps = kc.makeApiClient(AppsV1Api);
+  const [nodes, pods, pdbs, workloads] = await Promise.all([
     listAll((page) => core.listNode(page)),
     listAll((page) => core.listPodForAllNamespaces(page)),
     listAll((page) => policy.listPodDisruptionBudgetForAllNamespaces(page)),
+    readWorkloads(apps),
   ]);
   const sparkConf = new Map<string, SparkConf>();
   await Promise.all(
@@ -39,7 +42,7 @@ export async function readCluster(kc: KubeConfig): Promise<AuditInput> {
       if (appId) sparkConf.set(appId, sparkConfOf(driver, await configMapText(core, driver)));
     }),
   );
-  return { nodes, pods, pdbs, sparkConf };
+  return { nodes, pods, pdbs, sparkConf, workloads };
 }
 
 async function configMapText(core: CoreV1Api, driver: V1Pod): Promise<string | undefined> {
@@ -52,4 +55,37 @@ async function configMapText(core: CoreV1Api, driver: V1Pod): Promise<string | u
     if (isDenied(err)) return undefined;
     throw err;
   }
+}
+
+async function readWorkloads(apps: AppsV1Api): Promise<Workload[]> {
+  const visible = async <T>(list: () => Promise<T[]>): Promise<T[]> => {
+    try {
+      return await list();
+    } catch (err) {
+      if (isDenied(err)) return [];
+      throw err;
+    }
+  };
+  const [deployments, daemonSets] = await Promise.all([
+    visible(() => listAll((page) => apps.listDeploymentForAllNamespaces(page))),
+    visible(() => listAll((page) => apps.listDaemonSetForAllNamespaces(page))),
+  ]);
+  return [
+    ...deployments.map((d) => workload('Deployment', d.metadata, d.spec?.template)),
+    ...daemonSets.map((d) => workload('DaemonSet', d.metadata, d.spec?.template)),
+  ];
+}
+
+function workload(kind: Workload['kind'], metadata: { namespace?: string; name?: string } | undefined, template: V1PodTemplateSpec | undefined): Workload {
+  return {
+    kind,
+    namespace: metadata?.namespace ?? 'default',
+    name: metadata?.name ?? '?',
+    containers: (template?.spec?.containers ?? []).map((c) => ({
+      image: c.image ?? '',
+      // Only literal values: one from a Secret or ConfigMap is not readable here.
+      env: Object.fromEntries((c.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])),
+      args: [...(c.command ?? []), ...(c.args ?? [])],
+    })),
+  };
 }

@@ -13,13 +13,16 @@ export type FindingCheck =
   | 'spark-conf-not-visible'
   | 'budget-never-allows-disruption'
   | 'pod-without-controller'
-  | 'daemonset-does-not-tolerate-taint';
+  | 'daemonset-does-not-tolerate-taint'
+  | 'karpenter-drains-spark-nodes'
+  | 'auto-mode-drains-spark-nodes'
+  | 'nth-drains-spark-nodes';
 
 export interface Finding {
   check: FindingCheck;
   severity: Severity;
-  /** What the finding is grouped under: a Spark application or a node group. */
-  scope: { kind: 'spark-application' | 'node-group'; name: string };
+  /** What the finding is grouped under: a Spark application, a node group, or another interruption handler. */
+  scope: { kind: 'spark-application' | 'node-group' | 'handler'; name: string };
   /** One line: what is wrong, naming the objects. */
   message: string;
   /** Why it matters during an interruption. */
@@ -44,6 +47,16 @@ export interface AuditInput {
   pdbs: V1PodDisruptionBudget[];
   /** Spark configuration by application id (see spark-conf.ts). */
   sparkConf: Map<string, SparkConf>;
+  /** Deployments and DaemonSets, as far as the credentials can list them (other interruption handlers). */
+  workloads?: Workload[];
+}
+
+/** A Deployment or DaemonSet, reduced to what tells an interruption handler and its settings apart. */
+export interface Workload {
+  kind: 'Deployment' | 'DaemonSet';
+  namespace: string;
+  name: string;
+  containers: Array<{ image: string; env: Record<string, string>; args: string[] }>;
 }
 
 export interface AuditOptions {

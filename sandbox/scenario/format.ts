@@ -49,6 +49,7 @@ function interruptionSummary(result: SimulationResult): string {
     `  deadline met            ${s.deadlineMet === null ? 'n/a (nothing to drain)' : s.deadlineMet ? 'yes' : 'NO'}`,
     `  pods killed at deadline ${s.podsKilledAtDeadline}`,
     `  executors decommissioned ${s.executorsDecommissioned}, killed ${s.executorsKilled}`,
+    ...(s.driversBeforeExecutors ? [`  drivers before executors ${s.driversBeforeExecutors} (Spark's order broken)`] : []),
     `  forced deletions        ${s.forcedDeletions}`,
     `  PDB violations          ${s.pdbViolations}`,
     `  pod outcomes            ${[...outcomes].map(([k, v]) => `${k} ${v}`).join(', ')}`,

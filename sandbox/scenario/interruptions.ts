@@ -19,6 +19,7 @@ import { prepareEvents, type Delivery } from './deliveries.ts';
 import { ScenarioError } from './load.ts';
 import { SimulatedEventSourceMapping, type Batch } from './event-source-mapping.ts';
 import { SimulatedLambda, type Execution, type Invocation } from './lambda.ts';
+import { OtherHandlers } from './other-handlers.ts';
 import { SimulatedQueue, type MessageOrigin } from './sqs-queue.ts';
 import { buildResult, type InterruptionSections, type TimelineEntry } from './result.ts';
 import type { Scenario } from './schema.ts';
@@ -55,7 +56,8 @@ export async function runInterruptions(
   try {
     const world = new World(emulator, clock, cluster.nodes, record);
     const { lambda, scheduler, lifecycle, instances, input, notices } = lifeguardFunction(scenario, cluster, config, emulator, clock, record, aws);
-    for (const delivery of deliveries) clock.schedule(delivery.at - start, () => deliver(delivery, { clock, world, input, record, aws }));
+    const others = new OtherHandlers(cluster.otherHandlers, { clock, emulator, world, nodes: cluster.nodes, record, timeoutMs: SANDBOX_REQUEST_TIMEOUT_MS });
+    for (const delivery of deliveries) clock.schedule(delivery.at - start, () => deliver(delivery, { clock, world, input, record, aws, others }));
 
     const until = start + scenario.until * 1000;
     await clock.runUntil(until);
@@ -308,8 +310,8 @@ function instanceDns(cluster: NonNullable<Scenario['cluster']>): Record<string, 
 }
 
 /** One step of `events`: the world acting, or EventBridge delivering (or not) an event. */
-function deliver(delivery: Delivery, ctx: { clock: VirtualClock; world: World; input: FunctionInput; record: Recorder; aws: SandboxAws | undefined }): void {
-  const { clock, world, input, record, aws } = ctx;
+function deliver(delivery: Delivery, ctx: { clock: VirtualClock; world: World; input: FunctionInput; record: Recorder; aws: SandboxAws | undefined; others: OtherHandlers }): void {
+  const { clock, world, input, record, aws, others } = ctx;
   if (delivery.kind === 'world') return world.act(delivery.step);
   const { event, rule } = delivery;
   const detailType = String(event['detail-type']);
@@ -320,6 +322,8 @@ function deliver(delivery: Delivery, ctx: { clock: VirtualClock; world: World; i
   // EC2 keeps its word: a Spot instance goes away at the end of its warning.
   if (delivery.spotDeadline !== undefined) {
     for (const id of delivery.instanceIds) clock.schedule(delivery.spotDeadline - clock.now(), () => world.terminate(id, 'Spot capacity reclaimed'));
+    // The other handlers read the same warning (their own queue, or the node's instance metadata).
+    others.spotWarning(delivery.instanceIds);
   }
   aws?.log.record({ caller: { eventbridge: { event } }, ...sendMessage(aws.deployment.noticeQueue) });
   input.deliver(event, { trigger: 'event', step: delivery.step, rule });

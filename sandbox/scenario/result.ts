@@ -6,11 +6,12 @@ import type { ScheduleRecord } from '../aws/in-memory-scheduler.ts';
 import type { Invocation } from './lambda.ts';
 import type { FailoverResult } from '../dr/runner.ts';
 import type { Scenario } from './schema.ts';
+import { driversBeforeExecutors } from './spark-order.ts';
 
 export interface TimelineEntry {
   /** Simulated seconds from the scenario start. */
   t: number;
-  actor: 'eventbridge' | 'sqs' | 'lifeguard' | 'lambda' | 'scheduler' | 'ec2' | 'api' | 'kubelet' | 'controller' | 'node' | 'stepfunctions';
+  actor: 'eventbridge' | 'sqs' | 'lifeguard' | 'lambda' | 'scheduler' | 'ec2' | 'api' | 'kubelet' | 'controller' | 'node' | 'stepfunctions' | 'karpenter' | 'eks-auto-mode' | 'nth';
   action: string;
   node?: string;
   /** namespace/name */
@@ -59,6 +60,11 @@ export interface Summary {
    */
   executorsDecommissioned: number;
   executorsKilled: number;
+  /**
+   * Spark drivers asked to stop while their own executors on the same node were still there (Spark's
+   * order broken; sandbox/scenario/spark-order.ts). Lifeguard never does it; another handler may.
+   */
+  driversBeforeExecutors: number;
   errors: string[];
 }
 
@@ -151,7 +157,7 @@ export function emptyInterruptionResult(): InterruptionSections {
   return {
     nodes: {},
     pods: {},
-    summary: { cordonLatencySeconds: null, deadlineMet: null, podsKilledAtDeadline: 0, pdbViolations: 0, forcedDeletions: 0, executorsDecommissioned: 0, executorsKilled: 0, errors: [] },
+    summary: { cordonLatencySeconds: null, deadlineMet: null, podsKilledAtDeadline: 0, pdbViolations: 0, forcedDeletions: 0, executorsDecommissioned: 0, executorsKilled: 0, driversBeforeExecutors: 0, errors: [] },
     invocations: [],
     schedules: [],
     kubeEvents: [],
@@ -330,6 +336,7 @@ function summaryOf(input: ResultInput, pods: Record<string, PodResult>, drains: 
     forcedDeletions: history.filter((h) => h.cause === 'delete').length,
     executorsDecommissioned: executors.filter((h) => (h.cause === 'eviction' || h.cause === 'delete') && h.ending === 'exited' && specOf(cluster, h)?.preStop !== undefined).length,
     executorsKilled: executors.filter((h) => h.ending === 'killed').length,
+    driversBeforeExecutors: driversBeforeExecutors(cluster.pods, pods).length,
     errors: invocations.filter((i) => i.error).map((i) => `${i.id} (${i.trigger}${i.step !== undefined ? ` of event ${i.step}` : ''}): ${i.error}`),
   };
 }

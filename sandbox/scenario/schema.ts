@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { didYouMean } from '../../lib/util/suggest.ts';
 import { drScenarioSchema } from '../dr/scenario.ts';
 import { apiLimitsSchema, faultOptionsSchema, nodeSpecSchema, pdbSpecSchema, podSpecSchema, watchCacheSizeSchema, watchListSchema } from '../kube/index.ts';
+import { otherHandlerSchema } from './other-handler-schema.ts';
 import { secondsSchema } from './seconds.ts';
 
 const clusterSchema = z
@@ -43,6 +44,11 @@ const clusterSchema = z
     recreateDelaySeconds: z.number().min(0).optional(),
     /** ...and is Ready this long after that. */
     readyDelaySeconds: z.number().min(0).optional(),
+    /**
+     * Other handlers of the same Spot warnings on these nodes: Karpenter, EKS Auto Mode,
+     * aws-node-termination-handler (docs/coexistence.md).
+     */
+    otherHandlers: z.array(otherHandlerSchema).default([]),
   })
   .strict();
 

@@ -1,6 +1,7 @@
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Pod } from '@kubernetes/client-node';
 import { graceSeconds, hasDecommissionHook, podRef, sparkInfo } from '../../spark/pods.ts';
 import { isSpot } from '../node-groups.ts';
+import { onDemandDriverSetting } from '../on-demand-selector.ts';
 import type { AuditInput, AuditOptions, Finding } from '../types.ts';
 
 const FALLBACK_PATH = 'spark.storage.decommission.fallbackStorage.path';
@@ -30,14 +31,6 @@ export const isFinished = (pod: V1Pod) => pod.status?.phase === 'Succeeded' || p
 /** `a, b, c (+4 more)`: findings stay one readable line on a big application. */
 export function listed(refs: string[], max = 3): string {
   return refs.length <= max ? refs.join(', ') : `${refs.slice(0, max).join(', ')} (+${refs.length - max} more)`;
-}
-
-/** The node selector that keeps a driver off Spot, in the labels this cluster's nodes use. */
-function onDemandSelector(node: V1Node | undefined): string {
-  const labels = node?.metadata?.labels ?? {};
-  if (labels['karpenter.sh/capacity-type']) return 'spark.kubernetes.driver.node.selector.karpenter.sh/capacity-type=on-demand';
-  if (labels['node.kubernetes.io/lifecycle'] && !labels['eks.amazonaws.com/capacityType']) return 'spark.kubernetes.driver.node.selector.node.kubernetes.io/lifecycle=normal';
-  return 'spark.kubernetes.driver.node.selector.eks.amazonaws.com/capacityType=ON_DEMAND';
 }
 
 /** Per Spark application: decommission hook, executor grace, driver placement, fallback storage. */
@@ -87,7 +80,7 @@ export function sparkFindings(input: AuditInput, options: AuditOptions): Finding
         severity: 'severe',
         message: `the driver ${podRef(app.driver)} runs on Spot node ${driverNode.metadata?.name}`,
         why: 'When the driver\'s node is reclaimed the whole application fails, and decommissioning executors lose the driver that tracks where their blocks went.',
-        fix: `Keep drivers on On-Demand capacity: ${onDemandSelector(driverNode)} (Spark 3.3 or later; earlier, a nodeSelector in spark.kubernetes.driver.podTemplateFile).`,
+        fix: `Keep drivers on On-Demand capacity: ${onDemandDriverSetting(driverNode, input.nodes)} (Spark 3.3 or later; earlier, a nodeSelector in spark.kubernetes.driver.podTemplateFile).`,
         objects: [podRef(app.driver), driverNode.metadata?.name ?? '?'],
       });
     }

@@ -10,6 +10,7 @@ import {
   type DescribeAvailabilityZonesCommandOutput,
   type DescribeInstanceTypeOfferingsCommandInput,
   type DescribeInstanceTypeOfferingsCommandOutput,
+  type _InstanceType,
   type DescribeSubnetsCommandOutput,
   type Subnet,
 } from '@aws-sdk/client-ec2';
@@ -154,7 +155,7 @@ beforeEach(() => {
     const values = (name: string) => Filters.find((f) => f.Name === name)?.Values ?? [];
     return {
       InstanceTypeOfferings: values('location').flatMap((Location) =>
-        values('instance-type').filter((t) => !notOffered[Location]?.includes(t)).map((InstanceType) => ({ InstanceType, Location, LocationType })),
+        values('instance-type').filter((t) => !notOffered[Location]?.includes(t)).map((t) => ({ InstanceType: t as _InstanceType, Location, LocationType })),
       ),
       $metadata: {},
     };

@@ -23,6 +23,7 @@ export function drFunctions(config: LifeguardConfig, functionName: (key: string)
     DrConfirmRole: lambdaRole(functionName('drConfirm'), findsMaster),
     DrValidateRole: lambdaRole(functionName('drValidate'), []),
     DrReportRole: lambdaRole(functionName('drReport'), []),
+    DrAttemptRole: lambdaRole(functionName('drAttempt'), []),
     DrPlanRole: lambdaRole(functionName('drPlan'), planStatements(config)),
     DrStepsRole: lambdaRole(functionName('drSteps'), stepsStatements(config)),
   };

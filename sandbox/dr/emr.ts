@@ -321,6 +321,8 @@ export class InMemoryEmr {
       const cluster = this.find(id);
       // Like EMR: a protected cluster silently stays up.
       if (cluster.terminationProtected) continue;
+      // An ended cluster stays as it ended.
+      if (this.state(cluster, now) === 'TERMINATED_WITH_ERRORS') continue;
       if (cluster.terminatedAtMs === undefined) cluster.terminatedAtMs = now;
     }
     return {};

@@ -10,6 +10,7 @@ export function failoverStateMachineDefinition(config: LifeguardConfig) {
     confirmFunction: getAtt(FAILOVER_TASK_LAMBDAS.drConfirm.logicalId, 'Arn'),
     planFunction: getAtt(FAILOVER_TASK_LAMBDAS.drPlan.logicalId, 'Arn'),
     stepsFunction: getAtt(FAILOVER_TASK_LAMBDAS.drSteps.logicalId, 'Arn'),
+    attemptFunction: getAtt(FAILOVER_TASK_LAMBDAS.drAttempt.logicalId, 'Arn'),
     reportFunction: getAtt(FAILOVER_TASK_LAMBDAS.drReport.logicalId, 'Arn'),
     lockTable: ref(LOCK_TABLE_ID),
     eventSource: config.eventSource,

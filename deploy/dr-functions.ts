@@ -23,6 +23,7 @@ export function drFunctions(config: LifeguardConfig, functionName: (key: string)
     DrConfirmRole: lambdaRole(functionName('drConfirm'), findsMaster),
     DrValidateRole: lambdaRole(functionName('drValidate'), []),
     DrReportRole: lambdaRole(functionName('drReport'), []),
+    DrAttemptRole: lambdaRole(functionName('drAttempt'), []),
     DrPlanRole: lambdaRole(functionName('drPlan'), planStatements(config)),
     DrStepsRole: lambdaRole(functionName('drSteps'), stepsStatements(config)),
   };
@@ -89,13 +90,16 @@ function planStatements(config: LifeguardConfig): IamStatement[] {
     { Effect: 'Allow', Action: reads, Resource: emrClusterArn('*'), Condition: { StringEquals: { [`elasticmapreduce:ResourceTag/${CLUSTER_TAG}`]: names } } },
     // These calls support no resource-level permissions. ListClusters and DescribeTargetHealth find
     // the cluster that serves now (a replacement, after a failover or a drill: lib/dr/emr-source.ts);
-    // DescribeLoadBalancers gives the zones the load balancer serves (lib/dr/target-groups.ts).
+    // DescribeLoadBalancers gives the zones the load balancer serves (lib/dr/target-groups.ts);
+    // DescribeInstanceTypeOfferings, the zones that offer the replacement's instance types
+    // (lib/dr/instance-type-offerings.ts): a read, like every Describe* of EC2.
     {
       Effect: 'Allow',
       Action: [
         'elasticmapreduce:ListClusters',
         'ec2:DescribeSubnets',
         'ec2:DescribeAvailabilityZones',
+        'ec2:DescribeInstanceTypeOfferings',
         'elasticloadbalancing:DescribeTargetGroups',
         'elasticloadbalancing:DescribeTargetHealth',
         'elasticloadbalancing:DescribeLoadBalancers',

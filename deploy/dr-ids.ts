@@ -10,5 +10,6 @@ export const FAILOVER_TASK_LAMBDAS = {
   drConfirm: { logicalId: 'DrConfirmLambdaFunction', handler: 'functions/dr-probe.confirmHandler', description: 'Failover: one health probe of an EMR cluster' },
   drPlan: { logicalId: 'DrPlanLambdaFunction', handler: 'functions/dr-plan.handler', description: 'Failover: plans the replacement cluster (read-only)' },
   drSteps: { logicalId: 'DrStepsLambdaFunction', handler: 'functions/dr-steps.handler', description: "Failover: carries the old cluster's steps over to the replacement" },
+  drAttempt: { logicalId: 'DrAttemptLambdaFunction', handler: 'functions/dr-attempt.handler', description: 'Failover: judges an attempt to create the replacement, picks the next zone' },
   drReport: { logicalId: 'DrReportLambdaFunction', handler: 'functions/dr-report.handler', description: 'Failover: RTO breakdown per phase' },
 } as const;

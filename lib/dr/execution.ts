@@ -66,6 +66,10 @@ export interface ExecutionState {
   clusterPoll: { n: number };
   times: { started: Mark } & Record<string, Mark>;
   plan: null;
+  /** The attempts to create the replacement, one zone each (lib/dr/attempts.ts). */
+  attempts: { list: []; index: 0; retry: false; error: null };
+  /** The attempt under way: its placement, start, RunJobFlow request and error. */
+  attempt: null;
   newCluster: null;
   newClusterStatus: null;
   newMasterLookup: null;
@@ -133,6 +137,8 @@ export function prepareExecution(event: ValidateEvent, dr: DrConfig): ExecutionS
     clusterPoll: { n: 0 },
     times: { started: { at: new Date(startedMs).toISOString() } },
     plan: null,
+    attempts: { list: [], index: 0, retry: false, error: null },
+    attempt: null,
     newCluster: null,
     newClusterStatus: null,
     newMasterLookup: null,

@@ -5,13 +5,27 @@ import {
   type Filter,
   type Subnet,
 } from '@aws-sdk/client-ec2';
+import { describeNeeds, offeredTypes, typesOf, unmetNeeds, type TypeNeeds } from './instance-type-offerings.ts';
 import { PlanningError } from './planning-error.ts';
 
-/** Where the replacement cluster goes. */
-export interface Placement {
-  subnetId: string;
-  availabilityZone: string;
+/**
+ * Every candidate zone, kept or dropped, and why: what the dry-run plan shows and what a failed
+ * placement says.
+ */
+export interface ZoneVerdict {
+  zone: string;
+  kept: boolean;
+  why: string;
+  /** Its candidate subnets in order of preference (a kept zone: the usable ones). */
+  subnetIds: string[];
+}
+
+/** Where the replacement goes, in the order zones are tried. */
+export interface Placements {
   vpcId: string;
+  zones: ZoneVerdict[];
+  /** The kept zones' usable subnets, best first per zone, zones in order of preference. */
+  fitting: Array<{ zone: string; subnetIds: string[] }>;
 }
 
 export interface PlacementRequest {
@@ -27,28 +41,33 @@ export interface PlacementRequest {
   minFreeAddresses: number;
   /** Zones the load balancers in front of the master serve; undefined: no load balancer to satisfy. */
   servedZones?: ReadonlySet<string> | undefined;
+  /** The instance types the replacement needs offered in its zone. */
+  needs: TypeNeeds;
 }
 
 export class PlacementError extends PlanningError {}
 
 /**
- * Picks a subnet in the source cluster's VPC, in an Availability Zone that is not the failed one,
- * that the load balancer serves and that EC2 reports `available`. Configured candidates win, in their order; tagged subnets
- * follow, roomiest first. The error lists every subnet considered and why it was rejected.
+ * The zones a replacement may go to, best first: in the source cluster's VPC, not the failed zone,
+ * served by the load balancer, `available` to EC2, offering every instance type the replacement
+ * needs (an instance fleet: one of its types), with a usable subnet. Configured candidates win, in
+ * their order; tagged subnets follow, roomiest first. No zone left: the error names every zone and
+ * subnet considered and why it was dropped (missing instance types by zone).
  */
-export async function chooseSubnet(ec2: EC2Client, request: PlacementRequest): Promise<Placement> {
+export async function placeReplacement(ec2: EC2Client, request: PlacementRequest): Promise<Placements> {
   const [source] = await describeSubnets(ec2, [{ Name: 'subnet-id', Values: [request.sourceSubnetId] }]);
   if (!source?.VpcId) throw new PlacementError(`the cluster's subnet ${request.sourceSubnetId} was not found`);
   const vpcId = source.VpcId;
 
   const candidates: Subnet[] = [];
-  const rejected: string[] = [];
+  /** Configured subnets that are no candidate at all, and why. */
+  const notFound: string[] = [];
   if (request.candidateSubnetIds.length) {
     const found = await describeSubnets(ec2, [{ Name: 'subnet-id', Values: request.candidateSubnetIds }]);
     for (const id of request.candidateSubnetIds) {
       const subnet = found.find((s) => s.SubnetId === id);
       if (subnet) candidates.push(subnet);
-      else rejected.push(`${id}: not found`);
+      else notFound.push(`${id}: not found`);
     }
   }
   const tagFilters = Object.entries(request.subnetTags).map(([key, value]) => ({ Name: `tag:${key}`, Values: [value] }));
@@ -60,30 +79,54 @@ export async function chooseSubnet(ec2: EC2Client, request: PlacementRequest): P
       .forEach((s) => candidates.push(s));
   }
 
-  const zones = await zoneStates(ec2, [...new Set(candidates.map((s) => s.AvailabilityZone).filter((z): z is string => !!z))]);
-  for (const subnet of candidates) {
-    const problem = rejection(subnet, { vpcId, zones, ...request });
-    if (!problem) return { subnetId: subnet.SubnetId!, availabilityZone: subnet.AvailabilityZone!, vpcId };
-    rejected.push(`${subnet.SubnetId}: ${problem}`);
+  // Security groups are VPC-scoped: a subnet of another VPC is no candidate, whatever its zone.
+  const elsewhere = candidates.filter((s) => s.VpcId !== vpcId);
+  notFound.push(...elsewhere.map((s) => `${s.SubnetId}: in VPC ${s.VpcId}, not the cluster's ${vpcId}`));
+  candidates.splice(0, candidates.length, ...candidates.filter((s) => s.VpcId === vpcId));
+
+  const zoneNames = [...new Set(candidates.map((s) => s.AvailabilityZone ?? '?'))];
+  const states = await zoneStates(ec2, zoneNames.filter((z) => z !== '?'));
+  const zoneProblems = new Map(zoneNames.map((zone) => [zone, zoneRejection(zone, { states, ...request })]));
+  // Offerings are read only for the zones nothing else rules out.
+  const open = zoneNames.filter((z) => !zoneProblems.get(z));
+  const offered = await offeredTypes(ec2, typesOf(request.needs), open);
+
+  const zones: ZoneVerdict[] = zoneNames.map((zone) => {
+    const inZone = candidates.filter((s) => (s.AvailabilityZone ?? '?') === zone);
+    const dropped = (why: string) => ({ zone, kept: false, why, subnetIds: inZone.map((s) => s.SubnetId!) });
+    const problem = zoneProblems.get(zone);
+    if (problem) return dropped(problem);
+    const missing = unmetNeeds(request.needs, offered.get(zone));
+    if (missing.length) return dropped(`EC2 offers no ${describeNeeds(missing)} there`);
+    const usable = inZone.filter((s) => !subnetRejection(s, request));
+    if (!usable.length) {
+      return dropped(`no usable subnet: ${inZone.map((s) => `${s.SubnetId}: ${subnetRejection(s, request)}`).join('; ')}`);
+    }
+    const types = typesOf(request.needs);
+    return { zone, kept: true, why: `${types.length ? `offers ${types.filter((t) => offered.get(zone)?.has(t)).join(', ')}` : 'no instance type to check'}; ${usable.length} usable subnet(s)`, subnetIds: usable.map((s) => s.SubnetId!) };
+  });
+
+  const fitting = zones.filter((z) => z.kept).map(({ zone, subnetIds }) => ({ zone, subnetIds }));
+  if (!fitting.length) {
+    const considered = [...zones.map((z) => `${z.zone} (${z.subnetIds.join(', ')}): ${z.why}`), ...notFound];
+    throw new PlacementError(
+      `no zone fits the replacement (failed zone ${request.failedZone}, VPC ${vpcId}${request.needs.length ? `, needs ${describeNeeds(request.needs)}` : ''}): ${considered.length ? considered.join('; ') : 'no candidate subnets matched the configuration'}`,
+    );
   }
-  const considered = rejected.length ? rejected.join('; ') : 'no candidate subnets matched the configuration';
-  throw new PlacementError(
-    `no subnet in another available Availability Zone (failed zone ${request.failedZone}, VPC ${vpcId}): ${considered}`,
-  );
+  return { vpcId, zones, fitting };
 }
 
-function rejection(
-  subnet: Subnet,
-  context: { vpcId: string; failedZone: string; zones: Map<string, string>; minFreeAddresses: number; servedZones?: ReadonlySet<string> | undefined },
-): string | undefined {
-  const zone = subnet.AvailabilityZone ?? '?';
-  if (subnet.VpcId !== context.vpcId) return `in VPC ${subnet.VpcId}, not the cluster's ${context.vpcId}`;
-  if (zone === context.failedZone) return `in the failed zone ${zone}`;
+function zoneRejection(zone: string, context: { failedZone: string; states: Map<string, string>; servedZones?: ReadonlySet<string> | undefined }): string | undefined {
+  if (zone === context.failedZone) return 'the failed zone';
   if (context.servedZones && !context.servedZones.has(zone)) {
-    return `zone ${zone} is not enabled on the load balancer (it serves ${[...context.servedZones].sort().join(', ') || 'no zone'})`;
+    return `not enabled on the load balancer (it serves ${[...context.servedZones].sort().join(', ') || 'no zone'})`;
   }
-  const zoneState = context.zones.get(zone);
-  if (zoneState !== 'available') return `zone ${zone} is ${zoneState ?? 'unknown to EC2'}`;
+  const zoneState = context.states.get(zone);
+  if (zoneState !== 'available') return `zone is ${zoneState ?? 'unknown to EC2'}`;
+  return undefined;
+}
+
+function subnetRejection(subnet: Subnet, context: { minFreeAddresses: number }): string | undefined {
   if (subnet.State !== 'available') return `subnet is ${subnet.State ?? 'in an unknown state'}`;
   if ((subnet.AvailableIpAddressCount ?? 0) < context.minFreeAddresses) {
     return `${subnet.AvailableIpAddressCount ?? 0} free addresses, ${context.minFreeAddresses} needed`;

@@ -5,10 +5,11 @@ import { findEmrCluster, type DrConfig, type EmrClusterConfig } from '../config/
 import { compact, replacementTags, runJobFlowFromSnapshot } from './clone-cluster.ts';
 import { findOldMaster, resolveSourceCluster, snapshotCluster } from './emr-source.ts';
 import { assertPassedRoles } from './passed-roles.ts';
-import { chooseSubnet } from './placement.ts';
+import { requestNeeds } from './instance-type-offerings.ts';
+import { placeReplacement, type Placements } from './placement.ts';
 import { PlanningError } from './planning-error.ts';
 import { registeredTargetIps, servedZones, verifyTargetGroups } from './target-groups.ts';
-import type { FailoverInput, FailoverPlan } from './types.ts';
+import type { FailoverInput, FailoverPlan, PlacementAttempt } from './types.ts';
 import { errorMessage, LifeguardError } from '../util/errors.ts';
 
 export interface PlanDeps {
@@ -75,26 +76,47 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
   const targetGroups = verifiedGroups.map(({ arn, port }) => ({ arn, port }));
   const loadBalancers = verifiedGroups.flatMap((g) => g.loadBalancerArns);
 
-  const placement = await chooseSubnet(deps.ec2, {
+  const fleets = Boolean(request.Instances?.InstanceFleets?.length);
+  const { zones, fitting } = await placeReplacement(deps.ec2, {
     sourceSubnetId,
     failedZone,
     candidateSubnetIds: configured.placement.candidateSubnetIds,
     subnetTags: configured.placement.subnetTags,
     minFreeAddresses: requestedInstances(request),
     servedZones: loadBalancers.length ? await servedZones(deps.elbv2, loadBalancers) : undefined,
+    needs: requestNeeds(request),
   });
+  const placements = placementsFor(fitting, fleets);
+  const first = placements[0]!;
 
   return {
     cluster: configured.name,
     sourceClusterId,
     sourceAvailabilityZone: failedZone,
-    targetAvailabilityZone: placement.availabilityZone,
-    targetSubnetId: placement.subnetId,
+    targetAvailabilityZone: first.zone,
+    targetSubnetId: first.subnetIds[0]!,
     oldMasterIp: oldMaster.ip,
     targetGroups,
-    runJobFlow: { ...keptAlive(withSubnet(request, placement.subnetId)) },
+    runJobFlow: { ...keptAlive(withPlacement(request, first.instances)) },
     source: configured.runJobFlowTemplate ? 'template' : 'cloned',
+    zones,
+    placements,
   };
+}
+
+/**
+ * The attempts the failover may make, in order. Instance groups: one zone at a time (the best
+ * subnet of each fitting zone); a capacity failure moves on to the next. Instance fleets: one
+ * attempt with every fitting subnet, and EMR chooses the zone ("Ec2SubnetIds: ... Amazon EMR
+ * chooses the EC2 subnet with the best fit from among the list of RequestedEc2SubnetIds", EMR API
+ * reference, JobFlowInstancesConfig).
+ */
+function placementsFor(fitting: Placements['fitting'], fleets: boolean): PlacementAttempt[] {
+  if (fleets) {
+    const subnetIds = fitting.flatMap((z) => z.subnetIds);
+    return [{ zone: fitting.map((z) => z.zone).join(', '), subnetIds, instances: { Ec2SubnetIds: subnetIds } }];
+  }
+  return fitting.map((z) => ({ zone: z.zone, subnetIds: [z.subnetIds[0]!], instances: { Ec2SubnetId: z.subnetIds[0]! } }));
 }
 
 /** `analytics-dr-20260301T120000Z`; an earlier `-dr-` stamp is replaced, not stacked. */
@@ -117,14 +139,12 @@ function keptAlive(request: RunJobFlowCommandInput): RunJobFlowCommandInput {
 }
 
 /** Only placement changes: groups take Ec2SubnetId, fleets Ec2SubnetIds; an explicit AZ is dropped. */
-function withSubnet(request: RunJobFlowCommandInput, subnetId: string): RunJobFlowCommandInput {
+function withPlacement(request: RunJobFlowCommandInput, placement: PlacementAttempt['instances']): RunJobFlowCommandInput {
   const instances = { ...request.Instances };
   delete instances.Placement;
   delete instances.Ec2SubnetId;
   delete instances.Ec2SubnetIds;
-  if (instances.InstanceFleets?.length) instances.Ec2SubnetIds = [subnetId];
-  else instances.Ec2SubnetId = subnetId;
-  return compact({ ...request, Instances: instances });
+  return compact({ ...request, Instances: { ...instances, ...placement } });
 }
 
 /** Free addresses the subnet must have: one per requested instance (fleets: their target capacity, a lower bound). */

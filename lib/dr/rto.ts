@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { formatIssues } from '../config/load.ts';
 import type { StepsReport } from './carry-steps.ts';
+import type { AttemptRecord } from './attempts.ts';
 import { lastSeenFromRead, lastSeenReadSchema, type LastSeen } from './last-seen.ts';
 
 /**
@@ -43,6 +44,8 @@ export const rtoInputSchema = z.object({
   stepsWarning: z.object({ Error: z.string(), Cause: z.string().optional() }).nullish(),
   /** The lock table's GetItem of what the last healthy probe saw running. */
   lastSeen: lastSeenReadSchema.nullish(),
+  /** Each attempt to create the replacement (lib/dr/attempts.ts), passed through as it is. */
+  attempts: z.custom<AttemptRecord[]>((v) => Array.isArray(v)).nullish(),
 });
 
 /** The phase boundaries the state machine stamps under `$.times` (its `mark` states) and the report reads. */
@@ -61,7 +64,10 @@ export interface RtoReport {
   newClusterId: string;
   newMasterIp: string;
   oldMasterIp: string;
+  /** The zone of the attempt that created the replacement (an instance fleet: the zones EMR chose among). */
   availabilityZone: string;
+  /** Every attempt to create the replacement, one zone each: zone, outcome (created, capacity, failed), why, seconds. */
+  attempts: AttemptRecord[];
   oldClusterRetired: boolean;
   /** The old cluster's state when retiring began (null when it was kept). */
   oldClusterState: string | null;
@@ -85,7 +91,8 @@ export interface RtoReport {
 export function computeRto(raw: unknown): RtoReport {
   const parsed = rtoInputSchema.safeParse(raw);
   if (!parsed.success) throw new Error(`RTO input is invalid:\n${formatIssues(parsed.error)}`);
-  const { request, times, plan, newCluster, newMaster, executionId, oldCluster, retireWarning, steps, stepsWarning, lastSeen } = parsed.data;
+  const { request, times, plan, newCluster, newMaster, executionId, oldCluster, retireWarning, steps, stepsWarning, lastSeen, attempts } = parsed.data;
+  const created = attempts?.find((a) => a.outcome === 'created');
   const t = (m: { at: string }) => Date.parse(m.at);
   const started = t(times.started);
   // An alarm time after the execution start would be a clock skew artefact: never count negative.
@@ -108,7 +115,8 @@ export function computeRto(raw: unknown): RtoReport {
     newClusterId: newCluster.ClusterId,
     newMasterIp: newMaster.ip,
     oldMasterIp: plan.oldMasterIp,
-    availabilityZone: plan.targetAvailabilityZone,
+    availabilityZone: created?.zone ?? plan.targetAvailabilityZone,
+    attempts: attempts ?? [],
     oldClusterRetired: times.retired !== undefined,
     oldClusterState: oldCluster?.state ?? null,
     warnings: [

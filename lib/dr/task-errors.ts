@@ -59,6 +59,8 @@ export const FAILOVER_ERRORS = {
   lockUnavailable: 'LockUnavailable',
   clusterCreationFailed: 'ClusterCreationFailed',
   clusterCreationTimedOut: 'ClusterCreationTimedOut',
+  /** Every fitting zone lacked capacity for the replacement, or the time to try another ran out. */
+  noCapacity: 'NoZoneWithCapacity',
   newMasterNotFound: 'NewMasterNotFound',
   targetNeverHealthy: 'TargetNeverHealthy',
 } as const;

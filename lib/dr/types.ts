@@ -52,6 +52,18 @@ export interface FailoverPlan {
   runJobFlow: Record<string, unknown>;
   /** How the request was obtained. */
   source: 'template' | 'cloned';
+  /** Every candidate zone, kept or dropped, and why (lib/dr/placement.ts). */
+  zones: Array<{ zone: string; kept: boolean; why: string; subnetIds: string[] }>;
+  /** Where the replacement is tried, in order; `runJobFlow` is placed for the first. */
+  placements: PlacementAttempt[];
+}
+
+/** One place to create the replacement: its zone(s), and what replaces the request's Instances placement. */
+export interface PlacementAttempt {
+  /** The zone (instance groups), or the fitting zones EMR chooses among (instance fleets), comma-separated. */
+  zone: string;
+  subnetIds: string[];
+  instances: { Ec2SubnetId: string } | { Ec2SubnetIds: string[] };
 }
 
 export type { FailoverInput } from './failover-input.ts';

@@ -32,6 +32,7 @@ export const TASK_FUNCTIONS = {
   confirmFunction: 'drConfirm',
   planFunction: 'drPlan',
   stepsFunction: 'drSteps',
+  attemptFunction: 'drAttempt',
   reportFunction: 'drReport',
 } as const satisfies Partial<Record<keyof FailoverResourceRefs, FunctionKey>>;
 

@@ -1,3 +1,5 @@
+import type { RunJobFlowCommandInput } from '@aws-sdk/client-emr';
+import type { CapacityModel, ProvisioningFailure } from './capacity.ts';
 import type { InMemoryEc2 } from './ec2.ts';
 import { listStepsPage, stepsFromRequest, stepTimeline, type SandboxStep, type StepTimeline } from './emr-steps.ts';
 import { ServiceError, type CallLog, type Caller } from './service-error.ts';
@@ -18,6 +20,8 @@ export interface SandboxCluster {
   readyAtMs: number;
   /** Creation fails (TERMINATED_WITH_ERRORS) at this time. */
   failsAtMs?: number;
+  /** Why it ended with errors (ClusterStateChangeReason), when the scenario says. */
+  failureReason?: { Code: string; Message: string };
   terminatedAtMs?: number;
   terminationProtected: boolean;
   tags: Record<string, string>;
@@ -48,6 +52,10 @@ export interface EmrOptions {
   provisioningSeconds: number;
   createFailure?: CreateFailure | undefined;
   now: () => number;
+  /** EC2 capacity by zone and instance type over time (sandbox/dr/capacity.ts). */
+  capacity?: CapacityModel;
+  /** Scenario seconds of an epoch ms (the capacity model's clock). */
+  scenarioSeconds?: (ms: number) => number;
   /** How long a step added by AddJobFlowSteps runs, by its name (default 300 s). */
   stepSeconds?: (name: string) => number | undefined;
 }
@@ -168,15 +176,22 @@ export class InMemoryEmr {
 
   private runJobFlow(input: Record<string, unknown>) {
     const instances = (input.Instances ?? {}) as Record<string, unknown>;
-    const subnetId = (instances.Ec2SubnetId as string | undefined) ?? (instances.Ec2SubnetIds as string[] | undefined)?.[0];
+    const requested = (instances.Ec2SubnetIds as string[] | undefined) ?? (typeof instances.Ec2SubnetId === 'string' ? [instances.Ec2SubnetId] : []);
     if (typeof input.Name !== 'string' || !input.Name) this.log.fail(new ServiceError('ValidationException', 'Name is required'));
-    if (!subnetId) this.log.fail(new ServiceError('ValidationException', 'Instances.Ec2SubnetId is required in a VPC'));
-    const subnet = this.ec2.subnet(subnetId);
-    if (!subnet) this.log.fail(new ServiceError('ValidationException', `The subnet ID '${subnetId}' does not exist`));
+    if (!requested.length) this.log.fail(new ServiceError('ValidationException', 'Instances.Ec2SubnetId is required in a VPC'));
+    for (const id of requested) if (!this.ec2.subnet(id)) this.log.fail(new ServiceError('ValidationException', `The subnet ID '${id}' does not exist`));
     if (this.options.createFailure === 'reject') {
-      this.log.fail(new ServiceError('ValidationException', `Insufficient capacity in ${subnet.zone} for the requested instance types`));
+      this.log.fail(new ServiceError('ValidationException', 'The security group sg-0doesnotexist000 does not exist in the VPC of the requested subnet.'));
     }
     const now = this.options.now();
+    // Of several subnets (an instance fleet), EMR picks one where the cluster can be provisioned.
+    const at = this.options.scenarioSeconds?.(now) ?? 0;
+    const verdicts = requested.map((id) => ({ subnet: this.ec2.subnet(id)!, failure: this.options.capacity?.failure(input as unknown as RunJobFlowCommandInput, this.ec2.subnet(id)!.zone, at) }));
+    const chosen = verdicts.find((v) => !v.failure) ?? verdicts[0]!;
+    const { subnet } = chosen;
+    const subnetId = subnet.id;
+    const shortage: ProvisioningFailure | undefined = chosen.failure;
+    if (shortage?.failure === 'reject') this.log.fail(new ServiceError('ValidationException', shortage.message));
     const id = `j-SANDBOX${String(++this.seq).padStart(5, '0')}`;
     const provisioningMs = this.options.provisioningSeconds * 1000;
     const tags = Object.fromEntries(
@@ -191,7 +206,14 @@ export class InMemoryEmr {
       masterInstanceId: `i-0sandbox${String(this.seq).padStart(8, '0')}`,
       createdAtMs: now,
       readyAtMs: now + provisioningMs,
-      ...(this.options.createFailure === 'terminate' ? { failsAtMs: now + Math.round(provisioningMs / 2) } : {}),
+      ...(shortage
+        ? { failsAtMs: now + shortage.afterSeconds * 1000, failureReason: { Code: shortage.code, Message: shortage.message } }
+        : this.options.createFailure === 'terminate'
+          ? {
+              failsAtMs: now + Math.round(provisioningMs / 2),
+              failureReason: { Code: 'BOOTSTRAP_FAILURE', Message: 'On the master instance, bootstrap action 1 returned a non-zero return code' },
+            }
+          : {}),
       terminationProtected: Boolean(instances.TerminationProtected),
       tags,
       releaseLabel: String(input.ReleaseLabel ?? 'emr-7.5.0'),
@@ -247,7 +269,7 @@ export class InMemoryEmr {
       Status: {
         State: state,
         StateChangeReason: failed
-          ? { Code: 'VALIDATION_ERROR', Message: `The requested instance type is not available in ${cluster.zone}` }
+          ? (cluster.failureReason ?? { Code: 'INSTANCE_FAILURE', Message: `The cluster's instances in ${cluster.zone} failed` })
           : {},
         Timeline: { CreationDateTime: new Date(cluster.createdAtMs).toISOString() },
       },
@@ -299,6 +321,8 @@ export class InMemoryEmr {
       const cluster = this.find(id);
       // Like EMR: a protected cluster silently stays up.
       if (cluster.terminationProtected) continue;
+      // An ended cluster stays as it ended.
+      if (this.state(cluster, now) === 'TERMINATED_WITH_ERRORS') continue;
       if (cluster.terminatedAtMs === undefined) cluster.terminatedAtMs = now;
     }
     return {};

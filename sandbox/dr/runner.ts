@@ -9,6 +9,7 @@ import { makePlanHandler } from '../../lib/dr/plan-handler.ts';
 import { silentLog } from '../../lib/observability/log.ts';
 import { makeProbeHandlers } from '../../functions/dr-probe.ts';
 import { reportHandler } from '../../functions/dr-report.ts';
+import { attemptHandler } from '../../functions/dr-attempt.ts';
 import { carrySteps } from '../../lib/dr/carry-steps.ts';
 import { liveSessionsSeen, WORK_IDS_LISTED } from '../../lib/dr/hadoop-checks.ts';
 import type { HadoopWork } from '../hadoop/emulator.ts';
@@ -205,6 +206,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     // The real plan handler: its input validation runs in every sandbox execution too.
     [String(refs.planFunction)]: async (event) => clock.io(() => plan(event)),
     [String(refs.stepsFunction)]: async (event) => clock.io(() => carrySteps(event, stepsEmr)),
+    [String(refs.attemptFunction)]: async (event) => attemptHandler(event),
     [String(refs.reportFunction)]: async (event) => reportHandler(event),
   };
   const functionKeys = new Map(Object.entries(TASK_FUNCTIONS).map(([ref, key]) => [String(refs[ref as keyof typeof TASK_FUNCTIONS]), key]));

@@ -203,6 +203,29 @@ export const drScenarioSchema = z
     targetGroups: z.array(targetGroupSchema).min(1),
     /** Instance types EC2 offers per zone (DescribeInstanceTypeOfferings); a zone left out offers every type. */
     instanceTypeOfferings: z.record(z.string().min(1), z.array(z.string().min(1))).default({}),
+    /**
+     * EC2 capacity over time: from `from` until `until` (scenario seconds; default the whole run)
+     * the zone has none of the instance type. A replacement that needs it there (an instance fleet:
+     * when every type of a fleet is short) fails as EMR reports it: `terminate` (default), the
+     * cluster ends TERMINATED_WITH_ERRORS `afterSeconds` after RunJobFlow with `code`; `reject`,
+     * RunJobFlow's ValidationException.
+     */
+    capacity: z
+      .array(
+        z
+          .object({
+            zone: z.string().min(1),
+            instanceType: z.string().min(1),
+            from: seconds.default(0),
+            until: seconds.optional(),
+            failure: z.enum(['terminate', 'reject']).default('terminate'),
+            code: z.enum(['VALIDATION_ERROR', 'INSTANCE_FAILURE', 'INSTANCE_FLEET_TIMEOUT']).default('VALIDATION_ERROR'),
+            afterSeconds: z.number().min(1).default(120),
+          })
+          .strict()
+          .refine((c) => c.until === undefined || c.from < c.until, { message: 'from must be before until', path: ['until'] }),
+      )
+      .default([]),
     /** The NLB in front of every target group. */
     loadBalancer: z
       .object({
@@ -214,7 +237,10 @@ export const drScenarioSchema = z
     emr: z
       .object({
         provisioningSeconds: z.number().min(60).default(600),
-        /** reject: RunJobFlow fails; terminate: the new cluster ends TERMINATED_WITH_ERRORS mid-way. */
+        /**
+         * A failure that is not capacity (another zone fails the same way): reject, RunJobFlow's
+         * ValidationException; terminate, the new cluster ends TERMINATED_WITH_ERRORS mid-way with BOOTSTRAP_FAILURE.
+         */
         createFailure: z.enum(['reject', 'terminate']).optional(),
         /**
          * Hadoop health over time of the clusters the run creates, in creation order (the first

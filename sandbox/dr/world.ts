@@ -1,4 +1,5 @@
 import { CLUSTER_TAG } from '../../lib/dr/tags.ts';
+import { capacityModel } from './capacity.ts';
 import { InMemoryEc2 } from './ec2.ts';
 import { InMemoryElbv2, type ServingProbe } from './elbv2.ts';
 import { InMemoryEmr } from './emr.ts';
@@ -27,6 +28,8 @@ export function buildDrWorld(scenario: DrScenario, { t0, now, log }: WorldOption
   const emr = new InMemoryEmr(ec2, log, {
     provisioningSeconds: scenario.emr.provisioningSeconds,
     createFailure: scenario.emr.createFailure,
+    capacity: capacityModel(scenario),
+    scenarioSeconds: (ms) => (ms - t0) / 1000,
     now,
     stepSeconds: (name) => stepSeconds.get(name),
   });

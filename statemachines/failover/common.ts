@@ -20,6 +20,8 @@ export interface FailoverResourceRefs {
   confirmFunction: ResourceRef;
   planFunction: ResourceRef;
   stepsFunction: ResourceRef;
+  /** Judges each attempt to create the replacement (lib/dr/attempts.ts). */
+  attemptFunction: ResourceRef;
   reportFunction: ResourceRef;
   lockTable: ResourceRef;
   /** `source` of Lifeguard's own events. */
@@ -197,4 +199,5 @@ export const failedDetail = {
   'registration.$': '$.registration',
   'rolledBack.$': '$.rolledBack',
   'cleanupErrors.$': '$.cleanupError',
+  'attempts.$': '$.attempts.list',
 };

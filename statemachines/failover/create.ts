@@ -1,27 +1,94 @@
 import { CLUSTER_GONE_STATES } from '../../lib/dr/cluster-states.ts';
+import { POLL } from '../../lib/dr/execution.ts';
 import { FAILOVER_ERRORS } from '../../lib/dr/task-errors.ts';
-import { CLEANUP, emr, mark, throttlingRetry, toCleanup, type FailoverResourceRefs, type State, type States } from './common.ts';
+import {
+  CLEANUP,
+  emr,
+  lambdaRetry,
+  mark,
+  terminateCluster,
+  throttlingRetry,
+  toCleanup,
+  unprotectCluster,
+  type FailoverResourceRefs,
+  type State,
+  type States,
+} from './common.ts';
 import { pollLoop } from './poll-loop.ts';
 
 /**
  * Create the replacement and wait until it is WAITING, then find its master's IP. RunJobFlow goes
  * through the AWS SDK integration: EMR itself validates the request (the optimized createCluster
  * integration checks an older schema of its own) and errors keep their codes (`Emr.*`).
+ *
+ * One attempt per fitting zone, in the plan's order (`$.plan.placements`): when the replacement
+ * fails for capacity (RunJobFlow's error, or the cluster ending while it starts), the attempt
+ * Lambda records it, what was created is terminated, and the next zone is tried — until the zones
+ * run out, or the time in which a whole attempt and the switch still fit in the execution's timeout.
  */
-export const CREATE = 'CreateCluster';
+export const CREATE = 'PlaceAttempt';
 
-export function createStates(refs: FailoverResourceRefs, exits: { created: string }): States {
+/**
+ * No attempt starts later than this after the execution's start: it must still have the cluster's
+ * whole poll budget and the switch's before the state machine's own timeout.
+ */
+export function lastAttemptStartSeconds(timeoutSeconds: number): number {
+  const creating = POLL.clusterIntervalSeconds * POLL.clusterMaxAttempts;
+  const switching = POLL.targetIntervalSeconds * POLL.targetMaxAttempts;
+  return Math.max(0, timeoutSeconds - creating - switching);
+}
+
+export function createStates(refs: FailoverResourceRefs, exits: { created: string }, timeoutSeconds: number): States {
+  const judge = (next: string): State => ({
+    Type: 'Task',
+    Comment: 'Records the attempt; says whether the next fitting zone is worth a try',
+    Resource: refs.attemptFunction,
+    Parameters: {
+      'placements.$': '$.plan.placements',
+      'attempts.$': '$.attempts',
+      'attempt.$': '$.attempt',
+      'newCluster.$': '$.newCluster',
+      'clusterStatus.$': '$.newClusterStatus',
+      'now.$': '$$.State.EnteredTime',
+      'startedAt.$': '$.times.started.at',
+      lastStartSeconds: lastAttemptStartSeconds(timeoutSeconds),
+    },
+    ResultPath: '$.attempts',
+    Retry: [lambdaRetry],
+    Catch: toCleanup,
+    Next: next,
+  });
   return {
+    PlaceAttempt: {
+      Type: 'Pass',
+      Comment: 'The next placement of the plan, and when this attempt began',
+      Parameters: { 'placement.$': 'States.ArrayGetItem($.plan.placements, $.attempts.index)', 'startedAt.$': '$$.State.EnteredTime' },
+      ResultPath: '$.attempt',
+      Next: 'PlaceInstances',
+    },
+    PlaceInstances: {
+      Type: 'Pass',
+      Parameters: { 'Instances.$': 'States.JsonMerge($.plan.runJobFlow.Instances, $.attempt.placement.instances, false)' },
+      ResultPath: '$.attempt.placed',
+      Next: 'PlaceRequest',
+    },
+    PlaceRequest: {
+      Type: 'Pass',
+      Parameters: { 'request.$': 'States.JsonMerge($.plan.runJobFlow, $.attempt.placed, false)' },
+      ResultPath: '$.attempt.run',
+      Next: 'CreateCluster',
+    },
     CreateCluster: {
       Type: 'Task',
       Comment: 'Request/response, not .sync: the poll loop below notices WAITING sooner',
       Resource: emr(refs, 'runJobFlow'),
-      InputPath: '$.plan.runJobFlow',
+      InputPath: '$.attempt.run.request',
       ResultSelector: { 'ClusterId.$': '$.JobFlowId', 'requestedAt.$': '$$.State.EnteredTime' },
       ResultPath: '$.newCluster',
       // Only throttling: any other failure may have created a cluster, and a retry would make two.
       Retry: [throttlingRetry('emr')],
-      Catch: toCleanup,
+      // The attempt Lambda tells a capacity refusal (another zone may do) from any other failure.
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.attempt.error', Next: 'JudgeFailedAttempt' }],
       Next: 'WaitForCluster',
     },
     ...pollLoop({
@@ -47,18 +114,35 @@ export function createStates(refs: FailoverResourceRefs, exits: { created: strin
         },
         {
           Or: CLUSTER_GONE_STATES.map((state) => ({ Variable: '$.newClusterStatus.state', StringEquals: state })),
-          Next: 'ClusterCreationFailed',
+          Next: 'JudgeFailedAttempt',
         },
       ],
       maxPollsPath: '$.poll.clusterMaxAttempts',
       giveUp: 'ClusterCreationTimedOut',
     }),
-    ClusterCreationFailed: {
+    JudgeFailedAttempt: judge('TryAnotherZone'),
+    TryAnotherZone: {
+      Type: 'Choice',
+      Choices: [
+        { And: [{ Variable: '$.attempts.retry', BooleanEquals: true }, { Not: { Variable: '$.newCluster', IsNull: true } }], Next: 'UnprotectFailedAttempt' },
+        { Variable: '$.attempts.retry', BooleanEquals: true, Next: 'ForgetFailedAttempt' },
+      ],
+      Default: 'CreationFailed',
+    },
+    CreationFailed: {
       Type: 'Pass',
-      Parameters: { Error: FAILOVER_ERRORS.clusterCreationFailed, 'Cause.$': 'States.JsonToString($.newClusterStatus.status)' },
+      Comment: "The attempt Lambda's verdict: the error met (not capacity), or no zone or time left",
+      Parameters: { 'Error.$': '$.attempts.error.Error', 'Cause.$': '$.attempts.error.Cause' },
       ResultPath: '$.error',
       Next: CLEANUP,
     },
+    // Nothing of a failed attempt is left behind: a cluster that ended is terminated all the same
+    // (TerminateJobFlows on an ended cluster changes nothing), one still starting is ended here.
+    UnprotectFailedAttempt: unprotectCluster(refs, '$.newCluster.ClusterId', toCleanup, 'TerminateFailedAttempt', 'A cloned request may carry termination protection'),
+    TerminateFailedAttempt: terminateCluster(refs, '$.newCluster.ClusterId', toCleanup, 'ForgetFailedAttempt'),
+    ForgetFailedAttempt: { Type: 'Pass', Result: null, ResultPath: '$.newCluster', Next: 'ForgetFailedStatus' },
+    ForgetFailedStatus: { Type: 'Pass', Result: null, ResultPath: '$.newClusterStatus', Next: 'ResetClusterPoll' },
+    ResetClusterPoll: { Type: 'Pass', Result: { n: 0 }, ResultPath: '$.clusterPoll', Next: 'PlaceAttempt' },
     ClusterCreationTimedOut: {
       Type: 'Pass',
       Parameters: {
@@ -68,7 +152,12 @@ export function createStates(refs: FailoverResourceRefs, exits: { created: strin
       ResultPath: '$.error',
       Next: CLEANUP,
     },
-    MarkClusterReady: mark('clusterReady', 'IsInstanceFleetCluster'),
+    MarkClusterReady: mark('clusterReady', 'RecordCreatedAttempt'),
+    RecordCreatedAttempt: {
+      ...judge('IsInstanceFleetCluster'),
+      // Bookkeeping: a replacement that is up is not undone because its record could not be written.
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.attemptsError', Next: 'IsInstanceFleetCluster' }],
+    },
     IsInstanceFleetCluster: {
       Type: 'Choice',
       Choices: [{ Variable: '$.plan.runJobFlow.Instances.InstanceFleets', IsPresent: true, Next: 'ListFleetMaster' }],

@@ -111,7 +111,8 @@ describe('failover IAM and task resources for a real account', () => {
     const create = definition.States.CreateCluster as { Resource: string; InputPath: string; ResultSelector: Record<string, string> };
     // The step-functions plugin substitutes the stack's partition (test/package/failover-partition.test.ts).
     expect(create.Resource).toBe('arn:#{AWS::Partition}:states:::aws-sdk:emr:runJobFlow');
-    expect(create.InputPath).toBe('$.plan.runJobFlow');
+    // The plan's request, placed in the attempt's zone (statemachines/failover/create.ts).
+    expect(create.InputPath).toBe('$.attempt.run.request');
     expect(create.ResultSelector['ClusterId.$']).toBe('$.JobFlowId');
     expect(JSON.stringify(definition)).not.toContain('elasticmapreduce:createCluster');
   });

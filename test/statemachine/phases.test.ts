@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { LAMBDA_THROTTLING_ERRORS, LOCK_HELD_ERROR, THROTTLING_ERROR } from '../../lib/dr/task-errors.ts';
-import { FAILOVER_PHASES, failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
+import { POLL } from '../../lib/dr/execution.ts';
+import { FAILOVER_PHASES, FAILOVER_TIMEOUT_SECONDS, failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
 import { cleanupStates } from '../../statemachines/failover/cleanup.ts';
 import { CLEANUP, type States } from '../../statemachines/failover/common.ts';
 import { completeStates } from '../../statemachines/failover/complete.ts';
 import { confirmStates } from '../../statemachines/failover/confirm.ts';
-import { createStates } from '../../statemachines/failover/create.ts';
+import { createStates, lastAttemptStartSeconds } from '../../statemachines/failover/create.ts';
 import { planStates } from '../../statemachines/failover/plan.ts';
 import { retireStates } from '../../statemachines/failover/retire.ts';
 import { startStates } from '../../statemachines/failover/start.ts';
@@ -80,13 +81,26 @@ describe('failover phases', () => {
   });
 
   it('create: RunJobFlow through the SDK integration, retried only on throttling, polled to WAITING', () => {
-    const states = createStates(refs, { created: EXIT });
+    const states = createStates(refs, { created: EXIT }, FAILOVER_TIMEOUT_SECONDS);
     expectClosed(states, [EXIT, CLEANUP]);
     const create = state(states, 'CreateCluster');
     expect(create.Resource).toBe('arn:aws:states:::aws-sdk:emr:runJobFlow');
     expect(create.Retry!.flatMap((r) => r.ErrorEquals)).toEqual([THROTTLING_ERROR.emr]);
     expect(Object.values(states).map((s) => s.Resource).filter((r) => typeof r === 'string' && r.endsWith('.sync'))).toEqual([]);
     expect(state(states, 'RecordNewMaster').Next).toBe(EXIT);
+  });
+
+  it('create: a failed attempt is judged, cleaned up and retried in the next zone, within the time an attempt and the switch still fit', () => {
+    const states = createStates(refs, { created: EXIT }, FAILOVER_TIMEOUT_SECONDS);
+    expect(state(states, 'CreateCluster').Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.attempt.error', Next: 'JudgeFailedAttempt' }]);
+    expect(state(states, 'IsClusterReady').Choices).toContainEqual(expect.objectContaining({ Next: 'JudgeFailedAttempt' }));
+    expect(state(states, 'TerminateFailedAttempt').Next).toBe('ForgetFailedAttempt');
+    expect(state(states, 'ResetClusterPoll')).toMatchObject({ Result: { n: 0 }, Next: 'PlaceAttempt' });
+    expect(state(states, 'CreationFailed').Next).toBe(CLEANUP);
+    // A whole attempt (the cluster poll budget) and the switch (the target poll budget) fit after the last start.
+    const last = (state(states, 'JudgeFailedAttempt').Parameters as { lastStartSeconds: number }).lastStartSeconds;
+    expect(last).toBe(lastAttemptStartSeconds(FAILOVER_TIMEOUT_SECONDS));
+    expect(last + POLL.clusterIntervalSeconds * POLL.clusterMaxAttempts + POLL.targetIntervalSeconds * POLL.targetMaxAttempts).toBe(FAILOVER_TIMEOUT_SECONDS);
   });
 
   it('switch: old targets go only after the new master is healthy in every group, and the switch is marked first', () => {

@@ -1,3 +1,4 @@
+import { describeNeeds, unmetNeeds } from '../../dr/instance-type-offerings.ts';
 import { roleName } from '../../dr/passed-roles.ts';
 import type { DrFinding, EmrAuditInput } from './types.ts';
 
@@ -15,10 +16,10 @@ export function fittingZones(input: EmrAuditInput): { fitting: string[]; rejecte
   const fitting: string[] = [];
   const rejected: string[] = [];
   for (const zone of [...new Set(input.candidateSubnets.map((s) => s.zone))].sort()) {
-    const missing = input.instanceTypes.filter((t) => !input.offerings.get(zone)?.has(t));
+    const missing = unmetNeeds(input.typeNeeds, input.offerings.get(zone));
     if (zone === ownZone) rejected.push(`${zone}: the cluster's own zone`);
     else if (served && !served.has(zone)) rejected.push(`${zone}: not enabled on the load balancer`);
-    else if (missing.length) rejected.push(`${zone}: EC2 offers no ${missing.join(', ')} there`);
+    else if (missing.length) rejected.push(`${zone}: EC2 offers no ${describeNeeds(missing)} there`);
     else fitting.push(zone);
   }
   return { fitting, rejected };

@@ -1,4 +1,4 @@
-import { DescribeInstanceTypeOfferingsCommand, DescribeSubnetsCommand, type EC2Client, type Filter, type Subnet } from '@aws-sdk/client-ec2';
+import { DescribeSubnetsCommand, type EC2Client, type Filter, type Subnet } from '@aws-sdk/client-ec2';
 import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, type ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   DescribeClusterCommand,
@@ -9,6 +9,7 @@ import {
   type EMRClient,
 } from '@aws-sdk/client-emr';
 import type { EmrClusterConfig } from '../../config/dr.ts';
+import { offeredTypes, typesOf } from '../../dr/instance-type-offerings.ts';
 import { LifeguardError } from '../../util/errors.ts';
 import type { AuditSubnet, EmrAuditInput } from './types.ts';
 
@@ -31,32 +32,25 @@ export async function readEmrCluster(clients: DrAuditClients, clusterId: string,
   const { Cluster: cluster } = await emr.send(new DescribeClusterCommand({ ClusterId: clusterId }));
   if (!cluster) throw new EmrClusterNotFoundError(`EMR cluster ${clusterId} not found`);
   const fleets = cluster.InstanceCollectionType === 'INSTANCE_FLEET';
-  const [instanceTypes, bootstrap, steps] = await Promise.all([
+  const [typeNeeds, bootstrap, steps] = await Promise.all([
     fleets
-      ? emr.send(new ListInstanceFleetsCommand({ ClusterId: clusterId })).then((r) => (r.InstanceFleets ?? []).flatMap((f) => (f.InstanceTypeSpecifications ?? []).map((s) => s.InstanceType ?? '')))
-      : emr.send(new ListInstanceGroupsCommand({ ClusterId: clusterId })).then((r) => (r.InstanceGroups ?? []).map((g) => g.InstanceType ?? '')),
+      ? emr.send(new ListInstanceFleetsCommand({ ClusterId: clusterId })).then((r) =>
+          (r.InstanceFleets ?? []).map((f) => ({ name: `${(f.InstanceFleetType ?? f.Name ?? 'instance').toLowerCase()} fleet`, anyOf: (f.InstanceTypeSpecifications ?? []).map((s) => s.InstanceType ?? '').filter(Boolean) })),
+        )
+      : emr.send(new ListInstanceGroupsCommand({ ClusterId: clusterId })).then((r) =>
+          (r.InstanceGroups ?? []).map((g) => ({ name: (g.InstanceGroupType ?? g.Name ?? 'group').toLowerCase(), anyOf: g.InstanceType ? [g.InstanceType] : [] })),
+        ),
     emr.send(new ListBootstrapActionsCommand({ ClusterId: clusterId })),
     emr.send(new ListStepsCommand({ ClusterId: clusterId })),
   ]);
-  const types = [...new Set(instanceTypes.filter(Boolean))].sort();
+  const needs = typeNeeds.filter((n) => n.anyOf.length);
+  const types = typesOf(needs);
 
   const ownSubnetId = cluster.Ec2InstanceAttributes?.Ec2SubnetId;
   const [own] = ownSubnetId ? await describeSubnets(ec2, { SubnetIds: [ownSubnetId] }) : [];
   const candidates = await candidateSubnets(ec2, own, configured);
   const zones = [...new Set([...candidates.map((s) => s.zone), ...(own?.AvailabilityZone ? [own.AvailabilityZone] : [])])].sort();
-  const offerings = new Map<string, Set<string>>(zones.map((z) => [z, new Set<string>()]));
-  if (types.length && zones.length) {
-    const { InstanceTypeOfferings = [] } = await ec2.send(
-      new DescribeInstanceTypeOfferingsCommand({
-        LocationType: 'availability-zone',
-        Filters: [
-          { Name: 'instance-type', Values: types },
-          { Name: 'location', Values: zones },
-        ],
-      }),
-    );
-    for (const o of InstanceTypeOfferings) if (o.Location && o.InstanceType) offerings.get(o.Location)?.add(o.InstanceType);
-  }
+  const offerings = await offeredTypes(ec2, types, zones);
 
   const groupArns = configured?.targetGroups.map((g) => g.arn) ?? [];
   const groups = groupArns.length ? ((await elbv2.send(new DescribeTargetGroupsCommand({ TargetGroupArns: groupArns }))).TargetGroups ?? []) : [];
@@ -68,6 +62,7 @@ export async function readEmrCluster(clients: DrAuditClients, clusterId: string,
     cluster,
     configurations: cluster.Configurations ?? [],
     instanceTypes: types,
+    typeNeeds: needs,
     bootstrapActions: bootstrap.BootstrapActions ?? [],
     steps: steps.Steps ?? [],
     candidateSubnets: candidates,

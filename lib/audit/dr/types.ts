@@ -1,5 +1,6 @@
 import type { Cluster, Command, Configuration, StepSummary } from '@aws-sdk/client-emr';
 import type { EmrClusterConfig } from '../../config/dr.ts';
+import type { TypeNeeds } from '../../dr/instance-type-offerings.ts';
 import type { Severity } from '../types.ts';
 
 /** What `lifeguard audit --emr` reports: what a failover of this EMR cluster cannot save, or cannot do. */
@@ -45,6 +46,8 @@ export interface EmrAuditInput {
   cluster: Cluster;
   configurations: Configuration[];
   instanceTypes: string[];
+  /** What each instance group (one type) or instance fleet (any one of its types) needs offered in a zone. */
+  typeNeeds: TypeNeeds;
   bootstrapActions: Command[];
   /** The most recent steps (one ListSteps page). */
   steps: StepSummary[];

@@ -36,6 +36,7 @@ export function sandboxDeployment(iam: StackIam, options: { service: string; sta
       confirmFunction: arnOf('drConfirm'),
       planFunction: arnOf('drPlan'),
       stepsFunction: arnOf('drSteps'),
+      attemptFunction: arnOf('drAttempt'),
       reportFunction: arnOf('drReport'),
       lockTable: iam.stack.physicalName(LOCK_TABLE_ID),
       eventSource: options.eventSource,

@@ -115,6 +115,7 @@ const OPERATIONS: Record<string, Mapping> = {
   'ec2:DescribeInstances': wildcard('ec2:DescribeInstances'),
   'ec2:DescribeSubnets': wildcard('ec2:DescribeSubnets'),
   'ec2:DescribeAvailabilityZones': wildcard('ec2:DescribeAvailabilityZones'),
+  'ec2:DescribeInstanceTypeOfferings': wildcard('ec2:DescribeInstanceTypeOfferings'),
   'eks:DescribeCluster': (input, w) => [on('eks:DescribeCluster', arn(w, 'eks', `cluster/${str(input, 'name')}`))],
   'autoscaling:CompleteLifecycleAction': lifecycle('CompleteLifecycleAction'),
   'autoscaling:RecordLifecycleActionHeartbeat': lifecycle('RecordLifecycleActionHeartbeat'),

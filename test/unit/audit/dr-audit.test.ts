@@ -45,7 +45,7 @@ describe('lifeguard audit --emr', () => {
     const report = JSON.parse(io.stdout()) as DrAuditReport;
     expect(checks(report)).toEqual(['severe metastore-on-cluster', 'severe role-not-listed', 'severe too-few-fitting-zones', 'severe warehouse-on-hdfs']);
     const byCheck = Object.fromEntries(report.findings.map((f) => [f.check, f]));
-    expect(byCheck['too-few-fitting-zones']!.message).toContain('us-east-1b: EC2 offers no r6gd.4xlarge there');
+    expect(byCheck['too-few-fitting-zones']!.message).toContain('us-east-1b: EC2 offers no r6gd.4xlarge (core) there');
     expect(byCheck['role-not-listed']!.message).toContain('ServiceRole EMR_CustomServiceRole');
     expect(byCheck['warehouse-on-hdfs']!.objects).toEqual(['hive-site: hive.metastore.warehouse.dir']);
     for (const f of report.findings) {

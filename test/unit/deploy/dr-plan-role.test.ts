@@ -9,6 +9,7 @@ const config = drTestConfig;
 const PLANNER_SOURCES = {
   'lib/dr/emr-source.ts': 'elasticmapreduce',
   'lib/dr/placement.ts': 'ec2',
+  'lib/dr/instance-type-offerings.ts': 'ec2',
   'lib/dr/target-groups.ts': 'elasticloadbalancing',
 } as const;
 

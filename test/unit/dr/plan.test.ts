@@ -4,9 +4,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   DescribeAvailabilityZonesCommand,
+  DescribeInstanceTypeOfferingsCommand,
   DescribeSubnetsCommand,
   EC2Client,
   type DescribeAvailabilityZonesCommandOutput,
+  type DescribeInstanceTypeOfferingsCommandInput,
+  type DescribeInstanceTypeOfferingsCommandOutput,
+  type _InstanceType,
   type DescribeSubnetsCommandOutput,
   type Subnet,
 } from '@aws-sdk/client-ec2';
@@ -61,6 +65,8 @@ let clusters: Record<string, DescribeClusterCommandOutput>;
 let masters: Record<string, ListInstancesCommandOutput>;
 /** Zones the analytics NLB has enabled. */
 let nlbZones: string[];
+/** Instance types EC2 does not offer, by zone (every other type is offered everywhere). */
+let notOffered: Record<string, string[]>;
 const NLB = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/emr-analytics/50dc6c495c0c9188';
 
 function baseConfig(overrides: Record<string, unknown> = {}, streaming: Record<string, unknown> = {}): DrConfig {
@@ -114,6 +120,7 @@ beforeEach(() => {
   config = baseConfig();
   zoneStates = {};
   nlbZones = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
+  notOffered = {};
   clusters = {
     'j-2AXXXXXXGAPLF': fixture('describe-cluster-groups'),
     'j-3FLEETXXXXXXX': fixture('describe-cluster-fleets'),
@@ -143,6 +150,16 @@ beforeEach(() => {
   });
 
   ec2.on(DescribeSubnetsCommand).callsFake(describeSubnets);
+  ec2.on(DescribeInstanceTypeOfferingsCommand).callsFake(({ LocationType, Filters = [] }: DescribeInstanceTypeOfferingsCommandInput): DescribeInstanceTypeOfferingsCommandOutput => {
+    if (LocationType !== 'availability-zone') throw new Error(`unexpected LocationType ${LocationType}`);
+    const values = (name: string) => Filters.find((f) => f.Name === name)?.Values ?? [];
+    return {
+      InstanceTypeOfferings: values('location').flatMap((Location) =>
+        values('instance-type').filter((t) => !notOffered[Location]?.includes(t)).map((t) => ({ InstanceType: t as _InstanceType, Location, LocationType })),
+      ),
+      $metadata: {},
+    };
+  });
   ec2.on(DescribeAvailabilityZonesCommand).callsFake(({ ZoneNames = [] }: { ZoneNames?: string[] }): DescribeAvailabilityZonesCommandOutput => {
     const zones = fixture<DescribeAvailabilityZonesCommandOutput>('describe-availability-zones').AvailabilityZones ?? [];
     return {
@@ -477,7 +494,7 @@ describe('planFailover: placement', () => {
     config = baseConfig({ placement: { candidateSubnetIds: [SUBNET_A] } });
     zoneStates = { 'us-east-1a': 'available' }; // the zone looks fine to EC2: still the failed one
     await expect(planFor('analytics')).rejects.toThrow(
-      /no subnet in another available Availability Zone \(failed zone us-east-1a, VPC vpc-0d1d1d1d1d1d1d1d1\): subnet-0a1a1a1a1a1a1a1a1: in the failed zone us-east-1a/,
+      /no zone fits the replacement \(failed zone us-east-1a, VPC vpc-0d1d1d1d1d1d1d1d1, needs .*\): us-east-1a \(subnet-0a1a1a1a1a1a1a1a1\): the failed zone$/,
     );
   });
 
@@ -497,7 +514,7 @@ describe('planFailover: placement', () => {
     expect(message).toContain("cannot plan a failover of 'analytics'");
     expect(message).toContain('subnet-0999999999999999f: not found');
     expect(message).toContain(`${SUBNET_OTHER_VPC}: in VPC vpc-0f0f0f0f0f0f0f0f0, not the cluster's vpc-0d1d1d1d1d1d1d1d1`);
-    expect(message).toContain(`${SUBNET_B}: zone us-east-1b is unavailable`);
+    expect(message).toContain(`us-east-1b (${SUBNET_B}): zone is unavailable`);
   });
 
   it('uses tagged subnets of the cluster VPC when no candidates are configured', async () => {
@@ -618,7 +635,67 @@ describe('planFailover: load balancer zones', () => {
 
   it('names the NLB zones when no candidate is in one of them', async () => {
     nlbZones = ['us-east-1a'];
-    await expect(planFor('analytics')).rejects.toThrow(`${SUBNET_B}: zone us-east-1b is not enabled on the load balancer (it serves us-east-1a)`);
+    await expect(planFor('analytics')).rejects.toThrow(`us-east-1b (${SUBNET_B}): not enabled on the load balancer (it serves us-east-1a)`);
+  });
+});
+
+describe('planFailover: zones that fit the cluster', () => {
+  it('drops a zone that does not offer one of the instance types, and says why for every candidate zone', async () => {
+    notOffered = { 'us-east-1b': ['r5.2xlarge'] };
+    const plan = await planFor('analytics');
+    expect(plan.zones).toEqual([
+      { zone: 'us-east-1a', kept: false, why: 'the failed zone', subnetIds: [SUBNET_A] },
+      { zone: 'us-east-1b', kept: false, why: 'EC2 offers no r5.2xlarge (core), r5.2xlarge (task) there', subnetIds: [SUBNET_B] },
+      { zone: 'us-east-1c', kept: true, why: 'offers m5.xlarge, r5.2xlarge; 1 usable subnet(s)', subnetIds: [SUBNET_C] },
+    ]);
+    expect(plan.placements).toEqual([{ zone: 'us-east-1c', subnetIds: [SUBNET_C], instances: { Ec2SubnetId: SUBNET_C } }]);
+    expect(plan.runJobFlow.Instances?.Ec2SubnetId).toBe(SUBNET_C);
+    // One read of the offerings, for the zones nothing else ruled out.
+    const asked = ec2.commandCalls(DescribeInstanceTypeOfferingsCommand).map((c) => c.args[0].input);
+    expect(asked).toEqual([
+      {
+        LocationType: 'availability-zone',
+        Filters: [
+          { Name: 'instance-type', Values: ['m5.xlarge', 'r5.2xlarge'] },
+          { Name: 'location', Values: ['us-east-1b', 'us-east-1c'] },
+        ],
+      },
+    ]);
+  });
+
+  it('lists every fitting zone as an attempt, in the order of the candidates; the request is placed in the first', async () => {
+    const plan = await planFor('analytics');
+    expect(plan.placements.map((p) => p.zone)).toEqual(['us-east-1b', 'us-east-1c']);
+    expect(plan.placements[1]).toEqual({ zone: 'us-east-1c', subnetIds: [SUBNET_C], instances: { Ec2SubnetId: SUBNET_C } });
+    expect(plan.runJobFlow.Instances?.Ec2SubnetId).toBe(SUBNET_B);
+  });
+
+  it('fails before anything is created when no zone offers every type, naming the missing types by zone', async () => {
+    notOffered = { 'us-east-1b': ['r5.2xlarge'], 'us-east-1c': ['m5.xlarge', 'r5.2xlarge'] };
+    const error = await planFor('analytics').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PlanError);
+    const message = (error as Error).message;
+    expect(message).toContain('no zone fits the replacement (failed zone us-east-1a');
+    expect(message).toContain(`us-east-1b (${SUBNET_B}): EC2 offers no r5.2xlarge (core), r5.2xlarge (task) there`);
+    expect(message).toContain(`us-east-1c (${SUBNET_C}): EC2 offers no m5.xlarge (master), r5.2xlarge (core), r5.2xlarge (task) there`);
+    expect(emr.commandCalls(RunJobFlowCommand)).toEqual([]);
+  });
+
+  it('keeps a zone for an instance fleet that offers one type of each fleet, and drops one that offers none of a fleet', async () => {
+    config = baseConfig({}, { placement: { subnetTags: { 'lifeguard:dr': 'true' } } });
+    notOffered = { 'us-east-1c': ['m5.xlarge', 'r5.2xlarge'] };
+    const plan = await planFor('j-3FLEETXXXXXXX');
+    expect(plan.zones.find((z) => z.zone === 'us-east-1c')).toMatchObject({ kept: true });
+    notOffered = { 'us-east-1a': ['m5.xlarge', 'm6i.xlarge'], 'us-east-1c': ['m5.xlarge', 'm6i.xlarge'] };
+    await expect(planFor('j-3FLEETXXXXXXX')).rejects.toThrow(`EC2 offers no m5.xlarge or m6i.xlarge (master fleet) there`);
+  });
+
+  it('passes every fitting subnet of an instance fleet in one attempt: EMR chooses the zone', async () => {
+    const plan = await planFor('j-3FLEETXXXXXXX');
+    const kept = plan.zones.filter((z) => z.kept);
+    const subnets = kept.flatMap((z) => z.subnetIds);
+    expect(plan.placements).toEqual([{ zone: kept.map((z) => z.zone).join(', '), subnetIds: subnets, instances: { Ec2SubnetIds: subnets } }]);
+    expect(plan.runJobFlow.Instances?.Ec2SubnetIds).toEqual(subnets);
   });
 });
 

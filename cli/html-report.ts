@@ -28,7 +28,7 @@ export function renderPage(page: PageModel): string {
 <h1>${esc(page.title)}</h1>
 <ul class="summary">${page.summary.map((s) => `<li data-summary="${s.key}"${s.key === 'driversBeforeExecutors' ? ' class="bad"' : ''}>${esc(s.text)}</li>`).join('')}</ul>
 ${page.lanes.length ? `<h2 data-lanes="${page.lanes.length}">Nodes: termination start → exit, per pod</h2>${legend(page.lanes)}${nodeLanes(page.lanes, axis)}` : ''}
-${pods ? '' : '<p class="empty" data-empty="pods">No pod was drained or terminated.</p>'}
+${pods || (!page.lanes.length && (page.failover || page.dr)) ? '' : '<p class="empty" data-empty="pods">No pod was drained or terminated.</p>'}
 ${page.quietNodes ? `<p class="quiet" data-quiet="${page.quietNodes}">${page.quietNodes} other node(s): not warned, nothing on them stopped.</p>` : ''}
 ${page.failover ? failoverChart(page.failover) : ''}
 ${page.dr ? drDetails(page.dr) : ''}

@@ -15,23 +15,30 @@ const MANY_LANES = 12;
 
 /**
  * Every node's lane on one time axis, each a <details> (open while the page is short). Nodes whose
- * lanes look alike are gathered under one <details> with the first open, so 200 reclaimed nodes
- * read as a few groups; a lane where a pod was killed or force-deleted is always open.
+ * lanes look alike are gathered under one <details>, the first lane open and the others behind one
+ * more, so 200 reclaimed nodes read as a few groups; the first group, and any where a pod was
+ * killed or force-deleted, is open.
  */
 export function nodeLanes(lanes: NodeLane[], axis: Axis): string {
   const few = lanes.length <= MANY_LANES;
   const groups = new Map<string, NodeLane[]>();
   for (const lane of lanes) groups.set(alikeKey(lane), [...(groups.get(alikeKey(lane)) ?? []), lane]);
   return [...groups.values()]
-    .map((group) => {
-      const open = few || group.some(troubled);
+    .map((group, index) => {
+      // The first group open, so a long page still opens on a picture.
+      const open = few || index === 0 || group.some(troubled);
       if (group.length === 1) return laneDetails(group[0]!, axis, open);
       const first = group[0]!;
       const last = group[group.length - 1]!;
       return (
         `<details class="alike" data-alike="${group.length}"${open ? ' open' : ''}><summary><span class="node">${group.length} nodes alike</span> ` +
         `<span class="note">${esc(first.node)} … ${esc(last.node)} · ${range(group, 'warning')}${range(group, 'deadline')}each: ${esc(outcomeCounts(first.rows))}</span></summary>` +
-        group.map((lane, i) => laneDetails(lane, axis, i === 0)).join('\n') +
+        laneDetails(first, axis, true) +
+        // The others, a line each, behind one more click: a hundred alike are a list, not a page.
+        `<details class="more" data-more="${group.length - 1}"><summary>the other ${group.length - 1}</summary>${group
+          .slice(1)
+          .map((lane) => laneDetails(lane, axis, false))
+          .join('\n')}</details>` +
         '</details>'
       );
     })
@@ -128,8 +135,8 @@ function outcomeCounts(rows: PodRow[]): string {
 function range(group: NodeLane[], mark: 'warning' | 'deadline'): string {
   const ts = group.map((l) => l[mark]).filter((t): t is number => t !== null);
   if (!ts.length) return '';
-  const lo = Math.min(...ts);
-  const hi = Math.max(...ts);
+  const lo = Math.floor(Math.min(...ts));
+  const hi = Math.ceil(Math.max(...ts));
   return `${mark} ${lo === hi ? lo : `${lo}–${hi}`} s · `;
 }
 

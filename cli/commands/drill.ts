@@ -7,6 +7,7 @@ import type { StepsReport } from '../../lib/dr/carry-steps.ts';
 import { formatLostWork, formatStepsReport } from '../../lib/dr/format-failover.ts';
 import type { LastSeen } from '../../lib/dr/last-seen.ts';
 import { drScenarioSchema, type DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
+import type { FailoverResult } from '../../sandbox/dr/runner.ts';
 import { formatIssues } from '../../lib/config/issues.ts';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
 import { UNREACHABLE_EXIT } from '../reach/probe.ts';
@@ -141,6 +142,8 @@ async function drill(values: DrillOptions, arn: string | undefined, sandbox: Rec
   };
 
   let outcome: DrillOutcome;
+  // The sandbox's whole picture (every cluster, the target switch), for the HTML page.
+  let sandboxView: FailoverResult | undefined;
   try {
     // Loaded on use: the SDK and the DR sandbox take a second to import, `--help` should not wait.
     const { systemClock } = await import('../../lib/util/clock.ts');
@@ -187,6 +190,7 @@ async function drill(values: DrillOptions, arn: string | undefined, sandbox: Rec
       }
       if (!values.json) out(`drill of ${values.cluster} in the DR sandbox (${values.sandbox ?? 'built-in scenario'}; no AWS account used)`);
       const result = await runFailoverScenario(spec, { clock: new VirtualClock(), onState: (_id, s) => progress(s) });
+      sandboxView = result;
       const execution = result.executions[0]!;
       outcome = {
         where: 'sandbox',
@@ -218,7 +222,7 @@ async function drill(values: DrillOptions, arn: string | undefined, sandbox: Rec
   }
   if (values.html) {
     const { renderDrillHtml } = await import('../html-report.ts');
-    writeFileSync(values.html, renderDrillHtml(values.cluster, outcome.outcome, report ? { rtoSeconds: report.rtoSeconds, phases: report.phases } : undefined));
+    writeFileSync(values.html, renderDrillHtml(values.cluster, outcome.outcome, report, sandboxView));
     err(`wrote ${values.html}`);
   }
   if (outcome.status !== 'SUCCEEDED') return 1;

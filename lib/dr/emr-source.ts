@@ -20,6 +20,7 @@ import { CLUSTER_GONE_STATES } from './cluster-states.ts';
 import type { ClusterSnapshot } from './clone-cluster.ts';
 import { CLUSTER_TAG } from './tags.ts';
 import { PlanningError } from './planning-error.ts';
+import { errorMessage } from '../util/errors.ts';
 
 /** Reads what the plan needs from EMR (paged calls followed to the end). */
 
@@ -33,7 +34,7 @@ export async function describeSourceCluster(emr: EMRClient, clusterId: string): 
   } catch (err) {
     // EMR answers an unknown id with InvalidRequestException ("Cluster id '...' is not valid.").
     if ((err as Error).name === 'InvalidRequestException') {
-      throw new SourceClusterError(`EMR cluster ${clusterId} not found: ${(err as Error).message}`);
+      throw new SourceClusterError(`EMR cluster ${clusterId} not found: ${errorMessage(err)}`, { cause: err });
     }
     throw err;
   }

@@ -1,5 +1,6 @@
 import { findEmrCluster, type DrConfig, type ResubmitSteps } from '../config/dr.ts';
 import { InvalidFailoverInput, parseFailoverInput } from './failover-input.ts';
+import { errorMessage } from '../util/errors.ts';
 
 /**
  * The first step of a failover execution: validate the trigger's input against the configuration
@@ -97,7 +98,7 @@ export function prepareExecution(event: ValidateEvent, dr: DrConfig): ExecutionS
   try {
     cluster = findEmrCluster(dr, input.cluster);
   } catch (err) {
-    throw new InvalidFailoverInput((err as Error).message);
+    throw new InvalidFailoverInput(errorMessage(err), { cause: err });
   }
   const startedMs = Date.parse(event.enteredAt);
   if (Number.isNaN(startedMs)) throw new InvalidFailoverInput(`enteredAt: not a timestamp: ${event.enteredAt}`);

@@ -1,4 +1,9 @@
-import { errorMessage } from '../util/errors.ts';
+import { errorMessage, LifeguardError } from '../util/errors.ts';
+
+/** The probe's request ran out of time (headers or the whole answer). */
+export class HttpGetTimeout extends LifeguardError {}
+/** An answer bigger than a health endpoint's ever is: not read further. */
+export class ResponseTooLargeError extends LifeguardError {}
 /**
  * One bounded HTTP GET for health probing. It never throws: a refusal, a timeout or a reset comes
  * back as a failure with a reason an operator can act on.
@@ -27,7 +32,7 @@ export async function httpGet(url: string, options: HttpGetOptions): Promise<Htt
   let timeoutReason: string | undefined;
   const abortWith = (reason: string) => () => {
     timeoutReason ??= reason;
-    controller.abort(new Error(reason));
+    controller.abort(new HttpGetTimeout(reason));
   };
   // Real timers on purpose: they bound real sockets, whatever clock the caller measures with.
   const headersTimer = setTimeout(abortWith(`timeout: no response within ${options.connectTimeoutMs} ms`), options.connectTimeoutMs);
@@ -62,7 +67,7 @@ async function readBody(response: Response): Promise<string> {
     size += value.byteLength;
     if (size > MAX_BODY_BYTES) {
       await reader.cancel();
-      throw new Error(`response body larger than ${MAX_BODY_BYTES} bytes`);
+      throw new ResponseTooLargeError(`response body larger than ${MAX_BODY_BYTES} bytes`);
     }
     chunks.push(value);
   }

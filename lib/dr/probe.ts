@@ -2,6 +2,7 @@ import type { EmrClusterConfig } from '../config/dr.ts';
 import { checkLivy, checkNameNode, checkResourceManager } from './hadoop-checks.ts';
 import type { HttpGetOptions } from './http-get.ts';
 import type { HealthVerdict } from './types.ts';
+import { ProbeAddressError } from './serving-master.ts';
 
 export interface ProbeOptions {
   /** Overrides the configured probe address: the master the target groups serve (lib/dr/serving-master.ts). */
@@ -19,7 +20,7 @@ export interface ProbeOptions {
  */
 export async function probeCluster(cluster: EmrClusterConfig, options: ProbeOptions = {}): Promise<HealthVerdict> {
   const address = options.address ?? cluster.probe.address;
-  if (!address) throw new Error(`dr.clusters[${cluster.name}]: no probe address (configured or resolved from the target groups)`);
+  if (!address) throw new ProbeAddressError(`dr.clusters[${cluster.name}]: no probe address (configured or resolved from the target groups)`);
   const http: HttpGetOptions = {
     fetch: options.fetch ?? globalThis.fetch,
     connectTimeoutMs: options.connectTimeoutMs ?? cluster.probe.connectTimeoutMs,

@@ -3,6 +3,10 @@ import { formatIssues } from '../config/load.ts';
 import type { StepsReport } from './carry-steps.ts';
 import type { AttemptRecord } from './attempts.ts';
 import { lastSeenFromRead, lastSeenReadSchema, type LastSeen } from './last-seen.ts';
+import { LifeguardError } from '../util/errors.ts';
+
+/** The state machine handed the RTO report something it cannot read. */
+export class RtoInputError extends LifeguardError {}
 
 /**
  * The RTO breakdown of a completed failover, from the phase marks the state machine stamped with
@@ -90,7 +94,7 @@ export interface RtoReport {
 
 export function computeRto(raw: unknown): RtoReport {
   const parsed = rtoInputSchema.safeParse(raw);
-  if (!parsed.success) throw new Error(`RTO input is invalid:\n${formatIssues(parsed.error)}`);
+  if (!parsed.success) throw new RtoInputError(`RTO input is invalid:\n${formatIssues(parsed.error)}`);
   const { request, times, plan, newCluster, newMaster, executionId, oldCluster, retireWarning, steps, stepsWarning, lastSeen, attempts } = parsed.data;
   const created = attempts?.find((a) => a.outcome === 'created');
   const t = (m: { at: string }) => Date.parse(m.at);

@@ -30,6 +30,8 @@ export async function servingMasterIp(elbv2: ElasticLoadBalancingV2Client, targe
 }
 
 export class NoServingMasterError extends LifeguardError {}
+/** Nowhere to probe: no configured address, and no way to find the serving master. */
+export class ProbeAddressError extends LifeguardError {}
 
 /**
  * Resolves probe addresses, remembering the last one per cluster: when the ELB API fails (it
@@ -40,7 +42,7 @@ export function probeAddressResolver(elbv2: ElasticLoadBalancingV2Client | undef
   const last = new Map<string, string>();
   return async (cluster: EmrClusterConfig): Promise<string> => {
     if (cluster.probe.address) return cluster.probe.address;
-    if (!elbv2) throw new Error(`dr.clusters[${cluster.name}]: no probe.address and no ELBv2 client to find the serving master`);
+    if (!elbv2) throw new ProbeAddressError(`dr.clusters[${cluster.name}]: no probe.address and no ELBv2 client to find the serving master`);
     try {
       const ip = await servingMasterIp(
         elbv2,

@@ -1,7 +1,12 @@
+import { LifeguardError } from '../util/errors.ts';
+
 /**
  * What a Task state's Resource calls: the service API action (for the sandbox, which answers it)
  * and the IAM action the state machine's role needs for it (for the deployment and its test).
  */
+
+/** A Task state's Resource this model of Step Functions' integrations does not know. */
+export class UnsupportedTaskResource extends LifeguardError {}
 
 export type TaskTarget =
   | { kind: 'lambda'; functionArn: string; iamAction: 'lambda:InvokeFunction' }
@@ -48,12 +53,12 @@ export function taskTarget(resource: unknown): TaskTarget {
   }
   if (LAMBDA_ARN.test(resource)) return { kind: 'lambda', functionArn: resource, iamAction: 'lambda:InvokeFunction' };
   const integration = INTEGRATION_ARN.exec(resource)?.[1];
-  if (!integration) throw new Error(`unsupported Task resource ${resource}`);
+  if (!integration) throw new UnsupportedTaskResource(`unsupported Task resource ${resource}`);
   const optimized = OPTIMIZED[integration];
   if (optimized) return { kind: 'service', ...optimized };
   const sdk = /^aws-sdk:([a-z0-9]+):([a-zA-Z0-9]+)$/.exec(integration);
   const service = sdk && SDK_SERVICES[sdk[1]!];
-  if (!sdk || !service) throw new Error(`unsupported Task resource ${resource}`);
+  if (!sdk || !service) throw new UnsupportedTaskResource(`unsupported Task resource ${resource}`);
   const action = sdk[2]!.charAt(0).toUpperCase() + sdk[2]!.slice(1);
   return { kind: 'service', service: service.service, action, errorPrefix: service.errorPrefix, exceptionSuffix: true, iamAction: `${service.iamPrefix}:${action}` };
 }

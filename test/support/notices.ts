@@ -1,7 +1,4 @@
-import type { V1Node } from '@kubernetes/client-node';
-import { ANNOTATIONS } from '../../lib/drain/cordon.ts';
 import type { Notice } from '../../lib/events/notice.ts';
-import { leaseValue } from '../../lib/lifecycle/lease.ts';
 
 /** When the notices below were sent. */
 export const NOTICE_TIME = Date.parse('2026-03-02T17:05:11Z');
@@ -42,12 +39,3 @@ export const healthNotice = (startTime: number, over: Partial<Of<'scheduled-chan
   deadline: startTime,
   ...over,
 });
-
-/** A Ready node `n` as Lifeguard leaves it: the event it works on, its deadline, who holds its lease. */
-export function annotatedNode(opts: { current?: string; deadline?: number; lease?: { holder: string; until: number }; ready?: boolean; labels?: Record<string, string> } = {}): V1Node {
-  const annotations: Record<string, string> = {};
-  if (opts.current) annotations[ANNOTATIONS.eventId] = opts.current;
-  if (opts.deadline !== undefined) annotations[ANNOTATIONS.deadline] = new Date(opts.deadline).toISOString();
-  if (opts.lease) annotations['lifeguard.io/lease'] = leaseValue(opts.lease.holder, opts.lease.until);
-  return { metadata: { name: 'n', annotations, labels: opts.labels ?? {} }, status: { conditions: [{ type: 'Ready', status: opts.ready === false ? 'Unknown' : 'True' }] } };
-}

@@ -6,7 +6,8 @@ import type { Continuation } from '../../../lib/lifecycle/continuation.ts';
 import { readLease } from '../../../lib/lifecycle/lease.ts';
 import { IDLE, type NodeLifecycle } from '../../../lib/lifecycle/state.ts';
 import { nextStep, type StepInput } from '../../../lib/lifecycle/next-step.ts';
-import { annotatedNode, HEALTH_EVENT_ARN, healthNotice, NOTICE_TIME, rebalanceNotice, spotNotice } from '../../support/notices.ts';
+import { HEALTH_EVENT_ARN, healthNotice, NOTICE_TIME, rebalanceNotice, spotNotice } from '../../support/notices.ts';
+import { annotatedNode } from '../../support/nodes.ts';
 
 const now = NOTICE_TIME;
 const spot = (eventId = 'spot-1') => spotNotice({ eventId });

@@ -1,3 +1,4 @@
+import type { InterruptionMetric } from '../lib/observability/interruption-metrics.ts';
 import { CLUSTER_DIMENSION, CLUSTER_HEALTHY_METRIC, HEALTH_NAMESPACE, PROBE_SERVICE_NAME } from '../lib/dr/health-report.ts';
 
 /** CloudWatch namespace of every metric Lifeguard emits (Powertools EMF). */
@@ -11,30 +12,7 @@ export const NAMESPACE = HEALTH_NAMESPACE;
 export const INTERRUPTION_SERVICE = 'lifeguard-interruption';
 export { CLUSTER_DIMENSION, CLUSTER_HEALTHY_METRIC, PROBE_SERVICE_NAME };
 
-/** The interruption metrics, as lib/observability/interruption-metrics.ts emits them. */
-export const INTERRUPTION_METRICS = [
-  'EventAgeAtReceipt',
-  'TimeToCordon',
-  'TimeToDrained',
-  'DeadlineMisses',
-  'PodsEvicted',
-  'PodsForceDeleted',
-  'PodsFailed',
-  'SparkExecutorsDrained',
-  'SparkExecutorsNotDrained',
-  'SparkDriversAtRisk',
-  'EventsIgnored',
-  'UnknownEventTypes',
-  'UnknownInstances',
-  'DuplicateDeliveries',
-  'WorkScheduled',
-  'DrainsHandedOver',
-  'NodesReverted',
-  'InvocationsFailed',
-  'NoticesFailed',
-] as const;
-
-export type InterruptionMetric = (typeof INTERRUPTION_METRICS)[number];
+export { INTERRUPTION_METRICS, type InterruptionMetric } from '../lib/observability/interruption-metrics.ts';
 
 /** [namespace, metric, dimension, value, …] for one interruption metric, as dashboards write it. */
 export const interruptionMetric = (name: InterruptionMetric) => [NAMESPACE, name, 'service', INTERRUPTION_SERVICE];

@@ -23,54 +23,60 @@ const retryPolicy = { MaximumRetryAttempts: 24, MaximumEventAgeInSeconds: 86_400
 export function notificationResources(config: LifeguardConfig, service: string, stage: string): { resources: Record<string, unknown>; topicArns: unknown[] } {
   const n = config.notifications;
   if (!n) return { resources: {}, topicArns: [] };
-  const resources: Record<string, unknown> = {};
-  const dlq = { Arn: getAtt(NOTIFICATION_DLQ_ID, 'Arn') };
   const ruleIds = n.events.map(ruleId);
+  const sns = n.sns ? snsTopic(n.sns, ruleIds, service, stage) : undefined;
+  const resources: Record<string, unknown> = { ...sns?.resources, ...(n.webhook ? webhookResources(n.webhook, config.eventSource, stage) : {}) };
+  for (const type of n.events) resources[ruleId(type)] = notificationRule(type, config.eventSource, sns?.topicArn, n.webhook);
+  Object.assign(resources, eventBridgeDeadLetterQueue(NOTIFICATION_DLQ_ID, ruleIds));
+  return { resources, topicArns: sns ? [sns.topicArn] : [] };
+}
 
-  let topicArn: unknown;
-  if (n.sns) {
-    if (n.sns.topicArn) {
-      topicArn = n.sns.topicArn;
-    } else {
-      topicArn = ref(NOTIFICATION_TOPIC_ID);
-      // No SSE with the AWS-managed key: its key policy does not let EventBridge publish.
-      resources[NOTIFICATION_TOPIC_ID] = { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${service}-${stage}-notifications` } };
-      resources.NotificationTopicPolicy = {
-        Type: 'AWS::SNS::TopicPolicy',
-        Properties: {
-          Topics: [topicArn],
-          PolicyDocument: {
-            Version: '2012-10-17',
-            Statement: [
-              {
-                Sid: 'LifeguardNotificationRules',
-                Effect: 'Allow',
-                Principal: { Service: 'events.amazonaws.com' },
-                Action: 'sns:Publish',
-                Resource: topicArn,
-                Condition: { ArnEquals: { 'aws:SourceArn': ruleIds.map((id) => getAtt(id, 'Arn')) } },
-              },
-              {
-                Sid: 'CloudWatchAlarms',
-                Effect: 'Allow',
-                Principal: { Service: 'cloudwatch.amazonaws.com' },
-                Action: 'sns:Publish',
-                Resource: topicArn,
-                Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-              },
-            ],
+type Notifications = NonNullable<LifeguardConfig['notifications']>;
+
+/** The topic given, or one made here with a policy that lets the rules and the alarms publish, and its email subscriptions. */
+function snsTopic(sns: NonNullable<Notifications['sns']>, ruleIds: string[], service: string, stage: string): { topicArn: unknown; resources: Record<string, unknown> } {
+  if (sns.topicArn) return { topicArn: sns.topicArn, resources: {} };
+  const topicArn = ref(NOTIFICATION_TOPIC_ID);
+  const resources: Record<string, unknown> = {};
+  // No SSE with the AWS-managed key: its key policy does not let EventBridge publish.
+  resources[NOTIFICATION_TOPIC_ID] = { Type: 'AWS::SNS::Topic', Properties: { TopicName: `${service}-${stage}-notifications` } };
+  resources.NotificationTopicPolicy = {
+    Type: 'AWS::SNS::TopicPolicy',
+    Properties: {
+      Topics: [topicArn],
+      PolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'LifeguardNotificationRules',
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: topicArn,
+            Condition: { ArnEquals: { 'aws:SourceArn': ruleIds.map((id) => getAtt(id, 'Arn')) } },
           },
-        },
-      };
-      n.sns.emails.forEach((email, i) => {
-        resources[`NotificationEmail${i}`] = { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: topicArn, Protocol: 'email', Endpoint: email } };
-      });
-    }
-  }
+          {
+            Sid: 'CloudWatchAlarms',
+            Effect: 'Allow',
+            Principal: { Service: 'cloudwatch.amazonaws.com' },
+            Action: 'sns:Publish',
+            Resource: topicArn,
+            Condition: { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
+          },
+        ],
+      },
+    },
+  };
+  sns.emails.forEach((email, i) => {
+    resources[`NotificationEmail${i}`] = { Type: 'AWS::SNS::Subscription', Properties: { TopicArn: topicArn, Protocol: 'email', Endpoint: email } };
+  });
+  return { topicArn, resources };
+}
 
-  const webhook = n.webhook;
-  if (webhook) {
-    resources.NotificationConnection = {
+/** The webhook as an API destination: its connection (with the credential), the destination, the role that invokes it. */
+function webhookResources(webhook: NonNullable<Notifications['webhook']>, eventSource: string, stage: string): Record<string, unknown> {
+  return {
+    NotificationConnection: {
       Type: 'AWS::Events::Connection',
       Properties: {
         Description: `Credential sent with Lifeguard notifications (${stage})`,
@@ -79,11 +85,11 @@ export function notificationResources(config: LifeguardConfig, service: string, 
         AuthParameters: {
           ApiKeyAuthParameters: webhook.auth
             ? { ApiKeyName: webhook.auth.header, ApiKeyValue: secretReference(webhook.auth.secret) }
-            : { ApiKeyName: 'X-Lifeguard-Source', ApiKeyValue: config.eventSource },
+            : { ApiKeyName: 'X-Lifeguard-Source', ApiKeyValue: eventSource },
         },
       },
-    };
-    resources.NotificationApiDestination = {
+    },
+    NotificationApiDestination: {
       Type: 'AWS::Events::ApiDestination',
       Properties: {
         Description: `Lifeguard notifications webhook (${stage})`,
@@ -92,48 +98,40 @@ export function notificationResources(config: LifeguardConfig, service: string, 
         InvocationEndpoint: webhook.endpoint ?? secretReference(webhook.endpointSecret!),
         InvocationRateLimitPerSecond: webhook.rateLimitPerSecond,
       },
-    };
+    },
     // Only this account's rules (confused deputy), as for the failover trigger's role.
-    resources.NotificationApiDestinationRole = serviceRole(
+    NotificationApiDestinationRole: serviceRole(
       'events.amazonaws.com',
       'invoke-webhook',
       [{ Effect: 'Allow', Action: ['events:InvokeApiDestination'], Resource: getAtt('NotificationApiDestination', 'Arn') }],
       { StringEquals: { 'aws:SourceAccount': ref('AWS::AccountId') } },
-    );
-  }
+    ),
+  };
+}
 
-  for (const type of n.events) {
-    const message = NOTIFICATION_MESSAGES[type];
-    const targets: Array<Record<string, unknown>> = [];
-    if (topicArn) {
-      targets.push({
-        Id: 'sns',
-        Arn: topicArn,
-        InputTransformer: snsTransformer(message),
-        RetryPolicy: retryPolicy,
-        DeadLetterConfig: dlq,
-      });
-    }
-    if (webhook) {
-      targets.push({
-        Id: 'webhook',
-        Arn: getAtt('NotificationApiDestination', 'Arn'),
-        RoleArn: getAtt('NotificationApiDestinationRole', 'Arn'),
-        InputTransformer: webhookTransformer(message, type, webhook.format),
-        RetryPolicy: retryPolicy,
-        DeadLetterConfig: dlq,
-      });
-    }
-    resources[ruleId(type)] = {
-      Type: 'AWS::Events::Rule',
-      Properties: {
-        Description: `Lifeguard notification: ${type}`,
-        State: 'ENABLED',
-        EventPattern: { source: [config.eventSource], 'detail-type': [type] },
-        Targets: targets,
-      },
-    };
+/** The rule for one event type: an SNS target and/or a webhook target, each with its sentence, retries and the DLQ. */
+function notificationRule(type: LifeguardEventType, eventSource: string, topicArn: unknown, webhook: Notifications['webhook']): Record<string, unknown> {
+  const message = NOTIFICATION_MESSAGES[type];
+  const dlq = { Arn: getAtt(NOTIFICATION_DLQ_ID, 'Arn') };
+  const targets: Array<Record<string, unknown>> = [];
+  if (topicArn) targets.push({ Id: 'sns', Arn: topicArn, InputTransformer: snsTransformer(message), RetryPolicy: retryPolicy, DeadLetterConfig: dlq });
+  if (webhook) {
+    targets.push({
+      Id: 'webhook',
+      Arn: getAtt('NotificationApiDestination', 'Arn'),
+      RoleArn: getAtt('NotificationApiDestinationRole', 'Arn'),
+      InputTransformer: webhookTransformer(message, type, webhook.format),
+      RetryPolicy: retryPolicy,
+      DeadLetterConfig: dlq,
+    });
   }
-  Object.assign(resources, eventBridgeDeadLetterQueue(NOTIFICATION_DLQ_ID, ruleIds));
-  return { resources, topicArns: n.sns ? [topicArn] : [] };
+  return {
+    Type: 'AWS::Events::Rule',
+    Properties: {
+      Description: `Lifeguard notification: ${type}`,
+      State: 'ENABLED',
+      EventPattern: { source: [eventSource], 'detail-type': [type] },
+      Targets: targets,
+    },
+  };
 }

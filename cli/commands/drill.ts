@@ -1,3 +1,4 @@
+import type { FailoverInput } from '../../lib/dr/failover-input.ts';
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FollowedState } from '../../lib/dr/follow-execution.ts';
@@ -123,7 +124,6 @@ export const run = (argv: string[], deps: CliDeps = {}) => runCli(['drill', ...a
 
 /** Exit codes: 0 ran to a successful end, 1 failed, 3 another failover holds the cluster or AWS did not answer. */
 async function drill(values: DrillOptions, arn: string | undefined, sandbox: Record<string, unknown> | undefined, ctx: CliContext): Promise<number> {
-  const { out, err } = ctx;
   // The state machine's own input schema: what it would refuse is refused here first.
   const { parseFailoverInput } = await import('../../lib/dr/failover-input.ts');
   const input = parseFailoverInput({
@@ -133,83 +133,110 @@ async function drill(values: DrillOptions, arn: string | undefined, sandbox: Rec
     ...(values.keep || values.retire ? { retireOldCluster: values.retire === true } : {}),
     ...(values.resubmitSteps ? { resubmitSteps: values.resubmitSteps } : {}),
   });
-  // Poll loops re-enter the same states every few seconds: show each state once, and every failure.
+  const progress = progressPrinter(values, ctx.out);
+  let outcome: DrillOutcome | number;
+  // The sandbox's whole picture (every cluster, the target switch), for the HTML page.
+  let sandboxView: FailoverResult | undefined;
+  try {
+    if (arn) outcome = await drillInAws(arn, values, input, progress, ctx);
+    else {
+      const inSandbox = await drillInSandbox(values, input, sandbox!, progress, ctx);
+      if (typeof inSandbox !== 'number') sandboxView = inSandbox.result;
+      outcome = typeof inSandbox === 'number' ? inSandbox : inSandbox.outcome;
+    }
+  } catch (e) {
+    ctx.err(`lifeguard drill: ${(e as Error).message}`);
+    return 1;
+  }
+  if (typeof outcome === 'number') return outcome;
+  await reportDrill(outcome, values, ctx, sandboxView);
+  if (outcome.status !== 'SUCCEEDED') return 1;
+  return outcome.outcome === 'AlreadyInProgress' ? 3 : 0;
+}
+
+/** Poll loops re-enter the same states every few seconds: show each state once, and every failure. */
+function progressPrinter(values: DrillOptions, out: (line: string) => void): (s: FollowedState) => void {
   const shown = new Set<string>();
-  const progress = (s: FollowedState) => {
+  return (s) => {
     if (s.event === 'entered' && shown.has(s.state)) return;
     shown.add(s.state);
     if (!values.json) out(`  [+${s.t.toFixed(1).padStart(7)}s] ${s.event === 'entered' ? '' : `${s.event}: `}${s.state}${s.error ? ` (${s.error})` : ''}`);
   };
+}
 
-  let outcome: DrillOutcome;
-  // The sandbox's whole picture (every cluster, the target switch), for the HTML page.
-  let sandboxView: FailoverResult | undefined;
-  try {
-    // Loaded on use: the SDK and the DR sandbox take a second to import, `--help` should not wait.
-    const { systemClock } = await import('../../lib/util/clock.ts');
-    if (arn) {
-      const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
-      const { followExecution } = await import('../../lib/dr/follow-execution.ts');
-      // The ARN matched STATE_MACHINE_ARN: its fourth field is the region.
-      const region = arn.split(':')[3]!;
-      const { awsEndpoint, awsTarget, endpointOverride } = await import('../reach/aws-target.ts');
-      const endpoint = endpointOverride(ctx.env, 'SFN');
-      if (!ctx.sfn) {
-        // A client given by the caller is its own business; the one built here is checked first.
-        const { unreachable } = await import('../reach/check.ts');
-        const problem = await unreachable(awsTarget({ service: 'AWS Step Functions', endpoint: awsEndpoint(ctx.env, 'SFN', 'states', region), region, env: ctx.env }), ctx);
-        if (problem) {
-          err(`lifeguard drill: ${problem}`);
-          return UNREACHABLE_EXIT;
-        }
-      }
-      const sfn = ctx.sfn ?? new SFNClient({ region, ...(endpoint ? { endpoint } : {}) });
-      const name = `drill-${values.cluster}-${new Date((ctx.clock ?? systemClock).now()).toISOString().replace(/[-:.]/g, '')}`.slice(0, 80);
-      const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify(input) }));
-      if (!started.executionArn) throw new Error('StartExecution returned no executionArn');
-      if (!values.json) out(`drill of ${values.cluster}: ${started.executionArn}`);
-      const followed = await followExecution(sfn, started.executionArn, { clock: ctx.clock ?? systemClock, onState: progress });
-      outcome = { where: 'aws', ...followed, outcome: outcomeOf(followed.status, followed.output, followed.error) };
-    } else {
-      const { VirtualClock } = await import('../../sandbox/clock/virtual-clock.ts');
-      const { runFailoverScenario } = await import('../../sandbox/dr/runner.ts');
-      const trigger = {
-        at: 0,
-        cluster: values.cluster,
-        mode: 'drill' as const,
-        dryRun: values.dryRun === true,
-        ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: input.retireOldCluster }),
-        ...(input.resubmitSteps === undefined ? {} : { resubmitSteps: input.resubmitSteps }),
-      };
-      let spec: DrScenarioSpec;
-      try {
-        spec = scenarioWith(sandbox!, values.sandbox!, trigger);
-      } catch (e) {
-        err(`lifeguard drill: ${(e as Error).message}`);
-        return USAGE_EXIT;
-      }
-      if (!values.json) out(`drill of ${values.cluster} in the DR sandbox (${values.sandbox ?? 'built-in scenario'}; no AWS account used)`);
-      const result = await runFailoverScenario(spec, { clock: new VirtualClock(), onState: (_id, s) => progress(s) });
-      sandboxView = result;
-      const execution = result.executions[0]!;
-      outcome = {
-        where: 'sandbox',
-        executionArn: execution.id,
-        status: execution.status,
-        outcome: execution.outcome,
-        output: execution.output,
-        error: execution.error,
-        states: execution.states,
-      };
+/** A drill execution of the deployed state machine, followed to its end; UNREACHABLE_EXIT when Step Functions does not answer. */
+async function drillInAws(arn: string, values: DrillOptions, input: FailoverInput, progress: (s: FollowedState) => void, ctx: CliContext): Promise<DrillOutcome | number> {
+  // Loaded on use: the SDK and the DR sandbox take a second to import, `--help` should not wait.
+  const { systemClock } = await import('../../lib/util/clock.ts');
+  const { SFNClient, StartExecutionCommand } = await import('@aws-sdk/client-sfn');
+  const { followExecution } = await import('../../lib/dr/follow-execution.ts');
+  // The ARN matched STATE_MACHINE_ARN: its fourth field is the region.
+  const region = arn.split(':')[3]!;
+  const { awsEndpoint, awsTarget, endpointOverride } = await import('../reach/aws-target.ts');
+  const endpoint = endpointOverride(ctx.env, 'SFN');
+  if (!ctx.sfn) {
+    // A client given by the caller is its own business; the one built here is checked first.
+    const { unreachable } = await import('../reach/check.ts');
+    const problem = await unreachable(awsTarget({ service: 'AWS Step Functions', endpoint: awsEndpoint(ctx.env, 'SFN', 'states', region), region, env: ctx.env }), ctx);
+    if (problem) {
+      ctx.err(`lifeguard drill: ${problem}`);
+      return UNREACHABLE_EXIT;
     }
-  } catch (e) {
-    err(`lifeguard drill: ${(e as Error).message}`);
-    return 1;
   }
+  const sfn = ctx.sfn ?? new SFNClient({ region, ...(endpoint ? { endpoint } : {}) });
+  const name = `drill-${values.cluster}-${new Date((ctx.clock ?? systemClock).now()).toISOString().replace(/[-:.]/g, '')}`.slice(0, 80);
+  const started = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, name, input: JSON.stringify(input) }));
+  if (!started.executionArn) throw new Error('StartExecution returned no executionArn');
+  if (!values.json) ctx.out(`drill of ${values.cluster}: ${started.executionArn}`);
+  const followed = await followExecution(sfn, started.executionArn, { clock: ctx.clock ?? systemClock, onState: progress });
+  return { where: 'aws', ...followed, outcome: outcomeOf(followed.status, followed.output, followed.error) };
+}
 
+/** The drill in the DR sandbox, on the scenario given (or the built-in one); USAGE_EXIT when the trigger does not fit it. */
+async function drillInSandbox(
+  values: DrillOptions,
+  input: FailoverInput,
+  sandbox: Record<string, unknown>,
+  progress: (s: FollowedState) => void,
+  ctx: CliContext,
+): Promise<{ outcome: DrillOutcome; result: FailoverResult } | number> {
+  const { VirtualClock } = await import('../../sandbox/clock/virtual-clock.ts');
+  const { runFailoverScenario } = await import('../../sandbox/dr/runner.ts');
+  const trigger = {
+    at: 0,
+    cluster: values.cluster,
+    mode: 'drill' as const,
+    dryRun: values.dryRun === true,
+    ...(input.retireOldCluster === undefined ? {} : { retireOldCluster: input.retireOldCluster }),
+    ...(input.resubmitSteps === undefined ? {} : { resubmitSteps: input.resubmitSteps }),
+  };
+  let spec: DrScenarioSpec;
+  try {
+    spec = scenarioWith(sandbox, values.sandbox!, trigger);
+  } catch (e) {
+    ctx.err(`lifeguard drill: ${(e as Error).message}`);
+    return USAGE_EXIT;
+  }
+  if (!values.json) ctx.out(`drill of ${values.cluster} in the DR sandbox (${values.sandbox ?? 'built-in scenario'}; no AWS account used)`);
+  const result = await runFailoverScenario(spec, { clock: new VirtualClock(), onState: (_id, s) => progress(s) });
+  const execution = result.executions[0]!;
+  const outcome: DrillOutcome = {
+    where: 'sandbox',
+    executionArn: execution.id,
+    status: execution.status,
+    outcome: execution.outcome,
+    output: execution.output,
+    error: execution.error,
+    states: execution.states,
+  };
+  return { outcome, result };
+}
+
+/** The outcome with its RTO, steps and lost work: a summary, or --json; and --html, with the sandbox's whole picture when there is one. */
+async function reportDrill(outcome: DrillOutcome, values: DrillOptions, ctx: CliContext, sandboxView: FailoverResult | undefined): Promise<void> {
   const report = (outcome.output as { report?: DrillReport } | undefined)?.report;
   if (values.json) {
-    out(
+    ctx.out(
       JSON.stringify({
         ...outcome,
         rto: report ? { rtoSeconds: report.rtoSeconds, totalSeconds: report.totalSeconds, phases: report.phases } : null,
@@ -218,15 +245,13 @@ async function drill(values: DrillOptions, arn: string | undefined, sandbox: Rec
       }),
     );
   } else {
-    out(summary(outcome, report));
+    ctx.out(summary(outcome, report));
   }
   if (values.html) {
     const { renderDrillHtml } = await import('../html-report.ts');
     writeFileSync(values.html, renderDrillHtml(values.cluster, outcome.outcome, report, sandboxView));
-    err(`wrote ${values.html}`);
+    ctx.err(`wrote ${values.html}`);
   }
-  if (outcome.status !== 'SUCCEEDED') return 1;
-  return outcome.outcome === 'AlreadyInProgress' ? 3 : 0;
 }
 
 interface DrillReport {

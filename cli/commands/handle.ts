@@ -6,6 +6,7 @@ import type { Replayable } from '../../lib/dead-letters/payload.ts';
 import type { Unwrapped } from '../../lib/dead-letters/unwrap.ts';
 import { InvalidEventError, type Notice } from '../../lib/events/notice.ts';
 import type { InterruptionReport } from '../../lib/interruption/handle.ts';
+import type { KubeApi } from '../../lib/kube/port.ts';
 import { systemClock, type Clock } from '../../lib/util/clock.ts';
 import { didYouMean } from '../../lib/util/suggest.ts';
 import { runCli, type CliContext, type CliDeps } from '../program.ts';
@@ -69,23 +70,41 @@ Examples:
 /** `lifeguard handle ARGS…` as a function (tests). */
 export const run = (argv: string[], deps: CliDeps = {}) => runCli(['handle', ...argv], deps);
 
+/** How a step ends the command early: the message is said as `lifeguard handle: …` and the code is the exit. */
+type Fail = (message: string, code: number) => number;
+
 async function handle(file: string, options: HandleOptions, ctx: CliContext): Promise<number> {
   const clock = ctx.clock ?? systemClock;
-  const fail = (message: string, code: number) => {
+  const fail: Fail = (message, code) => {
     ctx.err(`lifeguard handle: ${message}`);
     return code;
   };
-
   // The event first: a dead letter can be checked with no cluster and no credentials.
+  const replayable = await readReplayable(file, fail);
+  if (typeof replayable === 'number') return replayable;
+  await showEvent(replayable, options, ctx, clock);
+  if (options.validateOnly) return 0;
+  const config = await loadHandleConfig(options, ctx, fail);
+  if (typeof config === 'number') return config;
+  const kube = await connectKube(options, ctx, clock, fail);
+  if (typeof kube === 'number') return kube;
+  return replay(replayable, { options, ctx, clock, config, kube }, fail);
+}
+
+interface ReadEvent {
+  unwrapped: Unwrapped;
+  read: Replayable;
+}
+
+/** The event or continuation in `file`, out of any dead-letter envelope; a bad one is exit 2 with what is wrong. */
+async function readReplayable(file: string, fail: Fail): Promise<ReadEvent | number> {
   const { supportedEvents } = await import('../../lib/events/parse.ts');
   const { unwrapDocument } = await import('../../lib/dead-letters/unwrap.ts');
   const { readPayload } = await import('../../lib/dead-letters/payload.ts');
-  const { summarize: summarizeDeadLetter } = await import('../../lib/dead-letters/describe.ts');
   let unwrapped: Unwrapped | undefined;
-  let read: Replayable;
   try {
     unwrapped = unwrapDocument(readDocument(file));
-    read = readPayload(unwrapped.payload, unwrapped.location);
+    return { unwrapped, read: readPayload(unwrapped.payload, unwrapped.location) };
   } catch (err) {
     if (err instanceof InputError) return fail(err.message, 2);
     if (err instanceof InvalidEventError) {
@@ -97,34 +116,40 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
     }
     throw err;
   }
+}
+
+/** What the event says and what carried it (or, with --validate-only --json, the checked event as JSON). */
+async function showEvent({ unwrapped, read }: ReadEvent, options: HandleOptions, ctx: CliContext, clock: Clock): Promise<void> {
+  const { summarize: summarizeDeadLetter } = await import('../../lib/dead-letters/describe.ts');
   const { notice } = read;
   const deadLetter = summarizeDeadLetter(unwrapped, read);
   const facts = describeNotice(notice, clock);
   if (!options.json) for (const line of [...facts.lines, ...describeDelivery(unwrapped, read, deadLetter)]) ctx.out(line);
   if (facts.deadlinePassed) ctx.err(`warning: ${facts.deadlinePassed}`);
-  if (options.validateOnly) {
-    if (options.json) {
-      const envelope = unwrapped.envelopes.length ? { envelopes: unwrapped.envelopes, failure: unwrapped.failure } : {};
-      const continuation = read.kind === 'continuation' ? { continuation: read.continuation } : {};
-      ctx.out(JSON.stringify({ valid: true, notice, ...continuation, ...envelope, deadlinePassed: Boolean(facts.deadlinePassed) }, null, 2));
-    }
-    return 0;
+  if (options.validateOnly && options.json) {
+    const envelope = unwrapped.envelopes.length ? { envelopes: unwrapped.envelopes, failure: unwrapped.failure } : {};
+    const continuation = read.kind === 'continuation' ? { continuation: read.continuation } : {};
+    ctx.out(JSON.stringify({ valid: true, notice, ...continuation, ...envelope, deadlinePassed: Boolean(facts.deadlinePassed) }, null, 2));
   }
+}
 
+/** --config, else LIFEGUARD_CONFIG, else the defaults; a bad file is exit 2. */
+async function loadHandleConfig(options: HandleOptions, ctx: CliContext, fail: Fail): Promise<LifeguardConfig | number> {
   const { parseConfig } = await import('../../lib/config/load.ts');
   const { loadConfigFile } = await import('../../lib/config/file.ts');
-  let config: LifeguardConfig;
   try {
     const configFile = options.config ?? ctx.env.LIFEGUARD_CONFIG;
-    config = configFile ? loadConfigFile(configFile) : parseConfig({});
+    return configFile ? loadConfigFile(configFile) : parseConfig({});
   } catch (err) {
     return fail((err as Error).message, 2);
   }
+}
+
+/** A client of the kubeconfig's cluster, once it answers; a bad kubeconfig is exit 2, a cluster that does not answer UNREACHABLE_EXIT. */
+async function connectKube(options: HandleOptions, ctx: CliContext, clock: Clock, fail: Fail): Promise<KubeApi | number> {
   // Loaded on use: --validate-only must not need the Kubernetes client.
   const { createKubeApi } = await import('../../lib/kube/client.ts');
   const { kubeConfigFromFile, kubeconfigSource } = await import('../../lib/kube/connect.ts');
-  const { NodeIndex } = await import('../../lib/kube/node-index.ts');
-  const { handleInterruption } = await import('../../lib/interruption/handle.ts');
   const { unreachable } = await import('../reach/check.ts');
   const { kubeTarget } = await import('../reach/kube-target.ts');
   const { UNREACHABLE_EXIT } = await import('../reach/probe.ts');
@@ -137,8 +162,18 @@ async function handle(file: string, options: HandleOptions, ctx: CliContext): Pr
   // A cluster that does not answer is said at once, not after minutes of retrying every call.
   const problem = await unreachable(kubeTarget(kc, kubeconfigSource(options.kubeconfig)), ctx);
   if (problem) return fail(problem, UNREACHABLE_EXIT);
-  const kube = createKubeApi(kc, { clock, maxAttempts: CLI_CALL_ATTEMPTS });
+  return createKubeApi(kc, { clock, maxAttempts: CLI_CALL_ATTEMPTS });
+}
 
+/** The interruption handler on the event, and its report (text, --json, --html); a failure is exit 1. */
+async function replay(
+  { unwrapped, read }: ReadEvent,
+  on: { options: HandleOptions; ctx: CliContext; clock: Clock; config: LifeguardConfig; kube: KubeApi },
+  fail: Fail,
+): Promise<number> {
+  const { options, ctx, clock, config, kube } = on;
+  const { NodeIndex } = await import('../../lib/kube/node-index.ts');
+  const { handleInterruption } = await import('../../lib/interruption/handle.ts');
   const log = terminalLog(ctx.err, options.json === true);
   let report: InterruptionReport;
   try {

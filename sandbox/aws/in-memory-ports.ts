@@ -10,6 +10,11 @@ import {
 import { FILTER_VALUES_PER_CALL } from '../../lib/aws/ec2-directory.ts';
 import type { Clock } from '../../lib/util/clock.ts';
 
+/** A request an AWS service refused above its request rate. */
+export class ThrottlingError extends Error {
+  override readonly name = 'ThrottlingError';
+}
+
 /**
  * EC2's request throttling for DescribeInstances, a non-mutating action: a token bucket per account
  * and Region of 100 requests refilled at 20 per second (the documented defaults), answered with
@@ -102,10 +107,16 @@ export interface LifecycleRecord {
 export class InMemoryLifecycleActions implements LifecycleActions {
   readonly records: LifecycleRecord[] = [];
   private readonly finished = new Set<string>();
+  /** The next this many CompleteLifecycleAction calls are refused as Auto Scaling refuses above its request rate; nothing is recorded. */
+  throttledCompletions = 0;
 
   constructor(private readonly clock?: Clock) {}
 
   async complete(hook: LifecycleHookRef, result: LifecycleResult): Promise<void> {
+    if (this.throttledCompletions > 0) {
+      this.throttledCompletions -= 1;
+      throw new ThrottlingError('CompleteLifecycleAction: Rate exceeded');
+    }
     this.ensurePending(hook, 'CompleteLifecycleAction');
     this.finished.add(hook.lifecycleActionToken);
     this.records.push({ at: this.now(), hook: { ...hook }, action: 'complete', result });
@@ -153,6 +164,8 @@ export interface PublishedEvent {
 /** Keeps every event Lifeguard publishes; `onPublish` lets the sandbox put them on its timeline. */
 export class InMemoryEventPublisher implements EventPublisher {
   readonly events: PublishedEvent[] = [];
+  /** While set, every PutEvents is refused as throttled (ThrottlingException) and nothing is published. */
+  throttled = false;
 
   constructor(
     private readonly options: { source: string; clock?: Clock; onPublish?: (event: PublishedEvent) => void },
@@ -160,6 +173,7 @@ export class InMemoryEventPublisher implements EventPublisher {
 
   async publish(detailType: string, detail: Record<string, unknown>, resources: string[] = []): Promise<void> {
     if (!detailType.trim()) throw new Error('publish: detailType is empty');
+    if (this.throttled) throw new ThrottlingError('PutEvents: ThrottlingException: Rate exceeded');
     // Round-trip through JSON as EventBridge does, so a non-serialisable detail fails here too.
     const event: PublishedEvent = {
       at: this.options.clock?.now() ?? Date.now(),

@@ -1,14 +1,14 @@
 import type { Clock } from '../../lib/util/clock.ts';
 import { KubeApiHandlers } from './api.ts';
 import { WorkloadControllers } from './controllers.ts';
-import { buildNode, buildPdb, buildPod, internalIp, ownerReference, type NodeObject, type OwnerReference, type PdbObject, type PodObject } from './objects.ts';
+import type { EventObject, NodeObject, PdbObject, PodHistoryEntry, PodObject } from './objects.ts';
 import { pdbsForPod, pdbWithStatus } from './pdb.ts';
 import { mulberry32 } from './random.ts';
-import { nodeSpecSchema, parseSpec, pdbSpecSchema, podSpecSchema, type NodeSpec, type ParsedNodeSpec, type PdbSpec, type PodSpec } from './specs.ts';
-import { ClusterStore, podKey, type KubeEvent } from './store.ts';
-import type { EventObject, PodHistoryEntry, PodRecord } from './objects.ts';
+import { nodeSpecSchema, parseSpec, type NodeSpec, type ParsedNodeSpec, type PdbSpec, type PodSpec } from './specs.ts';
+import { ClusterStore, type KubeEvent } from './store.ts';
 import { Kubelet } from './termination.ts';
 import { Timers } from './timers.ts';
+import { addPdb, addPod, insertNode } from './world-objects.ts';
 
 export interface KubeClusterOptions {
   clock: Clock;
@@ -50,91 +50,11 @@ export interface KubeCluster {
   events(): EventObject[];
 }
 
-export function createKubeCluster(options: KubeClusterOptions): KubeCluster {
-  const { clock } = options;
-  const store = new ClusterStore(clock, mulberry32(options.seed), options.onEvent, options.watchCacheSize);
-  const timers = new Timers(clock);
-  const controllers = new WorkloadControllers(store, timers, options.recreateDelaySeconds * 1000, options.readyDelaySeconds * 1000);
-  const kubelet = new Kubelet(store, timers, controllers);
-  const handlers = new KubeApiHandlers(store, kubelet, controllers);
+/** What a test or a world reads of the cluster: copies, never the store's own objects. */
+type ClusterReads = Pick<KubeCluster, 'node' | 'pod' | 'pods' | 'pdbs' | 'budgetsOf' | 'podHistory' | 'events'>;
 
-  const insertNode = (spec: ParsedNodeSpec): NodeObject => {
-    if (store.nodes.has(spec.name)) throw new Error(`node "${spec.name}" already exists`);
-    const node = buildNode(spec, { uid: store.newUid(), resourceVersion: store.nextResourceVersion(), at: store.now() });
-    store.nodes.set(spec.name, node);
-    controllers.nodeAvailable();
-    return structuredClone(node);
-  };
-
-  const ownerFor = (spec: ReturnType<typeof podSpecSchema.parse>): OwnerReference | undefined => {
-    if (spec.owner === 'none') {
-      if (!spec.mirror) return undefined;
-      const node = store.nodes.get(spec.node)!;
-      return ownerReference('Node', node.metadata.name, node.metadata.uid);
-    }
-    const { kind, name } = spec.owner;
-    if (kind === 'Pod') {
-      const ownerPod = store.podRecord(spec.namespace, name);
-      if (ownerPod) return ownerReference('Pod', name, ownerPod.object.metadata.uid);
-    }
-    const controller = store.controllerFor(spec.namespace, kind, name);
-    if (kind === 'ReplicaSet' || kind === 'StatefulSet') controller.replicas += 1;
-    return ownerReference(kind, name, controller.uid);
-  };
-
-  const addPod = (input: PodSpec): PodObject => {
-    const spec = parseSpec(podSpecSchema, input, `pod ${JSON.stringify((input as { name?: unknown })?.name ?? '?')}`);
-    if (!store.nodes.has(spec.node)) throw new Error(`invalid pod "${spec.namespace}/${spec.name}": node: no node named "${spec.node}"`);
-    if (store.terminatedNodes.has(spec.node)) throw new Error(`invalid pod "${spec.namespace}/${spec.name}": node: "${spec.node}" is terminated`);
-    if (store.podRecord(spec.namespace, spec.name)) throw new Error(`pod "${spec.namespace}/${spec.name}" already exists`);
-    const owner = ownerFor(spec);
-    const now = store.now();
-    const addresses = { podIP: store.nextPodAddress(), hostIP: internalIp(store.nodes.get(spec.node)!) ?? '' };
-    const object = buildPod(spec, { uid: store.newUid(), resourceVersion: store.nextResourceVersion(), at: now, nodeName: spec.node, addresses, ...(owner ? { owner } : {}) });
-    const record: PodRecord = {
-      object,
-      spec,
-      history: {
-        uid: object.metadata.uid,
-        namespace: spec.namespace,
-        name: spec.name,
-        node: spec.node,
-        createdAt: now,
-        shutdownSeconds: spec.shutdownSeconds,
-        ...(spec.owner !== 'none' ? { owner: { kind: spec.owner.kind, name: spec.owner.name } } : {}),
-      },
-    };
-    store.insertPod(record);
-    return structuredClone(object);
-  };
-
-  const addPdb = (input: PdbSpec): PdbObject => {
-    const spec = parseSpec(pdbSpecSchema, input, `PodDisruptionBudget ${JSON.stringify((input as { name?: unknown })?.name ?? '?')}`);
-    const key = podKey(spec.namespace, spec.name);
-    if (store.pdbs.has(key)) throw new Error(`PodDisruptionBudget "${key}" already exists`);
-    const pdb = buildPdb(spec, { uid: store.newUid(), resourceVersion: store.nextResourceVersion(), at: store.now() });
-    store.pdbs.set(key, pdb);
-    return pdbWithStatus(store, pdb);
-  };
-
+function clusterReads(store: ClusterStore): ClusterReads {
   return {
-    store,
-    timers,
-    handlers,
-    addNode: (input) => insertNode(parseSpec(nodeSpecSchema, input, `node ${JSON.stringify((input as { name?: unknown })?.name ?? '?')}`)),
-    insertNode,
-    addPod,
-    addPdb,
-    terminateNode(name) {
-      const node = store.nodes.get(name);
-      if (!node) throw new Error(`terminateNode: no node named "${name}"`);
-      return kubelet.terminateNode(node);
-    },
-    restartNode(name) {
-      const node = store.nodes.get(name);
-      if (!node) throw new Error(`restartNode: no node named "${name}"`);
-      kubelet.restartNode(node);
-    },
     node: (name) => {
       const node = store.nodes.get(name);
       return node ? structuredClone(node) : undefined;
@@ -151,5 +71,32 @@ export function createKubeCluster(options: KubeClusterOptions): KubeCluster {
     },
     podHistory: () => store.history.map((h) => ({ ...h, ...(h.owner ? { owner: { ...h.owner } } : {}) })),
     events: () => [...store.events.values()].map((e) => structuredClone(e)),
+  };
+}
+
+export function createKubeCluster(options: KubeClusterOptions): KubeCluster {
+  const { clock } = options;
+  const store = new ClusterStore(clock, mulberry32(options.seed), options.onEvent, options.watchCacheSize);
+  const timers = new Timers(clock);
+  const controllers = new WorkloadControllers(store, timers, options.recreateDelaySeconds * 1000, options.readyDelaySeconds * 1000);
+  const kubelet = new Kubelet(store, timers, controllers);
+  const handlers = new KubeApiHandlers(store, kubelet, controllers);
+  const insert = (spec: ParsedNodeSpec): NodeObject => insertNode(store, controllers, spec);
+  const nodeNamed = (name: string, caller: string): NodeObject => {
+    const node = store.nodes.get(name);
+    if (!node) throw new Error(`${caller}: no node named "${name}"`);
+    return node;
+  };
+  return {
+    store,
+    timers,
+    handlers,
+    addNode: (input) => insert(parseSpec(nodeSpecSchema, input, `node ${JSON.stringify((input as { name?: unknown })?.name ?? '?')}`)),
+    insertNode: insert,
+    addPod: (input: PodSpec) => addPod(store, input),
+    addPdb: (input: PdbSpec) => addPdb(store, input),
+    terminateNode: (name) => kubelet.terminateNode(nodeNamed(name, 'terminateNode')),
+    restartNode: (name) => kubelet.restartNode(nodeNamed(name, 'restartNode')),
+    ...clusterReads(store),
   };
 }

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type { Clock } from '../../lib/util/clock.ts';
@@ -7,11 +8,12 @@ import { ApiPriorityAndFairness } from './apf/dispatcher.ts';
 import { parseFlowControlManifest, withDefaults } from './apf/manifest.ts';
 import { apiLimitsSchema, resolveLimits, type ApiLimitsOptions } from './limits.ts';
 import { ApiMetrics, type ApiMetricsSnapshot } from './metrics.ts';
-import { createAccessControl, type Unauthenticated } from './rbac/access-control.ts';
+import { createAccessControl, type AccessControl, type Unauthenticated } from './rbac/access-control.ts';
 import type { SandboxUser } from './rbac/users.ts';
-import { startHttpServer, type RequestRecord } from './server.ts';
+import { startHttpServer, type FlowControl, type RequestRecord } from './server.ts';
 import { parseSpec } from './specs.ts';
-import type { KubeEvent } from './store.ts';
+import type { ClusterStore, KubeEvent } from './store.ts';
+import type { Timers } from './timers.ts';
 
 export { nodeSpecSchema, podSpecSchema, pdbSpecSchema, taintSpecSchema, tolerationSpecSchema } from './specs.ts';
 export type { NodeSpec, PodSpec, PdbSpec } from './specs.ts';
@@ -123,8 +125,55 @@ const optionsSchema = z
   })
   .strict();
 
+/** With limits: API Priority and Fairness over the manifest's objects (or the defaults), and what a request costs. */
+function flowControlOf(options: KubeEmulatorOptions, store: ClusterStore, timers: Timers, metrics: ApiMetrics): FlowControl | undefined {
+  const { flowControlManifest, limits: limitsInput } = options;
+  if (flowControlManifest !== undefined && limitsInput === undefined) throw new Error('invalid kube emulator options: flowControlManifest: API Priority and Fairness needs limits (give limits: {} for the defaults)');
+  const flowControlObjects = withDefaults(flowControlManifest === undefined ? [] : parseFlowControlManifest(flowControlManifest, 'kube emulator options: flowControlManifest'));
+  const limits = limitsInput === undefined ? undefined : resolveLimits(parseSpec(apiLimitsSchema, limitsInput, 'kube emulator options: limits'), flowControlObjects);
+  if (!limits) return undefined;
+  const apf: ApiPriorityAndFairness = new ApiPriorityAndFairness(flowControlObjects, limits, timers, () => metrics.queueDepth(apf.queued));
+  return {
+    apf,
+    limits,
+    counts: () => ({ pods: store.pods.size, nodes: store.nodes.size, pdbs: store.pdbs.size, events: store.events.size }),
+  };
+}
+
+/** A kubeconfig that signs `user` in with its bearer token. */
+function kubeConfigFor(access: AccessControl, url: string, user: string): KubeConfig {
+  if (!access.hasToken(user)) throw new Error(`kubeConfig: user: no identity ${JSON.stringify(user)}; the emulator signs in ${access.tokens.join(', ')}`);
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'sandbox', server: url, skipTLSVerify: true }],
+    users: [{ name: 'sandbox', token: user }],
+    contexts: [{ name: 'sandbox', cluster: 'sandbox', user: 'sandbox' }],
+    currentContext: 'sandbox',
+  });
+  return kc;
+}
+
+function faceOf(cluster: KubeCluster): ClusterFace {
+  const { addNode, addPod, addPdb, terminateNode, restartNode, node, pod, pods, pdbs, budgetsOf, podHistory, events } = cluster;
+  return { addNode, addPod, addPdb, terminateNode, restartNode, node, pod, pods, pdbs, budgetsOf, podHistory, events };
+}
+
+/** Closes once: timers cancelled, then the server and every connection it holds. */
+function closerOf(server: Server, timers: Timers): () => Promise<void> {
+  let closed = false;
+  return async () => {
+    if (closed) return;
+    closed = true;
+    timers.cancelAll();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  };
+}
+
 export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<KubeEmulator> {
-  const { clock, faults, onEvent, limits: limitsInput, flowControlManifest, rbacManifest, users, unauthenticated, listen, ...plain } = options;
+  const { clock, faults, onEvent, limits: _limits, flowControlManifest: _flowControlManifest, rbacManifest, users, unauthenticated, listen, ...plain } = options;
   if (!clock || typeof clock.now !== 'function' || typeof clock.sleep !== 'function') throw new Error('invalid kube emulator options: clock: a Clock is required');
   const settings = parseSpec(optionsSchema, plain, 'kube emulator options');
   const access = createAccessControl(rbacManifest, users, unauthenticated);
@@ -137,28 +186,15 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     onEvent: onEvent ?? (() => {}),
   });
   const { store, timers, handlers } = cluster;
-  const faultInjector = faults ? new FaultInjector(faults, settings.seed) : undefined;
   const requests: RequestRecord[] = [];
   const metrics = new ApiMetrics();
-  if (flowControlManifest !== undefined && limitsInput === undefined) throw new Error('invalid kube emulator options: flowControlManifest: API Priority and Fairness needs limits (give limits: {} for the defaults)');
-  const flowControlObjects = withDefaults(flowControlManifest === undefined ? [] : parseFlowControlManifest(flowControlManifest, 'kube emulator options: flowControlManifest'));
-  const limits = limitsInput === undefined ? undefined : resolveLimits(parseSpec(apiLimitsSchema, limitsInput, 'kube emulator options: limits'), flowControlObjects);
-  let apf: ApiPriorityAndFairness | undefined;
-  if (limits) apf = new ApiPriorityAndFairness(flowControlObjects, limits, timers, () => metrics.queueDepth(apf!.queued));
-  const flowControl =
-    limits && apf
-      ? {
-          apf,
-          limits,
-          counts: () => ({ pods: store.pods.size, nodes: store.nodes.size, pdbs: store.pdbs.size, events: store.events.size }),
-        }
-      : undefined;
+  const flowControl = flowControlOf(options, store, timers, metrics);
   const { url, server } = await startHttpServer({
     store,
     handlers,
     timers,
     latencyMs: settings.latencyMs,
-    faults: faultInjector,
+    faults: faults ? new FaultInjector(faults, settings.seed) : undefined,
     requests,
     metrics,
     watchList: settings.watchList,
@@ -168,43 +204,5 @@ export async function startKubeEmulator(options: KubeEmulatorOptions): Promise<K
     listen: { host: listen?.host ?? '127.0.0.1', port: listen?.port ?? 0 },
   });
   server.on('connection', () => metrics.connection());
-
-  let closed = false;
-  return {
-    url,
-    requests,
-    metrics: () => metrics.snapshot(),
-    kubeConfig(user: string) {
-      if (!access.hasToken(user)) throw new Error(`kubeConfig: user: no identity ${JSON.stringify(user)}; the emulator signs in ${access.tokens.join(', ')}`);
-      const kc = new KubeConfig();
-      kc.loadFromOptions({
-        clusters: [{ name: 'sandbox', server: url, skipTLSVerify: true }],
-        users: [{ name: 'sandbox', token: user }],
-        contexts: [{ name: 'sandbox', cluster: 'sandbox', user: 'sandbox' }],
-        currentContext: 'sandbox',
-      });
-      return kc;
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      timers.cancelAll();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
-    addNode: cluster.addNode,
-    addPod: cluster.addPod,
-    addPdb: cluster.addPdb,
-    terminateNode: cluster.terminateNode,
-    restartNode: cluster.restartNode,
-    node: cluster.node,
-    pod: cluster.pod,
-    pods: cluster.pods,
-    pdbs: cluster.pdbs,
-    budgetsOf: cluster.budgetsOf,
-    podHistory: cluster.podHistory,
-    events: cluster.events,
-  };
+  return { url, requests, metrics: () => metrics.snapshot(), kubeConfig: (user) => kubeConfigFor(access, url, user), close: closerOf(server, timers), ...faceOf(cluster) };
 }

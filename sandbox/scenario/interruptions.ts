@@ -100,52 +100,87 @@ function lifeguardFunction(
   record: Recorder,
   aws: SandboxAws | undefined,
 ) {
+  // Filled below: the scheduler and the function hand their work to it.
+  let input: FunctionInput | undefined;
+  const deliver: FunctionInput['deliver'] = (payload, origin) => input!.deliver(payload, origin);
+  const { ports, shared, scheduler, lifecycle, instances } = functionPorts(scenario, cluster, config, clock, record, aws, deliver);
+  // Filled below once Lambda exists: the queue the function's retry delays go to.
+  const wired: { queue?: SimulatedQueue } = {};
+  const logWrites = aws && lambdaLogWrites(aws, 'interruption');
+  const environment = executionEnvironment({ config, emulator, clock, aws, logWrites, shared, instances: ports.instances, wired });
+  const lambda = simulatedLambda(scenario, clock, environment, logWrites, record);
+  const queueSettings = resolveQueue(scenario, config);
+  if (!queueSettings) {
+    if (aws) throw new ScenarioError("scenario is invalid:\n  - queue: `false` runs the stack as it was before the notice queue, so its AWS requests are not the packaged stack's; leave `queue` out to record them");
+    input = { deliver: (payload, origin) => lambda.invoke(payload, origin) };
+    return { lambda, scheduler, lifecycle, instances, input, notices: undefined };
+  }
+  const notices = noticeQueue(queueSettings, { config, clock, lambda, record, aws });
+  wired.queue = notices.queue;
+  input = { deliver: (payload, origin) => void notices.queue.send(JSON.stringify(payload), origin) };
+  return { lambda, scheduler, lifecycle, instances, input, notices };
+}
+
+const continuationType = (payload: Record<string, unknown>) => String((payload[CONTINUATION_KEY] as { type?: unknown } | undefined)?.type ?? 'continuation');
+
+/** The function's ports in memory (recording their AWS requests under `aws`), and what every invocation shares. */
+function functionPorts(
+  scenario: Scenario,
+  cluster: NonNullable<Scenario['cluster']>,
+  config: LifeguardConfig,
+  clock: VirtualClock,
+  record: Recorder,
+  aws: SandboxAws | undefined,
+  deliver: FunctionInput['deliver'],
+) {
   const log = new RecordingLog((r) => {
     if (r.level !== 'debug') record({ actor: 'lifeguard', action: r.level === 'info' ? 'log' : r.level, detail: describeLog(r.message, r.extra) });
   });
   const random = mulberry32(scenario.seed);
   const lifecycle = new InMemoryLifecycleActions(clock);
-  const typeOf = (payload: Record<string, unknown>) => String((payload[CONTINUATION_KEY] as { type?: unknown } | undefined)?.type ?? 'continuation');
-  // Filled below: the scheduler and the function hand their work to it.
-  let input: FunctionInput | undefined;
   // Fires within the minute named, at a point drawn from its own stream (the handler's stays as it was).
   const scheduler = new InMemoryScheduler(
     clock,
     (payload, schedule) => {
-      const type = typeOf(payload);
+      const type = continuationType(payload);
       record({ actor: 'scheduler', action: 'fire', detail: `${type} (${schedule.name})` });
       aws?.log.record({ caller: { scheduler: { group: aws.deployment.scheduler.groupName, roleArn: aws.deployment.scheduler.roleArn } }, ...sendMessage(aws.deployment.noticeQueue) });
-      input!.deliver(payload, { trigger: type === 'resume-drain' ? 'continuation' : 'schedule', schedule: schedule.name });
+      deliver(payload, { trigger: type === 'resume-drain' ? 'continuation' : 'schedule', schedule: schedule.name });
     },
     mulberry32(scenario.seed ^ SCHEDULER_STREAM),
   );
   const invoker = new InMemorySelfInvoker(clock, (payload) => {
-    record({ actor: 'lambda', action: 'invoke', detail: `${typeOf(payload)}: the function hands the drain to its next invocation` });
-    input!.deliver(payload, { trigger: 'continuation' });
+    record({ actor: 'lambda', action: 'invoke', detail: `${continuationType(payload)}: the function hands the drain to its next invocation` });
+    deliver(payload, { trigger: 'continuation' });
   });
   const events = new InMemoryEventPublisher({ source: config.eventSource, clock, onPublish: (e) => record({ actor: 'lifeguard', action: 'event', detail: e.detailType }) });
   const instances = new InMemoryInstanceDirectory(instanceDns(cluster), { clock, latencyMs: cluster.api.latencyMs });
   const ports = aws ? recordedPorts(aws, config, { scheduler, invoker, lifecycle, events, instances }) : { scheduler, invoker, lifecycle, events, instances };
-  const logWrites = aws && lambdaLogWrites(aws, 'interruption');
-  const shared = {
-    config,
-    clock,
-    log,
-    scheduler: ports.scheduler,
-    invoker: ports.invoker,
-    lifecycle: ports.lifecycle,
-    events: ports.events,
-    random,
-  };
+  const shared = { config, clock, log, scheduler: ports.scheduler, invoker: ports.invoker, lifecycle: ports.lifecycle, events: ports.events, random };
+  return { ports, shared, scheduler, lifecycle, instances };
+}
+
+type FunctionPorts = ReturnType<typeof functionPorts>;
+
+/** One execution environment: what functions/interruption.ts builds at module level, its own client and node index. */
+function executionEnvironment(ctx: {
+  config: LifeguardConfig;
+  emulator: KubeEmulator;
+  clock: VirtualClock;
+  aws: SandboxAws | undefined;
+  logWrites: ReturnType<typeof lambdaLogWrites> | undefined;
+  shared: FunctionPorts['shared'];
+  instances: FunctionPorts['ports']['instances'];
+  wired: { queue?: SimulatedQueue };
+}) {
+  const { config, emulator, clock, aws, logWrites, shared, instances, wired } = ctx;
+  const { log, random } = shared;
   const clusterName = config.eks[0]!.name;
-  // Filled below once Lambda exists: the queue the function's retry delays go to.
-  const wired: { queue?: SimulatedQueue } = {};
-  // One execution environment: what functions/interruption.ts builds at module level, its own client and node index.
-  const environment = (id: string) => {
+  return (id: string) => {
     logWrites?.environment(id);
     // Every environment signs in as the function's IAM role: Lifeguard's RBAC subject, one API Priority and Fairness flow.
     const kube = createKubeApi(emulator.kubeConfig('lifeguard'), { clock, log, random, rateLimit: config.interruption.apiRateLimit, requestTimeoutMs: SANDBOX_REQUEST_TIMEOUT_MS });
-    const nodes = new NodeIndex(kube, { clock, instances: ports.instances, log, region: config.region });
+    const nodes = new NodeIndex(kube, { clock, instances, log, region: config.region });
     const target = { name: clusterName, kube, nodes };
     return (payload: unknown, invocation: { id: string; remainingMs(): number }): Promise<unknown> => {
       if (!isSqsBatch(payload)) return handleInterruption(payload, { ...shared, ...target, clusterName, invocation });
@@ -158,8 +193,18 @@ function lifeguardFunction(
       return handleNoticeBatch(payload, async () => [target], { ...shared, invocation }, { queue, retryDelaySeconds: config.interruption.queue.retryDelaySeconds });
     };
   };
+}
+
+/** Lambda as the scenario sets it: timeout, retries, concurrency, cold starts; what it does is on the timeline. */
+function simulatedLambda(
+  scenario: Scenario,
+  clock: VirtualClock,
+  environment: ReturnType<typeof executionEnvironment>,
+  logWrites: ReturnType<typeof lambdaLogWrites> | undefined,
+  record: Recorder,
+): SimulatedLambda {
   const { lambda: settings } = scenario;
-  const lambda: SimulatedLambda = new SimulatedLambda({
+  return new SimulatedLambda({
     clock,
     timeoutMs: settings.timeoutSeconds * 1000,
     maxRetries: settings.maxRetries,
@@ -178,13 +223,14 @@ function lifeguardFunction(
     onThrottle: (origin, n) => record({ actor: 'lambda', action: 'throttled', detail: `${origin.trigger}${origin.step !== undefined ? ` of event ${origin.step}` : ''}: no concurrency (try ${n})` }),
     onDrop: (origin, why) => record({ actor: 'lambda', action: 'dropped', detail: `${origin.trigger}${origin.step !== undefined ? ` of event ${origin.step}` : ''}: ${why}` }),
   });
+}
 
-  const queueSettings = resolveQueue(scenario, config);
-  if (!queueSettings) {
-    if (aws) throw new ScenarioError("scenario is invalid:\n  - queue: `false` runs the stack as it was before the notice queue, so its AWS requests are not the packaged stack's; leave `queue` out to record them");
-    input = { deliver: (payload, origin) => lambda.invoke(payload, origin) };
-    return { lambda, scheduler, lifecycle, instances, input, notices: undefined };
-  }
+/** The notice queue and Lambda's event source mapping that polls it in batches. */
+function noticeQueue(
+  queueSettings: NonNullable<ReturnType<typeof resolveQueue>>,
+  ctx: { config: LifeguardConfig; clock: VirtualClock; lambda: SimulatedLambda; record: Recorder; aws: SandboxAws | undefined },
+): { queue: SimulatedQueue; mapping: SimulatedEventSourceMapping } {
+  const { config, clock, lambda, record, aws } = ctx;
   const queueArn = aws?.deployment.noticeQueue.arn ?? `arn:aws:sqs:${config.region}:123456789012:lifeguard-notices`;
   // Lambda's pollers read and delete with the function's role, and check the queue when the mapping is made.
   const pollerCall = aws && ((operation: string) => aws.log.record({ caller: { function: 'interruption' }, service: 'sqs', operation, input: { QueueUrl: aws.deployment.noticeQueue.url } }));
@@ -213,9 +259,7 @@ function lifeguardFunction(
     onStart: (batch, execution) => record({ actor: 'sqs', action: 'batch', detail: `${batch.messages.length} notice(s) → ${execution.id}${batch.throttles ? ` after ${batch.throttles} throttled tries` : ''}` }),
     onResult: (batch, execution) => recordBatch(batch, execution, lambda, record),
   });
-  wired.queue = queue;
-  input = { deliver: (payload, origin) => void queue.send(JSON.stringify(payload), origin) };
-  return { lambda, scheduler, lifecycle, instances, input, notices: { queue, mapping } };
+  return { queue, mapping };
 }
 
 /** The notice queue's settings: the scenario's `queue` fields, else the configuration's (as deployed); undefined with `queue: false`. */

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { coexistenceFindings } from '../../../lib/audit/checks/coexistence.ts';
 import { onDemandDriverSetting } from '../../../lib/audit/on-demand-selector.ts';
 import type { AuditInput, Workload } from '../../../lib/audit/types.ts';
+import { kubeNode } from '../../support/nodes.ts';
 
-const node = (name: string, labels: Record<string, string>): V1Node => ({ metadata: { name, labels } });
+const node = (name: string, labels: Record<string, string>) => kubeNode(name, { labels });
 const executor = (name: string, nodeName: string, annotations: Record<string, string> = {}): V1Pod => ({
   metadata: { name, namespace: 'spark', labels: { 'spark-role': 'executor', 'spark-app-selector': 'spark-0001' }, annotations },
   spec: { nodeName, containers: [] },

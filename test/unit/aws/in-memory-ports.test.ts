@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LifecycleActionGoneError } from '../../../lib/aws/ports.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
-import { InMemoryEventPublisher, InMemoryLifecycleActions } from '../../../sandbox/aws/in-memory-ports.ts';
+import { InMemoryEventPublisher, InMemoryLifecycleActions, ThrottlingError } from '../../../sandbox/aws/in-memory-ports.ts';
 
 const hook = { autoScalingGroupName: 'g', lifecycleHookName: 'h', lifecycleActionToken: 't-1', instanceId: 'i-0aaa1111' };
 
@@ -24,6 +24,16 @@ describe('InMemoryLifecycleActions', () => {
     await expect(actions.complete(hook, 'ABANDON')).rejects.toBeInstanceOf(LifecycleActionGoneError);
     expect(actions.completions).toHaveLength(0);
   });
+
+  it('refuses the throttled completions without recording them, then completes', async () => {
+    const actions = new InMemoryLifecycleActions(new VirtualClock(0));
+    actions.throttledCompletions = 2;
+    await expect(actions.complete(hook, 'CONTINUE')).rejects.toBeInstanceOf(ThrottlingError);
+    await expect(actions.complete(hook, 'CONTINUE')).rejects.toThrow('CompleteLifecycleAction: Rate exceeded');
+    expect(actions.completions).toHaveLength(0);
+    await actions.complete(hook, 'CONTINUE');
+    expect(actions.completions).toHaveLength(1);
+  });
 });
 
 describe('InMemoryEventPublisher', () => {
@@ -37,5 +47,15 @@ describe('InMemoryEventPublisher', () => {
     ]);
     expect(seen).toEqual(['Node Drain Started']);
     await expect(publisher.publish(' ', {})).rejects.toThrow(/detailType/);
+  });
+
+  it('refuses every event while throttled, and publishes again after', async () => {
+    const publisher = new InMemoryEventPublisher({ source: 'lifeguard', clock: new VirtualClock(0) });
+    publisher.throttled = true;
+    await expect(publisher.publish('Node Drain Started', {})).rejects.toBeInstanceOf(ThrottlingError);
+    expect(publisher.events).toHaveLength(0);
+    publisher.throttled = false;
+    await publisher.publish('Node Drain Started', {});
+    expect(publisher.events).toHaveLength(1);
   });
 });

@@ -8,7 +8,8 @@ const run = (file: string) => runScenario(loadScenarioFile(file));
 
 describe('the timeline a person reads', () => {
   it('a PDB-blocked drain: one line per step, the refusals collapsed, the deadline marked (golden)', async () => {
-    const lines = narrate(await run('sandbox/scenarios/pdb-blocked.yaml')).map((l) => l.replace(/\s+/g, ' ').trim());
+    const result = await run('sandbox/scenarios/pdb-blocked.yaml');
+    const lines = narrate(result).map((l) => l.replace(/\s+/g, ' ').trim());
     expect(lines).toEqual([
       '10.000s eventbridge deliver — EC2 Spot Instance Interruption Warning → rule SpotInterruption',
       // The notice queue's batching window (1 s), then the cold start (0.5 s).
@@ -32,6 +33,27 @@ describe('the timeline a person reads', () => {
       '130.000s ec2 instance-terminated ip-10-0-1-10.ec2.internal — i-0aaa1111bbbb22220: Spot capacity reclaimed',
       '130.000s node node-terminated ip-10-0-1-10.ec2.internal — 0 pod(s) killed',
     ]);
+
+    // Beside the captured lines, what the scenario file says must happen, read from the result itself:
+    // the warning at 10 s gives until 130 s; cordon, then the executor tier evicted and gone after
+    // its 30 s shutdown, then web-a deleted past its budget early enough for its 30 s grace.
+    const node = 'ip-10-0-1-10.ec2.internal';
+    const executor = result.pods['spark/etl-exec-1']!;
+    const web = result.pods['default/web-a']!;
+    const cordonedAt = result.timeline.find((e) => e.actor === 'api' && e.action === 'patch' && e.node === node)!.t;
+    const firstEviction = result.timeline.find((e) => e.actor === 'api' && e.action === 'evict')!;
+    expect(cordonedAt).toBeCloseTo(10 + result.summary.cordonLatencySeconds!, 3);
+    expect(firstEviction.pod).toBe('spark/etl-exec-1');
+    expect(cordonedAt).toBeLessThan(firstEviction.t);
+    expect(executor.terminatingAt).toBe(firstEviction.t);
+    expect(executor).toMatchObject({ outcome: 'evicted', ending: 'exited' });
+    expect(executor.goneAt! - executor.terminatingAt!).toBeCloseTo(30, 3);
+    expect(web).toMatchObject({ outcome: 'deleted', ending: 'exited', lifeguard: { forced: true } });
+    expect(web.terminatingAt!).toBeGreaterThan(executor.terminatingAt!);
+    expect(web.terminatingAt! + 30).toBeLessThanOrEqual(130);
+    expect(web.goneAt!).toBeLessThanOrEqual(result.nodes[node]!.terminatedAt!);
+    expect(result.nodes[node]!.terminatedAt).toBe(130);
+    expect(result.summary).toMatchObject({ deadlineMet: true, podsKilledAtDeadline: 0, executorsDecommissioned: 1, executorsKilled: 0, forcedDeletions: 1 });
   });
 
   it('the demo reads in under 60 lines; --verbose keeps everything', async () => {

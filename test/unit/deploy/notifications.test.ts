@@ -7,6 +7,7 @@ import { NODE_EVENTS } from '../../../lib/interruption/publish.ts';
 import { LIFEGUARD_EVENTS } from '../../../statemachines/failover/common.ts';
 import { handleInterruption } from '../../../lib/interruption/handle.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
+import { InMemoryEventPublisher } from '../../../sandbox/aws/in-memory-ports.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 import { deadlineMissAlarm } from '../../../deploy/deadline-alarm.ts';
 import { NOTIFICATION_MESSAGES, snsTransformer, webhookTransformer } from '../../../deploy/notification-messages.ts';
@@ -32,17 +33,18 @@ async function realEvents(freeText?: string): Promise<Record<LifeguardEventType,
   kube.addNode('ip-10-0-1-10.ec2.internal', 'i-0aaa1111bbbb22220');
   kube.addPod({ name: 'exec-1', namespace: 'spark', node: 'ip-10-0-1-10.ec2.internal', labels: sparkLabels('executor', 'spark-0001', '1'), grace: 60, preStop: ['/opt/decom.sh'], shutdownSeconds: 20 });
   kube.addPod({ name: 'driver', namespace: 'spark', node: 'ip-10-0-1-10.ec2.internal', labels: sparkLabels('driver', 'spark-0001'), grace: 30, shutdownSeconds: 2 });
-  const published: Array<{ detailType: string; detail: Record<string, unknown> }> = [];
+  const config = parseConfig({ eks });
+  const events = new InMemoryEventPublisher({ source: config.eventSource, clock });
   await runToEnd(
     clock,
     handleInterruption(spot, {
-      config: parseConfig({ eks }),
+      config,
       clock,
       log: new RecordingLog(),
       kube,
       nodes: { resolve: async () => ({ nodeName: 'ip-10-0-1-10.ec2.internal', via: 'index' }) },
       clusterName: 'spark-prod',
-      events: { publish: async (detailType, detail) => void published.push({ detailType, detail }) },
+      events,
       random: () => 0.5,
     }),
   );
@@ -55,7 +57,7 @@ async function realEvents(freeText?: string): Promise<Record<LifeguardEventType,
     newCluster: { ClusterId: 'j-NEW' },
     newMaster: { ip: '10.0.2.20' },
   });
-  const byType = Object.fromEntries(published.map((p) => [p.detailType, p.detail]));
+  const byType = Object.fromEntries(events.events.map((p) => [p.detailType, p.detail]));
   return {
     'Node Drain Started': byType['Node Drain Started']!,
     'Node Drain Completed': byType['Node Drain Completed']!,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { EventPublisher, LifecycleActions, LifecycleHookRef, LifecycleResult, SelfInvoker } from '../../../lib/aws/ports.ts';
+import type { SelfInvoker } from '../../../lib/aws/ports.ts';
 import { parseConfig } from '../../../lib/config/load.ts';
 import { ANNOTATIONS, EXCLUDE_FROM_LB_LABEL, INTERRUPTION_TAINT_KEY } from '../../../lib/drain/cordon.ts';
 import { handleInterruption, type InterruptionReport } from '../../../lib/interruption/handle.ts';
@@ -10,7 +10,7 @@ import { classify } from '../../../lib/kube/api-failure.ts';
 import { NodeIndex } from '../../../lib/kube/node-index.ts';
 import { KubeApiError } from '../../../lib/kube/port.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
-import { InMemorySelfInvoker } from '../../../sandbox/aws/in-memory-ports.ts';
+import { InMemoryEventPublisher, InMemoryLifecycleActions, InMemorySelfInvoker } from '../../../sandbox/aws/in-memory-ports.ts';
 import { InMemoryScheduler } from '../../../sandbox/aws/in-memory-scheduler.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 import { invalid } from '../../../sandbox/kube/status.ts';
@@ -21,30 +21,6 @@ const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSy
 
 const INSTANCE = 'i-0aaa1111bbbb22220';
 const NODE = 'ip-10-0-1-10.ec2.internal';
-
-class RecordingLifecycle implements LifecycleActions {
-  readonly completed: Array<{ hook: LifecycleHookRef; result: LifecycleResult; at: number }> = [];
-  readonly heartbeats: number[] = [];
-  /** Calls to complete() that fail before one succeeds. */
-  failCompletions = 0;
-  constructor(private readonly clock: VirtualClock) {}
-  async complete(hook: LifecycleHookRef, result: LifecycleResult) {
-    if (this.failCompletions-- > 0) throw new Error('CompleteLifecycleAction: Rate exceeded');
-    this.completed.push({ hook, result, at: this.clock.now() });
-  }
-  async heartbeat() {
-    this.heartbeats.push(this.clock.now());
-  }
-}
-
-class RecordingPublisher implements EventPublisher {
-  readonly published: Array<{ detailType: string; detail: Record<string, unknown>; resources?: string[] }> = [];
-  fail = false;
-  async publish(detailType: string, detail: Record<string, unknown>, resources?: string[]) {
-    if (this.fail) throw new Error('PutEvents: throttled');
-    this.published.push({ detailType, detail, ...(resources ? { resources } : {}) });
-  }
-}
 
 /**
  * A cluster with one Spark node; the clock starts `ageMs` after the event's time. Continuations
@@ -57,9 +33,9 @@ function world(event: Record<string, unknown>, ageMs = 2_000, rawConfig: unknown
   kube.addNode(NODE, INSTANCE);
   const nodesByInstance = new Map([[INSTANCE, NODE]]);
   const log = new RecordingLog();
-  const lifecycle = new RecordingLifecycle(clock);
-  const events = new RecordingPublisher();
   const config = parseConfig(rawConfig);
+  const lifecycle = new InMemoryLifecycleActions(clock);
+  const events = new InMemoryEventPublisher({ source: config.eventSource, clock });
   const deliveries: Array<{ at: number; via: 'schedule' | 'invoke'; report: Promise<InterruptionReport> }> = [];
   const deliver = (payload: unknown, via: 'schedule' | 'invoke') => {
     if (!continuations.deliver) return;
@@ -140,9 +116,9 @@ describe('handleInterruption: Spot interruption', () => {
     expect(kube.callsFor('evictPod', 'kube-system/aws-node-x')).toHaveLength(0);
     expect(instance.drain!.deadlineMet).toBe(true);
 
-    expect(events.published.map((e) => e.detailType)).toEqual(['Node Drain Started', 'Spark Driver At Risk', 'Node Drain Completed']);
-    expect(events.published[1]!.detail).toMatchObject({ appId: 'spark-0001', driver: 'spark/driver', nodeName: NODE });
-    expect(events.published[0]!.resources).toEqual([`arn:aws:ec2:us-east-1:123456789012:instance/${INSTANCE}`]);
+    expect(events.events.map((e) => e.detailType)).toEqual(['Node Drain Started', 'Spark Driver At Risk', 'Node Drain Completed']);
+    expect(events.events[1]!.detail).toMatchObject({ appId: 'spark-0001', driver: 'spark/driver', nodeName: NODE });
+    expect(events.events[0]!.resources).toEqual([`arn:aws:ec2:us-east-1:123456789012:instance/${INSTANCE}`]);
   });
 
   it.each([
@@ -152,8 +128,8 @@ describe('handleInterruption: Spot interruption', () => {
     const event = { ...fixture('spot-interruption-terminate.json'), region };
     const { events, run } = world(event);
     await run();
-    expect(events.published.length).toBeGreaterThan(0);
-    for (const e of events.published) expect(e.resources).toEqual([`arn:${partition}:ec2:${region}:123456789012:instance/${INSTANCE}`]);
+    expect(events.events.length).toBeGreaterThan(0);
+    for (const e of events.events) expect(e.resources).toEqual([`arn:${partition}:ec2:${region}:123456789012:instance/${INSTANCE}`]);
   });
 
   it('a duplicate delivery writes nothing the second time', async () => {
@@ -192,7 +168,7 @@ describe('handleInterruption: Spot interruption', () => {
     const event = fixture('spot-interruption-terminate.json');
     const { kube, events, log, run } = world(event);
     sparkPods(kube);
-    events.fail = true;
+    events.throttled = true;
     const report = await run();
     expect(only(report).status).toBe('drained');
     expect(log.records.some((r) => r.level === 'warn' && r.message.includes('could not publish'))).toBe(true);
@@ -446,8 +422,8 @@ describe('handleInterruption: policies', () => {
     const instance = only(await run(event, { dryRun: true }));
     expect(instance.status).toBe('planned');
     expect(kube.writeAttempts).toHaveLength(0);
-    expect(events.published).toHaveLength(0);
-    expect(lifecycle.completed).toHaveLength(0);
+    expect(events.events).toHaveLength(0);
+    expect(lifecycle.completions).toHaveLength(0);
     expect(instance.dryRun!.cordonPatch!.map((op) => op.path)).toContain('/spec/unschedulable');
     expect(instance.dryRun!.plan!.tiers.map((t) => [t.tier, t.pods.map((p) => p.name)])).toEqual([
       ['spark-executor', ['exec-1', 'exec-2']],
@@ -497,7 +473,7 @@ describe('handleInterruption: a drain longer than an invocation', () => {
     expect(scheduler.records).toEqual([]);
     const second = only(await runToEnd(clock, deliveries[0]!.report));
     expect(second).toMatchObject({ status: 'drained', lifecycle: 'completed' });
-    expect(lifecycle.completed).toHaveLength(1);
+    expect(lifecycle.completions).toHaveLength(1);
   });
 
   it('a hand-over Lambda refuses to queue fails the invocation, and Lambda\'s retry of it resumes the drain', async () => {
@@ -537,25 +513,25 @@ describe('handleInterruption: Auto Scaling lifecycle', () => {
     sparkPods(kube);
     const instance = only(await run());
     expect(instance).toMatchObject({ status: 'drained', lifecycle: 'completed' });
-    expect(lifecycle.completed).toHaveLength(1);
-    expect(lifecycle.completed[0]!.result).toBe('CONTINUE');
-    expect(lifecycle.completed[0]!.hook).toMatchObject({ lifecycleHookName: 'lifeguard-drain', instanceId: INSTANCE });
+    expect(lifecycle.completions).toHaveLength(1);
+    expect(lifecycle.completions[0]!.result).toBe('CONTINUE');
+    expect(lifecycle.completions[0]!.hook).toMatchObject({ lifecycleHookName: 'lifeguard-drain', instanceId: INSTANCE });
     const lastGone = Math.max(...[...kube.exits.values()].map((e) => e.at));
-    expect(lifecycle.completed[0]!.at).toBeGreaterThanOrEqual(lastGone);
+    expect(lifecycle.completions[0]!.at).toBeGreaterThanOrEqual(lastGone);
   });
 
   it('a failed CompleteLifecycleAction fails the invocation, and the retry completes it without Kubernetes writes', async () => {
     const event = fixture('asg-terminate-lifecycle.json');
     const { kube, lifecycle, run } = world(event);
     sparkPods(kube);
-    lifecycle.failCompletions = 1;
+    lifecycle.throttledCompletions = 1;
     await expect(run()).rejects.toThrow('Rate exceeded');
-    expect(lifecycle.completed).toHaveLength(0);
+    expect(lifecycle.completions).toHaveLength(0);
 
     const writes = kube.writeAttempts.length;
     const retried = only(await run());
     expect(retried).toMatchObject({ status: 'duplicate', lifecycle: 'completed' });
-    expect(lifecycle.completed).toHaveLength(1);
+    expect(lifecycle.completions).toHaveLength(1);
     expect(kube.writeAttempts).toHaveLength(writes);
   });
 
@@ -563,7 +539,7 @@ describe('handleInterruption: Auto Scaling lifecycle', () => {
     const event = fixture('asg-terminate-lifecycle.json');
     const { kube, lifecycle, run } = world(event, 2_000, { interruption: { policies: { 'asg-lifecycle': { action: 'cordon' } } } });
     sparkPods(kube);
-    lifecycle.failCompletions = 1;
+    lifecycle.throttledCompletions = 1;
     await expect(run()).rejects.toThrow('Rate exceeded');
     const retried = only(await run());
     expect(retried).toMatchObject({ status: 'duplicate', lifecycle: 'completed' });
@@ -577,11 +553,11 @@ describe('handleInterruption: Auto Scaling lifecycle', () => {
     kube.addPdb({ namespace: 'default', name: 'web', matchLabels: { app: 'web' }, minAvailable: 1 });
     const instance = only(await run());
     expect(instance.lifecycle).toBe('left-pending');
-    expect(lifecycle.completed).toHaveLength(0);
+    expect(lifecycle.completions).toHaveLength(0);
     expect(kube.callsFor('deletePod')).toHaveLength(0);
     // maxDrainMinutes 10 with a heartbeat every 60 s.
     expect(lifecycle.heartbeats.length).toBeGreaterThanOrEqual(9);
-    expect(lifecycle.heartbeats[0]! - t0).toBeGreaterThanOrEqual(60_000);
+    expect(lifecycle.heartbeats[0]!.at - t0).toBeGreaterThanOrEqual(60_000);
 
     // The budget frees; EventBridge redelivers: no Kubernetes writes, and now the hook completes.
     kube.removePdbs();

@@ -1,38 +1,20 @@
 import type { V1Node } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { interruptionConfigSchema } from '../../../lib/config/interruption.ts';
-import { ANNOTATIONS } from '../../../lib/drain/cordon.ts';
 import type { Notice } from '../../../lib/events/notice.ts';
 import type { Continuation } from '../../../lib/lifecycle/continuation.ts';
-import { leaseValue, readLease } from '../../../lib/lifecycle/lease.ts';
+import { readLease } from '../../../lib/lifecycle/lease.ts';
 import { IDLE, type NodeLifecycle } from '../../../lib/lifecycle/state.ts';
 import { nextStep, type StepInput } from '../../../lib/lifecycle/next-step.ts';
+import { HEALTH_EVENT_ARN, healthNotice, NOTICE_TIME, rebalanceNotice, spotNotice } from '../../support/notices.ts';
+import { annotatedNode } from '../../support/nodes.ts';
 
-const now = Date.parse('2026-03-02T17:05:11Z');
-const base = { source: 's', detailType: 'd', account: '123456789012', region: 'us-east-1', eventTime: now, instanceIds: ['i-0aaa1111bbbb22220'] };
-const spot = (eventId = 'spot-1'): Notice => ({ ...base, eventId, kind: 'spot-interruption', action: 'terminate', deadline: now + 120_000 });
-const rebalance: Notice = { ...base, eventId: 'rb-1', kind: 'rebalance-recommendation', deadline: null };
-const ARN = 'arn:aws:health:us-east-1::event/EC2/X/Y';
-const health = (eventId: string, startTime: number, status: 'upcoming' | 'closed' = 'upcoming', change: 'reboot' | 'retirement' = 'retirement'): Notice => ({
-  ...base,
-  eventId,
-  kind: 'scheduled-change',
-  eventArn: ARN,
-  eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
-  change,
-  status,
-  startTime,
-  endTime: null,
-  deadline: startTime,
-});
-
-function node(opts: { current?: string; deadline?: number; lease?: { holder: string; until: number }; ready?: boolean; labels?: Record<string, string> } = {}): V1Node {
-  const annotations: Record<string, string> = {};
-  if (opts.current) annotations[ANNOTATIONS.eventId] = opts.current;
-  if (opts.deadline !== undefined) annotations[ANNOTATIONS.deadline] = new Date(opts.deadline).toISOString();
-  if (opts.lease) annotations['lifeguard.io/lease'] = leaseValue(opts.lease.holder, opts.lease.until);
-  return { metadata: { name: 'n', annotations, labels: opts.labels ?? {} }, status: { conditions: [{ type: 'Ready', status: opts.ready === false ? 'Unknown' : 'True' }] } };
-}
+const now = NOTICE_TIME;
+const spot = (eventId = 'spot-1') => spotNotice({ eventId });
+const rebalance = rebalanceNotice({ eventId: 'rb-1' });
+const health = (eventId: string, startTime: number, status: 'upcoming' | 'closed' = 'upcoming', change: 'reboot' | 'retirement' = 'retirement') => healthNotice(startTime, { eventId, status, change });
+const node = annotatedNode;
+const ARN = HEALTH_EVENT_ARN;
 
 const state = (over: Partial<NodeLifecycle> = {}): NodeLifecycle => ({ ...structuredClone(IDLE), ...over });
 const continuation = (type: Continuation['type'], eventId: string): StepInput['trigger'] => ({

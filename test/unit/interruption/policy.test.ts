@@ -1,27 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { interruptionConfigSchema } from '../../../lib/config/interruption.ts';
-import type { Notice } from '../../../lib/events/notice.ts';
 import { decide, nodeGroupOf, type PolicyContext } from '../../../lib/interruption/policy.ts';
+import { asgLifecycleNotice, healthNotice, NOTICE_TIME, rebalanceNotice, spotNotice, stoppingNotice } from '../../support/notices.ts';
 
-const now = Date.parse('2026-03-02T17:05:11Z');
-const base = { eventId: 'e', source: 's', detailType: 'd', account: '123456789012', region: 'us-east-1', eventTime: now, instanceIds: ['i-0abc'] };
+const now = NOTICE_TIME;
 
-const spot: Notice = { ...base, kind: 'spot-interruption', action: 'terminate', deadline: now + 120_000 };
-const rebalance: Notice = { ...base, kind: 'rebalance-recommendation', deadline: null };
-const state: Notice = { ...base, kind: 'state-change', state: 'stopping', deadline: now };
-const asg: Notice = { ...base, kind: 'asg-lifecycle', autoScalingGroupName: 'g', lifecycleHookName: 'h', lifecycleActionToken: 't', deadline: null };
-const health = (startTime: number, extra: Partial<Extract<Notice, { kind: 'scheduled-change' }>> = {}): Notice => ({
-  ...base,
-  kind: 'scheduled-change',
-  eventArn: 'arn:aws:health:us-east-1::event/EC2/X/Y',
-  eventTypeCode: 'AWS_EC2_INSTANCE_RETIREMENT_SCHEDULED',
-  change: 'retirement',
-  status: 'upcoming',
-  startTime,
-  endTime: null,
-  deadline: startTime,
-  ...extra,
-});
+const spot = spotNotice();
+const rebalance = rebalanceNotice();
+const state = stoppingNotice();
+const asg = asgLifecycleNotice();
+const health = healthNotice;
 
 const ctx = (raw: unknown = {}, at = now, nodeLabels: Record<string, string> = {}): PolicyContext => ({ config: interruptionConfigSchema.parse(raw), nodeLabels, now: at });
 

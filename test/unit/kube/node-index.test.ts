@@ -4,13 +4,9 @@ import { instanceIdFromProviderId, NodeIndex, NodeNotListedYetError, resourceNam
 import { KubeApiError, type KubeApi } from '../../../lib/kube/port.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 import { InMemoryInstanceDirectory } from '../../../sandbox/aws/in-memory-ports.ts';
+import { kubeNode } from '../../support/nodes.ts';
 
-function node(name: string, instanceId?: string, hostname?: string): V1Node {
-  return {
-    metadata: { name, labels: hostname ? { 'kubernetes.io/hostname': hostname } : {} },
-    spec: instanceId ? { providerID: `aws:///us-east-1a/${instanceId}` } : {},
-  };
-}
+const node = (name: string, instanceId?: string, hostname?: string) => kubeNode(name, { ...(instanceId ? { instanceId } : {}), ...(hostname ? { hostname } : {}) });
 
 /** A KubeApi whose only live methods are listNodes and getNode; it counts calls and can be re-stocked. */
 function fakeKube(initial: V1Node[]): KubeApi & { nodes: V1Node[]; lists: number; gets: string[]; failNext?: boolean } {

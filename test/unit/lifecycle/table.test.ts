@@ -7,11 +7,11 @@ import { leaseValue, readLease } from '../../../lib/lifecycle/lease.ts';
 import { nextStep } from '../../../lib/lifecycle/next-step.ts';
 import { IDLE, recordAfter, type NodeLifecycle } from '../../../lib/lifecycle/state.ts';
 import { IllegalTransitionError, INPUTS, LIFECYCLE, PHASES, phaseAfter, rowFor, type Input, type Phase } from '../../../lib/lifecycle/table.ts';
+import { NOTICE_TIME, rebalanceNotice, spotNotice } from '../../support/notices.ts';
 
-const now = Date.parse('2026-03-02T17:05:11Z');
-const base = { source: 's', detailType: 'd', account: '123456789012', region: 'us-east-1', eventTime: now, instanceIds: ['i-0aaa1111bbbb22220'] };
-const spot: Notice = { ...base, eventId: 'spot-1', kind: 'spot-interruption', action: 'terminate', deadline: now + 120_000 };
-const rebalance: Notice = { ...base, eventId: 'rb-1', kind: 'rebalance-recommendation', deadline: null };
+const now = NOTICE_TIME;
+const spot = spotNotice({ eventId: 'spot-1' });
+const rebalance = rebalanceNotice({ eventId: 'rb-1' });
 
 /** A node Lifeguard worked on for an older event `h-0`, in `phase`; `heldBy` holds its lease. */
 function deliver(notice: Notice, phase: Phase, heldBy?: string) {

@@ -1,9 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { SFNClient } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
-import type { MessageQueue, SelfInvoker } from '../lib/aws/ports.ts';
-import type { Clock } from '../lib/util/clock.ts';
-import type { Connect } from './reach/probe.ts';
 import { registerAudit } from './commands/audit.ts';
 import { registerConfig } from './commands/config.ts';
 import { registerDrill } from './commands/drill.ts';
@@ -11,35 +7,9 @@ import { registerEmulator } from './commands/emulator.ts';
 import { registerHandle } from './commands/handle.ts';
 import { registerRedrive } from './commands/redrive.ts';
 import { registerSimulate } from './commands/simulate.ts';
-import { terminalIo, type CliIo } from './io.ts';
+import type { CliContext, CliDeps } from './context.ts';
+import { terminalIo } from './io.ts';
 import { CommanderError, exitCodeOf } from './usage.ts';
-
-/** What a command may need from outside; tests inject all of it. */
-export interface CliDeps extends Partial<CliIo> {
-  env?: NodeJS.ProcessEnv;
-  sfn?: SFNClient;
-  clock?: Clock;
-  /** Ends a command that runs until stopped (emulator) instead of SIGINT / SIGTERM. */
-  stop?: AbortSignal;
-  /** SQS for `redrive` (else the AWS SDK, in the queue's region). */
-  queues?: MessageQueue;
-  /** Lambda's asynchronous Invoke of one function, for `redrive --to-function`. */
-  invokerFor?: (functionName: string) => SelfInvoker;
-  /** The TCP connect of the reachability check (cli/reach/probe.ts). */
-  connect?: Connect;
-}
-
-export interface CliContext extends CliIo {
-  env: NodeJS.ProcessEnv;
-  sfn?: SFNClient;
-  clock?: Clock;
-  stop?: AbortSignal;
-  queues?: MessageQueue;
-  invokerFor?: (functionName: string) => SelfInvoker;
-  connect?: Connect;
-  /** The exit code the command's action decided on. */
-  exit(code: number): void;
-}
 
 export const cliVersion: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { AuditInput, AuditOptions, Severity } from '../../lib/audit/types.ts';
-import { runCli, type CliContext, type CliDeps } from '../program.ts';
+import type { CliContext } from '../context.ts';
 
 interface AuditCliOptions {
   emr?: string | true;
@@ -54,8 +54,6 @@ Examples:
     .action(async (options: AuditCliOptions) => ctx.exit(await runAudit(options, ctx)));
 }
 
-/** `lifeguard audit ARGS…` as a function (tests). */
-export const run = (argv: string[], deps: CliDeps = {}) => runCli(['audit', ...argv], deps);
 
 async function runAudit(options: AuditCliOptions, ctx: CliContext): Promise<number> {
   const fail = (message: string, code: number) => {

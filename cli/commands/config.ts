@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { LifeguardConfig } from '../../lib/config/schema.ts';
-import type { CliContext } from '../program.ts';
+import type { CliContext } from '../context.ts';
 
 /** `lifeguard config validate [FILE]`: 0 valid, 1 invalid, 2 no file to validate. */
 export function registerConfig(program: Command, ctx: CliContext): Command {

@@ -10,7 +10,7 @@ import type { LastSeen } from '../../lib/dr/last-seen.ts';
 import { drScenarioSchema, type DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
 import type { FailoverResult } from '../../sandbox/dr/runner.ts';
 import { formatIssues } from '../../lib/config/issues.ts';
-import { runCli, type CliContext, type CliDeps } from '../program.ts';
+import type { CliContext } from '../context.ts';
 import { UNREACHABLE_EXIT } from '../reach/probe.ts';
 import { InputError, readDocument } from '../read-document.ts';
 import { USAGE_EXIT, usageError } from '../usage.ts';
@@ -119,8 +119,6 @@ function checkSandboxCluster(command: Command, scenario: string, clusters: unkno
   }
 }
 
-/** `lifeguard drill ARGS…` as a function (tests). */
-export const run = (argv: string[], deps: CliDeps = {}) => runCli(['drill', ...argv], deps);
 
 /** Exit codes: 0 ran to a successful end, 1 failed, 3 another failover holds the cluster or AWS did not answer. */
 async function drill(values: DrillOptions, arn: string | undefined, sandbox: Record<string, unknown> | undefined, ctx: CliContext): Promise<number> {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { emulatorKubeconfig, KUBECONFIG_MARKER } from '../../sandbox/kube/kubeconfig.ts';
 import { loopbackHost } from '../../sandbox/kube/listen.ts';
-import { runCli, type CliContext, type CliDeps } from '../program.ts';
+import type { CliContext } from '../context.ts';
 import { readDocument } from '../read-document.ts';
 
 /**
@@ -67,8 +67,6 @@ Examples:
     .action(async (file: string, options: EmulatorOptions) => ctx.exit(await serve(file, options, ctx)));
 }
 
-/** `lifeguard emulator ARGS…` as a function (tests); `deps.stop` ends it instead of a signal. */
-export const run = (argv: string[], deps: CliDeps = {}) => runCli(['emulator', ...argv], deps);
 
 async function serve(file: string, options: EmulatorOptions, ctx: CliContext): Promise<number> {
   const fail = (message: string, code: number) => {

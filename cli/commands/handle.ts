@@ -9,7 +9,7 @@ import type { InterruptionReport } from '../../lib/interruption/handle.ts';
 import type { KubeApi } from '../../lib/kube/port.ts';
 import { systemClock, type Clock } from '../../lib/util/clock.ts';
 import { didYouMean } from '../../lib/util/suggest.ts';
-import { runCli, type CliContext, type CliDeps } from '../program.ts';
+import type { CliContext } from '../context.ts';
 import { InputError, readDocument } from '../read-document.ts';
 import { terminalLog } from '../terminal-log.ts';
 
@@ -67,8 +67,6 @@ Examples:
     .action(async (file: string, options: HandleOptions) => ctx.exit(await handle(file, options, ctx)));
 }
 
-/** `lifeguard handle ARGS…` as a function (tests). */
-export const run = (argv: string[], deps: CliDeps = {}) => runCli(['handle', ...argv], deps);
 
 /** How a step ends the command early: the message is said as `lifeguard handle: …` and the code is the exit. */
 type Fail = (message: string, code: number) => number;

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { FUNCTION_FORM, parseFunction, parseQueueUrl, QUEUE_URL_FORM, type QueueAddress } from '../../lib/dead-letters/addresses.ts';
 import type { RedriveEntry, RedriveReport } from '../../lib/dead-letters/redrive.ts';
-import { runCli, type CliContext, type CliDeps } from '../program.ts';
+import type { CliContext } from '../context.ts';
 import { usageError } from '../usage.ts';
 
 /** The stack output that names the notice queue, and the variable `--to` defaults to. */
@@ -107,8 +107,6 @@ Examples:
   });
 }
 
-/** `lifeguard redrive ARGS…` as a function (tests). */
-export const runRedrive = (argv: string[], deps: CliDeps = {}) => runCli(['redrive', ...argv], deps);
 
 async function run(options: RedriveOptions, to: QueueAddress | undefined, region: string, ctx: CliContext): Promise<number> {
   // Loaded on use: `--help` and usage errors should not wait for the AWS SDK.

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { runCli, type CliContext, type CliDeps } from '../program.ts';
+import type { CliContext } from '../context.ts';
 import { readDocument } from '../read-document.ts';
 
 /** An event step did nothing (no rule, no node, ignored) without `expect: ignored`, or something with it. */
@@ -70,5 +70,3 @@ async function simulate(file: string, options: { json?: boolean; verbose?: boole
   }
 }
 
-/** `lifeguard simulate ARGS…` as a function (tests). */
-export const run = (argv: string[], deps: CliDeps = {}) => runCli(['simulate', ...argv], deps);

@@ -1,5 +1,5 @@
 import { systemClock } from '../../lib/util/clock.ts';
-import type { CliContext } from '../program.ts';
+import type { CliContext } from '../context.ts';
 import { ensureReachable, UnreachableError, type ReachTarget } from './probe.ts';
 
 /**

@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderDrillHtml, renderHandleHtml, renderHtml } from '../../cli/html-report.ts';
 import { loadScenarioFile, parseScenario } from '../../sandbox/scenario/load.ts';
 import { runScenario } from '../../sandbox/scenario/runner.ts';
-import { run as drill } from '../../cli/commands/drill.ts';
+import { cliCommand } from '../support/cli-command.ts';
 import { massScenario } from '../../bench/mass.ts';
 import { CHROMIUM, launchChromium, writeDemoScreenshot } from '../support/report-screenshot.ts';
+
+const drill = cliCommand('drill');
 
 /**
  * The HTML picture of a run, opened in a real headless Chromium (Debian's `chromium`, which .ci/run

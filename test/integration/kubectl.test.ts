@@ -3,11 +3,13 @@ import { accessSync, constants, mkdirSync, mkdtempSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run as lifeguard } from '../../cli/commands/handle.ts';
+import { cliCommand } from '../support/cli-command.ts';
 import { systemClock } from '../../lib/util/clock.ts';
 import { startKubeEmulator, type KubeEmulator } from '../../sandbox/kube/index.ts';
 import { emulatorKubeconfig } from '../../sandbox/kube/kubeconfig.ts';
 import { captureIo } from '../unit/cli/capture.ts';
+
+const lifeguard = cliCommand('handle');
 
 /**
  * The real kubectl (v1.32 on these machines and in CI) against the emulator on 127.0.0.1, in real

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { auditEmrScenario } from '../../../cli/audit-emr-scenario.ts';
-import { run } from '../../../cli/commands/audit.ts';
+import { cliCommand } from '../../support/cli-command.ts';
+
+const run = cliCommand('audit');
 import { auditEmr } from '../../../lib/audit/dr/audit-emr.ts';
 import type { DrAuditReport } from '../../../lib/audit/dr/types.ts';
 import { captureIo } from '../cli/capture.ts';

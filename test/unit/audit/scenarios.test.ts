@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { run } from '../../../cli/commands/audit.ts';
+import { cliCommand } from '../../support/cli-command.ts';
+
+const run = cliCommand('audit');
 import type { AuditReport, FindingCheck } from '../../../lib/audit/types.ts';
 import { systemClock } from '../../../lib/util/clock.ts';
 import { startKubeEmulator, type KubeEmulator } from '../../../sandbox/kube/index.ts';

@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../../cli/commands/emulator.ts';
+import { cliCommand } from '../../support/cli-command.ts';
+
+const run = cliCommand('emulator');
 import { loopbackHost } from '../../../sandbox/kube/listen.ts';
 import { captureIo } from './capture.ts';
 

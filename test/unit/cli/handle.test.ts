@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { run } from '../../../cli/commands/handle.ts';
+import { cliCommand } from '../../support/cli-command.ts';
+
+const run = cliCommand('handle');
 import { systemClock, type Clock } from '../../../lib/util/clock.ts';
 import { KUBE_OPERATIONS } from '../../../sandbox/kube/faults.ts';
 import { startKubeEmulator, type FaultOptions, type KubeEmulator } from '../../../sandbox/kube/index.ts';

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runRedrive } from '../../../cli/commands/redrive.ts';
+import { cliCommand } from '../../support/cli-command.ts';
+
+const runRedrive = cliCommand('redrive');
 import type { Clock } from '../../../lib/util/clock.ts';
 import { InMemorySelfInvoker } from '../../../sandbox/aws/in-memory-ports.ts';
 import { InMemoryQueues } from '../../../sandbox/aws/in-memory-queues.ts';

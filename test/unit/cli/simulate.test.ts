@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { run } from '../../../cli/commands/simulate.ts';
+import { cliCommand } from '../../support/cli-command.ts';
+
+const run = cliCommand('simulate');
 import { captureIo } from './capture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'lifeguard-simulate-'));

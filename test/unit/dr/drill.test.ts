@@ -1,7 +1,9 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { run } from '../../../cli/commands/drill.ts';
+import { cliCommand } from '../../support/cli-command.ts';
+
+const run = cliCommand('drill');
 import type { Clock } from '../../../lib/util/clock.ts';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:lifeguard-dev-failover';

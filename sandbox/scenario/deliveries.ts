@@ -1,4 +1,4 @@
-import { matchesPattern, validatePattern } from '../../lib/events/pattern.ts';
+import { matchesPattern, validatePattern } from '../eventbridge/pattern.ts';
 import { interruptionRules } from '../../lib/events/rules.ts';
 import { InvalidEventError } from '../../lib/events/notice.ts';
 import { parseEvent, UnsupportedEventError } from '../../lib/events/parse.ts';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { matchesPattern, validatePattern } from '../../lib/events/pattern.ts';
+import { matchesPattern, validatePattern } from '../../sandbox/eventbridge/pattern.ts';
 import { interruptionRules } from '../../lib/events/rules.ts';
 import { packagedTemplate, resourcesOfType } from '../support/template.ts';
 

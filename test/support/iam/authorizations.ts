@@ -1,4 +1,4 @@
-import { matchesPattern, validatePattern } from '../../../lib/events/pattern.ts';
+import { matchesPattern, validatePattern } from '../../../sandbox/eventbridge/pattern.ts';
 import type { AwsCall } from '../../../sandbox/aws/calls.ts';
 import { deliveryTo } from './collect.ts';
 import { iamRequests, type IamRequest, type RequestWorld } from './requests.ts';

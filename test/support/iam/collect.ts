@@ -1,7 +1,7 @@
 import { DescribeClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { LifeguardConfig } from '../../../lib/config/schema.ts';
-import { matchesPattern, validatePattern } from '../../../lib/events/pattern.ts';
+import { matchesPattern, validatePattern } from '../../../sandbox/eventbridge/pattern.ts';
 import { kubeConfigFor, resetKubeConnectionCache } from '../../../lib/kube/connect.ts';
 import { systemClock } from '../../../lib/util/clock.ts';
 import { AwsCallLog, type AwsCall, type SandboxDeployment } from '../../../sandbox/aws/calls.ts';

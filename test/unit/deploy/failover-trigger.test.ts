@@ -3,7 +3,7 @@ import { drResources } from '../../../deploy/dr.ts';
 import { alarmName } from '../../../deploy/dr-triggers.ts';
 import { deployConfig } from '../../../deploy/load-config.ts';
 import { parseConfig } from '../../../lib/config/load.ts';
-import { matchesPattern, validatePattern } from '../../../lib/events/pattern.ts';
+import { matchesPattern, validatePattern } from '../../../sandbox/eventbridge/pattern.ts';
 import { PROBE_SERVICE_NAME } from '../../../lib/dr/health-report.ts';
 
 const example = deployConfig({ LIFEGUARD_CONFIG: 'lifeguard.config.example.yaml' }).config;

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import * as compile from '../../../lib/events/pattern/compile.ts';
-import { matchesPattern, validatePattern } from '../../../lib/events/pattern.ts';
+import * as compile from '../../../sandbox/eventbridge/pattern/compile.ts';
+import { matchesPattern, validatePattern } from '../../../sandbox/eventbridge/pattern.ts';
 
-vi.mock('../../../lib/events/pattern/compile.ts', async (original) => {
+vi.mock('../../../sandbox/eventbridge/pattern/compile.ts', async (original) => {
   const real = await original<typeof compile>();
   return { ...real, compilePattern: vi.fn(real.compilePattern) };
 });

@@ -3,7 +3,7 @@
  * missing, JSON types, leaf-only operators, escaping, IPv6, and `$or` inside a field.
  */
 import { describe, expect, it } from 'vitest';
-import { matchesPattern, validatePattern } from '../../../lib/events/pattern.ts';
+import { matchesPattern, validatePattern } from '../../../sandbox/eventbridge/pattern.ts';
 
 type Case = [name: string, pattern: unknown, event: unknown, expected: boolean];
 

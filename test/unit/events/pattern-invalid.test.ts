@@ -4,8 +4,8 @@
  * operators": every field value is a non-empty array, operators are the documented ones).
  */
 import { describe, expect, it } from 'vitest';
-import { InvalidPatternError, matchesPattern, validatePattern } from '../../../lib/events/pattern.ts';
-import type { EventPattern } from '../../../lib/events/pattern.ts';
+import { InvalidPatternError, matchesPattern, validatePattern } from '../../../sandbox/eventbridge/pattern.ts';
+import type { EventPattern } from '../../../sandbox/eventbridge/pattern.ts';
 
 function rejection(pattern: unknown): InvalidPatternError {
   try {

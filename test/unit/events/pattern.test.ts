@@ -3,7 +3,7 @@
  * Each group names the guide section it comes from; events are trimmed to the fields that matter.
  */
 import { describe, expect, it } from 'vitest';
-import { matchesPattern, validatePattern } from '../../../lib/events/pattern.ts';
+import { matchesPattern, validatePattern } from '../../../sandbox/eventbridge/pattern.ts';
 
 type Case = [name: string, pattern: unknown, event: unknown, expected: boolean];
 

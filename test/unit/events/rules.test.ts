@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { NoticeKind } from '../../../lib/events/notice.ts';
 import { parseEvent, supportedEvents } from '../../../lib/events/parse.ts';
-import { matchesPattern, validatePattern } from '../../../lib/events/pattern.ts';
+import { matchesPattern, validatePattern } from '../../../sandbox/eventbridge/pattern.ts';
 import { interruptionRules } from '../../../lib/events/rules.ts';
 
 const fixtureDir = fileURLToPath(new URL('../../fixtures/events/', import.meta.url));

@@ -15,7 +15,7 @@ import type {
   ValueTest,
 } from './types.ts';
 import { parseWildcard } from './wildcard.ts';
-import { errorMessage } from '../../util/errors.ts';
+import { errorMessage } from '../../../lib/util/errors.ts';
 
 const OR = '$or';
 

@@ -1,4 +1,4 @@
-import { LifeguardError } from '../../util/errors.ts';
+import { LifeguardError } from '../../../lib/util/errors.ts';
 /** A pattern EventBridge would refuse (PutRule's InvalidEventPatternException, in spirit). */
 export class InvalidPatternError extends LifeguardError {
   override readonly name = 'InvalidPatternError';

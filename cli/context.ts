@@ -19,14 +19,9 @@ export interface CliDeps extends Partial<CliIo> {
   connect?: Connect;
 }
 
-export interface CliContext extends CliIo {
+/** What a command's action gets: the terminal, the environment, whatever a test injected, and its exit. */
+export interface CliContext extends CliIo, Omit<CliDeps, keyof CliIo | 'env'> {
   env: NodeJS.ProcessEnv;
-  sfn?: SFNClient;
-  clock?: Clock;
-  stop?: AbortSignal;
-  queues?: MessageQueue;
-  invokerFor?: (functionName: string) => SelfInvoker;
-  connect?: Connect;
   /** The exit code the command's action decided on. */
   exit(code: number): void;
 }

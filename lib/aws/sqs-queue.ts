@@ -44,23 +44,23 @@ export class SqsMessageQueue implements MessageQueue {
     });
   }
 
-  async send(queueUrl: string, messages: ReadonlyArray<{ id: string; body: string }>): Promise<BatchOutcome> {
-    if (messages.length === 0) return { ok: [], failed: [] };
-    const ids = checkBatch(messages);
-    const response = await this.client.send(
-      new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: `e${i}`, MessageBody: m.body })) }),
-    );
-    return outcome(ids, response.Successful ?? [], response.Failed ?? []);
+  send(queueUrl: string, messages: ReadonlyArray<{ id: string; body: string }>): Promise<BatchOutcome> {
+    return batch(messages, (entry) => ({ MessageBody: entry.body }), (Entries) => this.client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries })));
   }
 
-  async delete(queueUrl: string, messages: ReadonlyArray<{ id: string; receiptHandle: string }>): Promise<BatchOutcome> {
-    if (messages.length === 0) return { ok: [], failed: [] };
-    const ids = checkBatch(messages);
-    const response = await this.client.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: `e${i}`, ReceiptHandle: m.receiptHandle })) }),
-    );
-    return outcome(ids, response.Successful ?? [], response.Failed ?? []);
+  delete(queueUrl: string, messages: ReadonlyArray<{ id: string; receiptHandle: string }>): Promise<BatchOutcome> {
+    return batch(messages, (entry) => ({ ReceiptHandle: entry.receiptHandle }), (Entries) => this.client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries })));
   }
+}
+
+type BatchAnswer = { Successful?: Array<{ Id?: string | undefined }> | undefined; Failed?: Array<{ Id?: string | undefined; Code?: string | undefined; Message?: string | undefined }> | undefined };
+
+/** One batch call: the callers' entries as `e0`…`e9` (at most SQS_BATCH_LIMIT), and SQS's answer per entry back under the callers' ids. */
+async function batch<M extends { id: string }, E>(messages: ReadonlyArray<M>, entry: (message: M) => E, call: (entries: Array<E & { Id: string }>) => Promise<BatchAnswer>): Promise<BatchOutcome> {
+  if (messages.length === 0) return { ok: [], failed: [] };
+  const ids = checkBatch(messages);
+  const response = await call(messages.map((m, i) => ({ Id: `e${i}`, ...entry(m) })));
+  return outcome(ids, response.Successful ?? [], response.Failed ?? []);
 }
 
 /** A batch call asked of SQS beyond what one call takes. */

@@ -158,8 +158,8 @@ async function sdkQueues(region: string) {
 }
 
 async function sdkInvoker(functionName: string, queueRegion: string) {
-  const { LambdaSelfInvoker } = await import('../../lib/aws/self-invoker.ts');
-  return new LambdaSelfInvoker({ region: parseFunction(functionName)?.region ?? queueRegion, functionName });
+  const { LambdaInvoker } = await import('../../lib/aws/lambda-invoker.ts');
+  return new LambdaInvoker({ region: parseFunction(functionName)?.region ?? queueRegion, functionName });
 }
 
 const OUTCOME_WORDS: Record<RedriveEntry['outcome'], string> = {

@@ -1,6 +1,7 @@
 import type { DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import type { InstanceDirectory } from './ports.ts';
 import { awsIdPattern } from '../util/aws-ids.ts';
+import { onFirstUse } from '../util/on-first-use.ts';
 
 const INSTANCE_ID = awsIdPattern('i');
 
@@ -28,18 +29,12 @@ interface Ec2Module {
  * can still be passed in (tests, or a caller that already has one).
  */
 export class Ec2InstanceDirectory implements InstanceDirectory {
-  private loaded: Promise<{ client: EC2Client; module: Ec2Module }> | undefined;
+  private readonly ec2: () => Promise<{ client: EC2Client; module: Ec2Module }>;
 
-  constructor(private readonly source: EC2Client | { region: string }) {}
-
-  private ec2(): Promise<{ client: EC2Client; module: Ec2Module }> {
-    this.loaded ??= import('@aws-sdk/client-ec2').then((module) => ({
-      module,
-      client: isClient(this.source) ? this.source : new module.EC2Client({ region: this.source.region }),
-    }));
-    // A failed import is not cached: the next lookup tries again.
-    this.loaded.catch(() => (this.loaded = undefined));
-    return this.loaded;
+  constructor(source: EC2Client | { region: string }) {
+    this.ec2 = onFirstUse(() =>
+      import('@aws-sdk/client-ec2').then((module) => ({ module, client: isClient(source) ? source : new module.EC2Client({ region: source.region }) })),
+    );
   }
 
   /** One instance's private DNS name (the CLI's and the tests' convenience over privateDnsNames). */

@@ -1,5 +1,6 @@
 import type { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { NoticeQueue, SelfInvoker } from './ports.ts';
+import { onFirstUse } from '../util/on-first-use.ts';
 
 /** What the lazily imported module must provide. */
 interface SqsModule {
@@ -16,15 +17,10 @@ export const NOTICE_QUEUE_URL_ENV = 'LIFEGUARD_NOTICE_QUEUE_URL';
  * batches neither fail nor hand a drain over.
  */
 export class SqsNoticeQueue implements NoticeQueue, SelfInvoker {
-  private loaded: Promise<{ client: SQSClient; module: SqsModule }> | undefined;
+  private readonly sqs: () => Promise<{ client: SQSClient; module: SqsModule }>;
 
-  constructor(private readonly target: { region: string; queueUrl: string }) {}
-
-  private sqs(): Promise<{ client: SQSClient; module: SqsModule }> {
-    this.loaded ??= import('@aws-sdk/client-sqs').then((module) => ({ module, client: new module.SQSClient({ region: this.target.region }) }));
-    // A failed import is not cached: the next call tries again.
-    this.loaded.catch(() => (this.loaded = undefined));
-    return this.loaded;
+  constructor(private readonly target: { region: string; queueUrl: string }) {
+    this.sqs = onFirstUse(() => import('@aws-sdk/client-sqs').then((module) => ({ module, client: new module.SQSClient({ region: target.region }) })));
   }
 
   async retryLater(receiptHandle: string, seconds: number): Promise<void> {

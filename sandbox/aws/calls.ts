@@ -62,8 +62,11 @@ export interface QueueRef {
   url: string;
 }
 
+/** An SQS request on one queue (its QueueUrl): what IAM authorizes on the queue's ARN. */
+export const queueRequest = (queue: QueueRef, operation: string) => ({ service: 'sqs', operation, input: { QueueUrl: queue.url } });
+
 /** SendMessage to a queue: what EventBridge, Scheduler and the function itself send a notice with. */
-export const sendMessage = (queue: QueueRef) => ({ service: 'sqs', operation: 'SendMessage', input: { QueueUrl: queue.url } });
+export const sendMessage = (queue: QueueRef) => queueRequest(queue, 'SendMessage');
 
 /** Recording for one sandbox run: where the calls go, and the deployment they address. */
 export interface SandboxAws {

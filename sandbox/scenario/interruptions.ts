@@ -9,7 +9,7 @@ import { RecordingLog } from '../../lib/observability/log.ts';
 import { errorMessage } from '../../lib/util/errors.ts';
 import { InMemoryEventPublisher, InMemoryInstanceDirectory, InMemoryLifecycleActions, InMemorySelfInvoker } from '../aws/in-memory-ports.ts';
 import { InMemoryScheduler } from '../aws/in-memory-scheduler.ts';
-import { lambdaLogWrites, sendMessage, type SandboxAws } from '../aws/calls.ts';
+import { lambdaLogWrites, queueRequest, sendMessage, type SandboxAws } from '../aws/calls.ts';
 import { RecordedEventPublisher, RecordedInstanceDirectory, RecordedLifecycleActions, RecordedScheduler, RecordedNoticeSender } from '../aws/recorded-ports.ts';
 import { VirtualClock } from '../clock/virtual-clock.ts';
 import type { KubeEmulator } from '../kube/index.ts';
@@ -186,7 +186,7 @@ function executionEnvironment(ctx: {
       if (!isSqsBatch(payload)) return handleInterruption(payload, { ...shared, ...target, clusterName, invocation });
       const queue = {
         retryLater: async (handle: string, seconds: number) => {
-          aws?.log.record({ caller: { function: 'interruption' }, service: 'sqs', operation: 'ChangeMessageVisibility', input: { QueueUrl: aws.deployment.noticeQueue.url } });
+          aws?.log.record({ caller: { function: 'interruption' }, ...queueRequest(aws.deployment.noticeQueue, 'ChangeMessageVisibility') });
           wired.queue!.changeVisibility(handle, seconds);
         },
       };
@@ -233,7 +233,7 @@ function noticeQueue(
   const { config, clock, lambda, record, aws } = ctx;
   const queueArn = aws?.deployment.noticeQueue.arn ?? `arn:aws:sqs:${config.region}:123456789012:lifeguard-notices`;
   // Lambda's pollers read and delete with the function's role, and check the queue when the mapping is made.
-  const pollerCall = aws && ((operation: string) => aws.log.record({ caller: { function: 'interruption' }, service: 'sqs', operation, input: { QueueUrl: aws.deployment.noticeQueue.url } }));
+  const pollerCall = aws && ((operation: string) => aws.log.record({ caller: { function: 'interruption' }, ...queueRequest(aws.deployment.noticeQueue, operation) }));
   pollerCall?.('GetQueueAttributes');
   const queue = new SimulatedQueue({
     clock,

@@ -86,7 +86,8 @@ function planStatements(config: LifeguardConfig): IamStatement[] {
     'elasticmapreduce:GetManagedScalingPolicy',
   ];
   return [
-    { Effect: 'Allow', Action: reads, Resource: clusters.map((c) => emrClusterArn(c.clusterId)) },
+    // A configured standby by its ARN too: the plan reads an untagged one to say it needs the tags.
+    { Effect: 'Allow', Action: reads, Resource: clusters.flatMap((c) => [c.clusterId, ...(c.standby ? [c.standby.clusterId] : [])]).map(emrClusterArn) },
     { Effect: 'Allow', Action: reads, Resource: emrClusterArn('*'), Condition: { StringEquals: { [`elasticmapreduce:ResourceTag/${CLUSTER_TAG}`]: names } } },
     // These calls support no resource-level permissions. ListClusters and DescribeTargetHealth find
     // the cluster that serves now (a replacement, after a failover or a drill: lib/dr/emr-source.ts);

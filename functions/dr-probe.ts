@@ -21,7 +21,8 @@ import { errorMessage } from '../lib/util/errors.ts';
 /**
  * The DR health probe. `handler` runs on a schedule: it probes every configured EMR cluster and
  * publishes `Lifeguard/ClusterHealthy` per cluster (the failover alarm's metric). `confirmHandler`
- * is the state machine's confirm step: one probe of one cluster, returned as a HealthVerdict.
+ * is the state machine's confirm step: one probe of one cluster, returned as a HealthVerdict; given
+ * an `address`, it probes that master instead (a warm standby, before the failover switches to it).
  */
 
 export interface ProbeHandlerDeps {
@@ -36,7 +37,13 @@ export interface ProbeHandlerDeps {
   lastSeen?: LastSeenStore;
 }
 
-const confirmInputSchema = z.object({ cluster: z.string().min(1, 'cluster: a configured name or j-ID') }).loose();
+const confirmInputSchema = z
+  .object({
+    cluster: z.string().min(1, 'cluster: a configured name or j-ID'),
+    /** Probe this master (a warm standby's) instead of the one the target groups route to. */
+    address: z.string().min(1, 'address: the master to probe').optional(),
+  })
+  .loose();
 
 export function makeProbeHandlers(deps: ProbeHandlerDeps) {
   const probe = deps.probe ?? probeCluster;
@@ -62,7 +69,9 @@ export function makeProbeHandlers(deps: ProbeHandlerDeps) {
     confirm: async (event: unknown): Promise<HealthVerdict> => {
       const parsed = confirmInputSchema.safeParse(event);
       if (!parsed.success) throw new Error(`confirm input is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-      const verdict = await probeAt(findEmrCluster(deps.config, parsed.data.cluster));
+      const cluster = findEmrCluster(deps.config, parsed.data.cluster);
+      const { address } = parsed.data;
+      const verdict = address ? await probe(cluster, { now, address }) : await probeAt(cluster);
       logVerdict(deps.log, verdict);
       return verdict;
     },

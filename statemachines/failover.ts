@@ -1,10 +1,13 @@
+import { FAILOVER_TIMEOUT_SECONDS } from '../lib/dr/execution.ts';
 import { cleanupStates } from './failover/cleanup.ts';
 import { type FailoverResourceRefs, type States } from './failover/common.ts';
 import { COMPLETE, completeStates } from './failover/complete.ts';
+import { GROW, growStates } from './failover/grow.ts';
 import { CONFIRM, confirmStates } from './failover/confirm.ts';
 import { CREATE, createStates } from './failover/create.ts';
 import { PLAN, planStates } from './failover/plan.ts';
 import { RETIRE, retireStates } from './failover/retire.ts';
+import { STANDBY, standbyStates } from './failover/standby.ts';
 import { START, startStates } from './failover/start.ts';
 import { STEPS, stepsStates } from './failover/steps.ts';
 import { SWITCH, switchStates } from './failover/switch.ts';
@@ -19,8 +22,7 @@ export { DEPLOYED_PARTITION, LIFEGUARD_EVENTS, type FailoverResourceRefs, type R
  * for the RTO report.
  */
 
-/** An execution never outlives its lock (lib/dr/execution.ts LOCK_TTL_SECONDS is longer). */
-export const FAILOVER_TIMEOUT_SECONDS = 5400;
+export { FAILOVER_TIMEOUT_SECONDS };
 
 /** One phase: the state it is entered by, and its states once told where it hands over. */
 export interface FailoverPhase {
@@ -34,8 +36,11 @@ const HANDING_OVER: readonly FailoverPhase[] = [
   { name: 'start', entry: START, states: (refs, next) => startStates(refs, { locked: next }) },
   { name: 'confirm', entry: CONFIRM, states: (refs, next) => confirmStates(refs, { confirmed: next }) },
   { name: 'plan', entry: PLAN, states: (refs, next) => planStates(refs, { planned: next }) },
+  // A usable, healthy standby skips the creation and goes straight to the switch.
+  { name: 'standby', entry: STANDBY, states: (refs, next) => standbyStates(refs, { cold: next, ready: SWITCH }) },
   { name: 'create', entry: CREATE, states: (refs, next) => createStates(refs, { created: next }, FAILOVER_TIMEOUT_SECONDS) },
   { name: 'switch', entry: SWITCH, states: (refs, next) => switchStates(refs, { switched: next }) },
+  { name: 'grow', entry: GROW, states: (refs, next) => growStates(refs, { done: next }) },
   { name: 'steps', entry: STEPS, states: (refs, next) => stepsStates(refs, { done: next }) },
   { name: 'retire', entry: RETIRE, states: (refs, next) => retireStates(refs, { done: next }) },
 ];
@@ -59,7 +64,7 @@ export function failoverDefinition(refs: FailoverResourceRefs) {
     }
   }
   return {
-    Comment: 'Lifeguard EMR failover: confirm, plan, create in another AZ, switch NLB targets, carry steps over, retire',
+    Comment: 'Lifeguard EMR failover: confirm, plan, switch to the warm standby or create in another AZ, switch NLB targets, grow the standby, carry steps over, retire',
     StartAt: FAILOVER_PHASES[0]!.entry,
     TimeoutSeconds: FAILOVER_TIMEOUT_SECONDS,
     States: states,

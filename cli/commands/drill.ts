@@ -2,10 +2,10 @@ import type { FailoverInput } from '../../lib/dr/failover-input.ts';
 import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { FollowedState } from '../../lib/dr/follow-execution.ts';
-import type { RtoPhase } from '../../lib/dr/rto.ts';
+import type { RtoPhase, StandbyReport } from '../../lib/dr/rto.ts';
 import { demoDrScenario } from '../../sandbox/dr/demo-scenario.ts';
 import type { StepsReport } from '../../lib/dr/carry-steps.ts';
-import { formatLostWork, formatStepsReport } from '../../lib/dr/format-failover.ts';
+import { formatLostWork, formatStandby, formatStepsReport } from '../../lib/dr/format-failover.ts';
 import type { LastSeen } from '../../lib/dr/last-seen.ts';
 import { drScenarioSchema, type DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
 import type { FailoverResult } from '../../sandbox/dr/runner.ts';
@@ -253,6 +253,7 @@ async function reportDrill(outcome: DrillOutcome, values: DrillOptions, ctx: Cli
 }
 
 interface DrillReport {
+  standby?: StandbyReport | null;
   steps?: StepsReport | null;
   lostWork?: LastSeen | null;
   warnings?: string[];
@@ -289,6 +290,7 @@ function summary(o: DrillOutcome, report: DrillReport | undefined): string {
       `new cluster ${report.newClusterId} in ${report.availabilityZone}, master ${report.newMasterIp}; old cluster ${report.oldClusterRetired ? 'retired' : 'kept'}`,
       `RTO ${report.rtoSeconds}s (total ${report.totalSeconds}s):`,
       ...Object.entries(report.phases).map(([phase, seconds]) => `  ${phase.padEnd(9)} ${String(seconds).padStart(7)}s`),
+      ...(report.standby ? formatStandby(report.standby) : []),
       ...(report.warnings ?? []).map((w) => `warning: ${w}`),
       ...(report.steps ? formatStepsReport(report.steps) : []),
       ...(report.lostWork === undefined ? [] : formatLostWork(report.lostWork, 'drill')),

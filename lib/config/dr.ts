@@ -150,12 +150,27 @@ const drillSchema = z
   .strict()
   .prefault({});
 
+const clusterId = z.string().regex(/^j-[A-Z0-9]+$/, 'an EMR cluster id such as j-2AXXXXXXGAPLF');
+
+/**
+ * A warm standby: a small running cluster in another zone, tagged `lifeguard:cluster=<name>` and
+ * `lifeguard:standby=<name>`. A failover switches the target groups to it and then grows it,
+ * instead of creating a cluster; `rearm` then starts a new standby in a third zone.
+ */
+const standbySchema = z
+  .object({
+    clusterId,
+    /** After a failover to the standby, start a new one (small, like this one) in a third fitting zone. */
+    rearm: z.boolean().default(false),
+  })
+  .strict();
+
 export const emrClusterSchema = z
   .object({
     /** Logical name used in state machine input, metrics and alarms. */
     name: z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9\-_]*$/, 'letters, digits, - and _'),
     /** The running cluster (j-XXXXXXXX). */
-    clusterId: z.string().regex(/^j-[A-Z0-9]+$/, 'an EMR cluster id such as j-2AXXXXXXGAPLF'),
+    clusterId,
     probe: probeSchema,
     targetGroups: z.array(targetGroupSchema).default([]),
     placement: placementSchema,
@@ -165,9 +180,16 @@ export const emrClusterSchema = z
     resubmitSteps: z.enum(RESUBMIT_STEPS).default('none'),
     alarm: alarmSchema,
     drill: drillSchema,
+    standby: standbySchema.optional(),
   })
   .strict()
   .superRefine((cluster, ctx) => {
+    if (cluster.standby?.clusterId === cluster.clusterId) {
+      ctx.addIssue({ code: 'custom', path: ['standby', 'clusterId'], message: 'the standby must be another cluster than clusterId' });
+    }
+    if (cluster.standby && cluster.targetGroups.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['standby'], message: 'a standby takes over through the target groups: name targetGroups' });
+    }
     const address = cluster.probe.address;
     if (address === undefined && cluster.targetGroups.length === 0) {
       ctx.addIssue({ code: 'custom', path: ['probe', 'address'], message: 'give the NLB DNS name, or targetGroups so the probe can find the master they route to' });
@@ -190,7 +212,7 @@ export const drConfigSchema = z
       .superRefine((clusters, ctx) => {
         const seen = new Map<string, number>();
         clusters.forEach((c, i) => {
-          for (const key of [c.name, c.clusterId]) {
+          for (const key of [c.name, c.clusterId, ...(c.standby ? [c.standby.clusterId] : [])]) {
             const first = seen.get(key);
             if (first !== undefined && first !== i) {
               ctx.addIssue({ code: 'custom', path: [i], message: `'${key}' is already used by clusters.${first}` });

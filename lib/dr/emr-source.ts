@@ -18,7 +18,7 @@ import {
 import pLimit from 'p-limit';
 import { CLUSTER_GONE_STATES } from './cluster-states.ts';
 import type { ClusterSnapshot } from './clone-cluster.ts';
-import { CLUSTER_TAG } from './tags.ts';
+import { CLUSTER_TAG, STANDBY_TAG } from './tags.ts';
 import { PlanningError } from './planning-error.ts';
 import { errorMessage } from '../util/errors.ts';
 
@@ -41,7 +41,7 @@ export async function describeSourceCluster(emr: EMRClient, clusterId: string): 
 }
 
 const GONE = new Set<string>(CLUSTER_GONE_STATES);
-const ACTIVE_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'] as const;
+export const ACTIVE_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'] as const;
 
 /**
  * The cluster that serves this configured name now, with its master. The configured j-ID goes
@@ -77,11 +77,18 @@ export async function resolveSourceCluster(
     const found = await serving(successor);
     if (found) return found;
   }
-  return { cluster: configuredActive ? cluster : (successors[0] ?? cluster) };
+  // Without evidence, a warm standby is never taken for the source: failing it over would retire it.
+  const replacement = successors.find((c) => !hasTag(c, STANDBY_TAG, configured.name));
+  return { cluster: configuredActive ? cluster : (replacement ?? cluster) };
 }
 
 /** Active clusters tagged as replacements of this configured name, newest first. */
-async function activeReplacements(emr: EMRClient, name: string, excludeId: string | undefined): Promise<Cluster[]> {
+function activeReplacements(emr: EMRClient, name: string, excludeId: string | undefined): Promise<Cluster[]> {
+  return activeClustersTagged(emr, CLUSTER_TAG, name, excludeId);
+}
+
+/** Active clusters carrying the tag `key=value`, newest first, but `excludeId`. */
+export async function activeClustersTagged(emr: EMRClient, key: string, value: string, excludeId: string | undefined): Promise<Cluster[]> {
   const active = (
     await listAll<ClusterSummary>((Marker) => emr.send(new ListClustersCommand({ ClusterStates: [...ACTIVE_STATES], Marker })), 'Clusters')
   ).sort((a, b) => createdAt(b.Status?.Timeline?.CreationDateTime) - createdAt(a.Status?.Timeline?.CreationDateTime));
@@ -90,7 +97,12 @@ async function activeReplacements(emr: EMRClient, name: string, excludeId: strin
   const described = await Promise.all(
     active.filter((c) => c.Id && c.Id !== excludeId).map((c) => limit(() => describeSourceCluster(emr, c.Id!).catch(() => undefined))),
   );
-  return described.filter((c): c is Cluster => !!c?.Tags?.some((t) => t.Key === CLUSTER_TAG && t.Value === name));
+  return described.filter((c): c is Cluster => !!c?.Tags?.some((t) => t.Key === key && t.Value === value));
+}
+
+/** A cluster carrying this tag. */
+export function hasTag(cluster: Cluster, key: string, value: string): boolean {
+  return !!cluster.Tags?.some((t) => t.Key === key && t.Value === value);
 }
 
 function createdAt(at: Date | string | undefined): number {

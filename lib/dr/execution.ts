@@ -19,6 +19,19 @@ export const POLL = {
   targetMaxAttempts: 90,
 } as const;
 
+/** The state machine's own timeout (statemachines/failover.ts); LOCK_TTL_SECONDS is longer. */
+export const FAILOVER_TIMEOUT_SECONDS = 5400;
+
+/**
+ * No attempt to create a replacement starts later than this after the execution's start: it must
+ * still have the cluster's whole poll budget and the switch's before the state machine's timeout.
+ */
+export function lastAttemptStartSeconds(timeoutSeconds: number): number {
+  const creating = POLL.clusterIntervalSeconds * POLL.clusterMaxAttempts;
+  const switching = POLL.targetIntervalSeconds * POLL.targetMaxAttempts;
+  return Math.max(0, timeoutSeconds - creating - switching);
+}
+
 export { InvalidFailoverInput };
 
 export interface ValidateEvent {
@@ -66,6 +79,8 @@ export interface ExecutionState {
   poll: typeof POLL;
   clusterPoll: { n: number };
   times: { started: Mark } & Record<string, Mark>;
+  /** The latest time a replacement may still be started (lastAttemptStartSeconds after the start). */
+  lastAttemptStartBy: string;
   plan: null;
   /** The attempts to create the replacement, one zone each (lib/dr/attempts.ts). */
   attempts: { list: []; index: 0; retry: false; error: null };
@@ -76,6 +91,8 @@ export interface ExecutionState {
   newMasterLookup: null;
   newMaster: null;
   registration: { started: boolean; switched: boolean };
+  /** The warm standby: whether it took over, its probes, why the cold path ran instead, what growing and rearming it left as warnings. */
+  standby: { used: false; checks: { n: number }; last: null; fallback: null; warnings: Record<string, unknown>; rearmed: null };
   rolledBack: boolean;
   /** The old cluster's state, read before retiring it. */
   oldCluster: null;
@@ -137,6 +154,7 @@ export function prepareExecution(event: ValidateEvent, dr: DrConfig): ExecutionS
     poll: POLL,
     clusterPoll: { n: 0 },
     times: { started: { at: new Date(startedMs).toISOString() } },
+    lastAttemptStartBy: new Date(startedMs + lastAttemptStartSeconds(FAILOVER_TIMEOUT_SECONDS) * 1000).toISOString(),
     plan: null,
     attempts: { list: [], index: 0, retry: false, error: null },
     attempt: null,
@@ -145,6 +163,7 @@ export function prepareExecution(event: ValidateEvent, dr: DrConfig): ExecutionS
     newMasterLookup: null,
     newMaster: null,
     registration: { started: false, switched: false },
+    standby: { used: false, checks: { n: 0 }, last: null, fallback: null, warnings: {}, rearmed: null },
     rolledBack: false,
     oldCluster: null,
     retireWarning: null,

@@ -1,5 +1,17 @@
 import type { StepsReport } from './carry-steps.ts';
 import type { LastSeen } from './last-seen.ts';
+import type { StandbyReport } from './rto.ts';
+
+/** How service came back: the warm standby (its growth, the next standby), or why a replacement was created instead. */
+export function formatStandby(standby: StandbyReport): string[] {
+  if (!standby.used) return [`standby ${standby.clusterId}${standby.zone ? ` in ${standby.zone}` : ''} not used: ${standby.why}`];
+  const lines = [`standby ${standby.clusterId} in ${standby.zone} ${standby.why}`];
+  const grown = standby.grown;
+  if (grown?.instanceGroups.length) lines.push(`  grown: ${grown.instanceGroups.map((g) => `${g.InstanceGroupId} → ${g.InstanceCount}`).join(', ')}`);
+  if (grown?.managedScalingLimits) lines.push(`  managed scaling limits set: ${JSON.stringify(grown.managedScalingLimits)}`);
+  if (standby.rearmed) lines.push(`  next standby: ${standby.rearmed.clusterId} starting in ${standby.rearmed.zone}`);
+  return lines;
+}
 
 /** The steps part of a failover report for a terminal: what was carried over, left behind, finished. */
 export function formatStepsReport(steps: StepsReport): string[] {

@@ -8,6 +8,7 @@ import { assertPassedRoles } from './passed-roles.ts';
 import { requestNeeds } from './instance-type-offerings.ts';
 import { placeReplacement, type Placements } from './placement.ts';
 import { PlanningError } from './planning-error.ts';
+import { planStandby } from './standby.ts';
 import { registeredTargetIps, servedZones, verifyTargetGroups } from './target-groups.ts';
 import type { FailoverInput, FailoverPlan, PlacementAttempt } from './types.ts';
 import { errorMessage, LifeguardError } from '../util/errors.ts';
@@ -77,17 +78,27 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
   const loadBalancers = verifiedGroups.flatMap((g) => g.loadBalancerArns);
 
   const fleets = Boolean(request.Instances?.InstanceFleets?.length);
+  const served = loadBalancers.length ? await servedZones(deps.elbv2, loadBalancers) : undefined;
   const { zones, fitting } = await placeReplacement(deps.ec2, {
     sourceSubnetId,
     failedZone,
     candidateSubnetIds: configured.placement.candidateSubnetIds,
     subnetTags: configured.placement.subnetTags,
     minFreeAddresses: requestedInstances(request),
-    servedZones: loadBalancers.length ? await servedZones(deps.elbv2, loadBalancers) : undefined,
+    servedZones: served,
     needs: requestNeeds(request),
   });
   const placements = placementsFor(fitting, fleets);
   const first = placements[0]!;
+  const standby = await planStandby(deps.emr, deps.ec2, {
+    configured,
+    sourceClusterId,
+    failedZone,
+    servedZones: served,
+    request,
+    placements,
+    now: (deps.now ?? Date.now)(),
+  });
 
   return {
     cluster: configured.name,
@@ -101,6 +112,7 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
     source: configured.runJobFlowTemplate ? 'template' : 'cloned',
     zones,
     placements,
+    standby,
   };
 }
 

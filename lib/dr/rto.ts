@@ -19,6 +19,7 @@ export class RtoInputError extends LifeguardError {}
  */
 
 const mark = z.object({ at: z.iso.datetime({ offset: true }) });
+const errorShape = z.object({ Error: z.string(), Cause: z.string().optional() });
 
 export const rtoInputSchema = z.object({
   request: z.object({
@@ -38,14 +39,42 @@ export const rtoInputSchema = z.object({
     retired: mark.optional(),
     finished: mark,
   }),
-  plan: z.object({ sourceClusterId: z.string(), targetAvailabilityZone: z.string(), oldMasterIp: z.string() }),
+  plan: z.object({
+    sourceClusterId: z.string(),
+    targetAvailabilityZone: z.string(),
+    oldMasterIp: z.string(),
+    standby: z
+      .object({
+        clusterId: z.string(),
+        zone: z.string().nullable(),
+        usable: z.boolean(),
+        why: z.string(),
+        grow: z.object({
+          instanceGroups: z.array(z.object({ InstanceGroupId: z.string(), InstanceCount: z.number() })),
+          managedScaling: z.object({ ComputeLimits: z.record(z.string(), z.unknown()) }).nullable(),
+          notGrown: z.array(z.string()),
+        }),
+        rearm: z.object({ zone: z.string() }).nullable(),
+        rearmSkipped: z.string().optional(),
+      })
+      .nullish(),
+  }),
+  /** The execution's standby slot (lib/dr/execution.ts). */
+  standby: z
+    .object({
+      used: z.boolean(),
+      fallback: errorShape.nullish(),
+      warnings: z.record(z.string(), errorShape).default({}),
+      rearmed: z.object({ ClusterId: z.string() }).nullish(),
+    })
+    .nullish(),
   newCluster: z.object({ ClusterId: z.string() }),
   newMaster: z.object({ ip: z.string() }),
   oldCluster: z.object({ state: z.string() }).nullish(),
-  retireWarning: z.object({ Error: z.string(), Cause: z.string().optional() }).nullish(),
+  retireWarning: errorShape.nullish(),
   /** The steps task's report (lib/dr/carry-steps.ts), passed through as it is. */
   steps: z.custom<StepsReport>((v) => typeof v === 'object' && v !== null && Array.isArray((v as StepsReport).carriedOver)).nullish(),
-  stepsWarning: z.object({ Error: z.string(), Cause: z.string().optional() }).nullish(),
+  stepsWarning: errorShape.nullish(),
   /** The lock table's GetItem of what the last healthy probe saw running. */
   lastSeen: lastSeenReadSchema.nullish(),
   /** Each attempt to create the replacement (lib/dr/attempts.ts), passed through as it is. */
@@ -72,6 +101,10 @@ export interface RtoReport {
   availabilityZone: string;
   /** Every attempt to create the replacement, one zone each: zone, outcome (created, capacity, failed), why, seconds. */
   attempts: AttemptRecord[];
+  /** How service was restored: the warm standby took over, or a replacement was created. */
+  path: 'standby' | 'cold';
+  /** The warm standby, when one is configured: whether it took over and why (or why not), its growth, the next standby. */
+  standby: StandbyReport | null;
   oldClusterRetired: boolean;
   /** The old cluster's state when retiring began (null when it was kept). */
   oldClusterState: string | null;
@@ -92,10 +125,23 @@ export interface RtoReport {
   phases: Record<RtoPhase, number>;
 }
 
+export interface StandbyReport {
+  clusterId: string;
+  zone: string | null;
+  used: boolean;
+  /** Why it took over, or why the failover created a replacement instead. */
+  why: string;
+  /** The growth requested once it served: instance group counts, or the source's managed scaling limits. */
+  grown: { instanceGroups: Array<{ InstanceGroupId: string; InstanceCount: number }>; managedScalingLimits: Record<string, unknown> | null } | null;
+  /** The next standby this failover started (standby.rearm). */
+  rearmed: { clusterId: string; zone: string } | null;
+}
+
 export function computeRto(raw: unknown): RtoReport {
   const parsed = rtoInputSchema.safeParse(raw);
   if (!parsed.success) throw new RtoInputError(`RTO input is invalid:\n${formatIssues(parsed.error)}`);
-  const { request, times, plan, newCluster, newMaster, executionId, oldCluster, retireWarning, steps, stepsWarning, lastSeen, attempts } = parsed.data;
+  const { request, times, plan, newCluster, newMaster, executionId, oldCluster, retireWarning, steps, stepsWarning, lastSeen, attempts, standby } = parsed.data;
+  const used = standby?.used === true;
   const created = attempts?.find((a) => a.outcome === 'created');
   const t = (m: { at: string }) => Date.parse(m.at);
   const started = t(times.started);
@@ -119,13 +165,16 @@ export function computeRto(raw: unknown): RtoReport {
     newClusterId: newCluster.ClusterId,
     newMasterIp: newMaster.ip,
     oldMasterIp: plan.oldMasterIp,
-    availabilityZone: created?.zone ?? plan.targetAvailabilityZone,
+    availabilityZone: (used ? plan.standby?.zone : created?.zone) ?? plan.targetAvailabilityZone,
     attempts: attempts ?? [],
+    path: used ? 'standby' : 'cold',
+    standby: standbyReport(plan.standby, standby),
     oldClusterRetired: times.retired !== undefined,
     oldClusterState: oldCluster?.state ?? null,
     warnings: [
       ...(stepsWarning ? [`steps of ${plan.sourceClusterId} not carried over: ${describe(stepsWarning)}`] : []),
       ...(retireWarning ? [`old cluster ${plan.sourceClusterId} not retired: ${describe(retireWarning)}`] : []),
+      ...standbyWarnings(plan.standby, standby),
     ],
     steps: steps ?? null,
     lostWork: lastSeenFromRead(lastSeen),
@@ -136,3 +185,35 @@ export function computeRto(raw: unknown): RtoReport {
 }
 
 const describe = (w: { Error: string; Cause?: string | undefined }) => `${w.Error}${w.Cause ? `: ${w.Cause}` : ''}`;
+
+type PlannedStandby = RtoInput['plan']['standby'];
+type StandbySlot = RtoInput['standby'];
+
+function standbyReport(planned: PlannedStandby, slot: StandbySlot): StandbyReport | null {
+  if (!planned) return null;
+  const used = slot?.used === true;
+  const why = used ? `took over: ${planned.why}` : slot?.fallback ? describe(slot.fallback) : planned.why;
+  return {
+    clusterId: planned.clusterId,
+    zone: planned.zone,
+    used,
+    why,
+    grown: used && !slot?.warnings.grow && !slot?.warnings.scaling
+      ? { instanceGroups: planned.grow.instanceGroups, managedScalingLimits: planned.grow.managedScaling?.ComputeLimits ?? null }
+      : null,
+    rearmed: used && slot?.rearmed && planned.rearm ? { clusterId: slot.rearmed.ClusterId, zone: planned.rearm.zone } : null,
+  };
+}
+
+/** What growing the standby or starting the next one could not do; the failover still completed. */
+function standbyWarnings(planned: PlannedStandby, slot: StandbySlot): string[] {
+  if (!planned || slot?.used !== true) return [];
+  const warnings = slot.warnings;
+  return [
+    ...(warnings.grow ? [`standby ${planned.clusterId} not grown: ${describe(warnings.grow)}`] : []),
+    ...(warnings.scaling ? [`standby ${planned.clusterId} managed scaling limits not set: ${describe(warnings.scaling)}`] : []),
+    ...planned.grow.notGrown.map((what) => `standby ${planned.clusterId} not grown: ${what}`),
+    ...(warnings.rearm ? [`no new standby started: ${describe(warnings.rearm)}`] : []),
+    ...(planned.rearmSkipped ? [`no new standby started: ${planned.rearmSkipped}`] : []),
+  ];
+}

@@ -63,4 +63,6 @@ export const FAILOVER_ERRORS = {
   noCapacity: 'NoZoneWithCapacity',
   newMasterNotFound: 'NewMasterNotFound',
   targetNeverHealthy: 'TargetNeverHealthy',
+  /** The warm standby failed its probes: the failover created a replacement instead. */
+  standbyUnhealthy: 'StandbyUnhealthy',
 } as const;

@@ -56,6 +56,34 @@ export interface FailoverPlan {
   zones: Array<{ zone: string; kept: boolean; why: string; subnetIds: string[] }>;
   /** Where the replacement is tried, in order; `runJobFlow` is placed for the first. */
   placements: PlacementAttempt[];
+  /** The warm standby (lib/dr/standby.ts), when one is configured. */
+  standby: StandbyPlan | null;
+}
+
+/** A warm standby: whether the failover switches to it, and what it does after. */
+export interface StandbyPlan {
+  clusterId: string;
+  zone: string | null;
+  masterIp: string | null;
+  /** The failover switches to it (after a healthy probe); otherwise it creates a replacement. */
+  usable: boolean;
+  /** Why it can or cannot take over. */
+  why: string;
+  grow: StandbyGrowth;
+  /** The next standby's RunJobFlow request and zone (standby.rearm). */
+  rearm: { zone: string; runJobFlow: Record<string, unknown> } | null;
+  /** Why no rearm is planned although one is configured. */
+  rearmSkipped?: string;
+}
+
+/** What takes a standby to the source's capacity once it serves. */
+export interface StandbyGrowth {
+  /** ModifyInstanceGroups entries: its core and task groups raised to the source's counts. */
+  instanceGroups: Array<{ InstanceGroupId: string; InstanceCount: number }>;
+  /** PutManagedScalingPolicy's policy: the source's limits. */
+  managedScaling: { ComputeLimits: Record<string, unknown> } | null;
+  /** What the growth does not reach, and what to do about it. */
+  notGrown: string[];
 }
 
 /** One place to create the replacement: its zone(s), and what replaces the request's Instances placement. */

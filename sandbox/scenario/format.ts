@@ -1,4 +1,4 @@
-import { formatLostWork, formatStepsReport } from '../../lib/dr/format-failover.ts';
+import { formatLostWork, formatStandby, formatStepsReport } from '../../lib/dr/format-failover.ts';
 import type { RtoReport } from '../../lib/dr/rto.ts';
 import type { SimulationResult, TimelineEntry } from './result.ts';
 
@@ -31,6 +31,7 @@ function failoverSummary(failover: NonNullable<SimulationResult['failover']>): s
   for (const c of Object.values(failover.clusters)) lines.push(`  ${c.name}: ${c.state} in ${c.zone}${c.replaces ? ` (replaces ${c.replaces})` : ''}`);
   for (const e of failover.executions) {
     const report = (e.output as { report?: Partial<RtoReport> } | undefined)?.report;
+    if (report?.standby) lines.push(...formatStandby(report.standby).map((l) => `  ${l}`));
     for (const w of report?.warnings ?? []) lines.push(`  warning                 ${w}`);
     if (report?.steps) lines.push(...formatStepsReport(report.steps).map((l) => `  ${l}`));
     if (report && report.lostWork !== undefined && report.mode) lines.push(...formatLostWork(report.lostWork, report.mode).map((l) => `  ${l}`));

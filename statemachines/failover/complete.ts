@@ -22,6 +22,7 @@ export function completeStates(refs: FailoverResourceRefs): States {
         'stepsWarning.$': '$.stepsWarning',
         'lastSeen.$': '$.lastSeen',
         'attempts.$': '$.attempts.list',
+        'standby.$': '$.standby',
       },
       ResultPath: '$.report',
       Retry: [lambdaRetry],

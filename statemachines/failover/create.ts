@@ -1,5 +1,7 @@
 import { CLUSTER_GONE_STATES } from '../../lib/dr/cluster-states.ts';
-import { POLL } from '../../lib/dr/execution.ts';
+import { lastAttemptStartSeconds } from '../../lib/dr/execution.ts';
+
+export { lastAttemptStartSeconds };
 import { FAILOVER_ERRORS } from '../../lib/dr/task-errors.ts';
 import {
   CLEANUP,
@@ -27,16 +29,6 @@ import { pollLoop } from './poll-loop.ts';
  * run out, or the time in which a whole attempt and the switch still fit in the execution's timeout.
  */
 export const CREATE = 'PlaceAttempt';
-
-/**
- * No attempt starts later than this after the execution's start: it must still have the cluster's
- * whole poll budget and the switch's before the state machine's own timeout.
- */
-export function lastAttemptStartSeconds(timeoutSeconds: number): number {
-  const creating = POLL.clusterIntervalSeconds * POLL.clusterMaxAttempts;
-  const switching = POLL.targetIntervalSeconds * POLL.targetMaxAttempts;
-  return Math.max(0, timeoutSeconds - creating - switching);
-}
 
 export function createStates(refs: FailoverResourceRefs, exits: { created: string }, timeoutSeconds: number): States {
   const judge = (next: string): State => ({

@@ -6,7 +6,7 @@ import { cleanupStates } from '../../statemachines/failover/cleanup.ts';
 import { CLEANUP, type States } from '../../statemachines/failover/common.ts';
 import { completeStates } from '../../statemachines/failover/complete.ts';
 import { confirmStates } from '../../statemachines/failover/confirm.ts';
-import { createStates, lastAttemptStartSeconds } from '../../statemachines/failover/create.ts';
+import { CREATE, createStates, lastAttemptStartSeconds } from '../../statemachines/failover/create.ts';
 import { planStates } from '../../statemachines/failover/plan.ts';
 import { retireStates } from '../../statemachines/failover/retire.ts';
 import { startStates } from '../../statemachines/failover/start.ts';
@@ -136,7 +136,8 @@ describe('failover phases', () => {
 
   it('cleanup: undoes only what was created, never after the switch, and fails with the original error', () => {
     const states = cleanupStates(refs);
-    expectClosed(states, []);
+    // A standby that never turned healthy falls back to creating a replacement.
+    expectClosed(states, [CREATE]);
     const [afterSwitch] = state(states, CLEANUP).Choices!;
     expect(afterSwitch).toMatchObject({ Variable: '$.registration.switched', BooleanEquals: true, Next: 'EmitFailed' });
     expect(state(states, 'FailoverFailed')).toMatchObject({ Type: 'Fail', ErrorPath: '$.error.Error' });

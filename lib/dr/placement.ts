@@ -45,7 +45,15 @@ export interface PlacementRequest {
   needs: TypeNeeds;
 }
 
-export class PlacementError extends PlanningError {}
+export class PlacementError extends PlanningError {
+  constructor(
+    message: string,
+    /** Every zone considered and why it was dropped (empty when the source's subnet was not found). */
+    readonly zones: ZoneVerdict[] = [],
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The zones a replacement may go to, best first: in the source cluster's VPC, not the failed zone,
@@ -111,6 +119,7 @@ export async function placeReplacement(ec2: EC2Client, request: PlacementRequest
     const considered = [...zones.map((z) => `${z.zone} (${z.subnetIds.join(', ')}): ${z.why}`), ...notFound];
     throw new PlacementError(
       `no zone fits the replacement (failed zone ${request.failedZone}, VPC ${vpcId}${request.needs.length ? `, needs ${describeNeeds(request.needs)}` : ''}): ${considered.length ? considered.join('; ') : 'no candidate subnets matched the configuration'}`,
+      zones,
     );
   }
   return { vpcId, zones, fitting };

@@ -6,7 +6,7 @@ import { compact, replacementTags, runJobFlowFromSnapshot } from './clone-cluste
 import { findOldMaster, resolveSourceCluster, snapshotCluster } from './emr-source.ts';
 import { assertPassedRoles } from './passed-roles.ts';
 import { requestNeeds } from './instance-type-offerings.ts';
-import { placeReplacement, type Placements } from './placement.ts';
+import { PlacementError, placeReplacement, type Placements } from './placement.ts';
 import { PlanningError } from './planning-error.ts';
 import { planStandby } from './standby.ts';
 import { registeredTargetIps, servedZones, verifyTargetGroups } from './target-groups.ts';
@@ -79,7 +79,7 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
 
   const fleets = Boolean(request.Instances?.InstanceFleets?.length);
   const served = loadBalancers.length ? await servedZones(deps.elbv2, loadBalancers) : undefined;
-  const { zones, fitting } = await placeReplacement(deps.ec2, {
+  const placementRequest = {
     sourceSubnetId,
     failedZone,
     candidateSubnetIds: configured.placement.candidateSubnetIds,
@@ -87,9 +87,13 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
     minFreeAddresses: requestedInstances(request),
     servedZones: served,
     needs: requestNeeds(request),
+  };
+  // With a standby, no zone fitting a replacement is no reason to stop: the standby may take over.
+  const placed = await placeReplacement(deps.ec2, placementRequest).catch((err: unknown) => {
+    if (err instanceof PlacementError && configured.standby) return err;
+    throw err;
   });
-  const placements = placementsFor(fitting, fleets);
-  const first = placements[0]!;
+  const placements = placed instanceof PlacementError ? [] : placementsFor(placed.fitting, fleets);
   const standby = await planStandby(deps.emr, deps.ec2, {
     configured,
     sourceClusterId,
@@ -99,18 +103,22 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
     placements,
     now: (deps.now ?? Date.now)(),
   });
+  if (placed instanceof PlacementError && !standby?.usable) {
+    throw new PlacementError(`${placed.message}; and the standby cannot take over: ${standby?.why}`, placed.zones);
+  }
+  const first = placements[0];
 
   return {
     cluster: configured.name,
     sourceClusterId,
     sourceAvailabilityZone: failedZone,
-    targetAvailabilityZone: first.zone,
-    targetSubnetId: first.subnetIds[0]!,
+    targetAvailabilityZone: first?.zone ?? standby!.zone!,
+    targetSubnetId: first?.subnetIds[0] ?? standby!.subnetId!,
     oldMasterIp: oldMaster.ip,
     targetGroups,
-    runJobFlow: { ...keptAlive(withPlacement(request, first.instances)) },
+    runJobFlow: { ...keptAlive(first ? withPlacement(request, first.instances) : request) },
     source: configured.runJobFlowTemplate ? 'template' : 'cloned',
-    zones,
+    zones: placed.zones,
     placements,
     standby,
   };

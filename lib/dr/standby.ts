@@ -37,6 +37,7 @@ export async function planStandby(emr: EMRClient, ec2: EC2Client, context: Stand
   const unusable = (why: string, cluster?: Cluster): StandbyPlan => ({
     clusterId: cluster?.Id ?? standby.clusterId,
     zone: cluster?.Ec2InstanceAttributes?.Ec2AvailabilityZone ?? null,
+    subnetId: cluster?.Ec2InstanceAttributes?.Ec2SubnetId ?? null,
     masterIp: null,
     usable: false,
     why,
@@ -59,6 +60,7 @@ export async function planStandby(emr: EMRClient, ec2: EC2Client, context: Stand
   return {
     clusterId: cluster.Id!,
     zone,
+    subnetId: cluster.Ec2InstanceAttributes?.Ec2SubnetId ?? null,
     masterIp: master.ip,
     usable: true,
     why: `${cluster.Status?.State} in ${zone}, master ${master.ip}`,

@@ -43,6 +43,7 @@ export interface FailoverPlan {
   cluster: string;
   sourceClusterId: string;
   sourceAvailabilityZone: string;
+  /** The first fitting zone, and its best subnet (no zone fitting a replacement: the usable standby's). */
   targetAvailabilityZone: string;
   targetSubnetId: string;
   /** Private IP of the master being replaced (currently registered in the target groups). */
@@ -54,7 +55,7 @@ export interface FailoverPlan {
   source: 'template' | 'cloned';
   /** Every candidate zone, kept or dropped, and why (lib/dr/placement.ts). */
   zones: Array<{ zone: string; kept: boolean; why: string; subnetIds: string[] }>;
-  /** Where the replacement is tried, in order; `runJobFlow` is placed for the first. */
+  /** Where the replacement is tried, in order; `runJobFlow` is placed for the first. Empty when no zone fits one but the standby can take over. */
   placements: PlacementAttempt[];
   /** The warm standby (lib/dr/standby.ts), when one is configured. */
   standby: StandbyPlan | null;
@@ -64,6 +65,7 @@ export interface FailoverPlan {
 export interface StandbyPlan {
   clusterId: string;
   zone: string | null;
+  subnetId: string | null;
   masterIp: string | null;
   /** The failover switches to it (after a healthy probe); otherwise it creates a replacement. */
   usable: boolean;

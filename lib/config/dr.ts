@@ -165,6 +165,8 @@ export const emrClusterSchema = z
     resubmitSteps: z.enum(RESUBMIT_STEPS).default('none'),
     alarm: alarmSchema,
     drill: drillSchema,
+    /** A running standby cluster in another zone that a failover promotes and grows; `rearm` creates the next one. */
+    standby: z.object({ clusterId: z.string().regex(/^j-[A-Z0-9]+$/, 'an EMR cluster id such as j-2AXXXXXXGAPLF'), rearm: z.boolean().default(false) }).strict().optional(),
   })
   .strict()
   .superRefine((cluster, ctx) => {

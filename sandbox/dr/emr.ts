@@ -1,6 +1,8 @@
 import type { RunJobFlowCommandInput } from '@aws-sdk/client-emr';
 import type { CapacityModel, ProvisioningFailure } from './capacity.ts';
 import type { InMemoryEc2 } from './ec2.ts';
+import { describeGroup, groupsOfCounts, groupsOfRequest, modifyGroups, type InstanceCounts, type SandboxInstanceGroup } from './emr-instance-groups.ts';
+import { validPolicy, type ManagedScalingPolicy } from './emr-managed-scaling.ts';
 import { listStepsPage, stepsFromRequest, stepTimeline, type SandboxStep, type StepTimeline } from './emr-steps.ts';
 import { ServiceError, type CallLog, type Caller } from './service-error.ts';
 
@@ -33,6 +35,12 @@ export interface SandboxCluster {
   steps: SandboxStep[];
   /** What it was made with (a replacement: its RunJobFlow request). */
   made?: ClusterMade;
+  /** MASTER, CORE and (when it has one) TASK, over time (sandbox/dr/emr-instance-groups.ts). */
+  instanceGroups: SandboxInstanceGroup[];
+  /** From ModifyInstanceGroups until added instances run; default EmrOptions.resizeSeconds. */
+  resizeSeconds?: number;
+  /** What GetManagedScalingPolicy returns; none until one is put (or the scenario gives one). */
+  managedScalingPolicy?: ManagedScalingPolicy;
 }
 
 export interface ClusterMade {
@@ -40,6 +48,7 @@ export interface ClusterMade {
   bootstrapActions: Array<{ name: string; path: string; args: string[] }>;
   applications: string[];
   instanceTypes: { master: string; core: string };
+  instanceCounts: InstanceCounts;
   serviceRole: string;
   instanceProfile: string;
   autoScalingRole?: string | undefined;
@@ -58,9 +67,15 @@ export interface EmrOptions {
   scenarioSeconds?: (ms: number) => number;
   /** How long a step added by AddJobFlowSteps runs, by its name (default 300 s). */
   stepSeconds?: (name: string) => number | undefined;
+  /** From ModifyInstanceGroups until added instances run, for a cluster without its own (default 300 s). */
+  resizeSeconds?: number;
 }
 
 const DEFAULT_STEP_SECONDS = 300;
+const DEFAULT_RESIZE_SECONDS = 300;
+/** A cluster made without instance groups in its request: EMR's defaults in the sandbox. */
+const DEFAULT_INSTANCE_TYPES = { master: 'm5.xlarge', core: 'r5.2xlarge' };
+const DEFAULT_INSTANCE_COUNTS: InstanceCounts = { core: 2, task: 0 };
 /** AddJobFlowSteps is accepted in these cluster states only (EMR API reference). */
 const ACCEPTS_STEPS = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'];
 
@@ -136,13 +151,21 @@ export class InMemoryEmr {
         return this.listInstances(input);
       case 'ListInstanceGroups':
         return { InstanceGroups: this.instanceGroups(this.find(String(input.ClusterId))) };
+      case 'ModifyInstanceGroups':
+        return this.modifyInstanceGroups(input);
       case 'ListBootstrapActions':
         return {
           BootstrapActions: (this.find(String(input.ClusterId)).made?.bootstrapActions ?? []).map((b) => ({ Name: b.name, ScriptPath: b.path, Args: [...b.args] })),
         };
       case 'GetAutoTerminationPolicy':
-      case 'GetManagedScalingPolicy':
         this.find(String(input.ClusterId));
+        return {};
+      case 'GetManagedScalingPolicy': {
+        const policy = this.find(String(input.ClusterId)).managedScalingPolicy;
+        return policy ? { ManagedScalingPolicy: structuredClone(policy) } : {};
+      }
+      case 'PutManagedScalingPolicy':
+        this.find(String(input.ClusterId)).managedScalingPolicy = this.answer(() => validPolicy(input.ManagedScalingPolicy));
         return {};
       case 'SetTerminationProtection':
         for (const id of ids(input)) this.find(id).terminationProtected = Boolean(input.TerminationProtected);
@@ -166,6 +189,16 @@ export class InMemoryEmr {
       return cluster ? [[id, { ...cluster.tags }] as const] : [];
     });
     return named.length ? Object.fromEntries(named) : undefined;
+  }
+
+  /** Runs an emulator check; a ServiceError it raises is the call's answer, recorded on the call. */
+  private answer<T>(check: () => T): T {
+    try {
+      return check();
+    } catch (err) {
+      if (err instanceof ServiceError) this.log.fail(err);
+      throw err;
+    }
   }
 
   private find(id: string): SandboxCluster {
@@ -193,6 +226,8 @@ export class InMemoryEmr {
     const shortage: ProvisioningFailure | undefined = chosen.failure;
     if (shortage?.failure === 'reject') this.log.fail(new ServiceError('ValidationException', shortage.message));
     const id = `j-SANDBOX${String(++this.seq).padStart(5, '0')}`;
+    const instanceGroups = this.answer(() => groupsOfRequest(id, instances)) ?? groupsOfCounts(id, DEFAULT_INSTANCE_TYPES, DEFAULT_INSTANCE_COUNTS);
+    const managedScalingPolicy = input.ManagedScalingPolicy === undefined ? undefined : this.answer(() => validPolicy(input.ManagedScalingPolicy));
     const provisioningMs = this.options.provisioningSeconds * 1000;
     const tags = Object.fromEntries(
       ((input.Tags as Array<{ Key: string; Value: string }> | undefined) ?? []).map((t) => [t.Key, t.Value]),
@@ -220,6 +255,8 @@ export class InMemoryEmr {
       createdByScenario: true,
       request: structuredClone(input),
       steps: [],
+      instanceGroups,
+      ...(managedScalingPolicy ? { managedScalingPolicy } : {}),
     });
     return { JobFlowId: id, ClusterArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${id}` };
   }
@@ -293,11 +330,24 @@ export class InMemoryEmr {
     };
   }
 
-  private instanceGroups(cluster: SandboxCluster) {
-    return [
-      { Id: `ig-${cluster.id}-m`, Name: 'Primary', InstanceGroupType: 'MASTER', InstanceType: cluster.made?.instanceTypes.master ?? 'm5.xlarge', RequestedInstanceCount: 1, Market: 'ON_DEMAND' },
-      { Id: `ig-${cluster.id}-c`, Name: 'Core', InstanceGroupType: 'CORE', InstanceType: cluster.made?.instanceTypes.core ?? 'r5.2xlarge', RequestedInstanceCount: 2, Market: 'ON_DEMAND' },
-    ];
+  private instanceGroups(cluster: SandboxCluster, now = this.options.now()) {
+    const state = this.state(cluster, now);
+    return cluster.instanceGroups.map((g) => describeGroup(g, state, now));
+  }
+
+  /** Each group's type, requested and running instances now (the run result's view). */
+  instanceGroupCounts(cluster: SandboxCluster, now = this.options.now()): Array<{ type: string; requested: number; running: number }> {
+    return this.instanceGroups(cluster, now).map((g) => ({ type: g.InstanceGroupType, requested: g.RequestedInstanceCount, running: g.RunningInstanceCount }));
+  }
+
+  /** ModifyInstanceGroups on one cluster (the sandbox needs its ClusterId, which Lifeguard always gives). */
+  private modifyInstanceGroups(input: Record<string, unknown>) {
+    if (typeof input.ClusterId !== 'string') throw new Error('the sandbox EMR answers ModifyInstanceGroups with a ClusterId only');
+    const cluster = this.find(input.ClusterId);
+    const now = this.options.now();
+    const resizeMs = (cluster.resizeSeconds ?? this.options.resizeSeconds ?? DEFAULT_RESIZE_SECONDS) * 1000;
+    this.answer(() => modifyGroups(cluster.instanceGroups, input.InstanceGroups, { clusterState: this.state(cluster, now), now, resizeMs }));
+    return {};
   }
 
   private listInstances(input: Record<string, unknown>) {

@@ -31,15 +31,25 @@ function pointAt(timeline: Timeline, seconds: number): HadoopHealth {
   return point ? { resourceManager: point.resourceManager, nameNode: point.nameNode, livy: point.livy } : ALL_UP;
 }
 
+/** The timeline the scenario gives a cluster it names: its own, or its standby's. */
+function givenTimeline(scenario: DrScenario, id: string): Timeline {
+  for (const c of scenario.clusters) {
+    if (c.id === id) return c.health;
+    if (c.standby?.id === id) return c.standby.health;
+  }
+  return [];
+}
+
 /**
- * A cluster's Hadoop health at a time: the scenario's timeline (for a replacement, its entry in
- * emr.replacements, in creation order), and nothing at all while its master is not up.
+ * A cluster's Hadoop health at a time: the scenario's timeline (a standby's own; for a cluster the
+ * run creates, a rearmed standby included, its entry in emr.replacements, in creation order), and
+ * nothing at all while its master is not up.
  */
 export function clusterHealth(scenario: DrScenario, emr: InMemoryEmr, originMs: number): (cluster: SandboxCluster, atMs: number) => HadoopHealth {
   return (cluster, atMs) => {
     if (!emr.isUp(cluster, atMs)) return ALL_DOWN;
     const seconds = (atMs - originMs) / 1000;
-    if (!cluster.createdByScenario) return pointAt(scenario.clusters.find((c) => c.id === cluster.id)?.health ?? [], seconds);
+    if (!cluster.createdByScenario) return pointAt(givenTimeline(scenario, cluster.id), seconds);
     const index = [...emr.clusters.values()].filter((c) => c.createdByScenario).indexOf(cluster);
     return pointAt(scenario.emr.replacements[index]?.health ?? [], seconds);
   };

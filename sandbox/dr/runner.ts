@@ -21,6 +21,7 @@ import type { HadoopEmulator } from '../hadoop/emulator.ts';
 import type { TargetState } from './elbv2.ts';
 import { buildDrWorld, buildLoadBalancing, ec2Call } from './world.ts';
 import { stepSummary } from './emr-steps.ts';
+import { STANDBY_TAG } from '../../lib/dr/tags.ts';
 import { clusterHealth, passes, SERVICE_PORTS, serviceOnPort } from './master-health.ts';
 import { masterNetwork } from './master-network.ts';
 import { PROBE_INTERVAL_SECONDS, SandboxAlarm, type AlarmState } from './alarm.ts';
@@ -83,6 +84,10 @@ export interface SandboxClusterView {
   replaces: string | null;
   /** Its steps at the end of the run, in the order they were added. */
   steps: Array<{ id: string; name: string; state: string; actionOnFailure: string; args: string[] }>;
+  /** Its instance groups at the end of the run: MASTER, CORE, TASK (when it has one). */
+  instanceGroups: Array<{ type: string; requested: number; running: number }>;
+  /** The protected cluster this one stands by for (lifeguard:standby tag). */
+  standbyOf: string | null;
 }
 
 export interface FailoverResult {
@@ -396,6 +401,8 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
             const s = stepSummary(run, clock.now());
             return { id: s.Id, name: s.Name, state: s.Status.State, actionOnFailure: s.ActionOnFailure, args: s.Config.Args };
           }),
+          instanceGroups: emr.instanceGroupCounts(c),
+          standbyOf: c.tags[STANDBY_TAG] ?? null,
         },
       ]),
     ),
@@ -429,6 +436,7 @@ export function sandboxDrConfigInput(scenario: DrScenario) {
         resubmitSteps: c.resubmitSteps,
         drill: { retireOldCluster: c.drill.retireOldCluster },
         ...(c.alarm ? { alarm: c.alarm } : {}),
+        ...(c.standby ? { standby: { clusterId: c.standby.id, rearm: c.standby.rearm } } : {}),
       };
     }),
   };

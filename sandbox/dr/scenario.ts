@@ -24,6 +24,46 @@ const healthPointSchema = z
   })
   .strict();
 
+const clusterId = z.string().regex(/^j-[A-Z0-9]+$/, 'an EMR cluster id such as j-2AXXXXXXGAPLF');
+const masterSchema = z.object({ ip: ipv4, instanceId: z.string().regex(/^i-[0-9a-z]+$/, 'an EC2 instance id') }).strict();
+
+/** Instances per group: one MASTER, `core` CORE, and a TASK group only when `task` is above 0. */
+const instanceCounts = (core: number) =>
+  z.object({ core: z.number().int().min(1).default(core), task: z.number().int().min(0).default(0) }).strict().prefault({});
+
+/** EMR's ComputeLimits (camelCase here): the managed scaling policy's bounds, in `unitType` units. */
+const managedScalingSchema = z
+  .object({
+    unitType: z.enum(['Instances', 'InstanceFleetUnits', 'VCPU']),
+    minimumCapacityUnits: z.number().int().min(1),
+    maximumCapacityUnits: z.number().int().min(1),
+    maximumOnDemandCapacityUnits: z.number().int().min(0).optional(),
+    maximumCoreCapacityUnits: z.number().int().min(1).optional(),
+  })
+  .strict()
+  .refine((m) => m.minimumCapacityUnits <= m.maximumCapacityUnits, { message: 'minimumCapacityUnits must not exceed maximumCapacityUnits', path: ['maximumCapacityUnits'] });
+
+/**
+ * A warm standby: a small running cluster in another zone that a failover promotes (registers its
+ * master, then grows it to the protected cluster's capacity) instead of creating one.
+ */
+const standbySchema = z
+  .object({
+    id: clusterId,
+    subnetId: z.string().min(1),
+    master: masterSchema,
+    /** Hadoop health over time; before the first point, everything is up. */
+    health: z.array(healthPointSchema).default([]),
+    /** The world ends the standby at this time: TERMINATED_WITH_ERRORS. */
+    failsAt: seconds.optional(),
+    instanceCounts: instanceCounts(1),
+    /** From ModifyInstanceGroups until the added instances run. */
+    resizeSeconds: seconds.default(300),
+    /** dr.clusters[].standby.rearm: a failover creates the next standby in a third zone. */
+    rearm: z.boolean().default(false),
+  })
+  .strict();
+
 /** A step on a cluster: it runs when the steps added before it are done (sandbox/dr/emr-steps.ts). */
 const stepSchema = z
   .object({
@@ -46,9 +86,9 @@ const stepSchema = z
 const clusterSchema = z
   .object({
     name: z.string().min(1).regex(/^[A-Za-z0-9][A-Za-z0-9\-_]*$/, 'letters, digits, - and _'),
-    id: z.string().regex(/^j-[A-Z0-9]+$/, 'an EMR cluster id such as j-2AXXXXXXGAPLF'),
+    id: clusterId,
     subnetId: z.string().min(1),
-    master: z.object({ ip: ipv4, instanceId: z.string().regex(/^i-[0-9a-z]+$/, 'an EC2 instance id') }).strict(),
+    master: masterSchema,
     terminationProtected: z.boolean().default(true),
     /** The world ends the cluster on its own at this time (its zone went away): TERMINATED_WITH_ERRORS. */
     failsAt: seconds.optional(),
@@ -98,6 +138,10 @@ const clusterSchema = z
         bootstrapActions: z.array(z.object({ name: z.string().min(1), path: z.string().min(1), args: z.array(z.string()).default([]) }).strict()).default([]),
         applications: z.array(z.string().min(1)).default(['Hadoop', 'Spark', 'Livy', 'Hive']),
         instanceTypes: z.object({ master: z.string().default('m5.xlarge'), core: z.string().default('r5.2xlarge') }).strict().prefault({}),
+        /** Instances per group (the TASK group, of the core instance type, exists when `task` is above 0). */
+        instanceCounts: instanceCounts(2),
+        /** Its managed scaling policy (GetManagedScalingPolicy); none by default. */
+        managedScaling: managedScalingSchema.optional(),
         /** The cluster's own roles (names); by default the ones the configuration's defaults name. */
         serviceRole: z.string().default('EMR_DefaultRole'),
         instanceProfile: z.string().default('EMR_EC2_DefaultRole'),
@@ -105,6 +149,8 @@ const clusterSchema = z
       })
       .strict()
       .prefault({}),
+    /** dr.clusters[].standby: the cluster's warm standby, running from the start. */
+    standby: standbySchema.optional(),
     /** dr.clusters[].resubmitSteps: which steps a failover carries over. */
     resubmitSteps: z.enum(RESUBMIT_STEPS).default('none'),
     /** The health alarm (dr.clusters[].alarm): its evaluation window counts in the RTO. */
@@ -237,6 +283,8 @@ export const drScenarioSchema = z
     emr: z
       .object({
         provisioningSeconds: z.number().min(60).default(600),
+        /** From ModifyInstanceGroups until the added instances run, on a cluster that is not a standby (a standby has its own). */
+        resizeSeconds: seconds.default(300),
         /**
          * A failure that is not capacity (another zone fails the same way): reject, RunJobFlow's
          * ValidationException; terminate, the new cluster ends TERMINATED_WITH_ERRORS mid-way with BOOTSTRAP_FAILURE.
@@ -273,9 +321,20 @@ export const drScenarioSchema = z
     const groups = new Set(spec.targetGroups.map((g) => g.arn));
     spec.clusters.forEach((c, i) => {
       if (!subnets.has(c.subnetId)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'subnetId'], message: `'${c.subnetId}' is not one of the subnets` });
+      if (c.standby && !subnets.has(c.standby.subnetId)) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', i, 'standby', 'subnetId'], message: `'${c.standby.subnetId}' is not one of the subnets` });
+      }
       c.targetGroups.forEach((arn, j) => {
         if (!groups.has(arn)) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'targetGroups', j], message: `'${arn}' is not one of the targetGroups` });
       });
+    });
+    // A standby is a cluster of its own: its j-ID may not be another cluster's.
+    const owners = new Map(spec.clusters.map((c, i) => [c.id, `clusters.${i}.id`]));
+    spec.clusters.forEach((c, i) => {
+      if (!c.standby) return;
+      const taken = owners.get(c.standby.id);
+      if (taken) ctx.addIssue({ code: 'custom', path: ['clusters', i, 'standby', 'id'], message: `'${c.standby.id}' is already ${taken}: give the standby its own cluster id` });
+      else owners.set(c.standby.id, `clusters.${i}.standby.id`);
     });
     const names = new Set(spec.clusters.flatMap((c) => [c.name, c.id]));
     spec.triggers.forEach((t, i) => {

@@ -1,15 +1,17 @@
-import { CLUSTER_TAG } from '../../lib/dr/tags.ts';
+import { CLUSTER_TAG, STANDBY_TAG } from '../../lib/dr/tags.ts';
 import { capacityModel } from './capacity.ts';
 import { InMemoryEc2 } from './ec2.ts';
 import { InMemoryElbv2, type ServingProbe } from './elbv2.ts';
+import { groupsOfCounts } from './emr-instance-groups.ts';
+import { policyOfScenario } from './emr-managed-scaling.ts';
 import { InMemoryEmr } from './emr.ts';
 import type { DrScenario } from './scenario.ts';
 import type { CallLog, Caller } from './service-error.ts';
 
 /**
  * The AWS side of a DR scenario as it stands at its start: subnets and zones, the EMR clusters
- * (with their steps and what they were made with), the load balancer and its target groups with
- * each cluster's master registered. The runner plays a failover in it; `lifeguard audit --emr
+ * (with their steps and what they were made with) and their warm standbys, the load balancer and
+ * its target groups with each cluster's master registered (a standby's is not). The runner plays a failover in it; `lifeguard audit --emr
  * --scenario` only reads it.
  */
 
@@ -32,6 +34,7 @@ export function buildDrWorld(scenario: DrScenario, { t0, now, log }: WorldOption
     scenarioSeconds: (ms) => (ms - t0) / 1000,
     now,
     stepSeconds: (name) => stepSeconds.get(name),
+    resizeSeconds: scenario.emr.resizeSeconds,
   });
   let stepSeq = 0;
   for (const c of scenario.clusters) {
@@ -51,6 +54,8 @@ export function buildDrWorld(scenario: DrScenario, { t0, now, log }: WorldOption
       releaseLabel: 'emr-7.5.0',
       createdByScenario: false,
       made: c.made,
+      instanceGroups: groupsOfCounts(c.id, c.made.instanceTypes, c.made.instanceCounts),
+      ...(c.made.managedScaling ? { managedScalingPolicy: policyOfScenario(c.made.managedScaling) } : {}),
       steps: c.steps.map((s) => ({
         id: s.id ?? `s-SCENARIO${String(++stepSeq).padStart(5, '0')}`,
         name: s.name,
@@ -64,8 +69,36 @@ export function buildDrWorld(scenario: DrScenario, { t0, now, log }: WorldOption
         fails: s.fails,
       })),
     });
+    if (c.standby) addStandby(emr, ec2, c, c.standby, t0);
   }
   return { ec2, emr };
+}
+
+/** A cluster's warm standby: running long before the start, made as its cluster but small, its master in no target group. */
+type ScenarioCluster = DrScenario['clusters'][number];
+
+function addStandby(emr: InMemoryEmr, ec2: InMemoryEc2, c: ScenarioCluster, standby: NonNullable<ScenarioCluster['standby']>, t0: number): void {
+  const made = { ...c.made, instanceCounts: standby.instanceCounts };
+  emr.addCluster({
+    id: standby.id,
+    name: `${c.name}-standby`,
+    subnetId: standby.subnetId,
+    zone: ec2.subnet(standby.subnetId)!.zone,
+    masterIp: standby.master.ip,
+    masterInstanceId: standby.master.instanceId,
+    createdAtMs: t0 - 86_400_000,
+    readyAtMs: t0 - 86_000_000,
+    ...(standby.failsAt !== undefined ? { failsAtMs: t0 + standby.failsAt * 1000 } : {}),
+    terminationProtected: true,
+    tags: { [CLUSTER_TAG]: c.name, [STANDBY_TAG]: c.name },
+    releaseLabel: 'emr-7.5.0',
+    createdByScenario: false,
+    made,
+    instanceGroups: groupsOfCounts(standby.id, made.instanceTypes, made.instanceCounts),
+    ...(made.managedScaling ? { managedScalingPolicy: policyOfScenario(made.managedScaling) } : {}),
+    resizeSeconds: standby.resizeSeconds,
+    steps: [],
+  });
 }
 
 /** The NLB (one, in front of every target group) with each cluster's master registered an hour before the start. */

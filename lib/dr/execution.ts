@@ -91,8 +91,8 @@ export interface ExecutionState {
   newMasterLookup: null;
   newMaster: null;
   registration: { started: boolean; switched: boolean };
-  /** The warm standby: whether it took over, its probes, why the cold path ran instead, what growing and rearming it left as warnings. */
-  standby: { used: false; checks: { n: number }; last: null; fallback: null; warnings: Record<string, unknown>; rearmed: null };
+  /** The warm standby: whether it serves (took over), its probes, why the cold path ran instead, what growing and rearming it left as warnings. */
+  standby: { state: 'not-used' | 'serving'; checks: { n: number }; last: null; fallback: null; warnings: Record<string, unknown>; rearmed: null };
   rolledBack: boolean;
   /** The old cluster's state, read before retiring it. */
   oldCluster: null;
@@ -163,7 +163,7 @@ export function prepareExecution(event: ValidateEvent, dr: DrConfig): ExecutionS
     newMasterLookup: null,
     newMaster: null,
     registration: { started: false, switched: false },
-    standby: { used: false, checks: { n: 0 }, last: null, fallback: null, warnings: {}, rearmed: null },
+    standby: { state: 'not-used', checks: { n: 0 }, last: null, fallback: null, warnings: {}, rearmed: null },
     rolledBack: false,
     oldCluster: null,
     retireWarning: null,

@@ -145,6 +145,7 @@ async function run(scenario: DrScenario, emulators: Map<string, HadoopEmulator>,
     const cluster = emr.byMasterIp(ip);
     if (!cluster) return false;
     if (cluster.createdByScenario && scenario.newTargetsNeverHealthy) return false;
+    if (scenario.clusters.some((c) => c.standby?.id === cluster.id && c.standby.targetsNeverHealthy)) return false;
     return passes(healthOf(cluster, atMs), serviceOnPort(port));
   };
   const elbv2 = buildLoadBalancing(scenario, { t0, now: () => clock.now(), log, ec2, serving });

@@ -61,6 +61,11 @@ const standbySchema = z
     resizeSeconds: seconds.default(300),
     /** dr.clusters[].standby.rearm: a failover creates the next standby in a third zone. */
     rearm: z.boolean().default(false),
+    /**
+     * Its master never passes the NLB health check although its services answer the probe (say its
+     * security group does not admit the load balancer).
+     */
+    targetsNeverHealthy: z.boolean().default(false),
   })
   .strict();
 

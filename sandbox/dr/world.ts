@@ -78,7 +78,9 @@ export function buildDrWorld(scenario: DrScenario, { t0, now, log }: WorldOption
 type ScenarioCluster = DrScenario['clusters'][number];
 
 function addStandby(emr: InMemoryEmr, ec2: InMemoryEc2, c: ScenarioCluster, standby: NonNullable<ScenarioCluster['standby']>, t0: number): void {
-  const made = { ...c.made, instanceCounts: standby.instanceCounts };
+  // Small, and without the source's managed scaling (a failover gives it the source's limits).
+  const { managedScaling: _sourceLimits, ...sourceMade } = c.made;
+  const made = { ...sourceMade, instanceCounts: standby.instanceCounts };
   emr.addCluster({
     id: standby.id,
     name: `${c.name}-standby`,
@@ -95,7 +97,6 @@ function addStandby(emr: InMemoryEmr, ec2: InMemoryEc2, c: ScenarioCluster, stan
     createdByScenario: false,
     made,
     instanceGroups: groupsOfCounts(standby.id, made.instanceTypes, made.instanceCounts),
-    ...(made.managedScaling ? { managedScalingPolicy: policyOfScenario(made.managedScaling) } : {}),
     resizeSeconds: standby.resizeSeconds,
     steps: [],
   });

@@ -28,7 +28,7 @@ export function cleanupStates(refs: FailoverResourceRefs): States {
         { Variable: '$.registration.switched', BooleanEquals: true, Next: 'EmitFailed' },
         { Variable: '$.registration.started', BooleanEquals: true, Next: 'RollbackNewTargets' },
         // A standby was not created here: it is never terminated.
-        { Variable: '$.standby.used', BooleanEquals: true, Next: 'EmitFailed' },
+        { Variable: '$.standby.state', StringEquals: 'serving', Next: 'EmitFailed' },
         { Not: { Variable: '$.newCluster', IsNull: true }, Next: 'UnprotectNewCluster' },
       ],
       Default: 'EmitFailed',
@@ -47,13 +47,14 @@ export function cleanupStates(refs: FailoverResourceRefs): States {
         {
           Comment: 'The standby never turned healthy behind the load balancer, and its targets are gone again: create a replacement instead',
           And: [
-            { Variable: '$.standby.used', BooleanEquals: true },
+            { Variable: '$.standby.state', StringEquals: 'serving' },
             { Variable: '$.error.Error', StringEquals: FAILOVER_ERRORS.targetNeverHealthy },
-            { Variable: '$.cleanupError.targets', IsPresent: false },
+            // `Not IsPresent: true`, not `IsPresent: false`: the same rule, and the local runner evaluates only this form right.
+            { Not: { Variable: '$.cleanupError.targets', IsPresent: true } },
           ],
           Next: 'StampStandbyFallback',
         },
-        { Variable: '$.standby.used', BooleanEquals: true, Next: 'EmitFailed' },
+        { Variable: '$.standby.state', StringEquals: 'serving', Next: 'EmitFailed' },
       ],
       Default: 'UnprotectNewCluster',
     },
@@ -65,7 +66,7 @@ export function cleanupStates(refs: FailoverResourceRefs): States {
       Default: 'EmitFailed',
     },
     StandbyNeverHealthy: { Type: 'Pass', InputPath: '$.error', ResultPath: '$.standby.fallback', Next: 'StandbyNotUsed' },
-    StandbyNotUsed: { Type: 'Pass', Result: false, ResultPath: '$.standby.used', Next: 'ForgetStandbyCluster' },
+    StandbyNotUsed: { Type: 'Pass', Result: 'not-used', ResultPath: '$.standby.state', Next: 'ForgetStandbyCluster' },
     ForgetStandbyCluster: { Type: 'Pass', Result: null, ResultPath: '$.newCluster', Next: 'ForgetStandbyMaster' },
     ForgetStandbyMaster: { Type: 'Pass', Result: null, ResultPath: '$.newMaster', Next: 'ForgetStandbyRegistration' },
     ForgetStandbyRegistration: { Type: 'Pass', Result: { started: false, switched: false }, ResultPath: '$.registration', Next: 'ForgetStandbyError' },

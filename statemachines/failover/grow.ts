@@ -13,7 +13,7 @@ export function growStates(refs: FailoverResourceRefs, exits: { done: string }):
   return {
     WasStandbyUsed: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.standby.used', BooleanEquals: true, Next: 'HasGroupsToGrow' }],
+      Choices: [{ Variable: '$.standby.state', StringEquals: 'serving', Next: 'HasGroupsToGrow' }],
       Default: exits.done,
     },
     HasGroupsToGrow: {

@@ -66,8 +66,8 @@ export function standbyStates(refs: FailoverResourceRefs, exits: { cold: string;
     UseStandby: {
       Type: 'Pass',
       Comment: 'From here a failure rolls back the targets but never terminates the standby: this execution did not create it',
-      Result: true,
-      ResultPath: '$.standby.used',
+      Result: 'serving',
+      ResultPath: '$.standby.state',
       Next: 'StandbyAsNewCluster',
     },
     StandbyAsNewCluster: { Type: 'Pass', Parameters: { 'ClusterId.$': '$.plan.standby.clusterId' }, ResultPath: '$.newCluster', Next: 'StandbyAsNewMaster' },

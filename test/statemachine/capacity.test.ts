@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AttemptRecord } from '../../lib/dr/attempts.ts';
 import type { FailoverResult } from '../../sandbox/dr/runner.ts';
 import type { DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
-import { LIVY_TG, OLD_ID, OLD_IP, outage, RM_TG, run, scenario, targetIps } from './fixtures.ts';
+import { expectNeverWithoutHealthyTarget, LIVY_TG, OLD_ID, OLD_IP, outage, RM_TG, run, scenario, targetIps } from './fixtures.ts';
 
 /**
  * Placement that fits the cluster and capacity that runs out: the DR sandbox's EC2 offers instance
@@ -25,21 +25,6 @@ const bigCore = { health: [{ at: 5, ...outage }], made: { instanceTypes: { maste
 const runJobFlows = (result: FailoverResult) => result.calls.filter((c) => c.action === 'RunJobFlow');
 const subnetOf = (call: FailoverResult['calls'][number]) => (call.input as { Instances: { Ec2SubnetId?: string } }).Instances.Ec2SubnetId;
 const completed = (result: FailoverResult) => result.events.find((e) => e.detailType === 'Failover Completed')?.detail as { attempts: AttemptRecord[]; availabilityZone: string } | undefined;
-
-/**
- * The failover never takes a target group's last healthy target away and never leaves it empty: at
- * every change some target is registered (not draining), and one drains only while another is healthy.
- */
-function expectNeverWithoutHealthyTarget(result: FailoverResult): void {
-  for (const arn of [LIVY_TG, RM_TG]) {
-    const changes = result.targetHealth[arn] ?? [];
-    expect(changes.length).toBeGreaterThan(0);
-    for (const { t, targets } of changes) {
-      expect(targets.some((x) => x.state !== 'draining'), `${arn} at ${t}s: no registered target`).toBe(true);
-      if (targets.some((x) => x.state === 'draining')) expect(targets.some((x) => x.state === 'healthy'), `${arn} at ${t}s: a target drains with none healthy`).toBe(true);
-    }
-  }
-}
 
 describe('failover placement and capacity (real ASL, DR sandbox)', () => {
   it('never tries a zone that does not offer one of the instance types', async () => {

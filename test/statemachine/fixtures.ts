@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { VirtualClock } from '../../sandbox/clock/virtual-clock.ts';
 import { runFailoverScenario, type FailoverResult } from '../../sandbox/dr/runner.ts';
 import type { DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
@@ -48,4 +49,23 @@ export function actions(result: FailoverResult, service?: string): string[] {
 
 export function targetIps(result: FailoverResult, arn: string): string[] {
   return (result.targets[arn] ?? []).filter((t) => t.state !== 'draining').map((t) => t.ip).sort();
+}
+
+/**
+ * The failover never takes a target group's last healthy target away and never leaves it empty: at
+ * every change some target is registered (not draining), and a target that was healthy drains only
+ * while another is healthy (an unhealthy one, such as a rolled-back master, may go at any time).
+ */
+export function expectNeverWithoutHealthyTarget(result: FailoverResult): void {
+  for (const arn of [LIVY_TG, RM_TG]) {
+    const changes = result.targetHealth[arn] ?? [];
+    expect(changes.length).toBeGreaterThan(0);
+    let healthyBefore = new Set<string>();
+    for (const { t, targets } of changes) {
+      expect(targets.some((x) => x.state !== 'draining'), `${arn} at ${t}s: no registered target`).toBe(true);
+      const drainedHealthy = targets.some((x) => x.state === 'draining' && healthyBefore.has(x.ip));
+      if (drainedHealthy) expect(targets.some((x) => x.state === 'healthy'), `${arn} at ${t}s: a healthy target drains with none healthy left`).toBe(true);
+      healthyBefore = new Set(targets.filter((x) => x.state === 'healthy').map((x) => x.ip));
+    }
+  }
 }

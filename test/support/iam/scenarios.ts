@@ -7,14 +7,16 @@ import type { Scenario } from '../../../sandbox/scenario/schema.ts';
 
 /**
  * The sandbox runs whose AWS calls the IAM simulation evaluates: every scenario the project ships
- * (sandbox/scenarios, the DR examples, the built-in drill), and every signal the interruption
- * function acts on (test/fixtures/scenarios/every-signal.yaml).
+ * (sandbox/scenarios, the DR examples, the built-in drill), every signal the interruption
+ * function acts on (test/fixtures/scenarios/every-signal.yaml), and a standby given managed scaling limits.
  */
 export function iamScenarios(): Scenario[] {
   const files = [
     ...yamlIn('sandbox/scenarios'),
     ...yamlIn('sandbox/dr/examples'),
     'test/fixtures/scenarios/every-signal.yaml',
+    // A standby grown by the source's managed scaling limits (PutManagedScalingPolicy).
+    'test/fixtures/scenarios/standby-managed-scaling.yaml',
   ];
   return [
     ...files.map((file) => loadScenarioFile(file)),
@@ -51,6 +53,10 @@ export function iamTestConfig(scenarios: Scenario[]): Record<string, unknown> {
       }
       const union = <T>(a: T[], b: T[]) => [...new Map([...a, ...b].map((x) => [JSON.stringify(x), x])).values()];
       seen.targetGroups = union(seen.targetGroups as unknown[], cluster.targetGroups as unknown[]);
+      if (cluster.standby && seen.standby && JSON.stringify(cluster.standby) !== JSON.stringify(seen.standby)) {
+        throw new Error(`scenarios disagree on the standby of EMR cluster ${name}: one stack cannot deploy both`);
+      }
+      seen.standby ??= cluster.standby;
       const placement = seen.placement as { candidateSubnetIds: string[] };
       placement.candidateSubnetIds = union(placement.candidateSubnetIds, (cluster.placement as { candidateSubnetIds: string[] }).candidateSubnetIds);
     }

@@ -93,7 +93,7 @@ const benches: Record<string, Bench> = {
   failover: {
     title: 'DR orchestration overhead',
     about:
-      'A simulated failover per EMR provisioning time: RTO minus what no orchestrator can avoid (provisioning, NLB health checks). The baseline is modelled from the documented `createCluster.sync` polling schedule (first check after 60 s, then every 300 s), not measured.',
+      'A simulated failover per EMR provisioning time: RTO minus what no orchestrator can avoid (provisioning, NLB health checks). The baseline is modelled from the documented `createCluster.sync` polling schedule (first check after 60 s, then every 300 s), not measured. Then the same zone outage (alarm after 3 breaching minutes, outage confirmed by 3 probes 10 s apart, 600 s of EMR provisioning, target groups checking every 10 s with 3 healthy checks, at three check phases) failed over cold (`cold.*`: a replacement created in another zone) and to a warm standby in another zone (`standby.*`), each phase\'s mean in seconds. `restoredAfterConfirmationSeconds` is confirmation to the new master healthy in every target group (create + register + healthy); the alarm\'s evaluation window (`alarm`) is reported apart. Target: a standby restores service within 90 s of confirmation; the cold path unchanged.',
     run: benchFailover,
   },
 };

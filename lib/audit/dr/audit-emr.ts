@@ -1,6 +1,7 @@
 import { SEVERITIES } from '../types.ts';
 import { jobDataFindings, metastoreFindings, warehouseFindings, zoneResourceFindings } from './data-checks.ts';
 import { loadBalancingFindings, roleFindings, stepFindings, zoneFindings } from './failover-checks.ts';
+import { standbyFindings } from './standby-checks.ts';
 import type { DrAuditReport, DrFinding, EmrAuditInput } from './types.ts';
 
 const CHECKS: Array<(input: EmrAuditInput) => DrFinding[]> = [
@@ -12,6 +13,7 @@ const CHECKS: Array<(input: EmrAuditInput) => DrFinding[]> = [
   loadBalancingFindings,
   zoneResourceFindings,
   stepFindings,
+  standbyFindings,
 ];
 
 /** The DR-readiness report of EMR clusters: findings by cluster, severe first. */

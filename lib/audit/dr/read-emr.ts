@@ -6,6 +6,7 @@ import {
   ListInstanceFleetsCommand,
   ListInstanceGroupsCommand,
   ListStepsCommand,
+  type Cluster,
   type EMRClient,
 } from '@aws-sdk/client-emr';
 import type { EmrClusterConfig } from '../../config/dr.ts';
@@ -57,6 +58,8 @@ export async function readEmrCluster(clients: DrAuditClients, clusterId: string,
   const lbArns = [...new Set(groups.flatMap((g) => g.LoadBalancerArns ?? []))];
   const loadBalancers = lbArns.length ? ((await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: lbArns }))).LoadBalancers ?? []) : [];
 
+  const standby = configured?.standby ? await describeStandby(emr, configured.standby.clusterId) : undefined;
+
   return {
     name: configured?.name ?? clusterId,
     cluster,
@@ -70,7 +73,18 @@ export async function readEmrCluster(clients: DrAuditClients, clusterId: string,
     targetGroups: groups.map((g) => ({ arn: g.TargetGroupArn ?? '', port: g.Port, healthCheckPort: g.HealthCheckPort, loadBalancerArns: g.LoadBalancerArns ?? [] })),
     loadBalancerZones: new Map(loadBalancers.map((lb) => [lb.LoadBalancerArn ?? '', (lb.AvailabilityZones ?? []).map((z) => z.ZoneName ?? '')])),
     configured,
+    standby,
   };
+}
+
+/** The configured standby; null when EMR does not know it (InvalidRequestException, as for any unknown id). */
+async function describeStandby(emr: EMRClient, clusterId: string): Promise<Cluster | null> {
+  try {
+    return (await emr.send(new DescribeClusterCommand({ ClusterId: clusterId }))).Cluster ?? null;
+  } catch (err) {
+    if ((err as { name?: string }).name === 'InvalidRequestException') return null;
+    throw err;
+  }
 }
 
 /** The configured candidates (ids, then tags), or every other subnet of the cluster's VPC when the cluster is not configured. */

@@ -14,7 +14,9 @@ export type DrFindingCheck =
   | 'health-check-port-mismatch'
   | 'load-balancer-misses-zone'
   | 'names-failed-zone-resource'
-  | 'unsafe-step-resubmit';
+  | 'unsafe-step-resubmit'
+  | 'standby-unusable'
+  | 'standby-differs';
 
 export interface DrFinding {
   check: DrFindingCheck;
@@ -59,6 +61,8 @@ export interface EmrAuditInput {
   /** Zones each load balancer in front of the master has enabled. */
   loadBalancerZones: Map<string, string[]>;
   configured?: EmrClusterConfig | undefined;
+  /** The configured standby as EMR describes it; null when it does not exist, undefined when none is configured. */
+  standby?: Cluster | null | undefined;
 }
 
 export interface DrAuditReport {

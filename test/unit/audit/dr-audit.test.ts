@@ -170,6 +170,27 @@ describe('lifeguard audit --emr', () => {
     expect(checks(await audit(withStep('none')))).toEqual([]);
   });
 
+  it('standby-unusable and standby-differs: a standby in the cluster\'s own zone or unknown to EMR is severe; one made differently, a warning; a good one, nothing', async () => {
+    const standby = { id: 'j-STANDBY0001', subnetId: 'subnet-0bbb2222', master: { ip: '10.0.2.20', instanceId: 'i-0bbb2222' } };
+    const withStandby = (name: string, standbyChange: Record<string, unknown>) =>
+      variant(name, (s) => {
+        s.emr.clusters[0]!.standby = { ...standby, ...standbyChange };
+      });
+    expect(checks(await audit(withStandby('standby-good', {})))).toEqual([]);
+    const sameZone = await audit(withStandby('standby-same-zone', { subnetId: 'subnet-0aaa1111', master: { ip: '10.0.1.20', instanceId: 'i-0aaa2222' } }));
+    expect(checks(sameZone)).toEqual(['severe standby-unusable']);
+    expect(sameZone.findings[0]!.message).toBe("the standby j-STANDBY0001 is in us-east-1a, the cluster's own zone");
+
+    // The configuration names a standby the world does not have (the scenario's config is what the stack would deploy).
+    const { inputs } = await auditEmrScenario(withStandby('standby-missing', {}));
+    const missing = auditEmr([{ ...inputs[0]!, standby: null }], 'x');
+    expect(missing.findings.map((f) => [f.check, f.message])).toEqual([['standby-unusable', 'the standby j-STANDBY0001 does not exist']]);
+    const older = auditEmr([{ ...inputs[0]!, standby: { ...inputs[0]!.standby!, ReleaseLabel: 'emr-6.15.0' } }], 'x');
+    expect(older.findings.map((f) => [f.severity, f.check, f.message])).toEqual([['warning', 'standby-differs', 'the standby is made differently: release emr-6.15.0, the cluster emr-7.5.0']]);
+    const untagged = auditEmr([{ ...inputs[0]!, standby: { ...inputs[0]!.standby!, Tags: [] } }], 'x');
+    expect(untagged.findings[0]!.fix).toBe('aws emr add-tags --resource-id j-STANDBY0001 --tags lifeguard:cluster=analytics lifeguard:standby=analytics');
+  });
+
   it('exits 1 on warnings with --fail-on warning, 2 on a file without an emr section, and prints why and fix', async () => {
     const io = captureIo();
     expect(await run(['--emr', '--scenario', variant('fail-on', (s) => { s.emr.clusters[0]!.candidateSubnetIds = ['subnet-0bbb2222']; }), '--fail-on', 'warning'], io.io)).toBe(1);

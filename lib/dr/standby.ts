@@ -146,7 +146,7 @@ export function growth(request: RunJobFlowCommandInput, standbyGroups: InstanceG
     const sameRole = unmatched.filter((g) => g.InstanceGroupType === role);
     const group = take(sameRole.find((g) => role === 'TASK' && g.Name === wanted.Name) ?? sameRole[0]);
     if (!group?.Id) {
-      notGrown.push(`${role} group ${wanted.Name ?? ''} (${wanted.InstanceCount} × ${wanted.InstanceType}): the standby has no ${role} group left to grow`.replace('  ', ' '));
+      notGrown.push(`${role} group${wanted.Name ? ` ${wanted.Name}` : ''} (${wanted.InstanceCount} × ${wanted.InstanceType}): the standby has no ${role} group left to grow`);
       continue;
     }
     if ((wanted.InstanceCount ?? 0) > (group.RequestedInstanceCount ?? 0)) instanceGroups.push({ InstanceGroupId: group.Id, InstanceCount: wanted.InstanceCount! });

@@ -1,5 +1,5 @@
 import { findEmrCluster } from '../lib/config/dr.ts';
-import { formatIssues } from '../lib/config/issues.ts';
+import { formatIssues } from '../lib/util/zod-issues.ts';
 import { readEmrCluster } from '../lib/audit/dr/read-emr.ts';
 import type { EmrAuditInput } from '../lib/audit/dr/types.ts';
 import { sandboxDrConfig } from '../sandbox/dr/runner.ts';

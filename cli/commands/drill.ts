@@ -9,7 +9,7 @@ import { formatLostWork, formatStandby, formatStepsReport } from '../../lib/dr/f
 import type { LastSeen } from '../../lib/dr/last-seen.ts';
 import { drScenarioSchema, type DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
 import type { FailoverResult } from '../../sandbox/dr/runner.ts';
-import { formatIssues } from '../../lib/config/issues.ts';
+import { formatIssues } from '../../lib/util/zod-issues.ts';
 import type { CliContext } from '../context.ts';
 import { UNREACHABLE_EXIT } from '../reach/probe.ts';
 import { InputError, readDocument } from '../read-document.ts';

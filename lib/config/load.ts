@@ -1,4 +1,4 @@
-import { formatIssues } from './issues.ts';
+import { formatIssues } from '../util/zod-issues.ts';
 import { lifeguardConfigSchema, type LifeguardConfig } from './schema.ts';
 import { ConfigError } from './errors.ts';
 

@@ -1,6 +1,7 @@
-import { fieldPath, validate } from '../events/envelope.ts';
+import { validate } from '../events/envelope.ts';
 import { InvalidEventError, type Notice } from '../events/notice.ts';
 import { parseEvent } from '../events/parse.ts';
+import { describeValue, issuePath, joinPaths } from '../util/zod-issues.ts';
 import { CONTINUATION_KEY, continuationSchema, isContinuationPayload, type Continuation } from '../lifecycle/continuation.ts';
 
 /** A payload the interruption function acts on: an EventBridge event, or a continuation of its own. */
@@ -19,8 +20,8 @@ export function readPayload(payload: Record<string, unknown>, location: readonly
   const continuation = validate(continuationSchema, payload[CONTINUATION_KEY], [...location, CONTINUATION_KEY]);
   const notice = within([...location, CONTINUATION_KEY, 'event'], () => parseEvent(continuation.event));
   if (!notice.instanceIds.includes(continuation.instanceId)) {
-    const field = fieldPath([...location, CONTINUATION_KEY, 'instanceId']);
-    throw new InvalidEventError(`${field}: expected an instance of its event (${notice.instanceIds.join(', ')}), got ${JSON.stringify(continuation.instanceId)}`, field);
+    const field = issuePath([...location, CONTINUATION_KEY, 'instanceId']);
+    throw new InvalidEventError(`${field}: expected an instance of its event, ${notice.instanceIds.join(' or ')} (got ${describeValue(continuation.instanceId)})`, field);
   }
   return { kind: 'continuation', continuation, notice };
 }
@@ -31,7 +32,7 @@ function within<T>(location: readonly PropertyKey[], parse: () => T): T {
     return parse();
   } catch (err) {
     if (!(err instanceof InvalidEventError) || location.length === 0) throw err;
-    const field = err.field && err.field !== '$' ? `${fieldPath(location)}.${err.field}` : fieldPath(location);
+    const field = joinPaths(issuePath(location), err.field);
     const Same = err.constructor as new (message: string, field?: string, options?: { cause?: unknown }) => InvalidEventError;
     throw new Same(`${field}: ${err.problem}`, field, { cause: err });
   }

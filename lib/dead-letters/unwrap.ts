@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { fieldPath, invalidField, validate } from '../events/envelope.ts';
+import { invalidField, validate } from '../events/envelope.ts';
+import { issuePath } from '../util/zod-issues.ts';
 import { errorMessage } from '../util/errors.ts';
 
 /**
@@ -43,7 +44,7 @@ export interface Unwrapped {
   /** Outermost first; empty when the document is the payload itself. */
   envelopes: EnvelopeKind[];
   payload: Record<string, unknown>;
-  /** Where the payload sits in the document, as a field path (`Messages[0].Body.requestPayload`); empty at the top. */
+  /** Where the payload sits in the document, as a field path (`Messages.0.Body.requestPayload`); empty at the top. */
   location: PropertyKey[];
   failure: FailureFacts;
 }
@@ -169,5 +170,5 @@ function functionError(response: unknown): string | undefined {
   return text ? text.slice(0, 300) : undefined;
 }
 
-/** `Messages[0].Body` for a payload's location; empty at the top of the document. */
-export const locationText = (location: readonly PropertyKey[]): string => (location.length ? fieldPath(location) : '');
+/** `Messages.0.Body` for a payload's location; empty at the top of the document. */
+export const locationText = (location: readonly PropertyKey[]): string => (location.length ? issuePath(location) : '');

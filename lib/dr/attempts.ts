@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatIssues } from '../config/issues.ts';
+import { formatIssues } from '../util/zod-issues.ts';
 import { LifeguardError } from '../util/errors.ts';
 import { CLUSTER_GONE_STATES } from './cluster-states.ts';
 import { FAILOVER_ERRORS } from './task-errors.ts';

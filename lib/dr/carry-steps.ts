@@ -1,7 +1,7 @@
 import { AddJobFlowStepsCommand, ListStepsCommand, type EMRClient, type StepSummary } from '@aws-sdk/client-emr';
 import { z } from 'zod';
 import { RESUBMIT_STEPS } from '../config/dr.ts';
-import { formatIssues } from '../config/issues.ts';
+import { formatIssues } from '../util/zod-issues.ts';
 import { errorMessage, LifeguardError } from '../util/errors.ts';
 import { planStepCarry, type FinishedStep, type LeftStep, type OldStepState, type StepCarryPlan } from './step-carry-plan.ts';
 

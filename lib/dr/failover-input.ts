@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { RESUBMIT_STEPS } from '../config/dr.ts';
-import { formatIssues } from '../config/issues.ts';
+import { issuesInline } from '../util/zod-issues.ts';
 import { LifeguardError } from '../util/errors.ts';
 
 /**
@@ -34,6 +34,6 @@ export class InvalidFailoverInput extends LifeguardError {}
 /** The input, validated; every problem named by its field. */
 export function parseFailoverInput(raw: unknown): FailoverInput {
   const parsed = failoverInputSchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new InvalidFailoverInput(`failover input is invalid: ${formatIssues(parsed.error, raw, failoverInputSchema).replace(/^ {2}- /gm, '').split('\n').join('; ')}`);
+  if (!parsed.success) throw new InvalidFailoverInput(`failover input is invalid: ${issuesInline(parsed.error, { value: raw ?? {}, schema: failoverInputSchema })}`);
   return parsed.data;
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ServiceVerdict, WorkSeen } from './types.ts';
 import { httpGet, type HttpGetOptions, type HttpGetResult } from './http-get.ts';
+import { describeIssues } from '../util/zod-issues.ts';
 
 /**
  * What "healthy" means for each service on an EMR master, decided from the services' own HTTP
@@ -67,9 +68,7 @@ function parseBody<T>(result: HttpGetResult, schema: z.ZodType<T>): Parsed<T> {
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.length ? `${issue.path.join('.')}: ` : '';
-    return { ok: false, reason: `bad body: ${path}${issue?.message ?? 'unexpected shape'}` };
+    return { ok: false, reason: `bad body: ${describeIssues(parsed.error, { value: json })[0]?.line ?? 'unexpected shape'}` };
   }
   return { ok: true, value: parsed.data };
 }

@@ -66,10 +66,20 @@ export async function servedZones(elbv2: ElasticLoadBalancingV2Client, loadBalan
 
 /**
  * The IPs the target groups route to now (any state but draining): the master being replaced is
- * one of them, whether it still passes its health checks or not.
+ * one of them, whether it still passes its health checks or not. A group that does not exist routes
+ * nowhere; verifyTargetGroups names it with every other problem.
  */
 export async function registeredTargetIps(elbv2: ElasticLoadBalancingV2Client, arns: string[]): Promise<Set<string>> {
-  const answers = await Promise.all(arns.map((arn) => elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }))));
+  const answers = await Promise.all(
+    arns.map(async (arn) => {
+      try {
+        return await elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: arn }));
+      } catch (err) {
+        if ((err as Error).name === 'TargetGroupNotFoundException') return undefined;
+        throw err;
+      }
+    }),
+  );
   return new Set(
     answers.flatMap((a) => (a?.TargetHealthDescriptions ?? []).filter((d) => d.TargetHealth?.State !== 'draining').map((d) => d.Target?.Id ?? '')).filter(Boolean),
   );

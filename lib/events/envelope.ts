@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssues, describeValue, issuePath } from '../util/zod-issues.ts';
 import { InvalidEventError } from './notice.ts';
 import type { Notice } from './notice.ts';
 
@@ -64,70 +65,20 @@ export function noticeBase(envelope: Envelope) {
   };
 }
 
-type PathSegment = PropertyKey;
-
-/** `detail.affectedEntities[1].entityValue`; `$` for the event itself. */
-export function fieldPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`;
-    else out += out ? `.${String(segment)}` : String(segment);
-  }
-  return out || '$';
-}
-
 /**
  * Validates `value` (found at `basePath` in the event) and returns the parsed copy; on failure
  * throws an InvalidEventError naming the first bad field, what was expected and what came.
  */
-export function validate<S extends z.ZodType>(schema: S, value: unknown, basePath: readonly PathSegment[] = []): z.output<S> {
+export function validate<S extends z.ZodType>(schema: S, value: unknown, basePath: readonly PropertyKey[] = []): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  if (!issue) throw new InvalidEventError(`${fieldPath(basePath)}: invalid`, fieldPath(basePath));
-  const path = [...basePath, ...issue.path];
-  const field = fieldPath(path);
-  const received = valueAt(value, issue.path);
-  throw new InvalidEventError(`${field}: ${expectation(issue)}, got ${describe(received)}`, field);
+  const [first] = describeIssues(result.error, { value, at: basePath });
+  const field = first?.path ?? issuePath(basePath);
+  throw new InvalidEventError(first?.line ?? `${field}: invalid`, field);
 }
 
 /** Throws an InvalidEventError for a rule no schema can express (e.g. an order between two fields). */
-export function invalidField(path: readonly PathSegment[], expected: string, received: unknown): never {
-  const field = fieldPath(path);
-  throw new InvalidEventError(`${field}: ${expected}, got ${describe(received)}`, field);
-}
-
-function expectation(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      // zod calls a string-keyed object a "record"; the JSON word is "object".
-      return `expected ${issue.expected === 'record' ? 'object' : issue.expected}`;
-    case 'invalid_value':
-      return issue.values.length === 1
-        ? `expected ${JSON.stringify(issue.values[0])}`
-        : `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(' | ')}`;
-    case 'too_small':
-      return issue.origin === 'array' ? `expected at least ${String(issue.minimum)} item(s)` : issue.message;
-    default:
-      // Formats (regexes, times) carry their own "expected ..." message, set in the schema.
-      return issue.message;
-  }
-}
-
-function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
-  let current = root;
-  for (const segment of path) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[segment];
-  }
-  return current;
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing (the field is missing)';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+export function invalidField(path: readonly PropertyKey[], expected: string, received: unknown): never {
+  const field = issuePath(path);
+  throw new InvalidEventError(`${field}: ${expected} (got ${describeValue(received)})`, field);
 }

@@ -4,6 +4,7 @@ import { CONTINUATION_KEY, continuationSchema, isContinuationPayload, type Conti
 import type { InterruptionDeps } from './deps.ts';
 import type { Trigger } from '../lifecycle/next-step.ts';
 import type { InterruptionReport } from './report.ts';
+import { describeIssues } from '../util/zod-issues.ts';
 
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
 
@@ -68,9 +69,8 @@ function workOf(event: unknown): Work {
   }
   const parsed = continuationSchema.safeParse(event[CONTINUATION_KEY]);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = [CONTINUATION_KEY, ...issue.path].join('.');
-    throw new InvalidEventError(`${field}: ${issue.message}`, field);
+    const [first] = describeIssues(parsed.error, { value: event[CONTINUATION_KEY], at: [CONTINUATION_KEY] });
+    throw new InvalidEventError(first!.line, first!.path);
   }
   const continuation = parsed.data;
   const notice = parseEvent(continuation.event);

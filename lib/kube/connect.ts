@@ -9,6 +9,7 @@ import type { EksCluster } from '../config/clusters.ts';
 import type { Clock } from '../util/clock.ts';
 import { createEksToken } from './eks-token.ts';
 import { errorMessage, LifeguardError } from '../util/errors.ts';
+import { issuesInline } from '../util/zod-issues.ts';
 
 /** No client could be made for the cluster: its endpoint, kubeconfig or context is missing or unusable. */
 export class ClusterConnectError extends LifeguardError {}
@@ -117,7 +118,7 @@ async function describe(cluster: EksCluster, region: string, options: KubeConnec
   const parsed = describeSchema.safeParse(response.cluster ?? {});
   if (!parsed.success) {
     throw new ClusterConnectError(
-      `eks:DescribeCluster for ${cluster.name} in ${region} returned no usable endpoint: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      `eks:DescribeCluster for ${cluster.name} in ${region} returned no usable endpoint: ${issuesInline(parsed.error, { value: response.cluster ?? {} })}`,
     );
   }
   return {

@@ -5,6 +5,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { z } from 'zod';
 import { LifeguardError } from '../util/errors.ts';
+import { issuesInline } from '../util/zod-issues.ts';
 
 /** No EKS token could be made for the cluster. */
 export class EksTokenError extends LifeguardError {}
@@ -44,7 +45,7 @@ export async function createEksToken(
 ): Promise<{ token: string; expiresAt: number }> {
   const input = inputSchema.safeParse({ clusterName, region: options.region });
   if (!input.success) {
-    throw new EksTokenError(`cannot create an EKS token: ${input.error.issues.map((i) => i.message).join('; ')}`);
+    throw new EksTokenError(`cannot create an EKS token: ${issuesInline(input.error, { value: { clusterName, region: options.region } })}`);
   }
   const { region } = input.data;
   const credentials = options.credentials ?? (defaultCredentials ??= defaultProvider());

@@ -4,6 +4,7 @@ import { annotationPath } from '../kube/json-pointer.ts';
 import type { JsonPatchOp } from '../kube/port.ts';
 import { LifeguardError } from '../util/errors.ts';
 import { phaseAfter, PHASES, type Input } from './table.ts';
+import { issuesInline } from '../util/zod-issues.ts';
 
 /**
  * A node's lifecycle as Lifeguard sees it, kept on the Node object itself (no database): one JSON
@@ -85,9 +86,8 @@ export function readLifecycle(node: V1Node): NodeLifecycle {
   }
   const parsed = lifecycleSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
     throw new CorruptLifecycleError(
-      `annotation ${LIFECYCLE_ANNOTATION} on node ${node.metadata?.name ?? '?'}: ${issue.path.join('.') || '(root)'}: ${issue.message}; remove it to reset Lifeguard's record`,
+      `annotation ${LIFECYCLE_ANNOTATION} on node ${node.metadata?.name ?? '?'}: ${issuesInline(parsed.error, { value: json })}; remove it to reset Lifeguard's record`,
     );
   }
   return parsed.data;

@@ -1,7 +1,9 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import * as elbv2Sdk from '@aws-sdk/client-elastic-load-balancing-v2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EMRClient } from '@aws-sdk/client-emr';
 import { DR_SDK_MAX_ATTEMPTS } from '../../lib/dr/sdk-retry.ts';
+import { ServiceError } from './service-error.ts';
 
 /**
  * Real AWS SDK v3 clients whose commands the in-memory services answer, with the Lambdas' retry
@@ -117,8 +119,22 @@ export function sandboxEmrClient(answer: Answer, options: SandboxClientOptions):
   return answeredBy(new EMRClient(configFor(options)), answer, options);
 }
 
+/**
+ * ELBv2 speaks the query protocol: an error code its model declares (TargetGroupNotFound) reaches
+ * the caller as that exception's name (TargetGroupNotFoundException); any other code as itself.
+ */
+export const elbv2ErrorName = (code: string): string => (`${code}Exception` in elbv2Sdk ? `${code}Exception` : code);
+
 export function sandboxElbv2Client(answer: Answer, options: SandboxClientOptions): ElasticLoadBalancingV2Client {
-  return answeredBy(new ElasticLoadBalancingV2Client(configFor(options)), answer, options);
+  const named: Answer = async (action, input) => {
+    try {
+      return await answer(action, input);
+    } catch (err) {
+      if (err instanceof ServiceError) throw new ServiceError(elbv2ErrorName(err.name), err.message);
+      throw err;
+    }
+  };
+  return answeredBy(new ElasticLoadBalancingV2Client(configFor(options)), named, options);
 }
 
 export function sandboxEc2Client(answer: Answer, options: SandboxClientOptions): EC2Client {

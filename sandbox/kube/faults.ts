@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fnv1a, mulberry32 } from './random.ts';
+import { issuesInline } from '../../lib/util/zod-issues.ts';
 
 /** The API operations the emulator serves; faults can be limited to some of them. */
 export const KUBE_OPERATIONS = [
@@ -65,8 +66,7 @@ export class FaultInjector {
   constructor(options: FaultOptions, private readonly seed: number) {
     const parsed = faultOptionsSchema.safeParse(options);
     if (!parsed.success) {
-      const problems = parsed.error.issues.map((i) => `faults.${i.path.join('.')}: ${i.message}`).join('; ');
-      throw new Error(`invalid kube emulator fault options: ${problems}`);
+      throw new Error(`invalid kube emulator fault options: ${issuesInline(parsed.error, { value: options, at: ['faults'] })}`);
     }
     this.options = parsed.data;
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { issuesInline } from '../../lib/util/zod-issues.ts';
 
 /**
  * What a scenario file (and a test) says about the cluster. These are deliberately smaller than the
@@ -97,8 +98,5 @@ export type OwnerKind = z.infer<typeof ownerKindSchema>;
 export function parseSpec<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
-  throw new Error(`invalid ${what}: ${problems}`);
+  throw new Error(`invalid ${what}: ${issuesInline(result.error, { value: input })}`);
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { NodeObject } from './objects.ts';
+import { issuesInline } from '../../lib/util/zod-issues.ts';
 import { badRequest, invalid } from './status.ts';
 
 /** Checks on what clients send: DeleteOptions, Eviction bodies, and a Node after a patch. */
@@ -22,14 +23,10 @@ const deleteOptionsSchema = z
   })
   .loose();
 
-function describe(error: z.ZodError, prefix: string): string {
-  return error.issues.map((i) => `${[prefix, ...i.path].filter(Boolean).join('.')}: ${i.message}`).join('; ');
-}
-
 export function parseDeleteOptions(raw: unknown, where: string): DeleteOptions {
   if (raw === undefined || raw === null) return {};
   const parsed = deleteOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw badRequest(`invalid ${where}: ${describe(parsed.error, where)}`);
+  if (!parsed.success) throw badRequest(`invalid ${where}: ${issuesInline(parsed.error, { value: raw, at: [where] })}`);
   const options: DeleteOptions = {};
   if (parsed.data.gracePeriodSeconds !== undefined && parsed.data.gracePeriodSeconds !== null) {
     options.gracePeriodSeconds = parsed.data.gracePeriodSeconds;
@@ -64,7 +61,7 @@ const evictionSchema = z
 export function parseEviction(raw: unknown, namespace: string, name: string): DeleteOptions {
   if (raw === undefined) throw badRequest('an Eviction body is required');
   const parsed = evictionSchema.safeParse(raw);
-  if (!parsed.success) throw badRequest(`not a valid Eviction object: ${describe(parsed.error, '')}`);
+  if (!parsed.success) throw badRequest(`not a valid Eviction object: ${issuesInline(parsed.error, { value: raw })}`);
   const meta = parsed.data.metadata ?? {};
   if (meta.name !== name) throw badRequest('name in URL does not match name in Eviction object');
   if (meta.namespace !== undefined && meta.namespace !== '' && meta.namespace !== namespace) {

@@ -187,23 +187,23 @@ export class SimulatedEventSourceMapping {
   }
 
   private event(batch: Batch): SQSEvent {
-    const { queueArn, region } = this.options;
-    return {
-      Records: batch.messages.map(
-        (m): SQSRecord => ({
-          messageId: m.id,
-          receiptHandle: m.receiptHandle!,
-          body: m.body,
-          attributes: { ApproximateReceiveCount: String(m.receiveCount), SentTimestamp: String(m.sentAt), SenderId: 'AIDAEXAMPLE', ApproximateFirstReceiveTimestamp: String(batch.startedAt) },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: queueArn,
-          awsRegion: region,
-        }),
-      ),
-    };
+    return { Records: batch.messages.map((m) => sqsRecord(m, { ...this.options, startedAt: batch.startedAt })) };
   }
+}
+
+/** A received message as the mapping hands it to the function, in a batch begun at `startedAt`. */
+export function sqsRecord(m: QueueMessage, batch: { queueArn: string; region: string; startedAt: number }): SQSRecord {
+  return {
+    messageId: m.id,
+    receiptHandle: m.receiptHandle!,
+    body: m.body,
+    attributes: { ApproximateReceiveCount: String(m.receiveCount), SentTimestamp: String(m.sentAt), SenderId: 'AIDAEXAMPLE', ApproximateFirstReceiveTimestamp: String(batch.startedAt) },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: batch.queueArn,
+    awsRegion: batch.region,
+  };
 }
 
 /**

@@ -185,9 +185,9 @@ function executionEnvironment(ctx: {
     return (payload: unknown, invocation: { id: string; remainingMs(): number }): Promise<unknown> => {
       if (!isSqsBatch(payload)) return handleInterruption(payload, { ...shared, ...target, clusterName, invocation });
       const queue = {
-        retryLater: async (handle: string, seconds: number) => {
+        retryLater: (handle: string, seconds: number) => {
           aws?.log.record({ caller: { function: 'interruption' }, ...queueRequest(aws.deployment.noticeQueue, 'ChangeMessageVisibility') });
-          wired.queue!.changeVisibility(handle, seconds);
+          return wired.queue!.retryLater(handle, seconds);
         },
       };
       return handleNoticeBatch(payload, async () => [target], { ...shared, invocation }, { queue, retryDelaySeconds: config.interruption.queue.retryDelaySeconds });

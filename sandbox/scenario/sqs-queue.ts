@@ -1,3 +1,4 @@
+import type { NoticeQueue } from '../../lib/aws/ports.ts';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
 
 /** What sent a message: the EventBridge rule (with the scenario step), a schedule, or the function itself. */
@@ -42,7 +43,7 @@ export interface QueueOptions {
  * policy does. Not modelled: duplicate deliveries of standard queues (Lifeguard's own duplicate
  * handling is exercised by scenario `copies`), message size limits, retention (days).
  */
-export class SimulatedQueue {
+export class SimulatedQueue implements NoticeQueue {
   private readonly messages = new Map<string, QueueMessage>();
   /** The latest receipt handle of each message in flight. */
   private readonly handles = new Map<string, QueueMessage>();
@@ -118,6 +119,11 @@ export class SimulatedQueue {
     if (!message) throw new Error(`ChangeMessageVisibility: the receipt handle ${receiptHandle} is not the latest of any message in flight`);
     message.visibleAt = this.options.clock.now() + seconds * 1000;
     this.scheduleVisible(message);
+  }
+
+  /** The notice queue port the batch handler takes: a failed notice comes back after `seconds`. */
+  async retryLater(receiptHandle: string, seconds: number): Promise<void> {
+    this.changeVisibility(receiptHandle, seconds);
   }
 
   /** Tells the consumer when the message could be received again (if nothing deletes or moves it first). */

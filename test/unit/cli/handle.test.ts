@@ -199,13 +199,13 @@ describe('lifeguard handle, dead letters', () => {
     const io = captureIo();
     const body = JSON.stringify({ ...spotEvent, detail: { 'instance-action': 'terminate' } });
     expect(await run([eventFile({ Messages: [{ Body: body }] }), '--validate-only'], { ...io.io, env: {} })).toBe(2);
-    expect(io.stderr()).toMatch(/not a valid event: Messages\[0\]\.Body\.detail\.instance-id: expected string, got nothing/);
+    expect(io.stderr()).toMatch(/not a valid event: Messages\.0\.Body\.detail\.instance-id: expected a string \(got nothing\)/);
     const typo = captureIo();
     const record = { requestContext: { condition: 'RetriesExhausted' }, requestPayload: { ...spotEvent, 'detail-type': 'EC2 Spot Instance Interuption Warning' } };
     expect(await run([eventFile(record), '--validate-only'], { ...typo.io, env: {} })).toBe(2);
     expect(typo.stderr()).toMatch(/not an event Lifeguard acts on: requestPayload\.detail-type: .*\(did you mean "EC2 Spot Instance Interruption Warning"\?\)/);
     const broken = captureIo();
     expect(await run([eventFile({ Records: [{ messageId: 'm', body: 'not json', eventSource: 'aws:sqs' }] }), '--validate-only'], { ...broken.io, env: {} })).toBe(2);
-    expect(broken.stderr()).toMatch(/not a valid event: Records\[0\]\.body: expected JSON/);
+    expect(broken.stderr()).toMatch(/not a valid event: Records\.0\.body: expected JSON/);
   });
 });

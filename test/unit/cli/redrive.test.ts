@@ -80,7 +80,7 @@ describe('lifeguard redrive', () => {
     const io = captureIo();
     expect(await runRedrive(['--queue', DLQ, '--to', NOTICES], { ...io.io, ...deps, env: {} })).toBe(1);
     expect(io.out.slice(1, 3)).toEqual([
-      expect.stringMatching(/^left \(not replayable\) {2}\S+ {2}— \$: expected JSON/),
+      expect.stringMatching(/^left \(not replayable\) {2}\S+ {2}— \(root\): expected JSON/),
       expect.stringMatching(/^left \(send failed\) {2}\S+ {2}EventBridge rule DLQ: .* — the target refused it: AccessDenied: sqs:SendMessage$/),
     ]);
     expect(io.out[3]).toBe('2 read: 0 replayed, 1 refused by the target (left in the queue), 1 not replayable (left in the queue: fix or delete them by hand, see `lifeguard handle FILE --validate-only`)');

@@ -55,7 +55,7 @@ describe('lifeguard simulate', () => {
     );
     expect(await run([path], io)).toBe(2);
     // The step's path leads, once: the parser's own field path is not repeated after it.
-    expect(err.join('\n')).toContain('  - events.0.event.detail.instance-id: expected an EC2 instance id (i- and 8 or 17 lowercase hex digits), got "nope"');
+    expect(err.join('\n')).toContain('  - events.0.event.detail.instance-id: expected an EC2 instance id (i- and 8 or 17 lowercase hex digits) (got "nope")');
     expect(err.join('\n').match(/instance-id/g)).toHaveLength(1);
     expect(out).toEqual([]);
   });

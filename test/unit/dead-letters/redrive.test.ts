@@ -144,7 +144,7 @@ describe('redrive', () => {
     const launch = queues.put(DLQ, { body: JSON.stringify({ ...(payloadOf('notice-queue-dlq') as object), 'detail-type': 'EC2 Instance Launch Successful', source: 'aws.autoscaling' }) });
     const report = await redrive(request());
     expect(report.entries.map((e) => e.outcome)).toEqual(['replayed', 'not-replayable', 'not-replayable']);
-    expect(report.entries[1]).toMatchObject({ messageId: garbled, field: '$', problem: expect.stringMatching(/expected JSON/) });
+    expect(report.entries[1]).toMatchObject({ messageId: garbled, field: '(root)', problem: expect.stringMatching(/expected JSON/) });
     expect(report.entries[2]).toMatchObject({ messageId: launch, field: 'detail-type', problem: expect.stringMatching(/no parser for source "aws.autoscaling"/) });
     expect(queues.messages(DLQ).map((m) => m.messageId)).toEqual([garbled, launch]);
     expect(queues.messages(NOTICES)).toHaveLength(1);

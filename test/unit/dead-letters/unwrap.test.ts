@@ -115,10 +115,10 @@ describe('unwrapping each envelope Lifeguard’s dead letters come in', () => {
 describe('what cannot be unwrapped is named by its field', () => {
   it('a body that is not JSON', () => {
     const err = thrown(() => unwrapMessage({ body: '{"version": "0", "id": ', attributes: { RULE_ARN: 'arn:aws:events:us-east-1:123456789012:rule/x' } }));
-    expect(err.field).toBe('$');
+    expect(err.field).toBe('(root)');
     expect(err.message).toMatch(/expected JSON \(an EventBridge event or a Lifeguard continuation\) but it does not parse/);
     const inFile = thrown(() => unwrapDocument({ Messages: [{ Body: 'hello' }] }));
-    expect(inFile.message).toMatch(/^Messages\[0\]\.Body: expected JSON/);
+    expect(inFile.message).toMatch(/^Messages\.0\.Body: expected JSON/);
   });
 
   it('a payload Scheduler truncated', () => {
@@ -129,12 +129,12 @@ describe('what cannot be unwrapped is named by its field', () => {
   it('an on-failure record without a requestPayload object', () => {
     const err = thrown(() => unwrapDocument({ requestContext: { condition: 'RetriesExhausted' }, requestPayload: 'i-0aaa1111bbbb22220' }));
     expect(err.field).toBe('requestPayload');
-    expect(err.message).toBe('requestPayload: expected object, got "i-0aaa1111bbbb22220"');
+    expect(err.message).toBe('requestPayload: expected an object (got "i-0aaa1111bbbb22220")');
   });
 
   it('a receive-message output with several messages, or none', () => {
     const two = { Messages: [{ Body: '{}' }, { Body: '{}' }] };
-    expect(thrown(() => unwrapDocument(two)).message).toBe('Messages: expected exactly one message (put each in a file of its own), got an array of 2');
+    expect(thrown(() => unwrapDocument(two)).message).toBe('Messages: expected exactly one message (put each in a file of its own) (got a list of 2)');
     expect(thrown(() => unwrapDocument({ Records: [] })).field).toBe('Records');
   });
 
@@ -143,8 +143,8 @@ describe('what cannot be unwrapped is named by its field', () => {
     const body = JSON.stringify({ ...spot, detail: { 'instance-action': 'terminate' } });
     const { payload, location } = unwrapDocument({ Messages: [{ Body: body, MessageAttributes: {} }] });
     const err = thrown(() => readPayload(payload, location));
-    expect(err.field).toBe('Messages[0].Body.detail.instance-id');
-    expect(err.message).toMatch(/^Messages\[0\]\.Body\.detail\.instance-id: expected string, got nothing \(the field is missing\)$/);
+    expect(err.field).toBe('Messages.0.Body.detail.instance-id');
+    expect(err.message).toMatch(/^Messages\.0\.Body\.detail\.instance-id: expected a string \(got nothing\)$/);
   });
 
   it('an event Lifeguard does not act on stays unsupported, wherever it is', () => {
@@ -159,12 +159,12 @@ describe('what cannot be unwrapped is named by its field', () => {
     const wrong = { 'lifeguard-continuation': { ...record.requestPayload['lifeguard-continuation'], instanceId: 'i-0fff1111bbbb22220' } };
     const err = thrown(() => readPayload(wrong, ['requestPayload']));
     expect(err.field).toBe('requestPayload.lifeguard-continuation.instanceId');
-    expect(err.message).toMatch(/expected an instance of its event \(i-0aaa1111bbbb22220\), got "i-0fff1111bbbb22220"/);
+    expect(err.message).toMatch(/expected an instance of its event, i-0aaa1111bbbb22220 \(got "i-0fff1111bbbb22220"\)/);
     const typo = { 'lifeguard-continuation': { ...record.requestPayload['lifeguard-continuation'], type: 'resume-drian' } };
     expect(thrown(() => readPayload(typo)).field).toBe('lifeguard-continuation.type');
   });
 
   it('a document that is no object at all', () => {
-    expect(thrown(() => unwrapDocument(['not', 'an', 'event'])).message).toBe('$: expected object, got an array of 3');
+    expect(thrown(() => unwrapDocument(['not', 'an', 'event'])).message).toBe('(root): expected an object (got a list of 3)');
   });
 });

@@ -148,7 +148,7 @@ describe('probeCluster body validation', () => {
 
   it('treats an empty JMX answer as unhealthy', async () => {
     const verdict = await probe({ fetch: answering({ '/jmx?qry': { body: '{"beans":[]}' } }) });
-    expect(verdict.services.nameNode).toMatchObject({ healthy: false, reason: 'bad body: beans: no NameNodeStatus bean' });
+    expect(verdict.services.nameNode).toMatchObject({ healthy: false, reason: 'bad body: beans: no NameNodeStatus bean (got a list of 0)' });
   });
 
   it('treats a redirect (a standby ResourceManager) as unhealthy, naming where it points', async () => {

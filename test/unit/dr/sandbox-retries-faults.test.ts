@@ -92,6 +92,19 @@ describe('DR sandbox SDK clients', () => {
     await expect(client.send(new DescribeTargetHealthCommand({ TargetGroupArn: TG }))).rejects.toThrow('no such group');
     expect(calls).toBe(1);
   });
+
+  it('name an ELBv2 error as the SDK does: the modeled exception for a code the model declares', async () => {
+    const failing = (code: string) =>
+      sandboxElbv2Client(
+        () => {
+          throw new ServiceError(code, 'refused');
+        },
+        { sleep: async () => undefined, park: (sleeping) => sleeping },
+      ).send(new DescribeTargetHealthCommand({ TargetGroupArn: TG }));
+    await expect(failing('TargetGroupNotFound')).rejects.toMatchObject({ name: 'TargetGroupNotFoundException' });
+    await expect(failing('InvalidTarget')).rejects.toMatchObject({ name: 'InvalidTargetException' });
+    await expect(failing('ValidationError')).rejects.toMatchObject({ name: 'ValidationError' });
+  });
 });
 
 describe('DR sandbox alarm', () => {

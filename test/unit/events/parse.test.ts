@@ -186,7 +186,7 @@ const invalidField: Record<string, string> = {
   'health-bad-start-time.json': 'detail.startTime',
   'health-missing-start-time.json': 'detail.startTime',
   'health-end-before-start.json': 'detail.endTime',
-  'health-bad-entity-instance-id.json': 'detail.affectedEntities[1].entityValue',
+  'health-bad-entity-instance-id.json': 'detail.affectedEntities.1.entityValue',
   'health-missing-event-arn.json': 'detail.eventArn',
   'state-change-unknown-state.json': 'detail.state',
   'asg-wrong-transition.json': 'detail.LifecycleTransition',
@@ -372,31 +372,31 @@ describe('parseEvent: malformed events', () => {
     expect(error.name).toBe('InvalidEventError');
     expect(error.field).toBe(field);
     expect(error.message.startsWith(`${field}: expected`)).toBe(true);
-    expect(error.message).toContain(', got ');
+    expect(error.message).toContain(' (got ');
   });
 
   it('says what was expected and what came', () => {
     expect(thrown(load(`${invalidDir}spot-bad-instance-action.json`)).message).toBe(
-      'detail.instance-action: expected one of "terminate" | "stop" | "hibernate", got "reboot"',
+      'detail.instance-action: expected one of "terminate", "stop", "hibernate" (got "reboot")',
     );
     expect(thrown(load(`${invalidDir}spot-missing-instance-id.json`)).message).toBe(
-      'detail.instance-id: expected string, got nothing (the field is missing)',
+      'detail.instance-id: expected a string (got nothing)',
     );
     expect(thrown(load(`${invalidDir}spot-short-instance-id.json`)).message).toBe(
-      'detail.instance-id: expected an EC2 instance id (i- and 8 or 17 lowercase hex digits), got "i-0aaa1111bbbb2222"',
+      'detail.instance-id: expected an EC2 instance id (i- and 8 or 17 lowercase hex digits) (got "i-0aaa1111bbbb2222")',
     );
     expect(thrown(load(`${invalidDir}health-end-before-start.json`)).message).toBe(
-      'detail.endTime: expected a time at or after detail.startTime, got "2026-03-17T01:00:00Z"',
+      'detail.endTime: expected a time at or after detail.startTime (got "2026-03-17T01:00:00Z")',
     );
-    expect(thrown(load(`${invalidDir}asg-null-instance-id.json`)).message).toBe('detail.EC2InstanceId: expected string, got null');
+    expect(thrown(load(`${invalidDir}asg-null-instance-id.json`)).message).toBe('detail.EC2InstanceId: expected a string (got null)');
   });
 
   it.each([
-    ['a string', 'not an event', '$'],
-    ['null', null, '$'],
-    ['an array', [], '$'],
+    ['a string', 'not an event', '(root)'],
+    ['null', null, '(root)'],
+    ['an array', [], '(root)'],
     ['detail as an array', { ...fixture('rebalance-recommendation.json'), detail: [] }, 'detail'],
-    ['resources not strings', { ...fixture('rebalance-recommendation.json'), resources: [42] }, 'resources[0]'],
+    ['resources not strings', { ...fixture('rebalance-recommendation.json'), resources: [42] }, 'resources.0'],
     ['a bad region', { ...fixture('rebalance-recommendation.json'), region: 'US East' }, 'region'],
   ])('rejects %s', (_label, event, field) => {
     expect(thrown(event).field).toBe(field);

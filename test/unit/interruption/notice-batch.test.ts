@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import type { NoticeQueue } from '../../../lib/aws/ports.ts';
 import { parseConfig } from '../../../lib/config/load.ts';
 import type { ClusterTarget } from '../../../lib/interruption/batch.ts';
 import { handleNoticeBatch, isSqsBatch, MAX_RETRY_DELAY_SECONDS, retryDelaySeconds } from '../../../lib/interruption/notice-batch.ts';
@@ -9,6 +8,8 @@ import { NodeNotListedYetError } from '../../../lib/kube/node-index.ts';
 import { KubeApiError } from '../../../lib/kube/port.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
+import { sqsRecord } from '../../../sandbox/scenario/event-source-mapping.ts';
+import { SimulatedQueue } from '../../../sandbox/scenario/sqs-queue.ts';
 import { FakeKube, runToEnd } from '../../support/fake-kube.ts';
 
 const spot = JSON.parse(readFileSync('test/fixtures/events/spot-interruption-terminate.json', 'utf8')) as Record<string, unknown>;
@@ -16,29 +17,9 @@ const instanceId = (i: number) => `i-0${i.toString(16).padStart(16, '0')}`;
 const nodeName = (i: number) => `ip-10-0-0-${i}.ec2.internal`;
 const warning = (i: number): Record<string, unknown> => ({ ...spot, id: `spot-${i}`, detail: { 'instance-id': instanceId(i), 'instance-action': 'terminate' } });
 
-/** An SQS record as Lambda's event source mapping delivers it. */
-function record(messageId: string, body: unknown, receives = 1): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: `handle-${messageId}`,
-    body: typeof body === 'string' ? body : JSON.stringify(body),
-    attributes: { ApproximateReceiveCount: String(receives), SentTimestamp: '0', SenderId: 'AIDA', ApproximateFirstReceiveTimestamp: '0' },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:lifeguard-dev-notices',
-    awsRegion: 'us-east-1',
-  };
-}
-
-class RecordingQueue implements NoticeQueue {
-  readonly delays: Array<[string, number]> = [];
-  fail = false;
-  async retryLater(receiptHandle: string, seconds: number) {
-    if (this.fail) throw new Error('AccessDenied: sqs:ChangeMessageVisibility');
-    this.delays.push([receiptHandle, seconds]);
-  }
-}
+/** The notice queue's visibility timeout (six times the function's timeout, as AWS recommends for a mapping). */
+const VISIBILITY_TIMEOUT_MS = 5_400_000;
+const QUEUE = { queueArn: 'arn:aws:sqs:us-east-1:123456789012:lifeguard-dev-notices', region: 'us-east-1' };
 
 function world(n: number) {
   const clock = new VirtualClock(Date.parse(spot.time as string) + 1_000);
@@ -51,16 +32,38 @@ function world(n: number) {
   }
   const cluster: ClusterTarget = { name: 'spark', kube, nodes: { resolve: async (id: string) => (known.has(id) ? { nodeName: known.get(id)!, via: 'index' } : undefined) } };
   const log = new RecordingLog();
-  const queue = new RecordingQueue();
+  const queue = new SimulatedQueue({ clock, visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS, maxReceiveCount: 5 });
+
+  /**
+   * Sends each body and receives them as one batch, as the event source mapping does; a notice
+   * `receives` > 1 was received (and came back) that many times minus one before.
+   */
+  function deliver(notices: Array<{ body: unknown; receives?: number }>) {
+    const messages = notices.map(({ body }) => queue.send(typeof body === 'string' ? body : JSON.stringify(body), { trigger: 'event' }));
+    queue.receive(messages.length);
+    notices.forEach(({ receives = 1 }, i) => {
+      for (let k = 1; k < receives; k++) {
+        queue.changeVisibility(messages[i]!.receiptHandle!, 0);
+        queue.receive(1);
+      }
+    });
+    const records = messages.map((m) => sqsRecord(m, { ...QUEUE, startedAt: clock.now() }));
+    const hiddenUntil = messages.map((m) => m.visibleAt);
+    /** Per message: the delay the batch set (seconds from its end), or 'timeout' when it left the visibility timeout alone. */
+    const comesBackIn = () => messages.map((m, i) => (m.visibleAt === hiddenUntil[i] ? 'timeout' : (m.visibleAt - clock.now()) / 1000));
+    return { messages, records, comesBackIn };
+  }
+
   const base = { config: parseConfig({ eks: [{ name: 'spark' }] }), clock, log, random: () => 0.5, invocation: { id: 'req-1', remainingMs: () => 900_000 } };
   const run = (records: SQSRecord[], connect: () => Promise<ClusterTarget[]> = async () => [cluster]) =>
     runToEnd(clock, handleNoticeBatch({ Records: records } satisfies SQSEvent, connect, base, { queue, retryDelaySeconds: 10 }));
-  return { clock, kube, log, queue, run };
+  return { clock, kube, log, queue, deliver, run };
 }
 
 describe('handleNoticeBatch: notices from the queue', () => {
   it('tells a batch from the queue from an event or a continuation invoked directly', () => {
-    expect(isSqsBatch({ Records: [record('m-1', warning(0))] })).toBe(true);
+    const { records } = world(0).deliver([{ body: warning(0) }]);
+    expect(isSqsBatch({ Records: records })).toBe(true);
     expect(isSqsBatch(warning(0))).toBe(false);
     expect(isSqsBatch({ 'lifeguard-continuation': {} })).toBe(false);
     expect(isSqsBatch({ Records: [] })).toBe(false);
@@ -68,20 +71,21 @@ describe('handleNoticeBatch: notices from the queue', () => {
   });
 
   it('reports only the notice that failed; bad input, foreign instances and duplicates are not failures', async () => {
-    const { kube, queue, log, run } = world(3);
+    const { kube, log, deliver, run } = world(3);
     kube.faults.push(({ op, target }) => (op === 'evictPod' && target === 'default/web-1' ? new KubeApiError('evict pod default/web-1: forbidden', 403, 'Forbidden') : undefined));
-    const { response, results } = await run([
-      record('ok', warning(0)),
-      record('fails', warning(1), 2),
-      record('not-json', '{"source": "aws.ec2",'),
-      record('malformed', { ...warning(2), detail: {} }),
-      record('foreign', { ...warning(2), id: 'spot-x', detail: { 'instance-id': 'i-0fff00000000000ff', 'instance-action': 'terminate' } }),
-      record('copy', warning(0)),
+    const { messages, records, comesBackIn } = deliver([
+      { body: warning(0) },
+      { body: warning(1), receives: 2 },
+      { body: '{"source": "aws.ec2",' },
+      { body: { ...warning(2), detail: {} } },
+      { body: { ...warning(2), id: 'spot-x', detail: { 'instance-id': 'i-0fff00000000000ff', 'instance-action': 'terminate' } } },
+      { body: warning(0) },
     ]);
+    const { response, results } = await run(records);
 
-    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'fails' }] });
-    // Its second receive: the first delay doubled.
-    expect(queue.delays).toEqual([['handle-fails', 20]]);
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: messages[1]!.id }] });
+    // Only the failed notice comes back sooner: its second receive, so the first delay doubled.
+    expect(comesBackIn()).toEqual(['timeout', 20, 'timeout', 'timeout', 'timeout', 'timeout']);
     expect(results.map((r) => r.reports[0]?.ignored ? `ignored (${r.reports[0].field ?? 'not ours'})` : r.reports[0]?.instances[0]?.status)).toEqual([
       'drained',
       undefined,
@@ -95,24 +99,29 @@ describe('handleNoticeBatch: notices from the queue', () => {
   });
 
   it('brings a notice back when its error says the answer can exist: the next node LIST, the end of another invocation\'s lease', async () => {
-    const { kube, queue, run } = world(2);
+    const { kube, deliver, run } = world(2);
     // Another invocation drains node 0 under a live lease (until 45 s from now), for a notice at least as urgent.
     kube.annotateNode(nodeName(0), 'lifeguard.io/lease', JSON.stringify({ holder: 'req-0', until: new Date(Date.parse(spot.time as string) + 46_000).toISOString() }));
     kube.annotateNode(nodeName(0), 'lifeguard.io/event-id', 'spot-earlier');
     kube.annotateNode(nodeName(0), 'lifeguard.io/deadline', new Date(Date.parse(spot.time as string) + 60_000).toISOString());
-    const { response } = await run([record('busy', warning(0))]);
+    const { messages, records, comesBackIn } = deliver([{ body: warning(0) }]);
+    const { response } = await run(records);
 
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'busy' }]);
-    expect(queue.delays).toEqual([['handle-busy', 45]]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: messages[0]!.id }]);
+    expect(comesBackIn()).toEqual([45]);
     expect(retryDelaySeconds(new NodeNotListedYetError('list again in 12.2 s', 12_200), 1, 10)).toBe(13);
   });
 
   it('when the clusters cannot be reached, every notice fails and comes back; a failure to set the delay leaves the visibility timeout to bring it back', async () => {
-    const { queue, run, log } = world(1);
-    queue.fail = true;
-    const { response } = await run([record('a', warning(0)), record('b', 'not json')], () => Promise.reject(new Error('eks:DescribeCluster: throttled')));
+    const { queue, deliver, run, log } = world(1);
+    const { messages, records, comesBackIn } = deliver([{ body: warning(0) }, { body: 'not json' }]);
+    // The batch's receipt handle of the first notice goes stale (it came back and was received again): SQS refuses to change it.
+    queue.changeVisibility(messages[0]!.receiptHandle!, 0);
+    queue.receive(1);
+    const { response } = await run(records, () => Promise.reject(new Error('eks:DescribeCluster: throttled')));
 
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a' }]);
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: messages[0]!.id }]);
+    expect(comesBackIn()).toEqual(['timeout', 'timeout']);
     expect(log.records.some((r) => r.message.startsWith('the batch could not be handled'))).toBe(true);
     expect(log.records.some((r) => r.message.startsWith("could not set a failed notice's retry delay"))).toBe(true);
   });

@@ -16,7 +16,8 @@ import { NoServingMasterError, probeAddressResolver } from '../lib/dr/serving-ma
 import type { HealthVerdict } from '../lib/dr/types.ts';
 import type { Log } from '../lib/observability/log.ts';
 import { dynamoLastSeenStore, lastSeenOf, LOCK_TABLE_ENV, type LastSeenStore } from '../lib/dr/last-seen.ts';
-import { errorMessage } from '../lib/util/errors.ts';
+import { errorMessage, LifeguardError } from '../lib/util/errors.ts';
+import { issuesInline } from '../lib/util/zod-issues.ts';
 
 /**
  * The DR health probe. `handler` runs on a schedule: it probes every configured EMR cluster and
@@ -36,6 +37,9 @@ export interface ProbeHandlerDeps {
   /** Keeps what each healthy probe saw running, for the failover's report (lib/dr/last-seen.ts). */
   lastSeen?: LastSeenStore;
 }
+
+/** The state machine handed the confirm step something it cannot read. */
+export class InvalidConfirmInput extends LifeguardError {}
 
 const confirmInputSchema = z
   .object({
@@ -68,7 +72,7 @@ export function makeProbeHandlers(deps: ProbeHandlerDeps) {
     },
     confirm: async (event: unknown): Promise<HealthVerdict> => {
       const parsed = confirmInputSchema.safeParse(event);
-      if (!parsed.success) throw new Error(`confirm input is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      if (!parsed.success) throw new InvalidConfirmInput(`confirm input is invalid: ${issuesInline(parsed.error, { value: event, schema: confirmInputSchema })}`);
       const cluster = findEmrCluster(deps.config, parsed.data.cluster);
       const { address } = parsed.data;
       const verdict = address ? await probe(cluster, { now, address }) : await probeAt(cluster);

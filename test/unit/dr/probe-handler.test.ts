@@ -3,6 +3,7 @@ import { drConfigSchema, type DrConfig } from '../../../lib/config/dr.ts';
 import type { HealthMetricsSink } from '../../../lib/dr/health-report.ts';
 import { RecordingLog } from '../../../lib/observability/log.ts';
 import { NoServingMasterError } from '../../../lib/dr/serving-master.ts';
+import { probeCluster } from '../../../lib/dr/probe.ts';
 import { makeProbeHandlers } from '../../../functions/dr-probe.ts';
 import { makePlanHandler } from '../../../lib/dr/plan-handler.ts';
 import { silentLog } from '../../../lib/observability/log.ts';
@@ -158,6 +159,25 @@ describe('dr-probe handlers', () => {
     });
     const verdict = await confirm({ cluster: 'analytics' });
     expect(verdict).toMatchObject({ healthy: false, services: { livy: { healthy: false, reason: 'no target is registered in the target groups of analytics' } } });
+  });
+
+  it('confirm probes the master it is given (a warm standby), not the one the target groups route to', async () => {
+    const probed: string[] = [];
+    const { confirm } = makeProbeHandlers({
+      config,
+      log: new RecordingLog(),
+      metrics: new RecordingMetrics(),
+      probe: async (cluster, options) => {
+        probed.push(options.address);
+        return probeCluster(cluster, options);
+      },
+      resolveAddress: async () => {
+        throw new Error('the target groups are not asked for a standby');
+      },
+    });
+    await confirm({ cluster: 'analytics', address: '127.0.0.1' });
+    expect(probed).toEqual(['127.0.0.1']);
+    await expect(confirm({ cluster: 'analytics', address: '' })).rejects.toThrow(/confirm input is invalid: address: /);
   });
 
   it('confirm probes one cluster by name or j-ID', async () => {

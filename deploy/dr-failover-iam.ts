@@ -46,16 +46,12 @@ export function failoverStateMachineStatements(config: LifeguardConfig): IamStat
       Condition: { StringEquals: { [`elasticmapreduce:ResourceTag/${CLUSTER_TAG}`]: names } },
     },
     // Growing a warm standby once it serves: the plan switches only to a standby carrying the tag.
-    ...(clusters.some((c) => c.standby)
-      ? [
-          {
-            Effect: 'Allow' as const,
-            Action: ['elasticmapreduce:ModifyInstanceGroups', 'elasticmapreduce:PutManagedScalingPolicy'],
-            Resource: emrClusterArn('*'),
-            Condition: { StringEquals: { [`elasticmapreduce:ResourceTag/${CLUSTER_TAG}`]: clusters.filter((c) => c.standby).map((c) => c.name) } },
-          },
-        ]
-      : []),
+    {
+      Effect: 'Allow',
+      Action: ['elasticmapreduce:ModifyInstanceGroups', 'elasticmapreduce:PutManagedScalingPolicy'],
+      Resource: emrClusterArn('*'),
+      Condition: { StringEquals: { [`elasticmapreduce:ResourceTag/${CLUSTER_TAG}`]: names } },
+    },
     // RunJobFlow passes the configured roles, each only to the service that uses it.
     ...passRoleStatements(clusters),
     // RunJobFlow needs EMR's cleanup service-linked role, created on first use.

@@ -168,7 +168,7 @@ describe('dr-probe handlers', () => {
       log: new RecordingLog(),
       metrics: new RecordingMetrics(),
       probe: async (cluster, options) => {
-        probed.push(options.address);
+        probed.push(String(options?.address));
         return probeCluster(cluster, options);
       },
       resolveAddress: async () => {

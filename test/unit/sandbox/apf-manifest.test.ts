@@ -63,7 +63,7 @@ describe('flow-control manifest', () => {
     [schema(rule(`{ verbs: [get], apiGroups: [""], resources: [pods] }`)), 'spec.rules.0.resourceRules.0.namespaces: resource rules that are not cluster scoped must supply at least one namespace'],
     [schema(rule(`{ verbs: [get], apiGroups: [""], resources: [pods], namespaces: [Spark] }`)), "spec.rules.0.resourceRules.0.namespaces.0: each member of this list must be '*' or a DNS-1123 label"],
     [schema(`{ priorityLevelConfiguration: { name: l }, rules: [{ subjects: [${GROUP_SUBJECT}], nonResourceRules: [{ verbs: [get], nonResourceURLs: ["/a/*/b"] }] }] }`), 'spec.rules.0.nonResourceRules.0.nonResourceURLs.0: wildcard can only do suffix matching'],
-    [schema(rule(`{ verb: [get], apiGroups: [""], resources: [nodes], clusterScope: true }`)), 'spec.rules.0.resourceRules.0: Unrecognized key: "verb"'],
+    [schema(rule(`{ verb: [get], apiGroups: [""], resources: [nodes], clusterScope: true }`)), 'spec.rules.0.resourceRules.0: unknown field "verb"'],
     [level('{ type: Limited, limited: { limitResponse: { type: Reject, queuing: {} } } }'), 'spec.limited.limitResponse.queuing: must be nil if limitResponse.type is Reject'],
     [level('{ type: Limited, limited: { limitResponse: { type: Queue } } }'), 'spec.limited.limitResponse.queuing: must not be empty if limitResponse.type is Queue'],
     [level('{ type: Limited }'), 'spec.limited: must not be empty when type is Limited'],

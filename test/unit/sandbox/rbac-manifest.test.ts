@@ -36,7 +36,7 @@ describe('RBAC manifest', () => {
     [clusterRole('[{ resources: [nodes], verbs: [get] }]'), 'rules.0.apiGroups: resource rules must supply at least one api group'],
     [clusterRole('[{ apiGroups: [""], verbs: [get] }]'), 'rules.0.resources: resource rules must supply at least one resource'],
     [clusterRole('[{ apiGroups: [""], resources: [nodes], nonResourceURLs: [/x], verbs: [get] }]'), 'rules.0.nonResourceURLs: rules cannot apply to both regular resources and non-resource URLs'],
-    [clusterRole('[{ apiGroup: [""], resources: [nodes], verbs: [get] }]'), 'rules.0: Unrecognized key: "apiGroup"'],
+    [clusterRole('[{ apiGroup: [""], resources: [nodes], verbs: [get] }]'), 'rules.0: unknown field "apiGroup"'],
     [clusterRole('[]', 'aggregationRule: { clusterRoleSelectors: [] }\n'), 'aggregationRule: aggregated ClusterRoles are not modelled'],
     [`apiVersion: ${GROUP}/v1\nkind: Role\nmetadata: { name: r, namespace: a }\nrules: [{ nonResourceURLs: [/x], verbs: [get] }]`, 'rules.0.nonResourceURLs: namespaced rules cannot apply to non-resource URLs'],
     [`apiVersion: ${GROUP}/v1\nkind: ClusterRoleBinding\nmetadata: { name: b }\nroleRef: { apiGroup: ${GROUP}, kind: Role, name: r }`, 'roleRef.kind'],

@@ -106,8 +106,9 @@ const CANCEL_AND_REVERT: Row = { step: 'cancel', then: 'idle', revert: true, whi
 export const LIFECYCLE: Readonly<Record<Input, Readonly<Record<Phase, Row>>>> = {
   'event:none':                           { idle: NONE,                       cordoned: NONE,                       draining: NONE,                       drained: NONE },
   'event:schedule':                       { idle: SCHEDULE,                   cordoned: SCHEDULE,                   draining: SCHEDULE,                   drained: SCHEDULE },
-  // A drain is not weakened to a cordon: the notice fails and comes back until the drain ended.
-  'event:cordon':                         { idle: act('cordoned', 'preempt'), cordoned: act('cordoned', 'preempt'), draining: refuse('preempt'),          drained: act('drained', 'preempt') },
+  // A drain covers a cordon: on a draining node the notice is done with, and nothing is written (no
+  // revert is scheduled: the drain owns the node, and a later revert would uncordon a drained node).
+  'event:cordon':                         { idle: act('cordoned', 'preempt'), cordoned: act('cordoned', 'preempt'), draining: NONE,                       drained: act('drained', 'preempt') },
   // A stronger notice (a Spot warning after a rebalance) turns a cordon into a drain.
   'event:drain':                          { idle: act('draining', 'preempt'), cordoned: act('draining', 'preempt'), draining: act('draining', 'preempt'), drained: act('draining', 'preempt') },
   'event:cancel':                         { idle: CANCEL,                     cordoned: CANCEL,                     draining: CANCEL,                     drained: CANCEL },
@@ -118,7 +119,7 @@ export const LIFECYCLE: Readonly<Record<Input, Readonly<Record<Phase, Row>>>> = 
   'again:drain':                          { idle: DUPLICATE,                  cordoned: DUPLICATE,                  draining: resume,                     drained: DUPLICATE },
   'scheduled-drain:early':                { idle: SCHEDULE,                   cordoned: SCHEDULE,                   draining: SCHEDULE,                   drained: SCHEDULE },
   'scheduled-drain:none':                 { idle: NONE,                       cordoned: NONE,                       draining: NONE,                       drained: NONE },
-  'scheduled-drain:cordon':               { idle: act('cordoned', 'busy'),    cordoned: act('cordoned', 'busy'),    draining: refuse('busy'),             drained: act('drained', 'busy') },
+  'scheduled-drain:cordon':               { idle: act('cordoned', 'busy'),    cordoned: act('cordoned', 'busy'),    draining: NONE,                       drained: act('drained', 'busy') },
   'scheduled-drain:drain':                { idle: act('draining', 'busy'),    cordoned: act('draining', 'busy'),    draining: act('draining', 'busy'),    drained: act('draining', 'busy') },
   'resume-drain:none':                    { idle: STALE,                      cordoned: STALE,                      draining: same('none', 'duplicate'),  drained: STALE },
   'resume-drain:cordon':                  { idle: STALE,                      cordoned: STALE,                      draining: refuse('duplicate'),        drained: STALE },

@@ -31,7 +31,18 @@ import { pollLoop } from './poll-loop.ts';
 export const CREATE = 'PlaceAttempt';
 
 export function createStates(refs: FailoverResourceRefs, exits: { created: string }, timeoutSeconds: number): States {
-  const judge = (next: string): State => ({
+  const judge = judgeAttempt(refs, timeoutSeconds);
+  return {
+    ...attemptStates(refs),
+    ...waitForClusterStates(refs),
+    ...anotherZoneStates(refs, judge),
+    ...newMasterStates(refs, judge, exits),
+  };
+}
+
+/** The attempt Lambda's verdict on an attempt, then `next`: records it, says whether the next fitting zone is worth a try. */
+function judgeAttempt(refs: FailoverResourceRefs, timeoutSeconds: number): (next: string) => State {
+  return (next) => ({
     Type: 'Task',
     Comment: 'Records the attempt; says whether the next fitting zone is worth a try',
     Resource: refs.attemptFunction,
@@ -50,6 +61,10 @@ export function createStates(refs: FailoverResourceRefs, exits: { created: strin
     Catch: toCleanup,
     Next: next,
   });
+}
+
+/** The next placement of the plan merged into the request, and RunJobFlow. */
+function attemptStates(refs: FailoverResourceRefs): States {
   return {
     PlaceAttempt: {
       Type: 'Pass',
@@ -83,35 +98,49 @@ export function createStates(refs: FailoverResourceRefs, exits: { created: strin
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.attempt.error', Next: 'JudgeFailedAttempt' }],
       Next: 'WaitForCluster',
     },
-    ...pollLoop({
-      names: { wait: 'WaitForCluster', describe: 'DescribeNewCluster', count: 'CountClusterPoll', judge: 'IsClusterReady' },
-      intervalPath: '$.poll.clusterIntervalSeconds',
-      describe: {
-        Type: 'Task',
-        Resource: emr(refs, 'describeCluster'),
-        Parameters: { 'ClusterId.$': '$.newCluster.ClusterId' },
-        ResultSelector: { 'state.$': '$.Cluster.Status.State', 'status.$': '$.Cluster.Status' },
-        ResultPath: '$.newClusterStatus',
-        Retry: [throttlingRetry('emr')],
-        Catch: toCleanup,
+  };
+}
+
+/** DescribeCluster every poll interval until the cluster is ready, has ended, or the polls run out. */
+function waitForClusterStates(refs: FailoverResourceRefs): States {
+  return pollLoop({
+    names: { wait: 'WaitForCluster', describe: 'DescribeNewCluster', count: 'CountClusterPoll', judge: 'IsClusterReady' },
+    intervalPath: '$.poll.clusterIntervalSeconds',
+    describe: {
+      Type: 'Task',
+      Resource: emr(refs, 'describeCluster'),
+      Parameters: { 'ClusterId.$': '$.newCluster.ClusterId' },
+      ResultSelector: { 'state.$': '$.Cluster.Status.State', 'status.$': '$.Cluster.Status' },
+      ResultPath: '$.newClusterStatus',
+      Retry: [throttlingRetry('emr')],
+      Catch: toCleanup,
+    },
+    pollsPath: '$.clusterPoll',
+    verdicts: [
+      {
+        Or: [
+          { Variable: '$.newClusterStatus.state', StringEquals: 'WAITING' },
+          { Variable: '$.newClusterStatus.state', StringEquals: 'RUNNING' },
+        ],
+        Next: 'MarkClusterReady',
       },
-      pollsPath: '$.clusterPoll',
-      verdicts: [
-        {
-          Or: [
-            { Variable: '$.newClusterStatus.state', StringEquals: 'WAITING' },
-            { Variable: '$.newClusterStatus.state', StringEquals: 'RUNNING' },
-          ],
-          Next: 'MarkClusterReady',
-        },
-        {
-          Or: CLUSTER_GONE_STATES.map((state) => ({ Variable: '$.newClusterStatus.state', StringEquals: state })),
-          Next: 'JudgeFailedAttempt',
-        },
-      ],
-      maxPollsPath: '$.poll.clusterMaxAttempts',
-      giveUp: 'ClusterCreationTimedOut',
-    }),
+      {
+        Or: CLUSTER_GONE_STATES.map((state) => ({ Variable: '$.newClusterStatus.state', StringEquals: state })),
+        Next: 'JudgeFailedAttempt',
+      },
+    ],
+    maxPollsPath: '$.poll.clusterMaxAttempts',
+    giveUp: 'ClusterCreationTimedOut',
+  });
+}
+
+/**
+ * A failed attempt: judged, and when another zone is worth a try, nothing of it is left behind (a
+ * cluster that ended is terminated all the same: TerminateJobFlows on an ended cluster changes
+ * nothing; one still starting is ended here) before the next placement.
+ */
+function anotherZoneStates(refs: FailoverResourceRefs, judge: (next: string) => State): States {
+  return {
     JudgeFailedAttempt: judge('TryAnotherZone'),
     TryAnotherZone: {
       Type: 'Choice',
@@ -128,8 +157,6 @@ export function createStates(refs: FailoverResourceRefs, exits: { created: strin
       ResultPath: '$.error',
       Next: CLEANUP,
     },
-    // Nothing of a failed attempt is left behind: a cluster that ended is terminated all the same
-    // (TerminateJobFlows on an ended cluster changes nothing), one still starting is ended here.
     UnprotectFailedAttempt: unprotectCluster(refs, '$.newCluster.ClusterId', toCleanup, 'TerminateFailedAttempt', 'A cloned request may carry termination protection'),
     TerminateFailedAttempt: terminateCluster(refs, '$.newCluster.ClusterId', toCleanup, 'ForgetFailedAttempt'),
     ForgetFailedAttempt: { Type: 'Pass', Result: null, ResultPath: '$.newCluster', Next: 'ForgetFailedStatus' },
@@ -144,6 +171,12 @@ export function createStates(refs: FailoverResourceRefs, exits: { created: strin
       ResultPath: '$.error',
       Next: CLEANUP,
     },
+  };
+}
+
+/** The cluster is ready: its attempt recorded, its running master's IP found. */
+function newMasterStates(refs: FailoverResourceRefs, judge: (next: string) => State, exits: { created: string }): States {
+  return {
     MarkClusterReady: mark('clusterReady', 'RecordCreatedAttempt'),
     RecordCreatedAttempt: {
       ...judge('IsInstanceFleetCluster'),

@@ -16,6 +16,9 @@ import { FAILOVER_ERRORS } from './task-errors.ts';
  *   INSTANCE_FAILURE failed for capacity when its message says so; INSTANCE_FLEET_TIMEOUT is the
  *   fleets' provisioning timeout, which is capacity by definition ("stop provisioning instance
  *   capacity if the cluster exceeds a specified time threshold during cluster launch").
+ * - A replacement still STARTING after POLL.clusterStartingMaxAttempts: EMR keeps asking EC2
+ *   for capacity (the state machine's ClusterStillStarting), as EMR's insufficient-capacity event
+ *   says it does.
  * - The messages: EMR's event "EC2 provisioning - Insufficient Instance Capacity" ("when the
  *   selected Availability Zone doesn't have enough capacity"), EC2's InsufficientInstanceCapacity
  *   ("We currently do not have sufficient m5.xlarge capacity in the Availability Zone you
@@ -82,6 +85,7 @@ export class InvalidAttemptInput extends LifeguardError {}
 export function capacityReason(error: { Error: string; Cause?: string | null | undefined } | null | undefined, reason: { Code?: string | null | undefined; Message?: string | null | undefined } | null | undefined): string | null {
   if (error) {
     const text = `${error.Error}: ${error.Cause ?? ''}`;
+    if (error.Error === FAILOVER_ERRORS.stillStarting) return text;
     return CAPACITY_MESSAGES.some((re) => re.test(text)) ? text : null;
   }
   const code = reason?.Code ?? '';
@@ -102,7 +106,8 @@ export function judgeAttempt(raw: unknown): Attempts {
   const now = Date.parse(input.now);
   const seconds = Math.max(0, Math.round((now - Date.parse(input.attempt.startedAt)) / 100) / 10);
   const { zone, subnetIds } = input.attempt.placement;
-  const clusterId = input.attempt.error ? null : (input.newCluster?.ClusterId ?? null);
+  // RunJobFlow's error means no cluster; a cluster still starting exists (and is terminated).
+  const clusterId = input.attempt.error && input.attempt.error.Error !== FAILOVER_ERRORS.stillStarting ? null : (input.newCluster?.ClusterId ?? null);
   const error = input.attempt.error ?? null;
   // A status that is not an end (WAITING: the replacement is up) is no failure.
   const ended = !error && input.clusterStatus && (CLUSTER_GONE_STATES as readonly string[]).includes(input.clusterStatus.state) ? input.clusterStatus : null;

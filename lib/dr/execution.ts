@@ -11,10 +11,15 @@ import { errorMessage } from '../util/errors.ts';
 /** Longer than the state machine's own timeout (statemachines/failover.ts): a lock never outlives its holder by much. */
 export const LOCK_TTL_SECONDS = 7200;
 
-/** Poll budgets: EMR usually reaches WAITING in 7–15 min; an NLB sees a healthy target in ≤ 5 min. */
+/**
+ * Poll budgets: EMR usually reaches WAITING in 7–15 min, and leaves STARTING (EC2 provisioning)
+ * within a few; an NLB sees a healthy target in ≤ 5 min. A replacement still STARTING after 15 min
+ * is EMR waiting for EC2 capacity that the zone does not have: the attempt moves on.
+ */
 export const POLL = {
   clusterIntervalSeconds: 15,
   clusterMaxAttempts: 160,
+  clusterStartingMaxAttempts: 60,
   targetIntervalSeconds: 10,
   targetMaxAttempts: 90,
 } as const;

@@ -63,6 +63,8 @@ export const FAILOVER_ERRORS = {
   noCapacity: 'NoZoneWithCapacity',
   newMasterNotFound: 'NewMasterNotFound',
   targetNeverHealthy: 'TargetNeverHealthy',
+  /** The replacement stayed STARTING past POLL.clusterStartingMaxAttempts: EMR is waiting for capacity. */
+  stillStarting: 'ClusterStillStarting',
   /** The warm standby failed its probes: the failover created a replacement instead. */
   standbyUnhealthy: 'StandbyUnhealthy',
 } as const;

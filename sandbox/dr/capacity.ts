@@ -6,11 +6,14 @@ import type { DrScenario } from './scenario.ts';
  * EC2 capacity as a replacement meets it: which instance types a zone offers at all
  * (`instanceTypeOfferings`), and which it has no capacity for at a given time (`capacity`). A
  * request that needs what a zone lacks fails as EMR reports it: the cluster ends
- * TERMINATED_WITH_ERRORS while starting, or RunJobFlow refuses it.
+ * TERMINATED_WITH_ERRORS while starting, RunJobFlow refuses it, or the cluster stays STARTING
+ * while EMR keeps asking EC2.
  */
 
 export interface ProvisioningFailure {
-  failure: 'terminate' | 'reject';
+  failure: 'terminate' | 'reject' | 'stall';
+  /** stall: how long the shortage lasts from the request (undefined: to the end of the run). */
+  forSeconds?: number | undefined;
   /** ClusterStateChangeReason.Code of the cluster that ends. */
   code: string;
   message: string;
@@ -49,7 +52,8 @@ export function capacityModel(scenario: Pick<DrScenario, 'capacity' | 'instanceT
           const message = first.code === 'INSTANCE_FLEET_TIMEOUT'
             ? `The ${need.name} did not reach its target capacity before its provisioning timeout: insufficient capacity for ${need.anyOf.join(', ')} in ${zone}.`
             : `Insufficient capacity: We currently do not have sufficient ${type} capacity in the Availability Zone you requested (${zone}). Our system will be working on provisioning additional capacity.`;
-          return { failure: first.failure, code: first.code, message, afterSeconds: first.afterSeconds };
+          const forSeconds = first.until === undefined ? undefined : first.until - atSeconds;
+          return { failure: first.failure, code: first.code, message, afterSeconds: first.afterSeconds, forSeconds };
         }
       }
       return undefined;

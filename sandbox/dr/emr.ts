@@ -20,6 +20,8 @@ export interface SandboxCluster {
   createdAtMs: number;
   /** When bootstrapping ends and the cluster reaches WAITING. */
   readyAtMs: number;
+  /** It stays STARTING until then while EMR waits for EC2 capacity (Infinity: for as long as the run). */
+  startingUntilMs?: number;
   /** Creation fails (TERMINATED_WITH_ERRORS) at this time. */
   failsAtMs?: number;
   /** Why it ended with errors (ClusterStateChangeReason), when the scenario says. */
@@ -100,7 +102,7 @@ export class InMemoryEmr {
     }
     const failsAt = this.failsAt(cluster);
     if (failsAt !== undefined && now >= failsAt) return 'TERMINATED_WITH_ERRORS';
-    if (now < cluster.createdAtMs + STARTING_SECONDS * 1000) return 'STARTING';
+    if (now < Math.max(cluster.createdAtMs + STARTING_SECONDS * 1000, cluster.startingUntilMs ?? 0)) return 'STARTING';
     if (now < cluster.readyAtMs) return 'BOOTSTRAPPING';
     // RUNNING while a step runs, WAITING when there is none to run.
     return this.steps(cluster).runs.some((r) => r.startMs !== undefined && r.startMs <= now && now < (r.endMs ?? Infinity)) ? 'RUNNING' : 'WAITING';
@@ -240,8 +242,10 @@ export class InMemoryEmr {
       masterIp: this.ec2.allocateIp(subnetId),
       masterInstanceId: `i-0sandbox${String(this.seq).padStart(8, '0')}`,
       createdAtMs: now,
-      readyAtMs: now + provisioningMs,
-      ...(shortage
+      ...(shortage?.failure === 'stall' ? this.stalled(now, provisioningMs, shortage) : { readyAtMs: now + provisioningMs }),
+      ...(shortage?.failure === 'stall'
+        ? {}
+        : shortage
         ? { failsAtMs: now + shortage.afterSeconds * 1000, failureReason: { Code: shortage.code, Message: shortage.message } }
         : this.options.createFailure === 'terminate'
           ? {
@@ -259,6 +263,12 @@ export class InMemoryEmr {
       ...(managedScalingPolicy ? { managedScalingPolicy } : {}),
     });
     return { JobFlowId: id, ClusterArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${id}` };
+  }
+
+  /** Capacity EMR waits for: STARTING until the shortage ends, then provisioned as usual. */
+  private stalled(now: number, provisioningMs: number, shortage: ProvisioningFailure) {
+    const startingUntilMs = shortage.forSeconds === undefined ? Infinity : now + shortage.forSeconds * 1000;
+    return { startingUntilMs, readyAtMs: startingUntilMs + provisioningMs };
   }
 
   private addSteps(input: Record<string, unknown>) {

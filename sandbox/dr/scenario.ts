@@ -259,7 +259,8 @@ export const drScenarioSchema = z
      * the zone has none of the instance type. A replacement that needs it there (an instance fleet:
      * when every type of a fleet is short) fails as EMR reports it: `terminate` (default), the
      * cluster ends TERMINATED_WITH_ERRORS `afterSeconds` after RunJobFlow with `code`; `reject`,
-     * RunJobFlow's ValidationException.
+     * RunJobFlow's ValidationException; `stall`, the cluster stays STARTING while EMR keeps asking
+     * EC2 (until the shortage ends, then it provisions as usual).
      */
     capacity: z
       .array(
@@ -269,7 +270,7 @@ export const drScenarioSchema = z
             instanceType: z.string().min(1),
             from: seconds.default(0),
             until: seconds.optional(),
-            failure: z.enum(['terminate', 'reject']).default('terminate'),
+            failure: z.enum(['terminate', 'reject', 'stall']).default('terminate'),
             code: z.enum(['VALIDATION_ERROR', 'INSTANCE_FAILURE', 'INSTANCE_FLEET_TIMEOUT']).default('VALIDATION_ERROR'),
             afterSeconds: z.number().min(1).default(120),
           })

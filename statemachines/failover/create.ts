@@ -128,6 +128,13 @@ function waitForClusterStates(refs: FailoverResourceRefs): States {
         Or: CLUSTER_GONE_STATES.map((state) => ({ Variable: '$.newClusterStatus.state', StringEquals: state })),
         Next: 'JudgeFailedAttempt',
       },
+      {
+        And: [
+          { Variable: '$.newClusterStatus.state', StringEquals: 'STARTING' },
+          { Variable: '$.clusterPoll.n', NumericGreaterThanEqualsPath: '$.poll.clusterStartingMaxAttempts' },
+        ],
+        Next: 'ClusterStillStarting',
+      },
     ],
     maxPollsPath: '$.poll.clusterMaxAttempts',
     giveUp: 'ClusterCreationTimedOut',
@@ -162,6 +169,16 @@ function anotherZoneStates(refs: FailoverResourceRefs, judge: (next: string) => 
     ForgetFailedAttempt: { Type: 'Pass', Result: null, ResultPath: '$.newCluster', Next: 'ForgetFailedStatus' },
     ForgetFailedStatus: { Type: 'Pass', Result: null, ResultPath: '$.newClusterStatus', Next: 'ResetClusterPoll' },
     ResetClusterPoll: { Type: 'Pass', Result: { n: 0 }, ResultPath: '$.clusterPoll', Next: 'PlaceAttempt' },
+    ClusterStillStarting: {
+      Type: 'Pass',
+      Comment: 'EMR keeps asking EC2 for capacity the zone does not have: judged as a capacity failure, so the next zone is tried',
+      Parameters: {
+        Error: FAILOVER_ERRORS.stillStarting,
+        'Cause.$': "States.Format('cluster {} still STARTING after {} polls: insufficient capacity in the zone, EMR is still waiting for EC2', $.newCluster.ClusterId, $.clusterPoll.n)",
+      },
+      ResultPath: '$.attempt.error',
+      Next: 'JudgeFailedAttempt',
+    },
     ClusterCreationTimedOut: {
       Type: 'Pass',
       Parameters: {

@@ -38,6 +38,25 @@ describe('failover placement and capacity (real ASL, DR sandbox)', () => {
     expectNeverWithoutHealthyTarget(result);
   });
 
+  it('moves on from a replacement EMR keeps STARTING while it waits for capacity, after POLL.clusterStartingMaxAttempts', async () => {
+    const result = await run(scenario({ ...threeZones, capacity: [{ zone: 'us-east-1b', instanceType: 'r5.4xlarge', failure: 'stall' }] }, bigCore));
+    expect(result.executions[0]?.outcome).toBe('FailoverCompleted');
+    expect(runJobFlows(result).map(subnetOf)).toEqual([SUBNET_B, SUBNET_C]);
+    const [first, second] = Object.entries(result.clusters).filter(([id]) => id !== OLD_ID);
+    // Terminated by the failover while still STARTING, never registered.
+    expect(first![1]).toMatchObject({ zone: 'us-east-1b', state: 'TERMINATED' });
+    const detail = completed(result)!;
+    expect(detail.attempts.map((a) => [a.zone, a.outcome, a.clusterId])).toEqual([
+      ['us-east-1b', 'capacity', first![0]],
+      ['us-east-1c', 'created', second![0]],
+    ]);
+    expect(detail.attempts[0]!.reason).toMatch(/^ClusterStillStarting: cluster j-\w+ still STARTING after 60 polls: insufficient capacity in the zone/);
+    // 60 polls 15 s apart, not the whole 40-minute budget.
+    expect(detail.attempts[0]!.seconds).toBeGreaterThanOrEqual(900);
+    expect(detail.attempts[0]!.seconds).toBeLessThan(960);
+    expectNeverWithoutHealthyTarget(result);
+  });
+
   it('moves to the next zone when the first has no capacity: both attempts reported, nothing left behind in the first', async () => {
     const result = await run(scenario({ ...threeZones, capacity: [{ zone: 'us-east-1b', instanceType: 'r5.4xlarge', until: 3600, code: 'INSTANCE_FAILURE', afterSeconds: 180 }] }, bigCore));
     const [execution] = result.executions;

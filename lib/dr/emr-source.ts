@@ -41,7 +41,7 @@ export async function describeSourceCluster(emr: EMRClient, clusterId: string): 
 }
 
 const GONE = new Set<string>(CLUSTER_GONE_STATES);
-export const ACTIVE_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'] as const;
+const ACTIVE_STATES = ['STARTING', 'BOOTSTRAPPING', 'RUNNING', 'WAITING'] as const;
 
 /**
  * The cluster that serves this configured name now, with its master. The configured j-ID goes

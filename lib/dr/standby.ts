@@ -2,6 +2,7 @@ import { DescribeAvailabilityZonesCommand, type EC2Client } from '@aws-sdk/clien
 import { ListInstanceGroupsCommand, type Cluster, type EMRClient, type InstanceGroup, type RunJobFlowCommandInput } from '@aws-sdk/client-emr';
 import type { EmrClusterConfig } from '../config/dr.ts';
 import { compact } from './clone-cluster.ts';
+import { CLUSTER_GONE_STATES } from './cluster-states.ts';
 import { activeClustersTagged, describeSourceCluster, findOldMaster, hasTag, SourceClusterError } from './emr-source.ts';
 import { CLUSTER_TAG, REPLACES_TAG, STANDBY_TAG } from './tags.ts';
 import type { PlacementAttempt, StandbyGrowth, StandbyPlan } from './types.ts';
@@ -80,7 +81,7 @@ async function findStandby(emr: EMRClient, context: StandbyContext): Promise<{ c
     if (!(err instanceof SourceClusterError)) throw err;
   }
   const state = configured?.Status?.State;
-  if (configured && configuredId !== context.sourceClusterId && state && !['TERMINATING', 'TERMINATED', 'TERMINATED_WITH_ERRORS'].includes(state)) {
+  if (configured && configuredId !== context.sourceClusterId && state && !(CLUSTER_GONE_STATES as readonly string[]).includes(state)) {
     return { cluster: configured };
   }
   const rearmed = await activeClustersTagged(emr, STANDBY_TAG, context.configured.name, context.sourceClusterId);

@@ -4,6 +4,7 @@ import { formatIssues } from '../../lib/config/load.ts';
 import type { ValidateEvent } from '../../lib/dr/execution.ts';
 import { probeCluster } from '../../lib/dr/probe.ts';
 import type { RtoPhase } from '../../lib/dr/rto.ts';
+import type { FailoverExecutionResult, FailoverResult, SandboxExecutionState } from './failover-result.ts';
 import { stepFunctionsErrorName, taskStates, taskTarget } from '../../lib/dr/task-resources.ts';
 import { makePlanHandler } from '../../lib/dr/plan-handler.ts';
 import { silentLog } from '../../lib/observability/log.ts';
@@ -18,23 +19,24 @@ import { makeValidateHandler } from '../../functions/dr-validate.ts';
 import { failoverDefinition, LOCAL_FAILOVER_REFS } from '../../statemachines/failover.ts';
 import type { VirtualClock } from '../clock/virtual-clock.ts';
 import type { HadoopEmulator } from '../hadoop/emulator.ts';
-import type { TargetState } from './elbv2.ts';
 import { buildDrWorld, buildLoadBalancing, ec2Call } from './world.ts';
 import { stepSummary } from './emr-steps.ts';
 import { STANDBY_TAG } from '../../lib/dr/tags.ts';
 import { clusterHealth, passes, SERVICE_PORTS, serviceOnPort } from './master-health.ts';
 import { masterNetwork } from './master-network.ts';
-import { PROBE_INTERVAL_SECONDS, SandboxAlarm, type AlarmState } from './alarm.ts';
+import { PROBE_INTERVAL_SECONDS, SandboxAlarm } from './alarm.ts';
 import { withVirtualWaits, type LocalHandler } from './local-definition.ts';
 import { InMemoryLockTable } from './lock-table.ts';
 import { sandboxEc2Client, sandboxElbv2Client, sandboxEmrClient } from './sdk-clients.ts';
 import { drScenarioSchema, type DrScenario, type DrScenarioSpec } from './scenario.ts';
-import { CallLog, ServiceError, type CallRecord, type Caller } from './service-error.ts';
+import { CallLog, ServiceError, type Caller } from './service-error.ts';
 import { withVirtualRetryDelays } from './task-retries.ts';
 import { probeAddressResolver } from '../../lib/dr/serving-master.ts';
 import { DR_SDK_MAX_ATTEMPTS, PROBE_SDK_MAX_ATTEMPTS } from '../../lib/dr/sdk-retry.ts';
 import type { SandboxAws } from '../aws/calls.ts';
 import { recordAlarmTrigger, recordEmulatorCalls, recordLambdaInvocations, TASK_FUNCTIONS } from './aws-calls.ts';
+
+export type { FailoverExecutionResult, FailoverResult, SandboxClusterView, SandboxExecutionState } from './failover-result.ts';
 
 /**
  * Runs the real failover definition in aws-local-stepfunctions on the virtual clock: every Task
@@ -42,69 +44,6 @@ import { recordAlarmTrigger, recordEmulatorCalls, recordLambdaInvocations, TASK_
  * the in-memory EMR / ELBv2 / EC2 / DynamoDB / EventBridge, and the probe speaks HTTP to the
  * Hadoop emulators. Only Wait states are swapped for virtual-clock sleeps (see local-definition.ts).
  */
-
-export interface SandboxExecutionState {
-  t: number;
-  state: string;
-  event: 'entered' | 'failed' | 'retried' | 'caught';
-  error?: string;
-}
-
-export interface FailoverExecutionResult {
-  id: string;
-  trigger: {
-    at: number;
-    cluster: string;
-    mode: 'failover' | 'drill';
-    dryRun?: boolean | undefined;
-    retireOldCluster?: boolean | undefined;
-    resubmitSteps?: string | undefined;
-    alarmDelaySeconds?: number;
-    /** `alarm` when the modelled alarm started it (scenario `alarms`), else the scenario's trigger. */
-    source?: 'scenario' | 'alarm';
-  };
-  startedAt: number;
-  endedAt: number | null;
-  status: 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT';
-  /** Healthy, AlreadyInProgress, DryRun, FailoverCompleted, or the error name of a failure. */
-  outcome: string;
-  error?: { error: string; cause: string };
-  output?: unknown;
-  states: SandboxExecutionState[];
-}
-
-export interface SandboxClusterView {
-  name: string;
-  state: string;
-  zone: string;
-  subnetId: string;
-  masterIp: string;
-  terminationProtected: boolean;
-  /** The cluster this one replaced (lifeguard:replaces tag). */
-  replaces: string | null;
-  /** Its steps at the end of the run, in the order they were added. */
-  steps: Array<{ id: string; name: string; state: string; actionOnFailure: string; args: string[] }>;
-  /** Its instance groups at the end of the run: MASTER, CORE, TASK (when it has one). */
-  instanceGroups: Array<{ type: string; requested: number; running: number }>;
-  /** The protected cluster this one stands by for (lifeguard:standby tag). */
-  standbyOf: string | null;
-}
-
-export interface FailoverResult {
-  executions: FailoverExecutionResult[];
-  /** Of the (first) completed failover: detection to the new master healthy everywhere. */
-  rtoSeconds: number | null;
-  phases: Record<RtoPhase, number> | null;
-  /** Final registrations per target group. */
-  targets: Record<string, TargetState[]>;
-  /** Each target group's targets over the whole run, one entry per change (simulated seconds). */
-  targetHealth: Record<string, Array<{ t: number; targets: TargetState[] }>>;
-  clusters: Record<string, SandboxClusterView>;
-  events: Array<{ t: number; source: string; detailType: string; detail: unknown }>;
-  /** The modelled alarms' state changes (scenario `alarms`), in time order. */
-  alarms: Array<{ t: number; cluster: string; state: AlarmState }>;
-  calls: CallRecord[];
-}
 
 export interface RunFailoverOptions {
   clock: VirtualClock;

@@ -63,6 +63,8 @@ export function recordLambdaInvocations(aws: SandboxAws) {
   };
 }
 
+export type InvocationRecorder = ReturnType<typeof recordLambdaInvocations>;
+
 /** The alarm's state change as CloudWatch puts it on the default bus, starting a failover through the trigger rule. */
 export function recordAlarmTrigger(aws: SandboxAws, cluster: string, at: number): void {
   const event = {

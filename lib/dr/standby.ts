@@ -71,8 +71,11 @@ export async function planStandby(emr: EMRClient, ec2: EC2Client, context: Stand
   };
 }
 
-/** The configured standby, unless it is the source now (a failover went to it): then the newest one a rearm started. */
-async function findStandby(emr: EMRClient, context: StandbyContext): Promise<{ cluster: Cluster } | { why: string }> {
+/**
+ * The standby now: the configured one, unless it is the source now (a failover went to it) or gone;
+ * then the newest active cluster a rearm started (by its tag). Otherwise why there is none.
+ */
+export async function findStandby(emr: EMRClient, context: Pick<StandbyContext, 'configured' | 'sourceClusterId'>): Promise<{ cluster: Cluster } | { why: string }> {
   const configuredId = context.configured.standby!.clusterId;
   let configured: Cluster | undefined;
   try {

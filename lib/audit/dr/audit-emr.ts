@@ -1,6 +1,6 @@
 import { SEVERITIES } from '../types.ts';
 import { jobDataFindings, metastoreFindings, warehouseFindings, zoneResourceFindings } from './data-checks.ts';
-import { loadBalancingFindings, roleFindings, stepFindings, zoneFindings } from './failover-checks.ts';
+import { loadBalancingFindings, roleFindings, servingClusterFindings, stepFindings, zoneFindings } from './failover-checks.ts';
 import { standbyFindings } from './standby-checks.ts';
 import type { DrAuditReport, DrFinding, EmrAuditInput } from './types.ts';
 
@@ -14,6 +14,7 @@ const CHECKS: Array<(input: EmrAuditInput) => DrFinding[]> = [
   zoneResourceFindings,
   stepFindings,
   standbyFindings,
+  servingClusterFindings,
 ];
 
 /** The DR-readiness report of EMR clusters: findings by cluster, severe first. */

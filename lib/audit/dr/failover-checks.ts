@@ -140,3 +140,21 @@ export function stepFindings(input: EmrAuditInput): DrFinding[] {
     },
   ];
 }
+
+/** The target groups route to another cluster than the configured one (a failover happened): the audit reads that one. */
+export function servingClusterFindings(input: EmrAuditInput): DrFinding[] {
+  const configuredId = input.configured?.clusterId;
+  const servingId = input.cluster.Id;
+  if (!configuredId || !servingId || servingId === configuredId) return [];
+  return [
+    {
+      check: 'serving-cluster-moved',
+      severity: 'info',
+      scope: { kind: 'emr-cluster', name: input.name },
+      message: `the target groups route to ${servingId}, not the configured ${configuredId}: this audit reads ${servingId}`,
+      why: 'A failover moved the service; the probe, the alarm and the next failover follow the target groups, so the configured id is only where they started.',
+      fix: `Set dr.clusters[].clusterId to ${servingId} when you next deploy, so the configuration names the cluster that serves.`,
+      objects: [servingId, configuredId],
+    },
+  ];
+}

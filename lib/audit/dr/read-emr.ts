@@ -10,7 +10,10 @@ import {
   type EMRClient,
 } from '@aws-sdk/client-emr';
 import type { EmrClusterConfig } from '../../config/dr.ts';
+import { resolveSourceCluster } from '../../dr/emr-source.ts';
 import { offeredTypes, typesOf } from '../../dr/instance-type-offerings.ts';
+import { findStandby } from '../../dr/standby.ts';
+import { registeredTargetIps } from '../../dr/target-groups.ts';
 import { LifeguardError } from '../../util/errors.ts';
 import type { AuditSubnet, EmrAuditInput } from './types.ts';
 
@@ -28,10 +31,11 @@ export interface DrAuditClients {
  * instance groups or fleets, bootstrap actions, recent steps; the candidate subnets and the
  * instance types EC2 offers in their zones; the target groups and their load balancers' zones.
  */
-export async function readEmrCluster(clients: DrAuditClients, clusterId: string, configured?: EmrClusterConfig): Promise<EmrAuditInput> {
+export async function readEmrCluster(clients: DrAuditClients, requestedId: string, configured?: EmrClusterConfig): Promise<EmrAuditInput> {
   const { emr, ec2, elbv2 } = clients;
-  const { Cluster: cluster } = await emr.send(new DescribeClusterCommand({ ClusterId: clusterId }));
-  if (!cluster) throw new EmrClusterNotFoundError(`EMR cluster ${clusterId} not found`);
+  const cluster = configured ? await servingCluster(clients, configured) : (await emr.send(new DescribeClusterCommand({ ClusterId: requestedId }))).Cluster;
+  if (!cluster?.Id) throw new EmrClusterNotFoundError(`EMR cluster ${requestedId} not found`);
+  const clusterId = cluster.Id;
   const fleets = cluster.InstanceCollectionType === 'INSTANCE_FLEET';
   const [typeNeeds, bootstrap, steps] = await Promise.all([
     fleets
@@ -58,7 +62,7 @@ export async function readEmrCluster(clients: DrAuditClients, clusterId: string,
   const lbArns = [...new Set(groups.flatMap((g) => g.LoadBalancerArns ?? []))];
   const loadBalancers = lbArns.length ? ((await elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: lbArns }))).LoadBalancers ?? []) : [];
 
-  const standby = configured?.standby ? await describeStandby(emr, configured.standby.clusterId) : undefined;
+  const standby = configured?.standby ? await findStandby(emr, { configured, sourceClusterId: clusterId }) : undefined;
 
   return {
     name: configured?.name ?? clusterId,
@@ -77,16 +81,14 @@ export async function readEmrCluster(clients: DrAuditClients, clusterId: string,
   };
 }
 
-/** The configured standby; null when EMR does not know it (InvalidRequestException, as for any unknown id). */
-async function describeStandby(emr: EMRClient, clusterId: string): Promise<Cluster | null> {
-  try {
-    return (await emr.send(new DescribeClusterCommand({ ClusterId: clusterId }))).Cluster ?? null;
-  } catch (err) {
-    if ((err as { name?: string }).name === 'InvalidRequestException') return null;
-    throw err;
-  }
+/**
+ * The cluster a configured name stands for now: the one the target groups route to (after a
+ * failover, a replacement or the standby), as the failover's plan finds it.
+ */
+async function servingCluster({ emr, elbv2 }: DrAuditClients, configured: EmrClusterConfig): Promise<Cluster> {
+  const registered = await registeredTargetIps(elbv2, configured.targetGroups.map((g) => g.arn));
+  return (await resolveSourceCluster(emr, configured, registered)).cluster;
 }
-
 /** The configured candidates (ids, then tags), or every other subnet of the cluster's VPC when the cluster is not configured. */
 async function candidateSubnets(ec2: EC2Client, own: Subnet | undefined, configured?: EmrClusterConfig): Promise<AuditSubnet[]> {
   const found: Subnet[] = [];

@@ -10,6 +10,8 @@ import type { DrFinding, EmrAuditInput } from './types.ts';
 export function standbyFindings(input: EmrAuditInput): DrFinding[] {
   const configured = input.configured?.standby;
   if (!configured || input.standby === undefined) return [];
+  // The standby found may be one a rearm started, not the configured one.
+  const id = ('cluster' in input.standby ? input.standby.cluster.Id : undefined) ?? configured.clusterId;
   const finding = (check: DrFinding['check'], severity: DrFinding['severity'], message: string, why: string, fix: string): DrFinding => ({
     check,
     severity,
@@ -17,12 +19,12 @@ export function standbyFindings(input: EmrAuditInput): DrFinding[] {
     message,
     why,
     fix,
-    objects: [configured.clusterId],
+    objects: [id],
   });
-  const standby = input.standby;
-  if (!standby) {
-    return [finding('standby-unusable', 'severe', `the standby ${configured.clusterId} does not exist`, 'A failover finds no standby and creates a cluster instead: a cold failover, minutes instead of seconds.', 'Create the standby, or point dr.clusters[].standby.clusterId at the one you have.')];
+  if ('why' in input.standby) {
+    return [finding('standby-unusable', 'severe', input.standby.why, 'A failover finds no standby and creates a cluster instead: a cold failover, minutes instead of seconds.', 'Create a standby (or let `standby.rearm` start one at the next failover) and point dr.clusters[].standby.clusterId at it.')];
   }
+  const standby = input.standby.cluster;
   const name = input.name;
   const state = standby.Status?.State ?? 'unknown';
   const zone = standby.Ec2InstanceAttributes?.Ec2AvailabilityZone;
@@ -30,14 +32,14 @@ export function standbyFindings(input: EmrAuditInput): DrFinding[] {
   const served = servedByEvery(input);
   const findings: DrFinding[] = [];
   const cold = 'A failover cannot switch to it and creates a cluster instead: a cold failover, minutes instead of seconds.';
-  if (!['WAITING', 'RUNNING'].includes(state)) findings.push(finding('standby-unusable', 'severe', `the standby ${configured.clusterId} is ${state}`, cold, 'Start a new standby (or let `standby.rearm` start one at the next failover) and configure its id.'));
+  if (!['WAITING', 'RUNNING'].includes(state)) findings.push(finding('standby-unusable', 'severe', `the standby ${id} is ${state}`, cold, 'Start a new standby (or let `standby.rearm` start one at the next failover) and configure its id.'));
   if (!hasTags(standby, name)) {
-    findings.push(finding('standby-unusable', 'severe', `the standby ${configured.clusterId} lacks the tags ${CLUSTER_TAG}=${name} and ${STANDBY_TAG}=${name}`, `${cold} Lifeguard switches only to a standby carrying both, and may grow only clusters tagged ${CLUSTER_TAG}.`, `aws emr add-tags --resource-id ${configured.clusterId} --tags ${CLUSTER_TAG}=${name} ${STANDBY_TAG}=${name}`));
+    findings.push(finding('standby-unusable', 'severe', `the standby ${id} lacks the tags ${CLUSTER_TAG}=${name} and ${STANDBY_TAG}=${name}`, `${cold} Lifeguard switches only to a standby carrying both, and may grow only clusters tagged ${CLUSTER_TAG}.`, `aws emr add-tags --resource-id ${id} --tags ${CLUSTER_TAG}=${name} ${STANDBY_TAG}=${name}`));
   }
   if (zone && zone === ownZone) {
-    findings.push(finding('standby-unusable', 'severe', `the standby ${configured.clusterId} is in ${zone}, the cluster's own zone`, `An outage of ${zone} takes the standby with the cluster. ${cold}`, 'Create the standby in another zone the load balancer serves.'));
+    findings.push(finding('standby-unusable', 'severe', `the standby ${id} is in ${zone}, the cluster's own zone`, `An outage of ${zone} takes the standby with the cluster. ${cold}`, 'Create the standby in another zone the load balancer serves.'));
   } else if (zone && served && !served.has(zone)) {
-    findings.push(finding('standby-unusable', 'severe', `the standby ${configured.clusterId} is in ${zone}, which the load balancer does not serve`, `A target there stays \`unused\`. ${cold}`, `Enable ${zone} on the NLB, or move the standby to a zone it serves.`));
+    findings.push(finding('standby-unusable', 'severe', `the standby ${id} is in ${zone}, which the load balancer does not serve`, `A target there stays \`unused\`. ${cold}`, `Enable ${zone} on the NLB, or move the standby to a zone it serves.`));
   }
   const differences = madeDifferently(input.cluster, standby);
   if (differences.length) {

@@ -15,6 +15,7 @@ export type DrFindingCheck =
   | 'load-balancer-misses-zone'
   | 'names-failed-zone-resource'
   | 'unsafe-step-resubmit'
+  | 'serving-cluster-moved'
   | 'standby-unusable'
   | 'standby-differs';
 
@@ -61,8 +62,8 @@ export interface EmrAuditInput {
   /** Zones each load balancer in front of the master has enabled. */
   loadBalancerZones: Map<string, string[]>;
   configured?: EmrClusterConfig | undefined;
-  /** The configured standby as EMR describes it; null when it does not exist, undefined when none is configured. */
-  standby?: Cluster | null | undefined;
+  /** The standby now (lib/dr/standby.ts findStandby), or why there is none; undefined when none is configured. */
+  standby?: { cluster: Cluster } | { why: string } | undefined;
 }
 
 export interface DrAuditReport {

@@ -9,6 +9,11 @@ import { cliCommand } from '../../support/cli-command.ts';
 const run = cliCommand('audit');
 import { auditEmr } from '../../../lib/audit/dr/audit-emr.ts';
 import type { DrAuditReport } from '../../../lib/audit/dr/types.ts';
+import type { Cluster } from '@aws-sdk/client-emr';
+import { readEmrCluster } from '../../../lib/audit/dr/read-emr.ts';
+import { sandboxDrConfig } from '../../../sandbox/dr/runner.ts';
+import { drScenarioSchema, type DrScenarioSpec } from '../../../sandbox/dr/scenario.ts';
+import { drSandboxWorld } from '../../support/dr-sandbox-world.ts';
 import { captureIo } from '../cli/capture.ts';
 
 /** `lifeguard audit --emr`: each finding from a DR scenario, read through the sandbox's AWS. */
@@ -68,9 +73,11 @@ describe('lifeguard audit --emr', () => {
       'ec2:DescribeSubnets',
       'elbv2:DescribeLoadBalancers',
       'elbv2:DescribeTargetGroups',
+      'elbv2:DescribeTargetHealth',
       'emr:DescribeCluster',
       'emr:ListBootstrapActions',
       'emr:ListInstanceGroups',
+      'emr:ListInstances',
       'emr:ListSteps',
     ]);
   });
@@ -181,14 +188,41 @@ describe('lifeguard audit --emr', () => {
     expect(checks(sameZone)).toEqual(['severe standby-unusable']);
     expect(sameZone.findings[0]!.message).toBe("the standby j-STANDBY0001 is in us-east-1a, the cluster's own zone");
 
-    // The configuration names a standby the world does not have (the scenario's config is what the stack would deploy).
-    const { inputs } = await auditEmrScenario(withStandby('standby-missing', {}));
-    const missing = auditEmr([{ ...inputs[0]!, standby: null }], 'x');
-    expect(missing.findings.map((f) => [f.check, f.message])).toEqual([['standby-unusable', 'the standby j-STANDBY0001 does not exist']]);
-    const older = auditEmr([{ ...inputs[0]!, standby: { ...inputs[0]!.standby!, ReleaseLabel: 'emr-6.15.0' } }], 'x');
+    // A standby that ended: none is running (and no rearmed one either).
+    const gone = await audit(withStandby('standby-gone', { failsAt: 0 }));
+    expect(gone.findings.map((f) => [f.check, f.message])).toEqual([
+      ['standby-unusable', 'no standby is running: the configured standby j-STANDBY0001 is TERMINATED_WITH_ERRORS, and no cluster tagged lifeguard:standby=analytics is active'],
+    ]);
+    const { inputs } = await auditEmrScenario(withStandby('standby-made', {}));
+    const found = inputs[0]!.standby as { cluster: Cluster };
+    const older = auditEmr([{ ...inputs[0]!, standby: { cluster: { ...found.cluster, ReleaseLabel: 'emr-6.15.0' } } }], 'x');
     expect(older.findings.map((f) => [f.severity, f.check, f.message])).toEqual([['warning', 'standby-differs', 'the standby is made differently: release emr-6.15.0, the cluster emr-7.5.0']]);
-    const untagged = auditEmr([{ ...inputs[0]!, standby: { ...inputs[0]!.standby!, Tags: [] } }], 'x');
+    const untagged = auditEmr([{ ...inputs[0]!, standby: { cluster: { ...found.cluster, Tags: [] } } }], 'x');
     expect(untagged.findings[0]!.fix).toBe('aws emr add-tags --resource-id j-STANDBY0001 --tags lifeguard:cluster=analytics lifeguard:standby=analytics');
+  });
+
+  it('serving-cluster-moved: after a failover the audit reads the cluster the target groups route to, and says so', async () => {
+    const spec = (parse(readFileSync(WELL_BUILT, 'utf8')) as { emr: DrScenarioSpec }).emr;
+    const world = drSandboxWorld({ ...spec, triggers: [{ at: 0 }] }, Date.parse('2026-01-01T00:00:00Z'));
+    const configured = sandboxDrConfig(drScenarioSchema.parse({ ...spec, triggers: [{ at: 0 }] })).clusters[0]!;
+    // A failover, as its state machine made it: a tagged replacement in us-east-1c, the targets moved to its master.
+    const { JobFlowId } = world.act('emr', 'RunJobFlow', {
+      Name: 'analytics-dr-20260101T000000Z',
+      Instances: { Ec2SubnetId: 'subnet-0ccc3333', KeepJobFlowAliveWhenNoSteps: true },
+      Tags: [{ Key: 'lifeguard:cluster', Value: 'analytics' }],
+    }) as { JobFlowId: string };
+    world.at(Date.parse('2026-01-01T01:00:00Z'));
+    const newIp = world.emr.clusters.get(JobFlowId)!.masterIp;
+    for (const { arn } of configured.targetGroups) {
+      world.act('elbv2', 'RegisterTargets', { TargetGroupArn: arn, Targets: [{ Id: newIp }] });
+      world.act('elbv2', 'DeregisterTargets', { TargetGroupArn: arn, Targets: [{ Id: '10.0.1.10' }] });
+    }
+    const input = await readEmrCluster(world.clients, configured.clusterId, configured);
+    expect(input.cluster.Id).toBe(JobFlowId);
+    // (The bare replacement made here has none of the cluster's configurations: those findings are about it.)
+    expect(auditEmr([input], 'x').findings.filter((f) => f.check === 'serving-cluster-moved').map((f) => [f.severity, f.check, f.message])).toEqual([
+      ['info', 'serving-cluster-moved', `the target groups route to ${JobFlowId}, not the configured j-2AXXXXXXGAPLF: this audit reads ${JobFlowId}`],
+    ]);
   });
 
   it('exits 1 on warnings with --fail-on warning, 2 on a file without an emr section, and prints why and fix', async () => {

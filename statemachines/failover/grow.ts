@@ -1,4 +1,4 @@
-import { emr, throttlingRetry, type FailoverResourceRefs, type States } from './common.ts';
+import { emr, throttlingRetry, type FailoverResourceRefs, type State, type States } from './common.ts';
 
 /**
  * Once the standby serves: grow it to the source's capacity (instance groups: ModifyInstanceGroups;
@@ -9,7 +9,6 @@ import { emr, throttlingRetry, type FailoverResourceRefs, type States } from './
 export const GROW = 'WasStandbyUsed';
 
 export function growStates(refs: FailoverResourceRefs, exits: { done: string }): States {
-  const asWarning = (key: string, next: string) => [{ ErrorEquals: ['States.ALL'], ResultPath: `$.standby.warnings.${key}`, Next: next }];
   return {
     WasStandbyUsed: {
       Type: 'Choice',
@@ -21,29 +20,13 @@ export function growStates(refs: FailoverResourceRefs, exits: { done: string }):
       Choices: [{ Variable: '$.plan.standby.grow.instanceGroups[0]', IsPresent: true, Next: 'GrowInstanceGroups' }],
       Default: 'HasScalingLimits',
     },
-    GrowInstanceGroups: {
-      Type: 'Task',
-      Resource: emr(refs, 'modifyInstanceGroups'),
-      Parameters: { 'ClusterId.$': '$.plan.standby.clusterId', 'InstanceGroups.$': '$.plan.standby.grow.instanceGroups' },
-      ResultPath: null,
-      Retry: [throttlingRetry('emr')],
-      Catch: asWarning('grow', 'HasScalingLimits'),
-      Next: 'HasScalingLimits',
-    },
+    GrowInstanceGroups: growTask(refs, 'modifyInstanceGroups', { 'InstanceGroups.$': '$.plan.standby.grow.instanceGroups' }, 'grow', 'HasScalingLimits'),
     HasScalingLimits: {
       Type: 'Choice',
       Choices: [{ Variable: '$.plan.standby.grow.managedScaling.ComputeLimits', IsPresent: true, Next: 'PutScalingLimits' }],
       Default: 'ShouldRearm',
     },
-    PutScalingLimits: {
-      Type: 'Task',
-      Resource: emr(refs, 'putManagedScalingPolicy'),
-      Parameters: { 'ClusterId.$': '$.plan.standby.clusterId', 'ManagedScalingPolicy.$': '$.plan.standby.grow.managedScaling' },
-      ResultPath: null,
-      Retry: [throttlingRetry('emr')],
-      Catch: asWarning('scaling', 'ShouldRearm'),
-      Next: 'ShouldRearm',
-    },
+    PutScalingLimits: growTask(refs, 'putManagedScalingPolicy', { 'ManagedScalingPolicy.$': '$.plan.standby.grow.managedScaling' }, 'scaling', 'ShouldRearm'),
     ShouldRearm: {
       Type: 'Choice',
       Choices: [{ Variable: '$.plan.standby.rearm.runJobFlow', IsPresent: true, Next: 'RearmStandby' }],
@@ -58,8 +41,21 @@ export function growStates(refs: FailoverResourceRefs, exits: { done: string }):
       ResultPath: '$.standby.rearmed',
       // Only throttling: any other failure may have created a cluster, and a retry would make two.
       Retry: [throttlingRetry('emr')],
-      Catch: asWarning('rearm', exits.done),
+      Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.standby.warnings.rearm', Next: exits.done }],
       Next: exits.done,
     },
+  };
+}
+
+/** One EMR call on the standby, then `next`; a failure is the warning `$.standby.warnings.<key>`. */
+function growTask(refs: FailoverResourceRefs, action: string, parameters: Record<string, string>, key: string, next: string): State {
+  return {
+    Type: 'Task',
+    Resource: emr(refs, action),
+    Parameters: { 'ClusterId.$': '$.plan.standby.clusterId', ...parameters },
+    ResultPath: null,
+    Retry: [throttlingRetry('emr')],
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: `$.standby.warnings.${key}`, Next: next }],
+    Next: next,
   };
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AttemptRecord } from '../../lib/dr/attempts.ts';
 import type { FailoverResult } from '../../sandbox/dr/runner.ts';
-import type { DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
-import { expectNeverWithoutHealthyTarget, LIVY_TG, OLD_ID, OLD_IP, outage, RM_TG, run, scenario, targetIps } from './fixtures.ts';
+import { expectNeverWithoutHealthyTarget, THREE_ZONES, LIVY_TG, OLD_ID, OLD_IP, outage, RM_TG, run, scenario, targetIps } from './fixtures.ts';
 
 /**
  * Placement that fits the cluster and capacity that runs out: the DR sandbox's EC2 offers instance
@@ -11,15 +10,6 @@ import { expectNeverWithoutHealthyTarget, LIVY_TG, OLD_ID, OLD_IP, outage, RM_TG
 
 const SUBNET_B = 'subnet-0bbb2222';
 const SUBNET_C = 'subnet-0ccc3333';
-const threeZones: Partial<DrScenarioSpec> = {
-  impairedZones: ['us-east-1a'],
-  subnets: [
-    { id: 'subnet-0aaa1111', zone: 'us-east-1a', cidrPrefix: '10.0.1' },
-    { id: SUBNET_B, zone: 'us-east-1b', cidrPrefix: '10.0.2' },
-    { id: SUBNET_C, zone: 'us-east-1c', cidrPrefix: '10.0.3' },
-  ],
-  until: 7200,
-};
 const bigCore = { health: [{ at: 5, ...outage }], made: { instanceTypes: { master: 'm5.xlarge', core: 'r5.4xlarge' } } };
 
 const runJobFlows = (result: FailoverResult) => result.calls.filter((c) => c.action === 'RunJobFlow');
@@ -28,7 +18,7 @@ const completed = (result: FailoverResult) => result.events.find((e) => e.detail
 
 describe('failover placement and capacity (real ASL, DR sandbox)', () => {
   it('never tries a zone that does not offer one of the instance types', async () => {
-    const result = await run(scenario({ ...threeZones, instanceTypeOfferings: { 'us-east-1b': ['m5.xlarge', 'r5.2xlarge'] } }, bigCore));
+    const result = await run(scenario({ ...THREE_ZONES, instanceTypeOfferings: { 'us-east-1b': ['m5.xlarge', 'r5.2xlarge'] } }, bigCore));
     expect(result.executions[0]?.outcome).toBe('FailoverCompleted');
     expect(runJobFlows(result).map(subnetOf)).toEqual([SUBNET_C]);
     const detail = completed(result)!;
@@ -39,7 +29,7 @@ describe('failover placement and capacity (real ASL, DR sandbox)', () => {
   });
 
   it('moves on from a replacement EMR keeps STARTING while it waits for capacity, after POLL.clusterStartingMaxAttempts', async () => {
-    const result = await run(scenario({ ...threeZones, capacity: [{ zone: 'us-east-1b', instanceType: 'r5.4xlarge', failure: 'stall' }] }, bigCore));
+    const result = await run(scenario({ ...THREE_ZONES, capacity: [{ zone: 'us-east-1b', instanceType: 'r5.4xlarge', failure: 'stall' }] }, bigCore));
     expect(result.executions[0]?.outcome).toBe('FailoverCompleted');
     expect(runJobFlows(result).map(subnetOf)).toEqual([SUBNET_B, SUBNET_C]);
     const [first, second] = Object.entries(result.clusters).filter(([id]) => id !== OLD_ID);
@@ -58,7 +48,7 @@ describe('failover placement and capacity (real ASL, DR sandbox)', () => {
   });
 
   it('moves to the next zone when the first has no capacity: both attempts reported, nothing left behind in the first', async () => {
-    const result = await run(scenario({ ...threeZones, capacity: [{ zone: 'us-east-1b', instanceType: 'r5.4xlarge', until: 3600, code: 'INSTANCE_FAILURE', afterSeconds: 180 }] }, bigCore));
+    const result = await run(scenario({ ...THREE_ZONES, capacity: [{ zone: 'us-east-1b', instanceType: 'r5.4xlarge', until: 3600, code: 'INSTANCE_FAILURE', afterSeconds: 180 }] }, bigCore));
     const [execution] = result.executions;
     expect(execution?.outcome).toBe('FailoverCompleted');
     expect(runJobFlows(result).map(subnetOf)).toEqual([SUBNET_B, SUBNET_C]);
@@ -89,7 +79,7 @@ describe('failover placement and capacity (real ASL, DR sandbox)', () => {
   });
 
   it('moves on when RunJobFlow itself refuses for capacity', async () => {
-    const result = await run(scenario({ ...threeZones, capacity: [{ zone: 'us-east-1b', instanceType: 'r5.4xlarge', failure: 'reject' }] }, bigCore));
+    const result = await run(scenario({ ...THREE_ZONES, capacity: [{ zone: 'us-east-1b', instanceType: 'r5.4xlarge', failure: 'reject' }] }, bigCore));
     expect(result.executions[0]?.outcome).toBe('FailoverCompleted');
     expect(completed(result)!.attempts.map((a) => [a.zone, a.outcome, a.clusterId])).toEqual([
       ['us-east-1b', 'capacity', null],
@@ -103,7 +93,7 @@ describe('failover placement and capacity (real ASL, DR sandbox)', () => {
 
   it('fails when no zone has capacity, with every attempt in Failover Failed, nothing left behind and the old targets untouched', async () => {
     const short = (zone: string) => ({ zone, instanceType: 'r5.4xlarge', afterSeconds: 120 });
-    const result = await run(scenario({ ...threeZones, capacity: [short('us-east-1b'), short('us-east-1c')] }, bigCore));
+    const result = await run(scenario({ ...THREE_ZONES, capacity: [short('us-east-1b'), short('us-east-1c')] }, bigCore));
     const [execution] = result.executions;
     expect(execution?.outcome).toBe('NoZoneWithCapacity');
     expect(execution?.error?.cause).toContain('no fitting zone left');
@@ -119,7 +109,7 @@ describe('failover placement and capacity (real ASL, DR sandbox)', () => {
 
   it('fails before creating anything when no zone offers every instance type, naming the types by zone', async () => {
     const result = await run(
-      scenario({ ...threeZones, instanceTypeOfferings: { 'us-east-1b': ['m5.xlarge'], 'us-east-1c': ['r5.4xlarge'] } }, bigCore),
+      scenario({ ...THREE_ZONES, instanceTypeOfferings: { 'us-east-1b': ['m5.xlarge'], 'us-east-1c': ['r5.4xlarge'] } }, bigCore),
     );
     const [execution] = result.executions;
     expect(execution?.status).toBe('FAILED');
@@ -135,7 +125,7 @@ describe('failover placement and capacity (real ASL, DR sandbox)', () => {
 
   it('lists every candidate zone, kept or dropped and why, in a dry run', async () => {
     const result = await run(
-      scenario({ ...threeZones, instanceTypeOfferings: { 'us-east-1b': ['m5.xlarge'] }, triggers: [{ at: 10, mode: 'drill', dryRun: true }] }, bigCore),
+      scenario({ ...THREE_ZONES, instanceTypeOfferings: { 'us-east-1b': ['m5.xlarge'] }, triggers: [{ at: 10, mode: 'drill', dryRun: true }] }, bigCore),
     );
     const plan = (result.executions[0]?.output as { plan: { zones: unknown[] } }).plan;
     expect(plan.zones).toEqual([

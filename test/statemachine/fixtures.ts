@@ -39,6 +39,17 @@ export function scenario(overrides: Partial<DrScenarioSpec> = {}, cluster: Recor
   };
 }
 
+/** us-east-1a impaired (the cluster's zone), us-east-1b and us-east-1c to go to; two simulated hours. */
+export const THREE_ZONES: Partial<DrScenarioSpec> = {
+  impairedZones: ['us-east-1a'],
+  subnets: [
+    { id: 'subnet-0aaa1111', zone: 'us-east-1a', cidrPrefix: '10.0.1' },
+    { id: 'subnet-0bbb2222', zone: 'us-east-1b', cidrPrefix: '10.0.2' },
+    { id: 'subnet-0ccc3333', zone: 'us-east-1c', cidrPrefix: '10.0.3' },
+  ],
+  until: 7200,
+};
+
 export function run(spec: DrScenarioSpec): Promise<FailoverResult> {
   return runFailoverScenario(spec, { clock: new VirtualClock() });
 }

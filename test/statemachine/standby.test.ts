@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RtoReport } from '../../lib/dr/rto.ts';
 import { CLUSTER_TAG, STANDBY_TAG } from '../../lib/dr/tags.ts';
 import type { FailoverResult } from '../../sandbox/dr/runner.ts';
-import type { DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
-import { expectNeverWithoutHealthyTarget, LIVY_TG, OLD_ID, OLD_IP, outage, RM_TG, run, scenario, targetIps } from './fixtures.ts';
+import { expectNeverWithoutHealthyTarget, THREE_ZONES, LIVY_TG, OLD_ID, OLD_IP, outage, RM_TG, run, scenario, targetIps } from './fixtures.ts';
 
 /**
  * The warm standby (dr.clusters[].standby): the real failover definition in the DR sandbox, with a
@@ -13,15 +12,6 @@ import { expectNeverWithoutHealthyTarget, LIVY_TG, OLD_ID, OLD_IP, outage, RM_TG
 
 const STANDBY_ID = 'j-STANDBY0001';
 const STANDBY_IP = '10.0.2.20';
-const threeZones: Partial<DrScenarioSpec> = {
-  impairedZones: ['us-east-1a'],
-  subnets: [
-    { id: 'subnet-0aaa1111', zone: 'us-east-1a', cidrPrefix: '10.0.1' },
-    { id: 'subnet-0bbb2222', zone: 'us-east-1b', cidrPrefix: '10.0.2' },
-    { id: 'subnet-0ccc3333', zone: 'us-east-1c', cidrPrefix: '10.0.3' },
-  ],
-  until: 7200,
-};
 const standby = (overrides: Record<string, unknown> = {}) => ({
   id: STANDBY_ID,
   subnetId: 'subnet-0bbb2222',
@@ -52,7 +42,7 @@ function expectStandbyUntouched(result: FailoverResult): void {
 
 describe('warm standby failover (real ASL, DR sandbox)', () => {
   it('switches the target groups to a healthy standby, grows it, retires the old cluster and starts the next standby', async () => {
-    const result = await run(scenario(threeZones, cluster({ rearm: true })));
+    const result = await run(scenario(THREE_ZONES, cluster({ rearm: true })));
     expect(result.executions[0]?.outcome).toBe('FailoverCompleted');
     for (const arn of [LIVY_TG, RM_TG]) expect(targetIps(result, arn)).toEqual([STANDBY_IP]);
     expectNeverWithoutHealthyTarget(result);
@@ -84,13 +74,13 @@ describe('warm standby failover (real ASL, DR sandbox)', () => {
   });
 
   it('restores service within 90 s of the confirmation', async () => {
-    const result = await run(scenario(threeZones, cluster()));
+    const result = await run(scenario(THREE_ZONES, cluster()));
     const { phases } = report(result)!;
     expect(phases.create + phases.register + phases.healthy).toBeLessThanOrEqual(90);
   });
 
   it('a standby inside the failed zone: a replacement is created, the standby untouched', async () => {
-    const result = await run(scenario(threeZones, cluster({ subnetId: 'subnet-0aaa1111', master: { ip: '10.0.1.20', instanceId: 'i-0aaa2222' } })));
+    const result = await run(scenario(THREE_ZONES, cluster({ subnetId: 'subnet-0aaa1111', master: { ip: '10.0.1.20', instanceId: 'i-0aaa2222' } })));
     expect(result.executions[0]?.outcome).toBe('FailoverCompleted');
     const done = report(result)!;
     expect(done.path).toBe('cold');
@@ -101,7 +91,7 @@ describe('warm standby failover (real ASL, DR sandbox)', () => {
   });
 
   it('an unhealthy standby: two probes, then a replacement; the standby is never registered', async () => {
-    const result = await run(scenario(threeZones, cluster({ health: [{ at: 0, resourceManager: 'down' }] })));
+    const result = await run(scenario(THREE_ZONES, cluster({ health: [{ at: 0, resourceManager: 'down' }] })));
     expect(result.executions[0]?.outcome).toBe('FailoverCompleted');
     const done = report(result)!;
     expect(done.path).toBe('cold');
@@ -113,13 +103,13 @@ describe('warm standby failover (real ASL, DR sandbox)', () => {
 
   it('one failed probe of the standby is a blip, not a reason to create a cluster', async () => {
     // Down only in the seconds of the first probe (the outage is confirmed at 30 s; the second probe follows 5 s later).
-    const result = await run(scenario(threeZones, cluster({ health: [{ at: 29, resourceManager: 'down' }, { at: 33, resourceManager: 'active' }] })));
+    const result = await run(scenario(THREE_ZONES, cluster({ health: [{ at: 29, resourceManager: 'down' }, { at: 33, resourceManager: 'active' }] })));
     expect(report(result)?.path).toBe('standby');
     expect(result.executions[0]!.states.filter((s) => s.state === 'CheckStandby' && s.event === 'entered')).toHaveLength(2);
   });
 
   it('a standby the load balancer never sees healthy: its targets are rolled back and a replacement created; the standby is kept', async () => {
-    const result = await run(scenario(threeZones, cluster({ targetsNeverHealthy: true })));
+    const result = await run(scenario(THREE_ZONES, cluster({ targetsNeverHealthy: true })));
     expect(result.executions[0]?.outcome).toBe('FailoverCompleted');
     const done = report(result)!;
     expect(done.path).toBe('cold');
@@ -132,14 +122,14 @@ describe('warm standby failover (real ASL, DR sandbox)', () => {
   });
 
   it('no zone fits a replacement: the standby still takes over', async () => {
-    const result = await run(scenario({ ...threeZones, instanceTypeOfferings: { 'us-east-1b': ['m5.xlarge'], 'us-east-1c': ['m5.xlarge'] } }, cluster()));
+    const result = await run(scenario({ ...THREE_ZONES, instanceTypeOfferings: { 'us-east-1b': ['m5.xlarge'], 'us-east-1c': ['m5.xlarge'] } }, cluster()));
     expect(report(result)?.path).toBe('standby');
     expectNeverWithoutHealthyTarget(result);
   });
 
   it('no zone fits a replacement and the standby cannot take over: the failover fails before creating anything, saying both', async () => {
     const result = await run(
-      scenario({ ...threeZones, instanceTypeOfferings: { 'us-east-1b': ['m5.xlarge'], 'us-east-1c': ['m5.xlarge'] } }, cluster({ subnetId: 'subnet-0aaa1111', master: { ip: '10.0.1.20', instanceId: 'i-0aaa2222' } })),
+      scenario({ ...THREE_ZONES, instanceTypeOfferings: { 'us-east-1b': ['m5.xlarge'], 'us-east-1c': ['m5.xlarge'] } }, cluster({ subnetId: 'subnet-0aaa1111', master: { ip: '10.0.1.20', instanceId: 'i-0aaa2222' } })),
     );
     const [execution] = result.executions;
     expect(execution?.outcome).toBe('PlanError');
@@ -150,7 +140,7 @@ describe('warm standby failover (real ASL, DR sandbox)', () => {
 
   it('a source with managed scaling: the standby gets its limits instead of new instance counts', async () => {
     const managedScaling = { unitType: 'Instances', minimumCapacityUnits: 3, maximumCapacityUnits: 20 };
-    const result = await run(scenario(threeZones, cluster({}, { made: { instanceCounts: { core: 6, task: 4 }, managedScaling } })));
+    const result = await run(scenario(THREE_ZONES, cluster({}, { made: { instanceCounts: { core: 6, task: 4 }, managedScaling } })));
     expect(report(result)?.path).toBe('standby');
     expect(calls(result, 'ModifyInstanceGroups')).toEqual([]);
     expect(calls(result, 'PutManagedScalingPolicy').map((c) => c.input)).toEqual([
@@ -162,7 +152,7 @@ describe('warm standby failover (real ASL, DR sandbox)', () => {
     const result = await run(
       scenario(
         {
-          ...threeZones,
+          ...THREE_ZONES,
           impairedZones: [],
           // The rearmed standby (the first cluster this run creates) stays healthy.
           emr: { provisioningSeconds: 600, replacements: [{ health: [] }] },

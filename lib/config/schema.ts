@@ -40,6 +40,10 @@ export const lifeguardConfigSchema = z
       }
     });
     config.dr.clusters.forEach((cluster, i) => {
+      // The confirm Lambda probes the standby's master by its private IP, which only a function in the VPC reaches.
+      if (cluster.standby && !config.network) {
+        ctx.addIssue({ code: 'custom', path: ['dr', 'clusters', i, 'standby'], message: "a failover probes the standby at its master's private IP: set network (subnetIds, securityGroupIds) so the DR functions run in the cluster's VPC" });
+      }
       cluster.targetGroups.forEach((group, j) => {
         const region = group.arn.split(':')[3];
         if (region !== config.region) {

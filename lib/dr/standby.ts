@@ -1,5 +1,5 @@
 import { DescribeAvailabilityZonesCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import { ListInstanceGroupsCommand, type Cluster, type EMRClient, type InstanceGroup, type RunJobFlowCommandInput } from '@aws-sdk/client-emr';
+import { GetManagedScalingPolicyCommand, ListInstanceGroupsCommand, type Cluster, type EMRClient, type InstanceGroup, type RunJobFlowCommandInput } from '@aws-sdk/client-emr';
 import type { EmrClusterConfig } from '../config/dr.ts';
 import { compact } from './clone-cluster.ts';
 import { CLUSTER_GONE_STATES } from './cluster-states.ts';
@@ -65,7 +65,7 @@ export async function planStandby(emr: EMRClient, ec2: EC2Client, context: Stand
     masterIp: master.ip,
     usable: true,
     why: `${cluster.Status?.State} in ${zone}, master ${master.ip}`,
-    grow: growth(context.request, groups),
+    grow: await withOwnLimits(emr, cluster.Id!, growth(context.request, groups)),
     rearm: rearm && 'runJobFlow' in rearm ? rearm : null,
     ...(rearm && 'skipped' in rearm ? { rearmSkipped: rearm.skipped } : {}),
   };
@@ -156,6 +156,19 @@ export function growth(request: RunJobFlowCommandInput, standbyGroups: InstanceG
     if ((wanted.InstanceCount ?? 0) > (group.RequestedInstanceCount ?? 0)) instanceGroups.push({ InstanceGroupId: group.Id, InstanceCount: wanted.InstanceCount! });
   }
   return { instanceGroups, managedScaling: null, notGrown };
+}
+
+/**
+ * A standby with managed scaling of its own is kept within its (small) limits by EMR, which would
+ * undo new instance counts: the growth says so, unless it is the source's limits that it puts.
+ */
+async function withOwnLimits(emr: EMRClient, clusterId: string, grow: StandbyGrowth): Promise<StandbyGrowth> {
+  if (grow.managedScaling || !grow.instanceGroups.length) return grow;
+  const { ManagedScalingPolicy: own } = await emr.send(new GetManagedScalingPolicyCommand({ ClusterId: clusterId }));
+  const limits = own?.ComputeLimits;
+  if (!limits) return grow;
+  const why = `its own managed scaling keeps it within ${limits.MinimumCapacityUnits}–${limits.MaximumCapacityUnits} ${limits.UnitType}, which undoes the new instance counts: remove the standby's managed scaling policy`;
+  return { ...grow, notGrown: [...grow.notGrown, why] };
 }
 
 /**

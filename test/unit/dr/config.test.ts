@@ -95,6 +95,19 @@ describe('dr config', () => {
     expect(cluster?.probe.address).toBeUndefined();
   });
 
+  it('validates a standby like the source: a j-ID, not the cluster itself nor another cluster\'s, behind target groups, reachable from the VPC', () => {
+    const targetGroups = [{ arn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/emr-livy/73e2d6bc24d8a067' }];
+    const network = { subnetIds: ['subnet-0bbb2222'], securityGroupIds: ['sg-0abc1234def567890'] };
+    const withStandby = (standby: Record<string, unknown>, more: Record<string, unknown> = { network }) => issuesOf({ ...more, dr: { clusters: [{ ...minimalCluster, targetGroups, standby }] } });
+    expect(parseConfig({ network, dr: { clusters: [{ ...minimalCluster, targetGroups, standby: { clusterId: 'j-3BSTANDBY0001' } }] } }).dr.clusters[0]?.standby).toEqual({ clusterId: 'j-3BSTANDBY0001', rearm: false });
+    expect(withStandby({ clusterId: 'standby' })).toContain('dr.clusters.0.standby.clusterId: an EMR cluster id such as j-2AXXXXXXGAPLF');
+    expect(withStandby({ clusterId: minimalCluster.clusterId })).toContain('dr.clusters.0.standby.clusterId: the standby must be another cluster than clusterId');
+    expect(withStandby({ clusterId: 'j-3BSTANDBY0001' }, {})).toContain("dr.clusters.0.standby: a failover probes the standby at its master's private IP: set network");
+    expect(issuesOf({ network, dr: { clusters: [{ ...minimalCluster, standby: { clusterId: 'j-3BSTANDBY0001' } }] } })).toContain('dr.clusters.0.standby: a standby takes over through the target groups: name targetGroups');
+    const second = { ...minimalCluster, name: 'streaming', clusterId: 'j-3BSTANDBY0001', targetGroups };
+    expect(issuesOf({ network, dr: { clusters: [{ ...minimalCluster, targetGroups, standby: { clusterId: 'j-3BSTANDBY0001' } }, second] } })).toContain("'j-3BSTANDBY0001' is already used by clusters.0");
+  });
+
   it('rejects resources in another region than the stack (rules, access entries and target groups are regional)', () => {
     const tg = 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/emr-livy/73e2d6bc24d8a067';
     const message = issuesOf({ region: 'us-east-1', dr: { clusters: [{ ...minimalCluster, targetGroups: [{ arn: tg }] }] } });

@@ -84,6 +84,16 @@ describe('planning the warm standby', () => {
     expect(next.Tags.map((t) => t.Key)).not.toContain('lifeguard:replaces');
   });
 
+  it('a standby with managed scaling of its own: the growth says those limits would undo it', async () => {
+    const w = world();
+    w.emr.clusters.get(STANDBY)!.managedScalingPolicy = { ComputeLimits: { UnitType: 'Instances', MinimumCapacityUnits: 1, MaximumCapacityUnits: 3 } };
+    const { standby } = await plan(w);
+    expect(standby?.usable).toBe(true);
+    expect(standby?.grow.notGrown).toEqual([
+      "its own managed scaling keeps it within 1–3 Instances, which undoes the new instance counts: remove the standby's managed scaling policy",
+    ]);
+  });
+
   it('an untagged standby cannot take over, and the plan says which tags it needs', async () => {
     const w = world();
     w.emr.clusters.get(STANDBY)!.tags = {};

@@ -38,6 +38,9 @@ export async function benchDrain(): Promise<Record<string, number | string>> {
   const uncapped = parseConfig({ eks: [{ name: 'bench' }], interruption: { drain: { concurrency: EXECUTORS + WORKLOADS } } });
 
   const ratio = (ms: number, trips: number, latencyMs: number) => Math.round((ms / (trips * latencyMs)) * 100) / 100;
+  // The client's own token bucket lets `burst` requests go at once and `qps` a second after that.
+  const { qps, burst } = config.interruption.apiRateLimit;
+  const limitFloorMs = (requests: number) => Math.round((Math.max(0, requests - burst) / qps) * 1000);
   const figures: Record<string, number | string> = {
     pods: EXECUTORS + WORKLOADS + DAEMONSETS,
     concurrency,
@@ -52,6 +55,8 @@ export async function benchDrain(): Promise<Record<string, number | string>> {
     figures[`at${latencyMs}ms.drainRatio`] = ratio(virtual.drainMs, minDrainTrips, latencyMs);
     figures[`at${latencyMs}ms.drainRatioBounded`] = ratio(virtual.drainMs, boundedDrainTrips, latencyMs);
     figures[`at${latencyMs}ms.apiRequests`] = virtual.requests;
+    figures[`at${latencyMs}ms.clientLimitFloorMs`] = limitFloorMs(virtual.requests);
+    figures[`at${latencyMs}ms.drainRatioWithinLimit`] = Math.round((virtual.drainMs / Math.max(boundedDrainTrips * latencyMs, limitFloorMs(virtual.requests))) * 100) / 100;
     const free = await runOnce(new VirtualClock(), uncapped, latencyMs);
     figures[`at${latencyMs}ms.uncappedDrainMs`] = free.drainMs;
     figures[`at${latencyMs}ms.uncappedDrainRatio`] = ratio(free.drainMs, minDrainTrips, latencyMs);

@@ -96,8 +96,12 @@ export interface ExecutionState {
   newMasterLookup: null;
   newMaster: null;
   registration: { started: boolean; switched: boolean };
-  /** The warm standby: whether it serves (took over), its probes, why the cold path ran instead, what growing and rearming it left as warnings. */
-  standby: { state: 'not-used' | 'serving'; checks: { n: number }; last: null; fallback: null; warnings: Record<string, unknown>; rearmed: null };
+  /**
+   * The warm standby: whether this execution uses it (`in-use`: a string, since the local runner
+   * drops a Pass state's `Result: false`), its probes, why the cold path ran instead, and what
+   * growing and rearming it left as warnings.
+   */
+  standby: { state: 'not-used' | 'in-use'; checks: { n: number }; last: null; fallback: null; warnings: Record<string, unknown>; rearmed: null };
   rolledBack: boolean;
   /** The old cluster's state, read before retiring it. */
   oldCluster: null;

@@ -62,7 +62,7 @@ export const rtoInputSchema = z.object({
   /** The execution's standby slot (lib/dr/execution.ts). */
   standby: z
     .object({
-      state: z.enum(['not-used', 'serving']),
+      state: z.enum(['not-used', 'in-use']),
       fallback: errorShape.nullish(),
       warnings: z.record(z.string(), errorShape).default({}),
       rearmed: z.object({ ClusterId: z.string() }).nullish(),
@@ -141,7 +141,7 @@ export function computeRto(raw: unknown): RtoReport {
   const parsed = rtoInputSchema.safeParse(raw);
   if (!parsed.success) throw new RtoInputError(`RTO input is invalid:\n${formatIssues(parsed.error)}`);
   const { request, times, plan, newCluster, newMaster, executionId, oldCluster, retireWarning, steps, stepsWarning, lastSeen, attempts, standby } = parsed.data;
-  const used = standby?.state === 'serving';
+  const used = standby?.state === 'in-use';
   const created = attempts?.find((a) => a.outcome === 'created');
   const t = (m: { at: string }) => Date.parse(m.at);
   const started = t(times.started);
@@ -191,7 +191,7 @@ type StandbySlot = RtoInput['standby'];
 
 function standbyReport(planned: PlannedStandby, slot: StandbySlot): StandbyReport | null {
   if (!planned) return null;
-  const used = slot?.state === 'serving';
+  const used = slot?.state === 'in-use';
   const why = used ? `took over: ${planned.why}` : slot?.fallback ? describe(slot.fallback) : planned.why;
   return {
     clusterId: planned.clusterId,
@@ -207,7 +207,7 @@ function standbyReport(planned: PlannedStandby, slot: StandbySlot): StandbyRepor
 
 /** What growing the standby or starting the next one could not do; the failover still completed. */
 function standbyWarnings(planned: PlannedStandby, slot: StandbySlot): string[] {
-  if (!planned || slot?.state !== 'serving') return [];
+  if (!planned || slot?.state !== 'in-use') return [];
   const warnings = slot.warnings;
   return [
     ...(warnings.grow ? [`standby ${planned.clusterId} not grown: ${describe(warnings.grow)}`] : []),

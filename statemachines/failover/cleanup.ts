@@ -28,7 +28,7 @@ export function cleanupStates(refs: FailoverResourceRefs): States {
         { Variable: '$.registration.switched', BooleanEquals: true, Next: 'EmitFailed' },
         { Variable: '$.registration.started', BooleanEquals: true, Next: 'RollbackNewTargets' },
         // A standby was not created here: it is never terminated.
-        { Variable: '$.standby.state', StringEquals: 'serving', Next: 'EmitFailed' },
+        { Variable: '$.standby.state', StringEquals: 'in-use', Next: 'EmitFailed' },
         { Not: { Variable: '$.newCluster', IsNull: true }, Next: 'UnprotectNewCluster' },
       ],
       Default: 'EmitFailed',
@@ -47,14 +47,14 @@ export function cleanupStates(refs: FailoverResourceRefs): States {
         {
           Comment: 'The standby never turned healthy behind the load balancer, and its targets are gone again: create a replacement instead',
           And: [
-            { Variable: '$.standby.state', StringEquals: 'serving' },
+            { Variable: '$.standby.state', StringEquals: 'in-use' },
             { Variable: '$.error.Error', StringEquals: FAILOVER_ERRORS.targetNeverHealthy },
             // `Not IsPresent: true`, not `IsPresent: false`: the same rule, and the local runner evaluates only this form right.
             { Not: { Variable: '$.cleanupError.targets', IsPresent: true } },
           ],
           Next: 'StampStandbyFallback',
         },
-        { Variable: '$.standby.state', StringEquals: 'serving', Next: 'EmitFailed' },
+        { Variable: '$.standby.state', StringEquals: 'in-use', Next: 'EmitFailed' },
       ],
       Default: 'UnprotectNewCluster',
     },

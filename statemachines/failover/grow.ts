@@ -12,7 +12,7 @@ export function growStates(refs: FailoverResourceRefs, exits: { done: string }):
   return {
     WasStandbyUsed: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.standby.state', StringEquals: 'serving', Next: 'HasGroupsToGrow' }],
+      Choices: [{ Variable: '$.standby.state', StringEquals: 'in-use', Next: 'HasGroupsToGrow' }],
       Default: exits.done,
     },
     HasGroupsToGrow: {

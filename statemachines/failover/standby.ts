@@ -66,7 +66,7 @@ export function standbyStates(refs: FailoverResourceRefs, exits: { cold: string;
     UseStandby: {
       Type: 'Pass',
       Comment: 'From here a failure rolls back the targets but never terminates the standby: this execution did not create it',
-      Result: 'serving',
+      Result: 'in-use',
       ResultPath: '$.standby.state',
       Next: 'StandbyAsNewCluster',
     },

@@ -48,7 +48,7 @@ export function failoverStateMachineStatements(config: LifeguardConfig): IamStat
     // Growing a warm standby once it serves: the plan switches only to a standby carrying the tag.
     {
       Effect: 'Allow',
-      Action: ['elasticmapreduce:ModifyInstanceGroups', 'elasticmapreduce:PutManagedScalingPolicy'],
+      Action: ['elasticmapreduce:ModifyInstanceGroups', 'elasticmapreduce:ModifyInstanceFleet', 'elasticmapreduce:PutManagedScalingPolicy'],
       Resource: emrClusterArn('*'),
       Condition: { StringEquals: { [`elasticmapreduce:ResourceTag/${CLUSTER_TAG}`]: names } },
     },

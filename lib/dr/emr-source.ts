@@ -113,8 +113,8 @@ export async function snapshotCluster(emr: EMRClient, cluster: Cluster): Promise
   const clusterId = cluster.Id!;
   const fleets = cluster.InstanceCollectionType === 'INSTANCE_FLEET';
   const [instanceGroups, instanceFleets, bootstrapActions, autoTermination, managedScaling] = await Promise.all([
-    fleets ? undefined : listAll<InstanceGroup>((Marker) => emr.send(new ListInstanceGroupsCommand({ ClusterId: clusterId, Marker })), 'InstanceGroups'),
-    fleets ? listAll<InstanceFleet>((Marker) => emr.send(new ListInstanceFleetsCommand({ ClusterId: clusterId, Marker })), 'InstanceFleets') : undefined,
+    fleets ? undefined : listInstanceGroups(emr, clusterId),
+    fleets ? listInstanceFleets(emr, clusterId) : undefined,
     listAll<Command>((Marker) => emr.send(new ListBootstrapActionsCommand({ ClusterId: clusterId, Marker })), 'BootstrapActions'),
     emr.send(new GetAutoTerminationPolicyCommand({ ClusterId: clusterId })),
     emr.send(new GetManagedScalingPolicyCommand({ ClusterId: clusterId })),
@@ -164,6 +164,14 @@ export async function findOldMaster(emr: EMRClient, cluster: Cluster): Promise<O
 
 function created(instance: Instance): number {
   return createdAt(instance.Status?.Timeline?.CreationDateTime);
+}
+
+export function listInstanceGroups(emr: EMRClient, clusterId: string): Promise<InstanceGroup[]> {
+  return listAll<InstanceGroup>((Marker) => emr.send(new ListInstanceGroupsCommand({ ClusterId: clusterId, Marker })), 'InstanceGroups');
+}
+
+export function listInstanceFleets(emr: EMRClient, clusterId: string): Promise<InstanceFleet[]> {
+  return listAll<InstanceFleet>((Marker) => emr.send(new ListInstanceFleetsCommand({ ClusterId: clusterId, Marker })), 'InstanceFleets');
 }
 
 async function listAll<T>(page: (marker: string | undefined) => Promise<{ Marker?: string | undefined } & object>, key: string): Promise<T[]> {

@@ -8,6 +8,7 @@ export function formatStandby(standby: StandbyReport): string[] {
   const lines = [`standby ${standby.clusterId} in ${standby.zone} ${standby.why}`];
   const grown = standby.grown;
   if (grown?.instanceGroups.length) lines.push(`  grown: ${grown.instanceGroups.map((g) => `${g.InstanceGroupId} → ${g.InstanceCount}`).join(', ')}`);
+  for (const f of grown?.instanceFleets ?? []) lines.push(`  grown: ${f.InstanceFleetId} → ${f.TargetOnDemandCapacity} on-demand, ${f.TargetSpotCapacity} Spot units`);
   if (grown?.managedScalingLimits) lines.push(`  managed scaling limits set: ${JSON.stringify(grown.managedScalingLimits)}`);
   if (standby.rearmed) lines.push(`  next standby: ${standby.rearmed.clusterId} starting in ${standby.rearmed.zone}`);
   return lines;

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { describeNeeds, offeredTypes, typesOf, unmetNeeds, type TypeNeeds } from './instance-type-offerings.ts';
 import { PlanningError } from './planning-error.ts';
+import type { PlacementAttempt } from './types.ts';
 
 /**
  * Every candidate zone, kept or dropped, and why: what the dry-run plan shows and what a failed
@@ -158,4 +159,19 @@ async function zoneStates(ec2: EC2Client, zoneNames: string[]): Promise<Map<stri
   if (!zoneNames.length) return new Map();
   const { AvailabilityZones = [] } = await ec2.send(new DescribeAvailabilityZonesCommand({ ZoneNames: zoneNames }));
   return new Map(AvailabilityZones.map((z) => [z.ZoneName ?? '', z.State ?? 'unknown']));
+}
+
+/**
+ * The attempts the failover may make, in order. Instance groups: one zone at a time (the best
+ * subnet of each fitting zone); a capacity failure moves on to the next. Instance fleets: one
+ * attempt with every fitting subnet, and EMR chooses the zone ("Ec2SubnetIds: ... Amazon EMR
+ * chooses the EC2 subnet with the best fit from among the list of RequestedEc2SubnetIds", EMR API
+ * reference, JobFlowInstancesConfig).
+ */
+export function placementsFor(fitting: Placements['fitting'], fleets: boolean): PlacementAttempt[] {
+  if (fleets && fitting.length) {
+    const subnetIds = fitting.flatMap((z) => z.subnetIds);
+    return [{ zone: fitting.map((z) => z.zone).join(', '), subnetIds, instances: { Ec2SubnetIds: subnetIds } }];
+  }
+  return fitting.map((z) => ({ zone: z.zone, subnetIds: [z.subnetIds[0]!], instances: { Ec2SubnetId: z.subnetIds[0]! } }));
 }

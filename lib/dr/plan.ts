@@ -6,7 +6,7 @@ import { compact, replacementTags, runJobFlowFromSnapshot } from './clone-cluste
 import { findOldMaster, resolveSourceCluster, snapshotCluster } from './emr-source.ts';
 import { assertPassedRoles } from './passed-roles.ts';
 import { requestNeeds } from './instance-type-offerings.ts';
-import { PlacementError, placeReplacement, type Placements } from './placement.ts';
+import { PlacementError, placementsFor, placeReplacement } from './placement.ts';
 import { PlanningError } from './planning-error.ts';
 import { planStandby } from './standby.ts';
 import { registeredTargetIps, servedZones, verifyTargetGroups } from './target-groups.ts';
@@ -100,7 +100,7 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
     failedZone,
     servedZones: served,
     request,
-    placements,
+    fitting: placed instanceof PlacementError ? [] : placed.fitting,
     now: (deps.now ?? Date.now)(),
   });
   if (placed instanceof PlacementError && !standby?.usable) {
@@ -122,21 +122,6 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
     placements,
     standby,
   };
-}
-
-/**
- * The attempts the failover may make, in order. Instance groups: one zone at a time (the best
- * subnet of each fitting zone); a capacity failure moves on to the next. Instance fleets: one
- * attempt with every fitting subnet, and EMR chooses the zone ("Ec2SubnetIds: ... Amazon EMR
- * chooses the EC2 subnet with the best fit from among the list of RequestedEc2SubnetIds", EMR API
- * reference, JobFlowInstancesConfig).
- */
-function placementsFor(fitting: Placements['fitting'], fleets: boolean): PlacementAttempt[] {
-  if (fleets) {
-    const subnetIds = fitting.flatMap((z) => z.subnetIds);
-    return [{ zone: fitting.map((z) => z.zone).join(', '), subnetIds, instances: { Ec2SubnetIds: subnetIds } }];
-  }
-  return fitting.map((z) => ({ zone: z.zone, subnetIds: [z.subnetIds[0]!], instances: { Ec2SubnetId: z.subnetIds[0]! } }));
 }
 
 /** `analytics-dr-20260301T120000Z`; an earlier `-dr-` stamp is replaced, not stacked. */

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { formatIssues } from '../config/load.ts';
 import type { StepsReport } from './carry-steps.ts';
 import type { AttemptRecord } from './attempts.ts';
+import type { StandbyGrowth } from './types.ts';
 import { lastSeenFromRead, lastSeenReadSchema, type LastSeen } from './last-seen.ts';
 import { LifeguardError } from '../util/errors.ts';
 
@@ -51,6 +52,8 @@ export const rtoInputSchema = z.object({
         why: z.string(),
         grow: z.object({
           instanceGroups: z.array(z.object({ InstanceGroupId: z.string(), InstanceCount: z.number() })),
+          // Absent from plans made before fleets were grown.
+          instanceFleets: z.array(z.object({ InstanceFleetId: z.string(), TargetOnDemandCapacity: z.number(), TargetSpotCapacity: z.number() })).default([]),
           managedScaling: z.object({ ComputeLimits: z.record(z.string(), z.unknown()) }).nullable(),
           notGrown: z.array(z.string()),
         }),
@@ -131,8 +134,8 @@ export interface StandbyReport {
   used: boolean;
   /** Why it took over, or why the failover created a replacement instead. */
   why: string;
-  /** The growth requested once it served: instance group counts, or the source's managed scaling limits. */
-  grown: { instanceGroups: Array<{ InstanceGroupId: string; InstanceCount: number }>; managedScalingLimits: Record<string, unknown> | null } | null;
+  /** The growth requested once it served: instance group counts, fleet targets, or the source's managed scaling limits. */
+  grown: Pick<StandbyGrowth, 'instanceGroups' | 'instanceFleets'> & { managedScalingLimits: Record<string, unknown> | null } | null;
   /** The next standby this failover started (standby.rearm). */
   rearmed: { clusterId: string; zone: string } | null;
 }
@@ -199,7 +202,7 @@ function standbyReport(planned: PlannedStandby, slot: StandbySlot): StandbyRepor
     used,
     why,
     grown: used && !slot?.warnings.grow && !slot?.warnings.scaling
-      ? { instanceGroups: planned.grow.instanceGroups, managedScalingLimits: planned.grow.managedScaling?.ComputeLimits ?? null }
+      ? { instanceGroups: planned.grow.instanceGroups, instanceFleets: planned.grow.instanceFleets, managedScalingLimits: planned.grow.managedScaling?.ComputeLimits ?? null }
       : null,
     rearmed: used && slot?.rearmed && planned.rearm ? { clusterId: slot.rearmed.ClusterId, zone: planned.rearm.zone } : null,
   };

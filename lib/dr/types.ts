@@ -82,6 +82,8 @@ export interface StandbyPlan {
 export interface StandbyGrowth {
   /** ModifyInstanceGroups entries: its core and task groups raised to the source's counts. */
   instanceGroups: Array<{ InstanceGroupId: string; InstanceCount: number }>;
+  /** ModifyInstanceFleet's `InstanceFleet`, one call each: its core and task fleets raised to the source's targets. */
+  instanceFleets: Array<{ InstanceFleetId: string; TargetOnDemandCapacity: number; TargetSpotCapacity: number }>;
   /** PutManagedScalingPolicy's policy: the source's limits. */
   managedScaling: { ComputeLimits: Record<string, unknown> } | null;
   /** What the growth does not reach, and what to do about it. */

@@ -2,7 +2,7 @@ import { emr, throttlingRetry, type FailoverResourceRefs, type State, type State
 
 /**
  * Once the standby serves: grow it to the source's capacity (instance groups: ModifyInstanceGroups;
- * managed scaling: the source's limits) without waiting for the growth, and when `standby.rearm`
+ * instance fleets: ModifyInstanceFleet, one fleet per call; managed scaling: the source's limits) without waiting for the growth, and when `standby.rearm`
  * asks, start the next standby in a third zone (RunJobFlow, not waited for either). Service is
  * already restored: every failure here is a warning under `$.standby.warnings`.
  */
@@ -18,9 +18,15 @@ export function growStates(refs: FailoverResourceRefs, exits: { done: string }):
     HasGroupsToGrow: {
       Type: 'Choice',
       Choices: [{ Variable: '$.plan.standby.grow.instanceGroups[0]', IsPresent: true, Next: 'GrowInstanceGroups' }],
-      Default: 'HasScalingLimits',
+      Default: 'HasFleetsToGrow',
     },
     GrowInstanceGroups: growTask(refs, 'modifyInstanceGroups', { 'InstanceGroups.$': '$.plan.standby.grow.instanceGroups' }, 'grow', 'HasScalingLimits'),
+    HasFleetsToGrow: {
+      Type: 'Choice',
+      Choices: [{ Variable: '$.plan.standby.grow.instanceFleets[0]', IsPresent: true, Next: 'GrowInstanceFleets' }],
+      Default: 'HasScalingLimits',
+    },
+    GrowInstanceFleets: growFleets(refs, 'HasScalingLimits'),
     HasScalingLimits: {
       Type: 'Choice',
       Choices: [{ Variable: '$.plan.standby.grow.managedScaling.ComputeLimits', IsPresent: true, Next: 'PutScalingLimits' }],
@@ -44,6 +50,33 @@ export function growStates(refs: FailoverResourceRefs, exits: { done: string }):
       Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.standby.warnings.rearm', Next: exits.done }],
       Next: exits.done,
     },
+  };
+}
+
+/** ModifyInstanceFleet takes one fleet: a call per planned fleet, one at a time; any failure is the `grow` warning. */
+function growFleets(refs: FailoverResourceRefs, next: string): State {
+  return {
+    Type: 'Map',
+    ItemsPath: '$.plan.standby.grow.instanceFleets',
+    MaxConcurrency: 1,
+    ItemSelector: { 'ClusterId.$': '$.plan.standby.clusterId', 'InstanceFleet.$': '$$.Map.Item.Value' },
+    ItemProcessor: {
+      ProcessorConfig: { Mode: 'INLINE' },
+      StartAt: 'GrowInstanceFleet',
+      States: {
+        GrowInstanceFleet: {
+          Type: 'Task',
+          Resource: emr(refs, 'modifyInstanceFleet'),
+          Parameters: { 'ClusterId.$': '$.ClusterId', 'InstanceFleet.$': '$.InstanceFleet' },
+          ResultPath: null,
+          Retry: [throttlingRetry('emr')],
+          End: true,
+        },
+      },
+    },
+    ResultPath: null,
+    Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.standby.warnings.grow', Next: next }],
+    Next: next,
   };
 }
 

@@ -90,7 +90,7 @@ describe('planning the warm standby', () => {
     const { standby } = await plan(w);
     expect(standby?.usable).toBe(true);
     expect(standby?.grow.notGrown).toEqual([
-      "its own managed scaling keeps it within 1–3 Instances, which undoes the new instance counts: remove the standby's managed scaling policy",
+      "its own managed scaling keeps it within 1–3 Instances, which undoes the new capacity: remove the standby's managed scaling policy",
     ]);
   });
 

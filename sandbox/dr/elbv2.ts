@@ -5,7 +5,8 @@ import { ServiceError, type CallLog, type Caller } from './service-error.ts';
  * `healthyThreshold` consecutive passing checks `intervalSeconds` apart, unhealthy after
  * `unhealthyThreshold` failing ones; a deregistered target drains, then disappears. Checks are per
  * target group port (the 8088 group checks the ResourceManager, not Livy), and a target in a zone
- * the NLB has not enabled stays `unused` (Target.NotInUse).
+ * the NLB has not enabled stays `unused` (Target.NotInUse). A new target is checked only once its
+ * registration completes (`registrationSeconds` after RegisterTargets): until then it is `initial`.
  */
 
 export interface HealthCheckTiming {
@@ -23,6 +24,8 @@ export interface SandboxTargetGroup {
   port: number;
   healthCheck: HealthCheckTiming;
   deregistrationDelaySeconds: number;
+  /** From RegisterTargets until the group's checks reach the new target (NLB's registration process). */
+  registrationSeconds?: number;
 }
 
 interface Registration {
@@ -153,8 +156,9 @@ export class InMemoryElbv2 {
     const { intervalSeconds, healthyThreshold, unhealthyThreshold, phaseSeconds } = group.healthCheck;
     const interval = intervalSeconds * 1000;
     const origin = this.originMs + phaseSeconds * 1000;
-    // The first check of the group's schedule strictly after registration.
-    const firstCheck = origin + (Math.floor((reg.registeredAtMs - origin) / interval) + 1) * interval;
+    // The first check of the group's schedule strictly after the registration process completes.
+    const checkedFrom = reg.registeredAtMs + (reg.initial ? 0 : (group.registrationSeconds ?? 0) * 1000);
+    const firstCheck = origin + (Math.floor((checkedFrom - origin) / interval) + 1) * interval;
     const checksDone = now < firstCheck ? 0 : Math.floor((now - firstCheck) / interval) + 1;
     const checkAt = (i: number) => firstCheck + i * interval;
     if (!reg.initial && checksDone < healthyThreshold) {

@@ -205,6 +205,12 @@ const targetGroupSchema = z
       .strict()
       .prefault({}),
     deregistrationDelaySeconds: z.number().int().min(0).max(3600).default(30),
+    /**
+     * From RegisterTargets until the group starts checking the new target. ELB: "It can take a few
+     * minutes for the registration process to complete and health checks to start" (Network Load
+     * Balancer guide, Register targets). 0 by default: a run's figures then show Lifeguard's own time.
+     */
+    registrationSeconds: z.number().int().min(0).max(900).default(0),
   })
   .strict();
 

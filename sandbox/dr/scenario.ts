@@ -99,8 +99,9 @@ const standbySchema = z
     health: z.array(healthPointSchema).default([]),
     /** The world ends the standby at this time: TERMINATED_WITH_ERRORS. */
     failsAt: seconds.optional(),
+    /** Its CORE and TASK instances; of an instance-fleet source, its CORE and TASK fleets' On-Demand units (no Spot). */
     instanceCounts: instanceCounts(1),
-    /** From ModifyInstanceGroups until the added instances run. */
+    /** From ModifyInstanceGroups or ModifyInstanceFleet until the added capacity runs. */
     resizeSeconds: seconds.default(300),
     /** dr.clusters[].standby.rearm: a failover creates the next standby in a third zone. */
     rearm: z.boolean().default(false),
@@ -342,7 +343,7 @@ export const drScenarioSchema = z
     emr: z
       .object({
         provisioningSeconds: z.number().min(60).default(600),
-        /** From ModifyInstanceGroups until the added instances run, on a cluster that is not a standby (a standby has its own). */
+        /** From ModifyInstanceGroups or ModifyInstanceFleet until the added capacity runs, on a cluster that is not a standby (a standby has its own). */
         resizeSeconds: seconds.default(300),
         /**
          * A failure that is not capacity (another zone fails the same way): reject, RunJobFlow's

@@ -15,8 +15,10 @@ const STANDBY_ID = 'j-STANDBY0001';
 const standby = { id: STANDBY_ID, subnetId: 'subnet-0bbb2222', master: { ip: '10.0.2.20', instanceId: 'i-0bbb2222' } };
 const down = { resourceManager: 'down', nameNode: 'down', livy: 'down' } as const;
 
+type FleetsInput = NonNullable<NonNullable<DrScenarioSpec['clusters'][number]['made']>['instanceFleets']>;
+
 /** A CORE fleet of two weighted types (6 On-Demand + 4 Spot units) and a Spot TASK fleet; the MASTER fleet left to the default. */
-const FLEETS = [
+const FLEETS: FleetsInput = [
   { type: 'CORE', name: 'Core fleet', instanceTypes: [{ instanceType: 'r5.2xlarge', weightedCapacity: 2 }, { instanceType: 'r5.4xlarge', weightedCapacity: 4 }], onDemand: 6, spot: 4 },
   { type: 'TASK', instanceTypes: ['c5.2xlarge', 'c5a.2xlarge'], spot: 8 },
 ];

@@ -22,6 +22,7 @@ function clusterView(emr: InMemoryEmr, c: SandboxCluster, now: () => number): Sa
       return { id: s.Id, name: s.Name, state: s.Status.State, actionOnFailure: s.ActionOnFailure, args: s.Config.Args };
     }),
     instanceGroups: emr.instanceGroupCounts(c),
+    instanceFleets: emr.instanceFleetCapacities(c),
     standbyOf: c.tags[STANDBY_TAG] ?? null,
   };
 }

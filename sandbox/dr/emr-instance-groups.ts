@@ -29,8 +29,8 @@ export interface InstanceCounts {
 const GROUP_SUFFIX: Record<InstanceGroupType, string> = { MASTER: 'm', CORE: 'c', TASK: 't' };
 const GROUP_NAME: Record<InstanceGroupType, string> = { MASTER: 'Primary', CORE: 'Core', TASK: 'Task' };
 
-/** EMR reports these group states while the cluster itself is not running (no instance is). */
-const GROUP_STATE_OF_CLUSTER: Record<string, string> = {
+/** EMR reports these group (and fleet) states while the cluster itself is not running (no instance is). */
+export const IDLE_STATE_OF_CLUSTER: Record<string, string> = {
   STARTING: 'PROVISIONING',
   BOOTSTRAPPING: 'BOOTSTRAPPING',
   TERMINATING: 'TERMINATING',
@@ -87,7 +87,7 @@ export function runningCount(g: SandboxInstanceGroup, now: number): number {
 
 /** A ListInstanceGroups entry, in a cluster that is in `clusterState` at `now`. */
 export function describeGroup(g: SandboxInstanceGroup, clusterState: string, now: number) {
-  const idle = GROUP_STATE_OF_CLUSTER[clusterState];
+  const idle = IDLE_STATE_OF_CLUSTER[clusterState];
   const running = idle ? 0 : runningCount(g, now);
   return {
     Id: g.id,
@@ -101,8 +101,8 @@ export function describeGroup(g: SandboxInstanceGroup, clusterState: string, now
   };
 }
 
-/** ModifyInstanceGroups is accepted in these cluster states only. */
-const RESIZABLE_CLUSTER_STATES = ['RUNNING', 'WAITING'];
+/** ModifyInstanceGroups (and ModifyInstanceFleet) is accepted in these cluster states only. */
+export const RESIZABLE_CLUSTER_STATES = ['RUNNING', 'WAITING'];
 
 /**
  * ModifyInstanceGroups' `InstanceGroups` applied to one cluster's groups, as EMR answers: the whole

@@ -1,6 +1,7 @@
 import type { RunJobFlowCommandInput } from '@aws-sdk/client-emr';
 import type { CapacityModel, ProvisioningFailure } from './capacity.ts';
 import type { InMemoryEc2 } from './ec2.ts';
+import { describeFleet, fleetsOfRequest, modifyFleet, type SandboxInstanceFleet } from './emr-instance-fleets.ts';
 import { describeGroup, groupsOfCounts, groupsOfRequest, modifyGroups, type InstanceCounts, type SandboxInstanceGroup } from './emr-instance-groups.ts';
 import { validPolicy, type ManagedScalingPolicy } from './emr-managed-scaling.ts';
 import { listStepsPage, stepsFromRequest, stepTimeline, type SandboxStep, type StepTimeline } from './emr-steps.ts';
@@ -37,9 +38,11 @@ export interface SandboxCluster {
   steps: SandboxStep[];
   /** What it was made with (a replacement: its RunJobFlow request). */
   made?: ClusterMade;
-  /** MASTER, CORE and (when it has one) TASK, over time (sandbox/dr/emr-instance-groups.ts). */
+  /** MASTER, CORE and (when it has one) TASK, over time (sandbox/dr/emr-instance-groups.ts); none on a fleet cluster. */
   instanceGroups: SandboxInstanceGroup[];
-  /** From ModifyInstanceGroups until added instances run; default EmrOptions.resizeSeconds. */
+  /** Given: an instance-fleet cluster, its MASTER, CORE and (when it has one) TASK fleets over time (sandbox/dr/emr-instance-fleets.ts). */
+  instanceFleets?: SandboxInstanceFleet[] | undefined;
+  /** From ModifyInstanceGroups or ModifyInstanceFleet until added capacity runs; default EmrOptions.resizeSeconds. */
   resizeSeconds?: number;
   /** What GetManagedScalingPolicy returns; none until one is put (or the scenario gives one). */
   managedScalingPolicy?: ManagedScalingPolicy;
@@ -152,9 +155,13 @@ export class InMemoryEmr {
       case 'ListInstances':
         return this.listInstances(input);
       case 'ListInstanceGroups':
-        return { InstanceGroups: this.instanceGroups(this.find(String(input.ClusterId))) };
+        return this.listInstanceGroups(input);
       case 'ModifyInstanceGroups':
         return this.modifyInstanceGroups(input);
+      case 'ListInstanceFleets':
+        return { InstanceFleets: this.instanceFleets(this.find(String(input.ClusterId))) };
+      case 'ModifyInstanceFleet':
+        return this.modifyInstanceFleet(input);
       case 'ListBootstrapActions':
         return {
           BootstrapActions: (this.find(String(input.ClusterId)).made?.bootstrapActions ?? []).map((b) => ({ Name: b.name, ScriptPath: b.path, Args: [...b.args] })),
@@ -228,7 +235,8 @@ export class InMemoryEmr {
     const shortage: ProvisioningFailure | undefined = chosen.failure;
     if (shortage?.failure === 'reject') this.log.fail(new ServiceError('ValidationException', shortage.message));
     const id = `j-SANDBOX${String(++this.seq).padStart(5, '0')}`;
-    const instanceGroups = this.answer(() => groupsOfRequest(id, instances)) ?? groupsOfCounts(id, DEFAULT_INSTANCE_TYPES, DEFAULT_INSTANCE_COUNTS);
+    const instanceFleets = this.answer(() => fleetsOfRequest(id, instances));
+    const instanceGroups = instanceFleets ? [] : (this.answer(() => groupsOfRequest(id, instances)) ?? groupsOfCounts(id, DEFAULT_INSTANCE_TYPES, DEFAULT_INSTANCE_COUNTS));
     const managedScalingPolicy = input.ManagedScalingPolicy === undefined ? undefined : this.answer(() => validPolicy(input.ManagedScalingPolicy));
     const provisioningMs = this.options.provisioningSeconds * 1000;
     const tags = Object.fromEntries(
@@ -260,6 +268,7 @@ export class InMemoryEmr {
       request: structuredClone(input),
       steps: [],
       instanceGroups,
+      ...(instanceFleets ? { instanceFleets } : {}),
       ...(managedScalingPolicy ? { managedScalingPolicy } : {}),
     });
     return { JobFlowId: id, ClusterArn: `arn:aws:elasticmapreduce:us-east-1:123456789012:cluster/${id}` };
@@ -327,7 +336,7 @@ export class InMemoryEmr {
         EmrManagedMasterSecurityGroup: 'sg-0master000000000',
         EmrManagedSlaveSecurityGroup: 'sg-0slave0000000000',
       },
-      InstanceCollectionType: 'INSTANCE_GROUP',
+      InstanceCollectionType: cluster.instanceFleets ? 'INSTANCE_FLEET' : 'INSTANCE_GROUP',
       ReleaseLabel: cluster.releaseLabel,
       Applications: (cluster.made?.applications ?? ['Hadoop', 'Spark', 'Livy']).map((Name) => ({ Name })),
       Configurations: structuredClone(cluster.made?.configurations ?? []),
@@ -350,13 +359,61 @@ export class InMemoryEmr {
     return this.instanceGroups(cluster, now).map((g) => ({ type: g.InstanceGroupType, requested: g.RequestedInstanceCount, running: g.RunningInstanceCount }));
   }
 
+  /**
+   * EMR refuses ListInstanceGroups on a fleet cluster: InvalidRequestException, error code
+   * API_DOES_NOT_SUPPORT_INSTANCE_FLEET_CLUSTERS, with the message below (as EMR has answered it).
+   */
+  private listInstanceGroups(input: Record<string, unknown>) {
+    const cluster = this.find(String(input.ClusterId));
+    if (cluster.instanceFleets) {
+      this.log.fail(
+        new ServiceError(
+          'InvalidRequestException',
+          'Instance fleets and instance groups are mutually exclusive. The EMR cluster specified in the request uses instance fleets. The ListInstanceGroups operation does not support clusters that use instance fleets. Use the ListInstanceFleets operation instead.',
+        ),
+      );
+    }
+    return { InstanceGroups: this.instanceGroups(cluster) };
+  }
+
+  /** From a resize until the added capacity runs: the cluster's own time (a standby's), else the world's. */
+  private resizeMs(cluster: SandboxCluster): number {
+    return (cluster.resizeSeconds ?? this.options.resizeSeconds ?? DEFAULT_RESIZE_SECONDS) * 1000;
+  }
+
   /** ModifyInstanceGroups on one cluster (the sandbox needs its ClusterId, which Lifeguard always gives). */
   private modifyInstanceGroups(input: Record<string, unknown>) {
     if (typeof input.ClusterId !== 'string') throw new Error('the sandbox EMR answers ModifyInstanceGroups with a ClusterId only');
     const cluster = this.find(input.ClusterId);
     const now = this.options.now();
-    const resizeMs = (cluster.resizeSeconds ?? this.options.resizeSeconds ?? DEFAULT_RESIZE_SECONDS) * 1000;
-    this.answer(() => modifyGroups(cluster.instanceGroups, input.InstanceGroups, { clusterState: this.state(cluster, now), now, resizeMs }));
+    this.answer(() => modifyGroups(cluster.instanceGroups, input.InstanceGroups, { clusterState: this.state(cluster, now), now, resizeMs: this.resizeMs(cluster) }));
+    return {};
+  }
+
+  /**
+   * An instance-group cluster lists no fleets here. What EMR answers for one is not documented (it
+   * refuses the converse, ListInstanceGroups on a fleet cluster).
+   */
+  private instanceFleets(cluster: SandboxCluster, now = this.options.now()) {
+    const state = this.state(cluster, now);
+    return (cluster.instanceFleets ?? []).map((f) => describeFleet(f, state, now));
+  }
+
+  /** Each fleet's type, target and provisioned capacities now (the run result's view). */
+  instanceFleetCapacities(cluster: SandboxCluster, now = this.options.now()): Array<{ type: string; targetOnDemand: number; targetSpot: number; provisionedOnDemand: number; provisionedSpot: number }> {
+    return this.instanceFleets(cluster, now).map((f) => ({
+      type: f.InstanceFleetType,
+      targetOnDemand: f.TargetOnDemandCapacity,
+      targetSpot: f.TargetSpotCapacity,
+      provisionedOnDemand: f.ProvisionedOnDemandCapacity,
+      provisionedSpot: f.ProvisionedSpotCapacity,
+    }));
+  }
+
+  private modifyInstanceFleet(input: Record<string, unknown>) {
+    const cluster = this.find(String(input.ClusterId));
+    const now = this.options.now();
+    this.answer(() => modifyFleet(cluster.instanceFleets ?? [], input.InstanceFleet, { clusterState: this.state(cluster, now), now, resizeMs: this.resizeMs(cluster) }));
     return {};
   }
 

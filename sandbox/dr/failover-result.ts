@@ -49,8 +49,10 @@ export interface SandboxClusterView {
   replaces: string | null;
   /** Its steps at the end of the run, in the order they were added. */
   steps: Array<{ id: string; name: string; state: string; actionOnFailure: string; args: string[] }>;
-  /** Its instance groups at the end of the run: MASTER, CORE, TASK (when it has one). */
+  /** Its instance groups at the end of the run: MASTER, CORE, TASK (when it has one); none for a fleet cluster. */
   instanceGroups: Array<{ type: string; requested: number; running: number }>;
+  /** Its instance fleets at the end of the run (capacities in units of the types' weights); none for a group cluster. */
+  instanceFleets: Array<{ type: string; targetOnDemand: number; targetSpot: number; provisionedOnDemand: number; provisionedSpot: number }>;
   /** The protected cluster this one stands by for (lifeguard:standby tag). */
   standbyOf: string | null;
 }

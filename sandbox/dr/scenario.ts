@@ -43,6 +43,49 @@ const managedScalingSchema = z
   .strict()
   .refine((m) => m.minimumCapacityUnits <= m.maximumCapacityUnits, { message: 'minimumCapacityUnits must not exceed maximumCapacityUnits', path: ['maximumCapacityUnits'] });
 
+/** An instance type of a fleet: a name (weight 1) or the type with the units one instance counts for. */
+const fleetInstanceType = z
+  .union([z.string().min(1), z.object({ instanceType: z.string().min(1), weightedCapacity: z.number().int().min(1) }).strict()])
+  .transform((t) => (typeof t === 'string' ? { instanceType: t, weightedCapacity: 1 } : t));
+
+/** An instance fleet (EMR's InstanceFleetConfig, camelCase): target capacities in units of the types' weights. */
+const instanceFleetSchema = z
+  .object({
+    type: z.enum(['MASTER', 'CORE', 'TASK']),
+    name: z.string().min(1).optional(),
+    instanceTypes: z.array(fleetInstanceType).min(1, 'at least one instance type'),
+    onDemand: z.number().int().min(0).default(0),
+    spot: z.number().int().min(0).default(0),
+  })
+  .strict();
+
+type InstanceFleetSpec = z.output<typeof instanceFleetSchema>;
+
+/** One CORE fleet, at most one TASK and one MASTER fleet (of capacity 1), as EMR takes them. */
+function checkFleets(fleets: InstanceFleetSpec[], ctx: z.RefinementCtx): void {
+  const of = (type: InstanceFleetSpec['type']) => fleets.flatMap((f, i) => (f.type === type ? [i] : []));
+  const path = ['instanceFleets'];
+  const core = of('CORE');
+  if (core.length !== 1) ctx.addIssue({ code: 'custom', path, message: `exactly one CORE fleet, not ${core.length}` });
+  for (const type of ['TASK', 'MASTER'] as const) {
+    if (of(type).length > 1) ctx.addIssue({ code: 'custom', path, message: `at most one ${type} fleet, not ${of(type).length}` });
+  }
+  for (const i of of('MASTER')) {
+    const f = fleets[i]!;
+    if (f.onDemand + f.spot !== 1) ctx.addIssue({ code: 'custom', path: [...path, i, 'onDemand'], message: `a MASTER fleet has one instance: onDemand + spot must be 1, not ${f.onDemand + f.spot}` });
+  }
+  for (const i of core) {
+    const f = fleets[i]!;
+    if (f.onDemand + f.spot < 1) ctx.addIssue({ code: 'custom', path: [...path, i, 'onDemand'], message: 'the CORE fleet needs capacity: onDemand + spot must be 1 or more' });
+  }
+}
+
+/** The fleets, MASTER first: the one given, or one On-Demand instance of the master instance type. */
+function withMasterFleet(fleets: InstanceFleetSpec[], masterType: string): InstanceFleetSpec[] {
+  const master = fleets.find((f) => f.type === 'MASTER') ?? { type: 'MASTER', instanceTypes: [{ instanceType: masterType, weightedCapacity: 1 }], onDemand: 1, spot: 0 };
+  return [master, ...fleets.filter((f) => f !== master)];
+}
+
 /**
  * A warm standby: a small running cluster in another zone that a failover promotes (registers its
  * master, then grows it to the protected cluster's capacity) instead of creating one.
@@ -56,8 +99,9 @@ const standbySchema = z
     health: z.array(healthPointSchema).default([]),
     /** The world ends the standby at this time: TERMINATED_WITH_ERRORS. */
     failsAt: seconds.optional(),
+    /** Its CORE and TASK instances; of an instance-fleet source, its CORE and TASK fleets' On-Demand units (no Spot). */
     instanceCounts: instanceCounts(1),
-    /** From ModifyInstanceGroups until the added instances run. */
+    /** From ModifyInstanceGroups or ModifyInstanceFleet until the added capacity runs. */
     resizeSeconds: seconds.default(300),
     /** dr.clusters[].standby.rearm: a failover creates the next standby in a third zone. */
     rearm: z.boolean().default(false),
@@ -145,6 +189,12 @@ const clusterSchema = z
         instanceTypes: z.object({ master: z.string().default('m5.xlarge'), core: z.string().default('r5.2xlarge') }).strict().prefault({}),
         /** Instances per group (the TASK group, of the core instance type, exists when `task` is above 0). */
         instanceCounts: instanceCounts(2),
+        /**
+         * Given: an instance-fleet cluster with these fleets (ListInstanceFleets), and instanceTypes
+         * and instanceCounts do not shape its instances (except a MASTER fleet left out: one On-Demand
+         * instance of instanceTypes.master).
+         */
+        instanceFleets: z.array(instanceFleetSchema).optional(),
         /** Its managed scaling policy (GetManagedScalingPolicy); none by default. */
         managedScaling: managedScalingSchema.optional(),
         /** The cluster's own roles (names); by default the ones the configuration's defaults name. */
@@ -153,6 +203,10 @@ const clusterSchema = z
         autoScalingRole: z.string().optional(),
       })
       .strict()
+      .superRefine((m, ctx) => {
+        if (m.instanceFleets) checkFleets(m.instanceFleets, ctx);
+      })
+      .transform((m) => ({ ...m, instanceFleets: m.instanceFleets && withMasterFleet(m.instanceFleets, m.instanceTypes.master) }))
       .prefault({}),
     /** dr.clusters[].standby: the cluster's warm standby, running from the start. */
     standby: standbySchema.optional(),
@@ -295,7 +349,7 @@ export const drScenarioSchema = z
     emr: z
       .object({
         provisioningSeconds: z.number().min(60).default(600),
-        /** From ModifyInstanceGroups until the added instances run, on a cluster that is not a standby (a standby has its own). */
+        /** From ModifyInstanceGroups or ModifyInstanceFleet until the added capacity runs, on a cluster that is not a standby (a standby has its own). */
         resizeSeconds: seconds.default(300),
         /**
          * A failure that is not capacity (another zone fails the same way): reject, RunJobFlow's

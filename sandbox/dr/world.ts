@@ -2,6 +2,7 @@ import { CLUSTER_TAG, STANDBY_TAG } from '../../lib/dr/tags.ts';
 import { capacityModel } from './capacity.ts';
 import { InMemoryEc2 } from './ec2.ts';
 import { InMemoryElbv2, type ServingProbe } from './elbv2.ts';
+import { fleetsOf, type FleetSpec } from './emr-instance-fleets.ts';
 import { groupsOfCounts } from './emr-instance-groups.ts';
 import { policyOfScenario } from './emr-managed-scaling.ts';
 import { InMemoryEmr } from './emr.ts';
@@ -54,7 +55,7 @@ export function buildDrWorld(scenario: DrScenario, { t0, now, log }: WorldOption
       releaseLabel: 'emr-7.5.0',
       createdByScenario: false,
       made: c.made,
-      instanceGroups: groupsOfCounts(c.id, c.made.instanceTypes, c.made.instanceCounts),
+      ...instancesOf(c.id, c.made),
       ...(c.made.managedScaling ? { managedScalingPolicy: policyOfScenario(c.made.managedScaling) } : {}),
       steps: c.steps.map((s) => ({
         id: s.id ?? `s-SCENARIO${String(++stepSeq).padStart(5, '0')}`,
@@ -80,7 +81,7 @@ type ScenarioCluster = DrScenario['clusters'][number];
 function addStandby(emr: InMemoryEmr, ec2: InMemoryEc2, c: ScenarioCluster, standby: NonNullable<ScenarioCluster['standby']>, t0: number): void {
   // Small, and without the source's managed scaling (a failover gives it the source's limits).
   const { managedScaling: _sourceLimits, ...sourceMade } = c.made;
-  const made = { ...sourceMade, instanceCounts: standby.instanceCounts };
+  const made = { ...sourceMade, instanceCounts: standby.instanceCounts, ...(c.made.instanceFleets ? { instanceFleets: standbyFleets(c.made.instanceFleets, standby.instanceCounts) } : {}) };
   emr.addCluster({
     id: standby.id,
     name: `${c.name}-standby`,
@@ -96,10 +97,23 @@ function addStandby(emr: InMemoryEmr, ec2: InMemoryEc2, c: ScenarioCluster, stan
     releaseLabel: 'emr-7.5.0',
     createdByScenario: false,
     made,
-    instanceGroups: groupsOfCounts(standby.id, made.instanceTypes, made.instanceCounts),
+    ...instancesOf(standby.id, made),
     resizeSeconds: standby.resizeSeconds,
     steps: [],
   });
+}
+
+type ScenarioMade = ScenarioCluster['made'];
+
+/** An instance-fleet cluster's fleets (and no groups), or an instance-group cluster's groups. */
+function instancesOf(clusterId: string, made: Pick<ScenarioMade, 'instanceTypes' | 'instanceCounts' | 'instanceFleets'>) {
+  if (made.instanceFleets) return { instanceGroups: [], instanceFleets: fleetsOf(clusterId, made.instanceFleets) };
+  return { instanceGroups: groupsOfCounts(clusterId, made.instanceTypes, made.instanceCounts) };
+}
+
+/** A fleet source's standby: its fleets (types, names, instance types and weights), its CORE and TASK small and On-Demand. */
+function standbyFleets(source: FleetSpec[], counts: ScenarioMade['instanceCounts']): FleetSpec[] {
+  return source.map((f) => (f.type === 'MASTER' ? f : { ...f, onDemand: f.type === 'CORE' ? counts.core : counts.task, spot: 0 }));
 }
 
 /** The NLB (one, in front of every target group) with each cluster's master registered an hour before the start. */

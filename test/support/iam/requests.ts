@@ -143,6 +143,7 @@ const OPERATIONS: Record<string, Mapping> = {
       'ListInstanceGroups',
       'ModifyInstanceGroups',
       'ListInstanceFleets',
+      'ModifyInstanceFleet',
       'ListBootstrapActions',
       'GetAutoTerminationPolicy',
       'GetManagedScalingPolicy',

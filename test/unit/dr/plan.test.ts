@@ -8,8 +8,8 @@ import { drSandboxWorld, SANDBOX_NLB, type DrSandboxWorld } from '../../support/
 /**
  * planFailover against the DR sandbox: the scenario below is the account (subnets, zones, the EMR
  * clusters, the NLB and its target groups), read through the SDK clients the plan Lambda uses.
- * Clusters the sandbox cannot describe (a full clone, instance fleets, Kerberos, masters without
- * an IP) are planned from recorded responses in plan-clone.test.ts.
+ * Clusters the sandbox cannot describe (a full clone, Kerberos, masters without an IP) are planned
+ * from recorded responses in plan-clone.test.ts.
  */
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
@@ -148,6 +148,37 @@ describe('planFailover: instance groups, cloned', () => {
     });
     expect(world.calls('ListInstanceFleets')).toHaveLength(0);
     expect(world.calls('RunJobFlow')).toHaveLength(0);
+  });
+});
+
+describe('planFailover: instance fleets, cloned', () => {
+  /** The streaming cluster made of fleets: a Spot-backed core of two weighted types and a Spot task fleet. */
+  const FLEETS = [
+    { type: 'MASTER', name: 'Primary', instanceTypes: ['m5.xlarge', 'm5a.xlarge'], onDemand: 1 },
+    { type: 'CORE', name: 'Core', instanceTypes: [{ instanceType: 'r5.2xlarge', weightedCapacity: 2 }, { instanceType: 'r5.4xlarge', weightedCapacity: 4 }], onDemand: 8, spot: 4 },
+    { type: 'TASK', name: 'Task', instanceTypes: ['c5.2xlarge'], spot: 6 },
+  ] as const;
+
+  it("asks RunJobFlow for the source's fleets (targets, instance types, weights) in every fitting subnet", async () => {
+    const base = scenario();
+    const streaming = { ...base.clusters[1]!, made: { ...base.clusters[1]!.made, instanceFleets: FLEETS.map((f) => ({ ...f, instanceTypes: [...f.instanceTypes] })) } };
+    build({ ...base, clusters: [base.clusters[0]!, streaming] });
+    const plan = await planFor('streaming');
+    expect(world.calls('ListInstanceFleets')).toEqual([{ ClusterId: 'j-3FLEETXXXXXXX', Marker: undefined }]);
+    expect(world.calls('ListInstanceGroups')).toEqual([]);
+    expect(plan.runJobFlow.Instances!.InstanceGroups).toBeUndefined();
+    expect(plan.runJobFlow.Instances!.InstanceFleets).toEqual(
+      FLEETS.map((f) => ({
+        Name: f.name,
+        InstanceFleetType: f.type,
+        TargetOnDemandCapacity: 'onDemand' in f ? f.onDemand : 0,
+        TargetSpotCapacity: 'spot' in f ? f.spot : 0,
+        InstanceTypeConfigs: f.instanceTypes.map((t) => (typeof t === 'string' ? { InstanceType: t, WeightedCapacity: 1 } : { InstanceType: t.instanceType, WeightedCapacity: t.weightedCapacity })),
+      })),
+    );
+    // us-east-1a is impaired and us-east-1b failed: the tagged subnet left is us-east-1c's.
+    expect(plan.runJobFlow.Instances).toMatchObject({ Ec2SubnetIds: [SUBNET_C] });
+    expect(plan.runJobFlow.Instances!.Ec2SubnetId).toBeUndefined();
   });
 });
 

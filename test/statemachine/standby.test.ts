@@ -148,6 +148,38 @@ describe('warm standby failover (real ASL, DR sandbox)', () => {
     ]);
   });
 
+  it('an instance-fleet standby: each core and task fleet raised to the source\'s targets, one ModifyInstanceFleet each; the rearm keeps its small targets', async () => {
+    const instanceFleets = [
+      { type: 'CORE', instanceTypes: ['r5.2xlarge', { instanceType: 'r5.4xlarge', weightedCapacity: 2 }], onDemand: 6 },
+      { type: 'TASK', instanceTypes: ['r5.2xlarge'], onDemand: 2, spot: 8 },
+    ];
+    const result = await run(scenario(THREE_ZONES, cluster({ rearm: true }, { made: { instanceFleets } })));
+    expect(result.executions[0]?.outcome).toBe('FailoverCompleted');
+    expect(report(result)?.path).toBe('standby');
+    expectNeverWithoutHealthyTarget(result);
+    expect(calls(result, 'ModifyInstanceGroups')).toEqual([]);
+    expect(calls(result, 'ModifyInstanceFleet').map((c) => c.input)).toEqual([
+      { ClusterId: STANDBY_ID, InstanceFleet: { InstanceFleetId: 'if-STANDBY0001C', TargetOnDemandCapacity: 6, TargetSpotCapacity: 0 } },
+      { ClusterId: STANDBY_ID, InstanceFleet: { InstanceFleetId: 'if-STANDBY0001T', TargetOnDemandCapacity: 2, TargetSpotCapacity: 8 } },
+    ]);
+    expect(standbyView(result).instanceFleets.filter((f) => f.type !== 'MASTER').map((f) => [f.targetOnDemand, f.targetSpot])).toEqual([[6, 0], [2, 8]]);
+    expect(report(result)?.warnings).toEqual([]);
+
+    // The next standby: the source's fleets at this standby's targets (1 core, 1 task), EMR choosing among the zones left.
+    const rearm = calls(result, 'RunJobFlow')[0]!.input as { Instances: { Ec2SubnetIds: string[]; InstanceFleets: Array<{ InstanceFleetType: string; TargetOnDemandCapacity: number; TargetSpotCapacity: number }> } };
+    expect(rearm.Instances.Ec2SubnetIds).toEqual(['subnet-0ccc3333']);
+    expect(rearm.Instances.InstanceFleets.map((f) => [f.InstanceFleetType, f.TargetOnDemandCapacity, f.TargetSpotCapacity])).toEqual([['MASTER', 1, 0], ['CORE', 1, 0], ['TASK', 1, 0]]);
+  });
+
+  it('the load balancer\'s registration time counts in the restore: service is back only once the group checks the standby', async () => {
+    const slow = await run(scenario({ ...THREE_ZONES, targetGroups: scenario().targetGroups.map((g) => ({ ...g, registrationSeconds: 180 })) }, cluster()));
+    const fast = await run(scenario(THREE_ZONES, cluster()));
+    const restored = (r: FailoverResult) => report(r)!.phases.register + report(r)!.phases.healthy;
+    expect(report(slow)?.path).toBe('standby');
+    expect(restored(slow) - restored(fast)).toBeGreaterThanOrEqual(180);
+    expectNeverWithoutHealthyTarget(slow);
+  });
+
   it('a second outage, of the cluster the standby became, fails over to the standby the first one started', async () => {
     const result = await run(
       scenario(

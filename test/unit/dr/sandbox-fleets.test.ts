@@ -387,8 +387,9 @@ describe('a failover run of a fleet cluster with a standby', () => {
       instanceGroups: [],
       instanceFleets: [
         { type: 'MASTER', targetOnDemand: 1, targetSpot: 0, provisionedOnDemand: 1, provisionedSpot: 0 },
-        { type: 'CORE', targetOnDemand: 1, targetSpot: 0 },
-        { type: 'TASK', targetOnDemand: 0, targetSpot: 0 },
+        // The failover took the standby and raised its fleets to the source's targets.
+        { type: 'CORE', targetOnDemand: 6, targetSpot: 4 },
+        { type: 'TASK', targetOnDemand: 0, targetSpot: 8 },
       ],
     });
     expect(result.clusters[PROTECTED]!.instanceFleets.map((f) => [f.type, f.targetOnDemand, f.targetSpot])).toEqual([

@@ -4,13 +4,12 @@ import { runFailoverScenario } from '../../../sandbox/dr/runner.ts';
 import { drScenarioSchema, type DrScenarioSpec } from '../../../sandbox/dr/scenario.ts';
 import { CallLog, ServiceError } from '../../../sandbox/dr/service-error.ts';
 import { buildDrWorld } from '../../../sandbox/dr/world.ts';
+import { PROTECTED, threeZoneSpec } from '../../support/dr-sandbox-spec.ts';
 import { iamRequests } from '../../support/iam/requests.ts';
 
 /** Instance-fleet clusters in the DR sandbox's EMR: the scenario's, their standbys and RunJobFlow's. */
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
-const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/livy/0123456789abcdef';
-const PROTECTED = 'j-OLDCLUSTER1';
 const STANDBY_ID = 'j-STANDBY0001';
 const standby = { id: STANDBY_ID, subnetId: 'subnet-0bbb2222', master: { ip: '10.0.2.20', instanceId: 'i-0bbb2222' } };
 const down = { resourceManager: 'down', nameNode: 'down', livy: 'down' } as const;
@@ -23,29 +22,8 @@ const FLEETS: FleetsInput = [
   { type: 'TASK', instanceTypes: ['c5.2xlarge', 'c5a.2xlarge'], spot: 8 },
 ];
 
-function spec(cluster: Record<string, unknown> = {}, overrides: Partial<DrScenarioSpec> = {}): DrScenarioSpec {
-  return {
-    clusters: [
-      {
-        name: 'analytics',
-        id: PROTECTED,
-        subnetId: 'subnet-0aaa1111',
-        master: { ip: '10.0.1.10', instanceId: 'i-0aaa1111' },
-        targetGroups: [TG],
-        made: { instanceTypes: { master: 'm5.2xlarge', core: 'r5.2xlarge' }, instanceFleets: FLEETS },
-        ...cluster,
-      },
-    ],
-    subnets: [
-      { id: 'subnet-0aaa1111', zone: 'us-east-1a', cidrPrefix: '10.0.1' },
-      { id: 'subnet-0bbb2222', zone: 'us-east-1b', cidrPrefix: '10.0.2' },
-      { id: 'subnet-0ccc3333', zone: 'us-east-1c', cidrPrefix: '10.0.3' },
-    ],
-    targetGroups: [{ arn: TG, port: 8998 }],
-    triggers: [{ at: 10, mode: 'failover' }],
-    ...overrides,
-  };
-}
+/** The protected cluster on FLEETS (its MASTER fleet from instanceTypes.master). */
+const spec = (cluster: Record<string, unknown> = {}, overrides: Partial<DrScenarioSpec> = {}) => threeZoneSpec({ made: { instanceTypes: { master: 'm5.2xlarge', core: 'r5.2xlarge' }, instanceFleets: FLEETS }, ...cluster }, overrides);
 
 function world(input: DrScenarioSpec) {
   const scenario = drScenarioSchema.parse(input);

@@ -6,30 +6,16 @@ import { runFailoverScenario, sandboxDrConfig } from '../../../sandbox/dr/runner
 import { drScenarioSchema, type DrScenarioSpec } from '../../../sandbox/dr/scenario.ts';
 import { CallLog, ServiceError } from '../../../sandbox/dr/service-error.ts';
 import { buildDrWorld } from '../../../sandbox/dr/world.ts';
+import { PROTECTED, TG, threeZoneSpec } from '../../support/dr-sandbox-spec.ts';
 import { iamRequests } from '../../support/iam/requests.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
-const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/livy/0123456789abcdef';
-const PROTECTED = 'j-OLDCLUSTER1';
 const STANDBY_ID = 'j-STANDBY0001';
 const standby = { id: STANDBY_ID, subnetId: 'subnet-0bbb2222', master: { ip: '10.0.2.20', instanceId: 'i-0bbb2222' } };
 const down = { resourceManager: 'down', nameNode: 'down', livy: 'down' } as const;
 const allUp = { resourceManager: 'active', nameNode: 'active', livy: 'up' };
 
-/** One protected cluster in us-east-1a; us-east-1b and us-east-1c to stand by or replace in. */
-function spec(cluster: Record<string, unknown> = {}, overrides: Partial<DrScenarioSpec> = {}): DrScenarioSpec {
-  return {
-    clusters: [{ name: 'analytics', id: PROTECTED, subnetId: 'subnet-0aaa1111', master: { ip: '10.0.1.10', instanceId: 'i-0aaa1111' }, targetGroups: [TG], ...cluster }],
-    subnets: [
-      { id: 'subnet-0aaa1111', zone: 'us-east-1a', cidrPrefix: '10.0.1' },
-      { id: 'subnet-0bbb2222', zone: 'us-east-1b', cidrPrefix: '10.0.2' },
-      { id: 'subnet-0ccc3333', zone: 'us-east-1c', cidrPrefix: '10.0.3' },
-    ],
-    targetGroups: [{ arn: TG, port: 8998 }],
-    triggers: [{ at: 10, mode: 'failover' }],
-    ...overrides,
-  };
-}
+const spec = threeZoneSpec;
 
 /** The scenario's world at its start, on a clock the test moves (`at(seconds)`). */
 function world(input: DrScenarioSpec) {

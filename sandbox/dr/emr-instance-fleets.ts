@@ -1,4 +1,5 @@
 import { IDLE_STATE_OF_CLUSTER, RESIZABLE_CLUSTER_STATES, type InstanceGroupType } from './emr-instance-groups.ts';
+import { resize, running, settled, type ResizingCapacity } from './resizing-capacity.ts';
 import { ServiceError } from './service-error.ts';
 
 /**
@@ -15,21 +16,14 @@ export interface FleetInstanceType {
   weightedCapacity: number;
 }
 
-/** One market's capacity: its target now, and what was provisioned until the last change took effect. */
-interface Capacity {
-  target: number;
-  before: number;
-  /** When the provisioned capacity reaches `target` (epoch ms). */
-  reachedAtMs: number;
-}
-
 export interface SandboxInstanceFleet {
   id: string;
   name: string;
   type: InstanceFleetType;
   instanceTypes: FleetInstanceType[];
-  onDemand: Capacity;
-  spot: Capacity;
+  /** Each market's target and what is provisioned over time. */
+  onDemand: ResizingCapacity;
+  spot: ResizingCapacity;
 }
 
 /** What a fleet is made of, whether a scenario or a RunJobFlow request says it. */
@@ -44,8 +38,6 @@ export interface FleetSpec {
 const FLEET_NAME: Record<InstanceFleetType, string> = { MASTER: 'Primary', CORE: 'Core', TASK: 'Task' };
 /** One letter per type after the cluster id's own characters: ids stay unique across clusters. */
 const FLEET_SUFFIX: Record<InstanceFleetType, string> = { MASTER: 'M', CORE: 'C', TASK: 'T' };
-
-const settled = (units: number): Capacity => ({ target: units, before: units, reachedAtMs: 0 });
 
 /** The cluster's fleets, provisioned from the start; ids like EMR's (`if-` and upper-case letters and digits). */
 export function fleetsOf(clusterId: string, specs: FleetSpec[]): SandboxInstanceFleet[] {
@@ -99,15 +91,11 @@ export function fleetsOfRequest(clusterId: string, instances: Record<string, unk
   return fleetsOf(clusterId, specs);
 }
 
-function provisioned(c: Capacity, now: number): number {
-  return now >= c.reachedAtMs ? c.target : c.before;
-}
-
 /** A ListInstanceFleets entry, in a cluster that is in `clusterState` at `now`. */
 export function describeFleet(f: SandboxInstanceFleet, clusterState: string, now: number) {
   const idle = IDLE_STATE_OF_CLUSTER[clusterState];
-  const onDemand = idle ? 0 : provisioned(f.onDemand, now);
-  const spot = idle ? 0 : provisioned(f.spot, now);
+  const onDemand = idle ? 0 : running(f.onDemand, now);
+  const spot = idle ? 0 : running(f.spot, now);
   return {
     Id: f.id,
     Name: f.name,
@@ -143,12 +131,4 @@ export function modifyFleet(fleets: SandboxInstanceFleet[], change: unknown, at:
   }
   if (onDemand !== undefined) resize(target.onDemand, onDemand as number, at.now, at.resizeMs);
   if (spot !== undefined) resize(target.spot, spot as number, at.now, at.resizeMs);
-}
-
-function resize(c: Capacity, units: number, now: number, resizeMs: number): void {
-  const current = provisioned(c, now);
-  c.target = units;
-  // Growth takes the resize time; a shrink (below what is provisioned) takes effect at once.
-  c.before = units < current ? units : current;
-  c.reachedAtMs = units < current ? now : now + resizeMs;
 }

@@ -1,9 +1,9 @@
+import { resize, running, settled, type ResizingCapacity } from './resizing-capacity.ts';
 import { ServiceError } from './service-error.ts';
 
 /**
  * A cluster's instance groups on the simulated clock: what ListInstanceGroups reports and what
- * ModifyInstanceGroups changes. A resize sets the requested count at once; the running count
- * reaches it `resizeSeconds` later (a shrink at once). Nothing ticks: counts are read at a time.
+ * ModifyInstanceGroups changes: each group's count resizes as sandbox/dr/resizing-capacity.ts says.
  */
 
 export type InstanceGroupType = 'MASTER' | 'CORE' | 'TASK';
@@ -14,11 +14,8 @@ export interface SandboxInstanceGroup {
   type: InstanceGroupType;
   instanceType: string;
   market: string;
-  requested: number;
-  /** What ran until the last resize took effect. */
-  runningBefore: number;
-  /** When the running count reaches `requested` (epoch ms). */
-  resizedAtMs: number;
+  /** Requested instances (`target`) and what runs over time. */
+  count: ResizingCapacity;
 }
 
 export interface InstanceCounts {
@@ -45,9 +42,7 @@ function group(clusterId: string, type: InstanceGroupType, nth: number, fields: 
     type,
     instanceType: fields.instanceType,
     market: fields.market ?? 'ON_DEMAND',
-    requested: fields.count,
-    runningBefore: fields.count,
-    resizedAtMs: 0,
+    count: settled(fields.count),
   };
 }
 
@@ -81,23 +76,19 @@ export function groupsOfRequest(clusterId: string, instances: Record<string, unk
   });
 }
 
-export function runningCount(g: SandboxInstanceGroup, now: number): number {
-  return now >= g.resizedAtMs ? g.requested : g.runningBefore;
-}
-
 /** A ListInstanceGroups entry, in a cluster that is in `clusterState` at `now`. */
 export function describeGroup(g: SandboxInstanceGroup, clusterState: string, now: number) {
   const idle = IDLE_STATE_OF_CLUSTER[clusterState];
-  const running = idle ? 0 : runningCount(g, now);
+  const runs = idle ? 0 : running(g.count, now);
   return {
     Id: g.id,
     Name: g.name,
     InstanceGroupType: g.type,
     InstanceType: g.instanceType,
     Market: g.market,
-    RequestedInstanceCount: g.requested,
-    RunningInstanceCount: running,
-    Status: { State: idle ?? (running < g.requested ? 'RESIZING' : 'RUNNING') },
+    RequestedInstanceCount: g.count.target,
+    RunningInstanceCount: runs,
+    Status: { State: idle ?? (runs < g.count.target ? 'RESIZING' : 'RUNNING') },
   };
 }
 
@@ -126,13 +117,5 @@ export function modifyGroups(groups: SandboxInstanceGroup[], changes: unknown, a
     }
     return { target, count };
   });
-  for (const { target, count } of resolved) resize(target, count, at.now, at.resizeMs);
-}
-
-function resize(g: SandboxInstanceGroup, count: number, now: number, resizeMs: number): void {
-  const running = runningCount(g, now);
-  g.requested = count;
-  // Growth takes the resize time; a shrink (below what runs) takes effect at once.
-  g.runningBefore = count < running ? count : running;
-  g.resizedAtMs = count < running ? now : now + resizeMs;
+  for (const { target, count } of resolved) resize(target.count, count, at.now, at.resizeMs);
 }

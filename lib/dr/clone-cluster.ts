@@ -106,6 +106,12 @@ export function runJobFlowFromSnapshot(
   });
 }
 
+/** `<base>-<suffix>-20260301T120000Z`, the base cut so the name fits EMR's 256 characters. */
+export function stampedName(base: string, suffix: string, nowMs: number): string {
+  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return `${base.slice(0, 256 - stamp.length - suffix.length - 2)}-${suffix}-${stamp}`;
+}
+
 /** Source tags (minus AWS-reserved and earlier Lifeguard ones) plus where this replacement came from. */
 export function replacementTags(source: Tag[] | undefined, sourceClusterId: string, clusterName: string): Tag[] {
   const kept = (source ?? []).filter(

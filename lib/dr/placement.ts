@@ -5,6 +5,8 @@ import {
   type Filter,
   type Subnet,
 } from '@aws-sdk/client-ec2';
+import type { RunJobFlowCommandInput } from '@aws-sdk/client-emr';
+import { compact } from './clone-cluster.ts';
 import { describeNeeds, offeredTypes, typesOf, unmetNeeds, type TypeNeeds } from './instance-type-offerings.ts';
 import { PlanningError } from './planning-error.ts';
 import type { PlacementAttempt } from './types.ts';
@@ -174,4 +176,13 @@ export function placementsFor(fitting: Placements['fitting'], fleets: boolean): 
     return [{ zone: fitting.map((z) => z.zone).join(', '), subnetIds, instances: { Ec2SubnetIds: subnetIds } }];
   }
   return fitting.map((z) => ({ zone: z.zone, subnetIds: [z.subnetIds[0]!], instances: { Ec2SubnetId: z.subnetIds[0]! } }));
+}
+
+/** Only placement changes: groups take Ec2SubnetId, fleets Ec2SubnetIds; an explicit AZ is dropped. */
+export function withPlacement(request: RunJobFlowCommandInput, placement: PlacementAttempt['instances']): RunJobFlowCommandInput {
+  const instances = { ...request.Instances };
+  delete instances.Placement;
+  delete instances.Ec2SubnetId;
+  delete instances.Ec2SubnetIds;
+  return compact({ ...request, Instances: { ...instances, ...placement } });
 }

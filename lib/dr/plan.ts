@@ -2,15 +2,15 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { EMRClient, RunJobFlowCommandInput } from '@aws-sdk/client-emr';
 import { findEmrCluster, type DrConfig, type EmrClusterConfig } from '../config/dr.ts';
-import { compact, replacementTags, runJobFlowFromSnapshot } from './clone-cluster.ts';
+import { replacementTags, runJobFlowFromSnapshot, stampedName } from './clone-cluster.ts';
 import { findOldMaster, resolveSourceCluster, snapshotCluster } from './emr-source.ts';
 import { assertPassedRoles } from './passed-roles.ts';
 import { requestNeeds } from './instance-type-offerings.ts';
-import { PlacementError, placementsFor, placeReplacement } from './placement.ts';
+import { PlacementError, placementsFor, placeReplacement, withPlacement } from './placement.ts';
 import { PlanningError } from './planning-error.ts';
 import { planStandby } from './standby.ts';
 import { registeredTargetIps, servedZones, verifyTargetGroups } from './target-groups.ts';
-import type { FailoverInput, FailoverPlan, PlacementAttempt } from './types.ts';
+import type { FailoverInput, FailoverPlan } from './types.ts';
 import { errorMessage, LifeguardError } from '../util/errors.ts';
 
 export interface PlanDeps {
@@ -126,9 +126,7 @@ async function plan(input: FailoverInput, deps: PlanDeps): Promise<TypedFailover
 
 /** `analytics-dr-20260301T120000Z`; an earlier `-dr-` stamp is replaced, not stacked. */
 export function replacementName(sourceName: string, nowMs: number): string {
-  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  const base = sourceName.replace(/-dr-\d{8}T\d{6}Z$/, '');
-  return `${base.slice(0, 256 - stamp.length - 4)}-dr-${stamp}`;
+  return stampedName(sourceName.replace(/-dr-\d{8}T\d{6}Z$/, ''), 'dr', nowMs);
 }
 
 /** A stored template keeps its name; it only gains the Lifeguard tags (and its placement). */
@@ -141,15 +139,6 @@ function fromTemplate(template: Record<string, unknown>, lifeguardTags: ReturnTy
 /** A replacement serves Livy and YARN: it must stay alive with no steps (a stored template might say otherwise). */
 function keptAlive(request: RunJobFlowCommandInput): RunJobFlowCommandInput {
   return { ...request, Instances: { ...request.Instances, KeepJobFlowAliveWhenNoSteps: true } };
-}
-
-/** Only placement changes: groups take Ec2SubnetId, fleets Ec2SubnetIds; an explicit AZ is dropped. */
-function withPlacement(request: RunJobFlowCommandInput, placement: PlacementAttempt['instances']): RunJobFlowCommandInput {
-  const instances = { ...request.Instances };
-  delete instances.Placement;
-  delete instances.Ec2SubnetId;
-  delete instances.Ec2SubnetIds;
-  return compact({ ...request, Instances: { ...instances, ...placement } });
 }
 
 /** Free addresses the subnet must have: one per requested instance (fleets: their target capacity, a lower bound). */

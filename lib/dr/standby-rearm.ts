@@ -1,7 +1,7 @@
 import type { InstanceFleet, InstanceGroup, RunJobFlowCommandInput } from '@aws-sdk/client-emr';
 import type { EmrClusterConfig } from '../config/dr.ts';
-import { compact } from './clone-cluster.ts';
-import { placementsFor, type Placements } from './placement.ts';
+import { compact, stampedName } from './clone-cluster.ts';
+import { placementsFor, withPlacement, type Placements } from './placement.ts';
 import { CLUSTER_TAG, REPLACES_TAG, STANDBY_TAG } from './tags.ts';
 
 export interface RearmContext {
@@ -27,20 +27,18 @@ export function rearmRequest(context: RearmContext, standby: { zone: string; gro
   const fleets = Boolean(request.Instances?.InstanceFleets?.length);
   const placement = placementsFor(context.fitting.filter((z) => z.zone !== standby.zone), fleets)[0];
   if (!placement) return { skipped: `no fitting zone other than the standby's ${standby.zone} and the failed ${context.failedZone}` };
-  const instances = {
-    ...request.Instances,
-    KeepJobFlowAliveWhenNoSteps: true,
-    ...(fleets ? { InstanceFleets: smallFleets(request, standby.fleets ?? []) } : { InstanceGroups: smallGroups(request, standby.groups ?? []) }),
+  const sized = {
+    ...request,
+    Instances: {
+      ...request.Instances,
+      KeepJobFlowAliveWhenNoSteps: true,
+      ...(fleets ? { InstanceFleets: smallFleets(request, standby.fleets ?? []) } : { InstanceGroups: smallGroups(request, standby.groups ?? []) }),
+    },
   };
-  delete instances.Placement;
-  delete instances.Ec2SubnetId;
-  delete instances.Ec2SubnetIds;
-  Object.assign(instances, placement.instances);
   const tags = (request.Tags ?? []).filter((t) => t.Key !== REPLACES_TAG && t.Key !== STANDBY_TAG && t.Key !== CLUSTER_TAG);
   const runJobFlow = compact({
-    ...request,
-    Name: standbyName(request.Name ?? context.configured.name, context.now),
-    Instances: instances,
+    ...withPlacement(sized, placement.instances),
+    Name: stampedName((request.Name ?? context.configured.name).replace(/-(dr|standby)-\d{8}T\d{6}Z$/, ''), 'standby', context.now),
     ManagedScalingPolicy: undefined,
     Tags: [...tags, { Key: CLUSTER_TAG, Value: context.configured.name }, { Key: STANDBY_TAG, Value: context.configured.name }],
   });
@@ -67,11 +65,4 @@ function smallFleets(request: RunJobFlowCommandInput, standbyFleets: InstanceFle
       TargetSpotCapacity: own?.TargetSpotCapacity ?? 0,
     };
   });
-}
-
-/** `analytics-standby-20260301T120000Z`; an earlier `-dr-` or `-standby-` stamp is replaced, not stacked. */
-function standbyName(sourceName: string, nowMs: number): string {
-  const stamp = new Date(nowMs).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
-  const base = sourceName.replace(/-(dr|standby)-\d{8}T\d{6}Z$/, '');
-  return `${base.slice(0, 256 - stamp.length - 9)}-standby-${stamp}`;
 }

@@ -1,6 +1,9 @@
 import type { DrScenarioSpec } from '../../sandbox/dr/scenario.ts';
+import { ServiceError } from '../../sandbox/dr/service-error.ts';
 
-/** The protected cluster and its target group in the DR sandbox's unit tests. */
+/** What the DR sandbox's unit tests share: the protected cluster, its scenario, and how a refused call reads. */
+
+/** The protected cluster and its target group. */
 export const PROTECTED = 'j-OLDCLUSTER1';
 export const TG = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/livy/0123456789abcdef';
 
@@ -17,4 +20,15 @@ export function threeZoneSpec(cluster: Record<string, unknown> = {}, overrides: 
     triggers: [{ at: 10, mode: 'failover' }],
     ...overrides,
   };
+}
+
+/** The ServiceError a sandbox call answered with; the test fails when the call is accepted. */
+export function refusal(call: () => unknown): { name: string; message: string } {
+  try {
+    call();
+  } catch (err) {
+    if (err instanceof ServiceError) return { name: err.name, message: err.message };
+    throw err;
+  }
+  throw new Error('the call was accepted');
 }

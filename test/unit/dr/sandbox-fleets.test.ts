@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 import { runFailoverScenario } from '../../../sandbox/dr/runner.ts';
 import { drScenarioSchema, type DrScenarioSpec } from '../../../sandbox/dr/scenario.ts';
-import { CallLog, ServiceError } from '../../../sandbox/dr/service-error.ts';
+import { CallLog } from '../../../sandbox/dr/service-error.ts';
 import { buildDrWorld } from '../../../sandbox/dr/world.ts';
-import { PROTECTED, threeZoneSpec } from '../../support/dr-sandbox-spec.ts';
+import { PROTECTED, refusal, threeZoneSpec } from '../../support/dr-sandbox-spec.ts';
 import { iamRequests } from '../../support/iam/requests.ts';
 
 /** Instance-fleet clusters in the DR sandbox's EMR: the scenario's, their standbys and RunJobFlow's. */
@@ -50,16 +50,6 @@ function world(input: DrScenarioSpec) {
         (f.Status as { State: string }).State,
       ]),
   };
-}
-
-function refusal(call: () => unknown): { name: string; message: string } {
-  try {
-    call();
-  } catch (err) {
-    if (err instanceof ServiceError) return { name: err.name, message: err.message };
-    throw err;
-  }
-  throw new Error('the call was accepted');
 }
 
 const issues = (input: DrScenarioSpec) => drScenarioSchema.safeParse(input).error?.issues.map((i) => [i.path.join('.'), i.message]);

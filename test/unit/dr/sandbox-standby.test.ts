@@ -4,9 +4,9 @@ import { VirtualClock } from '../../../sandbox/clock/virtual-clock.ts';
 import { clusterHealth } from '../../../sandbox/dr/master-health.ts';
 import { runFailoverScenario, sandboxDrConfig } from '../../../sandbox/dr/runner.ts';
 import { drScenarioSchema, type DrScenarioSpec } from '../../../sandbox/dr/scenario.ts';
-import { CallLog, ServiceError } from '../../../sandbox/dr/service-error.ts';
+import { CallLog } from '../../../sandbox/dr/service-error.ts';
 import { buildDrWorld } from '../../../sandbox/dr/world.ts';
-import { PROTECTED, TG, threeZoneSpec } from '../../support/dr-sandbox-spec.ts';
+import { PROTECTED, refusal, TG, threeZoneSpec } from '../../support/dr-sandbox-spec.ts';
 import { iamRequests } from '../../support/iam/requests.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -40,16 +40,6 @@ function world(input: DrScenarioSpec) {
         state: (g.Status as { State: string }).State,
       })),
   };
-}
-
-function refusal(call: () => unknown): { name: string; message: string } {
-  try {
-    call();
-  } catch (err) {
-    if (err instanceof ServiceError) return { name: err.name, message: err.message };
-    throw err;
-  }
-  throw new Error('the call was accepted');
 }
 
 describe('scenario emr.clusters[].standby and made.instanceCounts', () => {
